@@ -1,0 +1,10 @@
+# loyalty_warnings: an INTERFACE target that every project target links, so warning
+# flags never leak into third-party code through global CMAKE_CXX_FLAGS.
+add_library(loyalty_warnings INTERFACE)
+target_compile_options(loyalty_warnings INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast -Wcast-align
+  -Wunused -Woverloaded-virtual -Wconversion -Wsign-conversion -Wnull-dereference
+  -Wdouble-promotion -Wformat=2 -Wimplicit-fallthrough)
+if(LOYALTY_WERROR)
+  target_compile_options(loyalty_warnings INTERFACE -Werror)
+endif()

@@ -1,0 +1,44 @@
+// Products as the chain sells them. Prices include tax, as shelf labels show them.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "loyalty/core/money.h"
+#include "loyalty/core/result.h"
+#include "loyalty/codec/json_reader.h"
+
+namespace loyalty::domain {
+
+inline constexpr std::size_t kMaxSkuLength = 32;
+inline constexpr std::size_t kMaxNameLength = 200;
+
+struct Product {
+  std::string sku;           // the chain's product id, also on the barcode label
+  std::string name;
+  std::string department;    // e.g. "GROCERY"
+  std::string category;      // e.g. "BREAD"; coupons target categories
+  std::string product_type;  // e.g. "BREAD:ITALIAN/FRENCH"
+  std::string brand;
+  std::string package_size;  // free text as printed, e.g. "22 LB"
+  std::int64_t price_minor = 0;
+  bool couponable = true;    // false for goods the law or the chain excludes from coupons
+};
+
+nlohmann::json ProductToJson(const Product& product);
+Product ProductFromJson(codec::ObjectReader& reader);
+
+// The whole catalog as the server sends it to terminals.
+struct Catalog {
+  std::int64_t version = 0;  // grows with every change on the server
+  Currency currency = Currency::Usd();
+  std::vector<Product> products;
+};
+
+nlohmann::json CatalogToJson(const Catalog& catalog);
+Result<Catalog> CatalogFromJson(const nlohmann::json& json);
+
+}  // namespace loyalty::domain

@@ -1,0 +1,59 @@
+// A finished sale as the terminal journals it and the server stores it.
+// All amounts are integer minor units of the purchase's currency; prices include tax.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "loyalty/core/card_number.h"
+#include "loyalty/core/money.h"
+#include "loyalty/core/time.h"
+#include "loyalty/core/uuid.h"
+#include "loyalty/domain/catalog.h"
+
+namespace loyalty::domain {
+
+// Limits that turn absurd input into an error instead of a stored row.
+inline constexpr std::int64_t kMaxLineQuantity = 9'999;
+inline constexpr std::size_t kMaxPurchaseLines = 1'000;
+inline constexpr std::int64_t kMaxUnitPriceMinor = 100'000'000;  // 1,000,000.00
+
+struct PurchaseLine {
+  std::string sku;
+  std::int64_t quantity = 0;          // items, 1..kMaxLineQuantity
+  std::int64_t unit_price_minor = 0;  // shelf price of one item
+  std::int64_t amount_minor = 0;      // quantity * unit_price_minor, before coupons
+};
+
+// A coupon applied to this sale.
+struct Redemption {
+  Uuid coupon_id = Uuid::Random();
+  std::int64_t discount_minor = 0;  // > 0
+};
+
+struct Purchase {
+  Uuid id = Uuid::Random();  // made at the terminal; the server's idempotency key
+  std::string store_id;
+  std::string terminal_id;
+  std::optional<CardNumber> card;
+  Timestamp occurred_at;
+  Currency currency = Currency::Usd();
+  std::vector<PurchaseLine> lines;
+  std::vector<Redemption> redemptions;
+  std::int64_t total_minor = 0;  // sum of line amounts less the redemptions' discounts
+
+  std::int64_t SubtotalMinor() const;
+  std::int64_t DiscountMinor() const;
+};
+
+nlohmann::json PurchaseToJson(const Purchase& purchase);
+// Strict: unknown, missing or mistyped fields, quantities out of range, line amounts
+// that are not quantity x unit price, and totals that do not add up are refused with
+// the path of the field.
+Result<Purchase> PurchaseFromJson(const nlohmann::json& json);
+
+}  // namespace loyalty::domain

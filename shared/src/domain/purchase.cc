@@ -1,0 +1,114 @@
+#include "loyalty/domain/purchase.h"
+
+#include "loyalty/codec/json_reader.h"
+
+namespace loyalty::domain {
+
+std::int64_t Purchase::SubtotalMinor() const {
+  std::int64_t sum = 0;
+  for (const auto& line : lines) sum += line.amount_minor;
+  return sum;
+}
+
+std::int64_t Purchase::DiscountMinor() const {
+  std::int64_t sum = 0;
+  for (const auto& redemption : redemptions) sum += redemption.discount_minor;
+  return sum;
+}
+
+nlohmann::json PurchaseToJson(const Purchase& purchase) {
+  nlohmann::json lines = nlohmann::json::array();
+  for (const auto& line : purchase.lines) {
+    lines.push_back({{"sku", line.sku},
+                     {"quantity", line.quantity},
+                     {"unit_price", line.unit_price_minor},
+                     {"amount", line.amount_minor}});
+  }
+  nlohmann::json redemptions = nlohmann::json::array();
+  for (const auto& redemption : purchase.redemptions) {
+    redemptions.push_back(
+        {{"coupon_id", redemption.coupon_id.str()}, {"discount", redemption.discount_minor}});
+  }
+  return {{"id", purchase.id.str()},
+          {"store_id", purchase.store_id},
+          {"terminal_id", purchase.terminal_id},
+          {"card_number", purchase.card ? nlohmann::json(purchase.card->digits()) : nullptr},
+          {"occurred_at", FormatUtc(purchase.occurred_at)},
+          {"currency", purchase.currency.code()},
+          {"lines", std::move(lines)},
+          {"redemptions", std::move(redemptions)},
+          {"total", purchase.total_minor}};
+}
+
+Result<Purchase> PurchaseFromJson(const nlohmann::json& json) {
+  codec::FieldErrors errors;
+  codec::ObjectReader reader(json, "", errors);
+  Purchase purchase;
+
+  errors.Take(Uuid::Parse(reader.RequiredString("id", 36), "id"), purchase.id);
+  purchase.store_id = reader.RequiredString("store_id", 32);
+  purchase.terminal_id = reader.RequiredString("terminal_id", 64);
+  if (auto card = reader.OptionalString("card_number", 13)) {
+    auto parsed = CardNumber::Parse(*card, "card_number");
+    if (parsed.ok()) {
+      purchase.card = *parsed;
+    } else {
+      errors.Add(parsed.error());
+    }
+  }
+  errors.Take(ParseIso8601(reader.RequiredString("occurred_at", 40), "occurred_at"),
+       purchase.occurred_at);
+  errors.Take(Currency::FromCode(reader.RequiredString("currency", 3)), purchase.currency);
+
+  reader.ForEachObject("lines", 1, kMaxPurchaseLines, [&](codec::ObjectReader& item, std::size_t) {
+    PurchaseLine line;
+    line.sku = item.RequiredString("sku", kMaxSkuLength);
+    line.quantity = item.RequiredInt("quantity", 1, kMaxLineQuantity);
+    line.unit_price_minor = item.RequiredInt("unit_price", 0, kMaxUnitPriceMinor);
+    line.amount_minor = item.RequiredInt("amount", 0, kMaxLineQuantity * kMaxUnitPriceMinor);
+    if (errors.ok() && line.amount_minor != line.quantity * line.unit_price_minor) {
+      errors.Add(item.PathOf("amount"), "is " + std::to_string(line.amount_minor) +
+                                            " but quantity x unit_price is " +
+                                            std::to_string(line.quantity * line.unit_price_minor));
+    }
+    purchase.lines.push_back(std::move(line));
+  });
+
+  reader.ForEachObject("redemptions", 0, kMaxPurchaseLines,
+                       [&](codec::ObjectReader& item, std::size_t) {
+                         Redemption redemption;
+                         errors.Take(Uuid::Parse(item.RequiredString("coupon_id", 36),
+                                          item.PathOf("coupon_id")),
+                              redemption.coupon_id);
+                         redemption.discount_minor = item.RequiredInt("discount", 1, kMaxMinorUnits);
+                         purchase.redemptions.push_back(redemption);
+                       });
+
+  purchase.total_minor = reader.RequiredInt("total", 0, kMaxMinorUnits);
+  reader.Finish();
+  if (!errors.ok()) return errors.error();
+
+  for (std::size_t i = 0; i < purchase.redemptions.size(); ++i) {
+    for (std::size_t j = 0; j < i; ++j) {
+      if (purchase.redemptions[i].coupon_id == purchase.redemptions[j].coupon_id) {
+        return InvalidArgument("redemptions[" + std::to_string(i) + "].coupon_id",
+                               "the same coupon is redeemed twice in one purchase");
+      }
+    }
+  }
+  const std::int64_t subtotal = purchase.SubtotalMinor();
+  const std::int64_t discount = purchase.DiscountMinor();
+  if (discount > subtotal) {
+    return InvalidArgument("redemptions", "discounts (" + std::to_string(discount) +
+                                              ") exceed the lines' amounts (" +
+                                              std::to_string(subtotal) + ")");
+  }
+  if (purchase.total_minor != subtotal - discount) {
+    return InvalidArgument("total", "is " + std::to_string(purchase.total_minor) +
+                                        " but lines less discounts come to " +
+                                        std::to_string(subtotal - discount));
+  }
+  return purchase;
+}
+
+}  // namespace loyalty::domain
