@@ -3,7 +3,7 @@
 add_library(loyalty_warnings INTERFACE)
 target_compile_options(loyalty_warnings INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast -Wcast-align
-  -Wunused -Woverloaded-virtual -Wconversion -Wsign-conversion -Wnull-dereference
+  -Wunused -Woverloaded-virtual -Wconversion -Wsign-conversion
   -Wdouble-promotion -Wformat=2 -Wimplicit-fallthrough)
 if(LOYALTY_WERROR)
   target_compile_options(loyalty_warnings INTERFACE -Werror)

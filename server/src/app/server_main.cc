@@ -1,0 +1,191 @@
+#include "app/server_main.h"
+
+#include <boost/asio/signal_set.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "api/terminal_api_handlers.h"
+#include "http/listener.h"
+#include "http/tls.h"
+#include "loyalty/core/args.h"
+#include "loyalty/core/log.h"
+#include "storage/catalog_import.h"
+#include "storage/sqlite_store.h"
+#include "targeting/next_visit_planner.h"
+
+namespace loyalty::server {
+namespace {
+
+constexpr char kUsage[] = R"(loyalty-server: the Loyalty POS central server
+
+Usage:
+  loyalty-server [serve] [options]            serve the HTTPS API
+  loyalty-server catalog import --csv FILE    add or update products from a CSV file
+  loyalty-server --help
+
+Options (each also read from the environment variable named, flags win):
+  --data-dir DIR     where the database, TLS files and coupon key live
+                     (LOYALTY_DATA_DIR; default ./var/server)
+  --listen HOST:PORT address to serve on; port 0 picks a free one
+                     (LOYALTY_LISTEN; default 127.0.0.1:8443)
+  --threads N        I/O threads (LOYALTY_THREADS; default 2)
+  --tls-cert FILE    PEM certificate chain; with --tls-key. Default: a self-signed
+  --tls-key FILE     certificate made in DATA_DIR/tls on first start
+  --csv FILE         with 'catalog import': the product CSV (columns: sku, name,
+                     department, category, product_type, brand, package_size, price,
+                     and optional couponable)
+
+Files in DATA_DIR:
+  loyalty.db                  SQLite database (WAL)
+  tls/server.crt, server.key  the TLS certificate terminals must trust
+  coupon-signing.pem          Ed25519 key signing coupons (keep it secret)
+  coupon-signing.pem.pub      its public half, installed on every terminal
+)";
+
+struct Context {
+  std::filesystem::path data_dir;
+};
+
+Result<std::pair<std::string, std::uint16_t>> ParseListen(const std::string& listen) {
+  const auto colon = listen.rfind(':');
+  if (colon == std::string::npos) return InvalidArgument("--listen", "expected HOST:PORT");
+  std::string host = listen.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  const std::string port = listen.substr(colon + 1);
+  if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos ||
+      std::stoi(port) > 65535) {
+    return InvalidArgument("--listen", "port must be a number from 0 to 65535");
+  }
+  return std::pair{host, static_cast<std::uint16_t>(std::stoi(port))};
+}
+
+int Serve(const Args& args, const Context& context) {
+  auto listen = ParseListen(args.ValueOr("listen", "LOYALTY_LISTEN", "127.0.0.1:8443"));
+  if (!listen.ok()) {
+    std::cerr << listen.error().ToString() << "\n";
+    return 2;
+  }
+  const std::string threads_text = args.ValueOr("threads", "LOYALTY_THREADS", "2");
+  const int threads = std::atoi(threads_text.c_str());
+  if (threads < 1 || threads > 64) {
+    std::cerr << "--threads must be between 1 and 64\n";
+    return 2;
+  }
+
+  http::CertificatePaths certificate;
+  const auto cert_flag = args.Value("tls-cert");
+  const auto key_flag = args.Value("tls-key");
+  if (cert_flag.has_value() != key_flag.has_value()) {
+    std::cerr << "--tls-cert and --tls-key go together\n";
+    return 2;
+  }
+  certificate = cert_flag ? http::CertificatePaths{*cert_flag, *key_flag}
+                          : http::EnsureSelfSignedCertificate(context.data_dir.string());
+  auto ssl_context = http::MakeServerContext(certificate);
+
+  const auto signing_key =
+      crypto::SigningKey::LoadOrCreate((context.data_dir / "coupon-signing.pem").string());
+  const TopCategoryPlanner planner;
+  SqliteStore store((context.data_dir / "loyalty.db").string(), planner, signing_key);
+
+  http::Router router;
+  AddTerminalApiRoutes(router, store);
+
+  http::ServerOptions options;
+  options.address = listen->first;
+  options.port = listen->second;
+  options.threads = threads;
+  http::HttpsServer server(options, ssl_context, router);
+
+  boost::asio::signal_set signals(server.io_context(), SIGINT, SIGTERM);
+  signals.async_wait([&server](const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    log::Info("stopping", {{"signal", signal}});
+    server.Stop();
+  });
+
+  const bool ipv6 = options.address.find(':') != std::string::npos;
+  const std::string url = "https://" + (ipv6 ? "[" + options.address + "]" : options.address) +
+                          ":" + std::to_string(server.port());
+  log::Info("listening", {{"url", url},
+                          {"data_dir", context.data_dir.string()},
+                          {"tls_certificate", certificate.certificate},
+                          {"coupon_public_key", (context.data_dir / "coupon-signing.pem.pub").string()},
+                          {"coupon_key_id", signing_key.verify_key().key_id()}});
+  server.Run();
+  log::Info("stopped");
+  return 0;
+}
+
+int ImportCatalog(const Args& args, const Context& context) {
+  const auto csv_path = args.Value("csv");
+  if (!csv_path) {
+    std::cerr << "catalog import needs --csv FILE\n";
+    return 2;
+  }
+  std::ifstream input(*csv_path, std::ios::binary);
+  if (!input) {
+    std::cerr << "cannot open " << *csv_path << "\n";
+    return 2;
+  }
+  const auto signing_key =
+      crypto::SigningKey::LoadOrCreate((context.data_dir / "coupon-signing.pem").string());
+  const TopCategoryPlanner planner;
+  SqliteStore store((context.data_dir / "loyalty.db").string(), planner, signing_key);
+  auto catalog = store.LoadCatalog();
+  auto rows = ReadCatalogCsv(input, catalog.currency);
+  if (!rows.ok()) {
+    std::cerr << *csv_path << ": " << rows.error().ToString() << "\n";
+    return 1;
+  }
+  for (const auto& line : rows->rejected) std::cerr << *csv_path << ": " << line << "\n";
+  auto imported = store.ImportProducts(rows->products);
+  if (!imported.ok()) {
+    std::cerr << imported.error().ToString() << "\n";
+    return 1;
+  }
+  std::cout << "read " << rows->products.size() + rows->rejected.size() << " rows: "
+            << imported->changed << " products added or changed, " << rows->rejected.size()
+            << " rejected; catalog version " << imported->version << "\n";
+  return rows->rejected.empty() ? 0 : 1;
+}
+
+}  // namespace
+
+int ServerMain(int argc, char** argv) {
+  log::SetProgram("server");
+  std::vector<std::string> arguments(argv + 1, argv + argc);
+  auto args = Args::Parse(arguments, {"data-dir", "listen", "threads", "tls-cert", "tls-key", "csv"},
+                          {"help"});
+  if (!args.ok()) {
+    std::cerr << args.error().ToString() << "\n";
+    return 2;
+  }
+  if (args->Flag("help")) {
+    std::cout << kUsage;
+    return 0;
+  }
+  const auto& command = args->positional();
+  try {
+    Context context;
+    context.data_dir = args->ValueOr("data-dir", "LOYALTY_DATA_DIR", "var/server");
+    std::filesystem::create_directories(context.data_dir);
+    if (command.empty() || command == std::vector<std::string>{"serve"}) {
+      return Serve(*args, context);
+    }
+    if (command == std::vector<std::string>{"catalog", "import"}) {
+      return ImportCatalog(*args, context);
+    }
+    std::cerr << "unknown command '" << command.front() << "' (see --help)\n";
+    return 2;
+  } catch (const std::exception& e) {
+    log::Error("fatal", {{"error", e.what()}});
+    return 1;
+  }
+}
+
+}  // namespace loyalty::server

@@ -1,0 +1,245 @@
+#include "http/listener.h"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include <cctype>
+#include <cmath>
+#include <optional>
+
+#include "loyalty/core/log.h"
+
+namespace loyalty::server::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+bool IsNoise(const beast::error_code& ec) {
+  // Clients that vanish, time out or close without a TLS close_notify are ordinary on
+  // a shop network; they are not worth a warning each.
+  return ec == asio::error::operation_aborted || ec == bhttp::error::end_of_stream ||
+         ec == asio::error::eof || ec == beast::error::timeout ||
+         ec == asio::ssl::error::stream_truncated || ec == asio::error::connection_reset;
+}
+
+void Fail(const beast::error_code& ec, const char* what) {
+  if (IsNoise(ec)) return;
+  log::Warn("connection error", {{"step", what}, {"error", ec.message()}});
+}
+
+std::map<std::string, std::string> ParseQuery(std::string_view query) {
+  std::map<std::string, std::string> values;
+  while (!query.empty()) {
+    const auto amp = query.find('&');
+    const auto pair = query.substr(0, amp);
+    const auto eq = pair.find('=');
+    values[std::string(pair.substr(0, eq))] =
+        eq == std::string_view::npos ? std::string() : std::string(pair.substr(eq + 1));
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return values;
+}
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket&& socket, asio::ssl::context& ssl_context, const Router& router,
+          const ServerOptions& options)
+      : stream_(std::move(socket), ssl_context), router_(router), options_(options) {
+    beast::error_code ec;
+    const auto endpoint = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
+    if (!ec) remote_address_ = endpoint.address().to_string();
+  }
+
+  void Run() {
+    // Start on the connection's strand so every handler of the session runs serially.
+    asio::dispatch(stream_.get_executor(),
+                   beast::bind_front_handler(&Session::OnRun, shared_from_this()));
+  }
+
+ private:
+  void OnRun() {
+    beast::get_lowest_layer(stream_).expires_after(options_.handshake_timeout);
+    stream_.async_handshake(asio::ssl::stream_base::server,
+                            beast::bind_front_handler(&Session::OnHandshake, shared_from_this()));
+  }
+
+  void OnHandshake(beast::error_code ec) {
+    if (ec) return Fail(ec, "handshake");
+    DoRead(options_.request_timeout);
+  }
+
+  void DoRead(std::chrono::seconds timeout) {
+    parser_.emplace();
+    parser_->body_limit(options_.body_limit);
+    parser_->header_limit(16 * 1024);
+    beast::get_lowest_layer(stream_).expires_after(timeout);
+    bhttp::async_read(stream_, buffer_, *parser_,
+                      beast::bind_front_handler(&Session::OnRead, shared_from_this()));
+  }
+
+  void OnRead(beast::error_code ec, std::size_t) {
+    if (ec == bhttp::error::end_of_stream) return DoClose();
+    if (ec == bhttp::error::body_limit) {
+      return Send(ErrorResponse(Error{ErrorCode::kInvalidArgument,
+                                      "request body is larger than " +
+                                          std::to_string(options_.body_limit) + " bytes",
+                                      "body"}),
+                  413, false, "too_large");
+    }
+    if (ec == bhttp::error::header_limit || ec == bhttp::error::bad_method ||
+        ec == bhttp::error::bad_target || ec == bhttp::error::bad_version) {
+      return Send(ErrorResponse(InvalidArgument("request", "malformed HTTP request")), 400, false,
+                  "malformed");
+    }
+    if (ec) return Fail(ec, "read");
+
+    started_ = std::chrono::steady_clock::now();
+    auto message = parser_->release();
+    Request request;
+    request.method = message.method();
+    const std::string_view target = message.target();
+    const auto question = target.find('?');
+    request.path = std::string(target.substr(0, question));
+    if (question != std::string_view::npos) request.query = ParseQuery(target.substr(question + 1));
+    for (const auto& field : message) {
+      std::string name(field.name_string());
+      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      request.headers[name] = std::string(field.value());
+    }
+    request.body = std::move(message.body());
+    request.remote_address = remote_address_;
+    method_ = std::string(message.method_string());
+    std::string route;
+    Response response = router_.Dispatch(request, route);
+    Send(std::move(response), 0, message.keep_alive(), route);
+  }
+
+  void Send(Response response, unsigned status_override, bool keep_alive, std::string route) {
+    auto reply = std::make_shared<bhttp::response<bhttp::string_body>>(
+        static_cast<bhttp::status>(status_override ? status_override : response.status), 11);
+    reply->set(bhttp::field::server, "loyalty-server");
+    reply->set(bhttp::field::content_type, response.content_type);
+    reply->set(bhttp::field::cache_control, "no-store");
+    reply->keep_alive(keep_alive);
+    reply->body() = std::move(response.body);
+    reply->prepare_payload();
+    const auto elapsed = std::chrono::duration<double, std::milli>(
+                             std::chrono::steady_clock::now() - started_)
+                             .count();
+    log::Info("request", {{"method", method_.empty() ? "-" : method_},
+                          {"route", route},
+                          {"status", reply->result_int()},
+                          {"duration_ms", std::round(elapsed * 100) / 100},
+                          {"remote", remote_address_}});
+    reply_ = reply;
+    beast::get_lowest_layer(stream_).expires_after(options_.request_timeout);
+    bhttp::async_write(stream_, *reply,
+                       beast::bind_front_handler(&Session::OnWrite, shared_from_this(),
+                                                 reply->keep_alive()));
+  }
+
+  void OnWrite(bool keep_alive, beast::error_code ec, std::size_t) {
+    reply_.reset();
+    if (ec) return Fail(ec, "write");
+    if (!keep_alive) return DoClose();
+    DoRead(options_.idle_timeout);
+  }
+
+  void DoClose() {
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(5));
+    stream_.async_shutdown([self = shared_from_this()](beast::error_code) {});
+  }
+
+  beast::ssl_stream<beast::tcp_stream> stream_;
+  const Router& router_;
+  const ServerOptions& options_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::shared_ptr<void> reply_;
+  std::string remote_address_;
+  std::string method_;
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+};
+
+}  // namespace
+
+class HttpsServer::Listener : public std::enable_shared_from_this<Listener> {
+ public:
+  Listener(asio::io_context& io, asio::ssl::context& ssl_context, const Router& router,
+           const ServerOptions& options)
+      : io_(io), acceptor_(asio::make_strand(io)), ssl_context_(ssl_context), router_(router),
+        options_(options) {
+    const tcp::endpoint endpoint(asio::ip::make_address(options.address), options.port);
+    acceptor_.open(endpoint.protocol());
+    acceptor_.set_option(asio::socket_base::reuse_address(true));
+    acceptor_.bind(endpoint);
+    acceptor_.listen(asio::socket_base::max_listen_connections);
+  }
+
+  std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
+
+  void Start() { DoAccept(); }
+
+  void Stop() {
+    asio::post(acceptor_.get_executor(), [self = shared_from_this()] {
+      beast::error_code ec;
+      self->acceptor_.close(ec);
+    });
+  }
+
+ private:
+  void DoAccept() {
+    acceptor_.async_accept(asio::make_strand(io_),
+                           beast::bind_front_handler(&Listener::OnAccept, shared_from_this()));
+  }
+
+  void OnAccept(beast::error_code ec, tcp::socket socket) {
+    if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
+    if (ec) {
+      Fail(ec, "accept");
+    } else {
+      std::make_shared<Session>(std::move(socket), ssl_context_, router_, options_)->Run();
+    }
+    DoAccept();
+  }
+
+  asio::io_context& io_;
+  tcp::acceptor acceptor_;
+  asio::ssl::context& ssl_context_;
+  const Router& router_;
+  const ServerOptions& options_;
+};
+
+HttpsServer::HttpsServer(ServerOptions options, asio::ssl::context& ssl_context,
+                         const Router& router)
+    : options_(std::move(options)), io_(options_.threads) {
+  listener_ = std::make_shared<Listener>(io_, ssl_context, router, options_);
+  port_ = listener_->port();
+}
+
+HttpsServer::~HttpsServer() = default;
+
+void HttpsServer::Run() {
+  listener_->Start();
+  std::vector<std::thread> threads;
+  for (int i = 1; i < options_.threads; ++i) threads.emplace_back([this] { io_.run(); });
+  io_.run();
+  for (auto& thread : threads) thread.join();
+}
+
+void HttpsServer::Stop() {
+  listener_->Stop();
+  io_.stop();
+}
+
+}  // namespace loyalty::server::http

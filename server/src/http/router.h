@@ -1,0 +1,68 @@
+// Routes requests to handlers by method and path pattern ("/v1/cards/{card_number}"),
+// and is the one place where a handler's Error becomes an HTTP status and the JSON body
+// {"error":{"code","message","field"}}.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <boost/beast/http/verb.hpp>
+#include <nlohmann/json.hpp>
+
+#include "loyalty/core/result.h"
+
+namespace loyalty::server::http {
+
+using Verb = boost::beast::http::verb;
+
+struct Request {
+  Verb method = Verb::get;
+  std::string path;  // without the query string
+  std::map<std::string, std::string> query;
+  std::map<std::string, std::string> params;  // from {placeholders} in the route pattern
+  std::map<std::string, std::string> headers;  // names in lower case
+  std::string body;
+  std::string remote_address;
+};
+
+struct Response {
+  unsigned status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+
+  static Response Json(const nlohmann::json& json, unsigned status = 200);
+};
+
+using Handler = std::function<Result<Response>(const Request&)>;
+
+unsigned HttpStatusFor(ErrorCode code);
+Response ErrorResponse(const Error& error);
+
+class Router {
+ public:
+  struct Route {
+    Verb method;
+    std::string pattern;
+  };
+
+  void Add(Verb method, std::string pattern, Handler handler);
+
+  // Runs the matching handler; 404 for an unknown path, 405 for a known path with
+  // another method. `route` is set to the matched pattern (for logs and metrics, which
+  // must never carry the card number that is in the path).
+  Response Dispatch(Request& request, std::string& route) const;
+
+  std::vector<Route> Routes() const;
+
+ private:
+  struct Entry {
+    Route route;
+    std::vector<std::string> segments;
+    Handler handler;
+  };
+  std::vector<Entry> entries_;
+};
+
+}  // namespace loyalty::server::http

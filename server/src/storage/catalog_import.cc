@@ -1,0 +1,84 @@
+#include "storage/catalog_import.h"
+
+#include <array>
+#include <set>
+
+#include "loyalty/core/csv.h"
+
+namespace loyalty::server {
+
+Result<CatalogCsv> ReadCatalogCsv(std::istream& input, const Currency& currency) {
+  CsvReader csv(input);
+  if (!csv.status().ok()) return csv.status().error();
+  static constexpr std::array<const char*, 8> kRequired = {
+      "sku", "name", "department", "category", "product_type", "brand", "package_size", "price"};
+  std::array<std::size_t, kRequired.size()> column{};
+  for (std::size_t i = 0; i < kRequired.size(); ++i) {
+    const auto found = csv.Column(kRequired[i]);
+    if (!found) return InvalidArgument(kRequired[i], "the CSV header has no column named " +
+                                                         std::string(kRequired[i]));
+    column[i] = *found;
+  }
+  const auto couponable_column = csv.Column("couponable");
+
+  CatalogCsv result;
+  std::set<std::string> seen;
+  while (auto record = csv.Next()) {
+    const std::string where = "line " + std::to_string(csv.line()) + ": ";
+    if (!record->ok()) {
+      result.rejected.push_back(where + record->error().message);
+      continue;
+    }
+    const auto& fields = record->value();
+    if (fields.size() != csv.header().size()) {
+      result.rejected.push_back(where + "has " + std::to_string(fields.size()) +
+                                " fields, the header has " + std::to_string(csv.header().size()));
+      continue;
+    }
+    domain::Product product;
+    std::string* text_fields[] = {&product.sku,          &product.name,  &product.department,
+                                  &product.category,     &product.product_type,
+                                  &product.brand,        &product.package_size};
+    std::string problem;
+    for (std::size_t i = 0; i < 7 && problem.empty(); ++i) {
+      *text_fields[i] = fields[column[i]];
+      const std::size_t limit = i == 0 ? domain::kMaxSkuLength : domain::kMaxNameLength;
+      if (text_fields[i]->size() > limit) {
+        problem = std::string(kRequired[i]) + ": longer than " + std::to_string(limit);
+      }
+    }
+    if (problem.empty() && product.sku.empty()) problem = "sku: empty";
+    if (problem.empty() && product.name.empty()) problem = "name: empty";
+    if (problem.empty()) {
+      auto price = Money::Parse(fields[column[7]], currency, "price");
+      if (!price.ok()) {
+        problem = "price: " + price.error().message;
+      } else if (price->minor < 0) {
+        problem = "price: must not be negative";
+      } else {
+        product.price_minor = price->minor;
+      }
+    }
+    if (problem.empty() && couponable_column) {
+      const std::string& flag = fields[*couponable_column];
+      if (flag == "1" || flag == "true" || flag.empty()) {
+        product.couponable = true;
+      } else if (flag == "0" || flag == "false") {
+        product.couponable = false;
+      } else {
+        problem = "couponable: must be 1, 0, true or false";
+      }
+    }
+    if (problem.empty() && !seen.insert(product.sku).second) {
+      problem = "sku: " + product.sku + " appears twice";
+    }
+    if (!problem.empty()) {
+      result.rejected.push_back(where + problem);
+      continue;
+    }
+    result.products.push_back(std::move(product));
+  }
+  return result;
+}
+
+}  // namespace loyalty::server

@@ -1,0 +1,78 @@
+// The server's storage, behind one interface so that SQLite (one file, the default)
+// and PostgreSQL (a chain that outgrows one machine) are two engines of the same thing.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "loyalty/api/terminal_api.h"
+#include "loyalty/core/card_number.h"
+#include "loyalty/domain/catalog.h"
+#include "loyalty/domain/purchase.h"
+
+namespace loyalty::server {
+
+struct CategoryStat {
+  std::string category;
+  std::int64_t spend_minor = 0;
+  std::int64_t items = 0;
+  Timestamp last_bought_at;
+};
+
+// What targeting sees of a customer: the aggregates kept up to date by every purchase.
+struct CustomerProfile {
+  std::int64_t customer_id = 0;
+  std::string currency = "USD";  // of the purchase being recorded
+  std::int64_t visits = 0;
+  std::int64_t total_spend_minor = 0;
+  Timestamp first_visit_at;
+  Timestamp last_visit_at;
+  std::vector<CategoryStat> categories;     // highest spend first
+  std::vector<domain::Coupon> live_coupons;  // issued, unredeemed, unexpired
+};
+
+// Picks the coupons a purchase earns for the next visit. It runs inside the purchase's
+// transaction, so it must be quick and must not do I/O. Implementations are stateless
+// and thread-safe.
+class NextVisitPlanner {
+ public:
+  virtual ~NextVisitPlanner() = default;
+  virtual std::vector<domain::Coupon> Plan(const CustomerProfile& profile, const CardNumber& card,
+                                           Timestamp now) const = 0;
+};
+
+struct RecordedPurchase {
+  api::PurchaseAck ack;
+  bool replay = false;  // the purchase was already stored; ack is the original answer
+};
+
+struct CatalogImportResult {
+  std::int64_t version = 0;  // catalog version after the import
+  std::int64_t changed = 0;  // products added or changed
+};
+
+// All methods are thread-safe.
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // The customer holding `card` and their live coupons; no customer for a new card.
+  virtual Result<api::CardLookup> LookupCard(const CardNumber& card, Timestamp now) = 0;
+
+  // Stores the purchase, its lines and redemptions, updates the profile, issues the
+  // next-visit coupons, all in one transaction, durable before returning. Idempotent on
+  // purchase.id: a replay stores nothing and returns the first answer; the same id
+  // with a different body is a kConflict.
+  virtual Result<RecordedPurchase> RecordPurchase(const domain::Purchase& purchase,
+                                                  Timestamp now) = 0;
+
+  virtual domain::Catalog LoadCatalog() = 0;
+
+  // Adds or updates products in one transaction; the catalog version grows only if
+  // something changed.
+  virtual Result<CatalogImportResult> ImportProducts(
+      const std::vector<domain::Product>& products) = 0;
+};
+
+}  // namespace loyalty::server

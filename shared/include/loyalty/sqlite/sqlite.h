@@ -1,0 +1,117 @@
+// A thin RAII layer over SQLite's C API: a connection with cached prepared statements
+// (prepared once, reset after each use), typed binding, and transactions that roll back
+// unless committed. Errors from SQLite are broken-database conditions and throw
+// SqliteError; expected outcomes (no row) are return values.
+// A Connection is not thread-safe: use it from one thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace loyalty::sqlite {
+
+class SqliteError : public std::runtime_error {
+ public:
+  SqliteError(const std::string& what, int code) : std::runtime_error(what), code_(code) {}
+  int code() const { return code_; }
+
+ private:
+  int code_;
+};
+
+// A prepared statement. Bind parameters by 1-based index, Step through rows, read
+// columns by 0-based index. Reset() clears bindings for reuse.
+class Statement {
+ public:
+  Statement(sqlite3* db, std::string_view sql);
+  ~Statement();
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  Statement& Bind(int index, std::int64_t value);
+  Statement& Bind(int index, std::string_view value);
+  Statement& Bind(int index, const char* value) { return Bind(index, std::string_view(value)); }
+  Statement& BindNull(int index);
+  template <typename T>
+  Statement& Bind(int index, const std::optional<T>& value) {
+    return value ? Bind(index, *value) : BindNull(index);
+  }
+
+  // True when a row is available, false when done.
+  bool Step();
+  // Runs a statement that returns no rows.
+  void Run();
+
+  std::int64_t Int(int column) const;
+  std::string Text(int column) const;
+  bool IsNull(int column) const;
+
+  void Reset();
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* statement_ = nullptr;
+};
+
+struct ConnectionOptions {
+  bool read_only = false;
+  // FULL: a commit survives power loss, the durability a purchase ack promises.
+  std::string synchronous = "FULL";
+  int busy_timeout_ms = 5000;
+};
+
+class Connection {
+ public:
+  // Opens (creating if needed) the file at path in WAL mode with foreign keys on.
+  explicit Connection(const std::string& path, ConnectionOptions options = {});
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Runs one or more statements with no parameters (schema, pragmas).
+  void Exec(std::string_view sql);
+  // A cached statement for `sql`, reset and ready to bind. The reference stays valid
+  // for the connection's life; do not hold it across another Prepared() of the same SQL.
+  Statement& Prepared(const std::string& sql);
+
+  std::int64_t LastInsertRowId() const;
+  int Changes() const;
+  sqlite3* handle() { return db_; }
+
+ private:
+  sqlite3* db_ = nullptr;
+  std::unordered_map<std::string, std::unique_ptr<Statement>> statements_;
+};
+
+// BEGIN IMMEDIATE on construction (taking the write lock at once, so two writers never
+// deadlock upgrading read locks); ROLLBACK on destruction unless Commit() ran.
+class Transaction {
+ public:
+  explicit Transaction(Connection& connection);
+  ~Transaction();
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  void Commit();
+
+ private:
+  Connection& connection_;
+  bool done_ = false;
+};
+
+// Applies, in order, every migration not yet recorded in schema_migrations, each in its
+// own transaction. Migrations are (file name, SQL) pairs; the name's leading number is
+// the version. Returns how many were applied.
+int Migrate(Connection& connection,
+            const std::vector<std::pair<std::string_view, std::string_view>>& migrations);
+
+}  // namespace loyalty::sqlite

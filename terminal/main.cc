@@ -1,0 +1,3 @@
+#include "app/headless.h"
+
+int main(int argc, char** argv) { return loyalty::terminal::TerminalMain(argc, argv); }

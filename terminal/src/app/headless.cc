@@ -1,0 +1,467 @@
+#include "app/headless.h"
+
+#include <signal.h>
+
+#include <condition_variable>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <thread>
+#include <variant>
+
+#include "checkout/basket.h"
+#include "journal/forwarder.h"
+#include "journal/journal.h"
+#include "loyalty/codec/json_reader.h"
+#include "loyalty/core/args.h"
+#include "loyalty/core/log.h"
+#include "reader/reader_driver.h"
+#include "receipt/receipt_text.h"
+#include "server/server_client.h"
+
+namespace loyalty::terminal {
+namespace {
+
+constexpr char kUsage[] = R"(loyalty-terminal: the Loyalty POS checkout terminal (headless JSON-lines mode)
+
+Usage: loyalty-terminal --server URL --server-ca FILE --coupon-key FILE [options]
+
+Options (each also read from the environment variable named; flags win):
+  --server URL        the server, https://host:port (LOYALTY_SERVER_URL)
+  --server-ca FILE    certificate the server's must chain to (LOYALTY_SERVER_CA)
+  --coupon-key FILE   the server's coupon public key, to check coupons offline
+                      (LOYALTY_COUPON_KEY)
+  --reader PATH       card reader serial device, e.g. the simulator's link
+                      (LOYALTY_READER; default: none, cards keyed in only)
+  --journal FILE      sales journal (LOYALTY_JOURNAL; default var/terminal/journal.db)
+  --store ID          this store's id (LOYALTY_STORE; default S001)
+  --terminal ID       this terminal's id (LOYALTY_TERMINAL; default T01)
+  --receipts FILE     append each plain-text receipt to FILE (LOYALTY_RECEIPTS)
+  --timeout-ms N      how long to wait for the server per call (default 2000)
+
+Commands on stdin, one JSON object per line:
+  {"cmd":"scan","sku":"1004906","quantity":2}  {"cmd":"card","number":"2000000000015"}
+  {"cmd":"finish"}  {"cmd":"cancel"}  {"cmd":"status"}  {"cmd":"quit"}
+)";
+
+struct Options {
+  ServerOptions server;
+  std::string coupon_key_file;
+  std::string reader_path;
+  std::string journal_path;
+  std::string receipts_path;
+};
+
+struct InputLine {
+  std::string text;
+};
+struct InputClosed {};
+struct CardEvent {
+  CardRead read;
+};
+struct ReaderStateEvent {
+  DeviceState state;
+  std::string detail;
+};
+using Event = std::variant<InputLine, InputClosed, CardEvent, ReaderStateEvent>;
+
+// Events from the stdin, reader and forwarder threads, handled one at a time.
+class EventQueue {
+ public:
+  void Push(Event event) {
+    {
+      std::lock_guard lock(mutex_);
+      events_.push_back(std::move(event));
+    }
+    ready_.notify_one();
+  }
+  Event Pop() {
+    std::unique_lock lock(mutex_);
+    ready_.wait(lock, [&] { return !events_.empty(); });
+    Event event = std::move(events_.front());
+    events_.pop_front();
+    return event;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable ready_;
+  std::deque<Event> events_;
+};
+
+// stdout carries only events, one JSON object a line, from several threads.
+class EventWriter {
+ public:
+  void Emit(const std::string& event, nlohmann::json fields = nlohmann::json::object()) {
+    fields["event"] = event;
+    std::lock_guard lock(mutex_);
+    std::cout << fields.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << std::endl;
+  }
+  void EmitError(const Error& error) {
+    nlohmann::json fields = {{"code", ErrorCodeName(error.code)}, {"message", error.message}};
+    if (!error.field.empty()) fields["field"] = error.field;
+    Emit("error", std::move(fields));
+  }
+
+ private:
+  std::mutex mutex_;
+};
+
+nlohmann::json CouponBrief(const domain::Coupon& coupon) {
+  return {{"id", coupon.id.str()},
+          {"title", coupon.title},
+          {"expires_at", FormatUtc(coupon.expires_at)}};
+}
+
+class Terminal {
+ public:
+  Terminal(Options options, crypto::VerifyKey coupon_key)
+      : options_(std::move(options)),
+        coupon_key_(std::move(coupon_key)),
+        journal_(options_.journal_path),
+        server_(options_.server, coupon_key_),
+        basket_(Currency::Usd()),
+        forwarder_(options_.journal_path, options_.server, coupon_key_,
+                   [this](const std::string& sale_id, UploadOutcome outcome,
+                          const api::PurchaseAck* ack, const std::string& error) {
+                     OnUploaded(sale_id, outcome, ack, error);
+                   }) {}
+
+  int Run() {
+    LoadCatalog();
+    std::unique_ptr<ReaderDriver> reader;
+    if (!options_.reader_path.empty()) {
+      ReaderOptions reader_options;
+      reader_options.device_path = options_.reader_path;
+      reader = std::make_unique<ReaderDriver>(
+          reader_options, [this](const CardRead& read) { queue_.Push(CardEvent{read}); },
+          [this](DeviceState state, const std::string& detail) {
+            queue_.Push(ReaderStateEvent{state, detail});
+          });
+      reader->Start();
+    }
+    forwarder_.Start();
+    // stdin is read on its own thread so card reads are handled while no command comes.
+    std::thread input([this] {
+      std::string line;
+      while (std::getline(std::cin, line)) queue_.Push(InputLine{line});
+      queue_.Push(InputClosed{});
+    });
+    input.detach();  // a blocked read of stdin cannot be interrupted; exit ends it
+
+    writer_.Emit("ready", {{"store", options_.server.store_id},
+                           {"terminal", options_.server.terminal_id},
+                           {"catalog_version", catalog_.version},
+                           {"products", catalog_.products.size()},
+                           {"backlog", journal_.PendingCount()}});
+    for (bool running = true; running;) {
+      Event event = queue_.Pop();
+      if (std::holds_alternative<InputLine>(event)) {
+        running = HandleCommand(std::get<InputLine>(event).text);
+      } else if (std::holds_alternative<InputClosed>(event)) {
+        running = false;
+      } else if (auto* card = std::get_if<CardEvent>(&event)) {
+        HandleCard(card->read.data, reader::TechnologyName(card->read.technology));
+      } else if (auto* state = std::get_if<ReaderStateEvent>(&event)) {
+        reader_state_ = DeviceStateName(state->state);
+        writer_.Emit("reader", {{"state", reader_state_}, {"detail", state->detail}});
+      }
+    }
+    if (reader) reader->Stop();
+    forwarder_.Stop();
+    return 0;
+  }
+
+ private:
+  void LoadCatalog() {
+    if (auto local = journal_.LoadCatalog()) catalog_ = std::move(*local);
+    auto fetched = server_.FetchCatalog();
+    if (fetched.ok() && fetched->version != catalog_.version) {
+      catalog_ = std::move(fetched).value();
+      journal_.SaveCatalog(catalog_);
+    } else if (!fetched.ok()) {
+      log::Warn("catalog not refreshed; using the last good copy",
+                {{"error", fetched.error().ToString()}, {"version", catalog_.version}});
+    }
+    products_.clear();
+    for (std::size_t i = 0; i < catalog_.products.size(); ++i) {
+      products_.emplace(catalog_.products[i].sku, i);
+    }
+    basket_ = Basket(catalog_.currency);
+  }
+
+  bool HandleCommand(const std::string& text) {
+    if (text.find_first_not_of(" \t\r") == std::string::npos) return true;
+    auto json = codec::ParseJson(text, 4);
+    if (!json.ok()) {
+      writer_.EmitError(json.error());
+      return true;
+    }
+    codec::FieldErrors errors;
+    codec::ObjectReader command(*json, "", errors);
+    const std::string name = command.RequiredString("cmd", 16);
+    if (!errors.ok()) {
+      writer_.EmitError(errors.error());
+      return true;
+    }
+    if (name == "scan") {
+      const std::string sku = command.RequiredString("sku", domain::kMaxSkuLength);
+      const std::int64_t quantity =
+          command.OptionalInt("quantity", 1, domain::kMaxLineQuantity).value_or(1);
+      command.Finish();
+      if (errors.ok()) Scan(sku, quantity);
+    } else if (name == "card") {
+      const std::string number = command.RequiredString("number", 32);
+      command.Finish();
+      if (errors.ok()) HandleCard(number, "keyed");
+    } else if (name == "finish" || name == "cancel" || name == "status" || name == "quit") {
+      command.Finish();
+      if (errors.ok()) {
+        if (name == "finish") FinishSale();
+        if (name == "cancel") CancelSale();
+        if (name == "status") Status();
+        if (name == "quit") return false;
+      }
+    } else {
+      errors.Add("cmd", "unknown command '" + name + "' (scan, card, finish, cancel, status, quit)");
+    }
+    if (!errors.ok()) writer_.EmitError(errors.error());
+    return true;
+  }
+
+  void Scan(const std::string& sku, std::int64_t quantity) {
+    const auto it = products_.find(sku);
+    if (it == products_.end()) {
+      writer_.EmitError(NotFound("no product with sku " + sku + " in the catalog"));
+      return;
+    }
+    const domain::Product& product = catalog_.products[it->second];
+    auto added = basket_.Add(product, quantity);
+    if (!added.ok()) {
+      writer_.EmitError(added.error());
+      return;
+    }
+    const auto coupons = basket_.Coupons(Now());
+    writer_.Emit("line_added", {{"line", *added + 1},
+                                {"sku", product.sku},
+                                {"name", product.name},
+                                {"quantity", quantity},
+                                {"amount", product.price_minor * quantity},
+                                {"total", basket_.ComputeTotals(coupons).total_minor}});
+    if (basket_.shopper()) EmitCoupons(coupons);
+  }
+
+  void HandleCard(const std::string& data, const std::string& source) {
+    auto card = CardNumber::Parse(data);
+    if (!card.ok()) {
+      // Never echo what was read: a payment card swiped by mistake must not reach a log.
+      writer_.EmitError(Error{ErrorCode::kInvalidArgument,
+                              "not a loyalty card (" + card.error().message + ")", "card"});
+      return;
+    }
+    Shopper shopper{*card, std::nullopt, {}};
+    auto lookup = server_.LookupCard(*card);
+    bool online = true;
+    if (lookup.ok()) {
+      shopper.customer = lookup->customer;
+      for (auto& issued : lookup->coupons) shopper.coupons.push_back(std::move(issued.coupon));
+    } else if (lookup.error().code == ErrorCode::kUnavailable ||
+               lookup.error().code == ErrorCode::kTimeout) {
+      online = false;  // sell on; the purchase still earns points when it uploads
+    } else {
+      writer_.EmitError(lookup.error());
+      return;
+    }
+    basket_.SetShopper(std::move(shopper));
+    nlohmann::json coupons = nlohmann::json::array();
+    for (const auto& coupon : basket_.shopper()->coupons) coupons.push_back(CouponBrief(coupon));
+    nlohmann::json event = {{"card", card->Masked()},
+                            {"source", source},
+                            {"online", online},
+                            {"customer_id", nullptr},
+                            {"coupons", std::move(coupons)}};
+    if (basket_.shopper()->customer) {
+      event["customer_id"] = basket_.shopper()->customer->id;
+      event["visits"] = basket_.shopper()->customer->visits;
+    }
+    writer_.Emit("card", std::move(event));
+    EmitCoupons(basket_.Coupons(Now()));
+  }
+
+  void EmitCoupons(const CouponOutcome& outcome) {
+    nlohmann::json applied = nlohmann::json::array();
+    for (const auto& coupon : outcome.applied) {
+      auto brief = CouponBrief(coupon.coupon);
+      brief["discount"] = coupon.discount_minor;
+      applied.push_back(std::move(brief));
+    }
+    nlohmann::json not_applied = nlohmann::json::array();
+    for (const auto& coupon : outcome.not_applied) {
+      auto brief = CouponBrief(coupon.coupon);
+      brief["reason"] = coupon.reason;
+      not_applied.push_back(std::move(brief));
+    }
+    writer_.Emit("coupons", {{"applied", std::move(applied)},
+                             {"not_applied", std::move(not_applied)},
+                             {"total", basket_.ComputeTotals(outcome).total_minor}});
+  }
+
+  void FinishSale() {
+    if (basket_.empty()) {
+      writer_.EmitError(InvalidArgument("cmd", "nothing to finish: the basket is empty"));
+      return;
+    }
+    const Timestamp now = Now();
+    const domain::Purchase purchase =
+        basket_.Finish(options_.server.store_id, options_.server.terminal_id, now);
+    // The same strict check the server applies: a sale that would be refused there is a
+    // bug here, and must not reach the journal.
+    auto checked = domain::PurchaseFromJson(domain::PurchaseToJson(purchase));
+    if (!checked.ok()) {
+      writer_.EmitError(Internal("sale fails validation: " + checked.error().ToString()));
+      return;
+    }
+    journal_.Append(purchase);  // durable before the receipt: the sale is now safe
+    forwarder_.Wake();
+
+    const CouponOutcome coupons = basket_.Coupons(now);
+    Receipt receipt;
+    receipt.store_id = options_.server.store_id;
+    receipt.terminal_id = options_.server.terminal_id;
+    receipt.sale_id = purchase.id.str();
+    receipt.finished_at = now;
+    receipt.currency = basket_.currency();
+    receipt.lines = basket_.lines();
+    receipt.applied_coupons = coupons.applied;
+    receipt.totals = basket_.ComputeTotals(coupons);
+    if (basket_.shopper()) {
+      receipt.card = basket_.shopper()->card;
+      receipt.customer = basket_.shopper()->customer;
+      // A short wait lets the next-visit coupons print on this receipt; past it the
+      // sale goes on and the coupons reach the shopper's card when the upload lands.
+      if (auto ack = forwarder_.WaitForAck(purchase.id.str(), options_.server.timeout)) {
+        receipt.next_visit_coupons = ack->next_visit_coupons;
+      }
+    }
+    const std::string text = RenderReceiptText(receipt);
+    if (!options_.receipts_path.empty()) {
+      std::ofstream(options_.receipts_path, std::ios::app) << text << "\n\n";
+    }
+    nlohmann::json next = nlohmann::json::array();
+    if (receipt.next_visit_coupons) {
+      for (const auto& issued : *receipt.next_visit_coupons) {
+        auto brief = CouponBrief(issued.coupon);
+        brief["token"] = issued.token;
+        next.push_back(std::move(brief));
+      }
+    }
+    writer_.Emit("sale_finished", {{"sale_id", purchase.id.str()},
+                                   {"subtotal", receipt.totals.subtotal_minor},
+                                   {"discount", receipt.totals.discount_minor},
+                                   {"total", receipt.totals.total_minor},
+                                   {"coupons_redeemed", coupons.applied.size()},
+                                   {"next_visit_coupons", std::move(next)},
+                                   {"receipt", text}});
+    basket_ = Basket(catalog_.currency);
+  }
+
+  void CancelSale() {
+    basket_ = Basket(catalog_.currency);
+    writer_.Emit("cancelled");
+  }
+
+  void Status() {
+    writer_.Emit("status", {{"reader", reader_state_},
+                            {"backlog", journal_.PendingCount()},
+                            {"catalog_version", catalog_.version},
+                            {"lines", basket_.lines().size()}});
+  }
+
+  void OnUploaded(const std::string& sale_id, UploadOutcome outcome, const api::PurchaseAck* ack,
+                  const std::string& error) {
+    if (outcome == UploadOutcome::kUploaded) {
+      writer_.Emit("uploaded", {{"sale_id", sale_id},
+                                {"next_visit_coupons", ack->next_visit_coupons.size()}});
+    } else {
+      writer_.Emit("upload_rejected", {{"sale_id", sale_id}, {"error", error}});
+    }
+  }
+
+  Options options_;
+  crypto::VerifyKey coupon_key_;
+  Journal journal_;
+  ServerClient server_;
+  domain::Catalog catalog_;
+  std::unordered_map<std::string, std::size_t> products_;
+  Basket basket_;
+  EventQueue queue_;
+  EventWriter writer_;
+  Forwarder forwarder_;
+  std::string reader_state_ = "closed";
+};
+
+}  // namespace
+
+int TerminalMain(int argc, char** argv) {
+  log::SetProgram("terminal");
+  // A server that closes the connection mid-write must not kill the till.
+  signal(SIGPIPE, SIG_IGN);
+  std::vector<std::string> arguments(argv + 1, argv + argc);
+  auto args = Args::Parse(arguments,
+                          {"server", "server-ca", "coupon-key", "reader", "journal", "store",
+                           "terminal", "receipts", "timeout-ms"},
+                          {"help"});
+  if (!args.ok()) {
+    std::cerr << args.error().ToString() << "\n";
+    return 2;
+  }
+  if (args->Flag("help")) {
+    std::cout << kUsage;
+    return 0;
+  }
+  Options options;
+  options.server.url = args->ValueOr("server", "LOYALTY_SERVER_URL", "");
+  options.server.ca_file = args->ValueOr("server-ca", "LOYALTY_SERVER_CA", "");
+  options.coupon_key_file = args->ValueOr("coupon-key", "LOYALTY_COUPON_KEY", "");
+  options.reader_path = args->ValueOr("reader", "LOYALTY_READER", "");
+  options.journal_path = args->ValueOr("journal", "LOYALTY_JOURNAL", "var/terminal/journal.db");
+  options.server.store_id = args->ValueOr("store", "LOYALTY_STORE", "S001");
+  options.server.terminal_id = args->ValueOr("terminal", "LOYALTY_TERMINAL", "T01");
+  options.receipts_path = args->ValueOr("receipts", "LOYALTY_RECEIPTS", "");
+  const int timeout_ms = std::atoi(args->ValueOr("timeout-ms", nullptr, "2000").c_str());
+  if (timeout_ms < 100 || timeout_ms > 60'000) {
+    std::cerr << "--timeout-ms must be between 100 and 60000\n";
+    return 2;
+  }
+  options.server.timeout = std::chrono::milliseconds(timeout_ms);
+  for (const auto& [value, name] : {std::pair{&options.server.url, "--server"},
+                                    std::pair{&options.server.ca_file, "--server-ca"},
+                                    std::pair{&options.coupon_key_file, "--coupon-key"}}) {
+    if (value->empty()) {
+      std::cerr << name << " is required (see --help)\n";
+      return 2;
+    }
+  }
+  if (auto url = net::ParseHttpsUrl(options.server.url); !url.ok()) {
+    std::cerr << url.error().ToString() << "\n";
+    return 2;
+  }
+  auto coupon_key = crypto::VerifyKey::LoadFile(options.coupon_key_file);
+  if (!coupon_key.ok()) {
+    std::cerr << coupon_key.error().ToString() << "\n";
+    return 2;
+  }
+  try {
+    const auto journal_dir = std::filesystem::path(options.journal_path).parent_path();
+    if (!journal_dir.empty()) std::filesystem::create_directories(journal_dir);
+    Terminal terminal(std::move(options), std::move(coupon_key).value());
+    return terminal.Run();
+  } catch (const std::exception& e) {
+    log::Error("fatal", {{"error", e.what()}});
+    return 1;
+  }
+}
+
+}  // namespace loyalty::terminal

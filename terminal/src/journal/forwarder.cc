@@ -1,0 +1,128 @@
+#include "journal/forwarder.h"
+
+#include <random>
+
+#include "journal/journal.h"
+#include "loyalty/core/log.h"
+
+namespace loyalty::terminal {
+namespace {
+
+constexpr std::size_t kRecentAcks = 64;
+
+}  // namespace
+
+Forwarder::Forwarder(std::string journal_path, ServerOptions server,
+                     const crypto::VerifyKey& coupon_key, Listener listener,
+                     ForwarderOptions options)
+    : journal_path_(std::move(journal_path)),
+      server_(std::move(server)),
+      coupon_key_(coupon_key),
+      listener_(std::move(listener)),
+      options_(options) {}
+
+Forwarder::~Forwarder() { Stop(); }
+
+void Forwarder::Start() { thread_ = std::thread([this] { Run(); }); }
+
+void Forwarder::Stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stop_ = true;
+  }
+  changed_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Forwarder::Wake() {
+  {
+    std::lock_guard lock(mutex_);
+    woken_ = true;
+  }
+  changed_.notify_all();
+}
+
+std::optional<api::PurchaseAck> Forwarder::WaitForAck(const std::string& sale_id,
+                                                      std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mutex_);
+  changed_.wait_for(lock, timeout, [&] { return stop_ || recent_acks_.contains(sale_id); });
+  const auto it = recent_acks_.find(sale_id);
+  if (it == recent_acks_.end()) return std::nullopt;
+  return it->second;
+}
+
+bool Forwarder::UploadPending(Journal& journal, ServerClient& client) {
+  for (;;) {
+    const auto sales = journal.Pending(options_.batch);
+    if (sales.empty()) return true;
+    for (const auto& sale : sales) {
+      {
+        std::lock_guard lock(mutex_);
+        if (stop_) return true;
+      }
+      auto ack = client.PostPurchase(sale.body);
+      if (ack.ok()) {
+        journal.MarkUploaded(sale.id, api::PurchaseAckToJson(*ack).dump());
+        {
+          std::lock_guard lock(mutex_);
+          recent_acks_[sale.id] = *ack;
+          recent_order_.push_back(sale.id);
+          if (recent_order_.size() > kRecentAcks) {
+            recent_acks_.erase(recent_order_.front());
+            recent_order_.pop_front();
+          }
+        }
+        changed_.notify_all();
+        listener_(sale.id, UploadOutcome::kUploaded, &*ack, {});
+        continue;
+      }
+      const Error& error = ack.error();
+      if (error.code == ErrorCode::kInvalidArgument || error.code == ErrorCode::kConflict) {
+        // Retrying cannot help; keep the sale for an operator and move on, so one bad
+        // sale never blocks the ones behind it.
+        journal.MarkRejected(sale.id, error.ToString());
+        log::Error("server refused a journaled sale", {{"sale_id", sale.id},
+                                                       {"error", error.ToString()}});
+        listener_(sale.id, UploadOutcome::kRejected, nullptr, error.ToString());
+        continue;
+      }
+      journal.RecordFailedAttempt(sale.id, error.ToString());
+      if (sale.attempts == 0) {
+        log::Warn("server unreachable; sales wait in the journal", {{"error", error.ToString()}});
+      }
+      return false;
+    }
+  }
+}
+
+void Forwarder::Run() {
+  std::unique_ptr<Journal> journal;
+  std::unique_ptr<ServerClient> client;
+  std::mt19937 jitter(std::random_device{}());
+  auto backoff = options_.backoff_min;
+  for (;;) {
+    bool drained = false;
+    try {
+      if (!journal) journal = std::make_unique<Journal>(journal_path_);
+      if (!client) client = std::make_unique<ServerClient>(server_, coupon_key_);
+      drained = UploadPending(*journal, *client);
+    } catch (const std::exception& e) {
+      log::Error("forwarder failed; retrying", {{"error", e.what()}});
+    }
+    std::chrono::milliseconds wait = std::chrono::minutes(1);  // idle: nothing pending
+    if (drained) {
+      backoff = options_.backoff_min;
+    } else {
+      // Full jitter keeps a store's terminals from retrying in step after an outage.
+      std::uniform_int_distribution<std::int64_t> spread(backoff.count() / 2, backoff.count());
+      wait = std::chrono::milliseconds(spread(jitter));
+      backoff = std::min(backoff * 2, options_.backoff_max);
+    }
+    std::unique_lock lock(mutex_);
+    changed_.wait_for(lock, wait, [&] { return stop_ || woken_; });
+    if (stop_) return;
+    woken_ = false;
+  }
+}
+
+}  // namespace loyalty::terminal

@@ -1,0 +1,42 @@
+// The terminal's view of the server API v1. Answers are decoded strictly and every
+// coupon is trusted only through its verified signature. Not thread-safe: one per thread.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "loyalty/api/terminal_api.h"
+#include "loyalty/domain/catalog.h"
+#include "loyalty/domain/purchase.h"
+#include "loyalty/net/https_client.h"
+
+namespace loyalty::terminal {
+
+struct ServerOptions {
+  std::string url;      // https://host:port
+  std::string ca_file;  // the server's certificate (or its CA)
+  std::chrono::milliseconds timeout{2000};
+  std::string store_id;
+  std::string terminal_id;
+};
+
+class ServerClient {
+ public:
+  // The coupon key must outlive the client.
+  ServerClient(const ServerOptions& options, const crypto::VerifyKey& coupon_key);
+
+  Result<api::CardLookup> LookupCard(const CardNumber& card);
+  // kInvalidArgument/kConflict: the server refused this purchase for good;
+  // kUnavailable/kTimeout: try again later.
+  Result<api::PurchaseAck> PostPurchase(const std::string& purchase_json);
+  Result<domain::Catalog> FetchCatalog();
+
+ private:
+  Result<nlohmann::json> Decode(const Result<net::HttpResponse>& response,
+                                std::initializer_list<unsigned> ok_statuses);
+
+  net::HttpsClient http_;
+  const crypto::VerifyKey& coupon_key_;
+};
+
+}  // namespace loyalty::terminal
