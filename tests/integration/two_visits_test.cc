@@ -1,0 +1,266 @@
+// One shopper's two visits through the three real programs on loopback: the reader
+// simulator presents the card, the terminal sells and uploads, the server stores the
+// purchase and answers with a coupon that the second visit redeems. And the server's
+// idempotency: a replayed purchase is stored once.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "loyalty/domain/purchase.h"
+#include "loyalty/net/https_client.h"
+#include "loyalty/sqlite/sqlite.h"
+#include "support/child_process.h"
+#include "support/temp_dir.h"
+
+namespace loyalty {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::ChildProcess;
+using testing::TempDir;
+
+constexpr char kCard[] = "2000000000015";
+constexpr char kCoffee[] = "822629";  // COFFEE, 4.19 in the demo catalog
+constexpr char kMilk[] = "32553";     // FLUID MILK PRODUCTS, 1.79
+
+std::string SourceDir() {
+  const char* dir = std::getenv("LOYALTY_SOURCE_DIR");
+  return dir ? dir : ".";
+}
+
+int RunToEnd(std::vector<std::string> args, const std::string& log) {
+  ChildProcess child(std::move(args), log);
+  return child.Wait(60s);
+}
+
+// Waits for the server's "listening" log line and returns its URL.
+std::string WaitForUrl(const ChildProcess& server) {
+  const auto deadline = std::chrono::steady_clock::now() + 15s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::istringstream log(server.Stderr());
+    for (std::string line; std::getline(log, line);) {
+      const auto json = nlohmann::json::parse(line, nullptr, false);
+      if (json.is_object() && json.value("msg", "") == "listening") return json["url"];
+    }
+    std::this_thread::sleep_for(20ms);
+  }
+  return {};
+}
+
+bool IsEvent(const std::string& line, const std::string& name) {
+  const auto json = nlohmann::json::parse(line, nullptr, false);
+  return json.is_object() && json.value("event", "") == name;
+}
+
+class TwoVisits : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    server_dir_ = dir_.File("server");
+    ASSERT_EQ(RunToEnd({LOYALTY_SERVER_PATH, "catalog", "import", "--data-dir", server_dir_,
+                        "--csv", SourceDir() + "/data/completejourney/products.csv"},
+                       dir_.File("import.log")),
+              0);
+    server_ = std::make_unique<ChildProcess>(
+        std::vector<std::string>{LOYALTY_SERVER_PATH, "--data-dir", server_dir_, "--listen",
+                                 "127.0.0.1:0"},
+        dir_.File("server.log"));
+    url_ = WaitForUrl(*server_);
+    ASSERT_FALSE(url_.empty()) << server_->Stderr();
+  }
+
+  void StartReaderAndTerminal() {
+    const std::string link = dir_.File("reader.tty");
+    sim_ = std::make_unique<ChildProcess>(
+        std::vector<std::string>{LOYALTY_READER_SIM_PATH, "--link", link, "--control",
+                                 dir_.File("reader.sock"), "--no-stdin"},
+        dir_.File("sim.log"));
+    const auto deadline = std::chrono::steady_clock::now() + 5s;
+    while (!std::filesystem::exists(dir_.File("reader.sock")) &&
+           std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(10ms);
+    }
+    terminal_ = std::make_unique<ChildProcess>(
+        std::vector<std::string>{LOYALTY_TERMINAL_PATH, "--server", url_, "--server-ca",
+                                 server_dir_ + "/tls/server.crt", "--coupon-key",
+                                 server_dir_ + "/coupon-signing.pem.pub", "--reader", link,
+                                 "--journal", dir_.File("journal.db")},
+        dir_.File("terminal.log"));
+    ASSERT_FALSE(Expect("ready").is_null()) << terminal_->Stderr();
+    ASSERT_FALSE(Expect("reader", 5s, [](const nlohmann::json& e) {
+                   return e["state"] == "idle";
+                 }).is_null())
+        << terminal_->Stderr();
+  }
+
+  // The next terminal event called `name` (and satisfying `also`), or null.
+  nlohmann::json Expect(const std::string& name, std::chrono::milliseconds timeout = 10s,
+                        const std::function<bool(const nlohmann::json&)>& also = nullptr) {
+    auto line = terminal_->ReadUntil(
+        [&](const std::string& text) {
+          if (!IsEvent(text, name)) return false;
+          return !also || also(nlohmann::json::parse(text));
+        },
+        timeout);
+    return line ? nlohmann::json::parse(*line) : nlohmann::json();
+  }
+
+  void Scan(const std::string& sku, int quantity) {
+    terminal_->WriteLine(nlohmann::json{{"cmd", "scan"}, {"sku", sku}, {"quantity", quantity}}.dump());
+    ASSERT_FALSE(Expect("line_added").is_null()) << terminal_->Stderr();
+  }
+
+  void PresentCard() {
+    ASSERT_EQ(RunToEnd({LOYALTY_READER_SIM_PATH, "ctl", "--control", dir_.File("reader.sock"),
+                        "present", "barcode", kCard},
+                       dir_.File("ctl.log")),
+              0);
+  }
+
+  nlohmann::json Finish() {
+    terminal_->WriteLine(R"({"cmd":"finish"})");
+    return Expect("sale_finished");
+  }
+
+  TempDir dir_;
+  std::string server_dir_;
+  std::string url_;
+  std::unique_ptr<ChildProcess> server_;
+  std::unique_ptr<ChildProcess> sim_;
+  std::unique_ptr<ChildProcess> terminal_;
+};
+
+TEST_F(TwoVisits, CouponIssuedAtFirstVisitIsAppliedAtSecond) {
+  StartReaderAndTerminal();
+
+  // Visit 1: coffee is what this shopper spends most on.
+  Scan(kCoffee, 2);
+  Scan(kMilk, 1);
+  PresentCard();
+  const auto card = Expect("card");
+  ASSERT_FALSE(card.is_null()) << terminal_->Stderr();
+  EXPECT_EQ(card["card"], "*********0015");
+  EXPECT_TRUE(card["online"].get<bool>());
+  const auto first = Finish();
+  ASSERT_FALSE(first.is_null()) << terminal_->Stderr();
+  ASSERT_EQ(first["next_visit_coupons"].size(), 1u) << first.dump();
+  const std::string coupon_id = first["next_visit_coupons"][0]["id"];
+  EXPECT_EQ(first["next_visit_coupons"][0]["title"], "10% off COFFEE");
+  EXPECT_EQ(first["total"], 2 * 419 + 179);
+  EXPECT_NE(first["receipt"].get<std::string>().find("YOUR COUPONS FOR NEXT VISIT"),
+            std::string::npos);
+
+  // Visit 2: the card read brings the coupon, and it applies to the coffee.
+  PresentCard();
+  const auto second_card = Expect("card");
+  ASSERT_EQ(second_card["coupons"].size(), 1u) << second_card.dump();
+  EXPECT_EQ(second_card["coupons"][0]["id"], coupon_id);
+  Scan(kCoffee, 1);
+  const auto coupons = Expect("coupons", 10s, [](const nlohmann::json& e) {
+    return !e["applied"].empty();
+  });
+  ASSERT_FALSE(coupons.is_null());
+  EXPECT_EQ(coupons["applied"][0]["id"], coupon_id);
+  EXPECT_EQ(coupons["applied"][0]["discount"], 42);  // 10% of 4.19, rounded half up
+  const auto second = Finish();
+  ASSERT_FALSE(second.is_null()) << terminal_->Stderr();
+  EXPECT_EQ(second["coupons_redeemed"], 1);
+  EXPECT_EQ(second["total"], 419 - 42);
+  // The receipt waits for the server's answer, so the upload was reported before it.
+  const auto& seen = terminal_->lines_seen();
+  EXPECT_TRUE(std::any_of(seen.begin(), seen.end(), [&](const std::string& line) {
+    const auto event = nlohmann::json::parse(line);
+    return event["event"] == "uploaded" && event["sale_id"] == second["sale_id"];
+  }));
+
+  // The server recorded the redemption against the second sale, and both purchases.
+  sqlite::Connection db(server_dir_ + "/loyalty.db", {.read_only = true});
+  auto& redeemed = db.Prepared("SELECT redeemed_by_purchase FROM coupons WHERE id = ?");
+  redeemed.Bind(1, coupon_id);
+  ASSERT_TRUE(redeemed.Step());
+  EXPECT_EQ(redeemed.Text(0), second["sale_id"].get<std::string>());
+  redeemed.Reset();
+  auto& purchases = db.Prepared("SELECT COUNT(*), SUM(total_minor) FROM purchases");
+  ASSERT_TRUE(purchases.Step());
+  EXPECT_EQ(purchases.Int(0), 2);
+  EXPECT_EQ(purchases.Int(1), 2 * 419 + 179 + 419 - 42);
+  purchases.Reset();
+
+  terminal_->WriteLine(R"({"cmd":"quit"})");
+  EXPECT_EQ(terminal_->Wait(10s), 0);
+  EXPECT_EQ(server_->Stop(10s), 0);
+}
+
+TEST_F(TwoVisits, ReplayedPurchaseIsStoredOnce) {
+  auto endpoint = net::ParseHttpsUrl(url_);
+  ASSERT_TRUE(endpoint.ok());
+  net::HttpsClient client({*endpoint, server_dir_ + "/tls/server.crt", 5s, {}});
+
+  domain::Purchase purchase;
+  purchase.store_id = "S001";
+  purchase.terminal_id = "T01";
+  purchase.card = *CardNumber::Parse(kCard);
+  purchase.occurred_at = Now();
+  purchase.lines = {{kCoffee, 2, 419, 838}, {kMilk, 1, 179, 179}};
+  purchase.total_minor = 1017;
+  const std::string body = domain::PurchaseToJson(purchase).dump();
+
+  auto first = client.Post("/v1/purchases", body);
+  ASSERT_TRUE(first.ok()) << first.error().ToString();
+  EXPECT_EQ(first->status, 201u) << first->body;
+  auto replay = client.Post("/v1/purchases", body);
+  ASSERT_TRUE(replay.ok());
+  EXPECT_EQ(replay->status, 200u);
+  EXPECT_EQ(replay->body, first->body);  // the same answer, the same coupons
+
+  // The same UUID with another body is refused, not silently merged.
+  purchase.lines.pop_back();
+  purchase.total_minor = 838;
+  auto reused = client.Post("/v1/purchases", domain::PurchaseToJson(purchase).dump());
+  ASSERT_TRUE(reused.ok());
+  EXPECT_EQ(reused->status, 409u);
+  EXPECT_EQ(nlohmann::json::parse(reused->body)["error"]["field"], "id");
+
+  sqlite::Connection db(server_dir_ + "/loyalty.db", {.read_only = true});
+  for (const auto& [table, expected] : {std::pair{"purchases", 1}, std::pair{"purchase_lines", 2},
+                                        std::pair{"coupons", 1}, std::pair{"customers", 1}}) {
+    auto& count = db.Prepared(std::string("SELECT COUNT(*) FROM ") + table);
+    ASSERT_TRUE(count.Step());
+    EXPECT_EQ(count.Int(0), expected) << table;
+    count.Reset();
+  }
+}
+
+TEST_F(TwoVisits, BadPurchaseGetsAClearErrorAndStoresNothing) {
+  auto endpoint = net::ParseHttpsUrl(url_);
+  ASSERT_TRUE(endpoint.ok());
+  net::HttpsClient client({*endpoint, server_dir_ + "/tls/server.crt", 5s, {}});
+  domain::Purchase purchase;
+  purchase.store_id = "S001";
+  purchase.terminal_id = "T01";
+  purchase.occurred_at = Now();
+  purchase.lines = {{kCoffee, 2, 419, 838}};
+  purchase.total_minor = 838;
+  auto json = domain::PurchaseToJson(purchase);
+  json["lines"][0]["quantity"] = -2;
+  auto response = client.Post("/v1/purchases", json.dump());
+  ASSERT_TRUE(response.ok());
+  EXPECT_EQ(response->status, 400u);
+  const auto error = nlohmann::json::parse(response->body)["error"];
+  EXPECT_EQ(error["code"], "invalid_argument");
+  EXPECT_EQ(error["field"], "lines[0].quantity");
+
+  sqlite::Connection db(server_dir_ + "/loyalty.db", {.read_only = true});
+  auto& count = db.Prepared("SELECT COUNT(*) FROM purchases");
+  ASSERT_TRUE(count.Step());
+  EXPECT_EQ(count.Int(0), 0);
+  count.Reset();
+}
+
+}  // namespace
+}  // namespace loyalty
