@@ -18,17 +18,20 @@ void AddTerminalApiRoutes(http::Router& router, Store& store) {
                return http::Response::Json(api::CardLookupToJson(*lookup));
              });
 
-  router.Add(http::Verb::post, "/v1/purchases",
-             [&store](const http::Request& request) -> Result<http::Response> {
-               auto json = codec::ParseJson(request.body);
-               if (!json.ok()) return json.error();
-               auto purchase = domain::PurchaseFromJson(*json);
-               if (!purchase.ok()) return purchase.error();
-               auto recorded = store.RecordPurchase(*purchase, Now());
-               if (!recorded.ok()) return recorded.error();
-               return http::Response::Json(api::PurchaseAckToJson(recorded->ack),
-                                           recorded->replay ? 200 : 201);
-             });
+  router.AddAsync(http::Verb::post, "/v1/purchases",
+                  [&store](const http::Request& request, http::Reply reply) {
+                    auto json = codec::ParseJson(request.body);
+                    if (!json.ok()) return reply(json.error());
+                    auto purchase = domain::PurchaseFromJson(*json);
+                    if (!purchase.ok()) return reply(purchase.error());
+                    store.RecordPurchaseAsync(
+                        std::move(purchase).value(), Now(),
+                        [reply = std::move(reply)](Result<RecordedPurchase> recorded) {
+                          if (!recorded.ok()) return reply(recorded.error());
+                          reply(http::Response::Json(api::PurchaseAckToJson(recorded->ack),
+                                                     recorded->replay ? 200 : 201));
+                        });
+                  });
 
   router.Add(http::Verb::get, "/v1/catalog", [&store](const http::Request&) -> Result<http::Response> {
     return http::Response::Json(domain::CatalogToJson(store.LoadCatalog()));

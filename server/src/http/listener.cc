@@ -1,6 +1,7 @@
 #include "http/listener.h"
 
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/strand.hpp>
@@ -105,23 +106,32 @@ class Session : public std::enable_shared_from_this<Session> {
 
     started_ = std::chrono::steady_clock::now();
     auto message = parser_->release();
-    Request request;
-    request.method = message.method();
+    auto request = std::make_shared<Request>();
+    request->method = message.method();
     const std::string_view target = message.target();
     const auto question = target.find('?');
-    request.path = std::string(target.substr(0, question));
-    if (question != std::string_view::npos) request.query = ParseQuery(target.substr(question + 1));
+    request->path = std::string(target.substr(0, question));
+    if (question != std::string_view::npos) {
+      request->query = ParseQuery(target.substr(question + 1));
+    }
     for (const auto& field : message) {
       std::string name(field.name_string());
       for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      request.headers[name] = std::string(field.value());
+      request->headers[name] = std::string(field.value());
     }
-    request.body = std::move(message.body());
-    request.remote_address = remote_address_;
+    request->body = std::move(message.body());
+    request->remote_address = remote_address_;
     method_ = std::string(message.method_string());
-    std::string route;
-    Response response = router_.Dispatch(request, route);
-    Send(std::move(response), 0, message.keep_alive(), route);
+    const bool keep_alive = message.keep_alive();
+    // The handler may answer from another thread (the storage writer); the reply is
+    // posted back to this connection's strand before it touches the stream.
+    router_.Dispatch(std::move(request), [self = shared_from_this(), keep_alive](
+                                             Response response, const std::string& route) {
+      asio::post(self->stream_.get_executor(),
+                 [self, response = std::move(response), keep_alive, route]() mutable {
+                   self->Send(std::move(response), 0, keep_alive, route);
+                 });
+    });
   }
 
   void Send(Response response, unsigned status_override, bool keep_alive, std::string route) {

@@ -65,39 +65,50 @@ Response ErrorResponse(const Error& error) {
 }
 
 void Router::Add(Verb method, std::string pattern, Handler handler) {
+  AddAsync(method, std::move(pattern),
+           [handler = std::move(handler)](const Request& request, Reply reply) {
+             reply(handler(request));
+           });
+}
+
+void Router::AddAsync(Verb method, std::string pattern, AsyncHandler handler) {
   auto segments = SplitPath(pattern);
   entries_.push_back(Entry{Route{method, std::move(pattern)}, std::move(segments),
                            std::move(handler)});
 }
 
-Response Router::Dispatch(Request& request, std::string& route) const {
-  const auto path = SplitPath(request.path);
+void Router::Dispatch(std::shared_ptr<Request> request, Respond respond) const {
+  const auto path = SplitPath(request->path);
   bool path_known = false;
+  std::string known_route;
   for (const auto& entry : entries_) {
     std::map<std::string, std::string> params;
     if (!Match(entry.segments, path, params)) continue;
     path_known = true;
-    route = entry.route.pattern;
-    if (entry.route.method != request.method) continue;
-    request.params = std::move(params);
+    known_route = entry.route.pattern;
+    if (entry.route.method != request->method) continue;
+    request->params = std::move(params);
+    const std::string& route = entry.route.pattern;
+    auto reply = [request, respond, route](Result<Response> result) {
+      respond(result.ok() ? std::move(result).value() : ErrorResponse(result.error()), route);
+    };
     try {
-      auto result = entry.handler(request);
-      return result.ok() ? std::move(result).value() : ErrorResponse(result.error());
+      entry.handler(*request, std::move(reply));
     } catch (const std::exception& e) {
       // A handler throws only when it cannot go on (a broken database); the client
       // gets a 500 without internals, the log gets the cause.
       log::Error("handler failed", {{"route", route}, {"error", e.what()}});
-      return ErrorResponse(Internal("internal error; the server log has the details"));
+      respond(ErrorResponse(Internal("internal error; the server log has the details")), route);
     }
+    return;
   }
   if (path_known) {
     Response response = ErrorResponse(
         Error{ErrorCode::kInvalidArgument, "method not allowed on this path", {}});
     response.status = 405;
-    return response;
+    return respond(std::move(response), known_route);
   }
-  route = "unmatched";
-  return ErrorResponse(NotFound("no such path"));
+  respond(ErrorResponse(NotFound("no such path")), "unmatched");
 }
 
 std::vector<Router::Route> Router::Routes() const {

@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,9 @@ struct Response {
 };
 
 using Handler = std::function<Result<Response>(const Request&)>;
+// Answers once, possibly later and from another thread (e.g. after a group commit).
+using Reply = std::function<void(Result<Response>)>;
+using AsyncHandler = std::function<void(const Request&, Reply)>;
 
 unsigned HttpStatusFor(ErrorCode code);
 Response ErrorResponse(const Error& error);
@@ -48,11 +52,14 @@ class Router {
   };
 
   void Add(Verb method, std::string pattern, Handler handler);
+  void AddAsync(Verb method, std::string pattern, AsyncHandler handler);
 
-  // Runs the matching handler; 404 for an unknown path, 405 for a known path with
-  // another method. `route` is set to the matched pattern (for logs and metrics, which
-  // must never carry the card number that is in the path).
-  Response Dispatch(Request& request, std::string& route) const;
+  // Runs the matching handler and calls `respond` exactly once, with the response and
+  // the matched route pattern (for logs and metrics, which must never carry the card
+  // number that is in the path): 404 for an unknown path, 405 for a known path with
+  // another method. `request` stays alive until `respond` has run.
+  using Respond = std::function<void(Response, const std::string& route)>;
+  void Dispatch(std::shared_ptr<Request> request, Respond respond) const;
 
   std::vector<Route> Routes() const;
 
@@ -60,7 +67,7 @@ class Router {
   struct Entry {
     Route route;
     std::vector<std::string> segments;
-    Handler handler;
+    AsyncHandler handler;
   };
   std::vector<Entry> entries_;
 };

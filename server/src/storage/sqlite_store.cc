@@ -17,10 +17,31 @@ std::int64_t Seconds(Timestamp t) { return ToUnixSeconds(t); }
 }  // namespace
 
 SqliteStore::SqliteStore(const std::string& path, const NextVisitPlanner& planner,
-                         const crypto::SigningKey& signing_key)
-    : planner_(planner), signing_key_(signing_key), db_(path) {
-  std::lock_guard lock(mutex_);
-  sqlite::Migrate(db_, SqliteMigrations());
+                         const crypto::SigningKey& signing_key, SqliteWriterOptions writer_options,
+                         SqliteWriter::BatchObserver observer)
+    : path_(path), planner_(planner), signing_key_(signing_key), write_db_(path) {
+  sqlite::Migrate(write_db_, SqliteMigrations());
+  writer_ = std::make_unique<SqliteWriter>(write_db_, writer_options, std::move(observer));
+}
+
+SqliteStore::~SqliteStore() { writer_.reset(); }
+
+SqliteStore::ReadLease::~ReadLease() {
+  std::lock_guard lock(store_.readers_mutex_);
+  store_.idle_readers_.push_back(std::move(connection_));
+}
+
+SqliteStore::ReadLease SqliteStore::Read() {
+  {
+    std::lock_guard lock(readers_mutex_);
+    if (!idle_readers_.empty()) {
+      auto connection = std::move(idle_readers_.back());
+      idle_readers_.pop_back();
+      return ReadLease(*this, std::move(connection));
+    }
+  }
+  return ReadLease(*this, std::make_unique<sqlite::Connection>(
+                              path_, sqlite::ConnectionOptions{.read_only = true}));
 }
 
 api::IssuedCoupon SqliteStore::DecodeStoredToken(const std::string& token) const {
@@ -33,30 +54,20 @@ api::IssuedCoupon SqliteStore::DecodeStoredToken(const std::string& token) const
   return api::IssuedCoupon{std::move(coupon).value(), token};
 }
 
-std::vector<api::IssuedCoupon> SqliteStore::LiveCoupons(std::int64_t customer_id, Timestamp now) {
-  auto& query = db_.Prepared(
-      "SELECT token FROM coupons WHERE customer_id = ? AND expires_at > ? "
-      "AND redeemed_at IS NULL ORDER BY issued_at, id");
-  query.Bind(1, customer_id).Bind(2, Seconds(now));
-  std::vector<api::IssuedCoupon> coupons;
-  while (query.Step()) coupons.push_back(DecodeStoredToken(query.Text(0)));
-  return coupons;
-}
-
-std::vector<api::IssuedCoupon> SqliteStore::CouponsIssuedBy(const std::string& purchase_id) {
-  auto& query = db_.Prepared(
-      "SELECT token FROM coupons WHERE issued_by_purchase = ? ORDER BY issued_at, id");
-  query.Bind(1, purchase_id);
+std::vector<api::IssuedCoupon> SqliteStore::Tokens(sqlite::Statement& query) {
   std::vector<api::IssuedCoupon> coupons;
   while (query.Step()) coupons.push_back(DecodeStoredToken(query.Text(0)));
   return coupons;
 }
 
 Result<api::CardLookup> SqliteStore::LookupCard(const CardNumber& card, Timestamp now) {
-  std::lock_guard lock(mutex_);
+  auto lease = Read();
+  sqlite::Connection& db = *lease;
   api::CardLookup lookup;
   lookup.card_number = card.digits();
-  auto& query = db_.Prepared(
+  // One read transaction, so the customer and their coupons are one consistent snapshot.
+  sqlite::ReadTransaction snapshot(db);
+  auto& query = db.Prepared(
       "SELECT c.id, c.visits, c.total_spend_minor, c.created_at, k.status "
       "FROM cards k JOIN customers c ON c.id = k.customer_id WHERE k.number = ?");
   query.Bind(1, card.digits());
@@ -73,12 +84,17 @@ Result<api::CardLookup> SqliteStore::LookupCard(const CardNumber& card, Timestam
   customer.member_since = FromUnixSeconds(query.Int(3));
   query.Reset();
   lookup.customer = customer;
-  lookup.coupons = LiveCoupons(customer.id, now);
+  auto& coupons = db.Prepared(
+      "SELECT token FROM coupons WHERE customer_id = ? AND expires_at > ? "
+      "AND redeemed_at IS NULL ORDER BY issued_at, id");
+  coupons.Bind(1, customer.id).Bind(2, Seconds(now));
+  lookup.coupons = Tokens(coupons);
   return lookup;
 }
 
-std::int64_t SqliteStore::CustomerForCard(const CardNumber& card, Timestamp now) {
-  auto& find = db_.Prepared("SELECT customer_id FROM cards WHERE number = ?");
+std::int64_t SqliteStore::CustomerForCard(sqlite::Connection& db, const CardNumber& card,
+                                          Timestamp now) {
+  auto& find = db.Prepared("SELECT customer_id FROM cards WHERE number = ?");
   find.Bind(1, card.digits());
   if (find.Step()) {
     const std::int64_t customer_id = find.Int(0);
@@ -87,9 +103,9 @@ std::int64_t SqliteStore::CustomerForCard(const CardNumber& card, Timestamp now)
   }
   // A card handed out at the till works at once: its first use makes an anonymous
   // customer, who may register details later.
-  db_.Prepared("INSERT INTO customers(created_at) VALUES (?)").Bind(1, Seconds(now)).Run();
-  const std::int64_t customer_id = db_.LastInsertRowId();
-  db_.Prepared("INSERT INTO cards(number, customer_id, issued_at) VALUES (?, ?, ?)")
+  db.Prepared("INSERT INTO customers(created_at) VALUES (?)").Bind(1, Seconds(now)).Run();
+  const std::int64_t customer_id = db.LastInsertRowId();
+  db.Prepared("INSERT INTO cards(number, customer_id, issued_at) VALUES (?, ?, ?)")
       .Bind(1, card.digits())
       .Bind(2, customer_id)
       .Bind(3, Seconds(now))
@@ -97,7 +113,8 @@ std::int64_t SqliteStore::CustomerForCard(const CardNumber& card, Timestamp now)
   return customer_id;
 }
 
-void SqliteStore::RecordLines(const domain::Purchase& purchase, std::int64_t customer_id) {
+void SqliteStore::WriteLines(sqlite::Connection& db, const domain::Purchase& purchase,
+                             std::int64_t customer_id) {
   struct CategoryTotal {
     std::int64_t spend = 0;
     std::int64_t items = 0;
@@ -105,12 +122,12 @@ void SqliteStore::RecordLines(const domain::Purchase& purchase, std::int64_t cus
   std::map<std::string, CategoryTotal> by_category;
   for (std::size_t i = 0; i < purchase.lines.size(); ++i) {
     const auto& line = purchase.lines[i];
-    auto& product = db_.Prepared("SELECT category FROM products WHERE sku = ?");
+    auto& product = db.Prepared("SELECT category FROM products WHERE sku = ?");
     product.Bind(1, line.sku);
     const bool known = product.Step();
     const std::string category = known ? product.Text(0) : std::string();
     product.Reset();
-    auto& insert = db_.Prepared(
+    auto& insert = db.Prepared(
         "INSERT INTO purchase_lines(purchase_id, line_no, customer_id, sku, category, known_sku,"
         " quantity, unit_price_minor, amount_minor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
     insert.Bind(1, purchase.id.str()).Bind(2, static_cast<std::int64_t>(i + 1));
@@ -137,12 +154,12 @@ void SqliteStore::RecordLines(const domain::Purchase& purchase, std::int64_t cus
   }
   if (customer_id <= 0) return;
   for (const auto& [category, total] : by_category) {
-    db_.Prepared(
-           "INSERT INTO customer_category_stats(customer_id, category, spend_minor, items,"
-           " last_bought_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(customer_id, category) DO UPDATE"
-           " SET spend_minor = spend_minor + excluded.spend_minor,"
-           " items = items + excluded.items,"
-           " last_bought_at = MAX(last_bought_at, excluded.last_bought_at)")
+    db.Prepared(
+          "INSERT INTO customer_category_stats(customer_id, category, spend_minor, items,"
+          " last_bought_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(customer_id, category) DO UPDATE"
+          " SET spend_minor = spend_minor + excluded.spend_minor,"
+          " items = items + excluded.items,"
+          " last_bought_at = MAX(last_bought_at, excluded.last_bought_at)")
         .Bind(1, customer_id)
         .Bind(2, category)
         .Bind(3, total.spend)
@@ -152,10 +169,10 @@ void SqliteStore::RecordLines(const domain::Purchase& purchase, std::int64_t cus
   }
 }
 
-void SqliteStore::RecordRedemptions(const domain::Purchase& purchase,
-                                    std::optional<std::int64_t> customer_id, Timestamp now) {
+void SqliteStore::WriteRedemptions(sqlite::Connection& db, const domain::Purchase& purchase,
+                                   std::optional<std::int64_t> customer_id, Timestamp now) {
   for (const auto& redemption : purchase.redemptions) {
-    auto& coupon = db_.Prepared(
+    auto& coupon = db.Prepared(
         "SELECT customer_id, redeemed_by_purchase IS NOT NULL FROM coupons WHERE id = ?");
     coupon.Bind(1, redemption.coupon_id.str());
     std::string outcome;
@@ -172,15 +189,15 @@ void SqliteStore::RecordRedemptions(const domain::Purchase& purchase,
     }
     coupon.Reset();
     if (outcome == "redeemed") {
-      db_.Prepared("UPDATE coupons SET redeemed_at = ?, redeemed_by_purchase = ? WHERE id = ?")
+      db.Prepared("UPDATE coupons SET redeemed_at = ?, redeemed_by_purchase = ? WHERE id = ?")
           .Bind(1, Seconds(purchase.occurred_at))
           .Bind(2, purchase.id.str())
           .Bind(3, redemption.coupon_id.str())
           .Run();
     }
-    db_.Prepared(
-           "INSERT INTO coupon_redemptions(coupon_id, purchase_id, customer_id, discount_minor,"
-           " outcome, reported_at) VALUES (?, ?, ?, ?, ?, ?)")
+    db.Prepared(
+          "INSERT INTO coupon_redemptions(coupon_id, purchase_id, customer_id, discount_minor,"
+          " outcome, reported_at) VALUES (?, ?, ?, ?, ?, ?)")
         .Bind(1, redemption.coupon_id.str())
         .Bind(2, purchase.id.str())
         .Bind(3, customer_id)
@@ -191,10 +208,11 @@ void SqliteStore::RecordRedemptions(const domain::Purchase& purchase,
   }
 }
 
-CustomerProfile SqliteStore::LoadProfile(std::int64_t customer_id, Timestamp now) {
+CustomerProfile SqliteStore::LoadProfile(sqlite::Connection& db, std::int64_t customer_id,
+                                         Timestamp now) {
   CustomerProfile profile;
   profile.customer_id = customer_id;
-  auto& customer = db_.Prepared(
+  auto& customer = db.Prepared(
       "SELECT visits, total_spend_minor, first_visit_at, last_visit_at FROM customers"
       " WHERE id = ?");
   customer.Bind(1, customer_id);
@@ -205,7 +223,7 @@ CustomerProfile SqliteStore::LoadProfile(std::int64_t customer_id, Timestamp now
     profile.last_visit_at = FromUnixSeconds(customer.Int(3));
   }
   customer.Reset();
-  auto& categories = db_.Prepared(
+  auto& categories = db.Prepared(
       "SELECT category, spend_minor, items, last_bought_at FROM customer_category_stats"
       " WHERE customer_id = ? ORDER BY spend_minor DESC, items DESC, category");
   categories.Bind(1, customer_id);
@@ -214,19 +232,47 @@ CustomerProfile SqliteStore::LoadProfile(std::int64_t customer_id, Timestamp now
                                               categories.Int(2),
                                               FromUnixSeconds(categories.Int(3))});
   }
-  for (auto& issued : LiveCoupons(customer_id, now)) {
-    profile.live_coupons.push_back(std::move(issued.coupon));
+  // The planner needs only what each live coupon targets; reading the columns spares a
+  // signature check per coupon inside the hot purchase transaction.
+  auto& live = db.Prepared(
+      "SELECT id, target, target_value FROM coupons WHERE customer_id = ? AND expires_at > ?"
+      " AND redeemed_at IS NULL");
+  live.Bind(1, customer_id).Bind(2, Seconds(now));
+  while (live.Step()) {
+    domain::Coupon coupon;
+    if (auto id = Uuid::Parse(live.Text(0)); id.ok()) coupon.id = *id;
+    const std::string target = live.Text(1);
+    coupon.target = target == "product"    ? domain::CouponTarget::kProduct
+                    : target == "category" ? domain::CouponTarget::kCategory
+                                           : domain::CouponTarget::kBasket;
+    coupon.target_value = live.Text(2);
+    profile.live_coupons.push_back(std::move(coupon));
   }
   return profile;
 }
 
-Result<RecordedPurchase> SqliteStore::RecordPurchase(const domain::Purchase& purchase,
-                                                     Timestamp now) {
-  const std::string body_hash = crypto::Sha256Hex(domain::PurchaseToJson(purchase).dump());
-  std::lock_guard lock(mutex_);
-  sqlite::Transaction transaction(db_);
+void SqliteStore::RecordPurchaseAsync(domain::Purchase purchase, Timestamp now,
+                                      PurchaseCallback done) {
+  // Hashing and the rest of the CPU work that needs no database happen here, on the
+  // caller's thread, so the single writer spends its time on SQLite alone.
+  auto body_hash = crypto::Sha256Hex(domain::PurchaseToJson(purchase).dump());
+  auto state = std::make_shared<std::optional<Result<RecordedPurchase>>>();
+  writer_->Submit(
+      WriteJob{[this, state, purchase = std::move(purchase), body_hash = std::move(body_hash),
+                now](sqlite::Connection& db) -> Status {
+                 *state = WritePurchase(db, purchase, body_hash, now);
+                 return (*state)->status();
+               },
+               [state, done = std::move(done)](Status status) {
+                 if (!status.ok()) return done(status.error());
+                 done(std::move(**state));
+               }});
+}
 
-  auto& existing = db_.Prepared("SELECT body_sha256, customer_id FROM purchases WHERE id = ?");
+Result<RecordedPurchase> SqliteStore::WritePurchase(sqlite::Connection& db,
+                                                    const domain::Purchase& purchase,
+                                                    const std::string& body_hash, Timestamp now) {
+  auto& existing = db.Prepared("SELECT body_sha256, customer_id FROM purchases WHERE id = ?");
   existing.Bind(1, purchase.id.str());
   if (existing.Step()) {
     const bool same = existing.Text(0) == body_hash;
@@ -240,18 +286,21 @@ Result<RecordedPurchase> SqliteStore::RecordPurchase(const domain::Purchase& pur
     }
     RecordedPurchase replay;
     replay.replay = true;
-    replay.ack = {purchase.id.str(), customer_id, CouponsIssuedBy(purchase.id.str())};
-    return replay;  // the transaction rolls back: nothing was written
+    auto& issued = db.Prepared(
+        "SELECT token FROM coupons WHERE issued_by_purchase = ? ORDER BY issued_at, id");
+    issued.Bind(1, purchase.id.str());
+    replay.ack = {purchase.id.str(), customer_id, Tokens(issued)};
+    return replay;  // nothing was written
   }
   existing.Reset();
 
   std::optional<std::int64_t> customer_id;
-  if (purchase.card) customer_id = CustomerForCard(*purchase.card, now);
+  if (purchase.card) customer_id = CustomerForCard(db, *purchase.card, now);
 
-  db_.Prepared(
-         "INSERT INTO purchases(id, customer_id, card_number, store_id, terminal_id, occurred_at,"
-         " received_at, currency, subtotal_minor, discount_minor, total_minor, body_sha256)"
-         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+  db.Prepared(
+        "INSERT INTO purchases(id, customer_id, card_number, store_id, terminal_id, occurred_at,"
+        " received_at, currency, subtotal_minor, discount_minor, total_minor, body_sha256)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
       .Bind(1, purchase.id.str())
       .Bind(2, customer_id)
       .Bind(3, purchase.card ? std::optional(purchase.card->digits()) : std::nullopt)
@@ -265,28 +314,28 @@ Result<RecordedPurchase> SqliteStore::RecordPurchase(const domain::Purchase& pur
       .Bind(11, purchase.total_minor)
       .Bind(12, body_hash)
       .Run();
-  RecordLines(purchase, customer_id.value_or(0));
-  RecordRedemptions(purchase, customer_id, now);
+  WriteLines(db, purchase, customer_id.value_or(0));
+  WriteRedemptions(db, purchase, customer_id, now);
 
   RecordedPurchase recorded;
   recorded.ack.purchase_id = purchase.id.str();
   recorded.ack.customer_id = customer_id;
   if (customer_id) {
-    db_.Prepared(
-           "UPDATE customers SET visits = visits + 1, total_spend_minor = total_spend_minor + ?1,"
-           " first_visit_at = MIN(COALESCE(first_visit_at, ?2), ?2),"
-           " last_visit_at = MAX(COALESCE(last_visit_at, ?2), ?2) WHERE id = ?3")
+    db.Prepared(
+          "UPDATE customers SET visits = visits + 1, total_spend_minor = total_spend_minor + ?1,"
+          " first_visit_at = MIN(COALESCE(first_visit_at, ?2), ?2),"
+          " last_visit_at = MAX(COALESCE(last_visit_at, ?2), ?2) WHERE id = ?3")
         .Bind(1, purchase.total_minor)
         .Bind(2, Seconds(purchase.occurred_at))
         .Bind(3, *customer_id)
         .Run();
-    CustomerProfile profile = LoadProfile(*customer_id, now);
+    CustomerProfile profile = LoadProfile(db, *customer_id, now);
     profile.currency = purchase.currency.code();
     for (const auto& coupon : planner_.Plan(profile, *purchase.card, now)) {
       api::IssuedCoupon issued{coupon, crypto::SignCoupon(coupon, signing_key_)};
-      db_.Prepared(
-             "INSERT INTO coupons(id, customer_id, card_number, campaign, target, target_value,"
-             " issued_at, expires_at, issued_by_purchase, token) VALUES (?,?,?,?,?,?,?,?,?,?)")
+      db.Prepared(
+            "INSERT INTO coupons(id, customer_id, card_number, campaign, target, target_value,"
+            " issued_at, expires_at, issued_by_purchase, token) VALUES (?,?,?,?,?,?,?,?,?,?)")
           .Bind(1, coupon.id.str())
           .Bind(2, coupon.customer_id)
           .Bind(3, coupon.card_number)
@@ -301,14 +350,16 @@ Result<RecordedPurchase> SqliteStore::RecordPurchase(const domain::Purchase& pur
       recorded.ack.next_visit_coupons.push_back(std::move(issued));
     }
   }
-  transaction.Commit();
   return recorded;
 }
 
 domain::Catalog SqliteStore::LoadCatalog() {
-  std::lock_guard lock(mutex_);
+  auto lease = Read();
+  sqlite::Connection& db = *lease;
+  sqlite::ReadTransaction snapshot(db);
   domain::Catalog catalog;
-  auto& meta = db_.Prepared("SELECT key, value FROM meta WHERE key IN ('catalog_version', 'currency')");
+  auto& meta =
+      db.Prepared("SELECT key, value FROM meta WHERE key IN ('catalog_version', 'currency')");
   while (meta.Step()) {
     if (meta.Text(0) == "catalog_version") {
       catalog.version = std::stoll(meta.Text(1));
@@ -316,65 +367,64 @@ domain::Catalog SqliteStore::LoadCatalog() {
       catalog.currency = *currency;
     }
   }
-  auto& products = db_.Prepared(
+  auto& products = db.Prepared(
       "SELECT sku, name, department, category, product_type, brand, package_size, price_minor,"
       " couponable FROM products ORDER BY sku");
   while (products.Step()) {
-    catalog.products.push_back(domain::Product{products.Text(0), products.Text(1),
-                                               products.Text(2), products.Text(3),
-                                               products.Text(4), products.Text(5),
-                                               products.Text(6), products.Int(7),
-                                               products.Int(8) != 0});
+    catalog.products.push_back(domain::Product{
+        products.Text(0), products.Text(1), products.Text(2), products.Text(3), products.Text(4),
+        products.Text(5), products.Text(6), products.Int(7), products.Int(8) != 0});
   }
   return catalog;
 }
 
 Result<CatalogImportResult> SqliteStore::ImportProducts(
     const std::vector<domain::Product>& products) {
-  std::lock_guard lock(mutex_);
-  sqlite::Transaction transaction(db_);
-  auto& version_query = db_.Prepared("SELECT value FROM meta WHERE key = 'catalog_version'");
-  version_query.Step();
-  const std::int64_t next_version = std::stoll(version_query.Text(0)) + 1;
-  version_query.Reset();
-
   CatalogImportResult result;
-  for (const auto& product : products) {
-    // The WHERE clause on the update keeps unchanged rows at their old version, so a
-    // terminal syncing "changes since version N" gets only what really changed.
-    db_.Prepared(
-           "INSERT INTO products(sku, name, department, category, product_type, brand,"
-           " package_size, price_minor, couponable, version) VALUES (?,?,?,?,?,?,?,?,?,?)"
-           " ON CONFLICT(sku) DO UPDATE SET name = excluded.name,"
-           " department = excluded.department, category = excluded.category,"
-           " product_type = excluded.product_type, brand = excluded.brand,"
-           " package_size = excluded.package_size, price_minor = excluded.price_minor,"
-           " couponable = excluded.couponable, version = excluded.version"
-           " WHERE (name, department, category, product_type, brand, package_size, price_minor,"
-           " couponable) IS NOT (excluded.name, excluded.department, excluded.category,"
-           " excluded.product_type, excluded.brand, excluded.package_size,"
-           " excluded.price_minor, excluded.couponable)")
-        .Bind(1, product.sku)
-        .Bind(2, product.name)
-        .Bind(3, product.department)
-        .Bind(4, product.category)
-        .Bind(5, product.product_type)
-        .Bind(6, product.brand)
-        .Bind(7, product.package_size)
-        .Bind(8, product.price_minor)
-        .Bind(9, std::int64_t{product.couponable ? 1 : 0})
-        .Bind(10, next_version)
-        .Run();
-    result.changed += db_.Changes();
-  }
-  result.version = next_version - 1;
-  if (result.changed > 0) {
-    db_.Prepared("UPDATE meta SET value = ? WHERE key = 'catalog_version'")
-        .Bind(1, std::to_string(next_version))
-        .Run();
-    result.version = next_version;
-  }
-  transaction.Commit();
+  const Status status = writer_->Run([&](sqlite::Connection& db) -> Status {
+    auto& version_query = db.Prepared("SELECT value FROM meta WHERE key = 'catalog_version'");
+    version_query.Step();
+    const std::int64_t next_version = std::stoll(version_query.Text(0)) + 1;
+    version_query.Reset();
+
+    for (const auto& product : products) {
+      // The WHERE clause on the update keeps unchanged rows at their old version, so a
+      // terminal syncing "changes since version N" gets only what really changed.
+      db.Prepared(
+            "INSERT INTO products(sku, name, department, category, product_type, brand,"
+            " package_size, price_minor, couponable, version) VALUES (?,?,?,?,?,?,?,?,?,?)"
+            " ON CONFLICT(sku) DO UPDATE SET name = excluded.name,"
+            " department = excluded.department, category = excluded.category,"
+            " product_type = excluded.product_type, brand = excluded.brand,"
+            " package_size = excluded.package_size, price_minor = excluded.price_minor,"
+            " couponable = excluded.couponable, version = excluded.version"
+            " WHERE (name, department, category, product_type, brand, package_size, price_minor,"
+            " couponable) IS NOT (excluded.name, excluded.department, excluded.category,"
+            " excluded.product_type, excluded.brand, excluded.package_size,"
+            " excluded.price_minor, excluded.couponable)")
+          .Bind(1, product.sku)
+          .Bind(2, product.name)
+          .Bind(3, product.department)
+          .Bind(4, product.category)
+          .Bind(5, product.product_type)
+          .Bind(6, product.brand)
+          .Bind(7, product.package_size)
+          .Bind(8, product.price_minor)
+          .Bind(9, std::int64_t{product.couponable ? 1 : 0})
+          .Bind(10, next_version)
+          .Run();
+      result.changed += db.Changes();
+    }
+    result.version = next_version - 1;
+    if (result.changed > 0) {
+      db.Prepared("UPDATE meta SET value = ? WHERE key = 'catalog_version'")
+          .Bind(1, std::to_string(next_version))
+          .Run();
+      result.version = next_version;
+    }
+    return Status();
+  });
+  if (!status.ok()) return status.error();
   return result;
 }
 

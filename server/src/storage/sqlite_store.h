@@ -1,13 +1,18 @@
-// The SQLite engine: one database file in WAL mode, commits at synchronous=FULL so an
-// acknowledged purchase survives a crash of the process or the machine.
+// The SQLite engine: one database file in WAL mode. Writes go through one writer thread
+// that groups concurrent purchases into one transaction and commits at
+// synchronous=FULL, so an acknowledged purchase survives a crash of the process or the
+// machine; reads use a pool of read-only connections and never wait for the writer.
 #pragma once
 
+#include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "loyalty/core/thread_annotations.h"
 #include "loyalty/crypto/ed25519.h"
 #include "loyalty/sqlite/sqlite.h"
+#include "storage/sqlite_writer.h"
 #include "storage/store.h"
 
 namespace loyalty::server {
@@ -15,33 +20,58 @@ namespace loyalty::server {
 class SqliteStore final : public Store {
  public:
   // Opens (creating and migrating if needed) the database at `path`. The planner and
-  // key must outlive the store.
+  // key must outlive the store. `observer` hears of every committed batch (metrics).
   SqliteStore(const std::string& path, const NextVisitPlanner& planner,
-              const crypto::SigningKey& signing_key);
+              const crypto::SigningKey& signing_key, SqliteWriterOptions writer_options = {},
+              SqliteWriter::BatchObserver observer = nullptr);
+  ~SqliteStore() override;
 
   Result<api::CardLookup> LookupCard(const CardNumber& card, Timestamp now) override;
-  Result<RecordedPurchase> RecordPurchase(const domain::Purchase& purchase,
-                                          Timestamp now) override;
+  void RecordPurchaseAsync(domain::Purchase purchase, Timestamp now,
+                           PurchaseCallback done) override;
   domain::Catalog LoadCatalog() override;
   Result<CatalogImportResult> ImportProducts(const std::vector<domain::Product>& products) override;
 
- private:
-  std::vector<api::IssuedCoupon> LiveCoupons(std::int64_t customer_id, Timestamp now)
-      REQUIRES(mutex_);
-  std::vector<api::IssuedCoupon> CouponsIssuedBy(const std::string& purchase_id) REQUIRES(mutex_);
-  api::IssuedCoupon DecodeStoredToken(const std::string& token) const;
-  std::int64_t CustomerForCard(const CardNumber& card, Timestamp now) REQUIRES(mutex_);
-  void RecordLines(const domain::Purchase& purchase, std::int64_t customer_id) REQUIRES(mutex_);
-  void RecordRedemptions(const domain::Purchase& purchase, std::optional<std::int64_t> customer_id,
-                         Timestamp now) REQUIRES(mutex_);
-  CustomerProfile LoadProfile(std::int64_t customer_id, Timestamp now) REQUIRES(mutex_);
+  SqliteWriter::Stats writer_stats() const { return writer_->stats(); }
 
+ private:
+  // A read-only connection borrowed from the pool for one call.
+  class ReadLease {
+   public:
+    ReadLease(SqliteStore& store, std::unique_ptr<sqlite::Connection> connection)
+        : store_(store), connection_(std::move(connection)) {}
+    ~ReadLease();
+    ReadLease(const ReadLease&) = delete;
+    ReadLease& operator=(const ReadLease&) = delete;
+    sqlite::Connection& operator*() { return *connection_; }
+
+   private:
+    SqliteStore& store_;
+    std::unique_ptr<sqlite::Connection> connection_;
+  };
+  ReadLease Read();
+
+  // These run on the writer thread, inside its transaction.
+  Result<RecordedPurchase> WritePurchase(sqlite::Connection& db, const domain::Purchase& purchase,
+                                         const std::string& body_hash, Timestamp now);
+  std::int64_t CustomerForCard(sqlite::Connection& db, const CardNumber& card, Timestamp now);
+  void WriteLines(sqlite::Connection& db, const domain::Purchase& purchase,
+                  std::int64_t customer_id);
+  void WriteRedemptions(sqlite::Connection& db, const domain::Purchase& purchase,
+                        std::optional<std::int64_t> customer_id, Timestamp now);
+  CustomerProfile LoadProfile(sqlite::Connection& db, std::int64_t customer_id, Timestamp now);
+
+  std::vector<api::IssuedCoupon> Tokens(sqlite::Statement& query);
+  api::IssuedCoupon DecodeStoredToken(const std::string& token) const;
+
+  std::string path_;
   const NextVisitPlanner& planner_;
   const crypto::SigningKey& signing_key_;
-  // One connection, one writer at a time: SQLite serialises writers anyway, and holding
-  // the lock across a transaction keeps BEGIN IMMEDIATE from ever waiting on busy_timeout.
-  std::mutex mutex_;
-  sqlite::Connection db_ GUARDED_BY(mutex_);
+  std::mutex readers_mutex_;
+  std::vector<std::unique_ptr<sqlite::Connection>> idle_readers_ GUARDED_BY(readers_mutex_);
+  sqlite::Connection write_db_;
+  // Last, so it is destroyed first: it finishes every queued job while the rest lives.
+  std::unique_ptr<SqliteWriter> writer_;
 };
 
 }  // namespace loyalty::server

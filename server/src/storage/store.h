@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -60,12 +61,18 @@ class Store {
   // The customer holding `card` and their live coupons; no customer for a new card.
   virtual Result<api::CardLookup> LookupCard(const CardNumber& card, Timestamp now) = 0;
 
+  using PurchaseCallback = std::function<void(Result<RecordedPurchase>)>;
+
   // Stores the purchase, its lines and redemptions, updates the profile, issues the
-  // next-visit coupons, all in one transaction, durable before returning. Idempotent on
-  // purchase.id: a replay stores nothing and returns the first answer; the same id
-  // with a different body is a kConflict.
-  virtual Result<RecordedPurchase> RecordPurchase(const domain::Purchase& purchase,
-                                                  Timestamp now) = 0;
+  // next-visit coupons, all in one transaction, and calls `done` once that is durable
+  // (from a storage thread: post real work elsewhere). Idempotent on purchase.id: a
+  // replay stores nothing and returns the first answer; the same id with a different
+  // body is a kConflict.
+  virtual void RecordPurchaseAsync(domain::Purchase purchase, Timestamp now,
+                                   PurchaseCallback done) = 0;
+
+  // RecordPurchaseAsync, waiting for the answer: for tools and tests.
+  Result<RecordedPurchase> RecordPurchase(const domain::Purchase& purchase, Timestamp now);
 
   virtual domain::Catalog LoadCatalog() = 0;
 

@@ -134,6 +134,19 @@ void Transaction::Commit() {
   done_ = true;
 }
 
+ReadTransaction::ReadTransaction(Connection& connection) : connection_(connection) {
+  connection_.Exec("BEGIN");
+}
+
+ReadTransaction::~ReadTransaction() {
+  try {
+    connection_.Exec("COMMIT");
+  } catch (const SqliteError&) {
+    // Ending a read-only transaction cannot lose data; the next BEGIN will report a
+    // connection that is really broken.
+  }
+}
+
 int Migrate(Connection& connection,
             const std::vector<std::pair<std::string_view, std::string_view>>& migrations) {
   connection.Exec(

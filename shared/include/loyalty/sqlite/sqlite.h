@@ -108,6 +108,19 @@ class Transaction {
   bool done_ = false;
 };
 
+// A read transaction (plain BEGIN): several queries see one consistent snapshot, even
+// while the writer commits. Ends on destruction.
+class ReadTransaction {
+ public:
+  explicit ReadTransaction(Connection& connection);
+  ~ReadTransaction();
+  ReadTransaction(const ReadTransaction&) = delete;
+  ReadTransaction& operator=(const ReadTransaction&) = delete;
+
+ private:
+  Connection& connection_;
+};
+
 // Applies, in order, every migration not yet recorded in schema_migrations, each in its
 // own transaction. Migrations are (file name, SQL) pairs; the name's leading number is
 // the version. Returns how many were applied.

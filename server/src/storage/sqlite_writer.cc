@@ -1,0 +1,115 @@
+#include "storage/sqlite_writer.h"
+
+#include <future>
+
+#include "loyalty/core/log.h"
+
+namespace loyalty::server {
+
+SqliteWriter::SqliteWriter(sqlite::Connection& connection, SqliteWriterOptions options,
+                           BatchObserver observer)
+    : db_(connection), options_(options), observer_(std::move(observer)) {
+  thread_ = std::thread([this] { Loop(); });
+}
+
+SqliteWriter::~SqliteWriter() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  queued_.notify_all();
+  thread_.join();
+}
+
+void SqliteWriter::Submit(WriteJob job) {
+  {
+    std::lock_guard lock(mutex_);
+    queue_.push_back(std::move(job));
+    stats_.queue_depth = queue_.size();
+  }
+  queued_.notify_one();
+}
+
+Status SqliteWriter::Run(std::function<Status(sqlite::Connection&)> run) {
+  std::promise<Status> committed;
+  auto result = committed.get_future();
+  Submit({std::move(run), [&committed](Status status) { committed.set_value(std::move(status)); }});
+  return result.get();
+}
+
+SqliteWriter::Stats SqliteWriter::stats() const {
+  std::lock_guard lock(mutex_);
+  return stats_;
+}
+
+void SqliteWriter::Loop() {
+  std::size_t previous_batch = 0;
+  for (;;) {
+    std::deque<WriteJob> batch;
+    {
+      std::unique_lock lock(mutex_);
+      queued_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and everything queued has run
+      // Under load (the last batch had company) wait briefly for more jobs: one fsync
+      // then serves them all. An idle writer commits a lone job at once.
+      if (previous_batch > 1 && queue_.size() < options_.max_batch && !stopping_) {
+        queued_.wait_for(lock, options_.max_delay,
+                         [&] { return stopping_ || queue_.size() >= options_.max_batch; });
+      }
+      while (!queue_.empty() && batch.size() < options_.max_batch) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+      stats_.queue_depth = queue_.size();
+    }
+    previous_batch = batch.size();
+    RunBatch(batch);
+  }
+}
+
+void SqliteWriter::RunBatch(std::deque<WriteJob>& batch) {
+  const auto started = std::chrono::steady_clock::now();
+  std::vector<Status> outcomes(batch.size());
+  bool committed = false;
+  std::string commit_error;
+  try {
+    sqlite::Transaction transaction(db_);
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      // A savepoint per job: one bad job is undone alone, the others still commit.
+      db_.Exec("SAVEPOINT job");
+      try {
+        outcomes[i] = batch[i].run(db_);
+      } catch (const std::exception& e) {
+        outcomes[i] = Internal(std::string("storage failed: ") + e.what());
+      }
+      if (outcomes[i].ok()) {
+        db_.Exec("RELEASE job");
+      } else {
+        db_.Exec("ROLLBACK TO job");
+        db_.Exec("RELEASE job");
+      }
+    }
+    transaction.Commit();
+    committed = true;
+  } catch (const std::exception& e) {
+    commit_error = e.what();
+    log::Error("write transaction failed", {{"error", commit_error}, {"jobs", batch.size()}});
+  }
+  const auto elapsed = std::chrono::steady_clock::now() - started;
+  {
+    std::lock_guard lock(mutex_);
+    stats_.jobs += batch.size();
+    stats_.batches += 1;
+    stats_.last_batch = batch.size();
+  }
+  if (observer_) observer_(batch.size(), elapsed);
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (!committed) {
+      batch[i].done(Unavailable("the database could not commit: " + commit_error));
+    } else {
+      batch[i].done(std::move(outcomes[i]));
+    }
+  }
+}
+
+}  // namespace loyalty::server

@@ -1,0 +1,75 @@
+// The one writer of a SQLite database. Write jobs from any thread queue up; the writer's
+// thread runs the jobs that arrived together inside one transaction, each under its own
+// savepoint, and commits them with one fsync (group commit). So throughput is not bound
+// by the fsync rate, and a job's caller hears back only after its commit is durable.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "loyalty/core/result.h"
+#include "loyalty/core/thread_annotations.h"
+#include "loyalty/sqlite/sqlite.h"
+
+namespace loyalty::server {
+
+struct SqliteWriterOptions {
+  std::size_t max_batch = 256;  // jobs in one transaction at most
+  // How long a batch waits for more jobs after its first while the writer is busy; an
+  // idle writer commits a lone job at once, so light load pays no added latency.
+  std::chrono::microseconds max_delay{1000};
+};
+
+struct WriteJob {
+  // Runs inside the transaction. Throwing (or returning an error) undoes only this job.
+  std::function<Status(sqlite::Connection&)> run;
+  // Called on the writer thread after the commit (ok) or when the job or the commit
+  // failed. Must be quick: post work elsewhere.
+  std::function<void(Status)> done;
+};
+
+class SqliteWriter {
+ public:
+  struct Stats {
+    std::uint64_t jobs = 0;
+    std::uint64_t batches = 0;
+    std::size_t queue_depth = 0;
+    std::size_t last_batch = 0;
+  };
+  // Called after each commit with the batch size, for metrics.
+  using BatchObserver = std::function<void(std::size_t jobs, std::chrono::nanoseconds commit)>;
+
+  SqliteWriter(sqlite::Connection& connection, SqliteWriterOptions options,
+               BatchObserver observer = nullptr);
+  ~SqliteWriter();  // runs every queued job, then stops
+  SqliteWriter(const SqliteWriter&) = delete;
+  SqliteWriter& operator=(const SqliteWriter&) = delete;
+
+  void Submit(WriteJob job);
+  // Runs a job and waits for its commit: for tools and tests.
+  Status Run(std::function<Status(sqlite::Connection&)> run);
+
+  Stats stats() const;
+
+ private:
+  void Loop();
+  void RunBatch(std::deque<WriteJob>& batch);
+
+  sqlite::Connection& db_;  // used only by the writer thread
+  SqliteWriterOptions options_;
+  BatchObserver observer_;
+  mutable std::mutex mutex_;
+  std::condition_variable queued_;
+  std::deque<WriteJob> queue_ GUARDED_BY(mutex_);
+  bool stopping_ GUARDED_BY(mutex_) = false;
+  Stats stats_ GUARDED_BY(mutex_);
+  std::thread thread_;
+};
+
+}  // namespace loyalty::server
