@@ -5,10 +5,6 @@
 namespace loyalty::server {
 
 void AddTerminalApiRoutes(http::Router& router, Store& store) {
-  router.Add(http::Verb::get, "/healthz", [](const http::Request&) -> Result<http::Response> {
-    return http::Response::Json({{"status", "ok"}});
-  });
-
   router.Add(http::Verb::get, "/v1/cards/{card_number}",
              [&store](const http::Request& request) -> Result<http::Response> {
                auto card = CardNumber::Parse(request.params.at("card_number"));

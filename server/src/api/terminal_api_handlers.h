@@ -1,5 +1,5 @@
 // The terminal API v1 routes (docs/api/openapi.yaml): card lookup, purchase upload,
-// catalog download, and the health check.
+// catalog download.
 #pragma once
 
 #include "http/router.h"

@@ -1,7 +1,6 @@
 #include "app/server_main.h"
 
 #include <boost/asio/signal_set.hpp>
-
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -11,6 +10,8 @@
 #include "http/tls.h"
 #include "loyalty/core/args.h"
 #include "loyalty/core/log.h"
+#include "ops/metrics.h"
+#include "ops/ops_routes.h"
 #include "storage/catalog_import.h"
 #include "storage/sqlite_store.h"
 #include "targeting/next_visit_planner.h"
@@ -56,8 +57,8 @@ Result<std::pair<std::string, std::uint16_t>> ParseListen(const std::string& lis
     host = host.substr(1, host.size() - 2);
   }
   const std::string port = listen.substr(colon + 1);
-  if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos ||
-      std::stoi(port) > 65535) {
+  if (port.empty() || port.size() > 5 ||
+      port.find_first_not_of("0123456789") != std::string::npos || std::stoi(port) > 65535) {
     return InvalidArgument("--listen", "port must be a number from 0 to 65535");
   }
   return std::pair{host, static_cast<std::uint16_t>(std::stoi(port))};
@@ -87,37 +88,65 @@ int Serve(const Args& args, const Context& context) {
                           : http::EnsureSelfSignedCertificate(context.data_dir.string());
   auto ssl_context = http::MakeServerContext(certificate);
 
+  ops::Registry metrics;
+  auto& batch_sizes = metrics.GetHistogram("loyalty_storage_commit_batch_size",
+                                           "Purchases and other writes per group commit",
+                                           {1, 2, 4, 8, 16, 32, 64, 128, 256});
+  auto& commit_seconds =
+      metrics.GetHistogram("loyalty_storage_commit_duration_seconds",
+                           "Time to run and commit one write batch", ops::LatencyBuckets());
   const auto signing_key =
       crypto::SigningKey::LoadOrCreate((context.data_dir / "coupon-signing.pem").string());
   const TopCategoryPlanner planner;
-  SqliteStore store((context.data_dir / "loyalty.db").string(), planner, signing_key);
+  SqliteStore store((context.data_dir / "loyalty.db").string(), planner, signing_key, {},
+                    [&](std::size_t jobs, std::chrono::nanoseconds elapsed) {
+                      batch_sizes.Observe(static_cast<double>(jobs));
+                      commit_seconds.Observe(std::chrono::duration<double>(elapsed).count());
+                    });
 
   http::Router router;
+  AddOpsRoutes(router, metrics, [&store, &metrics] {
+    metrics.GetGauge("loyalty_storage_writer_queue_depth", "Writes waiting for the writer")
+        .Set(static_cast<double>(store.writer_stats().queue_depth));
+  });
   AddTerminalApiRoutes(router, store);
 
   http::ServerOptions options;
   options.address = listen->first;
   options.port = listen->second;
   options.threads = threads;
+  options.on_request = [&metrics](const std::string& method, const std::string& route,
+                                  unsigned status, double seconds) {
+    metrics
+        .GetCounter("loyalty_http_requests_total", "HTTP requests answered, by route and status",
+                    {{"method", method}, {"route", route}, {"status", std::to_string(status)}})
+        .Add();
+    metrics
+        .GetHistogram("loyalty_http_request_duration_seconds",
+                      "Time from a whole request read to its answer", ops::LatencyBuckets(),
+                      {{"route", route}})
+        .Observe(seconds);
+  };
   http::HttpsServer server(options, ssl_context, router);
 
   boost::asio::signal_set signals(server.io_context(), SIGINT, SIGTERM);
   signals.async_wait([&server](const boost::system::error_code& ec, int signal) {
     if (ec) return;
-    log::Info("stopping", {{"signal", signal}});
-    server.Stop();
+    log::Info("draining: no new connections, finishing requests in flight", {{"signal", signal}});
+    server.Drain();
   });
 
   const bool ipv6 = options.address.find(':') != std::string::npos;
   const std::string url = "https://" + (ipv6 ? "[" + options.address + "]" : options.address) +
                           ":" + std::to_string(server.port());
-  log::Info("listening", {{"url", url},
-                          {"data_dir", context.data_dir.string()},
-                          {"tls_certificate", certificate.certificate},
-                          {"coupon_public_key", (context.data_dir / "coupon-signing.pem.pub").string()},
-                          {"coupon_key_id", signing_key.verify_key().key_id()}});
+  log::Info("listening",
+            {{"url", url},
+             {"data_dir", context.data_dir.string()},
+             {"tls_certificate", certificate.certificate},
+             {"coupon_public_key", (context.data_dir / "coupon-signing.pem.pub").string()},
+             {"coupon_key_id", signing_key.verify_key().key_id()}});
   server.Run();
-  log::Info("stopped");
+  log::Info("stopped", {{"purchases_committed_batches", store.writer_stats().batches}});
   return 0;
 }
 
@@ -148,9 +177,9 @@ int ImportCatalog(const Args& args, const Context& context) {
     std::cerr << imported.error().ToString() << "\n";
     return 1;
   }
-  std::cout << "read " << rows->products.size() + rows->rejected.size() << " rows: "
-            << imported->changed << " products added or changed, " << rows->rejected.size()
-            << " rejected; catalog version " << imported->version << "\n";
+  std::cout << "read " << rows->products.size() + rows->rejected.size()
+            << " rows: " << imported->changed << " products added or changed, "
+            << rows->rejected.size() << " rejected; catalog version " << imported->version << "\n";
   return rows->rejected.empty() ? 0 : 1;
 }
 
@@ -159,8 +188,8 @@ int ImportCatalog(const Args& args, const Context& context) {
 int ServerMain(int argc, char** argv) {
   log::SetProgram("server");
   std::vector<std::string> arguments(argv + 1, argv + argc);
-  auto args = Args::Parse(arguments, {"data-dir", "listen", "threads", "tls-cert", "tls-key", "csv"},
-                          {"help"});
+  auto args = Args::Parse(
+      arguments, {"data-dir", "listen", "threads", "tls-cert", "tls-key", "csv"}, {"help"});
   if (!args.ok()) {
     std::cerr << args.error().ToString() << "\n";
     return 2;

@@ -1,16 +1,17 @@
 #include "http/listener.h"
 
+#include <atomic>
 #include <boost/asio/dispatch.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-
 #include <cctype>
 #include <cmath>
+#include <mutex>
 #include <optional>
 
 #include "loyalty/core/log.h"
@@ -51,14 +52,53 @@ std::map<std::string, std::string> ParseQuery(std::string_view query) {
   return values;
 }
 
+class Session;
+
+}  // namespace
+
+// The live sessions, so a drain can reach the idle ones.
+class HttpsServer::Sessions {
+ public:
+  void Add(const std::shared_ptr<Session>& session) {
+    std::lock_guard lock(mutex_);
+    std::erase_if(sessions_, [](const auto& weak) { return weak.expired(); });
+    sessions_.push_back(session);
+  }
+  std::vector<std::shared_ptr<Session>> Live() {
+    std::lock_guard lock(mutex_);
+    std::vector<std::shared_ptr<Session>> live;
+    for (const auto& weak : sessions_) {
+      if (auto session = weak.lock()) live.push_back(std::move(session));
+    }
+    return live;
+  }
+  std::atomic<bool> draining{false};
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::weak_ptr<Session>> sessions_;
+};
+
+namespace {
+
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket&& socket, asio::ssl::context& ssl_context, const Router& router,
-          const ServerOptions& options)
-      : stream_(std::move(socket), ssl_context), router_(router), options_(options) {
+          const ServerOptions& options, std::shared_ptr<HttpsServer::Sessions> sessions)
+      : stream_(std::move(socket), ssl_context),
+        router_(router),
+        options_(options),
+        sessions_(std::move(sessions)) {
     beast::error_code ec;
     const auto endpoint = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
     if (!ec) remote_address_ = endpoint.address().to_string();
+  }
+
+  // Drain: an idle connection is closed now; a busy one closes after its answer.
+  void Drain() {
+    asio::post(stream_.get_executor(), [self = shared_from_this()] {
+      if (!self->busy_) beast::get_lowest_layer(self->stream_).cancel();
+    });
   }
 
   void Run() {
@@ -80,6 +120,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void DoRead(std::chrono::seconds timeout) {
+    if (sessions_->draining) return DoClose();
     parser_.emplace();
     parser_->body_limit(options_.body_limit);
     parser_->header_limit(16 * 1024);
@@ -123,13 +164,19 @@ class Session : public std::enable_shared_from_this<Session> {
     request->remote_address = remote_address_;
     method_ = std::string(message.method_string());
     const bool keep_alive = message.keep_alive();
+    busy_ = true;
+    // Keeps the I/O threads running while the answer is computed elsewhere (the storage
+    // writer), so a drain never ends with an answer nobody can send.
+    auto in_flight =
+        std::make_shared<asio::executor_work_guard<asio::any_io_executor>>(stream_.get_executor());
     // The handler may answer from another thread (the storage writer); the reply is
     // posted back to this connection's strand before it touches the stream.
-    router_.Dispatch(std::move(request), [self = shared_from_this(), keep_alive](
+    router_.Dispatch(std::move(request), [self = shared_from_this(), keep_alive, in_flight](
                                              Response response, const std::string& route) {
       asio::post(self->stream_.get_executor(),
-                 [self, response = std::move(response), keep_alive, route]() mutable {
+                 [self, response = std::move(response), keep_alive, route, in_flight]() mutable {
                    self->Send(std::move(response), 0, keep_alive, route);
+                   in_flight->reset();
                  });
     });
   }
@@ -140,12 +187,16 @@ class Session : public std::enable_shared_from_this<Session> {
     reply->set(bhttp::field::server, "loyalty-server");
     reply->set(bhttp::field::content_type, response.content_type);
     reply->set(bhttp::field::cache_control, "no-store");
-    reply->keep_alive(keep_alive);
+    reply->keep_alive(keep_alive && !sessions_->draining);
     reply->body() = std::move(response.body);
     reply->prepare_payload();
-    const auto elapsed = std::chrono::duration<double, std::milli>(
-                             std::chrono::steady_clock::now() - started_)
-                             .count();
+    const auto elapsed =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_)
+            .count();
+    if (options_.on_request) {
+      options_.on_request(method_.empty() ? "-" : method_, route, reply->result_int(),
+                          elapsed / 1000);
+    }
     log::Info("request", {{"method", method_.empty() ? "-" : method_},
                           {"route", route},
                           {"status", reply->result_int()},
@@ -153,13 +204,14 @@ class Session : public std::enable_shared_from_this<Session> {
                           {"remote", remote_address_}});
     reply_ = reply;
     beast::get_lowest_layer(stream_).expires_after(options_.request_timeout);
-    bhttp::async_write(stream_, *reply,
-                       beast::bind_front_handler(&Session::OnWrite, shared_from_this(),
-                                                 reply->keep_alive()));
+    bhttp::async_write(
+        stream_, *reply,
+        beast::bind_front_handler(&Session::OnWrite, shared_from_this(), reply->keep_alive()));
   }
 
   void OnWrite(bool keep_alive, beast::error_code ec, std::size_t) {
     reply_.reset();
+    busy_ = false;
     if (ec) return Fail(ec, "write");
     if (!keep_alive) return DoClose();
     DoRead(options_.idle_timeout);
@@ -176,6 +228,8 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::shared_ptr<void> reply_;
+  std::shared_ptr<HttpsServer::Sessions> sessions_;
+  bool busy_ = false;  // a request is being answered; touched only on the strand
   std::string remote_address_;
   std::string method_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
@@ -186,9 +240,13 @@ class Session : public std::enable_shared_from_this<Session> {
 class HttpsServer::Listener : public std::enable_shared_from_this<Listener> {
  public:
   Listener(asio::io_context& io, asio::ssl::context& ssl_context, const Router& router,
-           const ServerOptions& options)
-      : io_(io), acceptor_(asio::make_strand(io)), ssl_context_(ssl_context), router_(router),
-        options_(options) {
+           const ServerOptions& options, std::shared_ptr<Sessions> sessions)
+      : io_(io),
+        acceptor_(asio::make_strand(io)),
+        ssl_context_(ssl_context),
+        router_(router),
+        options_(options),
+        sessions_(std::move(sessions)) {
     const tcp::endpoint endpoint(asio::ip::make_address(options.address), options.port);
     acceptor_.open(endpoint.protocol());
     acceptor_.set_option(asio::socket_base::reuse_address(true));
@@ -218,7 +276,10 @@ class HttpsServer::Listener : public std::enable_shared_from_this<Listener> {
     if (ec) {
       Fail(ec, "accept");
     } else {
-      std::make_shared<Session>(std::move(socket), ssl_context_, router_, options_)->Run();
+      auto session =
+          std::make_shared<Session>(std::move(socket), ssl_context_, router_, options_, sessions_);
+      sessions_->Add(session);
+      session->Run();
     }
     DoAccept();
   }
@@ -228,12 +289,13 @@ class HttpsServer::Listener : public std::enable_shared_from_this<Listener> {
   asio::ssl::context& ssl_context_;
   const Router& router_;
   const ServerOptions& options_;
+  std::shared_ptr<Sessions> sessions_;
 };
 
 HttpsServer::HttpsServer(ServerOptions options, asio::ssl::context& ssl_context,
                          const Router& router)
-    : options_(std::move(options)), io_(options_.threads) {
-  listener_ = std::make_shared<Listener>(io_, ssl_context, router, options_);
+    : options_(std::move(options)), sessions_(std::make_shared<Sessions>()), io_(options_.threads) {
+  listener_ = std::make_shared<Listener>(io_, ssl_context, router, options_, sessions_);
   port_ = listener_->port();
 }
 
@@ -245,11 +307,28 @@ void HttpsServer::Run() {
   for (int i = 1; i < options_.threads; ++i) threads.emplace_back([this] { io_.run(); });
   io_.run();
   for (auto& thread : threads) thread.join();
+  {
+    std::lock_guard lock(run_mutex_);
+    finished_ = true;
+  }
+  run_finished_.notify_all();
+  if (watchdog_.joinable()) watchdog_.join();
 }
 
-void HttpsServer::Stop() {
+void HttpsServer::Drain() {
+  if (sessions_->draining.exchange(true)) return;
   listener_->Stop();
-  io_.stop();
+  for (const auto& session : sessions_->Live()) session->Drain();
+  // Past the deadline, stop regardless: a client that never finishes its request must
+  // not keep the server from shutting down. A thread, not an asio timer, because a
+  // pending timer would itself keep Run() from returning when all else is done.
+  watchdog_ = std::thread([this] {
+    std::unique_lock lock(run_mutex_);
+    if (!run_finished_.wait_for(lock, options_.drain_timeout, [&] { return finished_; })) {
+      log::Warn("drain timed out; stopping with connections open");
+      io_.stop();
+    }
+  });
 }
 
 }  // namespace loyalty::server::http

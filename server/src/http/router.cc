@@ -45,21 +45,30 @@ Response Response::Json(const nlohmann::json& json, unsigned status) {
 
 unsigned HttpStatusFor(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kInvalidArgument: return 400;
-    case ErrorCode::kUnauthenticated: return 401;
-    case ErrorCode::kPermissionDenied: return 403;
-    case ErrorCode::kNotFound: return 404;
+    case ErrorCode::kInvalidArgument:
+      return 400;
+    case ErrorCode::kUnauthenticated:
+      return 401;
+    case ErrorCode::kPermissionDenied:
+      return 403;
+    case ErrorCode::kNotFound:
+      return 404;
     case ErrorCode::kAlreadyExists:
-    case ErrorCode::kConflict: return 409;
-    case ErrorCode::kUnavailable: return 503;
-    case ErrorCode::kTimeout: return 504;
-    case ErrorCode::kInternal: return 500;
+    case ErrorCode::kConflict:
+      return 409;
+    case ErrorCode::kUnavailable:
+      return 503;
+    case ErrorCode::kTimeout:
+      return 504;
+    case ErrorCode::kInternal:
+      return 500;
   }
   return 500;
 }
 
 Response ErrorResponse(const Error& error) {
-  nlohmann::json body = {{"error", {{"code", ErrorCodeName(error.code)}, {"message", error.message}}}};
+  nlohmann::json body = {
+      {"error", {{"code", ErrorCodeName(error.code)}, {"message", error.message}}}};
   if (!error.field.empty()) body["error"]["field"] = error.field;
   return Response::Json(body, HttpStatusFor(error.code));
 }
@@ -73,8 +82,8 @@ void Router::Add(Verb method, std::string pattern, Handler handler) {
 
 void Router::AddAsync(Verb method, std::string pattern, AsyncHandler handler) {
   auto segments = SplitPath(pattern);
-  entries_.push_back(Entry{Route{method, std::move(pattern)}, std::move(segments),
-                           std::move(handler)});
+  entries_.push_back(
+      Entry{Route{method, std::move(pattern)}, std::move(segments), std::move(handler)});
 }
 
 void Router::Dispatch(std::shared_ptr<Request> request, Respond respond) const {
@@ -103,8 +112,8 @@ void Router::Dispatch(std::shared_ptr<Request> request, Respond respond) const {
     return;
   }
   if (path_known) {
-    Response response = ErrorResponse(
-        Error{ErrorCode::kInvalidArgument, "method not allowed on this path", {}});
+    Response response =
+        ErrorResponse(Error{ErrorCode::kInvalidArgument, "method not allowed on this path", {}});
     response.status = 405;
     return respond(std::move(response), known_route);
   }

@@ -3,14 +3,13 @@
 // {"error":{"code","message","field"}}.
 #pragma once
 
+#include <boost/beast/http/verb.hpp>
 #include <functional>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <boost/beast/http/verb.hpp>
-#include <nlohmann/json.hpp>
 
 #include "loyalty/core/result.h"
 
@@ -22,7 +21,7 @@ struct Request {
   Verb method = Verb::get;
   std::string path;  // without the query string
   std::map<std::string, std::string> query;
-  std::map<std::string, std::string> params;  // from {placeholders} in the route pattern
+  std::map<std::string, std::string> params;   // from {placeholders} in the route pattern
   std::map<std::string, std::string> headers;  // names in lower case
   std::string body;
   std::string remote_address;

@@ -102,8 +102,8 @@ boost::asio::ssl::context MakeServerContext(const CertificatePaths& paths) {
   namespace ssl = boost::asio::ssl;
   ssl::context context(ssl::context::tls_server);
   context.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
-                      ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
-                      ssl::context::no_tlsv1_1 | ssl::context::single_dh_use);
+                      ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
+                      ssl::context::single_dh_use);
   SSL_CTX_set_min_proto_version(context.native_handle(), TLS1_2_VERSION);
   boost::system::error_code ec;
   context.use_certificate_chain_file(paths.certificate, ec);

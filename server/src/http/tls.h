@@ -2,9 +2,8 @@
 // first start without one, a self-signed certificate made in the data directory.
 #pragma once
 
-#include <string>
-
 #include <boost/asio/ssl/context.hpp>
+#include <string>
 
 namespace loyalty::server::http {
 

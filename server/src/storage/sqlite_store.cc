@@ -349,6 +349,13 @@ Result<RecordedPurchase> SqliteStore::WritePurchase(sqlite::Connection& db,
           .Run();
       recorded.ack.next_visit_coupons.push_back(std::move(issued));
     }
+    // A replay reads these back ORDER BY issued_at, id; answer in that order now, so a
+    // replay's ack is identical to the first one whatever order the planner chose.
+    std::sort(recorded.ack.next_visit_coupons.begin(), recorded.ack.next_visit_coupons.end(),
+              [](const api::IssuedCoupon& a, const api::IssuedCoupon& b) {
+                return std::pair(Seconds(a.coupon.issued_at), a.coupon.id.str()) <
+                       std::pair(Seconds(b.coupon.issued_at), b.coupon.id.str());
+              });
   }
   return recorded;
 }
