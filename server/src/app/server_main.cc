@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "api/terminal_api_handlers.h"
+#include "app/config.h"
 #include "http/listener.h"
 #include "http/tls.h"
 #include "loyalty/core/args.h"
@@ -26,14 +27,17 @@ Usage:
   loyalty-server catalog import --csv FILE    add or update products from a CSV file
   loyalty-server --help
 
-Options (each also read from the environment variable named, flags win):
-  --data-dir DIR     where the database, TLS files and coupon key live
-                     (LOYALTY_DATA_DIR; default ./var/server)
+Options (flags override environment variables, which override the config file):
+  --config FILE      JSON configuration file (LOYALTY_CONFIG); every field is
+                     described in docs/configuration.md
+  --data-dir DIR     database, TLS files and coupon key (LOYALTY_DATA_DIR;
+                     default ./var/server)
   --listen HOST:PORT address to serve on; port 0 picks a free one
                      (LOYALTY_LISTEN; default 127.0.0.1:8443)
   --threads N        I/O threads (LOYALTY_THREADS; default 2)
-  --tls-cert FILE    PEM certificate chain; with --tls-key. Default: a self-signed
-  --tls-key FILE     certificate made in DATA_DIR/tls on first start
+  --tls-cert FILE    PEM certificate chain, with --tls-key (LOYALTY_TLS_CERT,
+  --tls-key FILE     LOYALTY_TLS_KEY). Default: a self-signed certificate made in
+                     DATA_DIR/tls on first start
   --csv FILE         with 'catalog import': the product CSV (columns: sku, name,
                      department, category, product_type, brand, package_size, price,
                      and optional couponable)
@@ -45,9 +49,18 @@ Files in DATA_DIR:
   coupon-signing.pem.pub      its public half, installed on every terminal
 )";
 
-struct Context {
-  std::filesystem::path data_dir;
-};
+std::filesystem::path DataPath(const Config& config, const std::string& name) {
+  return std::filesystem::path(config.data_dir) / name;
+}
+
+TopCategoryPlanner MakePlanner(const Config& config) {
+  NextVisitOptions options;
+  options.percent_off = config.next_visit.percent_off;
+  options.max_discount_minor = config.next_visit.max_discount_minor;
+  options.valid_for = std::chrono::days(config.next_visit.valid_days);
+  options.max_live_coupons = static_cast<std::size_t>(config.next_visit.max_live_coupons);
+  return TopCategoryPlanner(options);
+}
 
 Result<std::pair<std::string, std::uint16_t>> ParseListen(const std::string& listen) {
   const auto colon = listen.rfind(':');
@@ -64,28 +77,16 @@ Result<std::pair<std::string, std::uint16_t>> ParseListen(const std::string& lis
   return std::pair{host, static_cast<std::uint16_t>(std::stoi(port))};
 }
 
-int Serve(const Args& args, const Context& context) {
-  auto listen = ParseListen(args.ValueOr("listen", "LOYALTY_LISTEN", "127.0.0.1:8443"));
+int Serve(const Config& config) {
+  auto listen = ParseListen(config.listen);
   if (!listen.ok()) {
     std::cerr << listen.error().ToString() << "\n";
     return 2;
   }
-  const std::string threads_text = args.ValueOr("threads", "LOYALTY_THREADS", "2");
-  const int threads = std::atoi(threads_text.c_str());
-  if (threads < 1 || threads > 64) {
-    std::cerr << "--threads must be between 1 and 64\n";
-    return 2;
-  }
-
-  http::CertificatePaths certificate;
-  const auto cert_flag = args.Value("tls-cert");
-  const auto key_flag = args.Value("tls-key");
-  if (cert_flag.has_value() != key_flag.has_value()) {
-    std::cerr << "--tls-cert and --tls-key go together\n";
-    return 2;
-  }
-  certificate = cert_flag ? http::CertificatePaths{*cert_flag, *key_flag}
-                          : http::EnsureSelfSignedCertificate(context.data_dir.string());
+  const http::CertificatePaths certificate =
+      config.tls.certificate.empty()
+          ? http::EnsureSelfSignedCertificate(config.data_dir)
+          : http::CertificatePaths{config.tls.certificate, config.tls.private_key};
   auto ssl_context = http::MakeServerContext(certificate);
 
   ops::Registry metrics;
@@ -96,9 +97,12 @@ int Serve(const Args& args, const Context& context) {
       metrics.GetHistogram("loyalty_storage_commit_duration_seconds",
                            "Time to run and commit one write batch", ops::LatencyBuckets());
   const auto signing_key =
-      crypto::SigningKey::LoadOrCreate((context.data_dir / "coupon-signing.pem").string());
-  const TopCategoryPlanner planner;
-  SqliteStore store((context.data_dir / "loyalty.db").string(), planner, signing_key, {},
+      crypto::SigningKey::LoadOrCreate(DataPath(config, "coupon-signing.pem").string());
+  const TopCategoryPlanner planner = MakePlanner(config);
+  SqliteWriterOptions writer_options;
+  writer_options.max_batch = config.storage.group_commit_max_batch;
+  writer_options.max_delay = std::chrono::microseconds(config.storage.group_commit_max_delay_us);
+  SqliteStore store(DataPath(config, "loyalty.db").string(), planner, signing_key, writer_options,
                     [&](std::size_t jobs, std::chrono::nanoseconds elapsed) {
                       batch_sizes.Observe(static_cast<double>(jobs));
                       commit_seconds.Observe(std::chrono::duration<double>(elapsed).count());
@@ -114,7 +118,12 @@ int Serve(const Args& args, const Context& context) {
   http::ServerOptions options;
   options.address = listen->first;
   options.port = listen->second;
-  options.threads = threads;
+  options.threads = config.threads;
+  options.body_limit = config.http.body_limit_bytes;
+  options.handshake_timeout = std::chrono::seconds(config.http.handshake_timeout_seconds);
+  options.request_timeout = std::chrono::seconds(config.http.request_timeout_seconds);
+  options.idle_timeout = std::chrono::seconds(config.http.idle_timeout_seconds);
+  options.drain_timeout = std::chrono::seconds(config.http.drain_timeout_seconds);
   options.on_request = [&metrics](const std::string& method, const std::string& route,
                                   unsigned status, double seconds) {
     metrics
@@ -141,16 +150,16 @@ int Serve(const Args& args, const Context& context) {
                           ":" + std::to_string(server.port());
   log::Info("listening",
             {{"url", url},
-             {"data_dir", context.data_dir.string()},
+             {"data_dir", config.data_dir},
              {"tls_certificate", certificate.certificate},
-             {"coupon_public_key", (context.data_dir / "coupon-signing.pem.pub").string()},
+             {"coupon_public_key", DataPath(config, "coupon-signing.pem.pub").string()},
              {"coupon_key_id", signing_key.verify_key().key_id()}});
   server.Run();
   log::Info("stopped", {{"purchases_committed_batches", store.writer_stats().batches}});
   return 0;
 }
 
-int ImportCatalog(const Args& args, const Context& context) {
+int ImportCatalog(const Args& args, const Config& config) {
   const auto csv_path = args.Value("csv");
   if (!csv_path) {
     std::cerr << "catalog import needs --csv FILE\n";
@@ -162,9 +171,9 @@ int ImportCatalog(const Args& args, const Context& context) {
     return 2;
   }
   const auto signing_key =
-      crypto::SigningKey::LoadOrCreate((context.data_dir / "coupon-signing.pem").string());
-  const TopCategoryPlanner planner;
-  SqliteStore store((context.data_dir / "loyalty.db").string(), planner, signing_key);
+      crypto::SigningKey::LoadOrCreate(DataPath(config, "coupon-signing.pem").string());
+  const TopCategoryPlanner planner = MakePlanner(config);
+  SqliteStore store(DataPath(config, "loyalty.db").string(), planner, signing_key);
   auto catalog = store.LoadCatalog();
   auto rows = ReadCatalogCsv(input, catalog.currency);
   if (!rows.ok()) {
@@ -188,8 +197,9 @@ int ImportCatalog(const Args& args, const Context& context) {
 int ServerMain(int argc, char** argv) {
   log::SetProgram("server");
   std::vector<std::string> arguments(argv + 1, argv + argc);
-  auto args = Args::Parse(
-      arguments, {"data-dir", "listen", "threads", "tls-cert", "tls-key", "csv"}, {"help"});
+  auto args = Args::Parse(arguments,
+                          {"config", "data-dir", "listen", "threads", "tls-cert", "tls-key", "csv"},
+                          {"help"});
   if (!args.ok()) {
     std::cerr << args.error().ToString() << "\n";
     return 2;
@@ -199,15 +209,20 @@ int ServerMain(int argc, char** argv) {
     return 0;
   }
   const auto& command = args->positional();
+  auto config = LoadConfig(*args);
+  if (!config.ok()) {
+    std::cerr << "configuration: " << config.error().ToString() << "\n";
+    return 2;
+  }
+  log::SetMinLevel(config->log_level == "debug"   ? log::Level::kDebug
+                   : config->log_level == "warn"  ? log::Level::kWarn
+                   : config->log_level == "error" ? log::Level::kError
+                                                  : log::Level::kInfo);
   try {
-    Context context;
-    context.data_dir = args->ValueOr("data-dir", "LOYALTY_DATA_DIR", "var/server");
-    std::filesystem::create_directories(context.data_dir);
-    if (command.empty() || command == std::vector<std::string>{"serve"}) {
-      return Serve(*args, context);
-    }
+    std::filesystem::create_directories(config->data_dir);
+    if (command.empty() || command == std::vector<std::string>{"serve"}) return Serve(*config);
     if (command == std::vector<std::string>{"catalog", "import"}) {
-      return ImportCatalog(*args, context);
+      return ImportCatalog(*args, *config);
     }
     std::cerr << "unknown command '" << command.front() << "' (see --help)\n";
     return 2;
