@@ -56,7 +56,12 @@ std::int64_t Value(const domain::Coupon& coupon, const std::vector<BasketLine>& 
                               ? MulDivRound(spend, coupon.discount_value, 100)
                               : coupon.discount_value;
   if (coupon.max_discount_minor > 0) discount = std::min(discount, coupon.max_discount_minor);
-  return std::min(discount, spend);
+  discount = std::min(discount, spend);
+  // A small percentage of a small spend can round to nothing; say so rather than nothing.
+  if (discount <= 0 && reason) {
+    *reason = "gives no discount on " + FormatMinor(spend, currency) + " of " + TargetName(coupon);
+  }
+  return discount;
 }
 
 }  // namespace

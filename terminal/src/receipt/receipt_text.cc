@@ -61,7 +61,7 @@ std::string RenderReceiptText(const Receipt& receipt) {
     } else {
       out << Centered("YOUR COUPONS FOR NEXT VISIT");
       for (const auto& issued : *receipt.next_visit_coupons) {
-        out << " * " << issued.coupon.title << "\n";
+        out << " * " << issued.coupon.title.substr(0, kReceiptWidth - 3) << "\n";
         out << "   valid until " << LocalDate(issued.coupon.expires_at) << "  code "
             << issued.coupon.id.str().substr(0, 8) << "\n";
       }

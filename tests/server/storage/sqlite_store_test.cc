@@ -1,0 +1,466 @@
+#include "storage/sqlite_store.h"
+
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "support/temp_dir.h"
+#include "targeting/next_visit_planner.h"
+
+namespace loyalty::server {
+namespace {
+
+const crypto::SigningKey& Key() {
+  static const crypto::SigningKey key = crypto::SigningKey::Generate();
+  return key;
+}
+
+Timestamp At(const char* text) { return ParseIso8601(text).value(); }
+
+const Timestamp kDay1 = At("2026-11-23T16:10:00Z");
+const Timestamp kDay2 = At("2026-11-25T10:00:00Z");
+const Timestamp kDay3 = At("2026-11-27T10:00:00Z");
+
+CardNumber Card(const char* body) { return CardNumber::FromBody(body).value(); }
+
+std::vector<domain::Product> DemoProducts() {
+  return {
+      {"1001", "Whole milk", "GROCERY", "DAIRY", "MILK", "Farm", "1 L", 129, true},
+      {"1002", "Cheddar", "GROCERY", "DAIRY", "CHEESE", "Farm", "200 G", 450, true},
+      {"2001", "Baguette", "GROCERY", "BREAD", "BREAD:FRENCH", "Bakery", "1 PC", 249, true},
+      {"3001", "Steak", "MEAT", "MEAT", "BEEF", "Ranch", "500 G", 899, true},
+  };
+}
+
+struct LineSpec {
+  std::string sku;
+  std::int64_t quantity;
+  std::int64_t unit_price;
+};
+
+domain::Purchase MakePurchase(std::optional<CardNumber> card, const std::vector<LineSpec>& lines,
+                              Timestamp at,
+                              const std::vector<domain::Redemption>& redemptions = {}) {
+  domain::Purchase purchase;
+  purchase.store_id = "S001";
+  purchase.terminal_id = "T01";
+  purchase.card = std::move(card);
+  purchase.occurred_at = at;
+  for (const auto& line : lines) {
+    purchase.lines.push_back({line.sku, line.quantity, line.unit_price, line.quantity * line.unit_price});
+  }
+  purchase.redemptions = redemptions;
+  purchase.total_minor = purchase.SubtotalMinor() - purchase.DiscountMinor();
+  return purchase;
+}
+
+// Wraps a planner and keeps the last profile it was shown.
+class RecordingPlanner final : public NextVisitPlanner {
+ public:
+  std::vector<domain::Coupon> Plan(const CustomerProfile& profile, const CardNumber& card,
+                                   Timestamp now) const override {
+    profiles.push_back(profile);
+    return inner.Plan(profile, card, now);
+  }
+  TopCategoryPlanner inner;
+  mutable std::vector<CustomerProfile> profiles;
+};
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store_ = std::make_unique<SqliteStore>(path_, planner_, Key());
+    ASSERT_TRUE(store_->ImportProducts(DemoProducts()).ok());
+  }
+
+  // Counts rows through a connection of its own, as another process would see them.
+  std::int64_t Count(const std::string& table, const std::string& where = "1") {
+    sqlite::Connection db(path_);
+    auto& query = db.Prepared("SELECT COUNT(*) FROM " + table + " WHERE " + where);
+    EXPECT_TRUE(query.Step());
+    return query.Int(0);
+  }
+  std::string Text(const std::string& sql) {
+    sqlite::Connection db(path_);
+    auto& query = db.Prepared(sql);
+    if (!query.Step()) return "<no row>";
+    return query.IsNull(0) ? "<null>" : query.Text(0);
+  }
+
+  RecordedPurchase Record(const domain::Purchase& purchase, Timestamp now) {
+    auto recorded = store_->RecordPurchase(purchase, now);
+    EXPECT_TRUE(recorded.ok()) << recorded.error().ToString();
+    return recorded.ok() ? std::move(recorded).value() : RecordedPurchase{};
+  }
+
+  testing::TempDir dir_;
+  std::string path_ = dir_.File("server.db");
+  RecordingPlanner planner_;
+  std::unique_ptr<SqliteStore> store_;
+};
+
+TEST_F(SqliteStoreTest, RecordPurchaseStoresOnce) {
+  const auto purchase =
+      MakePurchase(Card("212345678901"), {{"1001", 2, 129}, {"2001", 1, 249}}, kDay1);
+  const RecordedPurchase recorded = Record(purchase, kDay1);
+  EXPECT_FALSE(recorded.replay);
+  EXPECT_EQ(recorded.ack.purchase_id, purchase.id.str());
+  EXPECT_EQ(Count("purchases"), 1);
+  EXPECT_EQ(Count("purchase_lines", "purchase_id = '" + purchase.id.str() + "'"), 2);
+  EXPECT_EQ(Text("SELECT total_minor FROM purchases"), "507");
+  EXPECT_EQ(Text("SELECT subtotal_minor FROM purchases"), "507");
+}
+
+TEST_F(SqliteStoreTest, ReplayReturnsTheSameAckAndStoresNothing) {
+  const auto purchase =
+      MakePurchase(Card("212345678901"), {{"1001", 2, 129}, {"3001", 1, 899}}, kDay1);
+  const RecordedPurchase first = Record(purchase, kDay1);
+  ASSERT_EQ(first.ack.next_visit_coupons.size(), 1u);
+  const auto counts = [&] {
+    return std::vector<std::int64_t>{Count("purchases"), Count("purchase_lines"),
+                                     Count("coupons"), Count("customers"), Count("cards"),
+                                     Count("customer_category_stats"),
+                                     Count("coupon_redemptions")};
+  };
+  const auto before = counts();
+  const std::string visits_before = Text("SELECT visits || '/' || total_spend_minor FROM customers");
+
+  const RecordedPurchase replay = Record(purchase, kDay2);
+  EXPECT_TRUE(replay.replay);
+  EXPECT_EQ(api::PurchaseAckToJson(replay.ack), api::PurchaseAckToJson(first.ack));
+  EXPECT_EQ(counts(), before);
+  EXPECT_EQ(Text("SELECT visits || '/' || total_spend_minor FROM customers"), visits_before);
+  EXPECT_EQ(visits_before, "1/1157");
+}
+
+TEST_F(SqliteStoreTest, ReplayOfASaleWithoutCardReturnsTheSameAck) {
+  const auto purchase = MakePurchase(std::nullopt, {{"2001", 1, 249}}, kDay1);
+  const RecordedPurchase first = Record(purchase, kDay1);
+  EXPECT_FALSE(first.ack.customer_id.has_value());
+  EXPECT_TRUE(first.ack.next_visit_coupons.empty());
+  const RecordedPurchase replay = Record(purchase, kDay1);
+  EXPECT_TRUE(replay.replay);
+  EXPECT_EQ(api::PurchaseAckToJson(replay.ack), api::PurchaseAckToJson(first.ack));
+  EXPECT_EQ(Count("purchases"), 1);
+  EXPECT_EQ(Count("customers"), 0);
+  EXPECT_EQ(Text("SELECT customer_id FROM purchases"), "<null>");
+}
+
+TEST_F(SqliteStoreTest, SameIdWithADifferentBodyIsAConflict) {
+  auto purchase = MakePurchase(Card("212345678901"), {{"1001", 1, 129}}, kDay1);
+  Record(purchase, kDay1);
+  auto changed = purchase;
+  changed.lines[0].quantity = 2;
+  changed.lines[0].amount_minor = 258;
+  changed.total_minor = 258;
+  auto result = store_->RecordPurchase(changed, kDay1);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().code, ErrorCode::kConflict);
+  EXPECT_EQ(result.error().field, "id");
+  EXPECT_EQ(Count("purchases"), 1);
+  EXPECT_EQ(Text("SELECT quantity FROM purchase_lines"), "1");
+  EXPECT_EQ(Text("SELECT visits FROM customers"), "1");
+
+  auto other_card = purchase;
+  other_card.card = Card("299999999999");
+  EXPECT_EQ(store_->RecordPurchase(other_card, kDay1).error().code, ErrorCode::kConflict);
+}
+
+TEST_F(SqliteStoreTest, FirstUseOfACardCreatesACustomer) {
+  const CardNumber card = Card("212345678901");
+  auto before = store_->LookupCard(card, kDay1);
+  ASSERT_TRUE(before.ok());
+  EXPECT_FALSE(before->customer.has_value());
+  EXPECT_TRUE(before->coupons.empty());
+  EXPECT_EQ(Count("customers"), 0);
+
+  const RecordedPurchase recorded = Record(MakePurchase(card, {{"1002", 1, 450}}, kDay1), kDay1);
+  ASSERT_TRUE(recorded.ack.customer_id.has_value());
+  EXPECT_EQ(Count("customers"), 1);
+  EXPECT_EQ(Count("cards", "number = '" + card.digits() + "'"), 1);
+
+  auto after = store_->LookupCard(card, kDay1);
+  ASSERT_TRUE(after.ok());
+  ASSERT_TRUE(after->customer.has_value());
+  EXPECT_EQ(after->customer->id, *recorded.ack.customer_id);
+  EXPECT_EQ(after->customer->visits, 1);
+  EXPECT_EQ(after->customer->total_spend_minor, 450);
+  EXPECT_EQ(after->customer->member_since, kDay1);
+
+  // The second purchase with the card finds the same customer.
+  const RecordedPurchase second = Record(MakePurchase(card, {{"1001", 1, 129}}, kDay2), kDay2);
+  EXPECT_EQ(second.ack.customer_id, recorded.ack.customer_id);
+  EXPECT_EQ(Count("customers"), 1);
+  // Another card is another customer.
+  const RecordedPurchase other =
+      Record(MakePurchase(Card("299999999999"), {{"1001", 1, 129}}, kDay2), kDay2);
+  EXPECT_NE(other.ack.customer_id, recorded.ack.customer_id);
+  EXPECT_EQ(Count("customers"), 2);
+}
+
+TEST_F(SqliteStoreTest, IssuedCouponsVerifyWithThePublicKey) {
+  const CardNumber card = Card("212345678901");
+  const RecordedPurchase recorded = Record(MakePurchase(card, {{"3001", 1, 899}}, kDay1), kDay1);
+  ASSERT_EQ(recorded.ack.next_visit_coupons.size(), 1u);
+  const auto& coupon = recorded.ack.next_visit_coupons[0].coupon;
+  EXPECT_EQ(coupon.target_value, "MEAT");
+  EXPECT_EQ(coupon.card_number, card.digits());
+  EXPECT_EQ(coupon.customer_id, *recorded.ack.customer_id);
+  auto terminal_key = crypto::VerifyKey::FromPem(Key().verify_key().ToPem());
+  ASSERT_TRUE(terminal_key.ok());
+  auto decoded = api::PurchaseAckFromJson(api::PurchaseAckToJson(recorded.ack), *terminal_key);
+  ASSERT_TRUE(decoded.ok()) << decoded.error().ToString();
+}
+
+TEST_F(SqliteStoreTest, LookupCardReturnsLiveCouponsUntilRedeemed) {
+  const CardNumber card = Card("212345678901");
+  const RecordedPurchase first = Record(MakePurchase(card, {{"1002", 2, 450}}, kDay1), kDay1);
+  ASSERT_EQ(first.ack.next_visit_coupons.size(), 1u);
+  const domain::Coupon coupon = first.ack.next_visit_coupons[0].coupon;
+
+  auto lookup = store_->LookupCard(card, kDay2);
+  ASSERT_TRUE(lookup.ok());
+  ASSERT_EQ(lookup->coupons.size(), 1u);
+  EXPECT_EQ(lookup->coupons[0].coupon.id, coupon.id);
+  EXPECT_EQ(lookup->coupons[0].token, first.ack.next_visit_coupons[0].token);
+
+  // Past its expiry it is no longer offered.
+  auto later = store_->LookupCard(card, coupon.expires_at);
+  ASSERT_TRUE(later.ok());
+  EXPECT_TRUE(later->coupons.empty());
+
+  const domain::Redemption redemption{coupon.id, 90};
+  Record(MakePurchase(card, {{"1002", 2, 450}}, kDay2, {redemption}), kDay2);
+  EXPECT_EQ(Text("SELECT outcome FROM coupon_redemptions"), "redeemed");
+  auto after = store_->LookupCard(card, kDay2);
+  ASSERT_TRUE(after.ok());
+  for (const auto& issued : after->coupons) {
+    EXPECT_NE(issued.coupon.id, coupon.id) << "a redeemed coupon is still offered";
+  }
+}
+
+TEST_F(SqliteStoreTest, RedeemingAnAlreadyRedeemedCouponIsRecordedAndChangesNothing) {
+  const CardNumber card = Card("212345678901");
+  const RecordedPurchase first = Record(MakePurchase(card, {{"1002", 2, 450}}, kDay1), kDay1);
+  ASSERT_EQ(first.ack.next_visit_coupons.size(), 1u);
+  const Uuid coupon_id = first.ack.next_visit_coupons[0].coupon.id;
+
+  const auto second = MakePurchase(card, {{"1002", 1, 450}}, kDay2, {{coupon_id, 45}});
+  Record(second, kDay2);
+  const auto third = MakePurchase(card, {{"1002", 1, 450}}, kDay3, {{coupon_id, 45}});
+  Record(third, kDay3);
+
+  const std::string where = "coupon_id = '" + coupon_id.str() + "'";
+  EXPECT_EQ(Count("coupon_redemptions", where), 2);
+  EXPECT_EQ(Text("SELECT outcome FROM coupon_redemptions WHERE purchase_id = '" +
+                 second.id.str() + "'"),
+            "redeemed");
+  EXPECT_EQ(Text("SELECT outcome FROM coupon_redemptions WHERE purchase_id = '" +
+                 third.id.str() + "'"),
+            "already_redeemed");
+  EXPECT_EQ(Text("SELECT redeemed_by_purchase FROM coupons WHERE id = '" + coupon_id.str() + "'"),
+            second.id.str());
+  EXPECT_EQ(Text("SELECT redeemed_at FROM coupons WHERE id = '" + coupon_id.str() + "'"),
+            std::to_string(ToUnixSeconds(kDay2)));
+}
+
+TEST_F(SqliteStoreTest, RecordsRedemptionsOfUnknownAndOtherCustomersCoupons) {
+  const RecordedPurchase owner =
+      Record(MakePurchase(Card("212345678901"), {{"1002", 2, 450}}, kDay1), kDay1);
+  ASSERT_EQ(owner.ack.next_visit_coupons.size(), 1u);
+  const Uuid coupon_id = owner.ack.next_visit_coupons[0].coupon.id;
+
+  const auto stranger =
+      MakePurchase(Card("299999999999"), {{"1002", 1, 450}}, kDay2, {{coupon_id, 45}});
+  Record(stranger, kDay2);
+  const auto anonymous = MakePurchase(std::nullopt, {{"1002", 1, 450}}, kDay2, {{coupon_id, 45}});
+  Record(anonymous, kDay2);
+  const Uuid unknown = Uuid::Random();
+  const auto invented =
+      MakePurchase(Card("212345678901"), {{"1002", 1, 450}}, kDay2, {{unknown, 45}});
+  Record(invented, kDay2);
+
+  const auto outcome = [&](const domain::Purchase& purchase) {
+    return Text("SELECT outcome FROM coupon_redemptions WHERE purchase_id = '" +
+                purchase.id.str() + "'");
+  };
+  EXPECT_EQ(outcome(stranger), "other_customer");
+  EXPECT_EQ(outcome(anonymous), "other_customer");
+  EXPECT_EQ(outcome(invented), "unknown_coupon");
+  // None of them spent the coupon: its owner can still use it.
+  EXPECT_EQ(Text("SELECT redeemed_by_purchase FROM coupons WHERE id = '" + coupon_id.str() + "'"),
+            "<null>");
+}
+
+TEST_F(SqliteStoreTest, StoresUnknownSkusWithKnownSkuZero) {
+  const auto purchase =
+      MakePurchase(Card("212345678901"), {{"1001", 1, 129}, {"NOPE-42", 3, 100}}, kDay1);
+  Record(purchase, kDay1);
+  EXPECT_EQ(Count("purchase_lines"), 2);
+  EXPECT_EQ(Text("SELECT known_sku FROM purchase_lines WHERE sku = 'NOPE-42'"), "0");
+  EXPECT_EQ(Text("SELECT category FROM purchase_lines WHERE sku = 'NOPE-42'"), "<null>");
+  EXPECT_EQ(Text("SELECT quantity * unit_price_minor FROM purchase_lines WHERE sku = 'NOPE-42'"),
+            "300");
+  EXPECT_EQ(Text("SELECT known_sku FROM purchase_lines WHERE sku = '1001'"), "1");
+  EXPECT_EQ(Text("SELECT category FROM purchase_lines WHERE sku = '1001'"), "DAIRY");
+  // The unknown line counts towards the spend but not towards any category.
+  EXPECT_EQ(Text("SELECT total_spend_minor FROM customers"), "429");
+  EXPECT_EQ(Count("customer_category_stats"), 1);
+}
+
+TEST_F(SqliteStoreTest, ImportProductsBumpsTheVersionOnlyWhenSomethingChanged) {
+  // SetUp imported the demo catalog once.
+  domain::Catalog catalog = store_->LoadCatalog();
+  EXPECT_EQ(catalog.version, 1);
+  ASSERT_EQ(catalog.products.size(), 4u);
+
+  auto same = store_->ImportProducts(DemoProducts());
+  ASSERT_TRUE(same.ok());
+  EXPECT_EQ(same->changed, 0);
+  EXPECT_EQ(same->version, 1);
+  EXPECT_EQ(store_->LoadCatalog().version, 1);
+
+  auto products = DemoProducts();
+  products[2].price_minor = 259;
+  auto changed = store_->ImportProducts(products);
+  ASSERT_TRUE(changed.ok());
+  EXPECT_EQ(changed->changed, 1);
+  EXPECT_EQ(changed->version, 2);
+  EXPECT_EQ(Text("SELECT version FROM products WHERE sku = '2001'"), "2");
+  EXPECT_EQ(Text("SELECT version FROM products WHERE sku = '1001'"), "1");
+
+  products[0].couponable = false;
+  products.push_back({"4001", "Apples", "PRODUCE", "FRUIT", "", "", "1 KG", 300, true});
+  auto added = store_->ImportProducts(products);
+  ASSERT_TRUE(added.ok());
+  EXPECT_EQ(added->changed, 2);
+  EXPECT_EQ(added->version, 3);
+
+  catalog = store_->LoadCatalog();
+  EXPECT_EQ(catalog.version, 3);
+  EXPECT_EQ(catalog.currency.code(), "USD");
+  ASSERT_EQ(catalog.products.size(), 5u);
+  EXPECT_EQ(catalog.products[0].sku, "1001");
+  EXPECT_FALSE(catalog.products[0].couponable);
+  EXPECT_EQ(catalog.products[2].price_minor, 259);
+  EXPECT_EQ(domain::CatalogToJson(catalog)["products"][4], domain::ProductToJson(products[4]));
+
+  auto empty = store_->ImportProducts({});
+  ASSERT_TRUE(empty.ok());
+  EXPECT_EQ(empty->version, 3);
+}
+
+TEST_F(SqliteStoreTest, KeepsProfileAggregatesOverSeveralPurchases) {
+  const CardNumber card = Card("212345678901");
+  Record(MakePurchase(card, {{"1001", 2, 129}, {"2001", 1, 249}}, kDay1), kDay1);  // 258 + 249
+  Record(MakePurchase(card, {{"3001", 1, 899}, {"1002", 1, 450}}, kDay2), kDay2);  // 899 + 450
+  Record(MakePurchase(card, {{"1001", 3, 129}}, kDay3), kDay3);                    // 387
+  // A sale without the card changes nothing in the profile.
+  Record(MakePurchase(std::nullopt, {{"3001", 5, 899}}, kDay3), kDay3);
+
+  auto lookup = store_->LookupCard(card, kDay3);
+  ASSERT_TRUE(lookup.ok());
+  ASSERT_TRUE(lookup->customer.has_value());
+  EXPECT_EQ(lookup->customer->visits, 3);
+  EXPECT_EQ(lookup->customer->total_spend_minor, 258 + 249 + 899 + 450 + 387);
+
+  EXPECT_EQ(Text("SELECT spend_minor || '/' || items FROM customer_category_stats"
+                 " WHERE category = 'DAIRY'"),
+            std::to_string(258 + 450 + 387) + "/6");
+  EXPECT_EQ(Text("SELECT spend_minor || '/' || items FROM customer_category_stats"
+                 " WHERE category = 'MEAT'"),
+            "899/1");
+  EXPECT_EQ(Text("SELECT spend_minor || '/' || items FROM customer_category_stats"
+                 " WHERE category = 'BREAD'"),
+            "249/1");
+  EXPECT_EQ(Text("SELECT last_bought_at FROM customer_category_stats WHERE category = 'DAIRY'"),
+            std::to_string(ToUnixSeconds(kDay3)));
+  EXPECT_EQ(Text("SELECT first_visit_at || '/' || last_visit_at FROM customers"),
+            std::to_string(ToUnixSeconds(kDay1)) + "/" + std::to_string(ToUnixSeconds(kDay3)));
+
+  // What the planner saw at the last purchase: the aggregates including that purchase,
+  // categories by spend, and the coupons already held.
+  ASSERT_EQ(planner_.profiles.size(), 3u);
+  const CustomerProfile& profile = planner_.profiles.back();
+  EXPECT_EQ(profile.visits, 3);
+  EXPECT_EQ(profile.total_spend_minor, 2243);
+  ASSERT_EQ(profile.categories.size(), 3u);
+  EXPECT_EQ(profile.categories[0].category, "DAIRY");
+  EXPECT_EQ(profile.categories[0].spend_minor, 1095);
+  EXPECT_EQ(profile.categories[1].category, "MEAT");
+  EXPECT_EQ(profile.categories[2].category, "BREAD");
+  EXPECT_EQ(profile.first_visit_at, kDay1);
+  EXPECT_EQ(profile.last_visit_at, kDay3);
+  EXPECT_EQ(profile.live_coupons.size(), 2u);  // DAIRY after day 1, MEAT after day 2
+  EXPECT_EQ(Count("coupons"), 3);               // and BREAD after day 3
+}
+
+TEST_F(SqliteStoreTest, BlockedCardIsRefused) {
+  const CardNumber card = Card("212345678901");
+  Record(MakePurchase(card, {{"1001", 1, 129}}, kDay1), kDay1);
+  {
+    sqlite::Connection db(path_);
+    db.Exec("UPDATE cards SET status = 'blocked'");
+  }
+  auto lookup = store_->LookupCard(card, kDay2);
+  ASSERT_FALSE(lookup.ok());
+  EXPECT_EQ(lookup.error().code, ErrorCode::kPermissionDenied);
+}
+
+TEST_F(SqliteStoreTest, ReopeningTheFileKeepsEverything) {
+  const CardNumber card = Card("212345678901");
+  const auto purchase = MakePurchase(card, {{"1001", 1, 129}}, kDay1);
+  const RecordedPurchase first = Record(purchase, kDay1);
+  store_.reset();
+  store_ = std::make_unique<SqliteStore>(path_, planner_, Key());
+  EXPECT_EQ(store_->LoadCatalog().version, 1);
+  const RecordedPurchase replay = Record(purchase, kDay2);
+  EXPECT_TRUE(replay.replay);
+  EXPECT_EQ(api::PurchaseAckToJson(replay.ack), api::PurchaseAckToJson(first.ack));
+}
+
+// A planner that issues two coupons per purchase, in an order that is not sorted by id.
+class TwoCouponPlanner final : public NextVisitPlanner {
+ public:
+  std::vector<domain::Coupon> Plan(const CustomerProfile& profile, const CardNumber& card,
+                                   Timestamp now) const override {
+    std::vector<domain::Coupon> coupons;
+    for (const char* category : {"MEAT", "BREAD"}) {
+      domain::Coupon coupon;
+      coupon.customer_id = profile.customer_id;
+      coupon.card_number = card.digits();
+      coupon.campaign = "test";
+      coupon.title = std::string("5% off ") + category;
+      coupon.target = domain::CouponTarget::kCategory;
+      coupon.target_value = category;
+      coupon.discount_value = 5;
+      coupon.issued_at = now;
+      coupon.expires_at = now + std::chrono::days(7);
+      coupons.push_back(coupon);
+    }
+    // Descending ids, so insertion order and id order disagree.
+    std::sort(coupons.begin(), coupons.end(),
+              [](const auto& a, const auto& b) { return a.id.str() > b.id.str(); });
+    return coupons;
+  }
+};
+
+TEST(SqliteStore, ReplayReturnsSeveralCouponsInTheFirstAnswersOrder) {
+  testing::TempDir dir;
+  TwoCouponPlanner planner;
+  SqliteStore store(dir.File("server.db"), planner, Key());
+  const auto purchase = MakePurchase(Card("212345678901"), {{"1001", 1, 129}}, kDay1);
+  auto first = store.RecordPurchase(purchase, kDay1);
+  ASSERT_TRUE(first.ok());
+  ASSERT_EQ(first->ack.next_visit_coupons.size(), 2u);
+  auto replay = store.RecordPurchase(purchase, kDay1);
+  ASSERT_TRUE(replay.ok());
+  EXPECT_TRUE(replay->replay);
+  EXPECT_EQ(api::PurchaseAckToJson(replay->ack), api::PurchaseAckToJson(first->ack));
+}
+
+}  // namespace
+}  // namespace loyalty::server

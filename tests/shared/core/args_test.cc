@@ -1,0 +1,78 @@
+#include "loyalty/core/args.h"
+
+#include <cstdlib>
+
+#include <gtest/gtest.h>
+
+namespace loyalty {
+namespace {
+
+const std::set<std::string> kValues = {"db", "port"};
+const std::set<std::string> kFlags = {"verbose"};
+
+TEST(Args, ReadsValuesInBothForms) {
+  auto args = Args::Parse({"--db", "/tmp/x.db", "--port=8443"}, kValues, kFlags);
+  ASSERT_TRUE(args.ok()) << args.error().ToString();
+  EXPECT_EQ(args->Value("db"), "/tmp/x.db");
+  EXPECT_EQ(args->Value("port"), "8443");
+  EXPECT_FALSE(args->Flag("verbose"));
+}
+
+TEST(Args, ReadsFlagsAndPositionals) {
+  auto args = Args::Parse({"import", "--verbose", "file.csv"}, kValues, kFlags);
+  ASSERT_TRUE(args.ok());
+  EXPECT_TRUE(args->Flag("verbose"));
+  EXPECT_EQ(args->positional(), (std::vector<std::string>{"import", "file.csv"}));
+  EXPECT_FALSE(args->Value("db").has_value());
+}
+
+TEST(Args, KeepsAnEmptyInlineValueAndTheLastRepeat) {
+  auto args = Args::Parse({"--db=", "--port", "1", "--port", "2"}, kValues, kFlags);
+  ASSERT_TRUE(args.ok());
+  EXPECT_EQ(args->Value("db"), "");
+  EXPECT_EQ(args->Value("port"), "2");
+}
+
+TEST(Args, TakesTheNextArgumentAsValueEvenIfItLooksLikeAnOption) {
+  auto args = Args::Parse({"--db", "--verbose"}, kValues, kFlags);
+  ASSERT_TRUE(args.ok());
+  EXPECT_EQ(args->Value("db"), "--verbose");
+  EXPECT_FALSE(args->Flag("verbose"));
+}
+
+TEST(Args, RejectsUnknownOptions) {
+  auto args = Args::Parse({"--dbb", "x"}, kValues, kFlags);
+  ASSERT_FALSE(args.ok());
+  EXPECT_EQ(args.error().field, "--dbb");
+  EXPECT_NE(args.error().message.find("unknown option"), std::string::npos);
+}
+
+TEST(Args, RejectsAMissingValue) {
+  auto args = Args::Parse({"--port"}, kValues, kFlags);
+  ASSERT_FALSE(args.ok());
+  EXPECT_EQ(args.error().field, "--port");
+}
+
+TEST(Args, RejectsAValueForAFlag) {
+  auto args = Args::Parse({"--verbose=yes"}, kValues, kFlags);
+  ASSERT_FALSE(args.ok());
+  EXPECT_EQ(args.error().field, "--verbose");
+}
+
+TEST(Args, ValueOrPrefersOptionThenEnvironmentThenFallback) {
+  constexpr char kVariable[] = "LOYALTY_ARGS_TEST_DB";
+  ::unsetenv(kVariable);
+  auto none = Args::Parse({}, kValues, kFlags);
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(none->ValueOr("db", kVariable, "fallback.db"), "fallback.db");
+  EXPECT_EQ(none->ValueOr("db", nullptr, "fallback.db"), "fallback.db");
+  ::setenv(kVariable, "env.db", 1);
+  EXPECT_EQ(none->ValueOr("db", kVariable, "fallback.db"), "env.db");
+  auto given = Args::Parse({"--db=option.db"}, kValues, kFlags);
+  ASSERT_TRUE(given.ok());
+  EXPECT_EQ(given->ValueOr("db", kVariable, "fallback.db"), "option.db");
+  ::unsetenv(kVariable);
+}
+
+}  // namespace
+}  // namespace loyalty

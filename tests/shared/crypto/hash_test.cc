@@ -1,0 +1,25 @@
+#include "loyalty/crypto/hash.h"
+
+#include <string>
+
+#include <gtest/gtest.h>
+
+namespace loyalty::crypto {
+namespace {
+
+TEST(Sha256Hex, MatchesKnownVectors) {
+  // FIPS 180-2 examples.
+  EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(Sha256Hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(Sha256Hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
+            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+}
+
+TEST(Sha256Hex, HashesEmbeddedZeroBytes) {
+  const std::string with_zero("a\0b", 3);
+  EXPECT_NE(Sha256Hex(with_zero), Sha256Hex("a"));
+  EXPECT_EQ(Sha256Hex(with_zero).size(), 64u);
+}
+
+}  // namespace
+}  // namespace loyalty::crypto

@@ -1,0 +1,264 @@
+#include "loyalty/domain/purchase.h"
+
+#include <cctype>
+#include <string>
+
+#include <gtest/gtest.h>
+
+namespace loyalty::domain {
+namespace {
+
+using nlohmann::json;
+
+constexpr char kPurchaseId[] = "6f1c2a4e-8b3d-4c5e-9f70-1a2b3c4d5e6f";
+constexpr char kCouponA[] = "0b7e1d2c-3a4f-4b5c-8d6e-7f8091a2b3c4";
+constexpr char kCouponB[] = "1c8f2e3d-4b50-4c6d-9e7f-8091a2b3c4d5";
+
+json ValidPurchaseJson() {
+  return {{"id", kPurchaseId},
+          {"store_id", "S001"},
+          {"terminal_id", "T01"},
+          {"card_number", "2000000000015"},
+          {"occurred_at", "2026-11-23T16:10:00Z"},
+          {"currency", "USD"},
+          {"lines", json::array({{{"sku", "1001"}, {"quantity", 2}, {"unit_price", 199},
+                                  {"amount", 398}},
+                                 {{"sku", "1002"}, {"quantity", 1}, {"unit_price", 250},
+                                  {"amount", 250}},
+                                 {{"sku", "1003"}, {"quantity", 3}, {"unit_price", 0},
+                                  {"amount", 0}}})},
+          {"redemptions", json::array({{{"coupon_id", kCouponA}, {"discount", 50}}})},
+          {"total", 598}};
+}
+
+// Expects `body` to be refused, naming `field`.
+void ExpectRefused(const json& body, const std::string& field) {
+  auto purchase = PurchaseFromJson(body);
+  ASSERT_FALSE(purchase.ok()) << "accepted: " << body.dump();
+  EXPECT_EQ(purchase.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(purchase.error().field, field) << purchase.error().ToString();
+}
+
+TEST(PurchaseFromJson, AcceptsAValidPurchase) {
+  auto purchase = PurchaseFromJson(ValidPurchaseJson());
+  ASSERT_TRUE(purchase.ok()) << purchase.error().ToString();
+  EXPECT_EQ(purchase->id.str(), kPurchaseId);
+  EXPECT_EQ(purchase->store_id, "S001");
+  EXPECT_EQ(purchase->terminal_id, "T01");
+  ASSERT_TRUE(purchase->card.has_value());
+  EXPECT_EQ(purchase->card->digits(), "2000000000015");
+  EXPECT_EQ(FormatUtc(purchase->occurred_at), "2026-11-23T16:10:00Z");
+  EXPECT_EQ(purchase->currency.code(), "USD");
+  ASSERT_EQ(purchase->lines.size(), 3u);
+  EXPECT_EQ(purchase->lines[0].sku, "1001");
+  EXPECT_EQ(purchase->lines[0].quantity, 2);
+  EXPECT_EQ(purchase->lines[0].unit_price_minor, 199);
+  EXPECT_EQ(purchase->lines[0].amount_minor, 398);
+  ASSERT_EQ(purchase->redemptions.size(), 1u);
+  EXPECT_EQ(purchase->redemptions[0].coupon_id.str(), kCouponA);
+  EXPECT_EQ(purchase->redemptions[0].discount_minor, 50);
+  EXPECT_EQ(purchase->SubtotalMinor(), 648);
+  EXPECT_EQ(purchase->DiscountMinor(), 50);
+  EXPECT_EQ(purchase->total_minor, 598);
+}
+
+TEST(PurchaseFromJson, RoundTripsThroughPurchaseToJson) {
+  auto purchase = PurchaseFromJson(ValidPurchaseJson());
+  ASSERT_TRUE(purchase.ok());
+  const json written = PurchaseToJson(*purchase);
+  EXPECT_EQ(written, ValidPurchaseJson());
+  auto again = PurchaseFromJson(written);
+  ASSERT_TRUE(again.ok()) << again.error().ToString();
+  EXPECT_EQ(PurchaseToJson(*again), written);
+}
+
+TEST(PurchaseFromJson, AcceptsASaleWithoutCardOrCoupons) {
+  json body = ValidPurchaseJson();
+  body["card_number"] = nullptr;
+  body["redemptions"] = json::array();
+  body["total"] = 648;
+  auto purchase = PurchaseFromJson(body);
+  ASSERT_TRUE(purchase.ok()) << purchase.error().ToString();
+  EXPECT_FALSE(purchase->card.has_value());
+  EXPECT_EQ(PurchaseToJson(*purchase), body);
+  body.erase("card_number");
+  EXPECT_TRUE(PurchaseFromJson(body).ok());
+}
+
+TEST(PurchaseFromJson, RefusesUnknownFields) {
+  json body = ValidPurchaseJson();
+  body["cashier"] = "Bob";
+  ExpectRefused(body, "cashier");
+  body = ValidPurchaseJson();
+  body["lines"][1]["color"] = "red";
+  ExpectRefused(body, "lines[1].color");
+  body = ValidPurchaseJson();
+  body["redemptions"][0]["reason"] = "x";
+  ExpectRefused(body, "redemptions[0].reason");
+}
+
+TEST(PurchaseFromJson, RefusesMissingFields) {
+  for (const char* field : {"id", "store_id", "terminal_id", "occurred_at", "currency", "lines",
+                            "redemptions", "total"}) {
+    json body = ValidPurchaseJson();
+    body.erase(field);
+    ExpectRefused(body, field);
+  }
+  for (const char* field : {"sku", "quantity", "unit_price", "amount"}) {
+    json body = ValidPurchaseJson();
+    body["lines"][1].erase(field);
+    ExpectRefused(body, std::string("lines[1].") + field);
+  }
+  json body = ValidPurchaseJson();
+  body["redemptions"][0].erase("discount");
+  ExpectRefused(body, "redemptions[0].discount");
+}
+
+TEST(PurchaseFromJson, RefusesWrongTypes) {
+  json body = ValidPurchaseJson();
+  body["total"] = "598";
+  ExpectRefused(body, "total");
+  body = ValidPurchaseJson();
+  body["total"] = 598.0;
+  ExpectRefused(body, "total");
+  body = ValidPurchaseJson();
+  body["lines"][0]["quantity"] = "2";
+  ExpectRefused(body, "lines[0].quantity");
+  body = ValidPurchaseJson();
+  body["store_id"] = 1;
+  ExpectRefused(body, "store_id");
+  body = ValidPurchaseJson();
+  body["lines"] = "none";
+  ExpectRefused(body, "lines");
+  body = ValidPurchaseJson();
+  body["card_number"] = 2000000000015;
+  ExpectRefused(body, "card_number");
+  ExpectRefused(json::array(), "body");
+}
+
+TEST(PurchaseFromJson, RefusesQuantitiesOutOfRange) {
+  for (std::int64_t quantity : {std::int64_t{0}, std::int64_t{10000}, std::int64_t{-1}}) {
+    json body = ValidPurchaseJson();
+    body["lines"][1]["quantity"] = quantity;
+    body["lines"][1]["amount"] = quantity * 250;
+    ExpectRefused(body, "lines[1].quantity");
+  }
+  json body = ValidPurchaseJson();
+  body["lines"][1]["quantity"] = 9999;
+  body["lines"][1]["amount"] = 9999 * 250;
+  body["total"] = 398 + 9999 * 250 - 50;
+  EXPECT_TRUE(PurchaseFromJson(body).ok());
+}
+
+TEST(PurchaseFromJson, RefusesANegativePrice) {
+  json body = ValidPurchaseJson();
+  body["lines"][0]["unit_price"] = -199;
+  body["lines"][0]["amount"] = -398;
+  ExpectRefused(body, "lines[0].unit_price");
+}
+
+TEST(PurchaseFromJson, RefusesAnAmountThatIsNotQuantityTimesPrice) {
+  json body = ValidPurchaseJson();
+  body["lines"][1]["amount"] = 251;
+  body["total"] = 599;
+  ExpectRefused(body, "lines[1].amount");
+  auto purchase = PurchaseFromJson(body);
+  EXPECT_NE(purchase.error().message.find("250"), std::string::npos) << purchase.error().message;
+}
+
+TEST(PurchaseFromJson, RefusesATotalThatDoesNotAddUp) {
+  for (std::int64_t total : {std::int64_t{597}, std::int64_t{599}, std::int64_t{648},
+                             std::int64_t{0}}) {
+    json body = ValidPurchaseJson();
+    body["total"] = total;
+    ExpectRefused(body, "total");
+  }
+  json body = ValidPurchaseJson();
+  body["total"] = -50;
+  ExpectRefused(body, "total");
+}
+
+TEST(PurchaseFromJson, RefusesDiscountsAboveTheSubtotal) {
+  json body = ValidPurchaseJson();
+  body["redemptions"] = json::array({{{"coupon_id", kCouponA}, {"discount", 400}},
+                                     {{"coupon_id", kCouponB}, {"discount", 249}}});
+  body["total"] = 0;
+  ExpectRefused(body, "redemptions");
+  // Exactly the subtotal is a free basket, which is allowed.
+  body["redemptions"][1]["discount"] = 248;
+  EXPECT_TRUE(PurchaseFromJson(body).ok());
+}
+
+TEST(PurchaseFromJson, RefusesZeroAndNegativeDiscounts) {
+  json body = ValidPurchaseJson();
+  body["redemptions"][0]["discount"] = 0;
+  body["total"] = 648;
+  ExpectRefused(body, "redemptions[0].discount");
+  body["redemptions"][0]["discount"] = -5;
+  body["total"] = 653;
+  ExpectRefused(body, "redemptions[0].discount");
+}
+
+TEST(PurchaseFromJson, RefusesTheSameCouponTwice) {
+  json body = ValidPurchaseJson();
+  body["redemptions"] = json::array({{{"coupon_id", kCouponA}, {"discount", 10}},
+                                     {{"coupon_id", kCouponB}, {"discount", 10}},
+                                     {{"coupon_id", kCouponA}, {"discount", 30}}});
+  ExpectRefused(body, "redemptions[2].coupon_id");
+  // The same id in upper case is the same coupon.
+  std::string upper = kCouponA;
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  body["redemptions"][2]["coupon_id"] = upper;
+  ExpectRefused(body, "redemptions[2].coupon_id");
+}
+
+TEST(PurchaseFromJson, RefusesABadCardCheckDigit) {
+  json body = ValidPurchaseJson();
+  body["card_number"] = "2000000000016";
+  ExpectRefused(body, "card_number");
+  body["card_number"] = "4006381333931";
+  ExpectRefused(body, "card_number");
+  body["card_number"] = "";
+  ExpectRefused(body, "card_number");
+}
+
+TEST(PurchaseFromJson, RefusesBadUuids) {
+  json body = ValidPurchaseJson();
+  body["id"] = "not-a-uuid";
+  ExpectRefused(body, "id");
+  body = ValidPurchaseJson();
+  body["id"] = "6f1c2a4e-8b3d-4c5e-9f70-1a2b3c4d5e6g";
+  ExpectRefused(body, "id");
+  body = ValidPurchaseJson();
+  body["redemptions"][0]["coupon_id"] = "0b7e1d2c3a4f4b5c8d6e7f8091a2b3c4";
+  ExpectRefused(body, "redemptions[0].coupon_id");
+}
+
+TEST(PurchaseFromJson, RefusesBadTimestamps) {
+  for (const char* text : {"2026-11-23T16:10:00", "2026-02-30T10:00:00Z", "yesterday", ""}) {
+    json body = ValidPurchaseJson();
+    body["occurred_at"] = text;
+    ExpectRefused(body, "occurred_at");
+  }
+}
+
+TEST(PurchaseFromJson, RefusesUnknownCurrencyAndEmptyLines) {
+  json body = ValidPurchaseJson();
+  body["currency"] = "XXX";
+  ExpectRefused(body, "currency");
+  body = ValidPurchaseJson();
+  body["lines"] = json::array();
+  ExpectRefused(body, "lines");
+}
+
+TEST(PurchaseFromJson, RefusesOverlongIdentifiers) {
+  json body = ValidPurchaseJson();
+  body["store_id"] = std::string(33, 'S');
+  ExpectRefused(body, "store_id");
+  body = ValidPurchaseJson();
+  body["lines"][0]["sku"] = std::string(kMaxSkuLength + 1, '9');
+  ExpectRefused(body, "lines[0].sku");
+}
+
+}  // namespace
+}  // namespace loyalty::domain
