@@ -18,6 +18,8 @@
 #include "support/child_process.h"
 #include "support/temp_dir.h"
 
+#include <fstream>
+
 namespace loyalty {
 namespace {
 
@@ -72,6 +74,46 @@ class TwoVisits : public ::testing::Test {
         dir_.File("server.log"));
     url_ = WaitForUrl(*server_);
     ASSERT_FALSE(url_.empty()) << server_->Stderr();
+
+    // Enrollment: a one-time code from the admin CLI, exchanged by the terminal.
+    ASSERT_EQ(RunToEnd({LOYALTY_SERVER_PATH, "store", "add", "--data-dir", server_dir_, "--id",
+                        "S001", "--name", "Test store"},
+                       dir_.File("admin.log")),
+              0);
+    ChildProcess enroll_code({LOYALTY_SERVER_PATH, "terminal", "enroll", "--data-dir", server_dir_,
+                              "--store", "S001"},
+                             dir_.File("admin.log"));
+    const auto code = enroll_code.ReadLine(10s);
+    ASSERT_TRUE(code.has_value());
+    ASSERT_EQ(enroll_code.Wait(10s), 0);
+    ASSERT_EQ(RunToEnd({LOYALTY_TERMINAL_PATH, "enroll", "--server", url_, "--server-ca",
+                        server_dir_ + "/tls/server.crt", "--code", *code, "--credential",
+                        dir_.File("credential.json")},
+                       dir_.File("enroll.log")),
+              0);
+    std::ifstream credential_file(dir_.File("credential.json"));
+    credential_ = nlohmann::json::parse(credential_file);
+    ASSERT_EQ(credential_["terminal_id"], "S001-T01");
+  }
+
+  net::HttpsClient Client() {
+    auto endpoint = net::ParseHttpsUrl(url_);
+    return net::HttpsClient(
+        {*endpoint,
+         server_dir_ + "/tls/server.crt",
+         5s,
+         {{"Authorization", "Bearer " + credential_["credential"].get<std::string>()}}});
+  }
+
+  domain::Purchase MakePurchase() {
+    domain::Purchase purchase;
+    purchase.store_id = "S001";
+    purchase.terminal_id = "S001-T01";
+    purchase.card = *CardNumber::Parse(kCard);
+    purchase.occurred_at = Now();
+    purchase.lines = {{kCoffee, 2, 419, 838}, {kMilk, 1, 179, 179}};
+    purchase.total_minor = 1017;
+    return purchase;
   }
 
   void StartReaderAndTerminal() {
@@ -89,6 +131,7 @@ class TwoVisits : public ::testing::Test {
         std::vector<std::string>{LOYALTY_TERMINAL_PATH, "--server", url_, "--server-ca",
                                  server_dir_ + "/tls/server.crt", "--coupon-key",
                                  server_dir_ + "/coupon-signing.pem.pub", "--reader", link,
+                                 "--credential", dir_.File("credential.json"),
                                  "--journal", dir_.File("journal.db")},
         dir_.File("terminal.log"));
     ASSERT_FALSE(Expect("ready").is_null()) << terminal_->Stderr();
@@ -130,6 +173,7 @@ class TwoVisits : public ::testing::Test {
   TempDir dir_;
   std::string server_dir_;
   std::string url_;
+  nlohmann::json credential_;
   std::unique_ptr<ChildProcess> server_;
   std::unique_ptr<ChildProcess> sim_;
   std::unique_ptr<ChildProcess> terminal_;
@@ -197,17 +241,8 @@ TEST_F(TwoVisits, CouponIssuedAtFirstVisitIsAppliedAtSecond) {
 }
 
 TEST_F(TwoVisits, ReplayedPurchaseIsStoredOnce) {
-  auto endpoint = net::ParseHttpsUrl(url_);
-  ASSERT_TRUE(endpoint.ok());
-  net::HttpsClient client({*endpoint, server_dir_ + "/tls/server.crt", 5s, {}});
-
-  domain::Purchase purchase;
-  purchase.store_id = "S001";
-  purchase.terminal_id = "T01";
-  purchase.card = *CardNumber::Parse(kCard);
-  purchase.occurred_at = Now();
-  purchase.lines = {{kCoffee, 2, 419, 838}, {kMilk, 1, 179, 179}};
-  purchase.total_minor = 1017;
+  auto client = Client();
+  domain::Purchase purchase = MakePurchase();
   const std::string body = domain::PurchaseToJson(purchase).dump();
 
   auto first = client.Post("/v1/purchases", body);
@@ -237,15 +272,8 @@ TEST_F(TwoVisits, ReplayedPurchaseIsStoredOnce) {
 }
 
 TEST_F(TwoVisits, BadPurchaseGetsAClearErrorAndStoresNothing) {
-  auto endpoint = net::ParseHttpsUrl(url_);
-  ASSERT_TRUE(endpoint.ok());
-  net::HttpsClient client({*endpoint, server_dir_ + "/tls/server.crt", 5s, {}});
-  domain::Purchase purchase;
-  purchase.store_id = "S001";
-  purchase.terminal_id = "T01";
-  purchase.occurred_at = Now();
-  purchase.lines = {{kCoffee, 2, 419, 838}};
-  purchase.total_minor = 838;
+  auto client = Client();
+  domain::Purchase purchase = MakePurchase();
   auto json = domain::PurchaseToJson(purchase);
   json["lines"][0]["quantity"] = -2;
   auto response = client.Post("/v1/purchases", json.dump());
@@ -260,6 +288,36 @@ TEST_F(TwoVisits, BadPurchaseGetsAClearErrorAndStoresNothing) {
   ASSERT_TRUE(count.Step());
   EXPECT_EQ(count.Int(0), 0);
   count.Reset();
+}
+
+TEST_F(TwoVisits, TerminalsMustAuthenticateAndStayInTheirStore) {
+  const std::string body = domain::PurchaseToJson(MakePurchase()).dump();
+  auto endpoint = net::ParseHttpsUrl(url_);
+  net::HttpsClient anonymous({*endpoint, server_dir_ + "/tls/server.crt", 5s, {}});
+  auto refused = anonymous.Post("/v1/purchases", body);
+  ASSERT_TRUE(refused.ok());
+  EXPECT_EQ(refused->status, 401u);
+  net::HttpsClient forged({*endpoint, server_dir_ + "/tls/server.crt", 5s,
+                           {{"Authorization", "Bearer AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}}});
+  EXPECT_EQ(forged.Get("/v1/catalog")->status, 401u);
+
+  auto client = Client();
+  domain::Purchase elsewhere = MakePurchase();
+  elsewhere.store_id = "S002";
+  auto other_store = client.Post("/v1/purchases", domain::PurchaseToJson(elsewhere).dump());
+  ASSERT_TRUE(other_store.ok());
+  EXPECT_EQ(other_store->status, 403u);
+  EXPECT_EQ(nlohmann::json::parse(other_store->body)["error"]["field"], "store_id");
+
+  EXPECT_EQ(client.Post("/v1/purchases", body)->status, 201u);
+  ASSERT_EQ(RunToEnd({LOYALTY_SERVER_PATH, "terminal", "revoke", "--data-dir", server_dir_,
+                      "--terminal", "S001-T01"},
+                     dir_.File("admin.log")),
+            0);
+  auto revoked = client.Post("/v1/purchases", body);
+  ASSERT_TRUE(revoked.ok());
+  EXPECT_EQ(revoked->status, 403u);
+  EXPECT_NE(revoked->body.find("revoked"), std::string::npos);
 }
 
 }  // namespace

@@ -25,6 +25,11 @@ constexpr char kUsage[] = R"(loyalty-server: the Loyalty POS central server
 Usage:
   loyalty-server [serve] [options]            serve the HTTPS API
   loyalty-server catalog import --csv FILE    add or update products from a CSV file
+  loyalty-server store add --id S001 --name NAME [--currency USD]
+  loyalty-server terminal enroll --store S001 [--valid-hours 24]
+                                              print a one-time enrollment code
+  loyalty-server terminal revoke --terminal S001-T01
+  loyalty-server terminal list
   loyalty-server --help
 
 Options (flags override environment variables, which override the config file):
@@ -159,6 +164,85 @@ int Serve(const Config& config) {
   return 0;
 }
 
+// The admin commands open the same database the server may be serving from: SQLite's
+// locking and busy timeout make that safe.
+struct AdminStore {
+  explicit AdminStore(const Config& config)
+      : signing_key(
+            crypto::SigningKey::LoadOrCreate(DataPath(config, "coupon-signing.pem").string())),
+        planner(MakePlanner(config)),
+        store(DataPath(config, "loyalty.db").string(), planner, signing_key) {}
+  crypto::SigningKey signing_key;
+  TopCategoryPlanner planner;
+  SqliteStore store;
+};
+
+int Fail(const Error& error) {
+  std::cerr << error.ToString() << "\n";
+  return error.code == ErrorCode::kInvalidArgument ? 2 : 1;
+}
+
+int StoreAdd(const Args& args, const Config& config) {
+  const auto id = args.Value("id");
+  const auto name = args.Value("name");
+  if (!id || !name) return Fail(InvalidArgument("--id", "store add needs --id and --name"));
+  AdminStore admin(config);
+  const Status status =
+      admin.store.AddStore({*id, *name, args.ValueOr("currency", nullptr, "USD")});
+  if (!status.ok()) return Fail(status.error());
+  std::cout << "store " << *id << " added\n";
+  return 0;
+}
+
+int TerminalEnroll(const Args& args, const Config& config) {
+  const auto store_id = args.Value("store");
+  if (!store_id) return Fail(InvalidArgument("--store", "terminal enroll needs --store ID"));
+  const std::string hours_text = args.ValueOr("valid-hours", nullptr, "24");
+  const int hours = std::atoi(hours_text.c_str());
+  if (hours < 1 || hours > 24 * 30) {
+    return Fail(InvalidArgument("--valid-hours", "must be from 1 to 720"));
+  }
+  AdminStore admin(config);
+  auto code = admin.store.CreateEnrollmentCode(*store_id, std::chrono::hours(hours), Now());
+  if (!code.ok()) return Fail(code.error());
+  // The code alone on stdout, so scripts can take it; the explanation on stderr.
+  std::cerr << "One-time enrollment code for a terminal of store " << *store_id << ", valid "
+            << hours << " h. On the terminal run: loyalty-terminal enroll --code CODE ...\n";
+  std::cout << *code << "\n";
+  return 0;
+}
+
+int TerminalRevoke(const Args& args, const Config& config) {
+  const auto terminal = args.Value("terminal");
+  if (!terminal) return Fail(InvalidArgument("--terminal", "terminal revoke needs --terminal ID"));
+  AdminStore admin(config);
+  if (auto status = admin.store.RevokeTerminal(*terminal, Now()); !status.ok()) {
+    return Fail(status.error());
+  }
+  std::cout << "terminal " << *terminal << " revoked: its credential is refused from now on\n";
+  return 0;
+}
+
+int TerminalList(const Config& config) {
+  AdminStore admin(config);
+  std::cout << "terminal      store  status   last seen             backlog  name\n";
+  for (const auto& terminal : admin.store.ListTerminals()) {
+    std::string id = terminal.identity.terminal_id;
+    id.resize(std::max<std::size_t>(id.size(), 13), ' ');
+    std::string store = terminal.identity.store_id;
+    store.resize(std::max<std::size_t>(store.size(), 6), ' ');
+    std::string status = terminal.status;
+    status.resize(8, ' ');
+    std::string seen = terminal.last_seen_at ? FormatUtc(*terminal.last_seen_at) : "never";
+    seen.resize(std::max<std::size_t>(seen.size(), 21), ' ');
+    std::string backlog = terminal.backlog ? std::to_string(*terminal.backlog) : "-";
+    backlog.resize(std::max<std::size_t>(backlog.size(), 8), ' ');
+    std::cout << id << " " << store << " " << status << " " << seen << " " << backlog << " "
+              << terminal.name << "\n";
+  }
+  return 0;
+}
+
 int ImportCatalog(const Args& args, const Config& config) {
   const auto csv_path = args.Value("csv");
   if (!csv_path) {
@@ -170,10 +254,8 @@ int ImportCatalog(const Args& args, const Config& config) {
     std::cerr << "cannot open " << *csv_path << "\n";
     return 2;
   }
-  const auto signing_key =
-      crypto::SigningKey::LoadOrCreate(DataPath(config, "coupon-signing.pem").string());
-  const TopCategoryPlanner planner = MakePlanner(config);
-  SqliteStore store(DataPath(config, "loyalty.db").string(), planner, signing_key);
+  AdminStore admin(config);
+  SqliteStore& store = admin.store;
   auto catalog = store.LoadCatalog();
   auto rows = ReadCatalogCsv(input, catalog.currency);
   if (!rows.ok()) {
@@ -198,7 +280,8 @@ int ServerMain(int argc, char** argv) {
   log::SetProgram("server");
   std::vector<std::string> arguments(argv + 1, argv + argc);
   auto args = Args::Parse(arguments,
-                          {"config", "data-dir", "listen", "threads", "tls-cert", "tls-key", "csv"},
+                          {"config", "data-dir", "listen", "threads", "tls-cert", "tls-key", "csv",
+                           "id", "name", "currency", "store", "valid-hours", "terminal"},
                           {"help"});
   if (!args.ok()) {
     std::cerr << args.error().ToString() << "\n";
@@ -224,6 +307,14 @@ int ServerMain(int argc, char** argv) {
     if (command == std::vector<std::string>{"catalog", "import"}) {
       return ImportCatalog(*args, *config);
     }
+    if (command == std::vector<std::string>{"store", "add"}) return StoreAdd(*args, *config);
+    if (command == std::vector<std::string>{"terminal", "enroll"}) {
+      return TerminalEnroll(*args, *config);
+    }
+    if (command == std::vector<std::string>{"terminal", "revoke"}) {
+      return TerminalRevoke(*args, *config);
+    }
+    if (command == std::vector<std::string>{"terminal", "list"}) return TerminalList(*config);
     std::cerr << "unknown command '" << command.front() << "' (see --help)\n";
     return 2;
   } catch (const std::exception& e) {

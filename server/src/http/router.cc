@@ -1,5 +1,7 @@
 #include "http/router.h"
 
+#include <atomic>
+
 #include "loyalty/core/log.h"
 
 namespace loyalty::server::http {
@@ -98,7 +100,10 @@ void Router::Dispatch(std::shared_ptr<Request> request, Respond respond) const {
     if (entry.route.method != request->method) continue;
     request->params = std::move(params);
     const std::string& route = entry.route.pattern;
-    auto reply = [request, respond, route](Result<Response> result) {
+    // Exactly one answer per request, even from a handler that replies and then throws.
+    auto answered = std::make_shared<std::atomic<bool>>(false);
+    auto reply = [request, respond, route, answered](Result<Response> result) {
+      if (answered->exchange(true)) return;
       respond(result.ok() ? std::move(result).value() : ErrorResponse(result.error()), route);
     };
     try {
@@ -107,7 +112,9 @@ void Router::Dispatch(std::shared_ptr<Request> request, Respond respond) const {
       // A handler throws only when it cannot go on (a broken database); the client
       // gets a 500 without internals, the log gets the cause.
       log::Error("handler failed", {{"route", route}, {"error", e.what()}});
-      respond(ErrorResponse(Internal("internal error; the server log has the details")), route);
+      if (!answered->exchange(true)) {
+        respond(ErrorResponse(Internal("internal error; the server log has the details")), route);
+      }
     }
     return;
   }

@@ -55,6 +55,9 @@ Result<CatalogCsv> ReadCatalogCsv(std::istream& input, const Currency& currency)
         problem = "price: " + price.error().message;
       } else if (price->minor < 0) {
         problem = "price: must not be negative";
+      } else if (price->minor > domain::kMaxUnitPriceMinor) {
+        problem = "price: above the highest item price, " +
+                  FormatMinor(domain::kMaxUnitPriceMinor, currency);
       } else {
         product.price_minor = price->minor;
       }

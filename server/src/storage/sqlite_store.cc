@@ -385,6 +385,15 @@ domain::Catalog SqliteStore::LoadCatalog() {
   return catalog;
 }
 
+std::int64_t SqliteStore::CatalogVersion() {
+  auto lease = Read();
+  auto& query = (*lease).Prepared("SELECT value FROM meta WHERE key = 'catalog_version'");
+  query.Step();
+  const std::int64_t version = std::stoll(query.Text(0));
+  query.Reset();
+  return version;
+}
+
 Result<CatalogImportResult> SqliteStore::ImportProducts(
     const std::vector<domain::Product>& products) {
   CatalogImportResult result;

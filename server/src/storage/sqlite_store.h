@@ -30,7 +30,19 @@ class SqliteStore final : public Store {
   void RecordPurchaseAsync(domain::Purchase purchase, Timestamp now,
                            PurchaseCallback done) override;
   domain::Catalog LoadCatalog() override;
+  std::int64_t CatalogVersion() override;
   Result<CatalogImportResult> ImportProducts(const std::vector<domain::Product>& products) override;
+
+  Status AddStore(const StoreInfo& store) override;
+  Result<std::string> CreateEnrollmentCode(const std::string& store_id,
+                                           std::chrono::seconds valid_for, Timestamp now) override;
+  Result<EnrolledTerminal> EnrollTerminal(const std::string& code, const std::string& name,
+                                          Timestamp now) override;
+  Result<TerminalIdentity> AuthenticateTerminal(const std::string& credential) override;
+  Status RevokeTerminal(const std::string& terminal_id, Timestamp now) override;
+  void RecordHeartbeat(const TerminalIdentity& terminal, std::int64_t backlog,
+                       const std::string& software_version, Timestamp now) override;
+  std::vector<TerminalRecord> ListTerminals() override;
 
   SqliteWriter::Stats writer_stats() const { return writer_->stats(); }
 

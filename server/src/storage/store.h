@@ -2,7 +2,9 @@
 // and PostgreSQL (a chain that outgrows one machine) are two engines of the same thing.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <optional>
 #include <functional>
 #include <string>
 #include <vector>
@@ -53,6 +55,32 @@ struct CatalogImportResult {
   std::int64_t changed = 0;  // products added or changed
 };
 
+struct StoreInfo {
+  std::string id;    // e.g. "S001"
+  std::string name;  // e.g. "Springfield, Main St"
+  std::string currency = "USD";
+};
+
+// Who a request comes from, once its credential checked out.
+struct TerminalIdentity {
+  std::string terminal_id;
+  std::string store_id;
+};
+
+struct EnrolledTerminal {
+  TerminalIdentity identity;
+  std::string credential;  // handed to the terminal once; the server keeps its hash
+};
+
+struct TerminalRecord {
+  TerminalIdentity identity;
+  std::string name;
+  std::string status;  // active, revoked
+  Timestamp enrolled_at;
+  std::optional<Timestamp> last_seen_at;
+  std::optional<std::int64_t> backlog;
+};
+
 // All methods are thread-safe.
 class Store {
  public:
@@ -75,6 +103,23 @@ class Store {
   Result<RecordedPurchase> RecordPurchase(const domain::Purchase& purchase, Timestamp now);
 
   virtual domain::Catalog LoadCatalog() = 0;
+  virtual std::int64_t CatalogVersion() = 0;
+
+  // Stores and terminals. Codes and credentials are hashed before they are stored.
+  virtual Status AddStore(const StoreInfo& store) = 0;
+  // A one-time code, valid `valid_for`, that enrolls one terminal into `store_id`.
+  virtual Result<std::string> CreateEnrollmentCode(const std::string& store_id,
+                                                   std::chrono::seconds valid_for,
+                                                   Timestamp now) = 0;
+  virtual Result<EnrolledTerminal> EnrollTerminal(const std::string& code, const std::string& name,
+                                                  Timestamp now) = 0;
+  // kUnauthenticated for an unknown credential, kPermissionDenied for a revoked terminal.
+  virtual Result<TerminalIdentity> AuthenticateTerminal(const std::string& credential) = 0;
+  virtual Status RevokeTerminal(const std::string& terminal_id, Timestamp now) = 0;
+  // Queued, not waited for: a heartbeat is news, not a record anyone must not lose.
+  virtual void RecordHeartbeat(const TerminalIdentity& terminal, std::int64_t backlog,
+                               const std::string& software_version, Timestamp now) = 0;
+  virtual std::vector<TerminalRecord> ListTerminals() = 0;
 
   // Adds or updates products in one transaction; the catalog version grows only if
   // something changed.

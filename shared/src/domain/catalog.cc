@@ -23,7 +23,7 @@ Product ProductFromJson(codec::ObjectReader& reader) {
   product.product_type = reader.RequiredString("product_type", kMaxNameLength, true);
   product.brand = reader.RequiredString("brand", kMaxNameLength, true);
   product.package_size = reader.RequiredString("package_size", kMaxNameLength, true);
-  product.price_minor = reader.RequiredInt("price", 0, kMaxMinorUnits);
+  product.price_minor = reader.RequiredInt("price", 0, kMaxUnitPriceMinor);
   product.couponable = reader.RequiredBool("couponable");
   return product;
 }

@@ -1,6 +1,7 @@
 #include "app/headless.h"
 
 #include <signal.h>
+#include <unistd.h>
 
 #include <condition_variable>
 #include <deque>
@@ -24,22 +25,30 @@
 namespace loyalty::terminal {
 namespace {
 
-constexpr char kUsage[] = R"(loyalty-terminal: the Loyalty POS checkout terminal (headless JSON-lines mode)
+constexpr char kUsage[] =
+    R"(loyalty-terminal: the Loyalty POS checkout terminal (headless JSON-lines mode)
 
-Usage: loyalty-terminal --server URL --server-ca FILE --coupon-key FILE [options]
+Usage:
+  loyalty-terminal enroll --server URL --server-ca FILE --code CODE [--name NAME]
+                          [--credential FILE]
+      exchange the one-time code from 'loyalty-server terminal enroll' for this
+      terminal's credential, saved in FILE (mode 0600)
+  loyalty-terminal --server URL --server-ca FILE --coupon-key FILE [options]
+      sell: commands on stdin, events on stdout (one JSON object a line)
 
 Options (each also read from the environment variable named; flags win):
   --server URL        the server, https://host:port (LOYALTY_SERVER_URL)
   --server-ca FILE    certificate the server's must chain to (LOYALTY_SERVER_CA)
   --coupon-key FILE   the server's coupon public key, to check coupons offline
                       (LOYALTY_COUPON_KEY)
+  --credential FILE   this terminal's identity and secret from enrollment
+                      (LOYALTY_CREDENTIAL; default var/terminal/credential.json)
   --reader PATH       card reader serial device, e.g. the simulator's link
                       (LOYALTY_READER; default: none, cards keyed in only)
   --journal FILE      sales journal (LOYALTY_JOURNAL; default var/terminal/journal.db)
-  --store ID          this store's id (LOYALTY_STORE; default S001)
-  --terminal ID       this terminal's id (LOYALTY_TERMINAL; default T01)
   --receipts FILE     append each plain-text receipt to FILE (LOYALTY_RECEIPTS)
   --timeout-ms N      how long to wait for the server per call (default 2000)
+  --heartbeat-s N     seconds between heartbeats to the server (default 60)
 
 Commands on stdin, one JSON object per line:
   {"cmd":"scan","sku":"1004906","quantity":2}  {"cmd":"card","number":"2000000000015"}
@@ -48,6 +57,7 @@ Commands on stdin, one JSON object per line:
 
 struct Options {
   ServerOptions server;
+  ForwarderOptions forwarder;
   std::string coupon_key_file;
   std::string reader_path;
   std::string journal_path;
@@ -123,11 +133,11 @@ class Terminal {
         journal_(options_.journal_path),
         server_(options_.server, coupon_key_),
         basket_(Currency::Usd()),
-        forwarder_(options_.journal_path, options_.server, coupon_key_,
-                   [this](const std::string& sale_id, UploadOutcome outcome,
-                          const api::PurchaseAck* ack, const std::string& error) {
-                     OnUploaded(sale_id, outcome, ack, error);
-                   }) {}
+        forwarder_(
+            options_.journal_path, options_.server, coupon_key_,
+            [this](const std::string& sale_id, UploadOutcome outcome, const api::PurchaseAck* ack,
+                   const std::string& error) { OnUploaded(sale_id, outcome, ack, error); },
+            options_.forwarder) {}
 
   int Run() {
     LoadCatalog();
@@ -225,7 +235,8 @@ class Terminal {
         if (name == "quit") return false;
       }
     } else {
-      errors.Add("cmd", "unknown command '" + name + "' (scan, card, finish, cancel, status, quit)");
+      errors.Add("cmd",
+                 "unknown command '" + name + "' (scan, card, finish, cancel, status, quit)");
     }
     if (!errors.ok()) writer_.EmitError(errors.error());
     return true;
@@ -382,8 +393,8 @@ class Terminal {
   void OnUploaded(const std::string& sale_id, UploadOutcome outcome, const api::PurchaseAck* ack,
                   const std::string& error) {
     if (outcome == UploadOutcome::kUploaded) {
-      writer_.Emit("uploaded", {{"sale_id", sale_id},
-                                {"next_visit_coupons", ack->next_visit_coupons.size()}});
+      writer_.Emit("uploaded",
+                   {{"sale_id", sale_id}, {"next_visit_coupons", ack->next_visit_coupons.size()}});
     } else {
       writer_.Emit("upload_rejected", {{"sale_id", sale_id}, {"error", error}});
     }
@@ -402,6 +413,44 @@ class Terminal {
   std::string reader_state_ = "closed";
 };
 
+int Enroll(const Args& args) {
+  ServerOptions server;
+  server.url = args.ValueOr("server", "LOYALTY_SERVER_URL", "");
+  server.ca_file = args.ValueOr("server-ca", "LOYALTY_SERVER_CA", "");
+  const std::string code = args.ValueOr("code", nullptr, "");
+  const std::string path =
+      args.ValueOr("credential", "LOYALTY_CREDENTIAL", "var/terminal/credential.json");
+  if (server.url.empty() || server.ca_file.empty() || code.empty()) {
+    std::cerr << "enroll needs --server, --server-ca and --code (see --help)\n";
+    return 2;
+  }
+  char host[256] = "till";
+  gethostname(host, sizeof host - 1);
+  const std::string name = args.ValueOr("name", nullptr, host);
+  try {
+    const auto parent = std::filesystem::path(path).parent_path();
+    if (!parent.empty()) std::filesystem::create_directories(parent);
+    // Enrollment needs no coupon key: nothing it receives is a coupon.
+    auto unused_key = crypto::SigningKey::Generate();
+    ServerClient client(server, unused_key.verify_key());
+    auto credential = client.Enroll(code, name);
+    if (!credential.ok()) {
+      std::cerr << "enrollment failed: " << credential.error().ToString() << "\n";
+      return 1;
+    }
+    if (auto saved = SaveCredential(path, *credential); !saved.ok()) {
+      std::cerr << saved.error().ToString() << "\n";
+      return 1;
+    }
+    std::cout << "enrolled as terminal " << credential->terminal_id << " of store "
+              << credential->store_id << "; credential saved in " << path << "\n";
+    return 0;
+  } catch (const std::exception& e) {
+    std::cerr << "enrollment failed: " << e.what() << "\n";
+    return 1;
+  }
+}
+
 }  // namespace
 
 int TerminalMain(int argc, char** argv) {
@@ -410,8 +459,8 @@ int TerminalMain(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);
   std::vector<std::string> arguments(argv + 1, argv + argc);
   auto args = Args::Parse(arguments,
-                          {"server", "server-ca", "coupon-key", "reader", "journal", "store",
-                           "terminal", "receipts", "timeout-ms"},
+                          {"server", "server-ca", "coupon-key", "reader", "journal", "credential",
+                           "receipts", "timeout-ms", "heartbeat-s", "code", "name"},
                           {"help"});
   if (!args.ok()) {
     std::cerr << args.error().ToString() << "\n";
@@ -421,14 +470,17 @@ int TerminalMain(int argc, char** argv) {
     std::cout << kUsage;
     return 0;
   }
+  if (args->positional() == std::vector<std::string>{"enroll"}) return Enroll(*args);
+  if (!args->positional().empty()) {
+    std::cerr << "unknown command '" << args->positional().front() << "' (see --help)\n";
+    return 2;
+  }
   Options options;
   options.server.url = args->ValueOr("server", "LOYALTY_SERVER_URL", "");
   options.server.ca_file = args->ValueOr("server-ca", "LOYALTY_SERVER_CA", "");
   options.coupon_key_file = args->ValueOr("coupon-key", "LOYALTY_COUPON_KEY", "");
   options.reader_path = args->ValueOr("reader", "LOYALTY_READER", "");
   options.journal_path = args->ValueOr("journal", "LOYALTY_JOURNAL", "var/terminal/journal.db");
-  options.server.store_id = args->ValueOr("store", "LOYALTY_STORE", "S001");
-  options.server.terminal_id = args->ValueOr("terminal", "LOYALTY_TERMINAL", "T01");
   options.receipts_path = args->ValueOr("receipts", "LOYALTY_RECEIPTS", "");
   const int timeout_ms = std::atoi(args->ValueOr("timeout-ms", nullptr, "2000").c_str());
   if (timeout_ms < 100 || timeout_ms > 60'000) {
@@ -436,6 +488,12 @@ int TerminalMain(int argc, char** argv) {
     return 2;
   }
   options.server.timeout = std::chrono::milliseconds(timeout_ms);
+  const int heartbeat_s = std::atoi(args->ValueOr("heartbeat-s", nullptr, "60").c_str());
+  if (heartbeat_s < 1 || heartbeat_s > 3600) {
+    std::cerr << "--heartbeat-s must be between 1 and 3600\n";
+    return 2;
+  }
+  options.forwarder.heartbeat_interval = std::chrono::seconds(heartbeat_s);
   for (const auto& [value, name] : {std::pair{&options.server.url, "--server"},
                                     std::pair{&options.server.ca_file, "--server-ca"},
                                     std::pair{&options.coupon_key_file, "--coupon-key"}}) {
@@ -448,6 +506,15 @@ int TerminalMain(int argc, char** argv) {
     std::cerr << url.error().ToString() << "\n";
     return 2;
   }
+  auto credential = LoadCredential(
+      args->ValueOr("credential", "LOYALTY_CREDENTIAL", "var/terminal/credential.json"));
+  if (!credential.ok()) {
+    std::cerr << credential.error().ToString() << "\n";
+    return 2;
+  }
+  options.server.terminal_id = credential->terminal_id;
+  options.server.store_id = credential->store_id;
+  options.server.credential = credential->credential;
   auto coupon_key = crypto::VerifyKey::LoadFile(options.coupon_key_file);
   if (!coupon_key.ok()) {
     std::cerr << coupon_key.error().ToString() << "\n";

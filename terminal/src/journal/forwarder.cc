@@ -23,7 +23,9 @@ Forwarder::Forwarder(std::string journal_path, ServerOptions server,
 
 Forwarder::~Forwarder() { Stop(); }
 
-void Forwarder::Start() { thread_ = std::thread([this] { Run(); }); }
+void Forwarder::Start() {
+  thread_ = std::thread([this] { Run(); });
+}
 
 void Forwarder::Stop() {
   {
@@ -63,6 +65,9 @@ bool Forwarder::UploadPending(Journal& journal, ServerClient& client) {
       auto ack = client.PostPurchase(sale.body);
       if (ack.ok()) {
         journal.MarkUploaded(sale.id, api::PurchaseAckToJson(*ack).dump());
+        // Listener first, waiter second: "uploaded" is always reported before the
+        // receipt that waited for this answer.
+        listener_(sale.id, UploadOutcome::kUploaded, &*ack, {});
         {
           std::lock_guard lock(mutex_);
           recent_acks_[sale.id] = *ack;
@@ -73,7 +78,6 @@ bool Forwarder::UploadPending(Journal& journal, ServerClient& client) {
           }
         }
         changed_.notify_all();
-        listener_(sale.id, UploadOutcome::kUploaded, &*ack, {});
         continue;
       }
       const Error& error = ack.error();
@@ -81,8 +85,8 @@ bool Forwarder::UploadPending(Journal& journal, ServerClient& client) {
         // Retrying cannot help; keep the sale for an operator and move on, so one bad
         // sale never blocks the ones behind it.
         journal.MarkRejected(sale.id, error.ToString());
-        log::Error("server refused a journaled sale", {{"sale_id", sale.id},
-                                                       {"error", error.ToString()}});
+        log::Error("server refused a journaled sale",
+                   {{"sale_id", sale.id}, {"error", error.ToString()}});
         listener_(sale.id, UploadOutcome::kRejected, nullptr, error.ToString());
         continue;
       }
@@ -100,16 +104,25 @@ void Forwarder::Run() {
   std::unique_ptr<ServerClient> client;
   std::mt19937 jitter(std::random_device{}());
   auto backoff = options_.backoff_min;
+  auto next_heartbeat = std::chrono::steady_clock::now();
   for (;;) {
     bool drained = false;
     try {
       if (!journal) journal = std::make_unique<Journal>(journal_path_);
       if (!client) client = std::make_unique<ServerClient>(server_, coupon_key_);
       drained = UploadPending(*journal, *client);
+      if (std::chrono::steady_clock::now() >= next_heartbeat) {
+        // Tells the portal this till is alive and how many sales wait in its journal.
+        if (auto sent = client->Heartbeat(journal->PendingCount(), options_.software_version);
+            !sent.ok()) {
+          log::Warn("heartbeat failed", {{"error", sent.error().ToString()}});
+        }
+        next_heartbeat = std::chrono::steady_clock::now() + options_.heartbeat_interval;
+      }
     } catch (const std::exception& e) {
       log::Error("forwarder failed; retrying", {{"error", e.what()}});
     }
-    std::chrono::milliseconds wait = std::chrono::minutes(1);  // idle: nothing pending
+    std::chrono::milliseconds wait = options_.heartbeat_interval;  // idle: nothing pending
     if (drained) {
       backoff = options_.backoff_min;
     } else {

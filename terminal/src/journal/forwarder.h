@@ -22,6 +22,9 @@ struct ForwarderOptions {
   std::size_t batch = 50;  // sales read from the journal per round
   std::chrono::milliseconds backoff_min{250};
   std::chrono::milliseconds backoff_max{30'000};
+  // How often the server hears the terminal is alive and how many sales wait.
+  std::chrono::milliseconds heartbeat_interval{60'000};
+  std::string software_version = "0.1.0";
 };
 
 enum class UploadOutcome { kUploaded, kRejected };

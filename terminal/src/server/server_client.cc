@@ -1,6 +1,11 @@
 #include "server/server_client.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "loyalty/codec/json_reader.h"
 
@@ -14,7 +19,9 @@ net::HttpsClientOptions HttpOptions(const ServerOptions& options) {
   http.endpoint = *endpoint;
   http.ca_file = options.ca_file;
   http.timeout = options.timeout;
-  http.headers = {{"X-Store-Id", options.store_id}, {"X-Terminal-Id", options.terminal_id}};
+  if (!options.credential.empty()) {
+    http.headers = {{"Authorization", "Bearer " + options.credential}};
+  }
   return http;
 }
 
@@ -43,7 +50,8 @@ Result<nlohmann::json> ServerClient::Decode(const Result<net::HttpResponse>& res
     return json;
   }
   Error error{CodeForStatus(response->status),
-              "server answered HTTP " + std::to_string(response->status), {}};
+              "server answered HTTP " + std::to_string(response->status),
+              {}};
   if (json.ok() && json->contains("error") && (*json)["error"].is_object()) {
     const auto& body = (*json)["error"];
     if (body.contains("message") && body["message"].is_string()) {
@@ -68,8 +76,72 @@ Result<api::PurchaseAck> ServerClient::PostPurchase(const std::string& purchase_
   auto ack = api::PurchaseAckFromJson(*json, coupon_key_);
   // The server stored the sale even if its answer does not decode; report that as
   // unavailable so the retry fetches the (idempotent) answer again.
-  if (!ack.ok()) return Unavailable("server's purchase answer is malformed: " + ack.error().ToString());
+  if (!ack.ok())
+    return Unavailable("server's purchase answer is malformed: " + ack.error().ToString());
   return ack;
+}
+
+Result<TerminalCredential> ServerClient::Enroll(const std::string& code, const std::string& name) {
+  const nlohmann::json body = {{"code", code}, {"name", name}};
+  auto json = Decode(http_.Post("/v1/terminals/enroll", body.dump()), {201});
+  if (!json.ok()) return json.error();
+  codec::FieldErrors errors;
+  codec::ObjectReader reader(*json, "", errors);
+  TerminalCredential credential;
+  credential.terminal_id = reader.RequiredString("terminal_id", 64);
+  credential.store_id = reader.RequiredString("store_id", 32);
+  credential.credential = reader.RequiredString("credential", 128);
+  reader.Finish();
+  if (!errors.ok())
+    return Unavailable("server's enrollment answer is malformed: " + errors.error().ToString());
+  return credential;
+}
+
+Status ServerClient::Heartbeat(std::int64_t backlog, const std::string& software_version) {
+  const nlohmann::json body = {{"backlog", backlog}, {"software_version", software_version}};
+  auto json = Decode(http_.Post("/v1/terminals/heartbeat", body.dump()), {200});
+  return json.status();
+}
+
+Result<TerminalCredential> LoadCredential(const std::string& path) {
+  std::ifstream file(path);
+  if (!file) {
+    return NotFound("no credential file at " + path +
+                    "; enroll first: loyalty-terminal enroll --code CODE ...");
+  }
+  std::stringstream text;
+  text << file.rdbuf();
+  auto json = codec::ParseJson(text.str());
+  if (!json.ok()) return InvalidArgument("credential", path + ": " + json.error().message);
+  codec::FieldErrors errors;
+  codec::ObjectReader reader(*json, "", errors);
+  TerminalCredential credential;
+  credential.terminal_id = reader.RequiredString("terminal_id", 64);
+  credential.store_id = reader.RequiredString("store_id", 32);
+  credential.credential = reader.RequiredString("credential", 128);
+  reader.Finish();
+  if (!errors.ok()) return InvalidArgument("credential", path + ": " + errors.error().ToString());
+  return credential;
+}
+
+Status SaveCredential(const std::string& path, const TerminalCredential& credential) {
+  const nlohmann::json json = {{"terminal_id", credential.terminal_id},
+                               {"store_id", credential.store_id},
+                               {"credential", credential.credential}};
+  const std::string temporary = path + ".tmp";
+  {
+    // Readable by the terminal's user alone from the first byte: it is a password.
+    const mode_t old_mask = umask(077);
+    std::ofstream out(temporary, std::ios::trunc);
+    umask(old_mask);
+    out << json.dump(2) << "\n";
+    out.flush();
+    if (!out) return Internal("cannot write " + temporary);
+  }
+  std::error_code ec;
+  std::filesystem::rename(temporary, path, ec);
+  if (ec) return Internal("cannot move " + temporary + " to " + path + ": " + ec.message());
+  return {};
 }
 
 Result<domain::Catalog> ServerClient::FetchCatalog() {

@@ -16,9 +16,20 @@ struct ServerOptions {
   std::string url;      // https://host:port
   std::string ca_file;  // the server's certificate (or its CA)
   std::chrono::milliseconds timeout{2000};
-  std::string store_id;
-  std::string terminal_id;
+  std::string store_id;     // from the terminal's enrollment
+  std::string terminal_id;  // from the terminal's enrollment
+  std::string credential;   // secret from enrollment; empty only to enroll
 };
+
+// What enrollment gives a terminal, kept in its credential file (mode 0600).
+struct TerminalCredential {
+  std::string terminal_id;
+  std::string store_id;
+  std::string credential;
+};
+
+Result<TerminalCredential> LoadCredential(const std::string& path);
+Status SaveCredential(const std::string& path, const TerminalCredential& credential);
 
 class ServerClient {
  public:
@@ -30,6 +41,9 @@ class ServerClient {
   // kUnavailable/kTimeout: try again later.
   Result<api::PurchaseAck> PostPurchase(const std::string& purchase_json);
   Result<domain::Catalog> FetchCatalog();
+  // Exchanges a one-time code for this terminal's identity and credential.
+  Result<TerminalCredential> Enroll(const std::string& code, const std::string& name);
+  Status Heartbeat(std::int64_t backlog, const std::string& software_version);
 
  private:
   Result<nlohmann::json> Decode(const Result<net::HttpResponse>& response,

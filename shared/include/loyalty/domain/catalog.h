@@ -15,6 +15,9 @@ namespace loyalty::domain {
 
 inline constexpr std::size_t kMaxSkuLength = 32;
 inline constexpr std::size_t kMaxNameLength = 200;
+// Highest shelf price of one item: 1,000,000.00. The catalog and purchases share it, so
+// no product can be sold that the server would refuse.
+inline constexpr std::int64_t kMaxUnitPriceMinor = 100'000'000;
 
 struct Product {
   std::string sku;           // the chain's product id, also on the barcode label

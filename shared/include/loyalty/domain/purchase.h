@@ -20,7 +20,6 @@ namespace loyalty::domain {
 // Limits that turn absurd input into an error instead of a stored row.
 inline constexpr std::int64_t kMaxLineQuantity = 9'999;
 inline constexpr std::size_t kMaxPurchaseLines = 1'000;
-inline constexpr std::int64_t kMaxUnitPriceMinor = 100'000'000;  // 1,000,000.00
 
 struct PurchaseLine {
   std::string sku;
