@@ -15,95 +15,33 @@
 #include "loyalty/domain/purchase.h"
 #include "loyalty/net/https_client.h"
 #include "loyalty/sqlite/sqlite.h"
-#include "support/child_process.h"
-#include "support/temp_dir.h"
-
-#include <fstream>
+#include "integration/server_harness.h"
 
 namespace loyalty {
 namespace {
 
 using namespace std::chrono_literals;
 using testing::ChildProcess;
+using testing::IsEvent;
+using testing::RunToEnd;
 using testing::TempDir;
 
 constexpr char kCard[] = "2000000000015";
 constexpr char kCoffee[] = "822629";  // COFFEE, 4.19 in the demo catalog
 constexpr char kMilk[] = "32553";     // FLUID MILK PRODUCTS, 1.79
 
-std::string SourceDir() {
-  const char* dir = std::getenv("LOYALTY_SOURCE_DIR");
-  return dir ? dir : ".";
-}
-
-int RunToEnd(std::vector<std::string> args, const std::string& log) {
-  ChildProcess child(std::move(args), log);
-  return child.Wait(60s);
-}
-
-// Waits for the server's "listening" log line and returns its URL.
-std::string WaitForUrl(const ChildProcess& server) {
-  const auto deadline = std::chrono::steady_clock::now() + 15s;
-  while (std::chrono::steady_clock::now() < deadline) {
-    std::istringstream log(server.Stderr());
-    for (std::string line; std::getline(log, line);) {
-      const auto json = nlohmann::json::parse(line, nullptr, false);
-      if (json.is_object() && json.value("msg", "") == "listening") return json["url"];
-    }
-    std::this_thread::sleep_for(20ms);
-  }
-  return {};
-}
-
-bool IsEvent(const std::string& line, const std::string& name) {
-  const auto json = nlohmann::json::parse(line, nullptr, false);
-  return json.is_object() && json.value("event", "") == name;
-}
-
 class TwoVisits : public ::testing::Test {
  protected:
   void SetUp() override {
-    server_dir_ = dir_.File("server");
-    ASSERT_EQ(RunToEnd({LOYALTY_SERVER_PATH, "catalog", "import", "--data-dir", server_dir_,
-                        "--csv", SourceDir() + "/data/completejourney/products.csv"},
-                       dir_.File("import.log")),
-              0);
-    server_ = std::make_unique<ChildProcess>(
-        std::vector<std::string>{LOYALTY_SERVER_PATH, "--data-dir", server_dir_, "--listen",
-                                 "127.0.0.1:0"},
-        dir_.File("server.log"));
-    url_ = WaitForUrl(*server_);
-    ASSERT_FALSE(url_.empty()) << server_->Stderr();
-
-    // Enrollment: a one-time code from the admin CLI, exchanged by the terminal.
-    ASSERT_EQ(RunToEnd({LOYALTY_SERVER_PATH, "store", "add", "--data-dir", server_dir_, "--id",
-                        "S001", "--name", "Test store"},
-                       dir_.File("admin.log")),
-              0);
-    ChildProcess enroll_code({LOYALTY_SERVER_PATH, "terminal", "enroll", "--data-dir", server_dir_,
-                              "--store", "S001"},
-                             dir_.File("admin.log"));
-    const auto code = enroll_code.ReadLine(10s);
-    ASSERT_TRUE(code.has_value());
-    ASSERT_EQ(enroll_code.Wait(10s), 0);
-    ASSERT_EQ(RunToEnd({LOYALTY_TERMINAL_PATH, "enroll", "--server", url_, "--server-ca",
-                        server_dir_ + "/tls/server.crt", "--code", *code, "--credential",
-                        dir_.File("credential.json")},
-                       dir_.File("enroll.log")),
-              0);
-    std::ifstream credential_file(dir_.File("credential.json"));
-    credential_ = nlohmann::json::parse(credential_file);
+    server_ = std::make_unique<testing::ServerHarness>(dir_);
+    url_ = server_->Start();
+    ASSERT_FALSE(url_.empty());
+    server_dir_ = server_->data_dir();
+    credential_ = server_->EnrollTerminal(dir_.File("credential.json"));
     ASSERT_EQ(credential_["terminal_id"], "S001-T01");
   }
 
-  net::HttpsClient Client() {
-    auto endpoint = net::ParseHttpsUrl(url_);
-    return net::HttpsClient(
-        {*endpoint,
-         server_dir_ + "/tls/server.crt",
-         5s,
-         {{"Authorization", "Bearer " + credential_["credential"].get<std::string>()}}});
-  }
+  net::HttpsClient Client() { return server_->Client(credential_); }
 
   domain::Purchase MakePurchase() {
     domain::Purchase purchase;
@@ -174,7 +112,7 @@ class TwoVisits : public ::testing::Test {
   std::string server_dir_;
   std::string url_;
   nlohmann::json credential_;
-  std::unique_ptr<ChildProcess> server_;
+  std::unique_ptr<testing::ServerHarness> server_;
   std::unique_ptr<ChildProcess> sim_;
   std::unique_ptr<ChildProcess> terminal_;
 };
@@ -237,7 +175,7 @@ TEST_F(TwoVisits, CouponIssuedAtFirstVisitIsAppliedAtSecond) {
 
   terminal_->WriteLine(R"({"cmd":"quit"})");
   EXPECT_EQ(terminal_->Wait(10s), 0);
-  EXPECT_EQ(server_->Stop(10s), 0);
+  EXPECT_EQ(server_->Stop(), 0);
 }
 
 TEST_F(TwoVisits, ReplayedPurchaseIsStoredOnce) {

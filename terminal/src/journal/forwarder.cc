@@ -53,45 +53,70 @@ std::optional<api::PurchaseAck> Forwarder::WaitForAck(const std::string& sale_id
   return it->second;
 }
 
+void Forwarder::Settle(Journal& journal, const JournaledSale& sale,
+                       const Result<api::PurchaseAck>& ack) {
+  if (ack.ok()) {
+    journal.MarkUploaded(sale.id, api::PurchaseAckToJson(*ack).dump());
+    // Listener first, waiter second: "uploaded" is always reported before the receipt
+    // that waited for this answer.
+    listener_(sale.id, UploadOutcome::kUploaded, &*ack, {});
+    {
+      std::lock_guard lock(mutex_);
+      recent_acks_[sale.id] = *ack;
+      recent_order_.push_back(sale.id);
+      if (recent_order_.size() > kRecentAcks) {
+        recent_acks_.erase(recent_order_.front());
+        recent_order_.pop_front();
+      }
+    }
+    changed_.notify_all();
+    return;
+  }
+  // Retrying cannot help; keep the sale for an operator and move on, so one bad sale
+  // never blocks the ones behind it.
+  journal.MarkRejected(sale.id, ack.error().ToString());
+  log::Error("server refused a journaled sale",
+             {{"sale_id", sale.id}, {"error", ack.error().ToString()}});
+  listener_(sale.id, UploadOutcome::kRejected, nullptr, ack.error().ToString());
+}
+
 bool Forwarder::UploadPending(Journal& journal, ServerClient& client) {
+  const auto permanent = [](const Error& error) {
+    return error.code == ErrorCode::kInvalidArgument || error.code == ErrorCode::kConflict;
+  };
   for (;;) {
+    {
+      std::lock_guard lock(mutex_);
+      if (stop_) return true;
+    }
     const auto sales = journal.Pending(options_.batch);
     if (sales.empty()) return true;
-    for (const auto& sale : sales) {
-      {
-        std::lock_guard lock(mutex_);
-        if (stop_) return true;
+    std::vector<Result<api::PurchaseAck>> outcomes;
+    if (sales.size() == 1) {
+      outcomes.push_back(client.PostPurchase(sales.front().body));
+    } else {
+      std::vector<std::string> bodies;
+      for (const auto& sale : sales) bodies.push_back(sale.body);
+      auto batch = client.PostPurchaseBatch(bodies);
+      if (!batch.ok()) {
+        outcomes.push_back(batch.error());
+      } else {
+        outcomes = std::move(batch).value();
       }
-      auto ack = client.PostPurchase(sale.body);
-      if (ack.ok()) {
-        journal.MarkUploaded(sale.id, api::PurchaseAckToJson(*ack).dump());
-        // Listener first, waiter second: "uploaded" is always reported before the
-        // receipt that waited for this answer.
-        listener_(sale.id, UploadOutcome::kUploaded, &*ack, {});
-        {
-          std::lock_guard lock(mutex_);
-          recent_acks_[sale.id] = *ack;
-          recent_order_.push_back(sale.id);
-          if (recent_order_.size() > kRecentAcks) {
-            recent_acks_.erase(recent_order_.front());
-            recent_order_.pop_front();
-          }
+    }
+    // In order: the first sale that could not reach the server stops the round, so
+    // sales are never stored out of the order they were made in on a retry.
+    for (std::size_t i = 0; i < sales.size(); ++i) {
+      const auto& outcome = outcomes[std::min(i, outcomes.size() - 1)];
+      if (outcome.ok() || permanent(outcome.error())) {
+        if (i < outcomes.size()) {
+          Settle(journal, sales[i], outcome);
+          continue;
         }
-        changed_.notify_all();
-        continue;
       }
-      const Error& error = ack.error();
-      if (error.code == ErrorCode::kInvalidArgument || error.code == ErrorCode::kConflict) {
-        // Retrying cannot help; keep the sale for an operator and move on, so one bad
-        // sale never blocks the ones behind it.
-        journal.MarkRejected(sale.id, error.ToString());
-        log::Error("server refused a journaled sale",
-                   {{"sale_id", sale.id}, {"error", error.ToString()}});
-        listener_(sale.id, UploadOutcome::kRejected, nullptr, error.ToString());
-        continue;
-      }
-      journal.RecordFailedAttempt(sale.id, error.ToString());
-      if (sale.attempts == 0) {
+      const Error error = outcome.ok() ? Unavailable("no answer for this sale") : outcome.error();
+      journal.RecordFailedAttempt(sales[i].id, error.ToString());
+      if (sales[i].attempts == 0) {
         log::Warn("server unreachable; sales wait in the journal", {{"error", error.ToString()}});
       }
       return false;

@@ -19,7 +19,7 @@
 namespace loyalty::terminal {
 
 struct ForwarderOptions {
-  std::size_t batch = 50;  // sales read from the journal per round
+  std::size_t batch = 200;  // sales sent in one request when catching up (server takes 500)
   std::chrono::milliseconds backoff_min{250};
   std::chrono::milliseconds backoff_max{30'000};
   // How often the server hears the terminal is alive and how many sales wait.
@@ -52,6 +52,9 @@ class Forwarder {
   void Run();
   // Uploads pending sales until none is left or one fails to reach the server.
   bool UploadPending(class Journal& journal, ServerClient& client);
+  // Records the server's answer for one sale and tells the listener and any waiter.
+  void Settle(class Journal& journal, const struct JournaledSale& sale,
+              const Result<api::PurchaseAck>& ack);
 
   std::string journal_path_;
   ServerOptions server_;

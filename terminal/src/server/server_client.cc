@@ -81,6 +81,47 @@ Result<api::PurchaseAck> ServerClient::PostPurchase(const std::string& purchase_
   return ack;
 }
 
+Result<std::vector<Result<api::PurchaseAck>>> ServerClient::PostPurchaseBatch(
+    const std::vector<std::string>& purchase_jsons) {
+  // The journal holds each purchase as the JSON text it was checked as; joining the
+  // texts avoids parsing and re-serialising hundreds of them.
+  std::string body = R"({"purchases":[)";
+  for (std::size_t i = 0; i < purchase_jsons.size(); ++i) {
+    if (i > 0) body += ',';
+    body += purchase_jsons[i];
+  }
+  body += "]}";
+  auto json = Decode(http_.Post(std::string(api::kPurchasesPath) + "/batch", std::move(body)),
+                     {200});
+  if (!json.ok()) return json.error();
+  const auto results = json->find("results");
+  if (results == json->end() || !results->is_array() ||
+      results->size() != purchase_jsons.size()) {
+    return Unavailable("server's batch answer does not match the batch");
+  }
+  std::vector<Result<api::PurchaseAck>> outcomes;
+  for (const auto& result : *results) {
+    const unsigned status = result.is_object() && result.contains("status") &&
+                                    result["status"].is_number_unsigned()
+                                ? result["status"].get<unsigned>()
+                                : 0;
+    if ((status == 200 || status == 201) && result.contains("ack")) {
+      auto ack = api::PurchaseAckFromJson(result["ack"], coupon_key_);
+      outcomes.push_back(ack.ok() ? std::move(ack)
+                                  : Result<api::PurchaseAck>(Unavailable(
+                                        "malformed ack: " + ack.error().ToString())));
+      continue;
+    }
+    Error error{CodeForStatus(status), "server answered " + std::to_string(status), {}};
+    if (result.contains("error") && result["error"].is_object()) {
+      error.message = result["error"].value("message", error.message);
+      error.field = result["error"].value("field", "");
+    }
+    outcomes.push_back(std::move(error));
+  }
+  return outcomes;
+}
+
 Result<TerminalCredential> ServerClient::Enroll(const std::string& code, const std::string& name) {
   const nlohmann::json body = {{"code", code}, {"name", name}};
   auto json = Decode(http_.Post("/v1/terminals/enroll", body.dump()), {201});

@@ -40,6 +40,10 @@ class ServerClient {
   // kInvalidArgument/kConflict: the server refused this purchase for good;
   // kUnavailable/kTimeout: try again later.
   Result<api::PurchaseAck> PostPurchase(const std::string& purchase_json);
+  // Up to 500 journaled purchases in one request; an outcome per purchase, in order,
+  // with the same error codes as PostPurchase. The outer error means nothing was heard.
+  Result<std::vector<Result<api::PurchaseAck>>> PostPurchaseBatch(
+      const std::vector<std::string>& purchase_jsons);
   Result<domain::Catalog> FetchCatalog();
   // Exchanges a one-time code for this terminal's identity and credential.
   Result<TerminalCredential> Enroll(const std::string& code, const std::string& name);
