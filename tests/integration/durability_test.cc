@@ -164,7 +164,7 @@ TEST(Durability, SigkillDuringUploadsLosesNoAcknowledgedPurchaseAndStoresNoneTwi
   EXPECT_EQ(server.Count("SELECT SUM(items) FROM customer_category_stats"),
             3 * static_cast<std::int64_t>(acknowledged.size()));
   EXPECT_EQ(server.Count("SELECT COUNT(*) FROM purchases p WHERE NOT EXISTS"
-                         " (SELECT 1 FROM purchase_lines l WHERE l.purchase_id = p.id)"),
+                         " (SELECT 1 FROM purchase_lines l WHERE l.purchase_seq = p.seq)"),
             0);
   EXPECT_EQ(server.Stop(), 0);
 }

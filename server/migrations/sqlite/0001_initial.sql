@@ -47,8 +47,12 @@ CREATE TABLE cards (
 ) WITHOUT ROWID;
 CREATE INDEX cards_by_customer ON cards(customer_id);
 
+-- Purchases, their lines and coupons are keyed by an increasing integer so that inserts
+-- append to the end of each B-tree; the UUIDs sit in unique indexes. Keyed by UUID, each
+-- purchase would dirty pages all over the tables, and ingestion would pay for it.
 CREATE TABLE purchases (
-  id             TEXT PRIMARY KEY,          -- UUID made at the terminal: idempotency key
+  seq            INTEGER PRIMARY KEY,
+  id             TEXT NOT NULL UNIQUE,      -- UUID made at the terminal: idempotency key
   customer_id    INTEGER REFERENCES customers(id),
   card_number    TEXT,
   store_id       TEXT NOT NULL,
@@ -60,11 +64,11 @@ CREATE TABLE purchases (
   discount_minor INTEGER NOT NULL,
   total_minor    INTEGER NOT NULL,
   body_sha256    TEXT NOT NULL              -- tells a replay from a reused UUID
-) WITHOUT ROWID;
+);
 CREATE INDEX purchases_by_customer ON purchases(customer_id, occurred_at);
 
 CREATE TABLE purchase_lines (
-  purchase_id      TEXT NOT NULL REFERENCES purchases(id),
+  purchase_seq     INTEGER NOT NULL REFERENCES purchases(seq),
   line_no          INTEGER NOT NULL,
   customer_id      INTEGER,
   sku              TEXT NOT NULL,
@@ -73,7 +77,7 @@ CREATE TABLE purchase_lines (
   quantity         INTEGER NOT NULL,
   unit_price_minor INTEGER NOT NULL,
   amount_minor     INTEGER NOT NULL,
-  PRIMARY KEY (purchase_id, line_no)
+  PRIMARY KEY (purchase_seq, line_no)
 ) WITHOUT ROWID;
 
 -- Profile aggregates, updated in the purchase's own transaction.
@@ -87,7 +91,8 @@ CREATE TABLE customer_category_stats (
 ) WITHOUT ROWID;
 
 CREATE TABLE coupons (
-  id                 TEXT PRIMARY KEY,
+  seq                INTEGER PRIMARY KEY,
+  id                 TEXT NOT NULL UNIQUE,
   customer_id        INTEGER NOT NULL REFERENCES customers(id),
   card_number        TEXT NOT NULL,
   campaign           TEXT NOT NULL,
@@ -95,11 +100,11 @@ CREATE TABLE coupons (
   target_value       TEXT NOT NULL,
   issued_at          INTEGER NOT NULL,
   expires_at         INTEGER NOT NULL,
-  issued_by_purchase TEXT REFERENCES purchases(id),
+  issued_by_purchase INTEGER REFERENCES purchases(seq),
   token              TEXT NOT NULL,         -- the signed token, as printed
   redeemed_at        INTEGER,
   redeemed_by_purchase TEXT
-) WITHOUT ROWID;
+);
 CREATE INDEX coupons_by_customer ON coupons(customer_id, expires_at);
 CREATE INDEX coupons_by_purchase ON coupons(issued_by_purchase);
 

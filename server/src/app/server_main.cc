@@ -1,5 +1,7 @@
 #include "app/server_main.h"
 
+#include <atomic>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <filesystem>
 #include <fstream>
@@ -107,6 +109,16 @@ int Serve(const Config& config) {
   SqliteWriterOptions writer_options;
   writer_options.max_batch = config.storage.group_commit_max_batch;
   writer_options.max_delay = std::chrono::microseconds(config.storage.group_commit_max_delay_us);
+  // Answers are built on the I/O threads, so the writer goes straight on to the next
+  // commit. The I/O context exists only once the server does; until then, inline.
+  std::atomic<boost::asio::io_context*> io_for_completions{nullptr};
+  writer_options.completion_executor = [&io_for_completions](std::function<void()> completion) {
+    if (auto* io = io_for_completions.load()) {
+      boost::asio::post(*io, std::move(completion));
+    } else {
+      completion();
+    }
+  };
   SqliteStore store(DataPath(config, "loyalty.db").string(), planner, signing_key, writer_options,
                     [&](std::size_t jobs, std::chrono::nanoseconds elapsed) {
                       batch_sizes.Observe(static_cast<double>(jobs));
@@ -142,6 +154,7 @@ int Serve(const Config& config) {
         .Observe(seconds);
   };
   http::HttpsServer server(options, ssl_context, router);
+  io_for_completions = &server.io_context();
 
   boost::asio::signal_set signals(server.io_context(), SIGINT, SIGTERM);
   signals.async_wait([&server](const boost::system::error_code& ec, int signal) {

@@ -1,5 +1,7 @@
 #include "http/listener.h"
 
+#include <pthread.h>
+
 #include <atomic>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -304,7 +306,13 @@ HttpsServer::~HttpsServer() = default;
 void HttpsServer::Run() {
   listener_->Start();
   std::vector<std::thread> threads;
-  for (int i = 1; i < options_.threads; ++i) threads.emplace_back([this] { io_.run(); });
+  for (int i = 1; i < options_.threads; ++i) {
+    threads.emplace_back([this] {
+      pthread_setname_np(pthread_self(), "https-io");
+      io_.run();
+    });
+  }
+  pthread_setname_np(pthread_self(), "https-io");
   io_.run();
   for (auto& thread : threads) thread.join();
   {

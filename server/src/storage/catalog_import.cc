@@ -15,8 +15,9 @@ Result<CatalogCsv> ReadCatalogCsv(std::istream& input, const Currency& currency)
   std::array<std::size_t, kRequired.size()> column{};
   for (std::size_t i = 0; i < kRequired.size(); ++i) {
     const auto found = csv.Column(kRequired[i]);
-    if (!found) return InvalidArgument(kRequired[i], "the CSV header has no column named " +
-                                                         std::string(kRequired[i]));
+    if (!found)
+      return InvalidArgument(kRequired[i],
+                             "the CSV header has no column named " + std::string(kRequired[i]));
     column[i] = *found;
   }
   const auto couponable_column = csv.Column("couponable");
@@ -36,9 +37,9 @@ Result<CatalogCsv> ReadCatalogCsv(std::istream& input, const Currency& currency)
       continue;
     }
     domain::Product product;
-    std::string* text_fields[] = {&product.sku,          &product.name,  &product.department,
-                                  &product.category,     &product.product_type,
-                                  &product.brand,        &product.package_size};
+    std::string* text_fields[] = {&product.sku,         &product.name,         &product.department,
+                                  &product.category,    &product.product_type, &product.brand,
+                                  &product.package_size};
     std::string problem;
     for (std::size_t i = 0; i < 7 && problem.empty(); ++i) {
       *text_fields[i] = fields[column[i]];

@@ -5,21 +5,26 @@
 
 #include "loyalty/crypto/coupon_token.h"
 #include "loyalty/crypto/hash.h"
+#include "storage/sqlite_migrations.h"
 
 namespace loyalty::server {
-
-const std::vector<std::pair<std::string_view, std::string_view>>& SqliteMigrations();
 
 namespace {
 
 std::int64_t Seconds(Timestamp t) { return ToUnixSeconds(t); }
+
+// Reads of the first GiB of the database go through the page cache without copies.
+constexpr std::int64_t kMmapBytes = 1LL << 30;
 
 }  // namespace
 
 SqliteStore::SqliteStore(const std::string& path, const NextVisitPlanner& planner,
                          const crypto::SigningKey& signing_key, SqliteWriterOptions writer_options,
                          SqliteWriter::BatchObserver observer)
-    : path_(path), planner_(planner), signing_key_(signing_key), write_db_(path) {
+    : path_(path),
+      planner_(planner),
+      signing_key_(signing_key),
+      write_db_(path, {.cache_kib = 64 * 1024, .mmap_bytes = kMmapBytes}) {
   sqlite::Migrate(write_db_, SqliteMigrations());
   writer_ = std::make_unique<SqliteWriter>(write_db_, writer_options, std::move(observer));
 }
@@ -40,8 +45,10 @@ SqliteStore::ReadLease SqliteStore::Read() {
       return ReadLease(*this, std::move(connection));
     }
   }
-  return ReadLease(*this, std::make_unique<sqlite::Connection>(
-                              path_, sqlite::ConnectionOptions{.read_only = true}));
+  return ReadLease(
+      *this, std::make_unique<sqlite::Connection>(
+                 path_, sqlite::ConnectionOptions{
+                            .read_only = true, .cache_kib = 16 * 1024, .mmap_bytes = kMmapBytes}));
 }
 
 api::IssuedCoupon SqliteStore::DecodeStoredToken(const std::string& token) const {
@@ -114,7 +121,7 @@ std::int64_t SqliteStore::CustomerForCard(sqlite::Connection& db, const CardNumb
 }
 
 void SqliteStore::WriteLines(sqlite::Connection& db, const domain::Purchase& purchase,
-                             std::int64_t customer_id) {
+                             std::int64_t purchase_seq, std::int64_t customer_id) {
   struct CategoryTotal {
     std::int64_t spend = 0;
     std::int64_t items = 0;
@@ -128,9 +135,9 @@ void SqliteStore::WriteLines(sqlite::Connection& db, const domain::Purchase& pur
     const std::string category = known ? product.Text(0) : std::string();
     product.Reset();
     auto& insert = db.Prepared(
-        "INSERT INTO purchase_lines(purchase_id, line_no, customer_id, sku, category, known_sku,"
+        "INSERT INTO purchase_lines(purchase_seq, line_no, customer_id, sku, category, known_sku,"
         " quantity, unit_price_minor, amount_minor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    insert.Bind(1, purchase.id.str()).Bind(2, static_cast<std::int64_t>(i + 1));
+    insert.Bind(1, purchase_seq).Bind(2, static_cast<std::int64_t>(i + 1));
     if (customer_id > 0) {
       insert.Bind(3, customer_id);
     } else {
@@ -287,7 +294,8 @@ Result<RecordedPurchase> SqliteStore::WritePurchase(sqlite::Connection& db,
     RecordedPurchase replay;
     replay.replay = true;
     auto& issued = db.Prepared(
-        "SELECT token FROM coupons WHERE issued_by_purchase = ? ORDER BY issued_at, id");
+        "SELECT c.token FROM coupons c JOIN purchases p ON p.seq = c.issued_by_purchase"
+        " WHERE p.id = ? ORDER BY c.issued_at, c.id");
     issued.Bind(1, purchase.id.str());
     replay.ack = {purchase.id.str(), customer_id, Tokens(issued)};
     return replay;  // nothing was written
@@ -314,7 +322,8 @@ Result<RecordedPurchase> SqliteStore::WritePurchase(sqlite::Connection& db,
       .Bind(11, purchase.total_minor)
       .Bind(12, body_hash)
       .Run();
-  WriteLines(db, purchase, customer_id.value_or(0));
+  const std::int64_t purchase_seq = db.LastInsertRowId();
+  WriteLines(db, purchase, purchase_seq, customer_id.value_or(0));
   WriteRedemptions(db, purchase, customer_id, now);
 
   RecordedPurchase recorded;
@@ -344,7 +353,7 @@ Result<RecordedPurchase> SqliteStore::WritePurchase(sqlite::Connection& db,
           .Bind(6, coupon.target_value)
           .Bind(7, Seconds(coupon.issued_at))
           .Bind(8, Seconds(coupon.expires_at))
-          .Bind(9, purchase.id.str())
+          .Bind(9, purchase_seq)
           .Bind(10, issued.token)
           .Run();
       recorded.ack.next_visit_coupons.push_back(std::move(issued));

@@ -68,7 +68,7 @@ class SqliteStore final : public Store {
                                          const std::string& body_hash, Timestamp now);
   std::int64_t CustomerForCard(sqlite::Connection& db, const CardNumber& card, Timestamp now);
   void WriteLines(sqlite::Connection& db, const domain::Purchase& purchase,
-                  std::int64_t customer_id);
+                  std::int64_t purchase_seq, std::int64_t customer_id);
   void WriteRedemptions(sqlite::Connection& db, const domain::Purchase& purchase,
                         std::optional<std::int64_t> customer_id, Timestamp now);
   CustomerProfile LoadProfile(sqlite::Connection& db, std::int64_t customer_id, Timestamp now);

@@ -140,27 +140,28 @@ Status SqliteStore::RevokeTerminal(const std::string& terminal_id, Timestamp now
         .Bind(1, Seconds(now))
         .Bind(2, terminal_id)
         .Run();
-    if (db.Changes() == 0) return Error{ErrorCode::kNotFound, "no terminal " + terminal_id, "terminal"};
+    if (db.Changes() == 0)
+      return Error{ErrorCode::kNotFound, "no terminal " + terminal_id, "terminal"};
     return {};
   });
 }
 
 void SqliteStore::RecordHeartbeat(const TerminalIdentity& terminal, std::int64_t backlog,
                                   const std::string& software_version, Timestamp now) {
-  writer_->Submit(WriteJob{
-      [terminal_id = terminal.terminal_id, backlog, software_version,
-       now](sqlite::Connection& db) -> Status {
-        db.Prepared(
-              "UPDATE terminals SET last_seen_at = ?, backlog = ?, software_version = ?"
-              " WHERE id = ?")
-            .Bind(1, Seconds(now))
-            .Bind(2, backlog)
-            .Bind(3, software_version)
-            .Bind(4, terminal_id)
-            .Run();
-        return {};
-      },
-      [](const Status&) {}});
+  writer_->Submit(
+      WriteJob{[terminal_id = terminal.terminal_id, backlog, software_version,
+                now](sqlite::Connection& db) -> Status {
+                 db.Prepared(
+                       "UPDATE terminals SET last_seen_at = ?, backlog = ?, software_version = ?"
+                       " WHERE id = ?")
+                     .Bind(1, Seconds(now))
+                     .Bind(2, backlog)
+                     .Bind(3, software_version)
+                     .Bind(4, terminal_id)
+                     .Run();
+                 return {};
+               },
+               [](const Status&) {}});
 }
 
 std::vector<TerminalRecord> SqliteStore::ListTerminals() {
@@ -171,7 +172,7 @@ std::vector<TerminalRecord> SqliteStore::ListTerminals() {
   std::vector<TerminalRecord> terminals;
   while (query.Step()) {
     TerminalRecord record{{query.Text(0), query.Text(1)}, query.Text(2), query.Text(3),
-                          FromUnixSeconds(query.Int(4)), std::nullopt, std::nullopt};
+                          FromUnixSeconds(query.Int(4)),  std::nullopt,  std::nullopt};
     if (!query.IsNull(5)) record.last_seen_at = FromUnixSeconds(query.Int(5));
     if (!query.IsNull(6)) record.backlog = query.Int(6);
     terminals.push_back(std::move(record));

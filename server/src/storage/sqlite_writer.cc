@@ -1,5 +1,7 @@
 #include "storage/sqlite_writer.h"
 
+#include <pthread.h>
+
 #include <future>
 
 #include "loyalty/core/log.h"
@@ -9,7 +11,10 @@ namespace loyalty::server {
 SqliteWriter::SqliteWriter(sqlite::Connection& connection, SqliteWriterOptions options,
                            BatchObserver observer)
     : db_(connection), options_(options), observer_(std::move(observer)) {
-  thread_ = std::thread([this] { Loop(); });
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "sqlite-writer");
+    Loop();
+  });
 }
 
 SqliteWriter::~SqliteWriter() {
@@ -76,18 +81,14 @@ void SqliteWriter::RunBatch(std::deque<WriteJob>& batch) {
     sqlite::Transaction transaction(db_);
     for (std::size_t i = 0; i < batch.size(); ++i) {
       // A savepoint per job: one bad job is undone alone, the others still commit.
-      db_.Exec("SAVEPOINT job");
+      db_.Prepared("SAVEPOINT job").Run();
       try {
         outcomes[i] = batch[i].run(db_);
       } catch (const std::exception& e) {
         outcomes[i] = Internal(std::string("storage failed: ") + e.what());
       }
-      if (outcomes[i].ok()) {
-        db_.Exec("RELEASE job");
-      } else {
-        db_.Exec("ROLLBACK TO job");
-        db_.Exec("RELEASE job");
-      }
+      if (!outcomes[i].ok()) db_.Prepared("ROLLBACK TO job").Run();
+      db_.Prepared("RELEASE job").Run();
     }
     transaction.Commit();
     committed = true;
@@ -104,10 +105,14 @@ void SqliteWriter::RunBatch(std::deque<WriteJob>& batch) {
   }
   if (observer_) observer_(batch.size(), elapsed);
   for (std::size_t i = 0; i < batch.size(); ++i) {
-    if (!committed) {
-      batch[i].done(Unavailable("the database could not commit: " + commit_error));
+    Status outcome = committed
+                         ? std::move(outcomes[i])
+                         : Status(Unavailable("the database could not commit: " + commit_error));
+    if (options_.completion_executor) {
+      options_.completion_executor(
+          [done = std::move(batch[i].done), outcome = std::move(outcome)] { done(outcome); });
     } else {
-      batch[i].done(std::move(outcomes[i]));
+      batch[i].done(std::move(outcome));
     }
   }
 }

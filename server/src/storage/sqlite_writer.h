@@ -24,13 +24,16 @@ struct SqliteWriterOptions {
   // How long a batch waits for more jobs after its first while the writer is busy; an
   // idle writer commits a lone job at once, so light load pays no added latency.
   std::chrono::microseconds max_delay{1000};
+  // Runs the jobs' `done` callbacks. Empty: on the writer thread. The server passes its
+  // I/O threads, so building answers never delays the next commit.
+  std::function<void(std::function<void()>)> completion_executor;
 };
 
 struct WriteJob {
   // Runs inside the transaction. Throwing (or returning an error) undoes only this job.
   std::function<Status(sqlite::Connection&)> run;
-  // Called on the writer thread after the commit (ok) or when the job or the commit
-  // failed. Must be quick: post work elsewhere.
+  // Called after the commit (ok) or when the job or the commit failed, on the
+  // completion executor (or the writer thread when there is none).
   std::function<void(Status)> done;
 };
 

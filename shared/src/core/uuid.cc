@@ -4,17 +4,22 @@
 
 #include <array>
 #include <cctype>
+#include <chrono>
 #include <stdexcept>
 
 namespace loyalty {
 
-Uuid Uuid::Random() {
+namespace {
+
+std::array<unsigned char, 16> RandomBytes() {
   std::array<unsigned char, 16> bytes{};
   if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
     throw std::runtime_error("OpenSSL RAND_bytes failed: no entropy for a UUID");
   }
-  bytes[6] = static_cast<unsigned char>((bytes[6] & 0x0F) | 0x40);  // version 4
-  bytes[8] = static_cast<unsigned char>((bytes[8] & 0x3F) | 0x80);  // RFC 9562 variant
+  return bytes;
+}
+
+std::string Format(const std::array<unsigned char, 16>& bytes) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string text;
   text.reserve(36);
@@ -23,7 +28,30 @@ Uuid Uuid::Random() {
     text += kHex[bytes[i] >> 4];
     text += kHex[bytes[i] & 0x0F];
   }
-  return Uuid(std::move(text));
+  return text;
+}
+
+}  // namespace
+
+Uuid Uuid::Random() {
+  auto bytes = RandomBytes();
+  bytes[6] = static_cast<unsigned char>((bytes[6] & 0x0F) | 0x40);  // version 4
+  bytes[8] = static_cast<unsigned char>((bytes[8] & 0x3F) | 0x80);  // RFC 9562 variant
+  return Uuid(Format(bytes));
+}
+
+Uuid Uuid::TimeOrdered() {
+  auto bytes = RandomBytes();
+  const auto millis =
+      static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                     std::chrono::system_clock::now().time_since_epoch())
+                                     .count());
+  for (int i = 0; i < 6; ++i) {
+    bytes[static_cast<std::size_t>(i)] = static_cast<unsigned char>(millis >> (40 - 8 * i));
+  }
+  bytes[6] = static_cast<unsigned char>((bytes[6] & 0x0F) | 0x70);  // version 7
+  bytes[8] = static_cast<unsigned char>((bytes[8] & 0x3F) | 0x80);  // RFC 9562 variant
+  return Uuid(Format(bytes));
 }
 
 Result<Uuid> Uuid::Parse(std::string_view text, std::string_view field) {

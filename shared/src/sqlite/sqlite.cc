@@ -85,6 +85,9 @@ Connection::Connection(const std::string& path, ConnectionOptions options) {
   if (!options.read_only) Exec("PRAGMA journal_mode=WAL");
   Exec("PRAGMA synchronous=" + options.synchronous);
   Exec("PRAGMA foreign_keys=ON");
+  Exec("PRAGMA cache_size=-" + std::to_string(options.cache_kib));
+  if (options.mmap_bytes > 0) Exec("PRAGMA mmap_size=" + std::to_string(options.mmap_bytes));
+  Exec("PRAGMA temp_store=MEMORY");
 }
 
 Connection::~Connection() {

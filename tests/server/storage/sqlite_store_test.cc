@@ -109,7 +109,8 @@ TEST_F(SqliteStoreTest, RecordPurchaseStoresOnce) {
   EXPECT_FALSE(recorded.replay);
   EXPECT_EQ(recorded.ack.purchase_id, purchase.id.str());
   EXPECT_EQ(Count("purchases"), 1);
-  EXPECT_EQ(Count("purchase_lines", "purchase_id = '" + purchase.id.str() + "'"), 2);
+  EXPECT_EQ(Count("purchase_lines",
+                  "purchase_seq = (SELECT seq FROM purchases WHERE id = '" + purchase.id.str() + "')"), 2);
   EXPECT_EQ(Text("SELECT total_minor FROM purchases"), "507");
   EXPECT_EQ(Text("SELECT subtotal_minor FROM purchases"), "507");
 }

@@ -27,7 +27,7 @@ const char* CouponTargetName(CouponTarget target);
 const char* DiscountTypeName(DiscountType type);
 
 struct Coupon {
-  Uuid id = Uuid::Random();
+  Uuid id = Uuid::TimeOrdered();
   std::int64_t customer_id = 0;
   std::string card_number;   // the card it was issued to; any card of the customer may use it
   std::string campaign;      // e.g. "next-visit"

@@ -35,7 +35,7 @@ struct Redemption {
 };
 
 struct Purchase {
-  Uuid id = Uuid::Random();  // made at the terminal; the server's idempotency key
+  Uuid id = Uuid::TimeOrdered();  // made at the terminal; the server's idempotency key
   std::string store_id;
   std::string terminal_id;
   std::optional<CardNumber> card;

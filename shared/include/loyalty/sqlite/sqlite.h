@@ -68,6 +68,11 @@ struct ConnectionOptions {
   // FULL: a commit survives power loss, the durability a purchase ack promises.
   std::string synchronous = "FULL";
   int busy_timeout_ms = 5000;
+  // Page cache of this connection, KiB. SQLite's default (2 MiB) makes a busy server
+  // re-read pages it just wrote from the OS on every purchase.
+  int cache_kib = 2048;
+  // Bytes of the file read through mmap instead of read() copies; 0 turns it off.
+  std::int64_t mmap_bytes = 0;
 };
 
 class Connection {
