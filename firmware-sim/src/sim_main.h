@@ -6,6 +6,8 @@
 #include <string_view>
 #include <vector>
 
+#include "device/fault_injector.h"
+#include "device/firmware.h"
 #include "loyalty/core/result.h"
 
 namespace loyalty::firmware_sim {
@@ -21,6 +23,11 @@ struct SimOptions {
   int baud = kDefaultBaud;   // --baud: pacing of bytes on the line, 8N1
   bool read_stdin = true;    // false with --no-stdin
   std::string command;       // ctl mode: the command words joined by spaces
+  FaultSettings faults;      // --corrupt, --drop, --noise, --duplicate, --latency
+  uint64_t seed = 1;         // --seed: for the fault injector's random numbers
+  FirmwareOptions firmware;  // --retransmit-ms, --max-retransmits, --max-nak-resends,
+                             // --nfc-master-key (a hex file), --serial
+  std::string scenario_path;  // --scenario: a scenario file run from start-up
 };
 
 // Parses the arguments after the program name. Fails with kInvalidArgument naming the

@@ -81,9 +81,10 @@ TEST(ReaderSimBinary, ControlClientExitCodes) {
   EXPECT_EQ(ok.exit_code, 0);
   EXPECT_EQ(ok.out, "ok seq=1\n");
 
-  ProcessResult refused = RunSim({"ctl", "--control", control, "present", "magstripe", ";1=1?"});
+  ProcessResult refused = RunSim({"ctl", "--control", control, "present", "barcode", "1\t2"});
   EXPECT_EQ(refused.exit_code, 1);
-  EXPECT_EQ(refused.out, "error: technology magstripe not supported by this firmware yet\n");
+  EXPECT_NE(refused.out.find("error: barcode data has non-printable byte 0x09"), std::string::npos)
+      << refused.out;
 
   ProcessResult unknown = RunSim({"ctl", "--control", control, "dance"});
   EXPECT_EQ(unknown.exit_code, 1);

@@ -64,12 +64,13 @@ Result<CardEvent> DecodeCardEvent(std::span<const uint8_t> payload) {
     return InvalidArgument(
         "data", std::string(TechnologyName(event.technology)) + " card event has no data");
   }
-  if (event.technology == CardTechnology::kBarcode) {
-    for (std::size_t i = 0; i < data.size(); ++i) {
-      if (data[i] < 0x20 || data[i] > 0x7E) {
-        return InvalidArgument("data", "barcode data has non-printable byte " + Hex(data[i]) +
-                                           " at offset " + std::to_string(i));
-      }
+  // Every technology delivers text: barcode characters, magstripe tracks, and for NFC
+  // "UID:NUMBER". A control byte means the frame is not what the device meant to send.
+  for (std::size_t i = 0; i < data.size(); ++i) {
+    if (data[i] < 0x20 || data[i] > 0x7E) {
+      return InvalidArgument("data", std::string(TechnologyName(event.technology)) +
+                                         " data has non-printable byte " + Hex(data[i]) +
+                                         " at offset " + std::to_string(i));
     }
   }
   event.data.assign(data.begin(), data.end());

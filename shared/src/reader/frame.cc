@@ -23,6 +23,22 @@ const char* FrameTypeName(FrameType type) {
       return "ping";
     case FrameType::kPong:
       return "pong";
+    case FrameType::kDeviceInfoRequest:
+      return "device_info_request";
+    case FrameType::kDeviceInfo:
+      return "device_info";
+    case FrameType::kSetLed:
+      return "set_led";
+    case FrameType::kLedDone:
+      return "led_done";
+    case FrameType::kBeep:
+      return "beep";
+    case FrameType::kBeepDone:
+      return "beep_done";
+    case FrameType::kNfcAuth:
+      return "nfc_auth";
+    case FrameType::kNfcAuthResult:
+      return "nfc_auth_result";
   }
   return "unknown";
 }

@@ -32,13 +32,48 @@ TEST(ParseCommand, SimpleCommands) {
   EXPECT_EQ(ParseCommand("help").value().kind, CommandKind::kHelp);
 }
 
-TEST(ParseCommand, MagstripeParsesButIsRefusedByFirmware) {
-  Result<Command> command = ParseCommand("present magstripe ;123=4567?");
+TEST(ParseCommand, MagstripeDataIsRestOfLine) {
+  Result<Command> command = ParseCommand("present magstripe %B2000000000015^DOE/JANE^2812101?");
   ASSERT_TRUE(command.ok());
-  Firmware firmware;
-  Result<uint8_t> seq = firmware.PresentCard(command->card, Firmware::TimePoint{});
-  ASSERT_FALSE(seq.ok());
-  EXPECT_EQ(seq.error().message, "technology magstripe not supported by this firmware yet");
+  EXPECT_EQ(command->card.technology, reader::CardTechnology::kMagstripe);
+  EXPECT_EQ(command->card.data, "%B2000000000015^DOE/JANE^2812101?");
+}
+
+TEST(ParseCommand, NfcWithKeyChoices) {
+  Result<Command> derived = ParseCommand("present nfc 04A1B2C3:2000000000015");
+  ASSERT_TRUE(derived.ok()) << derived.error().ToString();
+  EXPECT_EQ(derived->card.data, "04A1B2C3:2000000000015");
+  EXPECT_EQ(derived->nfc_key.kind, NfcKeyChoice::Kind::kDerived);
+  EXPECT_EQ(ParseCommand("present nfc 04A1B2C3:2000000000015 nokey").value().nfc_key.kind,
+            NfcKeyChoice::Kind::kNone);
+  Result<Command> given =
+      ParseCommand("present nfc 04A1B2C3:2000000000015 key=" + std::string(64, 'A'));
+  ASSERT_TRUE(given.ok());
+  EXPECT_EQ(given->nfc_key.kind, NfcKeyChoice::Kind::kGiven);
+  EXPECT_EQ(given->nfc_key.key[0], 0xAA);
+  EXPECT_NE(ErrorOf("present nfc 04A1B2C3:2000000000015 key=ABC").find("64 hex digits"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("present nfc 04A1B2C3:2000000000015 please").find("unexpected argument"),
+            std::string::npos);
+}
+
+TEST(ParseCommand, FaultsAndReplug) {
+  Result<Command> fault = ParseCommand("fault corrupt 0.05");
+  ASSERT_TRUE(fault.ok());
+  EXPECT_EQ(fault->kind, CommandKind::kFault);
+  EXPECT_EQ(fault->fault_name, "corrupt");
+  EXPECT_EQ(fault->fault_value, "0.05");
+  EXPECT_EQ(ParseCommand("fault clear").value().fault_name, "clear");
+  EXPECT_NE(ErrorOf("fault corrupt 2").find("probability"), std::string::npos);
+  EXPECT_NE(ErrorOf("fault mute maybe").find("on or off"), std::string::npos);
+  EXPECT_NE(ErrorOf("fault gremlins 1").find("unknown fault"), std::string::npos);
+  EXPECT_NE(ErrorOf("fault drop").find("missing value"), std::string::npos);
+  EXPECT_EQ(ParseCommand("replug").value().replug_gap, kDefaultReplugGap);
+  EXPECT_EQ(ParseCommand("replug 50ms").value().replug_gap, std::chrono::milliseconds(50));
+  EXPECT_NE(ErrorOf("replug soon").find("replug"), std::string::npos);
+  EXPECT_EQ(ParseCommand("unplug").value().kind, CommandKind::kUnplug);
+  EXPECT_EQ(ParseCommand("plug").value().kind, CommandKind::kPlug);
+  EXPECT_EQ(ParseCommand("device-error antenna broken").value().text, "antenna broken");
 }
 
 TEST(ParseCommand, RejectsEmptyLine) { EXPECT_EQ(ErrorOf("  "), "empty command"); }
@@ -53,7 +88,7 @@ TEST(ParseCommand, RejectsMissingTechnology) {
 }
 
 TEST(ParseCommand, RejectsUnknownTechnology) {
-  const std::string error = ErrorOf("present qr 123");
+  const std::string error = ErrorOf("present qr 123");  // a QR code is a barcode
   EXPECT_NE(error.find("unknown card technology 'qr'"), std::string::npos) << error;
 }
 

@@ -17,7 +17,7 @@ TEST(CardEvent, RoundTripsBarcode) {
 
 TEST(CardEvent, RoundTripsMagstripeAndNfc) {
   for (const CardEvent& event : {CardEvent{CardTechnology::kMagstripe, ";123=2512?"},
-                                 CardEvent{CardTechnology::kNfc, std::string("\x04\xA1\x00", 3)}}) {
+                                 CardEvent{CardTechnology::kNfc, "04A1B2C3:2000000000015"}}) {
     Result<CardEvent> decoded = DecodeCardEvent(EncodeCardEvent(event));
     ASSERT_TRUE(decoded.ok()) << decoded.error().ToString();
     EXPECT_EQ(*decoded, event);

@@ -5,14 +5,17 @@
 
 #include <condition_variable>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <regex>
 #include <vector>
 
 #include "control/control_socket.h"
+#include "loyalty/core/card_number.h"
 #include "firmware-sim/sim_process.h"
 #include "firmware-sim/test_dir.h"
 #include "loyalty/reader/frame.h"
+#include "loyalty/reader/nfc_auth.h"
 #include "pty/pseudo_terminal.h"
 
 namespace loyalty::terminal {
@@ -35,8 +38,28 @@ class Recorder {
     return [this](const CardRead& card) {
       std::lock_guard lock(mutex_);
       cards_.push_back(card.data);
+      reads_.push_back(card);
       changed_.notify_all();
     };
+  }
+  ReaderDriver::RejectCallback OnReject() {
+    return [this](const CardRejection& rejection) {
+      std::lock_guard lock(mutex_);
+      rejections_.push_back(rejection.reason);
+      changed_.notify_all();
+    };
+  }
+  bool WaitForRejections(std::size_t count, std::chrono::milliseconds timeout = 3s) {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, timeout, [&] { return rejections_.size() >= count; });
+  }
+  std::vector<std::string> rejections() {
+    std::lock_guard lock(mutex_);
+    return rejections_;
+  }
+  std::vector<CardRead> reads() {
+    std::lock_guard lock(mutex_);
+    return reads_;
   }
   ReaderDriver::StateCallback OnState() {
     return [this](DeviceState state, const std::string& detail) {
@@ -81,6 +104,8 @@ class Recorder {
   std::mutex mutex_;
   std::condition_variable changed_;
   std::vector<std::string> cards_;
+  std::vector<CardRead> reads_;
+  std::vector<std::string> rejections_;
   std::vector<std::pair<DeviceState, std::string>> states_;
 };
 
@@ -89,6 +114,9 @@ ReaderOptions FastOptions(const std::string& path) {
   options.device_path = path;
   options.reconnect_min = 10ms;
   options.reconnect_max = 100ms;
+  // The fake device answers no command: no keep-alive, no device-info query.
+  options.ping_interval = 0ms;
+  options.query_device_info = false;
   return options;
 }
 
@@ -132,9 +160,10 @@ class FakeDevice {
 
 class ReaderDriverTest : public ::testing::Test {
  protected:
+  virtual ReaderOptions Options() { return FastOptions(link_); }
   void StartDriver() {
-    driver_ =
-        std::make_unique<ReaderDriver>(FastOptions(link_), recorder_.OnCard(), recorder_.OnState());
+    driver_ = std::make_unique<ReaderDriver>(Options(), recorder_.OnCard(), recorder_.OnState(),
+                                             recorder_.OnReject());
     driver_->Start();
     ASSERT_TRUE(recorder_.WaitForState(DeviceState::kIdle)) << recorder_.StateLog();
   }
@@ -303,6 +332,23 @@ TEST(DeviceStateName, NamesEveryState) {
 // End to end with the real simulator binary.
 class ReaderDriverWithSimTest : public ReaderDriverTest {
  protected:
+  ReaderOptions Options() override {
+    ReaderOptions options = FastOptions(link_);
+    options.ping_interval = 200ms;
+    options.response_timeout = 100ms;
+    options.query_device_info = true;
+    options.nfc_master_key = MasterKey();
+    options.nfc_auth = policy_;
+    return options;
+  }
+  static std::vector<uint8_t> MasterKey() { return std::vector<uint8_t>(32, 0x5A); }
+  // The same key as a file for the simulator's --nfc-master-key.
+  std::string MasterKeyFile() {
+    const std::string path = dir_.Path("master.key");
+    std::ofstream(path) << reader::ToHex(MasterKey()) << "\n";
+    return path;
+  }
+  NfcAuthPolicy policy_ = NfcAuthPolicy::kRequired;
   std::string control_ = dir_.Path("ctl");
   std::string Command(const std::string& line) {
     Result<std::string> reply = SendControlCommand(control_, line, 2s);
@@ -350,6 +396,150 @@ TEST_F(ReaderDriverWithSimTest, ReconnectsWhenSimulatorRestarts) {
   EXPECT_EQ(Command("present barcode 2000000000022"), "ok seq=1");
   ASSERT_TRUE(recorder_.WaitForCards(2)) << sim->Log();
   EXPECT_EQ(recorder_.cards(), (std::vector<std::string>{"2000000000015", "2000000000022"}));
+}
+
+TEST_F(ReaderDriverWithSimTest, ReadsDeviceInfoAtOpen) {
+  SimProcess sim(link_, control_, dir_.Path("sim.log"), {"--serial", "SN-4242"});
+  ASSERT_TRUE(sim.WaitReady()) << sim.Log();
+  StartDriver();
+  const std::optional<reader::DeviceInfo> info = driver_->device_info();
+  ASSERT_TRUE(info.has_value());
+  EXPECT_EQ(info->serial_number, "SN-4242");
+  EXPECT_EQ(info->firmware_version, "1.1.0");
+  EXPECT_NE(recorder_.StateLog().find("serial SN-4242"), std::string::npos) << recorder_.StateLog();
+}
+
+TEST_F(ReaderDriverWithSimTest, AuthenticatesGenuineNfcCardAndRefusesClone) {
+  SimProcess sim(link_, control_, dir_.Path("sim.log"), {"--nfc-master-key", MasterKeyFile()});
+  ASSERT_TRUE(sim.WaitReady()) << sim.Log();
+  StartDriver();
+  EXPECT_EQ(Command("present nfc 04A1B2C3D4E5F6:2000000000015"), "ok seq=1");
+  ASSERT_TRUE(recorder_.WaitForCards(1)) << sim.Log();
+  EXPECT_TRUE(recorder_.reads()[0].nfc_authenticated);
+  EXPECT_EQ(recorder_.reads()[0].data, "04A1B2C3D4E5F6:2000000000015");
+
+  // Same UID and number, but the key is not the one derived from the master key.
+  EXPECT_EQ(Command("present nfc 04A1B2C3D4E5F6:2000000000015 key=" + std::string(64, '1')),
+            "ok seq=2");
+  ASSERT_TRUE(recorder_.WaitForRejections(1)) << sim.Log();
+  EXPECT_NE(recorder_.rejections()[0].find("wrong answer"), std::string::npos);
+  // A plain tag with a copied number cannot answer at all.
+  EXPECT_EQ(Command("present nfc 04A1B2C3D4E5F6:2000000000015 nokey"), "ok seq=3");
+  ASSERT_TRUE(recorder_.WaitForRejections(2)) << sim.Log();
+  EXPECT_NE(recorder_.rejections()[1].find("no key"), std::string::npos);
+  EXPECT_EQ(recorder_.cards().size(), 1u);
+  EXPECT_EQ(driver_->stats().nfc_authenticated, 1u);
+  EXPECT_EQ(driver_->stats().cards_rejected, 2u);
+  EXPECT_NE(recorder_.StateLog().find("busy"), std::string::npos) << recorder_.StateLog();
+}
+
+TEST_F(ReaderDriverWithSimTest, PreferredPolicyDeliversKeylessCardUnauthenticated) {
+  policy_ = NfcAuthPolicy::kPreferred;
+  SimProcess sim(link_, control_, dir_.Path("sim.log"), {"--nfc-master-key", MasterKeyFile()});
+  ASSERT_TRUE(sim.WaitReady()) << sim.Log();
+  StartDriver();
+  EXPECT_EQ(Command("present nfc 04A1B2C3:2000000000015 nokey"), "ok seq=1");
+  ASSERT_TRUE(recorder_.WaitForCards(1)) << sim.Log();
+  EXPECT_FALSE(recorder_.reads()[0].nfc_authenticated);
+  // A wrong answer is still refused under "preferred".
+  EXPECT_EQ(Command("present nfc 04A1B2C3:2000000000015 key=" + std::string(64, '2')), "ok seq=2");
+  ASSERT_TRUE(recorder_.WaitForRejections(1)) << sim.Log();
+  EXPECT_EQ(recorder_.cards().size(), 1u);
+}
+
+TEST_F(ReaderDriverWithSimTest, OffPolicySendsNoChallenge) {
+  policy_ = NfcAuthPolicy::kOff;
+  SimProcess sim(link_, control_, dir_.Path("sim.log"));
+  ASSERT_TRUE(sim.WaitReady()) << sim.Log();
+  StartDriver();
+  EXPECT_EQ(Command("present nfc 04A1B2C3:2000000000015"), "ok seq=1");
+  ASSERT_TRUE(recorder_.WaitForCards(1)) << sim.Log();
+  EXPECT_FALSE(recorder_.reads()[0].nfc_authenticated);
+  EXPECT_NE(Command("status").find("nfc_challenges=0 "), std::string::npos) << Command("status");
+}
+
+TEST_F(ReaderDriverWithSimTest, LedAndBeepReachTheDevice) {
+  SimProcess sim(link_, control_, dir_.Path("sim.log"));
+  ASSERT_TRUE(sim.WaitReady()) << sim.Log();
+  StartDriver();
+  ASSERT_TRUE(driver_->SetLed(reader::LedColor::kGreen, 500ms).ok());
+  ASSERT_TRUE(driver_->Beep(2, 80ms).ok());
+  EXPECT_EQ(driver_->Beep(11).error().code, ErrorCode::kInvalidArgument);
+  EXPECT_TRUE(firmware_sim::WaitFor(
+      [&] {
+        const std::string status = Command("status");
+        return status.find("led=green ") != std::string::npos &&
+               status.find("beeps=2 ") != std::string::npos;
+      },
+      3s))
+      << Command("status");
+}
+
+TEST_F(ReaderDriverWithSimTest, NoticesDeviceThatStopsAnsweringAndRecovers) {
+  SimProcess sim(link_, control_, dir_.Path("sim.log"));
+  ASSERT_TRUE(sim.WaitReady()) << sim.Log();
+  StartDriver();
+  const std::size_t before = recorder_.state_count();
+  EXPECT_EQ(Command("fault mute on").substr(0, 2), "ok");
+  // ping_interval 200 ms + 3 x 100 ms response timeout.
+  ASSERT_TRUE(recorder_.WaitForState(DeviceState::kError, before, 3s)) << recorder_.StateLog();
+  EXPECT_NE(recorder_.StateLog().find("device not answering"), std::string::npos)
+      << recorder_.StateLog();
+  const std::size_t muted = recorder_.state_count();
+  EXPECT_EQ(Command("fault mute off").substr(0, 2), "ok");
+  ASSERT_TRUE(recorder_.WaitForState(DeviceState::kIdle, muted, 5s)) << recorder_.StateLog();
+  EXPECT_EQ(Command("present barcode 2000000000015"), "ok seq=1");
+  ASSERT_TRUE(recorder_.WaitForCards(1)) << sim.Log();
+}
+
+TEST_F(ReaderDriverWithSimTest, SurvivesReplugFromControlSocket) {
+  SimProcess sim(link_, control_, dir_.Path("sim.log"));
+  ASSERT_TRUE(sim.WaitReady()) << sim.Log();
+  StartDriver();
+  EXPECT_EQ(Command("present barcode 2000000000015"), "ok seq=1");
+  ASSERT_TRUE(recorder_.WaitForCards(1));
+  const std::size_t before = recorder_.state_count();
+  EXPECT_EQ(Command("replug 100ms"), "ok replug in 100ms");
+  ASSERT_TRUE(recorder_.WaitForState(DeviceState::kError, before)) << recorder_.StateLog();
+  const std::size_t unplugged = recorder_.state_count();
+  ASSERT_TRUE(recorder_.WaitForState(DeviceState::kIdle, unplugged)) << recorder_.StateLog();
+  // The device came back powered up from scratch: SEQ 1 again, and not a duplicate.
+  EXPECT_EQ(Command("present barcode 2000000000022"), "ok seq=1");
+  ASSERT_TRUE(recorder_.WaitForCards(2)) << sim.Log();
+  EXPECT_EQ(recorder_.cards()[1], "2000000000022");
+}
+
+TEST_F(ReaderDriverWithSimTest, DuplicatedNoisyDelayedEventsDeliveredOnce) {
+  SimProcess sim(link_, control_, dir_.Path("sim.log"),
+                 {"--duplicate", "1", "--noise", "0.5", "--latency", "20"});
+  ASSERT_TRUE(sim.WaitReady()) << sim.Log();
+  StartDriver();
+  std::vector<std::string> expected;
+  for (int i = 1; i <= 20; ++i) {
+    const std::string number =
+        CardNumber::FromBody("2000000000" + std::string(i < 10 ? "0" : "") + std::to_string(i))
+            .value()
+            .digits();
+    expected.push_back(number);
+    ASSERT_EQ(Command("present barcode " + number).substr(0, 6), "ok seq");
+    ASSERT_TRUE(recorder_.WaitForCards(expected.size(), 5s)) << Command("status");
+  }
+  EXPECT_EQ(recorder_.cards(), expected);
+  EXPECT_GT(driver_->stats().duplicates_dropped, 0u);
+  EXPECT_NE(Command("status").find("events_dropped=0 "), std::string::npos);
+}
+
+TEST_F(ReaderDriverWithSimTest, DeviceErrorIsReportedAsState) {
+  SimProcess sim(link_, control_, dir_.Path("sim.log"));
+  ASSERT_TRUE(sim.WaitReady()) << sim.Log();
+  StartDriver();
+  const std::size_t before = recorder_.state_count();
+  EXPECT_EQ(Command("device-error nfc antenna fault"), "ok seq=1");
+  ASSERT_TRUE(recorder_.WaitForState(DeviceState::kError, before)) << recorder_.StateLog();
+  EXPECT_NE(recorder_.StateLog().find("device reported: nfc antenna fault"), std::string::npos);
+  const std::size_t faulted = recorder_.state_count();
+  EXPECT_EQ(Command("present barcode 2000000000015"), "ok seq=2");
+  ASSERT_TRUE(recorder_.WaitForState(DeviceState::kIdle, faulted)) << recorder_.StateLog();
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
 // The payload of a kCardPresented frame: which technology read the card and what it read.
-//   byte 0: CardTechnology, bytes 1..: the data (for a barcode, the ASCII characters read)
+//   byte 0: CardTechnology, bytes 1..: the data as printable ASCII text
 #pragma once
 
 #include <cstdint>
@@ -34,8 +34,10 @@ std::vector<uint8_t> EncodeCardEvent(const CardEvent& event);
 
 // Validates a kCardPresented payload from the line. Fails with kInvalidArgument, the
 // field named ("payload", "technology" or "data"), for an empty payload, an unknown
-// technology byte, empty data, or barcode data with a byte outside printable ASCII
-// (0x20..0x7E). Magstripe and NFC data are not checked beyond being non-empty yet.
+// technology byte, empty data, or data with a byte outside printable ASCII (0x20..0x7E).
+// Data per technology: barcode characters; magstripe tracks as read ("%B...?;...?",
+// magstripe.h); NFC "UID:NUMBER" (nfc_auth.h). Their contents are checked by the
+// consumer (terminal/src/reader/card_identity.h), not here.
 Result<CardEvent> DecodeCardEvent(std::span<const uint8_t> payload);
 
 // "barcode", "magstripe", "nfc"; "unknown" for any other value.

@@ -33,9 +33,32 @@ enum class FrameType : uint8_t {
   kCardPresented = 0x10,  // device -> host: payload is a card event (card_event.h)
   kCardRemoved = 0x11,    // device -> host: empty payload
   kDeviceError = 0x1E,    // device -> host: reserved for device faults
-  kPing = 0x20,           // host -> device: payload is echoed in the PONG
-  kPong = 0x21,           // device -> host
+  // Host commands (0x20..0x2F, even) and the device's responses (the command's TYPE + 1).
+  // A response carries the SEQ of the command it answers; it is neither ACKed nor
+  // retransmitted: the host repeats a command that got no response.
+  kPing = 0x20,               // host -> device: payload is echoed in the PONG
+  kPong = 0x21,               // device -> host
+  kDeviceInfoRequest = 0x22,  // host -> device: empty payload
+  kDeviceInfo = 0x23,         // device -> host: DeviceInfo (messages.h)
+  kSetLed = 0x24,             // host -> device: LedCommand
+  kLedDone = 0x25,            // device -> host: empty payload
+  kBeep = 0x26,               // host -> device: BeepCommand
+  kBeepDone = 0x27,           // device -> host: empty payload
+  kNfcAuth = 0x28,            // host -> device: NfcAuthRequest (a challenge)
+  kNfcAuthResult = 0x29,      // device -> host: NfcAuthResult (the card's answer)
 };
+
+// Device events (0x10..0x1F, known or not): numbered by the device, ACKed by the host,
+// retransmitted until ACKed.
+inline constexpr bool IsDeviceEvent(FrameType type) {
+  const auto value = static_cast<uint8_t>(type);
+  return value >= 0x10 && value <= 0x1F;
+}
+// Responses to host commands (odd values 0x21..0x2F).
+inline constexpr bool IsResponse(FrameType type) {
+  const auto value = static_cast<uint8_t>(type);
+  return value >= 0x21 && value <= 0x2F && value % 2 == 1;
+}
 
 // Name for logs ("ack", "card_presented", ...); "unknown" for a value not listed above.
 const char* FrameTypeName(FrameType type);
