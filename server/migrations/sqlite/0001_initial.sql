@@ -115,7 +115,8 @@ CREATE TABLE coupon_redemptions (
   customer_id    INTEGER,
   discount_minor INTEGER NOT NULL,
   outcome        TEXT NOT NULL CHECK (outcome IN
-                   ('redeemed', 'already_redeemed', 'unknown_coupon', 'other_customer')),
+                   ('redeemed', 'already_redeemed', 'unknown_coupon', 'other_customer',
+                    'voided_coupon')),
   reported_at    INTEGER NOT NULL,
   PRIMARY KEY (coupon_id, purchase_id)
 ) WITHOUT ROWID;

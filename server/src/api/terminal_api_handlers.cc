@@ -3,6 +3,7 @@
 #include <mutex>
 
 #include "loyalty/codec/json_reader.h"
+#include "loyalty/crypto/coupon_token.h"
 
 namespace loyalty::server {
 namespace {
@@ -65,7 +66,8 @@ constexpr std::size_t kMaxBatch = 500;
 
 }  // namespace
 
-void AddTerminalApiRoutes(http::Router& router, Store& store) {
+void AddTerminalApiRoutes(http::Router& router, Store& store,
+                          const crypto::VerifyKey& signing_key) {
   router.Add(http::Verb::post, "/v1/terminals/enroll",
              [&store](const http::Request& request) -> Result<http::Response> {
                auto json = JsonBody(request);
@@ -84,22 +86,23 @@ void AddTerminalApiRoutes(http::Router& router, Store& store) {
                                            201);
              });
 
-  router.AddAsync(http::Verb::post, "/v1/terminals/heartbeat",
-                  Authenticated(store, [&store](const http::Request& request,
-                                                const TerminalIdentity& terminal, http::Reply reply) {
-                    auto json = JsonBody(request);
-                    if (!json.ok()) return reply(json.error());
-                    codec::FieldErrors errors;
-                    codec::ObjectReader body(*json, "", errors);
-                    const std::int64_t backlog = body.RequiredInt("backlog", 0, 100'000'000);
-                    const std::string version = body.RequiredString("software_version", 64);
-                    body.Finish();
-                    if (!errors.ok()) return reply(errors.error());
-                    store.RecordHeartbeat(terminal, backlog, version, Now());
-                    reply(http::Response::Json({{"terminal_id", terminal.terminal_id},
-                                                {"server_time", FormatUtc(Now())},
-                                                {"catalog_version", store.CatalogVersion()}}));
-                  }));
+  router.AddAsync(
+      http::Verb::post, "/v1/terminals/heartbeat",
+      Authenticated(store, [&store](const http::Request& request, const TerminalIdentity& terminal,
+                                    http::Reply reply) {
+        auto json = JsonBody(request);
+        if (!json.ok()) return reply(json.error());
+        codec::FieldErrors errors;
+        codec::ObjectReader body(*json, "", errors);
+        const std::int64_t backlog = body.RequiredInt("backlog", 0, 100'000'000);
+        const std::string version = body.RequiredString("software_version", 64);
+        body.Finish();
+        if (!errors.ok()) return reply(errors.error());
+        store.RecordHeartbeat(terminal, backlog, version, Now());
+        reply(http::Response::Json({{"terminal_id", terminal.terminal_id},
+                                    {"server_time", FormatUtc(Now())},
+                                    {"catalog_version", store.CatalogVersion()}}));
+      }));
 
   router.AddAsync(http::Verb::get, "/v1/cards/{card_number}",
                   Authenticated(store, [&store](const http::Request& request,
@@ -142,8 +145,8 @@ void AddTerminalApiRoutes(http::Router& router, Store& store) {
         }
         const auto& items = (*json)["purchases"];
         if (items.empty() || items.size() > kMaxBatch) {
-          return reply(InvalidArgument("purchases", "a batch holds 1 to " +
-                                                        std::to_string(kMaxBatch) + " purchases"));
+          return reply(InvalidArgument(
+              "purchases", "a batch holds 1 to " + std::to_string(kMaxBatch) + " purchases"));
         }
         struct Batch {
           std::mutex mutex;
@@ -188,10 +191,85 @@ void AddTerminalApiRoutes(http::Router& router, Store& store) {
       }));
 
   router.AddAsync(http::Verb::get, "/v1/catalog",
-                  Authenticated(store, [&store](const http::Request&, const TerminalIdentity&,
-                                                http::Reply reply) {
-                    reply(http::Response::Json(domain::CatalogToJson(store.LoadCatalog())));
+                  Authenticated(store, [&store](const http::Request& request,
+                                                const TerminalIdentity&, http::Reply reply) {
+                    std::int64_t since = 0;
+                    if (const auto it = request.query.find("since"); it != request.query.end()) {
+                      const std::string& text = it->second;
+                      if (text.empty() || text.size() > 18 ||
+                          text.find_first_not_of("0123456789") != std::string::npos) {
+                        return reply(InvalidArgument("since", "must be a catalog version number"));
+                      }
+                      since = std::stoll(text);
+                    }
+                    reply(http::Response::Json(domain::CatalogToJson(store.LoadCatalog(since))));
                   }));
+
+  router.AddAsync(
+      http::Verb::post, "/v1/returns",
+      Authenticated(store, [&store](const http::Request& request, const TerminalIdentity& terminal,
+                                    http::Reply reply) {
+        auto json = JsonBody(request);
+        if (!json.ok()) return reply(json.error());
+        auto sale_return = domain::SaleReturnFromJson(*json);
+        if (!sale_return.ok()) return reply(sale_return.error());
+        if (sale_return->store_id != terminal.store_id ||
+            sale_return->terminal_id != terminal.terminal_id) {
+          return reply(
+              Error{ErrorCode::kPermissionDenied,
+                    "this credential belongs to terminal " + terminal.terminal_id + " of store " +
+                        terminal.store_id,
+                    sale_return->store_id != terminal.store_id ? "store_id" : "terminal_id"});
+        }
+        store.RecordReturnAsync(
+            std::move(sale_return).value(), Now(),
+            [reply = std::move(reply)](Result<RecordedReturn> recorded) {
+              if (!recorded.ok()) return reply(recorded.error());
+              reply(http::Response::Json(
+                  {{"return_id", recorded->return_id},
+                   {"refund", recorded->refund_minor},
+                   {"voided_coupons", recorded->voided_coupons},
+                   {"already_redeemed_coupons", recorded->already_redeemed_coupons}},
+                  recorded->replay ? 200 : 201));
+            });
+      }));
+
+  // Is this coupon good for this card now? For a coupon scanned from a receipt while
+  // the server is reachable; offline, the terminal checks the signature alone.
+  router.AddAsync(
+      http::Verb::post, "/v1/coupons/check",
+      Authenticated(store, [&store, &signing_key](const http::Request& request,
+                                                  const TerminalIdentity&, http::Reply reply) {
+        auto json = JsonBody(request);
+        if (!json.ok()) return reply(json.error());
+        codec::FieldErrors errors;
+        codec::ObjectReader body(*json, "", errors);
+        const std::string token = body.RequiredString("token", crypto::kMaxCouponTokenLength);
+        const std::string card_text = body.RequiredString("card_number", 13);
+        body.Finish();
+        if (!errors.ok()) return reply(errors.error());
+        auto card = CardNumber::Parse(card_text);
+        if (!card.ok()) return reply(card.error());
+        auto coupon = crypto::VerifyCouponToken(token, signing_key);
+        const auto answer = [&](bool valid, const std::string& reason) {
+          nlohmann::json result = {{"valid", valid}, {"reason", reason}};
+          if (coupon.ok()) result["coupon"] = domain::CouponToJson(*coupon);
+          reply(http::Response::Json(result));
+        };
+        if (!coupon.ok()) return answer(false, coupon.error().message);
+        auto state = store.CouponState(coupon->id);
+        if (!state.ok()) return answer(false, "not issued by this server");
+        auto holder = store.LookupCard(*card, Now());
+        if (!holder.ok()) return reply(holder.error());
+        if (!holder->customer || holder->customer->id != state->customer_id) {
+          return answer(false, "issued to another customer");
+        }
+        if (state->redeemed) return answer(false, "already redeemed");
+        if (state->voided) return answer(false, "voided: the purchase that earned it was returned");
+        if (!coupon->IsLive(Now()))
+          return answer(false, "expired " + FormatUtc(coupon->expires_at));
+        answer(true, "ok");
+      }));
 }
 
 }  // namespace loyalty::server

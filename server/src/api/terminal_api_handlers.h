@@ -1,5 +1,5 @@
 // The terminal API v1 routes (docs/api/openapi.yaml): card lookup, purchase upload,
-// catalog download.
+// returns, catalog download (whole or changes), coupon check, enrollment, heartbeat.
 #pragma once
 
 #include "http/router.h"
@@ -7,7 +7,8 @@
 
 namespace loyalty::server {
 
-// Adds the routes to `router`; `store` must outlive it.
-void AddTerminalApiRoutes(http::Router& router, Store& store);
+// Adds the routes to `router`; `store` and `coupon_key` (the server's own, to check
+// coupons terminals ask about) must outlive it.
+void AddTerminalApiRoutes(http::Router& router, Store& store, const crypto::VerifyKey& coupon_key);
 
 }  // namespace loyalty::server

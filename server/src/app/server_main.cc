@@ -130,7 +130,7 @@ int Serve(const Config& config) {
     metrics.GetGauge("loyalty_storage_writer_queue_depth", "Writes waiting for the writer")
         .Set(static_cast<double>(store.writer_stats().queue_depth));
   });
-  AddTerminalApiRoutes(router, store);
+  AddTerminalApiRoutes(router, store, signing_key.verify_key());
 
   http::ServerOptions options;
   options.address = listen->first;

@@ -93,7 +93,7 @@ Result<api::CardLookup> SqliteStore::LookupCard(const CardNumber& card, Timestam
   lookup.customer = customer;
   auto& coupons = db.Prepared(
       "SELECT token FROM coupons WHERE customer_id = ? AND expires_at > ? "
-      "AND redeemed_at IS NULL ORDER BY issued_at, id");
+      "AND redeemed_at IS NULL AND voided_at IS NULL ORDER BY issued_at, id");
   coupons.Bind(1, customer.id).Bind(2, Seconds(now));
   lookup.coupons = Tokens(coupons);
   return lookup;
@@ -127,6 +127,7 @@ void SqliteStore::WriteLines(sqlite::Connection& db, const domain::Purchase& pur
     std::int64_t items = 0;
   };
   std::map<std::string, CategoryTotal> by_category;
+  std::map<std::string, std::int64_t> quantity_by_sku;
   for (std::size_t i = 0; i < purchase.lines.size(); ++i) {
     const auto& line = purchase.lines[i];
     auto& product = db.Prepared("SELECT category FROM products WHERE sku = ?");
@@ -158,8 +159,29 @@ void SqliteStore::WriteLines(sqlite::Connection& db, const domain::Purchase& pur
       by_category[category].spend += line.amount_minor;
       by_category[category].items += line.quantity;
     }
+    quantity_by_sku[line.sku] += line.quantity;
   }
   if (customer_id <= 0) return;
+  // The score halves every 30 days (2,592,000 s). A purchase older than the stored score
+  // (uploaded late from an offline till) adds its quantity already decayed.
+  for (const auto& [sku, quantity] : quantity_by_sku) {
+    db.Prepared(
+          "INSERT INTO customer_product_stats(customer_id, sku, quantity, purchases,"
+          " last_bought_at, score, score_at) VALUES (?1, ?2, ?3, 1, ?4, ?3, ?4)"
+          " ON CONFLICT(customer_id, sku) DO UPDATE SET"
+          " quantity = quantity + excluded.quantity, purchases = purchases + 1,"
+          " last_bought_at = MAX(last_bought_at, excluded.last_bought_at),"
+          " score = CASE WHEN excluded.score_at >= score_at"
+          "   THEN score * pow(0.5, (excluded.score_at - score_at) / 2592000.0) + excluded.score"
+          "   ELSE score + excluded.score * pow(0.5, (score_at - excluded.score_at) / 2592000.0)"
+          " END,"
+          " score_at = MAX(score_at, excluded.score_at)")
+        .Bind(1, customer_id)
+        .Bind(2, sku)
+        .Bind(3, quantity)
+        .Bind(4, Seconds(purchase.occurred_at))
+        .Run();
+  }
   for (const auto& [category, total] : by_category) {
     db.Prepared(
           "INSERT INTO customer_category_stats(customer_id, category, spend_minor, items,"
@@ -180,13 +202,16 @@ void SqliteStore::WriteRedemptions(sqlite::Connection& db, const domain::Purchas
                                    std::optional<std::int64_t> customer_id, Timestamp now) {
   for (const auto& redemption : purchase.redemptions) {
     auto& coupon = db.Prepared(
-        "SELECT customer_id, redeemed_by_purchase IS NOT NULL FROM coupons WHERE id = ?");
+        "SELECT customer_id, redeemed_by_purchase IS NOT NULL, voided_at IS NOT NULL FROM coupons"
+        " WHERE id = ?");
     coupon.Bind(1, redemption.coupon_id.str());
     std::string outcome;
     if (!coupon.Step()) {
       outcome = "unknown_coupon";
     } else if (!customer_id || coupon.Int(0) != *customer_id) {
       outcome = "other_customer";
+    } else if (coupon.Int(2) != 0) {
+      outcome = "voided_coupon";  // its purchase was returned, e.g. while this till was offline
     } else if (coupon.Int(1) != 0) {
       // Spent before, e.g. at another terminal while offline: recorded as a conflict
       // for the portal, never counted twice.
@@ -243,7 +268,7 @@ CustomerProfile SqliteStore::LoadProfile(sqlite::Connection& db, std::int64_t cu
   // signature check per coupon inside the hot purchase transaction.
   auto& live = db.Prepared(
       "SELECT id, target, target_value FROM coupons WHERE customer_id = ? AND expires_at > ?"
-      " AND redeemed_at IS NULL");
+      " AND redeemed_at IS NULL AND voided_at IS NULL");
   live.Bind(1, customer_id).Bind(2, Seconds(now));
   while (live.Step()) {
     domain::Coupon coupon;
@@ -369,7 +394,19 @@ Result<RecordedPurchase> SqliteStore::WritePurchase(sqlite::Connection& db,
   return recorded;
 }
 
-domain::Catalog SqliteStore::LoadCatalog() {
+Result<Store::CouponStatus> SqliteStore::CouponState(const Uuid& coupon_id) {
+  auto lease = Read();
+  auto& query = (*lease).Prepared(
+      "SELECT customer_id, redeemed_at IS NOT NULL, voided_at IS NOT NULL FROM coupons"
+      " WHERE id = ?");
+  query.Bind(1, coupon_id.str());
+  if (!query.Step()) return NotFound("no coupon " + coupon_id.str());
+  CouponStatus status{query.Int(0), query.Int(1) != 0, query.Int(2) != 0};
+  query.Reset();
+  return status;
+}
+
+domain::Catalog SqliteStore::LoadCatalog(std::int64_t since) {
   auto lease = Read();
   sqlite::Connection& db = *lease;
   sqlite::ReadTransaction snapshot(db);
@@ -383,9 +420,14 @@ domain::Catalog SqliteStore::LoadCatalog() {
       catalog.currency = *currency;
     }
   }
+  // A terminal claiming a version this server never had (a restored database) gets the
+  // whole catalog rather than changes it cannot apply.
+  if (since > catalog.version) since = 0;
   auto& products = db.Prepared(
       "SELECT sku, name, department, category, product_type, brand, package_size, price_minor,"
-      " couponable FROM products ORDER BY sku");
+      " couponable FROM products WHERE version > ? ORDER BY sku");
+  products.Bind(1, since);
+  catalog.since = since;
   while (products.Step()) {
     catalog.products.push_back(domain::Product{
         products.Text(0), products.Text(1), products.Text(2), products.Text(3), products.Text(4),

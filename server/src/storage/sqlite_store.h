@@ -29,7 +29,10 @@ class SqliteStore final : public Store {
   Result<api::CardLookup> LookupCard(const CardNumber& card, Timestamp now) override;
   void RecordPurchaseAsync(domain::Purchase purchase, Timestamp now,
                            PurchaseCallback done) override;
-  domain::Catalog LoadCatalog() override;
+  void RecordReturnAsync(domain::SaleReturn sale_return, Timestamp now,
+                         ReturnCallback done) override;
+  domain::Catalog LoadCatalog(std::int64_t since = 0) override;
+  Result<CouponStatus> CouponState(const Uuid& coupon_id) override;
   std::int64_t CatalogVersion() override;
   Result<CatalogImportResult> ImportProducts(const std::vector<domain::Product>& products) override;
 
@@ -66,6 +69,8 @@ class SqliteStore final : public Store {
   // These run on the writer thread, inside its transaction.
   Result<RecordedPurchase> WritePurchase(sqlite::Connection& db, const domain::Purchase& purchase,
                                          const std::string& body_hash, Timestamp now);
+  Result<RecordedReturn> WriteReturn(sqlite::Connection& db, const domain::SaleReturn& sale_return,
+                                     const std::string& body_hash, Timestamp now);
   std::int64_t CustomerForCard(sqlite::Connection& db, const CardNumber& card, Timestamp now);
   void WriteLines(sqlite::Connection& db, const domain::Purchase& purchase,
                   std::int64_t purchase_seq, std::int64_t customer_id);

@@ -13,4 +13,13 @@ Result<RecordedPurchase> Store::RecordPurchase(const domain::Purchase& purchase,
   return result.get();
 }
 
+Result<RecordedReturn> Store::RecordReturn(const domain::SaleReturn& sale_return, Timestamp now) {
+  std::promise<Result<RecordedReturn>> answer;
+  auto result = answer.get_future();
+  RecordReturnAsync(sale_return, now, [&answer](Result<RecordedReturn> recorded) {
+    answer.set_value(std::move(recorded));
+  });
+  return result.get();
+}
+
 }  // namespace loyalty::server

@@ -13,6 +13,7 @@
 #include "loyalty/core/card_number.h"
 #include "loyalty/domain/catalog.h"
 #include "loyalty/domain/purchase.h"
+#include "loyalty/domain/sale_return.h"
 
 namespace loyalty::server {
 
@@ -33,6 +34,15 @@ struct CustomerProfile {
   Timestamp last_visit_at;
   std::vector<CategoryStat> categories;     // highest spend first
   std::vector<domain::Coupon> live_coupons;  // issued, unredeemed, unexpired
+
+  // Spend per visit, minor units; 0 before the first visit.
+  std::int64_t MeanBasketMinor() const { return visits > 0 ? total_spend_minor / visits : 0; }
+  // The customer's own rhythm: mean days between visits, once there are two.
+  std::optional<double> MeanDaysBetweenVisits() const {
+    if (visits < 2) return std::nullopt;
+    const auto span = std::chrono::duration<double>(last_visit_at - first_visit_at).count();
+    return span / 86400.0 / static_cast<double>(visits - 1);
+  }
 };
 
 // Picks the coupons a purchase earns for the next visit. It runs inside the purchase's
@@ -48,6 +58,16 @@ class NextVisitPlanner {
 struct RecordedPurchase {
   api::PurchaseAck ack;
   bool replay = false;  // the purchase was already stored; ack is the original answer
+};
+
+struct RecordedReturn {
+  std::string return_id;
+  bool replay = false;
+  std::int64_t refund_minor = 0;
+  // Unredeemed coupons the returned purchase had earned, voided now.
+  std::vector<std::string> voided_coupons;
+  // Coupons it had earned that were already spent: reported, since they cannot be undone.
+  std::vector<std::string> already_redeemed_coupons;
 };
 
 struct CatalogImportResult {
@@ -99,10 +119,22 @@ class Store {
   virtual void RecordPurchaseAsync(domain::Purchase purchase, Timestamp now,
                                    PurchaseCallback done) = 0;
 
+  using ReturnCallback = std::function<void(Result<RecordedReturn>)>;
+
+  // Stores a return of goods from an earlier purchase and nets it out of the profile in
+  // one transaction: spend, category and product aggregates go down, and the coupons the
+  // purchase earned are voided unless already spent. Refuses (kInvalidArgument) to take
+  // back more of a product than the purchase sold, counting earlier returns; kNotFound
+  // for an unknown purchase. Idempotent on the return's id, like purchases.
+  virtual void RecordReturnAsync(domain::SaleReturn sale_return, Timestamp now,
+                                 ReturnCallback done) = 0;
+  Result<RecordedReturn> RecordReturn(const domain::SaleReturn& sale_return, Timestamp now);
+
   // RecordPurchaseAsync, waiting for the answer: for tools and tests.
   Result<RecordedPurchase> RecordPurchase(const domain::Purchase& purchase, Timestamp now);
 
-  virtual domain::Catalog LoadCatalog() = 0;
+  // The whole catalog, or with since > 0 the products changed after that version.
+  virtual domain::Catalog LoadCatalog(std::int64_t since = 0) = 0;
   virtual std::int64_t CatalogVersion() = 0;
 
   // Stores and terminals. Codes and credentials are hashed before they are stored.
@@ -120,6 +152,14 @@ class Store {
   virtual void RecordHeartbeat(const TerminalIdentity& terminal, std::int64_t backlog,
                                const std::string& software_version, Timestamp now) = 0;
   virtual std::vector<TerminalRecord> ListTerminals() = 0;
+
+  // Where a coupon stands, for a check at checkout. kNotFound if never issued.
+  struct CouponStatus {
+    std::int64_t customer_id = 0;
+    bool redeemed = false;
+    bool voided = false;
+  };
+  virtual Result<CouponStatus> CouponState(const Uuid& coupon_id) = 0;
 
   // Adds or updates products in one transaction; the catalog version grows only if
   // something changed.

@@ -1,5 +1,7 @@
 #include "loyalty/domain/catalog.h"
 
+#include <map>
+
 namespace loyalty::domain {
 
 nlohmann::json ProductToJson(const Product& product) {
@@ -32,6 +34,7 @@ nlohmann::json CatalogToJson(const Catalog& catalog) {
   nlohmann::json products = nlohmann::json::array();
   for (const auto& product : catalog.products) products.push_back(ProductToJson(product));
   return {{"version", catalog.version},
+          {"since", catalog.since},
           {"currency", catalog.currency.code()},
           {"products", std::move(products)}};
 }
@@ -41,6 +44,7 @@ Result<Catalog> CatalogFromJson(const nlohmann::json& json) {
   codec::ObjectReader reader(json, "", errors);
   Catalog catalog;
   catalog.version = reader.RequiredInt("version", 0, INT64_MAX);
+  catalog.since = reader.RequiredInt("since", 0, INT64_MAX);
   const auto currency = Currency::FromCode(reader.RequiredString("currency", 3));
   if (!currency.ok()) {
     errors.Add(currency.error());
@@ -53,6 +57,27 @@ Result<Catalog> CatalogFromJson(const nlohmann::json& json) {
   reader.Finish();
   if (!errors.ok()) return errors.error();
   return catalog;
+}
+
+Result<Catalog> ApplyCatalogUpdate(Catalog base, Catalog update) {
+  if (update.since == 0) return update;
+  if (update.since != base.version) {
+    return Conflict("catalog changes since version " + std::to_string(update.since) +
+                    " cannot apply to version " + std::to_string(base.version));
+  }
+  std::map<std::string, std::size_t> index;
+  for (std::size_t i = 0; i < base.products.size(); ++i) index[base.products[i].sku] = i;
+  for (auto& product : update.products) {
+    if (auto it = index.find(product.sku); it != index.end()) {
+      base.products[it->second] = std::move(product);
+    } else {
+      index[product.sku] = base.products.size();
+      base.products.push_back(std::move(product));
+    }
+  }
+  base.version = update.version;
+  base.currency = update.currency;
+  return base;
 }
 
 }  // namespace loyalty::domain

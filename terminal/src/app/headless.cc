@@ -187,11 +187,16 @@ class Terminal {
  private:
   void LoadCatalog() {
     if (auto local = journal_.LoadCatalog()) catalog_ = std::move(*local);
-    auto fetched = server_.FetchCatalog();
-    if (fetched.ok() && fetched->version != catalog_.version) {
-      catalog_ = std::move(fetched).value();
-      journal_.SaveCatalog(catalog_);
-    } else if (!fetched.ok()) {
+    // Only what changed since the copy held, when there is one.
+    auto fetched = server_.FetchCatalog(catalog_.version);
+    if (fetched.ok()) {
+      auto updated = domain::ApplyCatalogUpdate(catalog_, std::move(fetched).value());
+      if (!updated.ok()) updated = server_.FetchCatalog(0);  // out of step: take it whole
+      if (updated.ok() && updated->version != catalog_.version) {
+        catalog_ = std::move(updated).value();
+        journal_.SaveCatalog(catalog_);
+      }
+    } else {
       log::Warn("catalog not refreshed; using the last good copy",
                 {{"error", fetched.error().ToString()}, {"version", catalog_.version}});
     }

@@ -65,7 +65,7 @@ void Journal::RecordFailedAttempt(const std::string& id, const std::string& erro
 
 std::optional<domain::Catalog> Journal::LoadCatalog() {
   auto& meta = db_.Prepared("SELECT key, value FROM meta WHERE key IN ('catalog_version', 'currency')");
-  nlohmann::json catalog_json = {{"products", nlohmann::json::array()}};
+  nlohmann::json catalog_json = {{"since", 0}, {"products", nlohmann::json::array()}};
   while (meta.Step()) {
     if (meta.Text(0) == "catalog_version") {
       catalog_json["version"] = std::stoll(meta.Text(1));

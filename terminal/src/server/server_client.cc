@@ -185,8 +185,10 @@ Status SaveCredential(const std::string& path, const TerminalCredential& credent
   return {};
 }
 
-Result<domain::Catalog> ServerClient::FetchCatalog() {
-  auto json = Decode(http_.Get(api::kCatalogPath), {200});
+Result<domain::Catalog> ServerClient::FetchCatalog(std::int64_t since) {
+  const std::string target =
+      std::string(api::kCatalogPath) + (since > 0 ? "?since=" + std::to_string(since) : "");
+  auto json = Decode(http_.Get(target), {200});
   if (!json.ok()) return json.error();
   return domain::CatalogFromJson(*json);
 }

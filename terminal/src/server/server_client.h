@@ -44,7 +44,8 @@ class ServerClient {
   // with the same error codes as PostPurchase. The outer error means nothing was heard.
   Result<std::vector<Result<api::PurchaseAck>>> PostPurchaseBatch(
       const std::vector<std::string>& purchase_jsons);
-  Result<domain::Catalog> FetchCatalog();
+  // The whole catalog, or with since > 0 only what changed after that version.
+  Result<domain::Catalog> FetchCatalog(std::int64_t since = 0);
   // Exchanges a one-time code for this terminal's identity and credential.
   Result<TerminalCredential> Enroll(const std::string& code, const std::string& name);
   Status Heartbeat(std::int64_t backlog, const std::string& software_version);

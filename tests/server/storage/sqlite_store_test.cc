@@ -465,3 +465,127 @@ TEST(SqliteStore, ReplayReturnsSeveralCouponsInTheFirstAnswersOrder) {
 
 }  // namespace
 }  // namespace loyalty::server
+
+namespace loyalty::server {
+namespace {
+
+domain::SaleReturn MakeReturn(const domain::Purchase& original,
+                              const std::vector<domain::ReturnLine>& lines, Timestamp at) {
+  domain::SaleReturn sale_return;
+  sale_return.original_purchase_id = original.id;
+  sale_return.store_id = original.store_id;
+  sale_return.terminal_id = original.terminal_id;
+  sale_return.occurred_at = at;
+  sale_return.lines = lines;
+  for (const auto& line : lines) sale_return.total_minor += line.amount_minor;
+  return sale_return;
+}
+
+TEST_F(SqliteStoreTest, ReturnNetsOutOfTheProfileAndVoidsTheCouponsItEarned) {
+  const auto card = Card("200000000001");
+  const auto purchase = MakePurchase(card, {{"3001", 2, 899}, {"1001", 1, 129}}, kDay1);
+  const auto recorded = Record(purchase, kDay1);
+  ASSERT_EQ(recorded.ack.next_visit_coupons.size(), 1u);
+  const std::string earned = recorded.ack.next_visit_coupons[0].coupon.id.str();
+
+  auto returned = store_->RecordReturn(MakeReturn(purchase, {{"3001", 2, 1798}}, kDay2), kDay2);
+  ASSERT_TRUE(returned.ok()) << returned.error().ToString();
+  EXPECT_EQ(returned->refund_minor, 1798);
+  EXPECT_EQ(returned->voided_coupons, std::vector<std::string>{earned});
+  EXPECT_TRUE(returned->already_redeemed_coupons.empty());
+
+  EXPECT_EQ(Text("SELECT total_spend_minor FROM customers"), "129");
+  EXPECT_EQ(Text("SELECT spend_minor || '/' || items FROM customer_category_stats"
+                 " WHERE category = 'MEAT'"),
+            "0/0");
+  EXPECT_EQ(Text("SELECT quantity FROM customer_product_stats WHERE sku = '3001'"), "0");
+  // The voided coupon is no longer live, and redeeming it later counts as nothing.
+  auto lookup = store_->LookupCard(card, kDay2);
+  ASSERT_TRUE(lookup.ok());
+  EXPECT_TRUE(lookup->coupons.empty());
+  auto state = store_->CouponState(*Uuid::Parse(earned));
+  ASSERT_TRUE(state.ok());
+  EXPECT_TRUE(state->voided);
+  const auto spend_it = MakePurchase(card, {{"3001", 1, 899}}, kDay3, {{*Uuid::Parse(earned), 89}});
+  Record(spend_it, kDay3);
+  EXPECT_EQ(Text("SELECT outcome FROM coupon_redemptions"), "voided_coupon");
+}
+
+TEST_F(SqliteStoreTest, ReturnCannotTakeBackMoreThanWasSold) {
+  const auto purchase = MakePurchase(Card("200000000002"), {{"1002", 2, 450}}, kDay1);
+  Record(purchase, kDay1);
+  ASSERT_TRUE(store_->RecordReturn(MakeReturn(purchase, {{"1002", 1, 450}}, kDay2), kDay2).ok());
+  // One cheese is left to return: two is too many, even split across returns.
+  auto too_many = store_->RecordReturn(MakeReturn(purchase, {{"1002", 2, 900}}, kDay2), kDay2);
+  ASSERT_FALSE(too_many.ok());
+  EXPECT_EQ(too_many.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(too_many.error().message.find("1 left to return"), std::string::npos);
+  auto never_sold = store_->RecordReturn(MakeReturn(purchase, {{"2001", 1, 249}}, kDay2), kDay2);
+  EXPECT_FALSE(never_sold.ok());
+  auto overpaid = store_->RecordReturn(MakeReturn(purchase, {{"1002", 1, 451}}, kDay2), kDay2);
+  ASSERT_FALSE(overpaid.ok());
+  EXPECT_NE(overpaid.error().message.find("more than"), std::string::npos);
+  domain::Purchase unknown = purchase;
+  unknown.id = Uuid::TimeOrdered();
+  auto no_purchase = store_->RecordReturn(MakeReturn(unknown, {{"1002", 1, 450}}, kDay2), kDay2);
+  ASSERT_FALSE(no_purchase.ok());
+  EXPECT_EQ(no_purchase.error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(Count("returns"), 1);
+}
+
+TEST_F(SqliteStoreTest, ReturnIsIdempotentOnItsId) {
+  const auto purchase = MakePurchase(Card("200000000003"), {{"1002", 2, 450}}, kDay1);
+  Record(purchase, kDay1);
+  const auto sale_return = MakeReturn(purchase, {{"1002", 1, 450}}, kDay2);
+  ASSERT_TRUE(store_->RecordReturn(sale_return, kDay2).ok());
+  auto replay = store_->RecordReturn(sale_return, kDay2);
+  ASSERT_TRUE(replay.ok());
+  EXPECT_TRUE(replay->replay);
+  EXPECT_EQ(Count("returns"), 1);
+  EXPECT_EQ(Text("SELECT total_spend_minor FROM customers"), "450");
+  auto other_body = sale_return;
+  other_body.lines[0].amount_minor = 400;
+  other_body.total_minor = 400;
+  auto reused = store_->RecordReturn(other_body, kDay2);
+  ASSERT_FALSE(reused.ok());
+  EXPECT_EQ(reused.error().code, ErrorCode::kConflict);
+}
+
+TEST_F(SqliteStoreTest, ProductScoresDecayWithTimeAndAddUp) {
+  const auto card = Card("200000000004");
+  Record(MakePurchase(card, {{"1001", 2, 129}}, kDay1), kDay1);
+  // Thirty days later the first two milks count for one, plus the new one.
+  const Timestamp later = kDay1 + std::chrono::days(30);
+  Record(MakePurchase(card, {{"1001", 1, 129}}, later), later);
+  EXPECT_EQ(Text("SELECT quantity || '/' || purchases FROM customer_product_stats"), "3/2");
+  EXPECT_EQ(Text("SELECT printf('%.3f', score) FROM customer_product_stats"), "2.000");
+  // A purchase uploaded late, older than the score, adds its quantity already decayed.
+  Record(MakePurchase(card, {{"1001", 4, 129}}, kDay1), later);
+  EXPECT_EQ(Text("SELECT printf('%.3f', score) FROM customer_product_stats"), "4.000");
+}
+
+TEST_F(SqliteStoreTest, CatalogSinceAVersionHoldsOnlyWhatChanged) {
+  const std::int64_t first = store_->CatalogVersion();
+  auto changed = DemoProducts();
+  changed[0].price_minor = 139;
+  ASSERT_TRUE(store_->ImportProducts(changed).ok());
+  const auto update = store_->LoadCatalog(first);
+  EXPECT_EQ(update.since, first);
+  EXPECT_EQ(update.version, first + 1);
+  ASSERT_EQ(update.products.size(), 1u);
+  EXPECT_EQ(update.products[0].sku, "1001");
+  // A version from another database gets the whole catalog, not changes it cannot use.
+  EXPECT_EQ(store_->LoadCatalog(first + 100).since, 0);
+  EXPECT_EQ(store_->LoadCatalog(first + 100).products.size(), DemoProducts().size());
+  domain::Catalog old_copy = store_->LoadCatalog(0);
+  old_copy.version = first;
+  auto merged = domain::ApplyCatalogUpdate(old_copy, update);
+  ASSERT_TRUE(merged.ok());
+  EXPECT_EQ(merged->version, first + 1);
+  EXPECT_EQ(merged->products.size(), DemoProducts().size());
+  old_copy.version = first - 1;
+  EXPECT_FALSE(domain::ApplyCatalogUpdate(old_copy, update).ok());
+}
+
+}  // namespace
+}  // namespace loyalty::server

@@ -37,9 +37,16 @@ Product ProductFromJson(codec::ObjectReader& reader);
 // The whole catalog as the server sends it to terminals.
 struct Catalog {
   std::int64_t version = 0;  // grows with every change on the server
+  // 0: the whole catalog. N: only the products added or changed after version N, for
+  // a terminal that already holds version N.
+  std::int64_t since = 0;
   Currency currency = Currency::Usd();
   std::vector<Product> products;
 };
+
+// Applies a catalog of changes (since == base.version) to `base`, or replaces it with a
+// whole one. Refuses changes made against another version than the one held.
+Result<Catalog> ApplyCatalogUpdate(Catalog base, Catalog update);
 
 nlohmann::json CatalogToJson(const Catalog& catalog);
 Result<Catalog> CatalogFromJson(const nlohmann::json& json);
