@@ -2,30 +2,12 @@
 
 #include <mutex>
 
+#include "api/terminal_auth.h"
 #include "loyalty/codec/json_reader.h"
 #include "loyalty/crypto/coupon_token.h"
 
 namespace loyalty::server {
 namespace {
-
-using TerminalHandler =
-    std::function<void(const http::Request&, const TerminalIdentity&, http::Reply)>;
-
-// Every terminal route but enrollment needs "Authorization: Bearer <credential>".
-http::AsyncHandler Authenticated(Store& store, TerminalHandler handler) {
-  return [&store, handler = std::move(handler)](const http::Request& request, http::Reply reply) {
-    const auto header = request.headers.find("authorization");
-    constexpr std::string_view kBearer = "Bearer ";
-    if (header == request.headers.end() || !header->second.starts_with(kBearer)) {
-      return reply(Error{ErrorCode::kUnauthenticated,
-                         "missing terminal credential (Authorization: Bearer ...)",
-                         "authorization"});
-    }
-    auto terminal = store.AuthenticateTerminal(header->second.substr(kBearer.size()));
-    if (!terminal.ok()) return reply(terminal.error());
-    handler(request, *terminal, std::move(reply));
-  };
-}
 
 Result<nlohmann::json> JsonBody(const http::Request& request) {
   return codec::ParseJson(request.body);

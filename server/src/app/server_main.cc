@@ -7,14 +7,13 @@
 #include <fstream>
 #include <iostream>
 
-#include "api/terminal_api_handlers.h"
+#include "api/routes.h"
 #include "app/config.h"
 #include "http/listener.h"
 #include "http/tls.h"
 #include "loyalty/core/args.h"
 #include "loyalty/core/log.h"
 #include "ops/metrics.h"
-#include "ops/ops_routes.h"
 #include "storage/catalog_import.h"
 #include "storage/sqlite_store.h"
 #include "targeting/next_visit_planner.h"
@@ -32,6 +31,8 @@ Usage:
                                               print a one-time enrollment code
   loyalty-server terminal revoke --terminal S001-T01
   loyalty-server terminal list
+  loyalty-server customer merge --into ID --from ID
+                                              two customers found to be one person
   loyalty-server --help
 
 Options (flags override environment variables, which override the config file):
@@ -126,11 +127,10 @@ int Serve(const Config& config) {
                     });
 
   http::Router router;
-  AddOpsRoutes(router, metrics, [&store, &metrics] {
+  AddAllRoutes(router, store, signing_key.verify_key(), metrics, [&store, &metrics] {
     metrics.GetGauge("loyalty_storage_writer_queue_depth", "Writes waiting for the writer")
         .Set(static_cast<double>(store.writer_stats().queue_depth));
   });
-  AddTerminalApiRoutes(router, store, signing_key.verify_key());
 
   http::ServerOptions options;
   options.address = listen->first;
@@ -256,6 +256,28 @@ int TerminalList(const Config& config) {
   return 0;
 }
 
+int CustomerMerge(const Args& args, const Config& config) {
+  const auto into = args.Value("into");
+  const auto from = args.Value("from");
+  const auto number = [](const std::optional<std::string>& text) -> std::optional<std::int64_t> {
+    if (!text || text->empty() || text->size() > 18 ||
+        text->find_first_not_of("0123456789") != std::string::npos) {
+      return std::nullopt;
+    }
+    return std::stoll(*text);
+  };
+  if (!number(into) || !number(from)) {
+    return Fail(InvalidArgument("--into", "customer merge needs --into ID and --from ID"));
+  }
+  AdminStore admin(config);
+  if (auto merged = admin.store.MergeCustomers(*number(into), *number(from), Now()); !merged.ok()) {
+    return Fail(merged.error());
+  }
+  std::cout << "customer " << *from << " merged into " << *into
+            << ": cards, purchases, coupons and profile moved\n";
+  return 0;
+}
+
 int ImportCatalog(const Args& args, const Config& config) {
   const auto csv_path = args.Value("csv");
   if (!csv_path) {
@@ -292,10 +314,11 @@ int ImportCatalog(const Args& args, const Config& config) {
 int ServerMain(int argc, char** argv) {
   log::SetProgram("server");
   std::vector<std::string> arguments(argv + 1, argv + argc);
-  auto args = Args::Parse(arguments,
-                          {"config", "data-dir", "listen", "threads", "tls-cert", "tls-key", "csv",
-                           "id", "name", "currency", "store", "valid-hours", "terminal"},
-                          {"help"});
+  auto args =
+      Args::Parse(arguments,
+                  {"config", "data-dir", "listen", "threads", "tls-cert", "tls-key", "csv", "id",
+                   "name", "currency", "store", "valid-hours", "terminal", "into", "from"},
+                  {"help"});
   if (!args.ok()) {
     std::cerr << args.error().ToString() << "\n";
     return 2;
@@ -328,6 +351,9 @@ int ServerMain(int argc, char** argv) {
       return TerminalRevoke(*args, *config);
     }
     if (command == std::vector<std::string>{"terminal", "list"}) return TerminalList(*config);
+    if (command == std::vector<std::string>{"customer", "merge"}) {
+      return CustomerMerge(*args, *config);
+    }
     std::cerr << "unknown command '" << command.front() << "' (see --help)\n";
     return 2;
   } catch (const std::exception& e) {

@@ -33,6 +33,13 @@ class SqliteStore final : public Store {
                          ReturnCallback done) override;
   domain::Catalog LoadCatalog(std::int64_t since = 0) override;
   Result<CouponStatus> CouponState(const Uuid& coupon_id) override;
+  Result<std::int64_t> RegisterCustomer(const CardNumber& card,
+                                        const domain::CustomerDetails& details,
+                                        Timestamp now) override;
+  Status AddCard(std::int64_t customer_id, const CardNumber& card, Timestamp now) override;
+  Result<std::int64_t> ReplaceCard(const CardNumber& lost, const CardNumber& replacement,
+                                   Timestamp now) override;
+  Status MergeCustomers(std::int64_t into, std::int64_t from, Timestamp now) override;
   std::int64_t CatalogVersion() override;
   Result<CatalogImportResult> ImportProducts(const std::vector<domain::Product>& products) override;
 

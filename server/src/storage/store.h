@@ -12,6 +12,7 @@
 #include "loyalty/api/terminal_api.h"
 #include "loyalty/core/card_number.h"
 #include "loyalty/domain/catalog.h"
+#include "loyalty/domain/customer.h"
 #include "loyalty/domain/purchase.h"
 #include "loyalty/domain/sale_return.h"
 
@@ -152,6 +153,23 @@ class Store {
   virtual void RecordHeartbeat(const TerminalIdentity& terminal, std::int64_t backlog,
                                const std::string& software_version, Timestamp now) = 0;
   virtual std::vector<TerminalRecord> ListTerminals() = 0;
+
+  // Customers and cards.
+  // Adds or updates the personal details of the holder of `card`; a card never used
+  // before gets its customer now. Returns the customer id.
+  virtual Result<std::int64_t> RegisterCustomer(const CardNumber& card,
+                                                const domain::CustomerDetails& details,
+                                                Timestamp now) = 0;
+  // Gives a customer another card (a household shares one account). kAlreadyExists if
+  // the card belongs to someone already.
+  virtual Status AddCard(std::int64_t customer_id, const CardNumber& card, Timestamp now) = 0;
+  // A lost card: blocks it and gives its customer the replacement, history and coupons
+  // kept. Returns the customer id.
+  virtual Result<std::int64_t> ReplaceCard(const CardNumber& lost, const CardNumber& replacement,
+                                           Timestamp now) = 0;
+  // Two customers found to be one person: `from`'s cards, purchases, coupons and
+  // aggregates move to `into`; `from` remains as a pointer to `into`.
+  virtual Status MergeCustomers(std::int64_t into, std::int64_t from, Timestamp now) = 0;
 
   // Where a coupon stands, for a check at checkout. kNotFound if never issued.
   struct CouponStatus {

@@ -589,3 +589,98 @@ TEST_F(SqliteStoreTest, CatalogSinceAVersionHoldsOnlyWhatChanged) {
 
 }  // namespace
 }  // namespace loyalty::server
+
+namespace loyalty::server {
+namespace {
+
+domain::CustomerDetails Details(const char* name) {
+  domain::CustomerDetails details;
+  details.name = name;
+  details.email = std::string(name) + "@example.com";
+  details.consent_email = true;
+  details.acquisition_source = "flyer";
+  return details;
+}
+
+TEST_F(SqliteStoreTest, RegistrationAddsDetailsToTheCardsCustomerAndMakesOneForANewCard) {
+  const auto used = Card("200000000011");
+  const auto recorded = Record(MakePurchase(used, {{"1001", 1, 129}}, kDay1), kDay1);
+  auto registered = store_->RegisterCustomer(used, Details("ada"), kDay2);
+  ASSERT_TRUE(registered.ok()) << registered.error().ToString();
+  EXPECT_EQ(*registered, *recorded.ack.customer_id);
+  auto fresh = store_->RegisterCustomer(Card("200000000012"), Details("bob"), kDay2);
+  ASSERT_TRUE(fresh.ok());
+  EXPECT_NE(*fresh, *registered);
+  EXPECT_EQ(Count("customers"), 2);
+  // Registering again updates; the first acquisition source stays.
+  auto again = Details("ada lovelace");
+  again.acquisition_source = "friend";
+  ASSERT_TRUE(store_->RegisterCustomer(used, again, kDay3).ok());
+  EXPECT_EQ(Text("SELECT name || '/' || acquisition_source FROM customer_details"
+                 " WHERE customer_id = " + std::to_string(*registered)),
+            "ada lovelace/flyer");
+}
+
+TEST_F(SqliteStoreTest, HouseholdCardsShareOneCustomer) {
+  const auto first = Card("200000000021");
+  const auto recorded = Record(MakePurchase(first, {{"1001", 1, 129}}, kDay1), kDay1);
+  const std::int64_t customer = *recorded.ack.customer_id;
+  const auto second = Card("200000000022");
+  ASSERT_TRUE(store_->AddCard(customer, second, kDay1).ok());
+  Record(MakePurchase(second, {{"1002", 1, 450}}, kDay2), kDay2);
+  auto lookup = store_->LookupCard(second, kDay2);
+  ASSERT_TRUE(lookup.ok());
+  ASSERT_TRUE(lookup->customer.has_value());
+  EXPECT_EQ(lookup->customer->id, customer);
+  EXPECT_EQ(lookup->customer->visits, 2);
+  const auto taken = store_->AddCard(customer, first, kDay2);
+  ASSERT_FALSE(taken.ok());
+  EXPECT_EQ(taken.error().code, ErrorCode::kAlreadyExists);
+  EXPECT_EQ(store_->AddCard(999, Card("200000000023"), kDay2).error().code, ErrorCode::kNotFound);
+}
+
+TEST_F(SqliteStoreTest, LostCardIsBlockedAndReplacedWithItsHistoryAndCoupons) {
+  const auto lost = Card("200000000031");
+  const auto recorded = Record(MakePurchase(lost, {{"3001", 2, 899}}, kDay1), kDay1);
+  const auto replacement = Card("200000000032");
+  auto replaced = store_->ReplaceCard(lost, replacement, kDay2);
+  ASSERT_TRUE(replaced.ok()) << replaced.error().ToString();
+  EXPECT_EQ(*replaced, *recorded.ack.customer_id);
+  auto old_lookup = store_->LookupCard(lost, kDay2);
+  ASSERT_FALSE(old_lookup.ok());
+  EXPECT_EQ(old_lookup.error().code, ErrorCode::kPermissionDenied);
+  auto new_lookup = store_->LookupCard(replacement, kDay2);
+  ASSERT_TRUE(new_lookup.ok());
+  EXPECT_EQ(new_lookup->customer->visits, 1);
+  EXPECT_EQ(new_lookup->coupons.size(), 1u);  // the coupon the old card earned
+  EXPECT_EQ(store_->ReplaceCard(lost, Card("200000000033"), kDay2).error().code,
+            ErrorCode::kConflict);
+}
+
+TEST_F(SqliteStoreTest, MergingMovesEverythingAndAddsUpTheProfile) {
+  const auto a = Card("200000000041");
+  const auto b = Card("200000000042");
+  const auto into = *Record(MakePurchase(a, {{"1001", 2, 129}}, kDay1), kDay1).ack.customer_id;
+  const auto from = *Record(MakePurchase(b, {{"1001", 1, 129}, {"3001", 1, 899}}, kDay2), kDay2)
+                         .ack.customer_id;
+  ASSERT_TRUE(store_->RegisterCustomer(b, Details("bea"), kDay2).ok());
+  const Status merged = store_->MergeCustomers(into, from, kDay3);
+  ASSERT_TRUE(merged.ok()) << merged.error().ToString();
+  auto lookup = store_->LookupCard(b, kDay3);
+  ASSERT_TRUE(lookup.ok());
+  EXPECT_EQ(lookup->customer->id, into);
+  EXPECT_EQ(lookup->customer->visits, 2);
+  EXPECT_EQ(lookup->customer->total_spend_minor, 2 * 129 + 129 + 899);
+  EXPECT_EQ(Count("purchases", "customer_id = " + std::to_string(into)), 2);
+  EXPECT_EQ(Text("SELECT quantity FROM customer_product_stats WHERE sku = '1001'"), "3");
+  EXPECT_EQ(Count("customer_product_stats", "customer_id = " + std::to_string(from)), 0);
+  EXPECT_EQ(Text("SELECT name FROM customer_details WHERE customer_id = " + std::to_string(into)),
+            "bea");
+  EXPECT_EQ(Text("SELECT merged_into FROM customers WHERE id = " + std::to_string(from)),
+            std::to_string(into));
+  EXPECT_EQ(store_->MergeCustomers(into, from, kDay3).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store_->MergeCustomers(into, into, kDay3).error().code, ErrorCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace loyalty::server

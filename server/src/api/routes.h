@@ -1,0 +1,16 @@
+// Every route the server serves, in one place: what main() mounts and what the test
+// comparing the router with docs/api/openapi.yaml walks.
+#pragma once
+
+#include "http/router.h"
+#include "loyalty/crypto/ed25519.h"
+#include "ops/metrics.h"
+#include "storage/store.h"
+
+namespace loyalty::server {
+
+// The arguments must outlive the router.
+void AddAllRoutes(http::Router& router, Store& store, const crypto::VerifyKey& coupon_key,
+                  ops::Registry& metrics, std::function<void()> refresh_metrics);
+
+}  // namespace loyalty::server
