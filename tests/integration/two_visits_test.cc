@@ -56,9 +56,13 @@ class TwoVisits : public ::testing::Test {
 
   void StartReaderAndTerminal() {
     const std::string link = dir_.File("reader.tty");
+    // The chain's NFC master key: the simulator derives card keys from it, the terminal
+    // checks answers with it.
+    std::ofstream(dir_.File("nfc-master.key")) << "000102030405060708090a0b0c0d0e0f\n";
     sim_ = std::make_unique<ChildProcess>(
         std::vector<std::string>{LOYALTY_READER_SIM_PATH, "--link", link, "--control",
-                                 dir_.File("reader.sock"), "--no-stdin"},
+                                 dir_.File("reader.sock"), "--no-stdin", "--nfc-master-key",
+                                 dir_.File("nfc-master.key")},
         dir_.File("sim.log"));
     const auto deadline = std::chrono::steady_clock::now() + 5s;
     while (!std::filesystem::exists(dir_.File("reader.sock")) &&
@@ -70,6 +74,7 @@ class TwoVisits : public ::testing::Test {
                                  server_dir_ + "/tls/server.crt", "--coupon-key",
                                  server_dir_ + "/coupon-signing.pem.pub", "--reader", link,
                                  "--credential", dir_.File("credential.json"),
+                                 "--nfc-master-key", dir_.File("nfc-master.key"),
                                  "--journal", dir_.File("journal.db")},
         dir_.File("terminal.log"));
     ASSERT_FALSE(Expect("ready").is_null()) << terminal_->Stderr();
@@ -96,11 +101,13 @@ class TwoVisits : public ::testing::Test {
     ASSERT_FALSE(Expect("line_added").is_null()) << terminal_->Stderr();
   }
 
-  void PresentCard() {
-    ASSERT_EQ(RunToEnd({LOYALTY_READER_SIM_PATH, "ctl", "--control", dir_.File("reader.sock"),
-                        "present", "barcode", kCard},
-                       dir_.File("ctl.log")),
-              0);
+  void PresentCard() { Present({"barcode", kCard}); }
+
+  void Present(const std::vector<std::string>& what) {
+    std::vector<std::string> command = {LOYALTY_READER_SIM_PATH, "ctl", "--control",
+                                        dir_.File("reader.sock"), "present"};
+    command.insert(command.end(), what.begin(), what.end());
+    ASSERT_EQ(RunToEnd(command, dir_.File("ctl.log")), 0);
   }
 
   nlohmann::json Finish() {
@@ -176,6 +183,58 @@ TEST_F(TwoVisits, CouponIssuedAtFirstVisitIsAppliedAtSecond) {
   terminal_->WriteLine(R"({"cmd":"quit"})");
   EXPECT_EQ(terminal_->Wait(10s), 0);
   EXPECT_EQ(server_->Stop(), 0);
+}
+
+TEST_F(TwoVisits, EveryCardTechnologyReachesTheTillAndPaymentCardsNever) {
+  StartReaderAndTerminal();
+  // Magnetic stripe loyalty card, track 2.
+  Present({"magstripe", ";2000000000015=28121010000?"});
+  auto card = Expect("card");
+  ASSERT_FALSE(card.is_null()) << terminal_->Stderr();
+  EXPECT_EQ(card["source"], "magstripe");
+  EXPECT_EQ(card["card"], "*********0015");
+
+  // A payment card swiped by mistake: refused, and nothing past first 6 / last 4 leaves.
+  const std::string pan = "4111111111111111";
+  Present({"magstripe", "%B" + pan + "^DOE/JANE^2812101000000000000?;" + pan + "=2812101?"});
+  const auto refused = Expect("error");
+  ASSERT_FALSE(refused.is_null());
+  const std::string message = refused["message"];
+  EXPECT_EQ(message.find(pan), std::string::npos) << message;
+  EXPECT_EQ(message.find("JANE"), std::string::npos) << message;
+  EXPECT_NE(message.find("411111"), std::string::npos) << message;
+  EXPECT_EQ(terminal_->Stderr().find(pan), std::string::npos);
+  EXPECT_EQ(server_->ReadLog().find(pan), std::string::npos);
+
+  // NFC: a genuine card answers the challenge; a clone with the number but not the key
+  // is refused.
+  Present({"nfc", "04A1B2C3D4E5F6:2000000000022"});
+  const auto nfc = Expect("card");
+  ASSERT_FALSE(nfc.is_null()) << terminal_->Stderr();
+  EXPECT_EQ(nfc["source"], "nfc");
+  EXPECT_TRUE(nfc["nfc_authenticated"].get<bool>());
+  Present({"nfc", "04FFFFFFFFFFFF:2000000000022",
+           "key=00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"});
+  const auto clone = Expect("error");
+  ASSERT_FALSE(clone.is_null());
+  EXPECT_EQ(clone["field"], "card");
+
+  // A coupon from an old receipt's QR code, for the shopper whose card is read.
+  Present({"barcode", kCard});
+  ASSERT_FALSE(Expect("card").is_null());
+  Scan(kCoffee, 1);
+  const auto first = Finish();
+  ASSERT_EQ(first["next_visit_coupons"].size(), 1u);
+  const std::string token = first["next_visit_coupons"][0]["token"];
+  Present({"barcode", kCard});
+  ASSERT_FALSE(Expect("card").is_null());
+  Scan(kCoffee, 1);
+  Present({"barcode", token});
+  const auto applied = Expect("coupons", 10s, [](const nlohmann::json& e) {
+    return !e["applied"].empty();
+  });
+  ASSERT_FALSE(applied.is_null()) << terminal_->Stderr();
+  EXPECT_EQ(applied["applied"][0]["id"], first["next_visit_coupons"][0]["id"]);
 }
 
 TEST_F(TwoVisits, ReplayedPurchaseIsStoredOnce) {

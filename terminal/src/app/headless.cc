@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <deque>
 #include <filesystem>
@@ -18,6 +19,9 @@
 #include "loyalty/codec/json_reader.h"
 #include "loyalty/core/args.h"
 #include "loyalty/core/log.h"
+#include "loyalty/crypto/coupon_token.h"
+#include "loyalty/reader/nfc_auth.h"
+#include "reader/card_identity.h"
 #include "reader/reader_driver.h"
 #include "receipt/receipt_text.h"
 #include "server/server_client.h"
@@ -48,16 +52,22 @@ Options (each also read from the environment variable named; flags win):
   --journal FILE      sales journal (LOYALTY_JOURNAL; default var/terminal/journal.db)
   --receipts FILE     append each plain-text receipt to FILE (LOYALTY_RECEIPTS)
   --timeout-ms N      how long to wait for the server per call (default 2000)
+  --nfc-policy P      NFC cards must prove their key: required (default), preferred
+                      (cards that cannot answer still count) or off (LOYALTY_NFC_POLICY)
+  --nfc-master-key F  the chain's NFC master key, hex (LOYALTY_NFC_MASTER_KEY); without
+                      it no NFC card can authenticate
   --heartbeat-s N     seconds between heartbeats to the server (default 60)
 
 Commands on stdin, one JSON object per line:
   {"cmd":"scan","sku":"1004906","quantity":2}  {"cmd":"card","number":"2000000000015"}
-  {"cmd":"finish"}  {"cmd":"cancel"}  {"cmd":"status"}  {"cmd":"quit"}
+  {"cmd":"coupon","token":"..."}  {"cmd":"finish"}  {"cmd":"cancel"}  {"cmd":"status"}
+  {"cmd":"quit"}
 )";
 
 struct Options {
   ServerOptions server;
   ForwarderOptions forwarder;
+  ReaderOptions reader;
   std::string coupon_key_file;
   std::string reader_path;
   std::string journal_path;
@@ -71,11 +81,14 @@ struct InputClosed {};
 struct CardEvent {
   CardRead read;
 };
+struct CardRejected {
+  CardRejection rejection;
+};
 struct ReaderStateEvent {
   DeviceState state;
   std::string detail;
 };
-using Event = std::variant<InputLine, InputClosed, CardEvent, ReaderStateEvent>;
+using Event = std::variant<InputLine, InputClosed, CardEvent, CardRejected, ReaderStateEvent>;
 
 // Events from the stdin, reader and forwarder threads, handled one at a time.
 class EventQueue {
@@ -143,13 +156,14 @@ class Terminal {
     LoadCatalog();
     std::unique_ptr<ReaderDriver> reader;
     if (!options_.reader_path.empty()) {
-      ReaderOptions reader_options;
+      ReaderOptions reader_options = options_.reader;
       reader_options.device_path = options_.reader_path;
       reader = std::make_unique<ReaderDriver>(
           reader_options, [this](const CardRead& read) { queue_.Push(CardEvent{read}); },
           [this](DeviceState state, const std::string& detail) {
             queue_.Push(ReaderStateEvent{state, detail});
-          });
+          },
+          [this](const CardRejection& rejection) { queue_.Push(CardRejected{rejection}); });
       reader->Start();
     }
     forwarder_.Start();
@@ -173,7 +187,13 @@ class Terminal {
       } else if (std::holds_alternative<InputClosed>(event)) {
         running = false;
       } else if (auto* card = std::get_if<CardEvent>(&event)) {
-        HandleCard(card->read.data, reader::TechnologyName(card->read.technology));
+        HandleRead(card->read);
+      } else if (auto* rejected = std::get_if<CardRejected>(&event)) {
+        writer_.EmitError(
+            Error{ErrorCode::kPermissionDenied,
+                  std::string(reader::TechnologyName(rejected->rejection.technology)) +
+                      " card refused: " + rejected->rejection.reason,
+                  "card"});
       } else if (auto* state = std::get_if<ReaderStateEvent>(&event)) {
         reader_state_ = DeviceStateName(state->state);
         writer_.Emit("reader", {{"state", reader_state_}, {"detail", state->detail}});
@@ -231,6 +251,11 @@ class Terminal {
       const std::string number = command.RequiredString("number", 32);
       command.Finish();
       if (errors.ok()) HandleCard(number, "keyed");
+    } else if (name == "coupon") {
+      // A receipt's QR code keyed or scanned by a hand scanner outside the card reader.
+      const std::string token = command.RequiredString("token", crypto::kMaxCouponTokenLength);
+      command.Finish();
+      if (errors.ok()) HandleCouponToken(token);
     } else if (name == "finish" || name == "cancel" || name == "status" || name == "quit") {
       command.Finish();
       if (errors.ok()) {
@@ -269,7 +294,53 @@ class Terminal {
     if (basket_.shopper()) EmitCoupons(coupons);
   }
 
-  void HandleCard(const std::string& data, const std::string& source) {
+  // A read from the reader: a loyalty card by any technology, or a coupon from the QR
+  // code of an old receipt. Anything else (a payment card swiped by mistake) is refused;
+  // IdentifyCard's messages never hold more than the first 6 and last 4 digits.
+  void HandleRead(const CardRead& read) {
+    auto identity = IdentifyCard(read);
+    if (!identity.ok()) {
+      writer_.EmitError(identity.error());
+      return;
+    }
+    if (identity->kind == CardIdentity::Kind::kCouponToken) {
+      HandleCouponToken(identity->coupon_token);
+      return;
+    }
+    HandleCard(identity->card_number->digits(), reader::TechnologyName(identity->technology),
+               identity->nfc_authenticated);
+  }
+
+  // A coupon scanned from a receipt: trusted through its signature alone, so it works
+  // offline; it must belong to the shopper whose card was read.
+  void HandleCouponToken(const std::string& token) {
+    auto coupon = crypto::VerifyCouponToken(token, coupon_key_);
+    if (!coupon.ok()) {
+      writer_.EmitError(Error{ErrorCode::kInvalidArgument,
+                              "receipt coupon refused: " + coupon.error().message, "coupon"});
+      return;
+    }
+    if (!basket_.shopper()) {
+      writer_.EmitError(InvalidArgument("coupon", "scan the loyalty card before its coupons"));
+      return;
+    }
+    Shopper shopper = *basket_.shopper();
+    const bool bound = shopper.customer ? coupon->customer_id == shopper.customer->id
+                                        : coupon->card_number == shopper.card.digits();
+    if (!bound) {
+      writer_.EmitError(InvalidArgument("coupon", "this coupon belongs to another shopper"));
+      return;
+    }
+    const bool known =
+        std::any_of(shopper.coupons.begin(), shopper.coupons.end(),
+                    [&](const domain::Coupon& held) { return held.id == coupon->id; });
+    if (!known) shopper.coupons.push_back(*coupon);
+    basket_.SetShopper(std::move(shopper));
+    EmitCoupons(basket_.Coupons(Now()));
+  }
+
+  void HandleCard(const std::string& data, const std::string& source,
+                  bool nfc_authenticated = false) {
     auto card = CardNumber::Parse(data);
     if (!card.ok()) {
       // Never echo what was read: a payment card swiped by mistake must not reach a log.
@@ -295,6 +366,7 @@ class Terminal {
     for (const auto& coupon : basket_.shopper()->coupons) coupons.push_back(CouponBrief(coupon));
     nlohmann::json event = {{"card", card->Masked()},
                             {"source", source},
+                            {"nfc_authenticated", nfc_authenticated},
                             {"online", online},
                             {"customer_id", nullptr},
                             {"coupons", std::move(coupons)}};
@@ -463,10 +535,11 @@ int TerminalMain(int argc, char** argv) {
   // A server that closes the connection mid-write must not kill the till.
   signal(SIGPIPE, SIG_IGN);
   std::vector<std::string> arguments(argv + 1, argv + argc);
-  auto args = Args::Parse(arguments,
-                          {"server", "server-ca", "coupon-key", "reader", "journal", "credential",
-                           "receipts", "timeout-ms", "heartbeat-s", "code", "name"},
-                          {"help"});
+  auto args = Args::Parse(
+      arguments,
+      {"server", "server-ca", "coupon-key", "reader", "journal", "credential", "receipts",
+       "timeout-ms", "heartbeat-s", "code", "name", "nfc-policy", "nfc-master-key"},
+      {"help"});
   if (!args.ok()) {
     std::cerr << args.error().ToString() << "\n";
     return 2;
@@ -499,6 +572,21 @@ int TerminalMain(int argc, char** argv) {
     return 2;
   }
   options.forwarder.heartbeat_interval = std::chrono::seconds(heartbeat_s);
+  auto policy = ParseNfcAuthPolicy(args->ValueOr("nfc-policy", "LOYALTY_NFC_POLICY", "required"));
+  if (!policy.ok()) {
+    std::cerr << policy.error().ToString() << "\n";
+    return 2;
+  }
+  options.reader.nfc_auth = *policy;
+  if (const auto key_file = args->ValueOr("nfc-master-key", "LOYALTY_NFC_MASTER_KEY", "");
+      !key_file.empty()) {
+    auto key = reader::LoadNfcMasterKey(key_file);
+    if (!key.ok()) {
+      std::cerr << key.error().ToString() << "\n";
+      return 2;
+    }
+    options.reader.nfc_master_key = std::move(key).value();
+  }
   for (const auto& [value, name] : {std::pair{&options.server.url, "--server"},
                                     std::pair{&options.server.ca_file, "--server-ca"},
                                     std::pair{&options.coupon_key_file, "--coupon-key"}}) {
