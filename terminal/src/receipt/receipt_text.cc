@@ -21,6 +21,10 @@ std::string Rule() { return std::string(kReceiptWidth, '-') + "\n"; }
 
 std::string LocalDate(Timestamp t) { return FormatLocal(t).substr(0, 10); }
 
+// What a cashier reads out: the last 8 hex digits of the coupon's id. Its first digits
+// are a timestamp (UUIDv7), shared by every coupon issued in the same instant.
+std::string CouponCode(const Uuid& id) { return id.str().substr(28); }
+
 }  // namespace
 
 std::string RenderReceiptText(const Receipt& receipt) {
@@ -63,7 +67,7 @@ std::string RenderReceiptText(const Receipt& receipt) {
       for (const auto& issued : *receipt.next_visit_coupons) {
         out << " * " << issued.coupon.title.substr(0, kReceiptWidth - 3) << "\n";
         out << "   valid until " << LocalDate(issued.coupon.expires_at) << "  code "
-            << issued.coupon.id.str().substr(0, 8) << "\n";
+            << CouponCode(issued.coupon.id) << "\n";
       }
     }
   } else if (receipt.card) {
