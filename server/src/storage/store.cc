@@ -3,23 +3,27 @@
 #include <future>
 
 namespace loyalty::server {
+namespace {
 
-Result<RecordedPurchase> Store::RecordPurchase(const domain::Purchase& purchase, Timestamp now) {
-  std::promise<Result<RecordedPurchase>> answer;
+// Calls an asynchronous store method and waits for its answer.
+template <typename T, typename Start>
+Result<T> Wait(Start&& start) {
+  std::promise<Result<T>> answer;
   auto result = answer.get_future();
-  RecordPurchaseAsync(purchase, now, [&answer](Result<RecordedPurchase> recorded) {
-    answer.set_value(std::move(recorded));
-  });
+  start([&answer](Result<T> value) { answer.set_value(std::move(value)); });
   return result.get();
 }
 
+}  // namespace
+
+Result<RecordedPurchase> Store::RecordPurchase(const domain::Purchase& purchase, Timestamp now) {
+  return Wait<RecordedPurchase>(
+      [&](PurchaseCallback done) { RecordPurchaseAsync(purchase, now, std::move(done)); });
+}
+
 Result<RecordedReturn> Store::RecordReturn(const domain::SaleReturn& sale_return, Timestamp now) {
-  std::promise<Result<RecordedReturn>> answer;
-  auto result = answer.get_future();
-  RecordReturnAsync(sale_return, now, [&answer](Result<RecordedReturn> recorded) {
-    answer.set_value(std::move(recorded));
-  });
-  return result.get();
+  return Wait<RecordedReturn>(
+      [&](ReturnCallback done) { RecordReturnAsync(sale_return, now, std::move(done)); });
 }
 
 }  // namespace loyalty::server

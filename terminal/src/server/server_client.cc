@@ -34,6 +34,19 @@ ErrorCode CodeForStatus(unsigned status) {
   return ErrorCode::kUnavailable;  // 5xx and anything unexpected: worth a retry later
 }
 
+// The enrollment answer and the credential file hold the same three fields.
+Result<TerminalCredential> CredentialFromJson(const nlohmann::json& json) {
+  codec::FieldErrors errors;
+  codec::ObjectReader reader(json, "", errors);
+  TerminalCredential credential;
+  credential.terminal_id = reader.RequiredString("terminal_id", 64);
+  credential.store_id = reader.RequiredString("store_id", 32);
+  credential.credential = reader.RequiredString("credential", 128);
+  reader.Finish();
+  if (!errors.ok()) return errors.error();
+  return credential;
+}
+
 }  // namespace
 
 ServerClient::ServerClient(const ServerOptions& options, const crypto::VerifyKey& coupon_key)
@@ -126,15 +139,11 @@ Result<TerminalCredential> ServerClient::Enroll(const std::string& code, const s
   const nlohmann::json body = {{"code", code}, {"name", name}};
   auto json = Decode(http_.Post("/v1/terminals/enroll", body.dump()), {201});
   if (!json.ok()) return json.error();
-  codec::FieldErrors errors;
-  codec::ObjectReader reader(*json, "", errors);
-  TerminalCredential credential;
-  credential.terminal_id = reader.RequiredString("terminal_id", 64);
-  credential.store_id = reader.RequiredString("store_id", 32);
-  credential.credential = reader.RequiredString("credential", 128);
-  reader.Finish();
-  if (!errors.ok())
-    return Unavailable("server's enrollment answer is malformed: " + errors.error().ToString());
+  auto credential = CredentialFromJson(*json);
+  if (!credential.ok()) {
+    return Unavailable("server's enrollment answer is malformed: " +
+                       credential.error().ToString());
+  }
   return credential;
 }
 
@@ -154,14 +163,10 @@ Result<TerminalCredential> LoadCredential(const std::string& path) {
   text << file.rdbuf();
   auto json = codec::ParseJson(text.str());
   if (!json.ok()) return InvalidArgument("credential", path + ": " + json.error().message);
-  codec::FieldErrors errors;
-  codec::ObjectReader reader(*json, "", errors);
-  TerminalCredential credential;
-  credential.terminal_id = reader.RequiredString("terminal_id", 64);
-  credential.store_id = reader.RequiredString("store_id", 32);
-  credential.credential = reader.RequiredString("credential", 128);
-  reader.Finish();
-  if (!errors.ok()) return InvalidArgument("credential", path + ": " + errors.error().ToString());
+  auto credential = CredentialFromJson(*json);
+  if (!credential.ok()) {
+    return InvalidArgument("credential", path + ": " + credential.error().ToString());
+  }
   return credential;
 }
 
