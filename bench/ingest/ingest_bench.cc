@@ -179,7 +179,8 @@ PhaseResult RunPhase(const Workload& workload, const net::HttpsClientOptions& cl
 }
 
 // The rows the server writes for one purchase, written by a plain loop: the purchase,
-// its lines, the customer's aggregates, the category aggregates and one coupon.
+// its lines, the customer's aggregates, the category and product aggregates and one
+// coupon.
 double Baseline(const Workload& workload, const std::string& path, std::size_t purchases,
                 std::size_t batch) {
   std::filesystem::remove(path);
@@ -255,6 +256,19 @@ double Baseline(const Workload& workload, const std::string& path, std::size_t p
             .Bind(6, line.quantity)
             .Bind(7, line.unit_price_minor)
             .Bind(8, line.amount_minor)
+            .Run();
+      }
+      std::map<std::string, std::int64_t> by_sku;
+      for (const auto& line : purchase.lines) by_sku[line.sku] += line.quantity;
+      for (const auto& [sku, quantity] : by_sku) {
+        db.Prepared(
+              "INSERT INTO customer_product_stats(customer_id, sku, quantity, purchases,"
+              " last_bought_at, score, score_at) VALUES (?1, ?2, ?3, 1, 1, ?3, 1)"
+              " ON CONFLICT(customer_id, sku) DO UPDATE SET quantity = quantity + ?3,"
+              " purchases = purchases + 1, score = score + ?3")
+            .Bind(1, customer)
+            .Bind(2, sku)
+            .Bind(3, quantity)
             .Run();
       }
       db.Prepared(

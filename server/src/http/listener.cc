@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -15,6 +16,7 @@
 #include <cmath>
 #include <mutex>
 #include <optional>
+#include <vector>
 
 #include "loyalty/core/log.h"
 
@@ -134,14 +136,18 @@ class Session : public std::enable_shared_from_this<Session> {
   void OnRead(beast::error_code ec, std::size_t) {
     if (ec == bhttp::error::end_of_stream) return DoClose();
     if (ec == bhttp::error::body_limit) {
+      linger_ = true;
       return Send(ErrorResponse(Error{ErrorCode::kInvalidArgument,
                                       "request body is larger than " +
                                           std::to_string(options_.body_limit) + " bytes",
                                       "body"}),
                   413, false, "too_large");
     }
-    if (ec == bhttp::error::header_limit || ec == bhttp::error::bad_method ||
-        ec == bhttp::error::bad_target || ec == bhttp::error::bad_version) {
+    // Any other parse error (a bad Content-Length, chunk or header field...) is the
+    // client's mistake too; partial_message is a client gone mid-request, nobody to answer.
+    if (ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category() &&
+        ec != bhttp::error::partial_message) {
+      linger_ = true;
       return Send(ErrorResponse(InvalidArgument("request", "malformed HTTP request")), 400, false,
                   "malformed");
     }
@@ -215,8 +221,34 @@ class Session : public std::enable_shared_from_this<Session> {
     reply_.reset();
     busy_ = false;
     if (ec) return Fail(ec, "write");
+    if (linger_) return DoLingeringClose();
     if (!keep_alive) return DoClose();
     DoRead(options_.idle_timeout);
+  }
+
+  // After answering a request that was not read to its end (a body over the limit, a
+  // malformed message). Closing at once with the client's bytes unread makes the kernel
+  // reset the connection, and the reset can destroy the answer before the client reads
+  // it. So, as RFC 9112 section 9.6 advises, stop sending, then read and drop whatever
+  // the client still sends until it closes: for a few seconds and a few MiB at most.
+  void DoLingeringClose() {
+    auto& lowest = beast::get_lowest_layer(stream_);
+    beast::error_code ignored;
+    lowest.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    lowest.expires_after(std::min(options_.request_timeout, std::chrono::seconds(5)));
+    linger_budget_ = 4 * options_.body_limit;
+    discard_.resize(16 * 1024);
+    DoDiscard();
+  }
+
+  void DoDiscard() {
+    beast::get_lowest_layer(stream_).async_read_some(
+        asio::buffer(discard_), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+          // End of stream, the deadline or an error: the session ends, closing the socket.
+          if (ec || n >= self->linger_budget_) return;
+          self->linger_budget_ -= n;
+          self->DoDiscard();
+        });
   }
 
   void DoClose() {
@@ -231,7 +263,10 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::shared_ptr<void> reply_;
   std::shared_ptr<HttpsServer::Sessions> sessions_;
-  bool busy_ = false;  // a request is being answered; touched only on the strand
+  bool busy_ = false;              // a request is being answered; touched only on the strand
+  bool linger_ = false;            // answering a request not read to its end; close by lingering
+  std::size_t linger_budget_ = 0;  // bytes still to drop while lingering
+  std::vector<char> discard_;
   std::string remote_address_;
   std::string method_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();

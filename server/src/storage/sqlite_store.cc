@@ -13,6 +13,9 @@ namespace {
 
 std::int64_t Seconds(Timestamp t) { return ToUnixSeconds(t); }
 
+// How many of a customer's top categories the profile carries to the planner.
+constexpr int kProfileCategories = 20;
+
 // Reads of the first GiB of the database go through the page cache without copies.
 constexpr std::int64_t kMmapBytes = 1LL << 30;
 
@@ -120,8 +123,24 @@ std::int64_t SqliteStore::CustomerForCard(sqlite::Connection& db, const CardNumb
   return customer_id;
 }
 
+const std::unordered_map<std::string, std::string>& SqliteStore::Categories(
+    sqlite::Connection& db) {
+  auto& version_query = db.Prepared("SELECT value FROM meta WHERE key = 'catalog_version'");
+  version_query.Step();
+  const std::int64_t version = std::stoll(version_query.Text(0));
+  version_query.Reset();
+  if (version != categories_version_) {
+    categories_.clear();
+    auto& products = db.Prepared("SELECT sku, category FROM products");
+    while (products.Step()) categories_.emplace(products.Text(0), products.Text(1));
+    categories_version_ = version;
+  }
+  return categories_;
+}
+
 void SqliteStore::WriteLines(sqlite::Connection& db, const domain::Purchase& purchase,
                              std::int64_t purchase_seq, std::int64_t customer_id) {
+  const auto& categories = Categories(db);
   struct CategoryTotal {
     std::int64_t spend = 0;
     std::int64_t items = 0;
@@ -130,11 +149,9 @@ void SqliteStore::WriteLines(sqlite::Connection& db, const domain::Purchase& pur
   std::map<std::string, std::int64_t> quantity_by_sku;
   for (std::size_t i = 0; i < purchase.lines.size(); ++i) {
     const auto& line = purchase.lines[i];
-    auto& product = db.Prepared("SELECT category FROM products WHERE sku = ?");
-    product.Bind(1, line.sku);
-    const bool known = product.Step();
-    const std::string category = known ? product.Text(0) : std::string();
-    product.Reset();
+    const auto found = categories.find(line.sku);
+    const bool known = found != categories.end();
+    const std::string category = known ? found->second : std::string();
     auto& insert = db.Prepared(
         "INSERT INTO purchase_lines(purchase_seq, line_no, customer_id, sku, category, known_sku,"
         " quantity, unit_price_minor, amount_minor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
@@ -257,8 +274,9 @@ CustomerProfile SqliteStore::LoadProfile(sqlite::Connection& db, std::int64_t cu
   customer.Reset();
   auto& categories = db.Prepared(
       "SELECT category, spend_minor, items, last_bought_at FROM customer_category_stats"
-      " WHERE customer_id = ? ORDER BY spend_minor DESC, items DESC, category");
-  categories.Bind(1, customer_id);
+      " WHERE customer_id = ? ORDER BY spend_minor DESC, items DESC, category LIMIT ?");
+  // The planner looks at the top categories only; a loyal customer may have hundreds.
+  categories.Bind(1, customer_id).Bind(2, std::int64_t{kProfileCategories});
   while (categories.Step()) {
     profile.categories.push_back(CategoryStat{categories.Text(0), categories.Int(1),
                                               categories.Int(2),

@@ -7,6 +7,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "loyalty/core/thread_annotations.h"
@@ -87,6 +88,13 @@ class SqliteStore final : public Store {
 
   std::vector<api::IssuedCoupon> Tokens(sqlite::Statement& query);
   api::IssuedCoupon DecodeStoredToken(const std::string& token) const;
+
+  // The category of every known SKU, for the writer alone: a purchase's lines need it,
+  // and asking SQLite ten times per purchase cost the writer more than the map does.
+  // Reloaded when the catalog version moves (an import, maybe by another process).
+  const std::unordered_map<std::string, std::string>& Categories(sqlite::Connection& db);
+  std::unordered_map<std::string, std::string> categories_;
+  std::int64_t categories_version_ = -1;
 
   std::string path_;
   const NextVisitPlanner& planner_;

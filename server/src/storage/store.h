@@ -33,7 +33,7 @@ struct CustomerProfile {
   std::int64_t total_spend_minor = 0;
   Timestamp first_visit_at;
   Timestamp last_visit_at;
-  std::vector<CategoryStat> categories;     // highest spend first
+  std::vector<CategoryStat> categories;     // the top 20 by spend, highest first
   std::vector<domain::Coupon> live_coupons;  // issued, unredeemed, unexpired
 
   // Spend per visit, minor units; 0 before the first visit.

@@ -7,6 +7,17 @@
 namespace loyalty::sqlite {
 namespace {
 
+// SQLite keeps memory statistics under a global mutex taken on every allocation; we read
+// none of them. The setting must precede the library's initialisation, so it is made
+// once, before the first connection opens.
+void ConfigureLibraryOnce() {
+  static const bool configured = [] {
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    return true;
+  }();
+  (void)configured;
+}
+
 [[noreturn]] void Throw(sqlite3* db, int code, std::string_view context) {
   throw SqliteError(std::string(context) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(code)),
                     code);
@@ -72,6 +83,7 @@ void Statement::Reset() {
 }
 
 Connection::Connection(const std::string& path, ConnectionOptions options) {
+  ConfigureLibraryOnce();
   const int flags = options.read_only ? SQLITE_OPEN_READONLY
                                       : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   const int rc = sqlite3_open_v2(path.c_str(), &db_, flags | SQLITE_OPEN_NOMUTEX, nullptr);
@@ -91,6 +103,7 @@ Connection::Connection(const std::string& path, ConnectionOptions options) {
 }
 
 Connection::~Connection() {
+  literal_statements_.clear();
   statements_.clear();  // statements must be finalized before the connection closes
   sqlite3_close(db_);
 }
@@ -113,6 +126,16 @@ Statement& Connection::Prepared(const std::string& sql) {
     it->second->Reset();
   }
   return *it->second;
+}
+
+Statement& Connection::PreparedLiteral(const char* sql) {
+  if (const auto it = literal_statements_.find(sql); it != literal_statements_.end()) {
+    it->second->Reset();
+    return *it->second;
+  }
+  Statement& statement = Prepared(std::string(sql));
+  literal_statements_.emplace(sql, &statement);
+  return statement;
 }
 
 std::int64_t Connection::LastInsertRowId() const { return sqlite3_last_insert_rowid(db_); }

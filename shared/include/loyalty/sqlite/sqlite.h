@@ -88,14 +88,23 @@ class Connection {
   // A cached statement for `sql`, reset and ready to bind. The reference stays valid
   // for the connection's life; do not hold it across another Prepared() of the same SQL.
   Statement& Prepared(const std::string& sql);
+  // The same for a string literal, found by its address: no string is built or hashed
+  // on the hot path. Pass only text with static storage (a literal).
+  template <std::size_t N>
+  Statement& Prepared(const char (&sql)[N]) {
+    return PreparedLiteral(sql);
+  }
 
   std::int64_t LastInsertRowId() const;
   int Changes() const;
   sqlite3* handle() { return db_; }
 
  private:
+  Statement& PreparedLiteral(const char* sql);
+
   sqlite3* db_ = nullptr;
   std::unordered_map<std::string, std::unique_ptr<Statement>> statements_;
+  std::unordered_map<const char*, Statement*> literal_statements_;  // into statements_
 };
 
 // BEGIN IMMEDIATE on construction (taking the write lock at once, so two writers never
