@@ -56,11 +56,18 @@ class ServerHarness {
 
   // Starts the server and waits for its "listening" line; listen "127.0.0.1:0" picks a
   // free port, and a restart can pass the URL's port to come back at the same address.
-  std::string Start(const std::string& listen = "127.0.0.1:0") {
+  // A `config` object (docs/configuration.md, e.g. {"http": {"request_timeout_seconds":
+  // 2}}) is written to a file and passed with --config.
+  std::string Start(const std::string& listen = "127.0.0.1:0",
+                    const nlohmann::json& config = nullptr) {
     log_offset_ = ReadLog().size();
-    process_ = std::make_unique<ChildProcess>(
-        std::vector<std::string>{LOYALTY_SERVER_PATH, "--data-dir", data_dir_, "--listen", listen},
-        dir_.File("server.log"));
+    std::vector<std::string> args{LOYALTY_SERVER_PATH, "--data-dir", data_dir_, "--listen", listen};
+    if (!config.is_null()) {
+      const std::string config_path = dir_.File("server-config.json");
+      std::ofstream(config_path) << config.dump(2);
+      args.insert(args.end(), {"--config", config_path});
+    }
+    process_ = std::make_unique<ChildProcess>(std::move(args), dir_.File("server.log"));
     const auto deadline = std::chrono::steady_clock::now() + 15s;
     while (std::chrono::steady_clock::now() < deadline) {
       std::istringstream log(ReadLog().substr(log_offset_));

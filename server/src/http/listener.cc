@@ -134,6 +134,8 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void OnRead(beast::error_code ec, std::size_t) {
+    // Every answer, errors included, is timed from the moment its request was read.
+    started_ = std::chrono::steady_clock::now();
     if (ec == bhttp::error::end_of_stream) return DoClose();
     if (ec == bhttp::error::body_limit) {
       linger_ = true;
@@ -153,7 +155,6 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     if (ec) return Fail(ec, "read");
 
-    started_ = std::chrono::steady_clock::now();
     auto message = parser_->release();
     auto request = std::make_shared<Request>();
     request->method = message.method();
