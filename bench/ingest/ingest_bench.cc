@@ -202,7 +202,6 @@ double Baseline(const Workload& workload, const std::string& path, std::size_t p
   std::mt19937_64 random(99);
   std::vector<domain::Purchase> work;
   for (std::size_t i = 0; i < purchases; ++i) work.push_back(workload.Make(random));
-  const std::string token(420, 'x');  // a coupon token's size
   const auto started = Clock::now();
   for (std::size_t first = 0; first < work.size(); first += batch) {
     sqlite::Transaction transaction(db);
@@ -289,14 +288,15 @@ double Baseline(const Workload& workload, const std::string& path, std::size_t p
             .Run();
       }
       db.Prepared(
-            "INSERT INTO coupons(id, customer_id, card_number, campaign, target, target_value,"
-            " issued_at, expires_at, issued_by_purchase, token)"
-            " VALUES (?, ?, ?, 'next-visit', 'category', 'C', 1, 2, ?, ?)")
+            "INSERT INTO coupons(id, customer_id, card_number, campaign, title, target,"
+            " target_value, discount_type, discount_value, min_spend_minor, max_discount_minor,"
+            " currency, issued_at, expires_at, issued_by_purchase) VALUES (?, ?, ?,"
+            " 'next-visit', '10% off C', 'category', 'C', 'percent_off', 10, 0, 500, 'USD',"
+            " 1, 2, ?)")
           .Bind(1, Uuid::TimeOrdered().str())
           .Bind(2, customer)
           .Bind(3, purchase.card->digits())
           .Bind(4, purchase_seq)
-          .Bind(5, token)
           .Run();
     }
     transaction.Commit();

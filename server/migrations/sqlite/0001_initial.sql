@@ -90,19 +90,27 @@ CREATE TABLE customer_category_stats (
   PRIMARY KEY (customer_id, category)
 ) WITHOUT ROWID;
 
+-- A coupon's signed token is not stored: Ed25519 signatures are deterministic, so the
+-- server signs a coupon's fields whenever it hands the coupon out (same fields, same
+-- token), and signing stays off the single writer thread.
 CREATE TABLE coupons (
-  seq                INTEGER PRIMARY KEY,
-  id                 TEXT NOT NULL UNIQUE,
-  customer_id        INTEGER NOT NULL REFERENCES customers(id),
-  card_number        TEXT NOT NULL,
-  campaign           TEXT NOT NULL,
-  target             TEXT NOT NULL,
-  target_value       TEXT NOT NULL,
-  issued_at          INTEGER NOT NULL,
-  expires_at         INTEGER NOT NULL,
-  issued_by_purchase INTEGER REFERENCES purchases(seq),
-  token              TEXT NOT NULL,         -- the signed token, as printed
-  redeemed_at        INTEGER,
+  seq                  INTEGER PRIMARY KEY,
+  id                   TEXT NOT NULL UNIQUE,
+  customer_id          INTEGER NOT NULL REFERENCES customers(id),
+  card_number          TEXT NOT NULL,
+  campaign             TEXT NOT NULL,
+  title                TEXT NOT NULL,
+  target               TEXT NOT NULL CHECK (target IN ('product', 'category', 'basket')),
+  target_value         TEXT NOT NULL,
+  discount_type        TEXT NOT NULL CHECK (discount_type IN ('percent_off', 'amount_off')),
+  discount_value       INTEGER NOT NULL,
+  min_spend_minor      INTEGER NOT NULL,
+  max_discount_minor   INTEGER NOT NULL,
+  currency             TEXT NOT NULL,
+  issued_at            INTEGER NOT NULL,
+  expires_at           INTEGER NOT NULL,
+  issued_by_purchase   INTEGER REFERENCES purchases(seq),
+  redeemed_at          INTEGER,
   redeemed_by_purchase TEXT
 );
 CREATE INDEX coupons_by_customer ON coupons(customer_id, expires_at);

@@ -13,6 +13,15 @@ namespace {
 
 std::int64_t Seconds(Timestamp t) { return ToUnixSeconds(t); }
 
+// Columns read back into a domain::Coupon by UnsignedCoupons, in its order.
+#define COUPON_COLUMNS                                                                   \
+  "id, customer_id, card_number, campaign, title, target, target_value, discount_type," \
+  " discount_value, min_spend_minor, max_discount_minor, currency, issued_at, expires_at"
+#define COUPON_COLUMNS_OF_C                                                          \
+  "c.id, c.customer_id, c.card_number, c.campaign, c.title, c.target, c.target_value," \
+  " c.discount_type, c.discount_value, c.min_spend_minor, c.max_discount_minor,"      \
+  " c.currency, c.issued_at, c.expires_at"
+
 // How many of a customer's top categories the profile carries to the planner.
 constexpr int kProfileCategories = 20;
 
@@ -54,20 +63,37 @@ SqliteStore::ReadLease SqliteStore::Read() {
                             .read_only = true, .cache_kib = 16 * 1024, .mmap_bytes = kMmapBytes}));
 }
 
-api::IssuedCoupon SqliteStore::DecodeStoredToken(const std::string& token) const {
-  auto coupon = crypto::VerifyCouponToken(token, signing_key_.verify_key());
-  if (!coupon.ok()) {
-    // Tokens are written only by this server with this key; one that fails is a
-    // damaged database or a replaced key, and must not be handed to terminals.
-    throw std::runtime_error("stored coupon token fails verification: " + coupon.error().message);
+std::vector<api::IssuedCoupon> SqliteStore::UnsignedCoupons(sqlite::Statement& query) {
+  std::vector<api::IssuedCoupon> coupons;
+  while (query.Step()) {
+    domain::Coupon coupon;
+    auto id = Uuid::Parse(query.Text(0));
+    if (!id.ok()) throw std::runtime_error("coupon with a malformed id in the database");
+    coupon.id = *id;
+    coupon.customer_id = query.Int(1);
+    coupon.card_number = query.Text(2);
+    coupon.campaign = query.Text(3);
+    coupon.title = query.Text(4);
+    const std::string target = query.Text(5);
+    coupon.target = target == "product"    ? domain::CouponTarget::kProduct
+                    : target == "category" ? domain::CouponTarget::kCategory
+                                           : domain::CouponTarget::kBasket;
+    coupon.target_value = query.Text(6);
+    coupon.discount_type = query.Text(7) == "amount_off" ? domain::DiscountType::kAmountOff
+                                                         : domain::DiscountType::kPercentOff;
+    coupon.discount_value = query.Int(8);
+    coupon.min_spend_minor = query.Int(9);
+    coupon.max_discount_minor = query.Int(10);
+    coupon.currency = query.Text(11);
+    coupon.issued_at = FromUnixSeconds(query.Int(12));
+    coupon.expires_at = FromUnixSeconds(query.Int(13));
+    coupons.push_back({std::move(coupon), {}});
   }
-  return api::IssuedCoupon{std::move(coupon).value(), token};
+  return coupons;
 }
 
-std::vector<api::IssuedCoupon> SqliteStore::Tokens(sqlite::Statement& query) {
-  std::vector<api::IssuedCoupon> coupons;
-  while (query.Step()) coupons.push_back(DecodeStoredToken(query.Text(0)));
-  return coupons;
+void SqliteStore::SignAll(std::vector<api::IssuedCoupon>& coupons) const {
+  for (auto& issued : coupons) issued.token = crypto::SignCoupon(issued.coupon, signing_key_);
 }
 
 Result<api::CardLookup> SqliteStore::LookupCard(const CardNumber& card, Timestamp now) {
@@ -95,10 +121,11 @@ Result<api::CardLookup> SqliteStore::LookupCard(const CardNumber& card, Timestam
   query.Reset();
   lookup.customer = customer;
   auto& coupons = db.Prepared(
-      "SELECT token FROM coupons WHERE customer_id = ? AND expires_at > ? "
+      "SELECT " COUPON_COLUMNS " FROM coupons WHERE customer_id = ? AND expires_at > ? "
       "AND redeemed_at IS NULL AND voided_at IS NULL ORDER BY issued_at, id");
   coupons.Bind(1, customer.id).Bind(2, Seconds(now));
-  lookup.coupons = Tokens(coupons);
+  lookup.coupons = UnsignedCoupons(coupons);
+  SignAll(lookup.coupons);
   return lookup;
 }
 
@@ -313,8 +340,10 @@ void SqliteStore::RecordPurchaseAsync(domain::Purchase purchase, Timestamp now,
                  *state = WritePurchase(db, purchase, body_hash, now);
                  return (*state)->status();
                },
-               [state, done = std::move(done)](Status status) {
+               [this, state, done = std::move(done)](Status status) {
                  if (!status.ok()) return done(status.error());
+                 // On the completion executor: signing costs the writer nothing.
+                 SignAll((*state)->value().ack.next_visit_coupons);
                  done(std::move(**state));
                }});
 }
@@ -337,10 +366,11 @@ Result<RecordedPurchase> SqliteStore::WritePurchase(sqlite::Connection& db,
     RecordedPurchase replay;
     replay.replay = true;
     auto& issued = db.Prepared(
-        "SELECT c.token FROM coupons c JOIN purchases p ON p.seq = c.issued_by_purchase"
+        "SELECT " COUPON_COLUMNS_OF_C " FROM coupons c JOIN purchases p"
+        " ON p.seq = c.issued_by_purchase"
         " WHERE p.id = ? ORDER BY c.issued_at, c.id");
     issued.Bind(1, purchase.id.str());
-    replay.ack = {purchase.id.str(), customer_id, Tokens(issued)};
+    replay.ack = {purchase.id.str(), customer_id, UnsignedCoupons(issued)};
     return replay;  // nothing was written
   }
   existing.Reset();
@@ -384,22 +414,29 @@ Result<RecordedPurchase> SqliteStore::WritePurchase(sqlite::Connection& db,
     CustomerProfile profile = LoadProfile(db, *customer_id, now);
     profile.currency = purchase.currency.code();
     for (const auto& coupon : planner_.Plan(profile, *purchase.card, now)) {
-      api::IssuedCoupon issued{coupon, crypto::SignCoupon(coupon, signing_key_)};
       db.Prepared(
-            "INSERT INTO coupons(id, customer_id, card_number, campaign, target, target_value,"
-            " issued_at, expires_at, issued_by_purchase, token) VALUES (?,?,?,?,?,?,?,?,?,?)")
+            "INSERT INTO coupons(id, customer_id, card_number, campaign, title, target,"
+            " target_value, discount_type, discount_value, min_spend_minor, max_discount_minor,"
+            " currency, issued_at, expires_at, issued_by_purchase)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
           .Bind(1, coupon.id.str())
           .Bind(2, coupon.customer_id)
           .Bind(3, coupon.card_number)
           .Bind(4, coupon.campaign)
-          .Bind(5, domain::CouponTargetName(coupon.target))
-          .Bind(6, coupon.target_value)
-          .Bind(7, Seconds(coupon.issued_at))
-          .Bind(8, Seconds(coupon.expires_at))
-          .Bind(9, purchase_seq)
-          .Bind(10, issued.token)
+          .Bind(5, coupon.title)
+          .Bind(6, domain::CouponTargetName(coupon.target))
+          .Bind(7, coupon.target_value)
+          .Bind(8, domain::DiscountTypeName(coupon.discount_type))
+          .Bind(9, coupon.discount_value)
+          .Bind(10, coupon.min_spend_minor)
+          .Bind(11, coupon.max_discount_minor)
+          .Bind(12, coupon.currency)
+          .Bind(13, Seconds(coupon.issued_at))
+          .Bind(14, Seconds(coupon.expires_at))
+          .Bind(15, purchase_seq)
           .Run();
-      recorded.ack.next_visit_coupons.push_back(std::move(issued));
+      // Signed after the commit, off this thread (RecordPurchaseAsync).
+      recorded.ack.next_visit_coupons.push_back({coupon, {}});
     }
     // A replay reads these back ORDER BY issued_at, id; answer in that order now, so a
     // replay's ack is identical to the first one whatever order the planner chose.

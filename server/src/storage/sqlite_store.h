@@ -86,8 +86,11 @@ class SqliteStore final : public Store {
                         std::optional<std::int64_t> customer_id, Timestamp now);
   CustomerProfile LoadProfile(sqlite::Connection& db, std::int64_t customer_id, Timestamp now);
 
-  std::vector<api::IssuedCoupon> Tokens(sqlite::Statement& query);
-  api::IssuedCoupon DecodeStoredToken(const std::string& token) const;
+  // Coupons from a query selecting COUPON_COLUMNS, with their tokens still empty.
+  static std::vector<api::IssuedCoupon> UnsignedCoupons(sqlite::Statement& query);
+  // Tokens are not stored: Ed25519 is deterministic, so signing the same fields again
+  // gives the token the shopper holds.
+  void SignAll(std::vector<api::IssuedCoupon>& coupons) const;
 
   // The category of every known SKU, for the writer alone: a purchase's lines need it,
   // and asking SQLite ten times per purchase cost the writer more than the map does.
