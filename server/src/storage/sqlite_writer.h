@@ -12,6 +12,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "loyalty/core/result.h"
 #include "loyalty/core/thread_annotations.h"
@@ -30,7 +31,8 @@ struct SqliteWriterOptions {
 };
 
 struct WriteJob {
-  // Runs inside the transaction. Throwing (or returning an error) undoes only this job.
+  // Runs inside the transaction, possibly twice (see RunBatch): it must act only on the
+  // database and its own result. Throwing or returning an error undoes only this job.
   std::function<Status(sqlite::Connection&)> run;
   // Called after the commit (ok) or when the job or the commit failed, on the
   // completion executor (or the writer thread when there is none).
@@ -63,6 +65,10 @@ class SqliteWriter {
  private:
   void Loop();
   void RunBatch(std::deque<WriteJob>& batch);
+  // Runs the batch in one transaction and commits it. Without `isolate`, gives up (and
+  // rolls back) at the first job that fails, returning false; with it, each job runs
+  // under a savepoint and a failing one is undone alone.
+  bool RunJobs(std::deque<WriteJob>& batch, std::vector<Status>& outcomes, bool isolate);
 
   sqlite::Connection& db_;  // used only by the writer thread
   SqliteWriterOptions options_;
