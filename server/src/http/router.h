@@ -21,7 +21,7 @@ struct Request {
   Verb method = Verb::get;
   std::string path;  // without the query string
   std::map<std::string, std::string> query;
-  std::map<std::string, std::string> params;   // from {placeholders} in the route pattern
+  std::map<std::string, std::string> params;   // from the {names} in the route pattern
   std::map<std::string, std::string> headers;  // names in lower case
   std::string body;
   std::string remote_address;
