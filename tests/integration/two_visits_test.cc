@@ -235,6 +235,17 @@ TEST_F(TwoVisits, EveryCardTechnologyReachesTheTillAndPaymentCardsNever) {
   });
   ASSERT_FALSE(applied.is_null()) << terminal_->Stderr();
   EXPECT_EQ(applied["applied"][0]["id"], first["next_visit_coupons"][0]["id"]);
+  ASSERT_EQ(Finish()["coupons_redeemed"], 1);
+
+  // The same receipt again, once spent: its signature is still good, but the server no
+  // longer lists it, so the till refuses it.
+  Present({"barcode", kCard});
+  ASSERT_FALSE(Expect("card").is_null());
+  Present({"barcode", token});
+  const auto spent = Expect("error");
+  ASSERT_FALSE(spent.is_null());
+  EXPECT_EQ(spent["field"], "coupon");
+  EXPECT_NE(spent["message"].get<std::string>().find("used already"), std::string::npos);
 }
 
 TEST_F(TwoVisits, ReplayedPurchaseIsStoredOnce) {

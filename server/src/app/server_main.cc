@@ -173,6 +173,11 @@ int Serve(const Config& config) {
              {"coupon_public_key", DataPath(config, "coupon-signing.pem.pub").string()},
              {"coupon_key_id", signing_key.verify_key().key_id()}});
   server.Run();
+  // Writes still queued (heartbeats, or requests cut off by a drain timeout) finish now,
+  // while the I/O context their answers are posted to still exists; the answers are
+  // dropped with it.
+  store.Flush();
+  io_for_completions = nullptr;
   log::Info("stopped", {{"purchases_committed_batches", store.writer_stats().batches}});
   return 0;
 }

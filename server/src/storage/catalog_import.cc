@@ -4,6 +4,7 @@
 #include <set>
 
 #include "loyalty/core/csv.h"
+#include "loyalty/core/utf8.h"
 
 namespace loyalty::server {
 
@@ -46,6 +47,11 @@ Result<CatalogCsv> ReadCatalogCsv(std::istream& input, const Currency& currency)
       const std::size_t limit = i == 0 ? domain::kMaxSkuLength : domain::kMaxNameLength;
       if (text_fields[i]->size() > limit) {
         problem = std::string(kRequired[i]) + ": longer than " + std::to_string(limit);
+      }
+    }
+    for (std::size_t i = 0; i < 7 && problem.empty(); ++i) {
+      if (!IsValidUtf8(*text_fields[i])) {
+        problem = std::string(kRequired[i]) + ": not UTF-8 text (save the file as UTF-8)";
       }
     }
     if (problem.empty() && product.sku.empty()) problem = "sku: empty";

@@ -21,16 +21,16 @@ void SqliteStore::RecordReturnAsync(domain::SaleReturn sale_return, Timestamp no
                                     ReturnCallback done) {
   auto body_hash = crypto::Sha256Hex(domain::SaleReturnToJson(sale_return).dump());
   auto state = std::make_shared<std::optional<Result<RecordedReturn>>>();
-  writer_->Submit(WriteJob{
-      [this, state, sale_return = std::move(sale_return), body_hash = std::move(body_hash),
-       now](sqlite::Connection& db) -> Status {
-        *state = WriteReturn(db, sale_return, body_hash, now);
-        return (*state)->status();
-      },
-      [state, done = std::move(done)](Status status) {
-        if (!status.ok()) return done(status.error());
-        done(std::move(**state));
-      }});
+  writer_->Submit(
+      WriteJob{[this, state, sale_return = std::move(sale_return), body_hash = std::move(body_hash),
+                now](sqlite::Connection& db) -> Status {
+                 *state = WriteReturn(db, sale_return, body_hash, now);
+                 return (*state)->status();
+               },
+               [state, done = std::move(done)](Status status) {
+                 if (!status.ok()) return done(status.error());
+                 done(std::move(**state));
+               }});
 }
 
 Result<RecordedReturn> SqliteStore::WriteReturn(sqlite::Connection& db,
@@ -54,7 +54,7 @@ Result<RecordedReturn> SqliteStore::WriteReturn(sqlite::Connection& db,
   }
 
   auto& original = db.Prepared(
-      "SELECT seq, customer_id, currency, occurred_at FROM purchases WHERE id = ?");
+      "SELECT seq, customer_id, currency, occurred_at, total_minor FROM purchases WHERE id = ?");
   original.Bind(1, sale_return.original_purchase_id.str());
   if (!original.Step()) {
     return Error{ErrorCode::kNotFound,
@@ -65,6 +65,8 @@ Result<RecordedReturn> SqliteStore::WriteReturn(sqlite::Connection& db,
   std::optional<std::int64_t> customer_id;
   if (!original.IsNull(1)) customer_id = original.Int(1);
   const std::string currency = original.Text(2);
+  const std::int64_t purchased_at = original.Int(3);
+  const std::int64_t paid = original.Int(4);  // after coupon discounts
   original.Reset();
   if (currency != sale_return.currency.code()) {
     return InvalidArgument("currency", "the purchase was in " + currency);
@@ -100,8 +102,8 @@ Result<RecordedReturn> SqliteStore::WriteReturn(sqlite::Connection& db,
     const auto it = left.find(sku);
     const Sold sold = it == left.end() ? Sold{} : it->second;
     if (quantity_amount.first > sold.quantity) {
-      return InvalidArgument("lines", "returns " + std::to_string(quantity_amount.first) +
-                                          " of " + sku + " but the purchase has " +
+      return InvalidArgument("lines", "returns " + std::to_string(quantity_amount.first) + " of " +
+                                          sku + " but the purchase has " +
                                           std::to_string(std::max<std::int64_t>(sold.quantity, 0)) +
                                           " left to return");
     }
@@ -112,6 +114,18 @@ Result<RecordedReturn> SqliteStore::WriteReturn(sqlite::Connection& db,
     }
   }
 
+  // Never more back than the shopper paid, coupons deducted, less earlier refunds.
+  auto& refunded = db.Prepared(
+      "SELECT COALESCE(SUM(refund_minor), 0) FROM returns WHERE original_purchase_seq = ?");
+  refunded.Bind(1, purchase_seq);
+  refunded.Step();
+  const std::int64_t refundable = paid - refunded.Int(0);
+  refunded.Reset();
+  if (sale_return.total_minor > refundable) {
+    return InvalidArgument("total", "refunds " + std::to_string(sale_return.total_minor) +
+                                        " but only " + std::to_string(refundable) +
+                                        " of what was paid is left to refund");
+  }
   db.Prepared(
         "INSERT INTO returns(id, original_purchase_seq, customer_id, store_id, terminal_id,"
         " occurred_at, received_at, refund_minor, body_sha256) VALUES (?,?,?,?,?,?,?,?,?)")
@@ -164,7 +178,7 @@ Result<RecordedReturn> SqliteStore::WriteReturn(sqlite::Connection& db,
           " score = MAX(0, score - ?1 * pow(0.5, (score_at - ?2) / 2592000.0))"
           " WHERE customer_id = ?3 AND sku = ?4")
         .Bind(1, quantity_amount.first)
-        .Bind(2, Seconds(sale_return.occurred_at))
+        .Bind(2, purchased_at)  // the purchase's contribution decayed from when it was made
         .Bind(3, *customer_id)
         .Bind(4, sku)
         .Run();

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "loyalty/core/log.h"
 #include "loyalty/crypto/coupon_token.h"
 #include "loyalty/crypto/hash.h"
 #include "storage/sqlite_migrations.h"
@@ -14,12 +15,12 @@ namespace {
 std::int64_t Seconds(Timestamp t) { return ToUnixSeconds(t); }
 
 // Columns read back into a domain::Coupon by UnsignedCoupons, in its order.
-#define COUPON_COLUMNS                                                                   \
+#define COUPON_COLUMNS                                                                  \
   "id, customer_id, card_number, campaign, title, target, target_value, discount_type," \
   " discount_value, min_spend_minor, max_discount_minor, currency, issued_at, expires_at"
-#define COUPON_COLUMNS_OF_C                                                          \
+#define COUPON_COLUMNS_OF_C                                                            \
   "c.id, c.customer_id, c.card_number, c.campaign, c.title, c.target, c.target_value," \
-  " c.discount_type, c.discount_value, c.min_spend_minor, c.max_discount_minor,"      \
+  " c.discount_type, c.discount_value, c.min_spend_minor, c.max_discount_minor,"       \
   " c.currency, c.issued_at, c.expires_at"
 
 // How many of a customer's top categories the profile carries to the planner.
@@ -42,6 +43,11 @@ SqliteStore::SqliteStore(const std::string& path, const NextVisitPlanner& planne
 }
 
 SqliteStore::~SqliteStore() { writer_.reset(); }
+
+void SqliteStore::Flush() {
+  // The writer runs jobs in order, so this one finishing means all before it did.
+  (void)writer_->Run([](sqlite::Connection&) -> Status { return {}; });
+}
 
 SqliteStore::ReadLease::~ReadLease() {
   std::lock_guard lock(store_.readers_mutex_);
@@ -120,9 +126,10 @@ Result<api::CardLookup> SqliteStore::LookupCard(const CardNumber& card, Timestam
   customer.member_since = FromUnixSeconds(query.Int(3));
   query.Reset();
   lookup.customer = customer;
-  auto& coupons = db.Prepared(
-      "SELECT " COUPON_COLUMNS " FROM coupons WHERE customer_id = ? AND expires_at > ? "
-      "AND redeemed_at IS NULL AND voided_at IS NULL ORDER BY issued_at, id");
+  auto& coupons =
+      db.Prepared("SELECT " COUPON_COLUMNS
+                  " FROM coupons WHERE customer_id = ? AND expires_at > ? "
+                  "AND redeemed_at IS NULL AND voided_at IS NULL ORDER BY issued_at, id");
   coupons.Bind(1, customer.id).Bind(2, Seconds(now));
   lookup.coupons = UnsignedCoupons(coupons);
   SignAll(lookup.coupons);
@@ -342,8 +349,14 @@ void SqliteStore::RecordPurchaseAsync(domain::Purchase purchase, Timestamp now,
                },
                [this, state, done = std::move(done)](Status status) {
                  if (!status.ok()) return done(status.error());
-                 // On the completion executor: signing costs the writer nothing.
-                 SignAll((*state)->value().ack.next_visit_coupons);
+                 // On the completion executor: signing costs the writer nothing. The
+                 // purchase is stored; a coupon that cannot be signed is a server fault.
+                 try {
+                   SignAll((*state)->value().ack.next_visit_coupons);
+                 } catch (const std::exception& e) {
+                   log::Error("cannot sign next-visit coupons", {{"error", e.what()}});
+                   return done(Internal("next-visit coupons could not be signed"));
+                 }
                  done(std::move(**state));
                }});
 }
@@ -365,10 +378,10 @@ Result<RecordedPurchase> SqliteStore::WritePurchase(sqlite::Connection& db,
     }
     RecordedPurchase replay;
     replay.replay = true;
-    auto& issued = db.Prepared(
-        "SELECT " COUPON_COLUMNS_OF_C " FROM coupons c JOIN purchases p"
-        " ON p.seq = c.issued_by_purchase"
-        " WHERE p.id = ? ORDER BY c.issued_at, c.id");
+    auto& issued = db.Prepared("SELECT " COUPON_COLUMNS_OF_C
+                               " FROM coupons c JOIN purchases p"
+                               " ON p.seq = c.issued_by_purchase"
+                               " WHERE p.id = ? ORDER BY c.issued_at, c.id");
     issued.Bind(1, purchase.id.str());
     replay.ack = {purchase.id.str(), customer_id, UnsignedCoupons(issued)};
     return replay;  // nothing was written

@@ -56,6 +56,8 @@ class SqliteStore final : public Store {
   std::vector<TerminalRecord> ListTerminals() override;
 
   SqliteWriter::Stats writer_stats() const { return writer_->stats(); }
+  // Returns once every write queued before the call has committed and been answered.
+  void Flush();
 
  private:
   // A read-only connection borrowed from the pool for one call.

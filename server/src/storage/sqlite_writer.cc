@@ -38,7 +38,8 @@ void SqliteWriter::Submit(WriteJob job) {
 Status SqliteWriter::Run(std::function<Status(sqlite::Connection&)> run) {
   std::promise<Status> committed;
   auto result = committed.get_future();
-  Submit({std::move(run), [&committed](Status status) { committed.set_value(std::move(status)); }});
+  Submit({std::move(run), [&committed](Status status) { committed.set_value(std::move(status)); },
+          /*done_on_writer=*/true});
   return result.get();
 }
 
@@ -103,8 +104,8 @@ void SqliteWriter::RunBatch(std::deque<WriteJob>& batch) {
     // statements each saved). If one fails, that attempt is rolled back whole and the
     // batch runs again with savepoints, so the failing job is undone alone; jobs read
     // and write only the database, so running them again gives the same answers.
-    committed = RunJobs(batch, outcomes, /*isolate=*/false) ||
-                RunJobs(batch, outcomes, /*isolate=*/true);
+    committed =
+        RunJobs(batch, outcomes, /*isolate=*/false) || RunJobs(batch, outcomes, /*isolate=*/true);
   } catch (const std::exception& e) {
     commit_error = e.what();
     log::Error("write transaction failed", {{"error", commit_error}, {"jobs", batch.size()}});
@@ -121,7 +122,7 @@ void SqliteWriter::RunBatch(std::deque<WriteJob>& batch) {
     Status outcome = committed
                          ? std::move(outcomes[i])
                          : Status(Unavailable("the database could not commit: " + commit_error));
-    if (options_.completion_executor) {
+    if (options_.completion_executor && !batch[i].done_on_writer) {
       options_.completion_executor(
           [done = std::move(batch[i].done), outcome = std::move(outcome)] { done(outcome); });
     } else {

@@ -37,6 +37,9 @@ struct WriteJob {
   // Called after the commit (ok) or when the job or the commit failed, on the
   // completion executor (or the writer thread when there is none).
   std::function<void(Status)> done;
+  // Call `done` on the writer thread even when there is a completion executor: for a
+  // caller blocked waiting for it, which may be one of that executor's own threads.
+  bool done_on_writer = false;
 };
 
 class SqliteWriter {
@@ -57,7 +60,8 @@ class SqliteWriter {
   SqliteWriter& operator=(const SqliteWriter&) = delete;
 
   void Submit(WriteJob job);
-  // Runs a job and waits for its commit: for tools and tests.
+  // Runs a job and waits for its commit. Safe from any thread, the completion
+  // executor's included (its answer does not go through the executor).
   Status Run(std::function<Status(sqlite::Connection&)> run);
 
   Stats stats() const;

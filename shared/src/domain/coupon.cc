@@ -41,7 +41,7 @@ Coupon CouponFromJson(codec::ObjectReader& reader) {
   coupon.customer_id = reader.RequiredInt("customer_id", 1, INT64_MAX);
   coupon.card_number = reader.RequiredString("card_number", 13, true);
   coupon.campaign = reader.RequiredString("campaign", 64);
-  coupon.title = reader.RequiredString("title", 200);
+  coupon.title = reader.RequiredString("title", kMaxCouponTitleLength);
   const std::string target = reader.RequiredString("target", 16);
   if (target == "product") {
     coupon.target = CouponTarget::kProduct;

@@ -311,8 +311,9 @@ class Terminal {
                identity->nfc_authenticated);
   }
 
-  // A coupon scanned from a receipt: trusted through its signature alone, so it works
-  // offline; it must belong to the shopper whose card was read.
+  // A coupon scanned from a receipt: it must belong to the shopper whose card was read.
+  // Offline its signature is all there is to go on; online it must also be among the
+  // live coupons the card lookup returned.
   void HandleCouponToken(const std::string& token) {
     auto coupon = crypto::VerifyCouponToken(token, coupon_key_);
     if (!coupon.ok()) {
@@ -334,7 +335,14 @@ class Terminal {
     const bool known =
         std::any_of(shopper.coupons.begin(), shopper.coupons.end(),
                     [&](const domain::Coupon& held) { return held.id == coupon->id; });
-    if (!known) shopper.coupons.push_back(*coupon);
+    if (!known && shopper.customer) {
+      // Online, the card lookup listed every live coupon of this shopper: one missing
+      // from it has been used, voided or has run out, however genuine its signature.
+      writer_.EmitError(
+          InvalidArgument("coupon", "this coupon was used already or is no longer valid"));
+      return;
+    }
+    if (!known) shopper.coupons.push_back(*coupon);  // offline: the signature is what we have
     basket_.SetShopper(std::move(shopper));
     EmitCoupons(basket_.Coupons(Now()));
   }

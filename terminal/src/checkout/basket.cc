@@ -4,12 +4,12 @@ namespace loyalty::terminal {
 
 Result<std::size_t> Basket::Add(const domain::Product& product, std::int64_t quantity) {
   if (quantity < 1 || quantity > domain::kMaxLineQuantity) {
-    return InvalidArgument("quantity", "must be between 1 and " +
-                                           std::to_string(domain::kMaxLineQuantity));
+    return InvalidArgument("quantity",
+                           "must be between 1 and " + std::to_string(domain::kMaxLineQuantity));
   }
   if (lines_.size() >= domain::kMaxPurchaseLines) {
-    return InvalidArgument("sku", "a sale holds at most " +
-                                      std::to_string(domain::kMaxPurchaseLines) + " lines");
+    return InvalidArgument(
+        "sku", "a sale holds at most " + std::to_string(domain::kMaxPurchaseLines) + " lines");
   }
   lines_.push_back(BasketLine{product.sku, product.name, product.category, quantity,
                               product.price_minor, product.couponable});
@@ -20,7 +20,8 @@ CouponOutcome Basket::Coupons(Timestamp now) const {
   if (!shopper_) return {};
   std::optional<std::int64_t> customer_id;
   if (shopper_->customer) customer_id = shopper_->customer->id;
-  return ApplyCoupons(lines_, shopper_->coupons, customer_id, currency_, now);
+  return ApplyCoupons(lines_, shopper_->coupons, customer_id, currency_, now,
+                      shopper_->card.digits());
 }
 
 Totals Basket::ComputeTotals(const CouponOutcome& coupons) const {

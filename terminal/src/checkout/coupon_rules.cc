@@ -8,9 +8,12 @@ namespace {
 bool Targets(const domain::Coupon& coupon, const BasketLine& line) {
   if (!line.couponable) return false;
   switch (coupon.target) {
-    case domain::CouponTarget::kProduct: return line.sku == coupon.target_value;
-    case domain::CouponTarget::kCategory: return line.category == coupon.target_value;
-    case domain::CouponTarget::kBasket: return true;
+    case domain::CouponTarget::kProduct:
+      return line.sku == coupon.target_value;
+    case domain::CouponTarget::kCategory:
+      return line.category == coupon.target_value;
+    case domain::CouponTarget::kBasket:
+      return true;
   }
   return false;
 }
@@ -75,7 +78,7 @@ std::int64_t CouponOutcome::DiscountMinor() const {
 CouponOutcome ApplyCoupons(const std::vector<BasketLine>& lines,
                            const std::vector<domain::Coupon>& coupons,
                            std::optional<std::int64_t> customer_id, const Currency& currency,
-                           Timestamp now) {
+                           Timestamp now, const std::string& card_number) {
   CouponOutcome outcome;
   std::vector<Candidate> candidates;
   const std::vector<bool> nothing_taken(lines.size(), false);
@@ -83,7 +86,8 @@ CouponOutcome ApplyCoupons(const std::vector<BasketLine>& lines,
     std::string reason;
     if (!coupon.IsLive(now)) {
       reason = "expired " + FormatLocal(coupon.expires_at);
-    } else if (!customer_id || coupon.customer_id != *customer_id) {
+    } else if (customer_id ? coupon.customer_id != *customer_id
+                           : card_number.empty() || coupon.card_number != card_number) {
       reason = "issued to another customer";
     } else if (coupon.currency != currency.code()) {
       reason = "issued in " + coupon.currency + ", this store sells in " + currency.code();
@@ -92,7 +96,8 @@ CouponOutcome ApplyCoupons(const std::vector<BasketLine>& lines,
       outcome.not_applied.push_back({coupon, reason});
       continue;
     }
-    candidates.push_back({&coupon, Value(coupon, lines, nothing_taken, currency, nullptr, nullptr)});
+    candidates.push_back(
+        {&coupon, Value(coupon, lines, nothing_taken, currency, nullptr, nullptr)});
   }
   // Best value for the shopper first; ties by id so the outcome never depends on order.
   std::stable_sort(candidates.begin(), candidates.end(), [](const auto& a, const auto& b) {

@@ -43,10 +43,11 @@ struct CouponOutcome {
   std::int64_t DiscountMinor() const;
 };
 
-// `customer_id` is the card holder's (nullopt when the card is unknown to the server).
+// `customer_id` is the card holder's, nullopt when the server could not say (offline, or
+// a new card); a coupon then applies when it was issued to `card_number`.
 CouponOutcome ApplyCoupons(const std::vector<BasketLine>& lines,
                            const std::vector<domain::Coupon>& coupons,
                            std::optional<std::int64_t> customer_id, const Currency& currency,
-                           Timestamp now);
+                           Timestamp now, const std::string& card_number = {});
 
 }  // namespace loyalty::terminal

@@ -92,32 +92,38 @@ bool Forwarder::UploadPending(Journal& journal, ServerClient& client) {
     const auto sales = journal.Pending(options_.batch);
     if (sales.empty()) return true;
     std::vector<Result<api::PurchaseAck>> outcomes;
-    if (sales.size() == 1) {
-      outcomes.push_back(client.PostPurchase(sales.front().body));
-    } else {
+    if (sales.size() > 1) {
       std::vector<std::string> bodies;
       for (const auto& sale : sales) bodies.push_back(sale.body);
       auto batch = client.PostPurchaseBatch(bodies);
-      if (!batch.ok()) {
-        outcomes.push_back(batch.error());
-      } else {
+      if (batch.ok()) {
         outcomes = std::move(batch).value();
-      }
-    }
-    // In order: the first sale that could not reach the server stops the round, so
-    // sales are never stored out of the order they were made in on a retry.
-    for (std::size_t i = 0; i < sales.size(); ++i) {
-      const auto& outcome = outcomes[std::min(i, outcomes.size() - 1)];
-      if (outcome.ok() || permanent(outcome.error())) {
-        if (i < outcomes.size()) {
-          Settle(journal, sales[i], outcome);
-          continue;
+      } else if (!permanent(batch.error())) {
+        // The server was not heard: nothing is known of any sale; try again later. The
+        // first sale of the round carries the attempt, as when sent alone.
+        journal.RecordFailedAttempt(sales.front().id, batch.error().ToString());
+        if (sales.front().attempts == 0) {
+          log::Warn("server unreachable; sales wait in the journal",
+                    {{"error", batch.error().ToString()}});
         }
+        return false;
       }
-      const Error error = outcome.ok() ? Unavailable("no answer for this sale") : outcome.error();
-      journal.RecordFailedAttempt(sales[i].id, error.ToString());
+      // A refused batch (too large, malformed as a whole) says nothing of each sale:
+      // fall back to sending them one by one below.
+    }
+    // In order: the first sale that cannot reach the server stops the round, so sales
+    // are never stored out of the order they were made in.
+    for (std::size_t i = 0; i < sales.size(); ++i) {
+      Result<api::PurchaseAck> outcome =
+          i < outcomes.size() ? std::move(outcomes[i]) : client.PostPurchase(sales[i].body);
+      if (outcome.ok() || permanent(outcome.error())) {
+        Settle(journal, sales[i], outcome);
+        continue;
+      }
+      journal.RecordFailedAttempt(sales[i].id, outcome.error().ToString());
       if (sales[i].attempts == 0) {
-        log::Warn("server unreachable; sales wait in the journal", {{"error", error.ToString()}});
+        log::Warn("server unreachable; sales wait in the journal",
+                  {{"error", outcome.error().ToString()}});
       }
       return false;
     }

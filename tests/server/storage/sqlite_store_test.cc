@@ -684,3 +684,26 @@ TEST_F(SqliteStoreTest, MergingMovesEverythingAndAddsUpTheProfile) {
 
 }  // namespace
 }  // namespace loyalty::server
+
+namespace loyalty::server {
+namespace {
+
+TEST_F(SqliteStoreTest, ReturnNeverRefundsMoreThanTheShopperPaid) {
+  const auto card = Card("200000000051");
+  const auto first = Record(MakePurchase(card, {{"3001", 1, 899}}, kDay1), kDay1);
+  const auto coupon = first.ack.next_visit_coupons.at(0).coupon.id;  // 10% off MEAT
+  // 2 steaks, 17.98, with a 1.80 coupon: 16.18 paid.
+  const auto purchase = MakePurchase(card, {{"3001", 2, 899}}, kDay2, {{coupon, 180}});
+  Record(purchase, kDay2);
+  auto full_price = store_->RecordReturn(MakeReturn(purchase, {{"3001", 2, 1798}}, kDay3), kDay3);
+  ASSERT_FALSE(full_price.ok());
+  EXPECT_EQ(full_price.error().field, "total");
+  ASSERT_TRUE(store_->RecordReturn(MakeReturn(purchase, {{"3001", 1, 899}}, kDay3), kDay3).ok());
+  auto rest = store_->RecordReturn(MakeReturn(purchase, {{"3001", 1, 899}}, kDay3), kDay3);
+  ASSERT_FALSE(rest.ok());  // 16.18 - 8.99 = 7.19 left
+  ASSERT_TRUE(store_->RecordReturn(MakeReturn(purchase, {{"3001", 1, 719}}, kDay3), kDay3).ok());
+  EXPECT_EQ(Text("SELECT total_spend_minor FROM customers"), "899");
+}
+
+}  // namespace
+}  // namespace loyalty::server

@@ -61,6 +61,19 @@ std::string ReasonFor(const CouponOutcome& outcome, const Uuid& id) {
   return "<applied or missing>";
 }
 
+TEST(ApplyCoupons, OfflineAppliesCouponsIssuedToThePresentedCard) {
+  const auto coupon = PercentOffCategory("BREAD", 10);
+  // The server could not say who holds the card: the coupon's card binding decides.
+  const auto own_card =
+      ApplyCoupons(Lines(), {coupon}, std::nullopt, Currency::Usd(), kNow, "2000000000015");
+  ASSERT_EQ(own_card.applied.size(), 1u);
+  const auto other_card =
+      ApplyCoupons(Lines(), {coupon}, std::nullopt, Currency::Usd(), kNow, "2000000000022");
+  EXPECT_TRUE(other_card.applied.empty());
+  EXPECT_EQ(ReasonFor(other_card, coupon.id), "issued to another customer");
+  EXPECT_TRUE(ApplyCoupons(Lines(), {coupon}, std::nullopt, Currency::Usd(), kNow).applied.empty());
+}
+
 TEST(ApplyCoupons, TakesAPercentageOffACategory) {
   const auto coupon = PercentOffCategory("DAIRY", 10);
   const CouponOutcome outcome = Apply(Lines(), {coupon});

@@ -13,6 +13,8 @@
 
 namespace loyalty::domain {
 
+inline constexpr std::size_t kMaxCouponTitleLength = 200;
+
 enum class CouponTarget {
   kProduct,   // target_value is a SKU
   kCategory,  // target_value is a category name
