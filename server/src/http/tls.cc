@@ -5,15 +5,13 @@
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/x509v3.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include <cstdio>
 #include <filesystem>
 #include <functional>
 #include <memory>
 #include <stdexcept>
 
+#include "loyalty/core/file.h"
 #include "loyalty/core/log.h"
 
 namespace loyalty::server::http {
@@ -24,9 +22,6 @@ struct X509Deleter {
 };
 struct PkeyDeleter {
   void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
-};
-struct FileCloser {
-  void operator()(FILE* f) const { std::fclose(f); }
 };
 
 void AddExtension(X509* certificate, int nid, const char* value) {
@@ -39,17 +34,17 @@ void AddExtension(X509* certificate, int nid, const char* value) {
   X509_EXTENSION_free(extension);
 }
 
-void WritePem(const std::string& path, mode_t mode, const std::function<int(FILE*)>& write) {
-  const std::string temporary = path + ".tmp";
-  const mode_t old_mask = umask(static_cast<mode_t>(~mode & 0777));
-  std::unique_ptr<FILE, FileCloser> file(std::fopen(temporary.c_str(), "w"));
-  umask(old_mask);
-  if (!file || write(file.get()) != 1 || std::fflush(file.get()) != 0 ||
-      fsync(fileno(file.get())) != 0) {
-    throw std::runtime_error("cannot write " + temporary);
+// PEM text from one of OpenSSL's PEM_write_bio_* calls, written to a file atomically.
+void WritePem(const std::string& path, mode_t mode, const std::function<int(BIO*)>& write) {
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), &BIO_free);
+  if (!bio || write(bio.get()) != 1) throw std::runtime_error("cannot encode " + path);
+  char* data = nullptr;
+  const long length = BIO_get_mem_data(bio.get(), &data);
+  if (auto written =
+          WriteFileAtomically(path, std::string_view(data, static_cast<std::size_t>(length)), mode);
+      !written.ok()) {
+    throw std::runtime_error(written.error().message);
   }
-  file.reset();
-  std::filesystem::rename(temporary, path);
 }
 
 }  // namespace
@@ -89,11 +84,11 @@ CertificatePaths EnsureSelfSignedCertificate(const std::string& data_dir) {
   if (X509_sign(certificate.get(), key.get(), EVP_sha256()) == 0) {
     throw std::runtime_error("OpenSSL cannot sign the certificate");
   }
-  WritePem(paths.private_key, 0600, [&](FILE* file) {
-    return PEM_write_PrivateKey(file, key.get(), nullptr, nullptr, 0, nullptr, nullptr);
+  WritePem(paths.private_key, 0600, [&](BIO* bio) {
+    return PEM_write_bio_PrivateKey(bio, key.get(), nullptr, nullptr, 0, nullptr, nullptr);
   });
   WritePem(paths.certificate, 0644,
-           [&](FILE* file) { return PEM_write_X509(file, certificate.get()); });
+           [&](BIO* bio) { return PEM_write_bio_X509(bio, certificate.get()); });
   log::Info("created self-signed TLS certificate", {{"certificate", paths.certificate}});
   return paths;
 }

@@ -3,12 +3,13 @@
 #include <openssl/bio.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
-#include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+
+#include "loyalty/core/file.h"
 
 namespace loyalty::crypto {
 namespace {
@@ -128,24 +129,19 @@ SigningKey SigningKey::LoadOrCreate(const std::string& path) {
   if (std::filesystem::exists(path)) {
     auto key = FromPem(ReadFile(path));
     if (!key.ok()) {
-      throw std::runtime_error("coupon signing key " + path + " is unusable: " +
-                               key.error().message);
+      throw std::runtime_error("coupon signing key " + path +
+                               " is unusable: " + key.error().message);
     }
     return std::move(key).value();
   }
   SigningKey key = Generate();
-  const std::string temporary = path + ".tmp";
-  {
-    // Created 0600 from the start: the key must never be readable by others, even briefly.
-    const mode_t old_mask = umask(077);
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    umask(old_mask);
-    out << key.ToPem();
-    out.flush();
-    if (!out) throw std::runtime_error("cannot write coupon signing key " + temporary);
+  if (auto written = WriteFileAtomically(path, key.ToPem(), 0600); !written.ok()) {
+    throw std::runtime_error("cannot write coupon signing key: " + written.error().message);
   }
-  std::filesystem::rename(temporary, path);
-  std::ofstream(path + ".pub", std::ios::trunc) << key.verify_key().ToPem();
+  if (auto written = WriteFileAtomically(path + ".pub", key.verify_key().ToPem(), 0644);
+      !written.ok()) {
+    throw std::runtime_error("cannot write coupon public key: " + written.error().message);
+  }
   return key;
 }
 

@@ -1,6 +1,5 @@
 #include "server/server_client.h"
 
-#include <sys/stat.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -8,6 +7,7 @@
 #include <sstream>
 
 #include "loyalty/codec/json_reader.h"
+#include "loyalty/core/file.h"
 
 namespace loyalty::terminal {
 namespace {
@@ -104,25 +104,24 @@ Result<std::vector<Result<api::PurchaseAck>>> ServerClient::PostPurchaseBatch(
     body += purchase_jsons[i];
   }
   body += "]}";
-  auto json = Decode(http_.Post(std::string(api::kPurchasesPath) + "/batch", std::move(body)),
-                     {200});
+  auto json =
+      Decode(http_.Post(std::string(api::kPurchasesPath) + "/batch", std::move(body)), {200});
   if (!json.ok()) return json.error();
   const auto results = json->find("results");
-  if (results == json->end() || !results->is_array() ||
-      results->size() != purchase_jsons.size()) {
+  if (results == json->end() || !results->is_array() || results->size() != purchase_jsons.size()) {
     return Unavailable("server's batch answer does not match the batch");
   }
   std::vector<Result<api::PurchaseAck>> outcomes;
   for (const auto& result : *results) {
-    const unsigned status = result.is_object() && result.contains("status") &&
-                                    result["status"].is_number_unsigned()
-                                ? result["status"].get<unsigned>()
-                                : 0;
+    const unsigned status =
+        result.is_object() && result.contains("status") && result["status"].is_number_unsigned()
+            ? result["status"].get<unsigned>()
+            : 0;
     if ((status == 200 || status == 201) && result.contains("ack")) {
       auto ack = api::PurchaseAckFromJson(result["ack"], coupon_key_);
       outcomes.push_back(ack.ok() ? std::move(ack)
-                                  : Result<api::PurchaseAck>(Unavailable(
-                                        "malformed ack: " + ack.error().ToString())));
+                                  : Result<api::PurchaseAck>(
+                                        Unavailable("malformed ack: " + ack.error().ToString())));
       continue;
     }
     Error error{CodeForStatus(status), "server answered " + std::to_string(status), {}};
@@ -141,8 +140,7 @@ Result<TerminalCredential> ServerClient::Enroll(const std::string& code, const s
   if (!json.ok()) return json.error();
   auto credential = CredentialFromJson(*json);
   if (!credential.ok()) {
-    return Unavailable("server's enrollment answer is malformed: " +
-                       credential.error().ToString());
+    return Unavailable("server's enrollment answer is malformed: " + credential.error().ToString());
   }
   return credential;
 }
@@ -174,20 +172,8 @@ Status SaveCredential(const std::string& path, const TerminalCredential& credent
   const nlohmann::json json = {{"terminal_id", credential.terminal_id},
                                {"store_id", credential.store_id},
                                {"credential", credential.credential}};
-  const std::string temporary = path + ".tmp";
-  {
-    // Readable by the terminal's user alone from the first byte: it is a password.
-    const mode_t old_mask = umask(077);
-    std::ofstream out(temporary, std::ios::trunc);
-    umask(old_mask);
-    out << json.dump(2) << "\n";
-    out.flush();
-    if (!out) return Internal("cannot write " + temporary);
-  }
-  std::error_code ec;
-  std::filesystem::rename(temporary, path, ec);
-  if (ec) return Internal("cannot move " + temporary + " to " + path + ": " + ec.message());
-  return {};
+  // Readable by the terminal's user alone from the first byte: it is a password.
+  return WriteFileAtomically(path, json.dump(2) + "\n", 0600);
 }
 
 Result<domain::Catalog> ServerClient::FetchCatalog(std::int64_t since) {
