@@ -45,7 +45,7 @@ class ServerHarness {
   // Imports the demo catalog and adds store S001 in a fresh data directory.
   explicit ServerHarness(const TempDir& dir) : dir_(dir), data_dir_(dir.File("server")) {
     EXPECT_EQ(RunToEnd({LOYALTY_SERVER_PATH, "catalog", "import", "--data-dir", data_dir_,
-                        "--csv", SourceDir() + "/data/completejourney/products.csv"},
+                        "--csv", SourceDir() + "/tests/testdata/catalog.csv"},
                        dir_.File("admin.log")),
               0);
     EXPECT_EQ(RunToEnd({LOYALTY_SERVER_PATH, "store", "add", "--data-dir", data_dir_, "--id",
