@@ -39,7 +39,7 @@ using Clock = std::chrono::steady_clock;
 
 constexpr char kUsage[] = R"(bench_ingest: server purchase ingestion against SQLite alone
 
-Usage: bench_ingest [--connections 64] [--seconds 10] [--customers 100000]
+Usage: bench_ingest [--connections 128] [--seconds 10] [--customers 100000]
                     [--catalog data/completejourney/products.csv] [--work-dir DIR]
                     [--server PATH-TO-loyalty-server]
 )";
@@ -326,7 +326,7 @@ int Main(int argc, char** argv) {
     return args.ok() ? 0 : 2;
   }
   const auto connections =
-      static_cast<std::size_t>(std::stoul(args->ValueOr("connections", nullptr, "64")));
+      static_cast<std::size_t>(std::stoul(args->ValueOr("connections", nullptr, "128")));
   const auto seconds = std::chrono::seconds(std::stoul(args->ValueOr("seconds", nullptr, "10")));
   const auto customers =
       static_cast<std::size_t>(std::stoul(args->ValueOr("customers", nullptr, "100000")));

@@ -306,16 +306,6 @@ CustomerProfile SqliteStore::LoadProfile(sqlite::Connection& db, std::int64_t cu
     profile.last_visit_at = FromUnixSeconds(customer.Int(3));
   }
   customer.Reset();
-  auto& categories = db.Prepared(
-      "SELECT category, spend_minor, items, last_bought_at FROM customer_category_stats"
-      " WHERE customer_id = ? ORDER BY spend_minor DESC, items DESC, category LIMIT ?");
-  // The planner looks at the top categories only; a loyal customer may have hundreds.
-  categories.Bind(1, customer_id).Bind(2, std::int64_t{kProfileCategories});
-  while (categories.Step()) {
-    profile.categories.push_back(CategoryStat{categories.Text(0), categories.Int(1),
-                                              categories.Int(2),
-                                              FromUnixSeconds(categories.Int(3))});
-  }
   // The planner needs only what each live coupon targets; reading the columns spares a
   // signature check per coupon inside the hot purchase transaction.
   auto& live = db.Prepared(
@@ -331,6 +321,19 @@ CustomerProfile SqliteStore::LoadProfile(sqlite::Connection& db, std::int64_t cu
                                            : domain::CouponTarget::kBasket;
     coupon.target_value = live.Text(2);
     profile.live_coupons.push_back(std::move(coupon));
+  }
+  // The categories are the costly part (a loyal customer has hundreds); read them only
+  // when the planner would issue anything to a customer holding these coupons.
+  if (!planner_.WouldIssue(profile)) return profile;
+  auto& categories = db.Prepared(
+      "SELECT category, spend_minor, items, last_bought_at FROM customer_category_stats"
+      " WHERE customer_id = ? ORDER BY spend_minor DESC, items DESC, category LIMIT ?");
+  // The planner looks at the top categories only; a loyal customer may have hundreds.
+  categories.Bind(1, customer_id).Bind(2, std::int64_t{kProfileCategories});
+  while (categories.Step()) {
+    profile.categories.push_back(CategoryStat{categories.Text(0), categories.Int(1),
+                                              categories.Int(2),
+                                              FromUnixSeconds(categories.Int(3))});
   }
   return profile;
 }

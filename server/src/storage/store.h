@@ -33,7 +33,8 @@ struct CustomerProfile {
   std::int64_t total_spend_minor = 0;
   Timestamp first_visit_at;
   Timestamp last_visit_at;
-  std::vector<CategoryStat> categories;     // the top 20 by spend, highest first
+  // The top 20 by spend, highest first; not read when the planner would issue nothing.
+  std::vector<CategoryStat> categories;
   std::vector<domain::Coupon> live_coupons;  // issued, unredeemed, unexpired
 
   // Spend per visit, minor units; 0 before the first visit.
@@ -54,6 +55,12 @@ class NextVisitPlanner {
   virtual ~NextVisitPlanner() = default;
   virtual std::vector<domain::Coupon> Plan(const CustomerProfile& profile, const CardNumber& card,
                                            Timestamp now) const = 0;
+  // Asked with a profile holding everything but `categories`: false when Plan would
+  // issue nothing whatever the categories, so the store can skip reading them.
+  virtual bool WouldIssue(const CustomerProfile& profile) const {
+    (void)profile;
+    return true;
+  }
 };
 
 struct RecordedPurchase {

@@ -7,7 +7,7 @@ namespace loyalty::server {
 std::vector<domain::Coupon> TopCategoryPlanner::Plan(const CustomerProfile& profile,
                                                      const CardNumber& card,
                                                      Timestamp now) const {
-  if (profile.live_coupons.size() >= options_.max_live_coupons) return {};
+  if (!WouldIssue(profile)) return {};
   const auto held = [&](const std::string& category) {
     return std::any_of(profile.live_coupons.begin(), profile.live_coupons.end(),
                        [&](const domain::Coupon& coupon) {

@@ -22,6 +22,9 @@ class TopCategoryPlanner final : public NextVisitPlanner {
   // One coupon for the highest-spend category the customer holds no live coupon for.
   std::vector<domain::Coupon> Plan(const CustomerProfile& profile, const CardNumber& card,
                                    Timestamp now) const override;
+  bool WouldIssue(const CustomerProfile& profile) const override {
+    return profile.live_coupons.size() < options_.max_live_coupons;
+  }
 
  private:
   NextVisitOptions options_;
