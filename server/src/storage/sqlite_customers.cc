@@ -4,8 +4,6 @@
 namespace loyalty::server {
 namespace {
 
-std::int64_t Seconds(Timestamp t) { return ToUnixSeconds(t); }
-
 struct CardRow {
   std::int64_t customer_id = 0;
   bool blocked = false;
@@ -58,7 +56,7 @@ Result<std::int64_t> SqliteStore::RegisterCustomer(const CardNumber& card,
         .Bind(6, std::int64_t{details.consent_email ? 1 : 0})
         .Bind(7, std::int64_t{details.consent_sms ? 1 : 0})
         .Bind(8, optional(details.acquisition_source))
-        .Bind(9, Seconds(now))
+        .Bind(9, ToUnixSeconds(now))
         .Run();
     return {};
   });
@@ -81,7 +79,7 @@ Status SqliteStore::AddCard(std::int64_t customer_id, const CardNumber& card, Ti
     db.Prepared("INSERT INTO cards(number, customer_id, issued_at) VALUES (?, ?, ?)")
         .Bind(1, card.digits())
         .Bind(2, customer_id)
-        .Bind(3, Seconds(now))
+        .Bind(3, ToUnixSeconds(now))
         .Run();
     return {};
   });
@@ -104,14 +102,14 @@ Result<std::int64_t> SqliteStore::ReplaceCard(const CardNumber& lost, const Card
     customer_id = old_row->customer_id;
     db.Prepared(
           "UPDATE cards SET status = 'blocked', blocked_at = ?, replaced_by = ? WHERE number = ?")
-        .Bind(1, Seconds(now))
+        .Bind(1, ToUnixSeconds(now))
         .Bind(2, replacement.digits())
         .Bind(3, lost.digits())
         .Run();
     db.Prepared("INSERT INTO cards(number, customer_id, issued_at) VALUES (?, ?, ?)")
         .Bind(1, replacement.digits())
         .Bind(2, customer_id)
-        .Bind(3, Seconds(now))
+        .Bind(3, ToUnixSeconds(now))
         .Run();
     return {};
   });
@@ -192,7 +190,7 @@ Status SqliteStore::MergeCustomers(std::int64_t into, std::int64_t from, Timesta
           " updated_at = excluded.updated_at")
         .Bind(1, into)
         .Bind(2, from)
-        .Bind(3, Seconds(now))
+        .Bind(3, ToUnixSeconds(now))
         .Run();
     db.Prepared("DELETE FROM customer_details WHERE customer_id = ?").Bind(1, from).Run();
     db.Prepared(

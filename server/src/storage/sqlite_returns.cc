@@ -7,8 +7,6 @@
 namespace loyalty::server {
 namespace {
 
-std::int64_t Seconds(Timestamp t) { return ToUnixSeconds(t); }
-
 struct Sold {
   std::int64_t quantity = 0;
   std::int64_t amount = 0;
@@ -134,8 +132,8 @@ Result<RecordedReturn> SqliteStore::WriteReturn(sqlite::Connection& db,
       .Bind(3, customer_id)
       .Bind(4, sale_return.store_id)
       .Bind(5, sale_return.terminal_id)
-      .Bind(6, Seconds(sale_return.occurred_at))
-      .Bind(7, Seconds(now))
+      .Bind(6, ToUnixSeconds(sale_return.occurred_at))
+      .Bind(7, ToUnixSeconds(now))
       .Bind(8, sale_return.total_minor)
       .Bind(9, body_hash)
       .Run();
@@ -194,7 +192,7 @@ Result<RecordedReturn> SqliteStore::WriteReturn(sqlite::Connection& db,
   }
   for (const auto& coupon_id : recorded.voided_coupons) {
     db.Prepared("UPDATE coupons SET voided_at = ?, void_reason = ? WHERE id = ?")
-        .Bind(1, Seconds(now))
+        .Bind(1, ToUnixSeconds(now))
         .Bind(2, "purchase returned: " + sale_return.id.str())
         .Bind(3, coupon_id)
         .Run();

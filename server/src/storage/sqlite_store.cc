@@ -12,8 +12,6 @@ namespace loyalty::server {
 
 namespace {
 
-std::int64_t Seconds(Timestamp t) { return ToUnixSeconds(t); }
-
 // Columns read back into a domain::Coupon by UnsignedCoupons, in its order.
 #define COUPON_COLUMNS                                                                  \
   "id, customer_id, card_number, campaign, title, target, target_value, discount_type," \
@@ -130,7 +128,7 @@ Result<api::CardLookup> SqliteStore::LookupCard(const CardNumber& card, Timestam
       db.Prepared("SELECT " COUPON_COLUMNS
                   " FROM coupons WHERE customer_id = ? AND expires_at > ? "
                   "AND redeemed_at IS NULL AND voided_at IS NULL ORDER BY issued_at, id");
-  coupons.Bind(1, customer.id).Bind(2, Seconds(now));
+  coupons.Bind(1, customer.id).Bind(2, ToUnixSeconds(now));
   lookup.coupons = UnsignedCoupons(coupons);
   SignAll(lookup.coupons);
   return lookup;
@@ -147,12 +145,12 @@ std::int64_t SqliteStore::CustomerForCard(sqlite::Connection& db, const CardNumb
   }
   // A card handed out at the till works at once: its first use makes an anonymous
   // customer, who may register details later.
-  db.Prepared("INSERT INTO customers(created_at) VALUES (?)").Bind(1, Seconds(now)).Run();
+  db.Prepared("INSERT INTO customers(created_at) VALUES (?)").Bind(1, ToUnixSeconds(now)).Run();
   const std::int64_t customer_id = db.LastInsertRowId();
   db.Prepared("INSERT INTO cards(number, customer_id, issued_at) VALUES (?, ?, ?)")
       .Bind(1, card.digits())
       .Bind(2, customer_id)
-      .Bind(3, Seconds(now))
+      .Bind(3, ToUnixSeconds(now))
       .Run();
   return customer_id;
 }
@@ -230,7 +228,7 @@ void SqliteStore::WriteLines(sqlite::Connection& db, const domain::Purchase& pur
         .Bind(1, customer_id)
         .Bind(2, sku)
         .Bind(3, quantity)
-        .Bind(4, Seconds(purchase.occurred_at))
+        .Bind(4, ToUnixSeconds(purchase.occurred_at))
         .Run();
   }
   for (const auto& [category, total] : by_category) {
@@ -244,7 +242,7 @@ void SqliteStore::WriteLines(sqlite::Connection& db, const domain::Purchase& pur
         .Bind(2, category)
         .Bind(3, total.spend)
         .Bind(4, total.items)
-        .Bind(5, Seconds(purchase.occurred_at))
+        .Bind(5, ToUnixSeconds(purchase.occurred_at))
         .Run();
   }
 }
@@ -273,7 +271,7 @@ void SqliteStore::WriteRedemptions(sqlite::Connection& db, const domain::Purchas
     coupon.Reset();
     if (outcome == "redeemed") {
       db.Prepared("UPDATE coupons SET redeemed_at = ?, redeemed_by_purchase = ? WHERE id = ?")
-          .Bind(1, Seconds(purchase.occurred_at))
+          .Bind(1, ToUnixSeconds(purchase.occurred_at))
           .Bind(2, purchase.id.str())
           .Bind(3, redemption.coupon_id.str())
           .Run();
@@ -286,7 +284,7 @@ void SqliteStore::WriteRedemptions(sqlite::Connection& db, const domain::Purchas
         .Bind(3, customer_id)
         .Bind(4, redemption.discount_minor)
         .Bind(5, outcome)
-        .Bind(6, Seconds(now))
+        .Bind(6, ToUnixSeconds(now))
         .Run();
   }
 }
@@ -311,7 +309,7 @@ CustomerProfile SqliteStore::LoadProfile(sqlite::Connection& db, std::int64_t cu
   auto& live = db.Prepared(
       "SELECT id, target, target_value FROM coupons WHERE customer_id = ? AND expires_at > ?"
       " AND redeemed_at IS NULL AND voided_at IS NULL");
-  live.Bind(1, customer_id).Bind(2, Seconds(now));
+  live.Bind(1, customer_id).Bind(2, ToUnixSeconds(now));
   while (live.Step()) {
     domain::Coupon coupon;
     if (auto id = Uuid::Parse(live.Text(0)); id.ok()) coupon.id = *id;
@@ -403,8 +401,8 @@ Result<RecordedPurchase> SqliteStore::WritePurchase(sqlite::Connection& db,
       .Bind(3, purchase.card ? std::optional(purchase.card->digits()) : std::nullopt)
       .Bind(4, purchase.store_id)
       .Bind(5, purchase.terminal_id)
-      .Bind(6, Seconds(purchase.occurred_at))
-      .Bind(7, Seconds(now))
+      .Bind(6, ToUnixSeconds(purchase.occurred_at))
+      .Bind(7, ToUnixSeconds(now))
       .Bind(8, purchase.currency.code())
       .Bind(9, purchase.SubtotalMinor())
       .Bind(10, purchase.DiscountMinor())
@@ -424,7 +422,7 @@ Result<RecordedPurchase> SqliteStore::WritePurchase(sqlite::Connection& db,
           " first_visit_at = MIN(COALESCE(first_visit_at, ?2), ?2),"
           " last_visit_at = MAX(COALESCE(last_visit_at, ?2), ?2) WHERE id = ?3")
         .Bind(1, purchase.total_minor)
-        .Bind(2, Seconds(purchase.occurred_at))
+        .Bind(2, ToUnixSeconds(purchase.occurred_at))
         .Bind(3, *customer_id)
         .Run();
     CustomerProfile profile = LoadProfile(db, *customer_id, now);
@@ -447,8 +445,8 @@ Result<RecordedPurchase> SqliteStore::WritePurchase(sqlite::Connection& db,
           .Bind(10, coupon.min_spend_minor)
           .Bind(11, coupon.max_discount_minor)
           .Bind(12, coupon.currency)
-          .Bind(13, Seconds(coupon.issued_at))
-          .Bind(14, Seconds(coupon.expires_at))
+          .Bind(13, ToUnixSeconds(coupon.issued_at))
+          .Bind(14, ToUnixSeconds(coupon.expires_at))
           .Bind(15, purchase_seq)
           .Run();
       // Signed after the commit, off this thread (RecordPurchaseAsync).
@@ -458,8 +456,8 @@ Result<RecordedPurchase> SqliteStore::WritePurchase(sqlite::Connection& db,
     // replay's ack is identical to the first one whatever order the planner chose.
     std::sort(recorded.ack.next_visit_coupons.begin(), recorded.ack.next_visit_coupons.end(),
               [](const api::IssuedCoupon& a, const api::IssuedCoupon& b) {
-                return std::pair(Seconds(a.coupon.issued_at), a.coupon.id.str()) <
-                       std::pair(Seconds(b.coupon.issued_at), b.coupon.id.str());
+                return std::pair(ToUnixSeconds(a.coupon.issued_at), a.coupon.id.str()) <
+                       std::pair(ToUnixSeconds(b.coupon.issued_at), b.coupon.id.str());
               });
   }
   return recorded;

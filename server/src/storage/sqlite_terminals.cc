@@ -5,8 +5,6 @@
 namespace loyalty::server {
 namespace {
 
-std::int64_t Seconds(Timestamp t) { return ToUnixSeconds(t); }
-
 bool StoreExists(sqlite::Connection& db, const std::string& store_id) {
   auto& query = db.Prepared("SELECT 1 FROM stores WHERE id = ?");
   query.Bind(1, store_id);
@@ -35,7 +33,7 @@ Status SqliteStore::AddStore(const StoreInfo& store) {
         .Bind(1, store.id)
         .Bind(2, store.name)
         .Bind(3, store.currency)
-        .Bind(4, Seconds(Now()))
+        .Bind(4, ToUnixSeconds(Now()))
         .Run();
     return {};
   });
@@ -55,8 +53,8 @@ Result<std::string> SqliteStore::CreateEnrollmentCode(const std::string& store_i
           " VALUES (?, ?, ?, ?)")
         .Bind(1, auth::HashSecret(*auth::NormalizeEnrollmentCode(code)))
         .Bind(2, store_id)
-        .Bind(3, Seconds(now))
-        .Bind(4, Seconds(now + valid_for))
+        .Bind(3, ToUnixSeconds(now))
+        .Bind(4, ToUnixSeconds(now + valid_for))
         .Run();
     return {};
   });
@@ -81,7 +79,7 @@ Result<EnrolledTerminal> SqliteStore::EnrollTerminal(const std::string& code,
       return Error{ErrorCode::kUnauthenticated, "unknown enrollment code", "code"};
     }
     const std::string store_id = find.Text(0);
-    const bool expired = find.Int(1) <= Seconds(now);
+    const bool expired = find.Int(1) <= ToUnixSeconds(now);
     const bool used = !find.IsNull(2);
     find.Reset();
     if (used) return Error{ErrorCode::kUnauthenticated, "enrollment code already used", "code"};
@@ -102,10 +100,10 @@ Result<EnrolledTerminal> SqliteStore::EnrollTerminal(const std::string& code,
         .Bind(2, store_id)
         .Bind(3, name)
         .Bind(4, auth::HashSecret(enrolled.credential))
-        .Bind(5, Seconds(now))
+        .Bind(5, ToUnixSeconds(now))
         .Run();
     db.Prepared("UPDATE enrollment_codes SET used_at = ?, terminal_id = ? WHERE code_sha256 = ?")
-        .Bind(1, Seconds(now))
+        .Bind(1, ToUnixSeconds(now))
         .Bind(2, enrolled.identity.terminal_id)
         .Bind(3, auth::HashSecret(*normalized))
         .Run();
@@ -137,7 +135,7 @@ Result<TerminalIdentity> SqliteStore::AuthenticateTerminal(const std::string& cr
 Status SqliteStore::RevokeTerminal(const std::string& terminal_id, Timestamp now) {
   return writer_->Run([&](sqlite::Connection& db) -> Status {
     db.Prepared("UPDATE terminals SET status = 'revoked', revoked_at = ? WHERE id = ?")
-        .Bind(1, Seconds(now))
+        .Bind(1, ToUnixSeconds(now))
         .Bind(2, terminal_id)
         .Run();
     if (db.Changes() == 0)
@@ -154,7 +152,7 @@ void SqliteStore::RecordHeartbeat(const TerminalIdentity& terminal, std::int64_t
                  db.Prepared(
                        "UPDATE terminals SET last_seen_at = ?, backlog = ?, software_version = ?"
                        " WHERE id = ?")
-                     .Bind(1, Seconds(now))
+                     .Bind(1, ToUnixSeconds(now))
                      .Bind(2, backlog)
                      .Bind(3, software_version)
                      .Bind(4, terminal_id)
