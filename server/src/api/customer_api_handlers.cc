@@ -2,6 +2,7 @@
 
 #include "api/terminal_auth.h"
 #include "loyalty/codec/json_reader.h"
+#include "loyalty/core/number.h"
 
 namespace loyalty::server {
 
@@ -44,12 +45,11 @@ void AddCustomerApiRoutes(http::Router& router, Store& store) {
   router.AddAsync(http::Verb::post, "/v1/customers/{customer_id}/cards",
                   Authenticated(store, [&store](const http::Request& request,
                                                 const TerminalIdentity&, http::Reply reply) {
-                    const std::string& id_text = request.params.at("customer_id");
-                    if (id_text.empty() || id_text.size() > 18 ||
-                        id_text.find_first_not_of("0123456789") != std::string::npos) {
+                    const auto id = ParseWholeNumber(request.params.at("customer_id"), INT64_MAX);
+                    if (!id) {
                       return reply(InvalidArgument("customer_id", "must be a customer number"));
                     }
-                    const std::int64_t customer_id = std::stoll(id_text);
+                    const std::int64_t customer_id = *id;
                     auto json = codec::ParseJson(request.body);
                     if (!json.ok()) return reply(json.error());
                     codec::FieldErrors errors;

@@ -4,6 +4,7 @@
 
 #include "api/terminal_auth.h"
 #include "loyalty/codec/json_reader.h"
+#include "loyalty/core/number.h"
 #include "loyalty/crypto/coupon_token.h"
 
 namespace loyalty::server {
@@ -177,12 +178,11 @@ void AddTerminalApiRoutes(http::Router& router, Store& store,
                                                 const TerminalIdentity&, http::Reply reply) {
                     std::int64_t since = 0;
                     if (const auto it = request.query.find("since"); it != request.query.end()) {
-                      const std::string& text = it->second;
-                      if (text.empty() || text.size() > 18 ||
-                          text.find_first_not_of("0123456789") != std::string::npos) {
+                      const auto version = ParseWholeNumber(it->second, INT64_MAX);
+                      if (!version) {
                         return reply(InvalidArgument("since", "must be a catalog version number"));
                       }
-                      since = std::stoll(text);
+                      since = *version;
                     }
                     reply(http::Response::Json(domain::CatalogToJson(store.LoadCatalog(since))));
                   }));

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "loyalty/codec/json_reader.h"
+#include "loyalty/core/number.h"
 
 namespace loyalty::server {
 namespace {
@@ -69,12 +70,11 @@ Status ApplyEnvironment(Config& config) {
   text("LOYALTY_TLS_CERT", config.tls.certificate);
   text("LOYALTY_TLS_KEY", config.tls.private_key);
   if (const char* threads = std::getenv("LOYALTY_THREADS")) {
-    char* end = nullptr;
-    const long value = std::strtol(threads, &end, 10);
-    if (*threads == '\0' || *end != '\0' || value < 1 || value > 64) {
+    const auto value = ParseWholeNumber(threads, 64);
+    if (!value || *value < 1) {
       return InvalidArgument("LOYALTY_THREADS", "must be a whole number from 1 to 64");
     }
-    config.threads = static_cast<int>(value);
+    config.threads = static_cast<int>(*value);
   }
   return {};
 }
@@ -109,12 +109,11 @@ Result<Config> LoadConfig(const Args& args) {
   if (auto value = args.Value("tls-cert")) config.tls.certificate = *value;
   if (auto value = args.Value("tls-key")) config.tls.private_key = *value;
   if (auto value = args.Value("threads")) {
-    char* end = nullptr;
-    const long threads = std::strtol(value->c_str(), &end, 10);
-    if (value->empty() || *end != '\0' || threads < 1 || threads > 64) {
+    const auto threads = ParseWholeNumber(*value, 64);
+    if (!threads || *threads < 1) {
       return InvalidArgument("--threads", "must be a whole number from 1 to 64");
     }
-    config.threads = static_cast<int>(threads);
+    config.threads = static_cast<int>(*threads);
   }
   if (config.tls.certificate.empty() != config.tls.private_key.empty()) {
     return InvalidArgument("tls", "a certificate and a private key go together");

@@ -13,6 +13,7 @@
 #include "http/tls.h"
 #include "loyalty/core/args.h"
 #include "loyalty/core/log.h"
+#include "loyalty/core/number.h"
 #include "ops/metrics.h"
 #include "storage/catalog_import.h"
 #include "storage/sqlite_store.h"
@@ -77,12 +78,9 @@ Result<std::pair<std::string, std::uint16_t>> ParseListen(const std::string& lis
   if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
     host = host.substr(1, host.size() - 2);
   }
-  const std::string port = listen.substr(colon + 1);
-  if (port.empty() || port.size() > 5 ||
-      port.find_first_not_of("0123456789") != std::string::npos || std::stoi(port) > 65535) {
-    return InvalidArgument("--listen", "port must be a number from 0 to 65535");
-  }
-  return std::pair{host, static_cast<std::uint16_t>(std::stoi(port))};
+  const auto port = ParseWholeNumber(listen.substr(colon + 1), 65535);
+  if (!port) return InvalidArgument("--listen", "port must be a number from 0 to 65535");
+  return std::pair{host, static_cast<std::uint16_t>(*port)};
 }
 
 int Serve(const Config& config) {
@@ -265,11 +263,7 @@ int CustomerMerge(const Args& args, const Config& config) {
   const auto into = args.Value("into");
   const auto from = args.Value("from");
   const auto number = [](const std::optional<std::string>& text) -> std::optional<std::int64_t> {
-    if (!text || text->empty() || text->size() > 18 ||
-        text->find_first_not_of("0123456789") != std::string::npos) {
-      return std::nullopt;
-    }
-    return std::stoll(*text);
+    return text ? ParseWholeNumber(*text, INT64_MAX) : std::nullopt;
   };
   if (!number(into) || !number(from)) {
     return Fail(InvalidArgument("--into", "customer merge needs --into ID and --from ID"));

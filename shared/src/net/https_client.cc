@@ -8,8 +8,9 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/version.hpp>
-
 #include <optional>
+
+#include "loyalty/core/number.h"
 
 namespace loyalty::net {
 
@@ -43,9 +44,7 @@ Result<HttpsEndpoint> ParseHttpsUrl(std::string_view url) {
     endpoint.host = endpoint.host.substr(1, endpoint.host.size() - 2);
   }
   if (endpoint.host.empty()) return InvalidArgument("server_url", "has no host");
-  if (endpoint.port.empty() || endpoint.port.size() > 5 ||
-      endpoint.port.find_first_not_of("0123456789") != std::string::npos ||
-      std::stoi(endpoint.port) == 0 || std::stoi(endpoint.port) > 65535) {
+  if (const auto port = ParseWholeNumber(endpoint.port, 65535); !port || *port == 0) {
     return InvalidArgument("server_url", "has an invalid port");
   }
   return endpoint;
@@ -54,9 +53,9 @@ Result<HttpsEndpoint> ParseHttpsUrl(std::string_view url) {
 struct HttpsClient::Impl {
   explicit Impl(HttpsClientOptions opts)
       : options(std::move(opts)), ssl_context(asio::ssl::context::tls_client) {
-    ssl_context.set_options(asio::ssl::context::default_workarounds |
-                            asio::ssl::context::no_sslv2 | asio::ssl::context::no_sslv3 |
-                            asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
+    ssl_context.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                            asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                            asio::ssl::context::no_tlsv1_1);
     ssl_context.set_verify_mode(asio::ssl::verify_peer);
     beast::error_code ec;
     ssl_context.load_verify_file(options.ca_file, ec);
@@ -111,8 +110,7 @@ struct HttpsClient::Impl {
     return Unavailable(step + " to " + where + " failed: " + ec.message());
   }
 
-  Result<HttpResponse> SendOnce(http::verb verb, std::string_view target,
-                                const std::string& body) {
+  Result<HttpResponse> SendOnce(http::verb verb, std::string_view target, const std::string& body) {
     if (!stream) {
       auto connected = Connect();
       if (!connected.ok()) return connected.error();
@@ -138,9 +136,8 @@ struct HttpsClient::Impl {
     parser.body_limit(64 * 1024 * 1024);
     buffer.clear();
     socket.expires_after(options.timeout);
-    ec = Await([&](auto handler) {
-      http::async_read(*stream, buffer, parser, std::move(handler));
-    });
+    ec =
+        Await([&](auto handler) { http::async_read(*stream, buffer, parser, std::move(handler)); });
     if (ec) return Failure("read", ec);
     auto response = parser.release();
     if (!response.keep_alive()) stream.reset();

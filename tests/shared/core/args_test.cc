@@ -76,3 +76,22 @@ TEST(Args, ValueOrPrefersOptionThenEnvironmentThenFallback) {
 
 }  // namespace
 }  // namespace loyalty
+
+#include "loyalty/core/number.h"
+
+namespace loyalty {
+namespace {
+
+TEST(ParseWholeNumber, TakesDigitsUpToTheLimitAndNothingElse) {
+  EXPECT_EQ(ParseWholeNumber("0", 10), 0);
+  EXPECT_EQ(ParseWholeNumber("65535", 65535), 65535);
+  EXPECT_EQ(ParseWholeNumber("65536", 65535), std::nullopt);
+  EXPECT_EQ(ParseWholeNumber("9223372036854775807", INT64_MAX), INT64_MAX);
+  EXPECT_EQ(ParseWholeNumber("9223372036854775808", INT64_MAX), std::nullopt);
+  for (const char* bad : {"", "-1", "+1", " 1", "1 ", "1e3", "0x10", "12a"}) {
+    EXPECT_EQ(ParseWholeNumber(bad, INT64_MAX), std::nullopt) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace loyalty
