@@ -49,7 +49,8 @@ Options (flags override environment variables, which override the config file):
                      DATA_DIR/tls on first start
   --csv FILE         with 'catalog import': the product CSV (columns: sku, name,
                      department, category, product_type, brand, package_size, price,
-                     and optional couponable)
+                     and optional couponable, tax_rate (percent, e.g. 10.25), barcode
+                     (GTIN), sold_by (each or kg; kg prices are per kilogram))
 
 Files in DATA_DIR:
   loyalty.db                  SQLite database (WAL)

@@ -1,12 +1,26 @@
 #include "storage/catalog_import.h"
 
 #include <array>
+#include <map>
 #include <set>
 
 #include "loyalty/core/csv.h"
 #include "loyalty/core/utf8.h"
 
 namespace loyalty::server {
+namespace {
+
+Result<std::int64_t> ParseTaxRate(const std::string& text) {
+  // Parsed as money in a two-decimal currency: "10.25" is 1025 basis points.
+  auto rate = Money::Parse(text.empty() ? "0" : text, Currency::Usd(), "tax_rate");
+  if (!rate.ok()) return InvalidArgument("tax_rate", "'" + text + "' is not a percentage like 8.25");
+  if (rate->minor < 0 || rate->minor > domain::kMaxTaxRateBp) {
+    return InvalidArgument("tax_rate", "must be between 0 and 100 percent, not " + text);
+  }
+  return rate->minor;
+}
+
+}  // namespace
 
 Result<CatalogCsv> ReadCatalogCsv(std::istream& input, const Currency& currency) {
   CsvReader csv(input);
@@ -21,7 +35,13 @@ Result<CatalogCsv> ReadCatalogCsv(std::istream& input, const Currency& currency)
                              "the CSV header has no column named " + std::string(kRequired[i]));
     column[i] = *found;
   }
+  // Optional columns; without them a product is couponable, untaxed, sold each and
+  // keyed in by SKU.
   const auto couponable_column = csv.Column("couponable");
+  const auto tax_rate_column = csv.Column("tax_rate");
+  const auto barcode_column = csv.Column("barcode");
+  const auto sold_by_column = csv.Column("sold_by");
+  std::map<std::string, std::string> sku_by_barcode;
 
   CatalogCsv result;
   std::set<std::string> seen;
@@ -77,6 +97,35 @@ Result<CatalogCsv> ReadCatalogCsv(std::istream& input, const Currency& currency)
         product.couponable = false;
       } else {
         problem = "couponable: must be 1, 0, true or false";
+      }
+    }
+    if (problem.empty() && tax_rate_column) {
+      // A percentage with up to two decimals, as tax authorities publish them: "10.25".
+      auto rate = ParseTaxRate(fields[*tax_rate_column]);
+      if (!rate.ok()) {
+        problem = "tax_rate: " + rate.error().message;
+      } else {
+        product.tax_rate_bp = *rate;
+      }
+    }
+    if (problem.empty() && barcode_column) {
+      product.barcode = fields[*barcode_column];
+      if (!product.barcode.empty() && !domain::IsValidGtin(product.barcode)) {
+        problem = "barcode: " + product.barcode +
+                  " is not a GTIN-8, -12 or -13 with a correct check digit";
+      } else if (!product.barcode.empty()) {
+        const auto [it, added] = sku_by_barcode.emplace(product.barcode, product.sku);
+        if (!added) problem = "barcode: " + product.barcode + " is also on sku " + it->second;
+      }
+    }
+    if (problem.empty() && sold_by_column) {
+      const std::string& text = fields[*sold_by_column];
+      auto sold_by = text.empty() ? Result<domain::SoldBy>(domain::SoldBy::kEach)
+                                  : domain::ParseSoldBy(text, "sold_by");
+      if (!sold_by.ok()) {
+        problem = "sold_by: " + sold_by.error().message;
+      } else {
+        product.sold_by = *sold_by;
       }
     }
     if (problem.empty() && !seen.insert(product.sku).second) {

@@ -128,7 +128,8 @@ Status SqliteStore::MergeCustomers(std::int64_t into, std::int64_t from, Timesta
     }
     // Everything the customer owns carries customer_id; move it all.
     for (const char* table : {"cards", "purchases", "purchase_lines", "coupons",
-                              "coupon_redemptions", "returns", "return_lines"}) {
+                              "coupon_redemptions", "coupon_conflicts", "returns",
+                              "return_lines"}) {
       db.Prepared(std::string("UPDATE ") + table + " SET customer_id = ? WHERE customer_id = ?")
           .Bind(1, into)
           .Bind(2, from)

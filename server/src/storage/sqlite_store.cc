@@ -15,11 +15,12 @@ namespace {
 // Columns read back into a domain::Coupon by UnsignedCoupons, in its order.
 #define COUPON_COLUMNS                                                                  \
   "id, customer_id, card_number, campaign, title, target, target_value, discount_type," \
-  " discount_value, min_spend_minor, max_discount_minor, currency, issued_at, expires_at"
+  " discount_value, min_spend_minor, max_discount_minor, currency, issued_at, expires_at," \
+  " buy_quantity, get_quantity"
 #define COUPON_COLUMNS_OF_C                                                            \
   "c.id, c.customer_id, c.card_number, c.campaign, c.title, c.target, c.target_value," \
   " c.discount_type, c.discount_value, c.min_spend_minor, c.max_discount_minor,"       \
-  " c.currency, c.issued_at, c.expires_at"
+  " c.currency, c.issued_at, c.expires_at, c.buy_quantity, c.get_quantity"
 
 // How many of a customer's top categories the profile carries to the planner.
 constexpr int kProfileCategories = 20;
@@ -83,14 +84,17 @@ std::vector<api::IssuedCoupon> SqliteStore::UnsignedCoupons(sqlite::Statement& q
                     : target == "category" ? domain::CouponTarget::kCategory
                                            : domain::CouponTarget::kBasket;
     coupon.target_value = query.Text(6);
-    coupon.discount_type = query.Text(7) == "amount_off" ? domain::DiscountType::kAmountOff
-                                                         : domain::DiscountType::kPercentOff;
+    auto type = domain::ParseDiscountType(query.Text(7), "discount_type");
+    if (!type.ok()) throw std::runtime_error("coupon with an unknown discount type in the database");
+    coupon.discount_type = *type;
     coupon.discount_value = query.Int(8);
     coupon.min_spend_minor = query.Int(9);
     coupon.max_discount_minor = query.Int(10);
     coupon.currency = query.Text(11);
     coupon.issued_at = FromUnixSeconds(query.Int(12));
     coupon.expires_at = FromUnixSeconds(query.Int(13));
+    coupon.buy_quantity = query.Int(14);
+    coupon.get_quantity = query.Int(15);
     coupons.push_back({std::move(coupon), {}});
   }
   return coupons;
@@ -186,7 +190,8 @@ void SqliteStore::WriteLines(sqlite::Connection& db, const domain::Purchase& pur
     const std::string category = known ? found->second : std::string();
     auto& insert = db.Prepared(
         "INSERT INTO purchase_lines(purchase_seq, line_no, customer_id, sku, category, known_sku,"
-        " quantity, unit_price_minor, amount_minor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        " quantity, unit_price_minor, amount_minor, weight_grams)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     insert.Bind(1, purchase_seq).Bind(2, static_cast<std::int64_t>(i + 1));
     if (customer_id > 0) {
       insert.Bind(3, customer_id);
@@ -202,8 +207,13 @@ void SqliteStore::WriteLines(sqlite::Connection& db, const domain::Purchase& pur
     insert.Bind(6, std::int64_t{known ? 1 : 0})
         .Bind(7, line.quantity)
         .Bind(8, line.unit_price_minor)
-        .Bind(9, line.amount_minor)
-        .Run();
+        .Bind(9, line.amount_minor);
+    if (line.weight_grams) {
+      insert.Bind(10, *line.weight_grams);
+    } else {
+      insert.BindNull(10);
+    }
+    insert.Run();
     if (known && !category.empty()) {
       by_category[category].spend += line.amount_minor;
       by_category[category].items += line.quantity;
@@ -251,10 +261,11 @@ void SqliteStore::WriteRedemptions(sqlite::Connection& db, const domain::Purchas
                                    std::optional<std::int64_t> customer_id, Timestamp now) {
   for (const auto& redemption : purchase.redemptions) {
     auto& coupon = db.Prepared(
-        "SELECT customer_id, redeemed_by_purchase IS NOT NULL, voided_at IS NOT NULL FROM coupons"
-        " WHERE id = ?");
+        "SELECT customer_id, redeemed_by_purchase IS NOT NULL, voided_at IS NOT NULL,"
+        " redeemed_by_purchase FROM coupons WHERE id = ?");
     coupon.Bind(1, redemption.coupon_id.str());
     std::string outcome;
+    std::string first_purchase;
     if (!coupon.Step()) {
       outcome = "unknown_coupon";
     } else if (!customer_id || coupon.Int(0) != *customer_id) {
@@ -265,6 +276,7 @@ void SqliteStore::WriteRedemptions(sqlite::Connection& db, const domain::Purchas
       // Spent before, e.g. at another terminal while offline: recorded as a conflict
       // for the portal, never counted twice.
       outcome = "already_redeemed";
+      first_purchase = coupon.Text(3);
     } else {
       outcome = "redeemed";
     }
@@ -278,14 +290,34 @@ void SqliteStore::WriteRedemptions(sqlite::Connection& db, const domain::Purchas
     }
     db.Prepared(
           "INSERT INTO coupon_redemptions(coupon_id, purchase_id, customer_id, discount_minor,"
-          " outcome, reported_at) VALUES (?, ?, ?, ?, ?, ?)")
+          " outcome, reported_at, verified_offline) VALUES (?, ?, ?, ?, ?, ?, ?)")
         .Bind(1, redemption.coupon_id.str())
         .Bind(2, purchase.id.str())
         .Bind(3, customer_id)
         .Bind(4, redemption.discount_minor)
         .Bind(5, outcome)
         .Bind(6, ToUnixSeconds(now))
+        .Bind(7, std::int64_t{redemption.verified_offline ? 1 : 0})
         .Run();
+    if (outcome == "already_redeemed") {
+      db.Prepared(
+            "INSERT INTO coupon_conflicts(coupon_id, customer_id, first_purchase_id,"
+            " first_store_id, first_terminal_id, first_at, second_purchase_id, second_store_id,"
+            " second_terminal_id, second_at, discount_minor, verified_offline, detected_at)"
+            " SELECT ?1, ?2, p.id, p.store_id, p.terminal_id, p.occurred_at, ?3, ?4, ?5, ?6, ?7,"
+            " ?8, ?9 FROM purchases p WHERE p.id = ?10")
+          .Bind(1, redemption.coupon_id.str())
+          .Bind(2, *customer_id)
+          .Bind(3, purchase.id.str())
+          .Bind(4, purchase.store_id)
+          .Bind(5, purchase.terminal_id)
+          .Bind(6, ToUnixSeconds(purchase.occurred_at))
+          .Bind(7, redemption.discount_minor)
+          .Bind(8, std::int64_t{redemption.verified_offline ? 1 : 0})
+          .Bind(9, ToUnixSeconds(now))
+          .Bind(10, first_purchase)
+          .Run();
+    }
   }
 }
 
@@ -431,8 +463,8 @@ Result<RecordedPurchase> SqliteStore::WritePurchase(sqlite::Connection& db,
       db.Prepared(
             "INSERT INTO coupons(id, customer_id, card_number, campaign, title, target,"
             " target_value, discount_type, discount_value, min_spend_minor, max_discount_minor,"
-            " currency, issued_at, expires_at, issued_by_purchase)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+            " currency, issued_at, expires_at, issued_by_purchase, buy_quantity, get_quantity)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
           .Bind(1, coupon.id.str())
           .Bind(2, coupon.customer_id)
           .Bind(3, coupon.card_number)
@@ -448,6 +480,8 @@ Result<RecordedPurchase> SqliteStore::WritePurchase(sqlite::Connection& db,
           .Bind(13, ToUnixSeconds(coupon.issued_at))
           .Bind(14, ToUnixSeconds(coupon.expires_at))
           .Bind(15, purchase_seq)
+          .Bind(16, coupon.buy_quantity)
+          .Bind(17, coupon.get_quantity)
           .Run();
       // Signed after the commit, off this thread (RecordPurchaseAsync).
       recorded.ack.next_visit_coupons.push_back({coupon, {}});
@@ -494,13 +528,15 @@ domain::Catalog SqliteStore::LoadCatalog(std::int64_t since) {
   if (since > catalog.version) since = 0;
   auto& products = db.Prepared(
       "SELECT sku, name, department, category, product_type, brand, package_size, price_minor,"
-      " couponable FROM products WHERE version > ? ORDER BY sku");
+      " couponable, tax_rate_bp, barcode, sold_by FROM products WHERE version > ? ORDER BY sku");
   products.Bind(1, since);
   catalog.since = since;
   while (products.Step()) {
     catalog.products.push_back(domain::Product{
         products.Text(0), products.Text(1), products.Text(2), products.Text(3), products.Text(4),
-        products.Text(5), products.Text(6), products.Int(7), products.Int(8) != 0});
+        products.Text(5), products.Text(6), products.Int(7), products.Int(8) != 0,
+        products.Int(9), products.Text(10),
+        products.Text(11) == "kg" ? domain::SoldBy::kWeight : domain::SoldBy::kEach});
   }
   return catalog;
 }
@@ -528,16 +564,19 @@ Result<CatalogImportResult> SqliteStore::ImportProducts(
       // terminal syncing "changes since version N" gets only what really changed.
       db.Prepared(
             "INSERT INTO products(sku, name, department, category, product_type, brand,"
-            " package_size, price_minor, couponable, version) VALUES (?,?,?,?,?,?,?,?,?,?)"
+            " package_size, price_minor, couponable, tax_rate_bp, barcode, sold_by, version)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
             " ON CONFLICT(sku) DO UPDATE SET name = excluded.name,"
             " department = excluded.department, category = excluded.category,"
             " product_type = excluded.product_type, brand = excluded.brand,"
             " package_size = excluded.package_size, price_minor = excluded.price_minor,"
-            " couponable = excluded.couponable, version = excluded.version"
+            " couponable = excluded.couponable, tax_rate_bp = excluded.tax_rate_bp,"
+            " barcode = excluded.barcode, sold_by = excluded.sold_by, version = excluded.version"
             " WHERE (name, department, category, product_type, brand, package_size, price_minor,"
-            " couponable) IS NOT (excluded.name, excluded.department, excluded.category,"
-            " excluded.product_type, excluded.brand, excluded.package_size,"
-            " excluded.price_minor, excluded.couponable)")
+            " couponable, tax_rate_bp, barcode, sold_by) IS NOT (excluded.name,"
+            " excluded.department, excluded.category, excluded.product_type, excluded.brand,"
+            " excluded.package_size, excluded.price_minor, excluded.couponable,"
+            " excluded.tax_rate_bp, excluded.barcode, excluded.sold_by)")
           .Bind(1, product.sku)
           .Bind(2, product.name)
           .Bind(3, product.department)
@@ -547,7 +586,10 @@ Result<CatalogImportResult> SqliteStore::ImportProducts(
           .Bind(7, product.package_size)
           .Bind(8, product.price_minor)
           .Bind(9, std::int64_t{product.couponable ? 1 : 0})
-          .Bind(10, next_version)
+          .Bind(10, product.tax_rate_bp)
+          .Bind(11, product.barcode)
+          .Bind(12, domain::SoldByName(product.sold_by))
+          .Bind(13, next_version)
           .Run();
       result.changed += db.Changes();
     }

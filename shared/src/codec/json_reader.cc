@@ -116,6 +116,16 @@ bool ObjectReader::RequiredBool(std::string_view key) {
   return field->get<bool>();
 }
 
+std::optional<bool> ObjectReader::OptionalBool(std::string_view key) {
+  if (!is_object_) return std::nullopt;
+  const auto it = value_.find(key);
+  if (it == value_.end() || it->is_null()) {
+    consumed_.emplace(key);
+    return std::nullopt;
+  }
+  return RequiredBool(key);
+}
+
 void ObjectReader::ForEachObject(std::string_view key, std::size_t min_items,
                                  std::size_t max_items,
                                  const std::function<void(ObjectReader&, std::size_t)>& read) {

@@ -4,6 +4,27 @@
 
 namespace loyalty::domain {
 
+const char* SoldByName(SoldBy sold_by) { return sold_by == SoldBy::kWeight ? "kg" : "each"; }
+
+Result<SoldBy> ParseSoldBy(const std::string& text, const std::string& field) {
+  if (text == "each") return SoldBy::kEach;
+  if (text == "kg") return SoldBy::kWeight;
+  return InvalidArgument(field, "must be each or kg, not '" + text + "'");
+}
+
+bool IsValidGtin(const std::string& digits) {
+  if (digits.size() != 8 && digits.size() != 12 && digits.size() != 13) return false;
+  int sum = 0;
+  // Weights 3,1,3,... from the digit left of the check digit.
+  for (std::size_t i = 0; i + 1 < digits.size(); ++i) {
+    const char c = digits[digits.size() - 2 - i];
+    if (c < '0' || c > '9') return false;
+    sum += (c - '0') * (i % 2 == 0 ? 3 : 1);
+  }
+  const char check = digits.back();
+  return check >= '0' && check <= '9' && (10 - sum % 10) % 10 == check - '0';
+}
+
 nlohmann::json ProductToJson(const Product& product) {
   return {{"sku", product.sku},
           {"name", product.name},
@@ -13,7 +34,10 @@ nlohmann::json ProductToJson(const Product& product) {
           {"brand", product.brand},
           {"package_size", product.package_size},
           {"price", product.price_minor},
-          {"couponable", product.couponable}};
+          {"couponable", product.couponable},
+          {"tax_rate_bp", product.tax_rate_bp},
+          {"barcode", product.barcode},
+          {"sold_by", SoldByName(product.sold_by)}};
 }
 
 Product ProductFromJson(codec::ObjectReader& reader) {
@@ -27,6 +51,17 @@ Product ProductFromJson(codec::ObjectReader& reader) {
   product.package_size = reader.RequiredString("package_size", kMaxNameLength, true);
   product.price_minor = reader.RequiredInt("price", 0, kMaxUnitPriceMinor);
   product.couponable = reader.RequiredBool("couponable");
+  product.tax_rate_bp = reader.RequiredInt("tax_rate_bp", 0, kMaxTaxRateBp);
+  product.barcode = reader.RequiredString("barcode", 13, true);
+  if (!product.barcode.empty() && !IsValidGtin(product.barcode)) {
+    reader.errors().Add(reader.PathOf("barcode"), "is not a GTIN-8, -12 or -13 with a correct check digit");
+  }
+  const std::string sold_by = reader.RequiredString("sold_by", 4);
+  if (auto parsed = ParseSoldBy(sold_by, reader.PathOf("sold_by")); parsed.ok()) {
+    product.sold_by = *parsed;
+  } else if (!sold_by.empty()) {
+    reader.errors().Add(parsed.error());
+  }
   return product;
 }
 

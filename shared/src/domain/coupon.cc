@@ -14,11 +14,27 @@ const char* CouponTargetName(CouponTarget target) {
 }
 
 const char* DiscountTypeName(DiscountType type) {
-  return type == DiscountType::kPercentOff ? "percent_off" : "amount_off";
+  switch (type) {
+    case DiscountType::kPercentOff: return "percent_off";
+    case DiscountType::kAmountOff: return "amount_off";
+    case DiscountType::kBuyXGetY: return "buy_x_get_y";
+    case DiscountType::kFreeItem: return "free_item";
+  }
+  return "percent_off";
+}
+
+Result<DiscountType> ParseDiscountType(const std::string& text, const std::string& field) {
+  for (auto type : {DiscountType::kPercentOff, DiscountType::kAmountOff, DiscountType::kBuyXGetY,
+                    DiscountType::kFreeItem}) {
+    if (text == DiscountTypeName(type)) return type;
+  }
+  return InvalidArgument(field,
+                         "must be percent_off, amount_off, buy_x_get_y or free_item, not '" +
+                             text + "'");
 }
 
 nlohmann::json CouponToJson(const Coupon& coupon) {
-  return {{"id", coupon.id.str()},
+  nlohmann::json json = {{"id", coupon.id.str()},
           {"customer_id", coupon.customer_id},
           {"card_number", coupon.card_number},
           {"campaign", coupon.campaign},
@@ -32,6 +48,14 @@ nlohmann::json CouponToJson(const Coupon& coupon) {
           {"currency", coupon.currency},
           {"issued_at", FormatUtc(coupon.issued_at)},
           {"expires_at", FormatUtc(coupon.expires_at)}};
+  // Only the kinds that use them carry the item counts, so the tokens of percent and
+  // amount coupons read the same as before these kinds existed.
+  if (coupon.discount_type == DiscountType::kBuyXGetY) json["buy_quantity"] = coupon.buy_quantity;
+  if (coupon.discount_type == DiscountType::kBuyXGetY ||
+      coupon.discount_type == DiscountType::kFreeItem) {
+    json["get_quantity"] = coupon.get_quantity;
+  }
+  return json;
 }
 
 Coupon CouponFromJson(codec::ObjectReader& reader) {
@@ -58,14 +82,31 @@ Coupon CouponFromJson(codec::ObjectReader& reader) {
                "must be empty for a basket coupon and set for a product or category coupon");
   }
   const std::string type = reader.RequiredString("discount_type", 16);
-  if (type == "percent_off") {
-    coupon.discount_type = DiscountType::kPercentOff;
-    coupon.discount_value = reader.RequiredInt("discount_value", 1, 100);
-  } else if (type == "amount_off") {
-    coupon.discount_type = DiscountType::kAmountOff;
-    coupon.discount_value = reader.RequiredInt("discount_value", 1, kMaxMinorUnits);
-  } else if (errors.ok()) {
-    errors.Add(reader.PathOf("discount_type"), "must be percent_off or amount_off");
+  auto parsed_type = ParseDiscountType(type, reader.PathOf("discount_type"));
+  if (!parsed_type.ok()) {
+    if (errors.ok()) errors.Add(parsed_type.error());
+  } else {
+    coupon.discount_type = *parsed_type;
+    switch (coupon.discount_type) {
+      case DiscountType::kPercentOff:
+        coupon.discount_value = reader.RequiredInt("discount_value", 1, 100);
+        break;
+      case DiscountType::kAmountOff:
+        coupon.discount_value = reader.RequiredInt("discount_value", 1, kMaxMinorUnits);
+        break;
+      case DiscountType::kBuyXGetY:
+        coupon.discount_value = reader.RequiredInt("discount_value", 1, 100);
+        coupon.buy_quantity = reader.RequiredInt("buy_quantity", 1, kMaxCouponItems);
+        coupon.get_quantity = reader.RequiredInt("get_quantity", 1, kMaxCouponItems);
+        break;
+      case DiscountType::kFreeItem:
+        coupon.discount_value = reader.RequiredInt("discount_value", 0, 0);
+        coupon.get_quantity = reader.RequiredInt("get_quantity", 1, kMaxCouponItems);
+        if (errors.ok() && coupon.target != CouponTarget::kProduct) {
+          errors.Add(reader.PathOf("target"), "must be product for a free_item coupon");
+        }
+        break;
+    }
   }
   coupon.min_spend_minor = reader.RequiredInt("min_spend", 0, kMaxMinorUnits);
   coupon.max_discount_minor = reader.RequiredInt("max_discount", 0, kMaxMinorUnits);

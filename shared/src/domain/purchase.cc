@@ -4,6 +4,12 @@
 
 namespace loyalty::domain {
 
+std::int64_t LineAmountMinor(std::int64_t quantity, std::int64_t unit_price_minor,
+                             std::optional<std::int64_t> weight_grams) {
+  if (weight_grams) return MulDivRound(*weight_grams, unit_price_minor, 1000);
+  return quantity * unit_price_minor;
+}
+
 std::int64_t Purchase::SubtotalMinor() const {
   std::int64_t sum = 0;
   for (const auto& line : lines) sum += line.amount_minor;
@@ -19,15 +25,19 @@ std::int64_t Purchase::DiscountMinor() const {
 nlohmann::json PurchaseToJson(const Purchase& purchase) {
   nlohmann::json lines = nlohmann::json::array();
   for (const auto& line : purchase.lines) {
-    lines.push_back({{"sku", line.sku},
-                     {"quantity", line.quantity},
-                     {"unit_price", line.unit_price_minor},
-                     {"amount", line.amount_minor}});
+    nlohmann::json json = {{"sku", line.sku},
+                           {"quantity", line.quantity},
+                           {"unit_price", line.unit_price_minor},
+                           {"amount", line.amount_minor}};
+    if (line.weight_grams) json["weight_grams"] = *line.weight_grams;
+    lines.push_back(std::move(json));
   }
   nlohmann::json redemptions = nlohmann::json::array();
   for (const auto& redemption : purchase.redemptions) {
-    redemptions.push_back(
-        {{"coupon_id", redemption.coupon_id.str()}, {"discount", redemption.discount_minor}});
+    nlohmann::json json = {{"coupon_id", redemption.coupon_id.str()},
+                           {"discount", redemption.discount_minor}};
+    if (redemption.verified_offline) json["verified_offline"] = true;
+    redemptions.push_back(std::move(json));
   }
   return {{"id", purchase.id.str()},
           {"store_id", purchase.store_id},
@@ -65,11 +75,19 @@ Result<Purchase> PurchaseFromJson(const nlohmann::json& json) {
     line.sku = item.RequiredString("sku", kMaxSkuLength);
     line.quantity = item.RequiredInt("quantity", 1, kMaxLineQuantity);
     line.unit_price_minor = item.RequiredInt("unit_price", 0, kMaxUnitPriceMinor);
+    line.weight_grams = item.OptionalInt("weight_grams", 1, kMaxLineWeightGrams);
     line.amount_minor = item.RequiredInt("amount", 0, kMaxLineQuantity * kMaxUnitPriceMinor);
-    if (errors.ok() && line.amount_minor != line.quantity * line.unit_price_minor) {
-      errors.Add(item.PathOf("amount"), "is " + std::to_string(line.amount_minor) +
-                                            " but quantity x unit_price is " +
-                                            std::to_string(line.quantity * line.unit_price_minor));
+    if (errors.ok() && line.weight_grams && line.quantity != 1) {
+      errors.Add(item.PathOf("quantity"), "must be 1 for a weighed line");
+    }
+    const std::int64_t expected =
+        LineAmountMinor(line.quantity, line.unit_price_minor, line.weight_grams);
+    if (errors.ok() && line.amount_minor != expected) {
+      errors.Add(item.PathOf("amount"),
+                 "is " + std::to_string(line.amount_minor) +
+                     (line.weight_grams ? " but weight_grams x unit_price / 1000 is "
+                                        : " but quantity x unit_price is ") +
+                     std::to_string(expected));
     }
     purchase.lines.push_back(std::move(line));
   });
@@ -81,6 +99,9 @@ Result<Purchase> PurchaseFromJson(const nlohmann::json& json) {
                                           item.PathOf("coupon_id")),
                               redemption.coupon_id);
                          redemption.discount_minor = item.RequiredInt("discount", 1, kMaxMinorUnits);
+                         if (auto offline = item.OptionalBool("verified_offline")) {
+                           redemption.verified_offline = *offline;
+                         }
                          purchase.redemptions.push_back(redemption);
                        });
 

@@ -11,10 +11,12 @@ Catalog SampleCatalog() {
   Catalog catalog;
   catalog.version = 7;
   catalog.currency = Currency::FromCode("EUR").value();
+  catalog.products.push_back({"1001", "Whole milk 1l", "GROCERY", "DAIRY", "MILK", "Farm", "1 L",
+                              129, true, 225, "4006381333931", SoldBy::kEach});
   catalog.products.push_back(
-      {"1001", "Whole milk 1l", "GROCERY", "DAIRY", "MILK", "Farm", "1 L", 129, true});
-  catalog.products.push_back(
-      {"2002", "Cigarettes", "TOBACCO", "TOBACCO", "", "", "20 PC", 850, false});
+      {"2002", "Cigarettes", "TOBACCO", "TOBACCO", "", "", "20 PC", 850, false, 1025, "", SoldBy::kEach});
+  catalog.products.push_back({"4011", "Bananas", "PRODUCE", "FRUIT", "BANANAS", "", "", 199, true,
+                              225, "", SoldBy::kWeight});
   return catalog;
 }
 
@@ -30,7 +32,10 @@ TEST(Catalog, RoundTripsThroughJson) {
   ASSERT_TRUE(catalog.ok()) << catalog.error().ToString();
   EXPECT_EQ(catalog->version, 7);
   EXPECT_EQ(catalog->currency.code(), "EUR");
-  ASSERT_EQ(catalog->products.size(), 2u);
+  ASSERT_EQ(catalog->products.size(), 3u);
+  EXPECT_EQ(catalog->products[0].tax_rate_bp, 225);
+  EXPECT_EQ(catalog->products[0].barcode, "4006381333931");
+  EXPECT_EQ(catalog->products[2].sold_by, SoldBy::kWeight);
   EXPECT_EQ(catalog->products[0].name, "Whole milk 1l");
   EXPECT_EQ(catalog->products[0].price_minor, 129);
   EXPECT_TRUE(catalog->products[0].couponable);
@@ -43,6 +48,27 @@ TEST(Catalog, AcceptsAnEmptyCatalog) {
   auto catalog = CatalogFromJson(CatalogToJson(empty));
   ASSERT_TRUE(catalog.ok());
   EXPECT_TRUE(catalog->products.empty());
+}
+
+TEST(Catalog, RefusesBadTaxRatesBarcodesAndSaleUnits) {
+  json body = CatalogToJson(SampleCatalog());
+  body["products"][0]["tax_rate_bp"] = 10'001;
+  ExpectRefused(body, "products[0].tax_rate_bp");
+  body = CatalogToJson(SampleCatalog());
+  body["products"][0]["barcode"] = "4006381333932";  // check digit off by one
+  ExpectRefused(body, "products[0].barcode");
+  body = CatalogToJson(SampleCatalog());
+  body["products"][0]["sold_by"] = "lb";
+  ExpectRefused(body, "products[0].sold_by");
+}
+
+TEST(Gtin, ChecksLengthAndCheckDigit) {
+  EXPECT_TRUE(IsValidGtin("4006381333931"));   // EAN-13
+  EXPECT_TRUE(IsValidGtin("036000291452"));    // UPC-A
+  EXPECT_TRUE(IsValidGtin("96385074"));        // EAN-8
+  EXPECT_FALSE(IsValidGtin("036000291453"));
+  EXPECT_FALSE(IsValidGtin("40063813339"));
+  EXPECT_FALSE(IsValidGtin("40063813339a1"));
 }
 
 TEST(Catalog, RefusesBadProducts) {

@@ -75,7 +75,7 @@ TEST(Coupon, RefusesBadEnumsAndRanges) {
   body["target"] = "store";
   ExpectRefused(body, "target");
   body = CouponToJson(SampleCoupon());
-  body["discount_type"] = "free_item";
+  body["discount_type"] = "free_lunch";
   ExpectRefused(body, "discount_type");
   body = CouponToJson(SampleCoupon());
   body["discount_value"] = 101;
@@ -88,6 +88,52 @@ TEST(Coupon, RefusesBadEnumsAndRanges) {
   body = CouponToJson(SampleCoupon());
   body["min_spend"] = -1;
   ExpectRefused(body, "min_spend");
+}
+
+TEST(Coupon, RoundTripsItemCouponsWithTheirCounts) {
+  Coupon three_for_two = SampleCoupon();
+  three_for_two.discount_type = DiscountType::kBuyXGetY;
+  three_for_two.discount_value = 100;
+  three_for_two.buy_quantity = 2;
+  three_for_two.get_quantity = 1;
+  json body = CouponToJson(three_for_two);
+  EXPECT_EQ(body["buy_quantity"], 2);
+  EXPECT_EQ(body["get_quantity"], 1);
+  auto decoded = CouponFromJson(body);
+  ASSERT_TRUE(decoded.ok()) << decoded.error().ToString();
+  EXPECT_EQ(CouponToJson(*decoded), body);
+
+  Coupon free = SampleCoupon();
+  free.discount_type = DiscountType::kFreeItem;
+  free.discount_value = 0;
+  free.target = CouponTarget::kProduct;
+  free.target_value = "1004906";
+  free.get_quantity = 1;
+  body = CouponToJson(free);
+  EXPECT_FALSE(body.contains("buy_quantity"));
+  decoded = CouponFromJson(body);
+  ASSERT_TRUE(decoded.ok()) << decoded.error().ToString();
+  EXPECT_EQ(decoded->get_quantity, 1);
+}
+
+TEST(Coupon, RefusesItemCountsThatDoNotFitTheKind) {
+  // Counts on a percent coupon are unknown fields, not silently ignored.
+  json body = CouponToJson(SampleCoupon());
+  body["get_quantity"] = 1;
+  ExpectRefused(body, "get_quantity");
+  body = CouponToJson(SampleCoupon());
+  body["discount_type"] = "buy_x_get_y";
+  body["discount_value"] = 100;
+  body["get_quantity"] = 1;
+  ExpectRefused(body, "buy_quantity");
+  body["buy_quantity"] = 0;
+  ExpectRefused(body, "buy_quantity");
+  // A free item is one product, never a category.
+  body = CouponToJson(SampleCoupon());
+  body["discount_type"] = "free_item";
+  body["discount_value"] = 0;
+  body["get_quantity"] = 1;
+  ExpectRefused(body, "target");
 }
 
 TEST(Coupon, RefusesATargetValueThatDoesNotFitTheTarget) {

@@ -166,6 +166,31 @@ TEST(PurchaseFromJson, RefusesAnAmountThatIsNotQuantityTimesPrice) {
   EXPECT_NE(purchase.error().message.find("250"), std::string::npos) << purchase.error().message;
 }
 
+TEST(PurchaseFromJson, PricesAWeighedLineByTheGramAndKeepsTheOfflineMark) {
+  json body = ValidPurchaseJson();
+  // 0.755 kg at 3.49 a kilogram is 2.63495: 2.63.
+  body["lines"][2] = {{"sku", "4011"}, {"quantity", 1}, {"unit_price", 349},
+                      {"weight_grams", 755}, {"amount", 263}};
+  body["redemptions"][0]["verified_offline"] = true;
+  body["total"] = 398 + 250 + 263 - 50;
+  auto purchase = PurchaseFromJson(body);
+  ASSERT_TRUE(purchase.ok()) << purchase.error().ToString();
+  EXPECT_EQ(purchase->lines[2].weight_grams, 755);
+  EXPECT_TRUE(purchase->redemptions[0].verified_offline);
+  EXPECT_EQ(PurchaseToJson(*purchase), body);
+
+  body["lines"][2]["amount"] = 264;
+  body["total"] = 398 + 250 + 264 - 50;
+  ExpectRefused(body, "lines[2].amount");
+  body["lines"][2]["amount"] = 263;
+  body["total"] = 398 + 250 + 263 - 50;
+  body["lines"][2]["quantity"] = 2;
+  ExpectRefused(body, "lines[2].quantity");
+  body["lines"][2]["quantity"] = 1;
+  body["lines"][2]["weight_grams"] = kMaxLineWeightGrams + 1;
+  ExpectRefused(body, "lines[2].weight_grams");
+}
+
 TEST(PurchaseFromJson, RefusesATotalThatDoesNotAddUp) {
   for (std::int64_t total : {std::int64_t{597}, std::int64_t{599}, std::int64_t{648},
                              std::int64_t{0}}) {

@@ -61,6 +61,7 @@ class ObjectReader {
   std::optional<std::int64_t> OptionalInt(std::string_view key, std::int64_t min,
                                           std::int64_t max);
   bool RequiredBool(std::string_view key);
+  std::optional<bool> OptionalBool(std::string_view key);
   // Calls read(element, index) for each object in the array at `key`; the array must
   // hold between min_items and max_items elements.
   void ForEachObject(std::string_view key, std::size_t min_items, std::size_t max_items,

@@ -18,6 +18,18 @@ inline constexpr std::size_t kMaxNameLength = 200;
 // Highest shelf price of one item: 1,000,000.00. The catalog and purchases share it, so
 // no product can be sold that the server would refuse.
 inline constexpr std::int64_t kMaxUnitPriceMinor = 100'000'000;
+// Tax rates in basis points of the net price: 1025 is 10.25%. Above 100% is a typo.
+inline constexpr std::int64_t kMaxTaxRateBp = 10'000;
+
+enum class SoldBy {
+  kEach,      // counted; price_minor is per item
+  kWeight,    // weighed at the till; price_minor is per kilogram
+};
+const char* SoldByName(SoldBy sold_by);  // "each", "kg"
+Result<SoldBy> ParseSoldBy(const std::string& text, const std::string& field);
+
+// A GTIN-8, -12 (UPC-A) or -13 (EAN) with a correct check digit.
+bool IsValidGtin(const std::string& digits);
 
 struct Product {
   std::string sku;           // the chain's product id, also on the barcode label
@@ -27,8 +39,11 @@ struct Product {
   std::string product_type;  // e.g. "BREAD:ITALIAN/FRENCH"
   std::string brand;
   std::string package_size;  // free text as printed, e.g. "22 LB"
-  std::int64_t price_minor = 0;
+  std::int64_t price_minor = 0;  // tax included; per kilogram when sold by weight
   bool couponable = true;    // false for goods the law or the chain excludes from coupons
+  std::int64_t tax_rate_bp = 0;  // the sales tax inside price_minor
+  std::string barcode;       // GTIN on the package; empty for goods keyed by SKU (PLU)
+  SoldBy sold_by = SoldBy::kEach;
 };
 
 nlohmann::json ProductToJson(const Product& product);

@@ -23,10 +23,18 @@ enum class CouponTarget {
 enum class DiscountType {
   kPercentOff,  // discount_value is a percentage, 1..100
   kAmountOff,   // discount_value is minor units
+  // For every buy_quantity + get_quantity items of the target, the get_quantity cheapest
+  // are discount_value percent off (100: free). "Buy 2 get 1 free".
+  kBuyXGetY,
+  // get_quantity items of the target product free once the basket's couponable spend
+  // reaches min_spend ("a free coffee with 30.00"). discount_value is 0.
+  kFreeItem,
 };
+inline constexpr std::int64_t kMaxCouponItems = 99;
 
 const char* CouponTargetName(CouponTarget target);
 const char* DiscountTypeName(DiscountType type);
+Result<DiscountType> ParseDiscountType(const std::string& text, const std::string& field);
 
 struct Coupon {
   Uuid id = Uuid::TimeOrdered();
@@ -40,6 +48,8 @@ struct Coupon {
   std::int64_t discount_value = 0;
   std::int64_t min_spend_minor = 0;     // spend on the target the basket must reach
   std::int64_t max_discount_minor = 0;  // cap on the discount; 0 means no cap
+  std::int64_t buy_quantity = 0;        // kBuyXGetY only
+  std::int64_t get_quantity = 0;        // kBuyXGetY and kFreeItem only
   std::string currency = "USD";
   Timestamp issued_at;
   Timestamp expires_at;

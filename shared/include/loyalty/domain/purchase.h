@@ -20,18 +20,29 @@ namespace loyalty::domain {
 // Limits that turn absurd input into an error instead of a stored row.
 inline constexpr std::int64_t kMaxLineQuantity = 9'999;
 inline constexpr std::size_t kMaxPurchaseLines = 1'000;
+// A weighed line: 1 g up to 100 kg on the till's scale.
+inline constexpr std::int64_t kMaxLineWeightGrams = 100'000;
+
+// What a line costs: quantity x unit price, or for a weighed line the weight in grams
+// times the price per kilogram, rounded half away from zero to the minor unit.
+std::int64_t LineAmountMinor(std::int64_t quantity, std::int64_t unit_price_minor,
+                             std::optional<std::int64_t> weight_grams);
 
 struct PurchaseLine {
   std::string sku;
-  std::int64_t quantity = 0;          // items, 1..kMaxLineQuantity
-  std::int64_t unit_price_minor = 0;  // shelf price of one item
-  std::int64_t amount_minor = 0;      // quantity * unit_price_minor, before coupons
+  std::int64_t quantity = 0;          // items, 1..kMaxLineQuantity; 1 for a weighed line
+  std::int64_t unit_price_minor = 0;  // shelf price of one item, or of a kilogram
+  std::int64_t amount_minor = 0;      // LineAmountMinor(...), before coupons
+  std::optional<std::int64_t> weight_grams;  // set for goods sold by weight
 };
 
 // A coupon applied to this sale.
 struct Redemption {
   Uuid coupon_id = Uuid::Random();
   std::int64_t discount_minor = 0;  // > 0
+  // The till could not reach the server and trusted the coupon's signature and its own
+  // ledger; the server checks it against other terminals when the sale uploads.
+  bool verified_offline = false;
 };
 
 struct Purchase {
