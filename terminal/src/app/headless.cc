@@ -356,7 +356,7 @@ class Terminal {
                               "not a loyalty card (" + card.error().message + ")", "card"});
       return;
     }
-    Shopper shopper{*card, std::nullopt, {}};
+    Shopper shopper{*card, std::nullopt, {}, true, {}};
     auto lookup = server_.LookupCard(*card);
     bool online = true;
     if (lookup.ok()) {
@@ -365,6 +365,7 @@ class Terminal {
     } else if (lookup.error().code == ErrorCode::kUnavailable ||
                lookup.error().code == ErrorCode::kTimeout) {
       online = false;  // sell on; the purchase still earns points when it uploads
+      shopper.online = false;
     } else {
       writer_.EmitError(lookup.error());
       return;

@@ -21,10 +21,6 @@ std::string Rule() { return std::string(kReceiptWidth, '-') + "\n"; }
 
 std::string LocalDate(Timestamp t) { return FormatLocal(t).substr(0, 10); }
 
-// What a cashier reads out: the last 8 hex digits of the coupon's id. Its first digits
-// are a timestamp (UUIDv7), shared by every coupon issued in the same instant.
-std::string CouponCode(const Uuid& id) { return id.str().substr(28); }
-
 }  // namespace
 
 std::string RenderReceiptText(const Receipt& receipt) {
@@ -34,6 +30,7 @@ std::string RenderReceiptText(const Receipt& receipt) {
   out << Centered(FormatLocal(receipt.finished_at) + "  terminal " + receipt.terminal_id);
   out << Rule();
   for (const auto& line : receipt.lines) {
+    if (line.voided) continue;
     if (line.quantity == 1) {
       out << Row(line.name, money(line.AmountMinor()));
     } else {

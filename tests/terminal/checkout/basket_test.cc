@@ -38,7 +38,7 @@ domain::Coupon Coupon(domain::CouponTarget target, std::string value, domain::Di
 Shopper MakeShopper(std::vector<domain::Coupon> coupons) {
   return Shopper{CardNumber::Parse("2000000000015").value(),
                  api::CustomerSummary{42, 3, 5000, kNow - std::chrono::days(100)},
-                 std::move(coupons)};
+                 std::move(coupons), true, {}};
 }
 
 Basket FilledBasket() {
@@ -213,6 +213,91 @@ TEST(Basket, FinishOfARandomisedBasketAlwaysAddsUp) {
     ExpectAcceptedByTheServer(purchase);
     if (::testing::Test::HasFailure()) break;
   }
+}
+
+domain::Product Weighed(std::string sku, std::int64_t price_per_kg, std::int64_t tax_rate_bp) {
+  auto product = Product(std::move(sku), "PRODUCE", price_per_kg);
+  product.sold_by = domain::SoldBy::kWeight;
+  product.tax_rate_bp = tax_rate_bp;
+  return product;
+}
+
+TEST(Basket, PricesAWeighedLineByTheGram) {
+  Basket basket(Currency::Usd());
+  // 1.234 kg at 3.49/kg = 4.30666 -> 4.31.
+  ASSERT_TRUE(basket.AddWeighed(Weighed("4011", 349, 225), 1234).ok());
+  EXPECT_EQ(basket.lines()[0].AmountMinor(), 431);
+  const auto purchase = basket.Finish("S001", "T01", kNow);
+  ASSERT_EQ(purchase.lines.size(), 1u);
+  EXPECT_EQ(purchase.lines[0].weight_grams, 1234);
+  EXPECT_EQ(purchase.lines[0].quantity, 1);
+  ExpectAcceptedByTheServer(purchase);
+}
+
+TEST(Basket, RefusesToCountAWeighedProductOrWeighACountedOne) {
+  Basket basket(Currency::Usd());
+  EXPECT_EQ(basket.Add(Weighed("4011", 349, 0), 1).error().field, "weight_grams");
+  EXPECT_EQ(basket.AddWeighed(Product("1002", "DAIRY", 450), 500).error().field, "weight_grams");
+  EXPECT_FALSE(basket.AddWeighed(Weighed("4011", 349, 0), 0).ok());
+  EXPECT_FALSE(basket.AddWeighed(Weighed("4011", 349, 0), domain::kMaxLineWeightGrams + 1).ok());
+  EXPECT_TRUE(basket.empty());
+}
+
+TEST(Basket, AVoidedLineIsNeitherSoldNorDiscounted) {
+  Basket basket = FilledBasket();
+  basket.SetShopper(MakeShopper(
+      {Coupon(domain::CouponTarget::kCategory, "BREAD", domain::DiscountType::kPercentOff, 10)}));
+  ASSERT_TRUE(basket.Void(1).ok());  // the bread
+  EXPECT_FALSE(basket.Void(1).ok());
+  EXPECT_EQ(basket.Void(9).error().field, "line");
+  const auto coupons = basket.Coupons(kNow);
+  EXPECT_TRUE(coupons.applied.empty());
+  EXPECT_EQ(basket.ComputeTotals(coupons).subtotal_minor, 900 + 340 + 899);
+  const auto purchase = basket.Finish("S001", "T01", kNow);
+  EXPECT_EQ(purchase.lines.size(), 3u);
+  ExpectAcceptedByTheServer(purchase);
+  ASSERT_TRUE(basket.Void(0).ok());
+  ASSERT_TRUE(basket.Void(2).ok());
+  ASSERT_TRUE(basket.Void(3).ok());
+  EXPECT_TRUE(basket.empty());
+}
+
+TEST(Basket, SumsTheTaxInsideThePricesByRateAfterCoupons) {
+  Basket basket(Currency::Usd());
+  auto milk = Product("1001", "DAIRY", 1000);
+  milk.tax_rate_bp = 225;
+  auto soap = Product("7001", "SOAP", 2050);
+  soap.tax_rate_bp = 1025;
+  ASSERT_TRUE(basket.Add(milk, 1).ok());
+  ASSERT_TRUE(basket.Add(soap, 1).ok());
+  // 3.00 off the basket, spread 10.00 : 20.50 -> 0.98 on the milk, 2.02 on the soap.
+  basket.SetShopper(
+      MakeShopper({Coupon(domain::CouponTarget::kBasket, "", domain::DiscountType::kAmountOff, 300)}));
+  const Totals totals = basket.ComputeTotals(basket.Coupons(kNow));
+  EXPECT_EQ(totals.total_minor, 2750);
+  ASSERT_EQ(totals.taxes.size(), 2u);
+  EXPECT_EQ(totals.taxes[0].rate_bp, 225);
+  EXPECT_EQ(totals.taxes[0].gross_minor, 902);
+  EXPECT_EQ(totals.taxes[0].tax_minor, 20);   // 902 * 2.25 / 102.25 = 19.85
+  EXPECT_EQ(totals.taxes[0].net_minor, 882);
+  EXPECT_EQ(totals.taxes[1].rate_bp, 1025);
+  EXPECT_EQ(totals.taxes[1].gross_minor, 1848);
+  EXPECT_EQ(totals.taxes[1].tax_minor, 172);  // 1848 * 10.25 / 110.25 = 171.81
+  EXPECT_EQ(totals.taxes[0].gross_minor + totals.taxes[1].gross_minor, totals.total_minor);
+  EXPECT_EQ(totals.TaxMinor(), 192);
+}
+
+TEST(Basket, MarksRedemptionsOfAnOfflineSaleForTheServerToCheck) {
+  Basket basket = FilledBasket();
+  Shopper shopper = MakeShopper(
+      {Coupon(domain::CouponTarget::kCategory, "DAIRY", domain::DiscountType::kPercentOff, 10)});
+  shopper.customer.reset();
+  shopper.online = false;
+  basket.SetShopper(shopper);
+  const auto purchase = basket.Finish("S001", "T01", kNow);
+  ASSERT_EQ(purchase.redemptions.size(), 1u);
+  EXPECT_TRUE(purchase.redemptions[0].verified_offline);
+  ExpectAcceptedByTheServer(purchase);
 }
 
 }  // namespace

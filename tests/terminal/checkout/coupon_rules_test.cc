@@ -51,7 +51,13 @@ std::vector<BasketLine> Lines() {
 CouponOutcome Apply(const std::vector<BasketLine>& lines,
                     const std::vector<domain::Coupon>& coupons,
                     std::optional<std::int64_t> customer = kCustomer) {
-  return ApplyCoupons(lines, coupons, customer, Currency::Usd(), kNow);
+  return ApplyCoupons(lines, coupons, CouponHolder{customer, "2000000000015", {}}, Currency::Usd(),
+                      kNow);
+}
+
+CouponOutcome ApplyOffline(const std::vector<BasketLine>& lines,
+                           const std::vector<domain::Coupon>& coupons, const std::string& card) {
+  return ApplyCoupons(lines, coupons, CouponHolder{std::nullopt, card, {}}, Currency::Usd(), kNow);
 }
 
 std::string ReasonFor(const CouponOutcome& outcome, const Uuid& id) {
@@ -64,14 +70,12 @@ std::string ReasonFor(const CouponOutcome& outcome, const Uuid& id) {
 TEST(ApplyCoupons, OfflineAppliesCouponsIssuedToThePresentedCard) {
   const auto coupon = PercentOffCategory("BREAD", 10);
   // The server could not say who holds the card: the coupon's card binding decides.
-  const auto own_card =
-      ApplyCoupons(Lines(), {coupon}, std::nullopt, Currency::Usd(), kNow, "2000000000015");
+  const auto own_card = ApplyOffline(Lines(), {coupon}, "2000000000015");
   ASSERT_EQ(own_card.applied.size(), 1u);
-  const auto other_card =
-      ApplyCoupons(Lines(), {coupon}, std::nullopt, Currency::Usd(), kNow, "2000000000022");
+  const auto other_card = ApplyOffline(Lines(), {coupon}, "2000000000022");
   EXPECT_TRUE(other_card.applied.empty());
   EXPECT_EQ(ReasonFor(other_card, coupon.id), "issued to another customer");
-  EXPECT_TRUE(ApplyCoupons(Lines(), {coupon}, std::nullopt, Currency::Usd(), kNow).applied.empty());
+  EXPECT_TRUE(ApplyOffline(Lines(), {coupon}, "").applied.empty());
 }
 
 TEST(ApplyCoupons, TakesAPercentageOffACategory) {
@@ -198,7 +202,7 @@ TEST(ApplyCoupons, ExplainsAnotherCustomersCoupon) {
   EXPECT_EQ(ReasonFor(Apply(Lines(), {coupon}), coupon.id), "issued to another customer");
   // A card the server did not know yet holds no coupons of anyone's.
   coupon.customer_id = kCustomer;
-  EXPECT_EQ(ReasonFor(Apply(Lines(), {coupon}, std::nullopt), coupon.id),
+  EXPECT_EQ(ReasonFor(ApplyOffline(Lines(), {coupon}, "2000000000022"), coupon.id),
             "issued to another customer");
 }
 
@@ -259,6 +263,99 @@ TEST(ApplyCoupons, ReportsEveryCouponExactlyOnce) {
   for (const auto& not_applied : outcome.not_applied) {
     EXPECT_FALSE(not_applied.reason.empty()) << not_applied.coupon.id.str();
   }
+}
+
+domain::Coupon BuyGet(domain::CouponTarget target, const std::string& value, std::int64_t buy,
+                      std::int64_t get, std::int64_t percent = 100) {
+  auto coupon = MakeCoupon(target, value, domain::DiscountType::kBuyXGetY, percent);
+  coupon.buy_quantity = buy;
+  coupon.get_quantity = get;
+  return coupon;
+}
+
+domain::Coupon FreeItem(const std::string& sku, std::int64_t min_spend) {
+  auto coupon = MakeCoupon(domain::CouponTarget::kProduct, sku, domain::DiscountType::kFreeItem, 0);
+  coupon.get_quantity = 1;
+  coupon.min_spend_minor = min_spend;
+  return coupon;
+}
+
+TEST(ApplyCoupons, BuyTwoGetOneFreeDiscountsTheCheapestOfEachGroup) {
+  // Seven DAIRY items: 3 x 4.50, 4 x 1.70. Two whole groups of three: the two cheapest
+  // items (1.70 each) are free; the seventh item pays full price.
+  const std::vector<BasketLine> lines = {{"1002", "Cheddar", "DAIRY", 3, 450, true},
+                                         {"1001", "Milk", "DAIRY", 4, 170, true}};
+  const auto coupon = BuyGet(domain::CouponTarget::kCategory, "DAIRY", 2, 1);
+  const CouponOutcome outcome = Apply(lines, {coupon});
+  ASSERT_EQ(outcome.applied.size(), 1u);
+  EXPECT_EQ(outcome.applied[0].discount_minor, 340);
+  EXPECT_EQ(outcome.applied[0].lines, (std::vector<std::size_t>{0, 1}));
+}
+
+TEST(ApplyCoupons, BuyXGetYAtHalfPriceAndWithTooFewItems) {
+  const std::vector<BasketLine> lines = {{"2001", "Baguette", "BREAD", 2, 249, true}};
+  const auto half = BuyGet(domain::CouponTarget::kProduct, "2001", 1, 1, 50);
+  EXPECT_EQ(Apply(lines, {half}).applied.at(0).discount_minor, 125);  // 2.49 / 2, rounded
+  const auto three_for_two = BuyGet(domain::CouponTarget::kProduct, "2001", 2, 1);
+  EXPECT_EQ(ReasonFor(Apply(lines, {three_for_two}), three_for_two.id),
+            "needs 3 items of 2001, basket has 2");
+}
+
+TEST(ApplyCoupons, WeighedItemsDoNotCountForItemCoupons) {
+  const std::vector<BasketLine> lines = {
+      {"4011", "Bananas", "FRUIT", 1, 199, true, 225, std::int64_t{1500}}};
+  const auto coupon = BuyGet(domain::CouponTarget::kCategory, "FRUIT", 1, 1);
+  EXPECT_EQ(ReasonFor(Apply(lines, {coupon}), coupon.id),
+            "weighed items do not count for this coupon");
+  // A percentage does apply to a weighed line: 10% of 1.5 kg at 1.99 = 2.99 (2.985).
+  const auto percent = PercentOffCategory("FRUIT", 10);
+  EXPECT_EQ(Apply(lines, {percent}).applied.at(0).discount_minor, 30);
+}
+
+TEST(ApplyCoupons, FreeItemNeedsTheBasketSpendAndTheItem) {
+  const auto coffee = FreeItem("2001", 1500);
+  // Couponable spend is 12.40 + 2.49 = 14.89 (the steak is not couponable).
+  EXPECT_EQ(ReasonFor(Apply(Lines(), {coffee}), coffee.id),
+            "needs 15.00 of couponable items, basket has 14.89");
+  auto lines = Lines();
+  lines[1].quantity = 2;  // a second baguette: 17.38 of couponable spend
+  const CouponOutcome outcome = Apply(lines, {coffee});
+  ASSERT_EQ(outcome.applied.size(), 1u);
+  EXPECT_EQ(outcome.applied[0].discount_minor, 249);  // one of the two free
+  const auto missing = FreeItem("9999", 0);
+  EXPECT_EQ(ReasonFor(Apply(Lines(), {missing}), missing.id), "no 9999 in the basket");
+}
+
+TEST(ApplyCoupons, NeverAppliesACouponThisTillSpentBefore) {
+  const auto coupon = PercentOffCategory("DAIRY", 10);
+  CouponHolder holder{kCustomer, "2000000000015", {{coupon.id.str(), kNow - std::chrono::hours(2)}}};
+  const CouponOutcome outcome = ApplyCoupons(Lines(), {coupon}, holder, Currency::Usd(), kNow);
+  EXPECT_TRUE(outcome.applied.empty());
+  EXPECT_EQ(ReasonFor(outcome, coupon.id).rfind("already used on this till ", 0), 0u)
+      << ReasonFor(outcome, coupon.id);
+}
+
+TEST(ApplyCoupons, TakesAtMostTenCouponsASale) {
+  std::vector<BasketLine> lines;
+  std::vector<domain::Coupon> coupons;
+  for (int i = 0; i < 12; ++i) {
+    const std::string sku = std::to_string(5000 + i);
+    lines.push_back({sku, "Item", "GROCERY", 1, 1000 + i, true});
+    coupons.push_back(AmountOff(domain::CouponTarget::kProduct, sku, 100 + i));
+  }
+  const CouponOutcome outcome = Apply(lines, coupons);
+  ASSERT_EQ(outcome.applied.size(), kMaxCouponsPerSale);
+  ASSERT_EQ(outcome.not_applied.size(), 2u);
+  // The two of least value are the ones left out.
+  EXPECT_EQ(outcome.not_applied[0].coupon.discount_value, 101);
+  EXPECT_EQ(outcome.not_applied[0].reason, "a sale takes at most 10 coupons");
+}
+
+TEST(ApplyCoupons, IgnoresVoidedLines) {
+  auto lines = Lines();
+  lines[1].voided = true;  // the baguette
+  const auto coupon = PercentOffCategory("BREAD", 10);
+  EXPECT_EQ(ReasonFor(Apply(lines, {coupon}), coupon.id), "no BREAD in the basket");
 }
 
 }  // namespace
