@@ -1,3 +1,3 @@
-#include "app/headless.h"
+#include "app/terminal_main.h"
 
 int main(int argc, char** argv) { return loyalty::terminal::TerminalMain(argc, argv); }

@@ -66,9 +66,9 @@ Valuation BuyXGetY(const domain::Coupon& coupon, const std::vector<BasketLine>& 
   }
   // The shopper pays for the dearer items of each group: the cheapest ones are discounted.
   std::sort(unit_prices.begin(), unit_prices.end());
-  const std::int64_t discounted = items / group * coupon.get_quantity;
+  const auto discounted = static_cast<std::size_t>(items / group * coupon.get_quantity);
   std::int64_t price_of_discounted = 0;
-  for (std::int64_t n = 0; n < discounted; ++n) price_of_discounted += unit_prices[n];
+  for (std::size_t n = 0; n < discounted; ++n) price_of_discounted += unit_prices[n];
   value.discount = MulDivRound(price_of_discounted, coupon.discount_value, 100);
   value.lines = open;
   return value;

@@ -15,7 +15,34 @@ void Journal::Append(const domain::Purchase& purchase) {
       .Bind(2, domain::PurchaseToJson(purchase).dump())
       .Bind(3, ToUnixSeconds(Now()))
       .Run();
+  for (const auto& redemption : purchase.redemptions) {
+    // OR IGNORE: a replayed append must not fail on its own ledger rows; the UNIQUE sale
+    // id above has already refused a true duplicate.
+    db_.Prepared(
+           "INSERT OR IGNORE INTO coupon_ledger(coupon_id, sale_id, redeemed_at) VALUES (?, ?, ?)")
+        .Bind(1, redemption.coupon_id.str())
+        .Bind(2, purchase.id.str())
+        .Bind(3, ToUnixSeconds(purchase.occurred_at))
+        .Run();
+  }
   transaction.Commit();
+}
+
+std::unordered_map<std::string, Timestamp> Journal::SpentCoupons(
+    const std::vector<domain::Coupon>& coupons) {
+  std::unordered_map<std::string, Timestamp> spent;
+  auto& query = db_.Prepared("SELECT redeemed_at FROM coupon_ledger WHERE coupon_id = ?");
+  for (const auto& coupon : coupons) {
+    query.Bind(1, coupon.id.str());
+    if (query.Step()) spent.emplace(coupon.id.str(), FromUnixSeconds(query.Int(0)));
+    query.Reset();
+  }
+  return spent;
+}
+
+std::int64_t Journal::PruneLedger(Timestamp before) {
+  db_.Prepared("DELETE FROM coupon_ledger WHERE redeemed_at < ?").Bind(1, ToUnixSeconds(before)).Run();
+  return db_.Changes();
 }
 
 std::vector<JournaledSale> Journal::Pending(std::size_t limit) {

@@ -1,14 +1,16 @@
 // The terminal's journal: one SQLite file holding every finished sale until the server
-// acknowledges it, and the last good catalog. A sale is durable (synchronous=FULL,
+// acknowledges it, the ledger of coupons redeemed here, and the last good catalog. A sale is durable (synchronous=FULL,
 // committed) before Append returns, so it survives a crash of the terminal.
 // One Journal per thread; several may open the same file (WAL).
 #pragma once
 
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "loyalty/domain/catalog.h"
+#include "loyalty/domain/coupon.h"
 #include "loyalty/domain/purchase.h"
 #include "loyalty/sqlite/sqlite.h"
 
@@ -25,7 +27,14 @@ class Journal {
  public:
   explicit Journal(const std::string& path);
 
+  // The sale and its coupons in the ledger, in one transaction.
   void Append(const domain::Purchase& purchase);
+  // Which of `coupons` this till has redeemed, and when.
+  std::unordered_map<std::string, Timestamp> SpentCoupons(
+      const std::vector<domain::Coupon>& coupons);
+  // Forgets redemptions older than `before` (their coupons have long expired); returns
+  // how many.
+  std::int64_t PruneLedger(Timestamp before);
   // The oldest pending sales, in the order they were finished.
   std::vector<JournaledSale> Pending(std::size_t limit);
   std::int64_t PendingCount();
