@@ -16,6 +16,7 @@ struct Mapping {
 // then, for each letter in U+00A0..U+024F and U+1E00..U+1EFF that PC858 lacks, the
 // base letter of its NFD decomposition when PC858 or ASCII has it, then by hand the
 // letters with no decomposition (Ł, Đ, Œ, ı, Ħ, Ŧ, ĸ), dashes, quotes and spaces.
+// clang-format off
 constexpr Mapping kPc858[] = {
     {0x00A0, 0xFF}, {0x00A1, 0xAD}, {0x00A2, 0xBD}, {0x00A3, 0x9C}, {0x00A4, 0xCF},
     {0x00A5, 0xBE}, {0x00A6, 0xDD}, {0x00A7, 0xF5}, {0x00A8, 0xF9}, {0x00A9, 0xB8},
@@ -139,6 +140,7 @@ constexpr Mapping kPc858[] = {
     {0x2580, 0xDF}, {0x2584, 0xDC}, {0x2588, 0xDB}, {0x2591, 0xB0}, {0x2592, 0xB1},
     {0x2593, 0xB2}, {0x25A0, 0xFE},
 };
+// clang-format on
 
 }  // namespace
 
@@ -151,9 +153,9 @@ std::string ToPc858(std::u32string_view text) {
       continue;
     }
     if (c >= 0x300 && c <= 0x36F) continue;
-    const auto* found =
-        std::lower_bound(std::begin(kPc858), std::end(kPc858), c,
-                         [](const Mapping& mapping, char32_t key) { return mapping.code_point < key; });
+    const auto* found = std::lower_bound(
+        std::begin(kPc858), std::end(kPc858), c,
+        [](const Mapping& mapping, char32_t key) { return mapping.code_point < key; });
     const bool known = found != std::end(kPc858) && found->code_point == c;
     out.push_back(known ? static_cast<char>(found->byte) : '?');
   }

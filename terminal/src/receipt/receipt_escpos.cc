@@ -48,8 +48,8 @@ class EscPosWriter {
       return;
     }
     const std::size_t modules = matrix->size + 2 * kQrQuietZoneModules;
-    const std::size_t dots = std::clamp<std::size_t>(
-        std::min(options_.qr_dots_per_module, area_dots_ / modules), 1, 8);
+    const std::size_t dots =
+        std::clamp<std::size_t>(std::min(options_.qr_dots_per_module, area_dots_ / modules), 1, 8);
     const RasterImage image = RasterizeQr(*matrix, dots);
     SetAlign(1);
     // GS v 0 m xL xH yL yH d...: m = 0 is normal size, x the width in bytes, y in dots.

@@ -155,9 +155,9 @@ class ReceiptLayoutWriter {
     const char tag = line.voided ? kNoTag : TagOf(line.tax_rate_bp);
     if (line.weighed()) {
       out_.Left(line.name);
-      out_.Row("  " + Kilograms(*line.weight_grams) + " kg @ " + Money(line.unit_price_minor) +
-                   "/kg",
-               amount, tag);
+      out_.Row(
+          "  " + Kilograms(*line.weight_grams) + " kg @ " + Money(line.unit_price_minor) + "/kg",
+          amount, tag);
     } else if (line.quantity == 1) {
       out_.Row(line.name, amount, tag);
     } else {

@@ -33,8 +33,8 @@ Result<ReceiptPrinter> ReceiptPrinter::Open(const std::string& path,
     }
     flags |= O_CREAT;
   } else if (!S_ISCHR(info.st_mode) && !S_ISREG(info.st_mode)) {
-    return InvalidArgument("printer", "receipt printer " + path +
-                                          " is neither a character device nor a regular file");
+    return InvalidArgument(
+        "printer", "receipt printer " + path + " is neither a character device nor a regular file");
   }
   const int fd = ::open(path.c_str(), flags, 0640);
   if (fd < 0) return Failure(ErrorCode::kUnavailable, "cannot open receipt printer", path, errno);

@@ -21,8 +21,8 @@ class ReceiptPrinter {
   // created (mode 0640) when missing. A missing path under /dev/ is an error and never
   // created: it is a printer unplugged, and a file made there would swallow receipts.
   // Errors name the path and the cause.
-  static Result<ReceiptPrinter> Open(const std::string& path,
-                                     std::chrono::milliseconds write_timeout = kDefaultWriteTimeout);
+  static Result<ReceiptPrinter> Open(
+      const std::string& path, std::chrono::milliseconds write_timeout = kDefaultWriteTimeout);
 
   ReceiptPrinter(ReceiptPrinter&& other) noexcept;
   ReceiptPrinter& operator=(ReceiptPrinter&& other) noexcept;

@@ -100,7 +100,8 @@ std::vector<std::string> WrapToColumns(std::u32string_view text, std::size_t col
     std::u32string_view word = text.substr(pos, end - pos);
     pos = end;
     while (!word.empty()) {
-      const std::size_t room = line.empty() ? columns : columns - std::min(columns, line.size() + 1);
+      const std::size_t room =
+          line.empty() ? columns : columns - std::min(columns, line.size() + 1);
       if (word.size() <= room) {
         if (!line.empty()) line.push_back(U' ');
         line.append(word);

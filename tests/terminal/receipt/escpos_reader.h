@@ -94,9 +94,9 @@ inline PrintedReceipt ReadEscPos(const std::string& stream) {
         out.error = "raster image cut short at offset " + std::to_string(i);
         break;
       }
-      image.rows.assign(stream.begin() + static_cast<std::ptrdiff_t>(i),
-                        stream.begin() + static_cast<std::ptrdiff_t>(
-                                             i + image.width_bytes * image.height_dots));
+      image.rows.assign(
+          stream.begin() + static_cast<std::ptrdiff_t>(i),
+          stream.begin() + static_cast<std::ptrdiff_t>(i + image.width_bytes * image.height_dots));
       i += image.rows.size();
       out.images.push_back(std::move(image));
     } else if (c == 0x1D && need(4) && byte(i + 1) == 'V' && byte(i + 2) == 66) {

@@ -23,8 +23,8 @@ namespace loyalty::terminal::testing {
 
 inline std::filesystem::path GoldenPath(const std::string& name) {
   const char* source_dir = std::getenv("LOYALTY_SOURCE_DIR");
-  return std::filesystem::path(source_dir ? source_dir : ".") / "tests" / "testdata" /
-         "receipts" / name;
+  return std::filesystem::path(source_dir ? source_dir : ".") / "tests" / "testdata" / "receipts" /
+         name;
 }
 
 // Up to 16 bytes of `bytes` from `offset` as hex.
@@ -52,11 +52,11 @@ inline void ExpectMatchesGolden(const std::string& actual, const std::string& na
                              std::istreambuf_iterator<char>());
   if (actual == expected) return;
 
-  const auto mismatch = std::mismatch(expected.begin(), expected.end(), actual.begin(),
-                                      actual.end());
+  const auto mismatch =
+      std::mismatch(expected.begin(), expected.end(), actual.begin(), actual.end());
   const auto offset = static_cast<std::size_t>(mismatch.first - expected.begin());
-  const std::size_t line = 1 + static_cast<std::size_t>(std::count(
-                                   expected.begin(), mismatch.first, '\n'));
+  const std::size_t line =
+      1 + static_cast<std::size_t>(std::count(expected.begin(), mismatch.first, '\n'));
   const std::size_t from = offset - std::min<std::size_t>(offset, 8);
   const std::filesystem::path written = std::filesystem::absolute(name + ".actual");
   std::ofstream(written, std::ios::binary | std::ios::trunc) << actual;

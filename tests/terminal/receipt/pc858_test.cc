@@ -23,19 +23,21 @@ TEST(ReceiptPc858, MapsWesternEuropeanLettersToTheirBytes) {
 }
 
 TEST(ReceiptPc858, TransliteratesLettersItLacks) {
-  EXPECT_EQ(Pc858("Łódź Šťastný Œuvre ő"), "L\xA2" "dz Stastn\xEC Ouvre o");
+  EXPECT_EQ(Pc858("Łódź Šťastný Œuvre ő"),
+            "L\xA2"
+            "dz Stastn\xEC Ouvre o");
   EXPECT_EQ(Pc858("“quoted” – ‘x’…"), "\"quoted\" - 'x'.");
 }
 
 TEST(ReceiptPc858, ReplacesEverythingElseAndControlsWithOneQuestionMarkEach) {
   EXPECT_EQ(Pc858("Ω🍰中"), "???");
-  EXPECT_EQ(Pc858("a\x1b" "b\nc\x7f"), "a?b?c?");
+  EXPECT_EQ(Pc858("a\x1b"
+                  "b\nc\x7f"),
+            "a?b?c?");
   EXPECT_EQ(ToPc858(U"\u0085"), "?");  // C1 control NEL
 }
 
-TEST(ReceiptPc858, DropsCombiningMarks) {
-  EXPECT_EQ(Pc858("e\u0301te\u0301"), "ete");
-}
+TEST(ReceiptPc858, DropsCombiningMarks) { EXPECT_EQ(Pc858("e\u0301te\u0301"), "ete"); }
 
 }  // namespace
 }  // namespace loyalty::terminal

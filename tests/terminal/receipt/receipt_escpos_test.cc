@@ -56,8 +56,8 @@ std::vector<std::vector<bool>> ReadQrModules(const PrintedImage& image) {
   for (std::size_t y = 0; y < image.height_dots; ++y) {
     for (std::size_t x = 0; x < width; ++x) {
       const std::size_t mx = x / dots, my = y / dots;
-      const bool inside = mx >= kQuietZone && my >= kQuietZone &&
-                          mx < kQuietZone + modules && my < kQuietZone + modules;
+      const bool inside = mx >= kQuietZone && my >= kQuietZone && mx < kQuietZone + modules &&
+                          my < kQuietZone + modules;
       if (!inside) {
         EXPECT_FALSE(image.Black(x, y)) << "a black dot outside the code at " << x << "," << y;
         if (image.Black(x, y)) return {};
@@ -227,9 +227,16 @@ TEST(ReceiptEscpos, NeverSendsUtf8OrControlCharactersToThePrinter) {
   ASSERT_EQ(printed.error, "") << "a control byte from a name reached the stream";
   std::string all;
   for (const auto& line : printed.lines) all += line.bytes + "\n";
-  EXPECT_NE(all.find("\x90picerie L\xA2" "dz"), std::string::npos) << all;  // É is 0x90
+  EXPECT_NE(all.find("\x90picerie L\xA2"
+                     "dz"),
+            std::string::npos)
+      << all;  // É is 0x90
   // è 0x8A, û 0x96, é 0x82; the dash as '-'; Ω and the cake as '?'.
-  EXPECT_NE(all.find("Cr\x8A" "me br\x96l\x82" "e - ?mega ?"), std::string::npos) << all;
+  EXPECT_NE(all.find("Cr\x8A"
+                     "me br\x96l\x82"
+                     "e - ?mega ?"),
+            std::string::npos)
+      << all;
   EXPECT_NE(all.find("Soap?@??lemon"), std::string::npos) << all;
   EXPECT_NE(all.find("Bad ?( byte ?"), std::string::npos) << all;
   for (const char* utf8 : {"\xC3\x89", "\xC5\x81", "\xC3\xA8", "\xE2\x80\x93", "\xF0\x9F"}) {

@@ -128,8 +128,8 @@ TEST(ReceiptLayout, EveryLineFitsAt42And32Columns) {
   receipt.terminal_id = std::string(64, 'T');
   receipt.store_name = std::string(50, 'N') + " " + std::string(10, 'M');
   receipt.lines.push_back(testing::Counted("9", std::string(200, 'X'), "X", 9999, 100000000, 0));
-  receipt.lines.push_back(testing::Weighed("8", "Ünïcödé " + std::string(100, 'W'), "X", 99999,
-                                           99999999, 2500));
+  receipt.lines.push_back(
+      testing::Weighed("8", "Ünïcödé " + std::string(100, 'W'), "X", 99999, 99999999, 2500));
   receipt.totals = testing::TotalsOf(receipt.lines, receipt.applied_coupons);
   for (const std::size_t columns : {std::size_t{42}, std::size_t{32}}) {
     const ReceiptLayout layout = LayOutReceipt(receipt, columns);

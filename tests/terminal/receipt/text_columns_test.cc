@@ -17,10 +17,10 @@ TEST(ReceiptTextColumns, DecodesAndEncodesUtf8) {
 
 TEST(ReceiptTextColumns, ReplacesEachMalformedByte) {
   EXPECT_EQ(DecodeUtf8("a\xC3(b"), U"a\uFFFD(b");
-  EXPECT_EQ(DecodeUtf8("\xE2\x82"), U"\uFFFD\uFFFD");          // truncated
-  EXPECT_EQ(DecodeUtf8("\xC0\xAF"), U"\uFFFD\uFFFD");          // overlong '/'
+  EXPECT_EQ(DecodeUtf8("\xE2\x82"), U"\uFFFD\uFFFD");            // truncated
+  EXPECT_EQ(DecodeUtf8("\xC0\xAF"), U"\uFFFD\uFFFD");            // overlong '/'
   EXPECT_EQ(DecodeUtf8("\xED\xA0\x80"), U"\uFFFD\uFFFD\uFFFD");  // a surrogate
-  EXPECT_EQ(DecodeUtf8("\xF4\x90\x80\x80").size(), 4u);      // beyond U+10FFFF
+  EXPECT_EQ(DecodeUtf8("\xF4\x90\x80\x80").size(), 4u);          // beyond U+10FFFF
 }
 
 TEST(ReceiptTextColumns, CleansControlCharacters) {
