@@ -40,7 +40,8 @@ nlohmann::json StatusJson(const TillStatus& status) {
           {"reader", status.reader_state},
           {"backlog", status.backlog},
           {"catalog_version", status.catalog_version},
-          {"products", status.products}};
+          {"products", status.products},
+          {"printer", status.printer}};
 }
 
 class JsonEvents : public TillListener {

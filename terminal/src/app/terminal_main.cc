@@ -53,6 +53,8 @@ Options (each also read from the environment variable named; flags win):
   --printer PATH      ESC/POS receipt printer device or file (LOYALTY_PRINTER)
   --receipt-wait-ms N how long a receipt waits for next-visit coupons (default 1500)
   --catalog-sync-s N  seconds between catalog syncs (default 300)
+  --retry-max-s N     longest wait between upload retries while the server is down
+                      (default 30; retries back off from 0.25 s with jitter)
 
 Headless commands on stdin, one JSON object per line:
   {"cmd":"scan","code":"1004906","quantity":2}  (code: barcode or SKU)
@@ -124,7 +126,8 @@ int TerminalMain(int argc, char** argv) {
       arguments,
       {"server", "server-ca", "coupon-key", "reader", "journal", "credential", "receipts",
        "timeout-ms", "heartbeat-s", "code", "name", "nfc-policy", "nfc-master-key", "ui",
-       "store-name", "store-address", "printer", "receipt-wait-ms", "catalog-sync-s"},
+       "store-name", "store-address", "printer", "receipt-wait-ms", "catalog-sync-s",
+       "retry-max-s"},
       {"help"});
   if (!args.ok()) {
     std::cerr << args.error().ToString() << "\n";
@@ -151,7 +154,11 @@ int TerminalMain(int argc, char** argv) {
   const auto heartbeat_s = NumberOption(*args, "heartbeat-s", "60", 1, 3600);
   const auto receipt_wait_ms = NumberOption(*args, "receipt-wait-ms", "1500", 0, 60'000);
   const auto catalog_sync_s = NumberOption(*args, "catalog-sync-s", "300", 1, 86'400);
-  if (!timeout_ms || !heartbeat_s || !receipt_wait_ms || !catalog_sync_s) return 2;
+  const auto retry_max_s = NumberOption(*args, "retry-max-s", "30", 1, 3600);
+  if (!timeout_ms || !heartbeat_s || !receipt_wait_ms || !catalog_sync_s || !retry_max_s) {
+    return 2;
+  }
+  options.forwarder.backoff_max = std::chrono::seconds(*retry_max_s);
   options.server.timeout = std::chrono::milliseconds(*timeout_ms);
   options.forwarder.heartbeat_interval = std::chrono::seconds(*heartbeat_s);
   options.receipt_coupon_wait = std::chrono::milliseconds(*receipt_wait_ms);

@@ -5,6 +5,7 @@
 
 #include "loyalty/core/log.h"
 #include "loyalty/crypto/coupon_token.h"
+#include "receipt/receipt_escpos.h"
 #include "receipt/receipt_text.h"
 
 namespace loyalty::terminal {
@@ -74,6 +75,20 @@ int Till::Run(TillListener& listener) {
               {{"error", fetched.error().ToString()}, {"version", catalog_.version}});
   }
   journal_.PruneLedger(Now() - kLedgerRetention);
+  if (!options_.printer_path.empty()) {
+    // A printer that is missing now is reported, and the till sells on: the receipt
+    // still shows on screen and the sale is journaled either way.
+    if (auto printer = ReceiptPrinter::Open(options_.printer_path); printer.ok()) {
+      printer_ = std::make_unique<PrintSpool>(
+          std::move(printer).value(), [this](const std::string& sale_id, const Error& error) {
+            PostEvent(PrintFailed_{sale_id, error});
+          });
+      status_.printer = "ready";
+    } else {
+      status_.printer = printer.error().message;
+      log::Error("receipt printer unavailable", {{"error", printer.error().ToString()}});
+    }
+  }
 
   std::unique_ptr<ReaderDriver> reader;
   if (!options_.reader_path.empty()) {
@@ -104,6 +119,7 @@ int Till::Run(TillListener& listener) {
   }
   if (reader) reader->Stop();
   forwarder_.Stop();
+  printer_.reset();  // prints what is queued
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
@@ -131,6 +147,12 @@ bool Till::Handle(Event& event) {
     RefreshBacklog();
     listener_->OnUploaded(uploaded->sale_id, uploaded->outcome, uploaded->next_visit_coupons,
                           uploaded->error);
+  } else if (auto* failed = std::get_if<PrintFailed_>(&event)) {
+    status_.printer = failed->error.message;
+    log::Error("receipt did not print", {{"sale_id", failed->sale_id},
+                                         {"error", failed->error.ToString()}});
+    listener_->OnError(Error{failed->error.code,
+                             "receipt did not print: " + failed->error.message, "printer"});
   } else if (auto* fetched = std::get_if<CatalogFetched_>(&event)) {
     status_.online = true;
     auto updated = domain::ApplyCatalogUpdate(catalog_, std::move(fetched->catalog));
@@ -387,6 +409,7 @@ void Till::FinishSale() {
     }
   }
   sale.receipt_text = RenderReceiptText(receipt);
+  if (printer_) printer_->Submit(receipt.sale_id, RenderReceiptEscPos(receipt));
   if (!options_.receipts_path.empty()) {
     std::ofstream(options_.receipts_path, std::ios::app) << sale.receipt_text << "\n\n";
   }

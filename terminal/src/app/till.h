@@ -23,6 +23,7 @@
 #include "journal/journal.h"
 #include "reader/card_identity.h"
 #include "reader/reader_driver.h"
+#include "receipt/print_spool.h"
 #include "receipt/receipt.h"
 #include "server/server_client.h"
 
@@ -72,6 +73,7 @@ struct TillStatus {
   std::int64_t backlog = 0;  // journaled sales not yet acknowledged by the server
   std::int64_t catalog_version = 0;
   std::size_t products = 0;
+  std::string printer = "none";  // none, ready, or the last error
 };
 
 struct FinishedSale {
@@ -143,9 +145,13 @@ class Till {
   struct CatalogFetched_ {
     domain::Catalog catalog;
   };
+  struct PrintFailed_ {
+    std::string sale_id;
+    Error error;
+  };
   struct InputClosed_ {};
   using Event = std::variant<Command, CardRead_, CardRejected_, ReaderState_, Uploaded_,
-                             CatalogFetched_, InputClosed_>;
+                             CatalogFetched_, PrintFailed_, InputClosed_>;
 
   void PostEvent(Event event);
   bool Handle(Event& event);  // false: stop
@@ -184,6 +190,7 @@ class Till {
   std::deque<Event> events_;
   bool stopping_ = false;
   std::thread catalog_sync_;
+  std::unique_ptr<PrintSpool> printer_;
   std::atomic<std::int64_t> applied_version_{0};  // the catalog the till sells from
 };
 
