@@ -94,6 +94,37 @@ Result<Catalog> CatalogFromJson(const nlohmann::json& json) {
   return catalog;
 }
 
+Result<Catalog> CatalogFromJsonText(std::string_view text) {
+  codec::FieldErrors errors;
+  std::vector<Product> products;
+  bool too_deep = false;
+  // The parser calls back at the end of every object; a product (an object in the
+  // top-level "products" array, depth 2) is decoded there and dropped from the tree.
+  const nlohmann::json::parser_callback_t take_products =
+      [&](int depth, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+        if (depth > 3) too_deep = true;
+        if (too_deep) return false;
+        if (event != nlohmann::json::parse_event_t::object_end || depth != 2) return true;
+        if (products.size() >= 1'000'000) {
+          errors.Add("products", "more than 1000000 products");
+          return false;
+        }
+        codec::ObjectReader item(parsed, "products[" + std::to_string(products.size()) + "]",
+                                 errors);
+        products.push_back(ProductFromJson(item));
+        item.Finish();
+        return false;
+      };
+  nlohmann::json root = nlohmann::json::parse(text, take_products, /*allow_exceptions=*/false);
+  if (too_deep) return InvalidArgument("body", "catalog JSON nested deeper than a catalog is");
+  if (root.is_discarded()) return InvalidArgument("body", "not valid JSON");
+  if (!errors.ok()) return errors.error();
+  auto catalog = CatalogFromJson(root);  // the envelope; its products array is now empty
+  if (!catalog.ok()) return catalog;
+  catalog->products = std::move(products);
+  return catalog;
+}
+
 Result<Catalog> ApplyCatalogUpdate(Catalog base, Catalog update) {
   if (update.since == 0) return update;
   if (update.since != base.version) {

@@ -91,23 +91,32 @@ void Journal::RecordFailedAttempt(const std::string& id, const std::string& erro
 }
 
 std::optional<domain::Catalog> Journal::LoadCatalog() {
+  domain::Catalog catalog;
+  bool held = false;
   auto& meta = db_.Prepared("SELECT key, value FROM meta WHERE key IN ('catalog_version', 'currency')");
-  nlohmann::json catalog_json = {{"since", 0}, {"products", nlohmann::json::array()}};
   while (meta.Step()) {
     if (meta.Text(0) == "catalog_version") {
-      catalog_json["version"] = std::stoll(meta.Text(1));
-    } else {
-      catalog_json["currency"] = meta.Text(1);
+      catalog.version = std::stoll(meta.Text(1));
+      held = true;
+    } else if (auto currency = Currency::FromCode(meta.Text(1)); currency.ok()) {
+      catalog.currency = *currency;
     }
   }
-  if (!catalog_json.contains("version")) return std::nullopt;
-  auto& products = db_.Prepared("SELECT json FROM catalog_products ORDER BY sku");
-  while (products.Step()) catalog_json["products"].push_back(nlohmann::json::parse(products.Text(0)));
-  auto catalog = domain::CatalogFromJson(catalog_json);
-  if (!catalog.ok()) {
-    throw std::runtime_error("journal's catalog copy is damaged: " + catalog.error().ToString());
+  if (!held) return std::nullopt;
+  // Row by row: one product's JSON at a time, never the whole catalog as one tree.
+  auto& products = db_.Prepared("SELECT sku, json FROM catalog_products ORDER BY sku");
+  while (products.Step()) {
+    codec::FieldErrors errors;
+    const auto json = nlohmann::json::parse(products.Text(1), nullptr, false);
+    codec::ObjectReader reader(json, "catalog_products[" + products.Text(0) + "]", errors);
+    catalog.products.push_back(domain::ProductFromJson(reader));
+    reader.Finish();
+    if (!errors.ok()) {
+      products.Reset();
+      throw std::runtime_error("journal's catalog copy is damaged: " + errors.error().ToString());
+    }
   }
-  return std::move(catalog).value();
+  return catalog;
 }
 
 void Journal::SaveCatalog(const domain::Catalog& catalog) {

@@ -179,9 +179,12 @@ Status SaveCredential(const std::string& path, const TerminalCredential& credent
 Result<domain::Catalog> ServerClient::FetchCatalog(std::int64_t since) {
   const std::string target =
       std::string(api::kCatalogPath) + (since > 0 ? "?since=" + std::to_string(since) : "");
-  auto json = Decode(http_.Get(target), {200});
-  if (!json.ok()) return json.error();
-  return domain::CatalogFromJson(*json);
+  auto response = http_.Get(target);
+  if (!response.ok() || response->status != 200) return Decode(response, {200}).error();
+  auto catalog = domain::CatalogFromJsonText(response->body);
+  if (!catalog.ok()) return Unavailable("server sent a catalog that does not decode: " +
+                                        catalog.error().ToString());
+  return catalog;
 }
 
 }  // namespace loyalty::terminal

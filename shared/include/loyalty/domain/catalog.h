@@ -65,5 +65,9 @@ Result<Catalog> ApplyCatalogUpdate(Catalog base, Catalog update);
 
 nlohmann::json CatalogToJson(const Catalog& catalog);
 Result<Catalog> CatalogFromJson(const nlohmann::json& json);
+// The same strict decode straight from the text, one product at a time: a whole
+// catalog as a JSON tree costs several times the catalog's own memory, and a till's
+// heap never gives that back.
+Result<Catalog> CatalogFromJsonText(std::string_view text);
 
 }  // namespace loyalty::domain
