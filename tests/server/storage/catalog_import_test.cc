@@ -39,6 +39,34 @@ TEST(ReadCatalogCsv, LoadsGoodRows) {
   EXPECT_EQ(csv->products[2].brand, "");
 }
 
+TEST(ReadCatalogCsv, ReadsTaxRatesBarcodesAndWeighedGoods) {
+  auto csv = Read(
+      "sku,name,department,category,product_type,brand,package_size,price,tax_rate,barcode,"
+      "sold_by\n"
+      "1001,Milk,GROCERY,DAIRY,MILK,Farm,1 L,1.29,2.25,4006381333931,each\n"
+      "4011,Bananas,PRODUCE,FRUIT,BANANAS,,,1.99,2.25,,kg\n"
+      "7001,Soap,DRUG GM,SOAP,SOAP,,,3.49,,,\n"
+      "7002,Bad rate,DRUG GM,SOAP,SOAP,,,3.49,101,,each\n"
+      "7003,Bad rate,DRUG GM,SOAP,SOAP,,,3.49,ten,,each\n"
+      "7004,Bad code,DRUG GM,SOAP,SOAP,,,3.49,10.25,4006381333932,each\n"
+      "7005,Same code,DRUG GM,SOAP,SOAP,,,3.49,10.25,4006381333931,each\n"
+      "7006,Bad unit,DRUG GM,SOAP,SOAP,,,3.49,10.25,,lb\n");
+  ASSERT_TRUE(csv.ok()) << csv.error().ToString();
+  ASSERT_EQ(csv->products.size(), 3u);
+  EXPECT_EQ(csv->products[0].tax_rate_bp, 225);
+  EXPECT_EQ(csv->products[0].barcode, "4006381333931");
+  EXPECT_EQ(csv->products[0].sold_by, domain::SoldBy::kEach);
+  EXPECT_EQ(csv->products[1].sold_by, domain::SoldBy::kWeight);
+  EXPECT_EQ(csv->products[2].tax_rate_bp, 0);  // empty: untaxed
+  ASSERT_EQ(csv->rejected.size(), 5u);
+  EXPECT_EQ(csv->rejected[0], "line 5: tax_rate: must be between 0 and 100 percent, not 101");
+  EXPECT_EQ(csv->rejected[1], "line 6: tax_rate: 'ten' is not a percentage like 8.25");
+  EXPECT_EQ(csv->rejected[2],
+            "line 7: barcode: 4006381333932 is not a GTIN-8, -12 or -13 with a correct check digit");
+  EXPECT_EQ(csv->rejected[3], "line 8: barcode: 4006381333931 is also on sku 1001");
+  EXPECT_EQ(csv->rejected[4], "line 9: sold_by: must be each or kg, not 'lb'");
+}
+
 TEST(ReadCatalogCsv, FindsColumnsByNameInAnyOrder) {
   auto csv = Read(
       "\xEF\xBB\xBFprice,sku,couponable,name,brand,package_size,product_type,category,department\r\n"

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include "storage/sqlite_migrations.h"
 #include "support/temp_dir.h"
 #include "targeting/next_visit_planner.h"
 
@@ -703,6 +704,84 @@ TEST_F(SqliteStoreTest, ReturnNeverRefundsMoreThanTheShopperPaid) {
   ASSERT_FALSE(rest.ok());  // 16.18 - 8.99 = 7.19 left
   ASSERT_TRUE(store_->RecordReturn(MakeReturn(purchase, {{"3001", 1, 719}}, kDay3), kDay3).ok());
   EXPECT_EQ(Text("SELECT total_spend_minor FROM customers"), "899");
+}
+
+TEST_F(SqliteStoreTest, ACouponSpentAgainIsAConflictNamingBothTills) {
+  const CardNumber card = Card("212345678901");
+  const RecordedPurchase first = Record(MakePurchase(card, {{"1002", 2, 450}}, kDay1), kDay1);
+  ASSERT_EQ(first.ack.next_visit_coupons.size(), 1u);
+  const Uuid coupon_id = first.ack.next_visit_coupons[0].coupon.id;
+  auto at_till_one = MakePurchase(card, {{"1002", 1, 450}}, kDay2, {{coupon_id, 45, true}});
+  at_till_one.terminal_id = "S001-T01";
+  auto at_till_two = MakePurchase(card, {{"1002", 1, 450}}, kDay2, {{coupon_id, 45, true}});
+  at_till_two.terminal_id = "S001-T02";
+  Record(at_till_one, kDay3);
+  Record(at_till_two, kDay3);
+
+  EXPECT_EQ(Count("coupon_conflicts"), 1);
+  EXPECT_EQ(Text("SELECT first_terminal_id || ' ' || second_terminal_id || ' ' ||"
+                 " second_purchase_id || ' ' || discount_minor || ' ' || verified_offline"
+                 " FROM coupon_conflicts"),
+            "S001-T01 S001-T02 " + at_till_two.id.str() + " 45 1");
+  // The second sale is stored whole: the shopper paid what the till charged.
+  EXPECT_EQ(Count("purchases", "id = '" + at_till_two.id.str() + "'"), 1);
+}
+
+TEST_F(SqliteStoreTest, CatalogCarriesTaxBarcodeAndSaleUnitAndVersionsTheirChanges) {
+  auto products = DemoProducts();
+  products[0].tax_rate_bp = 225;
+  products[0].barcode = "4006381333931";
+  products[3].sold_by = domain::SoldBy::kWeight;
+  ASSERT_TRUE(store_->ImportProducts(products).ok());
+  const std::int64_t version = store_->CatalogVersion();
+  const auto catalog = store_->LoadCatalog(version - 1);
+  ASSERT_EQ(catalog.products.size(), 2u);  // only the milk and the steak changed
+  EXPECT_EQ(catalog.products[0].tax_rate_bp, 225);
+  EXPECT_EQ(catalog.products[0].barcode, "4006381333931");
+  EXPECT_EQ(catalog.products[1].sold_by, domain::SoldBy::kWeight);
+  products[0].tax_rate_bp = 1025;  // a tax change alone is a change
+  ASSERT_TRUE(store_->ImportProducts(products).ok());
+  EXPECT_EQ(store_->CatalogVersion(), version + 1);
+}
+
+TEST_F(SqliteStoreTest, StoresTheWeightOfAWeighedLine) {
+  auto purchase = MakePurchase(std::nullopt, {{"3001", 1, 899}}, kDay1);
+  purchase.lines[0].weight_grams = 1250;
+  purchase.lines[0].amount_minor = domain::LineAmountMinor(1, 899, 1250);
+  purchase.total_minor = purchase.SubtotalMinor();
+  Record(purchase, kDay1);
+  EXPECT_EQ(Text("SELECT weight_grams || ' ' || amount_minor FROM purchase_lines"), "1250 1124");
+}
+
+TEST(SqliteMigrations, Version5RebuildsCouponsKeepingEveryRow) {
+  testing::TempDir dir;
+  sqlite::Connection db(dir.File("old.db"));
+  const auto& all = SqliteMigrations();
+  ASSERT_GE(all.size(), 5u);
+  const std::vector<std::pair<std::string_view, std::string_view>> up_to_4(all.begin(),
+                                                                            all.begin() + 4);
+  sqlite::Migrate(db, up_to_4);
+  db.Exec("INSERT INTO customers(id, created_at) VALUES (7, 1)");
+  db.Exec(
+      "INSERT INTO coupons(id, customer_id, card_number, campaign, title, target, target_value,"
+      " discount_type, discount_value, min_spend_minor, max_discount_minor, currency, issued_at,"
+      " expires_at, voided_at, void_reason) VALUES ('c1', 7, '2000000000015', 'next-visit',"
+      " '10% off BREAD', 'category', 'BREAD', 'percent_off', 10, 0, 500, 'USD', 1, 2, 3, 'return')");
+  sqlite::Migrate(db, all);
+  auto& coupon = db.Prepared(
+      "SELECT title || ' ' || voided_at || ' ' || void_reason || ' ' || get_quantity FROM coupons"
+      " WHERE id = 'c1'");
+  ASSERT_TRUE(coupon.Step());
+  EXPECT_EQ(coupon.Text(0), "10% off BREAD 3 return 0");
+  coupon.Reset();
+  // The new kinds are accepted now; nonsense still is not.
+  db.Exec(
+      "INSERT INTO coupons(id, customer_id, card_number, campaign, title, target, target_value,"
+      " discount_type, discount_value, min_spend_minor, max_discount_minor, currency, issued_at,"
+      " expires_at, get_quantity) VALUES ('c2', 7, '', 'x', 'Free coffee', 'product', '822629',"
+      " 'free_item', 0, 3000, 0, 'USD', 1, 2, 1)");
+  EXPECT_THROW(db.Exec("UPDATE coupons SET discount_type = 'free_lunch' WHERE id = 'c2'"),
+               std::exception);
 }
 
 }  // namespace

@@ -43,6 +43,27 @@ TEST(Catalog, RoundTripsThroughJson) {
   EXPECT_EQ(CatalogToJson(*catalog), body);
 }
 
+TEST(Catalog, DecodesFromTextOneProductAtATimeAsStrictlyAsFromATree) {
+  const json body = CatalogToJson(SampleCatalog());
+  auto catalog = CatalogFromJsonText(body.dump());
+  ASSERT_TRUE(catalog.ok()) << catalog.error().ToString();
+  EXPECT_EQ(CatalogToJson(*catalog), body);
+
+  json bad = body;
+  bad["products"][2]["price"] = -1;
+  auto refused = CatalogFromJsonText(bad.dump());
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().field, "products[2].price");
+  bad = body;
+  bad["products"][0]["colour"] = "red";
+  EXPECT_EQ(CatalogFromJsonText(bad.dump()).error().field, "products[0].colour");
+  bad = body;
+  bad["extra"] = 1;
+  EXPECT_EQ(CatalogFromJsonText(bad.dump()).error().field, "extra");
+  EXPECT_FALSE(CatalogFromJsonText("{\"version\": 1,").ok());
+  EXPECT_FALSE(CatalogFromJsonText(R"({"version":1,"since":0,"currency":"USD","products":[{"a":[[[[1]]]]}]})").ok());
+}
+
 TEST(Catalog, AcceptsAnEmptyCatalog) {
   Catalog empty;
   auto catalog = CatalogFromJson(CatalogToJson(empty));
