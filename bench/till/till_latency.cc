@@ -8,9 +8,10 @@
 // 3. Card read to coupons on screen: from writing {"cmd":"card"} to reading the coupons
 //    event, online (HTTPS lookup on loopback) and offline (server stopped).
 // 4. Peak resident memory of the terminal (VmHWM) holding the whole catalog.
-// Baselines in the same run, since only ratios compare across runs: one committed
-// SQLite insert of the same sale at synchronous=FULL in the same directory, and one
-// HTTPS round trip (GET /healthz) on a kept-alive connection to the same server.
+// Baselines in the same run, interleaved with the measurements so both see the same
+// noise (only ratios compare across runs): one committed SQLite insert of a sale-sized
+// row at synchronous=FULL in the same directory after each finished sale, and one HTTPS
+// round trip (GET /healthz) on a kept-alive connection after each online card read.
 // Prints one JSON line on stdout; progress on stderr.
 #include <algorithm>
 #include <filesystem>
@@ -109,25 +110,29 @@ class Till {
   testing::ChildProcess process_;
 };
 
-// One committed insert of a sale's JSON per transaction, WAL and synchronous=FULL: the
-// least a journal that survives a crash can cost.
-std::vector<double> JournalBaseline(const std::string& path, int sales) {
-  sqlite::Connection db(path);
-  db.Exec("CREATE TABLE IF NOT EXISTS sales(seq INTEGER PRIMARY KEY, id TEXT UNIQUE, body TEXT)");
-  const std::string body(1400, 'x');  // about the size of a 10-line purchase's JSON
-  std::vector<double> ms;
-  for (int i = 0; i < sales; ++i) {
+// One committed insert of a sale-sized row, WAL and synchronous=FULL: the least a
+// journal that survives a crash can cost.
+class JournalBaseline {
+ public:
+  explicit JournalBaseline(const std::string& path) : db_(path) {
+    db_.Exec("CREATE TABLE IF NOT EXISTS sales(seq INTEGER PRIMARY KEY, id TEXT UNIQUE, body TEXT)");
+  }
+  double InsertMs() {
     const auto start = Clock::now();
-    sqlite::Transaction transaction(db);
-    db.Prepared("INSERT INTO sales(id, body) VALUES (?, ?)")
-        .Bind(1, "sale-" + std::to_string(i))
-        .Bind(2, body)
+    sqlite::Transaction transaction(db_);
+    db_.Prepared("INSERT INTO sales(id, body) VALUES (?, ?)")
+        .Bind(1, "sale-" + std::to_string(++count_))
+        .Bind(2, body_)
         .Run();
     transaction.Commit();
-    ms.push_back(Ms(Clock::now() - start));
+    return Ms(Clock::now() - start);
   }
-  return ms;
-}
+
+ private:
+  sqlite::Connection db_;
+  const std::string body_ = std::string(1400, 'x');  // a 10-line purchase's JSON is ~1.4 kB
+  int count_ = 0;
+};
 
 int Main(int argc, char** argv) {
   std::vector<std::string> arguments(argv + 1, argv + argc);
@@ -189,30 +194,33 @@ int Main(int argc, char** argv) {
              "--journal", (work / "journal.db").string(), "--timeout-ms", "2000"},
             (work / "terminal.log").string());
 
-  std::cerr << "bench_till: " << count << " sales without a card\n";
-  std::vector<double> finish_cash;
-  for (int i = 0; i < count; ++i) {
-    till.FillBasket();
-    finish_cash.push_back(Ms(till.Timed({{"cmd", "finish"}}, "sale_finished")));
-  }
-  std::cerr << "bench_till: " << count << " sales with a card, online\n";
-  std::vector<double> card_online;
-  std::vector<double> finish_card;
-  for (int i = 0; i < count; ++i) {
-    till.FillBasket();
-    card_online.push_back(Ms(till.Timed({{"cmd", "card"}, {"number", kCard}}, "coupons")));
-    finish_card.push_back(Ms(till.Timed({{"cmd", "finish"}}, "sale_finished")));
-  }
-
-  std::cerr << "bench_till: HTTPS round-trip baseline\n";
+  JournalBaseline journal((work / "baseline.db").string());
   net::HttpsClient client({*net::ParseHttpsUrl(url), ca, 10s, {}});
-  std::vector<double> https_baseline;
-  for (int i = 0; i < count; ++i) {
+  const auto https_round_trip_ms = [&] {
     const auto start = Clock::now();
     if (auto answer = client.Get("/healthz"); !answer.ok() || answer->status != 200) {
       throw std::runtime_error("healthz failed");
     }
-    https_baseline.push_back(Ms(Clock::now() - start));
+    return Ms(Clock::now() - start);
+  };
+
+  std::cerr << "bench_till: " << count << " sales without a card\n";
+  std::vector<double> finish_cash;
+  std::vector<double> journal_baseline;
+  for (int i = 0; i < count; ++i) {
+    till.FillBasket();
+    finish_cash.push_back(Ms(till.Timed({{"cmd", "finish"}}, "sale_finished")));
+    journal_baseline.push_back(journal.InsertMs());
+  }
+  std::cerr << "bench_till: " << count << " sales with a card, online\n";
+  std::vector<double> card_online;
+  std::vector<double> https_baseline;
+  std::vector<double> finish_card;
+  for (int i = 0; i < count; ++i) {
+    till.FillBasket();
+    card_online.push_back(Ms(till.Timed({{"cmd", "card"}, {"number", kCard}}, "coupons")));
+    https_baseline.push_back(https_round_trip_ms());
+    finish_card.push_back(Ms(till.Timed({{"cmd", "finish"}}, "sale_finished")));
   }
 
   std::cerr << "bench_till: server stopped; " << count << " sales offline\n";
@@ -227,9 +235,6 @@ int Main(int argc, char** argv) {
   }
   const long peak_kib = till.PeakResidentKib();
   till.Quit();
-
-  std::cerr << "bench_till: journal baseline\n";
-  const auto journal_baseline = JournalBaseline((work / "baseline.db").string(), count);
 
   const double finish_p50 = Percentile(finish_cash, 0.5);
   const double card_p50 = Percentile(card_online, 0.5);
