@@ -5,6 +5,9 @@
 // tax on the receipt).
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <set>
+
 #include <nlohmann/json.hpp>
 
 #include "integration/server_harness.h"
@@ -72,6 +75,11 @@ TEST_F(OfflineTill, SellsThroughAnOutageAndTheServerFlagsACouponSpentAtTwoTills)
   first.Scan(kCoffee, 1);
   const auto card = first.KeyCard(kCard);
   EXPECT_FALSE(card["online"].get<bool>()) << card.dump();
+  const auto& seen = first.process().lines_seen();
+  EXPECT_TRUE(std::any_of(seen.begin(), seen.end(), [](const std::string& line) {
+    return nlohmann::json::parse(line).value("event", "") == "connectivity" &&
+           nlohmann::json::parse(line)["online"] == false;
+  })) << "the till did not say it went offline";
   first.Send({{"cmd", "coupon"}, {"token", token}});
   const auto applied = first.Expect("coupons");
   ASSERT_EQ(applied["applied"].size(), 1u) << applied.dump();
@@ -99,8 +107,12 @@ TEST_F(OfflineTill, SellsThroughAnOutageAndTheServerFlagsACouponSpentAtTwoTills)
   const auto double_spend = second.Finish();
   EXPECT_EQ(double_spend["coupons_redeemed"], 1);
 
-  // The network is back: both tills upload what they journaled.
+  // The network is back: both tills see it and upload what they journaled.
   ASSERT_FALSE(server_->Start(server_->Address()).empty());
+  ASSERT_FALSE(first.Expect("connectivity", 20s, [](const nlohmann::json& e) {
+                 return e["online"] == true;
+               }).is_null())
+      << first.Stderr();
   ASSERT_FALSE(first.Expect("uploaded", 20s, [&](const nlohmann::json& e) {
                  return e["sale_id"] == offline_sale["sale_id"];
                }).is_null())

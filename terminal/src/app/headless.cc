@@ -143,6 +143,9 @@ class JsonEvents : public TillListener {
   void OnCatalogUpdated(std::int64_t version, std::size_t products) override {
     writer_.Emit("catalog", {{"version", version}, {"products", products}});
   }
+  void OnConnectivity(bool online) override {
+    writer_.Emit("connectivity", {{"online", online}, {"backlog", till_.status().backlog}});
+  }
   void OnError(const Error& error) override { writer_.EmitError(error); }
 
  private:

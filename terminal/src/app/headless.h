@@ -11,8 +11,8 @@
 //   {"cmd":"status"}                          online, reader state, backlog, catalog
 //   {"cmd":"quit"}
 // Card reads come from the reader device. Events: ready, reader, line_added,
-// line_voided, card, coupons, sale_finished, uploaded, upload_rejected, catalog, status,
-// error.
+// line_voided, card, coupons, sale_finished, uploaded, upload_rejected, catalog,
+// connectivity (the server became reachable or not), status, error.
 #pragma once
 
 #include "app/till.h"

@@ -31,7 +31,7 @@ Till::Till(TillOptions options, crypto::VerifyKey coupon_key)
                  const std::string& error) {
             PostEvent(Uploaded_{sale_id, outcome, ack ? ack->next_visit_coupons.size() : 0, error});
           },
-          options_.forwarder),
+          options_.forwarder, [this](bool reachable) { PostEvent(Reachability_{reachable}); }),
       basket_(Currency::Usd()) {}
 
 Till::~Till() {
@@ -142,8 +142,10 @@ bool Till::Handle(Event& event) {
   } else if (auto* state = std::get_if<ReaderState_>(&event)) {
     status_.reader_state = DeviceStateName(state->state);
     listener_->OnReaderState(status_.reader_state, state->detail);
+  } else if (auto* reachability = std::get_if<Reachability_>(&event)) {
+    SetOnline(reachability->reachable);
   } else if (auto* uploaded = std::get_if<Uploaded_>(&event)) {
-    status_.online = true;
+    SetOnline(true);
     RefreshBacklog();
     listener_->OnUploaded(uploaded->sale_id, uploaded->outcome, uploaded->next_visit_coupons,
                           uploaded->error);
@@ -154,7 +156,7 @@ bool Till::Handle(Event& event) {
     listener_->OnError(Error{failed->error.code,
                              "receipt did not print: " + failed->error.message, "printer"});
   } else if (auto* fetched = std::get_if<CatalogFetched_>(&event)) {
-    status_.online = true;
+    SetOnline(true);
     auto updated = domain::ApplyCatalogUpdate(catalog_, std::move(fetched->catalog));
     if (!updated.ok()) {
       log::Warn("catalog changes out of step; the next sync takes it whole",
@@ -312,7 +314,7 @@ void Till::HandleCard(const std::string& data, const std::string& source, bool n
     listener_->OnError(lookup.error());
     return;
   }
-  status_.online = shopper.online;
+  SetOnline(shopper.online);
   // The server lists a coupon until it hears of the sale that spent it; this till's
   // ledger knows at once.
   shopper.spent_here = journal_.SpentCoupons(shopper.coupons);
@@ -420,5 +422,12 @@ void Till::FinishSale() {
 void Till::NewSale() { basket_ = Basket(catalog_.currency); }
 
 void Till::RefreshBacklog() { status_.backlog = journal_.PendingCount(); }
+
+void Till::SetOnline(bool online) {
+  if (status_.online == online) return;
+  status_.online = online;
+  RefreshBacklog();
+  listener_->OnConnectivity(online);
+}
 
 }  // namespace loyalty::terminal

@@ -101,6 +101,8 @@ class TillListener {
   virtual void OnUploaded(const std::string& sale_id, UploadOutcome outcome,
                           std::size_t next_visit_coupons, const std::string& error) = 0;
   virtual void OnCatalogUpdated(std::int64_t version, std::size_t products) = 0;
+  // The server became reachable again, or stopped being: status().online changed.
+  virtual void OnConnectivity(bool online) = 0;
   virtual void OnError(const Error& error) = 0;
 };
 
@@ -145,13 +147,16 @@ class Till {
   struct CatalogFetched_ {
     domain::Catalog catalog;
   };
+  struct Reachability_ {
+    bool reachable;
+  };
   struct PrintFailed_ {
     std::string sale_id;
     Error error;
   };
   struct InputClosed_ {};
   using Event = std::variant<Command, CardRead_, CardRejected_, ReaderState_, Uploaded_,
-                             CatalogFetched_, PrintFailed_, InputClosed_>;
+                             CatalogFetched_, Reachability_, PrintFailed_, InputClosed_>;
 
   void PostEvent(Event event);
   bool Handle(Event& event);  // false: stop
@@ -171,6 +176,7 @@ class Till {
   void NewSale();
   void EmitCoupons();
   void RefreshBacklog();
+  void SetOnline(bool online);
 
   TillOptions options_;
   crypto::VerifyKey coupon_key_;

@@ -14,12 +14,13 @@ constexpr std::size_t kRecentAcks = 64;
 
 Forwarder::Forwarder(std::string journal_path, ServerOptions server,
                      const crypto::VerifyKey& coupon_key, Listener listener,
-                     ForwarderOptions options)
+                     ForwarderOptions options, ReachabilityListener reachability)
     : journal_path_(std::move(journal_path)),
       server_(std::move(server)),
       coupon_key_(coupon_key),
       listener_(std::move(listener)),
-      options_(options) {}
+      options_(options),
+      reachability_(std::move(reachability)) {}
 
 Forwarder::~Forwarder() { Stop(); }
 
@@ -142,11 +143,14 @@ void Forwarder::Run() {
       if (!journal) journal = std::make_unique<Journal>(journal_path_);
       if (!client) client = std::make_unique<ServerClient>(server_, coupon_key_);
       drained = UploadPending(*journal, *client);
-      if (std::chrono::steady_clock::now() >= next_heartbeat) {
+      if (!drained && reachability_) reachability_(false);
+      if (drained && std::chrono::steady_clock::now() >= next_heartbeat) {
         // Tells the portal this till is alive and how many sales wait in its journal.
-        if (auto sent = client->Heartbeat(journal->PendingCount(), options_.software_version);
-            !sent.ok()) {
-          log::Warn("heartbeat failed", {{"error", sent.error().ToString()}});
+        auto sent = client->Heartbeat(journal->PendingCount(), options_.software_version);
+        if (!sent.ok()) log::Warn("heartbeat failed", {{"error", sent.error().ToString()}});
+        if (reachability_) {
+          reachability_(sent.ok() || (sent.error().code != ErrorCode::kUnavailable &&
+                                      sent.error().code != ErrorCode::kTimeout));
         }
         next_heartbeat = std::chrono::steady_clock::now() + options_.heartbeat_interval;
       }

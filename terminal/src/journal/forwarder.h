@@ -36,8 +36,13 @@ class Forwarder {
   using Listener = std::function<void(const std::string& sale_id, UploadOutcome outcome,
                                       const api::PurchaseAck* ack, const std::string& error)>;
 
+  // Called on the forwarder's thread whenever a call to the server got through (true)
+  // or could not reach it (false), so the till can show whether it is online.
+  using ReachabilityListener = std::function<void(bool reachable)>;
+
   Forwarder(std::string journal_path, ServerOptions server, const crypto::VerifyKey& coupon_key,
-            Listener listener, ForwarderOptions options = {});
+            Listener listener, ForwarderOptions options = {},
+            ReachabilityListener reachability = nullptr);
   ~Forwarder();  // stops and joins
 
   void Start();
@@ -61,6 +66,7 @@ class Forwarder {
   const crypto::VerifyKey& coupon_key_;
   Listener listener_;
   ForwarderOptions options_;
+  ReachabilityListener reachability_;
 
   std::mutex mutex_;
   std::condition_variable changed_;
