@@ -1,6 +1,10 @@
 #include "loyalty/core/args.h"
 
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
 
 namespace loyalty {
 
@@ -38,6 +42,30 @@ Result<Args> Args::Parse(const std::vector<std::string>& arguments,
   return args;
 }
 
+Status Args::LoadConfigFile(const std::string& path, const std::set<std::string>& allowed) {
+  std::ifstream file(path);
+  if (!file) return InvalidArgument("config", "cannot read " + path);
+  std::stringstream text;
+  text << file.rdbuf();
+  const auto json = nlohmann::json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
+  if (json.is_discarded() || !json.is_object()) {
+    return InvalidArgument("config", path + " is not a JSON object");
+  }
+  for (const auto& [key, value] : json.items()) {
+    if (!allowed.contains(key)) {
+      return InvalidArgument("config", path + ": unknown setting '" + key + "' (see --help)");
+    }
+    if (value.is_string()) {
+      file_values_[key] = value.get<std::string>();
+    } else if (value.is_number_integer() || value.is_boolean()) {
+      file_values_[key] = value.dump();
+    } else {
+      return InvalidArgument("config", path + ": '" + key + "' must be a string or a whole number");
+    }
+  }
+  return {};
+}
+
 std::optional<std::string> Args::Value(const std::string& name) const {
   const auto it = values_.find(name);
   if (it == values_.end()) return std::nullopt;
@@ -50,6 +78,7 @@ std::string Args::ValueOr(const std::string& name, const char* environment_varia
   if (environment_variable != nullptr) {
     if (const char* from_environment = std::getenv(environment_variable)) return from_environment;
   }
+  if (const auto it = file_values_.find(name); it != file_values_.end()) return it->second;
   return fallback;
 }
 

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <iostream>
+#include <set>
 #include <sstream>
 
 #include "app/headless.h"
@@ -29,7 +30,10 @@ Usage:
       sell: on the cashier screen when run in a terminal, else headless (commands
       on stdin, events on stdout, one JSON object a line)
 
-Options (each also read from the environment variable named; flags win):
+Options (each also read from the environment variable named, and from the config
+file; flags win over the environment, the environment over the file):
+  --config FILE       JSON object of these options by name (LOYALTY_TERMINAL_CONFIG),
+                      e.g. {"server": "https://10.0.0.5:8443", "timeout-ms": 1500}
   --server URL        the server, https://host:port (LOYALTY_SERVER_URL)
   --server-ca FILE    certificate the server's must chain to (LOYALTY_SERVER_CA)
   --coupon-key FILE   the server's coupon public key, to check coupons offline
@@ -122,16 +126,24 @@ int TerminalMain(int argc, char** argv) {
   // A server that closes the connection mid-write must not kill the till.
   signal(SIGPIPE, SIG_IGN);
   std::vector<std::string> arguments(argv + 1, argv + argc);
-  auto args = Args::Parse(
-      arguments,
-      {"server", "server-ca", "coupon-key", "reader", "journal", "credential", "receipts",
-       "timeout-ms", "heartbeat-s", "code", "name", "nfc-policy", "nfc-master-key", "ui",
-       "store-name", "store-address", "printer", "receipt-wait-ms", "catalog-sync-s",
-       "retry-max-s"},
-      {"help"});
+  // Settings a config file may hold: everything but the one-shot enrollment values.
+  const std::set<std::string> settings = {
+      "server", "server-ca", "coupon-key", "reader", "journal", "credential", "receipts",
+      "timeout-ms", "heartbeat-s", "nfc-policy", "nfc-master-key", "ui", "store-name",
+      "store-address", "printer", "receipt-wait-ms", "catalog-sync-s", "retry-max-s"};
+  std::set<std::string> value_options = settings;
+  value_options.insert({"code", "name", "config"});
+  auto args = Args::Parse(arguments, value_options, {"help"});
   if (!args.ok()) {
     std::cerr << args.error().ToString() << "\n";
     return 2;
+  }
+  if (const auto config = args->ValueOr("config", "LOYALTY_TERMINAL_CONFIG", "");
+      !config.empty()) {
+    if (auto loaded = args->LoadConfigFile(config, settings); !loaded.ok()) {
+      std::cerr << loaded.error().message << "\n";
+      return 2;
+    }
   }
   if (args->Flag("help")) {
     std::cout << kUsage;

@@ -95,3 +95,48 @@ TEST(ParseWholeNumber, TakesDigitsUpToTheLimitAndNothingElse) {
 
 }  // namespace
 }  // namespace loyalty
+
+#include <fstream>
+
+#include "support/temp_dir.h"
+
+namespace loyalty {
+namespace {
+
+TEST(ArgsConfigFile, SitsUnderTheEnvironmentAndTheCommandLine) {
+  testing::TempDir dir;
+  const std::string path = dir.File("till.json");
+  std::ofstream(path) << R"({"server": "https://from-file", "timeout-ms": 1500, "ui": "headless"})";
+  auto args = Args::Parse({"--ui", "screen"}, {"server", "timeout-ms", "ui"}, {});
+  ASSERT_TRUE(args.ok());
+  ASSERT_TRUE(args->LoadConfigFile(path, {"server", "timeout-ms", "ui"}).ok());
+  EXPECT_EQ(args->ValueOr("server", nullptr, "default"), "https://from-file");
+  EXPECT_EQ(args->ValueOr("timeout-ms", nullptr, "2000"), "1500");
+  EXPECT_EQ(args->ValueOr("ui", nullptr, "headless"), "screen");  // the flag wins
+  ::setenv("LOYALTY_ARGS_TEST_SERVER", "https://from-env", 1);
+  EXPECT_EQ(args->ValueOr("server", "LOYALTY_ARGS_TEST_SERVER", "default"), "https://from-env");
+  ::unsetenv("LOYALTY_ARGS_TEST_SERVER");
+}
+
+TEST(ArgsConfigFile, RefusesUnknownSettingsBadValuesAndBadFilesNamingThem) {
+  testing::TempDir dir;
+  auto args = Args::Parse({}, {"server"}, {});
+  ASSERT_TRUE(args.ok());
+  const std::string path = dir.File("till.json");
+  std::ofstream(path) << R"({"sever": "typo"})";
+  auto typo = args->LoadConfigFile(path, {"server"});
+  ASSERT_FALSE(typo.ok());
+  EXPECT_NE(typo.error().message.find("unknown setting 'sever'"), std::string::npos);
+  std::ofstream(path) << R"({"server": ["a"]})";
+  EXPECT_NE(args->LoadConfigFile(path, {"server"}).error().message.find("'server' must be"),
+            std::string::npos);
+  std::ofstream(path) << "{not json";
+  EXPECT_NE(args->LoadConfigFile(path, {"server"}).error().message.find("not a JSON object"),
+            std::string::npos);
+  EXPECT_NE(args->LoadConfigFile(dir.File("missing.json"), {"server"}).error().message.find(
+                "cannot read"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace loyalty

@@ -19,8 +19,14 @@ class Args {
                             const std::set<std::string>& value_options,
                             const std::set<std::string>& flags);
 
+  // Reads a JSON object of option names to values (strings, numbers or booleans) that
+  // sit under the command line and the environment: {"server": "https://...",
+  // "timeout-ms": 2000}. Keys must be among `allowed`; errors name the file and key.
+  Status LoadConfigFile(const std::string& path, const std::set<std::string>& allowed);
+
   std::optional<std::string> Value(const std::string& name) const;
-  // The option's value, else the environment variable's, else `fallback`.
+  // The option's value, else the environment variable's, else the config file's, else
+  // `fallback`.
   std::string ValueOr(const std::string& name, const char* environment_variable,
                       const std::string& fallback) const;
   bool Flag(const std::string& name) const { return flags_.contains(name); }
@@ -28,6 +34,7 @@ class Args {
 
  private:
   std::map<std::string, std::string> values_;
+  std::map<std::string, std::string> file_values_;
   std::set<std::string> flags_;
   std::vector<std::string> positional_;
 };
