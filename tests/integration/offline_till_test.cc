@@ -215,5 +215,45 @@ TEST_F(OfflineTill, ScansBarcodesWeighsAndVoidsAndPrintsTheTax) {
   EXPECT_NE(bytes.find("\x1dV"), std::string::npos);
 }
 
+TEST_F(OfflineTill, CatalogChangesReachARunningTillAndTheLastCopyServesOffline) {
+  TerminalHarness till(dir_, *server_, "t1");
+  const auto ready = till.Start(url_, {"--catalog-sync-s", "1"});
+  ASSERT_FALSE(ready.is_null()) << till.Stderr();
+  EXPECT_EQ(ready["products"], 49);
+  EXPECT_EQ(till.Scan(kCoffee)["amount"], 419);
+
+  // Head office changes the coffee's price and adds a product while the till sells.
+  std::ifstream source(testing::SourceDir() + "/tests/testdata/catalog.csv");
+  std::string csv((std::istreambuf_iterator<char>(source)), {});
+  const auto at = csv.find("\n822629,");
+  ASSERT_NE(at, std::string::npos);
+  const auto price = csv.find(",4.19,", at);
+  csv.replace(price, 6, ",3.99,");
+  csv += "990001,Cold Brew Coffee 32 OZ,GROCERY,COFFEE,COLD BREW,National,32 OZ,5.49,2.25,"
+         "0000009900011,each,true\n";
+  std::ofstream(dir_.File("catalog-v2.csv")) << csv;
+  ASSERT_EQ(testing::RunToEnd({LOYALTY_SERVER_PATH, "catalog", "import", "--data-dir",
+                               server_->data_dir(), "--csv", dir_.File("catalog-v2.csv")},
+                              dir_.File("admin.log")),
+            0);
+  const auto updated = till.Expect("catalog", 15s);
+  ASSERT_FALSE(updated.is_null()) << till.Stderr();
+  EXPECT_EQ(updated["products"], 50);
+  // The sale in progress keeps the price it was rung up at; new scans get the new one.
+  EXPECT_EQ(till.Scan(kCoffee)["amount"], 399);
+  EXPECT_EQ(till.Scan("0000009900011")["amount"], 549);
+  EXPECT_EQ(till.Quit(), 0);
+
+  // With the server gone, a restarted till sells from the copy in its journal.
+  ASSERT_EQ(server_->Stop(), 0);
+  const auto offline = till.Start(url_);
+  ASSERT_FALSE(offline.is_null()) << till.Stderr();
+  EXPECT_FALSE(offline["online"].get<bool>());
+  EXPECT_EQ(offline["products"], 50);
+  EXPECT_EQ(till.Scan(kCoffee)["amount"], 399);
+  const auto sale = till.Finish();
+  EXPECT_EQ(sale["total"], 399);
+}
+
 }  // namespace
 }  // namespace loyalty

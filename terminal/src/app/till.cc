@@ -210,9 +210,9 @@ void Till::UseCatalog(domain::Catalog catalog) {
   status_.catalog_version = catalog_.version;
   applied_version_ = catalog_.version;
   status_.products = catalog_.products.size();
-  // A sale in progress keeps the prices it was rung up at; the next one gets the new
-  // currency if it changed.
-  if (basket_.lines().empty()) basket_ = Basket(catalog_.currency);
+  // A sale in progress keeps the prices it was rung up at and its shopper; the next
+  // sale gets the new currency if it changed.
+  if (basket_.lines().empty() && !basket_.shopper()) basket_ = Basket(catalog_.currency);
 }
 
 void Till::SyncCatalogLoop() {
