@@ -49,6 +49,8 @@ void Till::Post(Command command) { PostEvent(std::move(command)); }
 
 void Till::PostInputClosed() { PostEvent(InputClosed_{}); }
 
+void Till::PostTask(std::function<void()> task) { PostEvent(Task_{std::move(task)}); }
+
 void Till::PostEvent(Event event) {
   {
     std::lock_guard lock(mutex_);
@@ -132,6 +134,10 @@ int Till::Run(TillListener& listener) {
 bool Till::Handle(Event& event) {
   if (auto* command = std::get_if<Command>(&event)) return HandleCommand(*command);
   if (std::holds_alternative<InputClosed_>(event)) return false;
+  if (auto* task = std::get_if<Task_>(&event)) {
+    task->run();
+    return true;
+  }
   if (auto* card = std::get_if<CardRead_>(&event)) {
     HandleRead(card->read);
   } else if (auto* rejected = std::get_if<CardRejected_>(&event)) {

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -115,6 +116,10 @@ class Till {
   void Post(Command command);
   // The front end's input ended (stdin closed): Run returns once the queue is drained.
   void PostInputClosed();
+  // Thread-safe: runs `task` on Run's thread between events, for a front end's own work
+  // that must share the thread its callbacks run on (the cashier screen reads keys and
+  // draws there). Tasks still queued when Run returns never run.
+  void PostTask(std::function<void()> task);
 
   // Loads the catalog, starts the reader, uploader and catalog sync, then handles
   // events until a QuitCommand or the input closes. Returns the exit code.
@@ -155,8 +160,12 @@ class Till {
     Error error;
   };
   struct InputClosed_ {};
+  struct Task_ {
+    std::function<void()> run;
+  };
   using Event = std::variant<Command, CardRead_, CardRejected_, ReaderState_, Uploaded_,
-                             CatalogFetched_, Reachability_, PrintFailed_, InputClosed_>;
+                             CatalogFetched_, Reachability_, PrintFailed_, InputClosed_,
+                             Task_>;
 
   void PostEvent(Event event);
   bool Handle(Event& event);  // false: stop
