@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "app/headless.h"
+#include "app/screen.h"
 #include "app/till.h"
 #include "loyalty/core/args.h"
 #include "loyalty/core/log.h"
@@ -51,7 +52,9 @@ file; flags win over the environment, the environment over the file):
                       it no NFC card can authenticate
   --heartbeat-s N     seconds between heartbeats to the server (default 60)
   --ui MODE           screen (the cashier's full-screen UI) or headless (JSON lines);
-                      default: screen when stdin and stdout are a terminal
+                      default: screen when stdin and stdout are a terminal (LOYALTY_UI).
+                      The screen owns the terminal: when stderr is the terminal as
+                      well, logs go to terminal.log beside the journal meanwhile
   --store-name TEXT   receipt header (LOYALTY_STORE_NAME; default "Store <id>")
   --store-address T   receipt header lines, separated by ';' (LOYALTY_STORE_ADDRESS)
   --printer PATH      ESC/POS receipt printer device or file (LOYALTY_PRINTER)
@@ -59,6 +62,12 @@ file; flags win over the environment, the environment over the file):
   --catalog-sync-s N  seconds between catalog syncs (default 300)
   --retry-max-s N     longest wait between upload retries while the server is down
                       (default 30; retries back off from 0.25 s with jitter)
+
+Cashier screen keys (type or scan, then Enter; ? on the screen lists them):
+  1004906  scan a barcode or SKU     3*1004906  three of it    s:AB-12  a code with letters
+  F2 w755*161354  weighed, 755 g     F3 c:2000000000015  key in a card
+  F4 t:<code>  a receipt coupon      F5 v:2  void line 2       F8 x  cancel the sale
+  F10 f, or Enter on an empty line: finish                    ^Q q  quit
 
 Headless commands on stdin, one JSON object per line:
   {"cmd":"scan","code":"1004906","quantity":2}  (code: barcode or SKU)
@@ -233,7 +242,7 @@ int TerminalMain(int argc, char** argv) {
     const auto journal_dir = std::filesystem::path(options.journal_path).parent_path();
     if (!journal_dir.empty()) std::filesystem::create_directories(journal_dir);
     Till till(std::move(options), std::move(coupon_key).value());
-    return RunHeadless(till);
+    return ui == "screen" ? RunScreen(till) : RunHeadless(till);
   } catch (const std::exception& e) {
     log::Error("fatal", {{"error", e.what()}});
     return 1;
