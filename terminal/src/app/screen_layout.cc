@@ -95,11 +95,12 @@ struct PanelRows {
 
 void LayoutStatus(const ScreenModel& model, FrameBuilder& out) {
   const TillStatus& status = model.status;
-  std::string rest = " | reader " + status.reader_state +
+  std::string rest = "| reader " + status.reader_state +
                      " | backlog " + std::to_string(status.backlog) +
                      (status.backlog == 1 ? " sale" : " sales") + " | catalog v" +
                      std::to_string(status.catalog_version) + " (" +
                      std::to_string(status.products) + " products)";
+  if (status.printer != "none") rest += " | printer " + status.printer;
   if (!model.till_name.empty()) rest += " | till " + model.till_name;
   const std::string state = status.online ? " ONLINE " : " OFFLINE ";
   out.Bar(0, state + rest, Style::kBar);
@@ -108,8 +109,9 @@ void LayoutStatus(const ScreenModel& model, FrameBuilder& out) {
 
 void LayoutBasket(const ScreenModel& model, std::size_t top, std::size_t rows,
                   std::size_t width, FrameBuilder& out) {
+  // Four spaces: between the columns, and before the panels' separator.
   const std::size_t name_columns =
-      width - kNumberColumns - kQuantityColumns - kAmountColumns - 3;
+      width - kNumberColumns - kQuantityColumns - kAmountColumns - 4;
   const auto line_text = [&](const std::string& number, const std::string& name,
                              const std::string& quantity, const std::string& amount) {
     return PadLeft(number, kNumberColumns) + " " + PadRight(Fit(name, name_columns), name_columns) +
@@ -137,11 +139,11 @@ void LayoutBasket(const ScreenModel& model, std::size_t top, std::size_t rows,
   }
 
   const std::size_t totals_top = top + rows - kTotalsRows;
-  out.Put(totals_top, 0, std::string(width, '-'), Style::kNormal, width);
+  out.Put(totals_top, 0, std::string(width - 1, '-'), Style::kNormal, width);
   const auto total_row = [&](std::size_t at, const std::string& label, std::int64_t minor,
                              Style style) {
     out.Put(at, 0,
-            PadLeft(label, width - kAmountColumns - 1) + " " +
+            PadLeft(label, width - kAmountColumns - 2) + " " +
                 PadLeft(FormatMinor(minor, model.currency), kAmountColumns),
             style, width);
   };

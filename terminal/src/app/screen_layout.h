@@ -3,7 +3,8 @@
 // thread-safe. 80x24 is the smallest layout; a larger terminal gets wider columns and
 // more basket lines.
 //
-//   row 0        status: ONLINE/OFFLINE, reader state, journal backlog, catalog, till
+//   row 0        status: ONLINE/OFFLINE, reader state, journal backlog, catalog,
+//                printer, till
 //   rows 1..h-4  basket (left: lines, then totals) | customer (right: card, customer,
 //                coupons applied with amounts and not applied with their reasons);
 //                or, over both, an overlay (the finished sale's receipt, the key list)
