@@ -17,8 +17,8 @@ constexpr std::size_t kAmountColumns = 9;
 constexpr std::size_t kTotalsRows = 4;
 
 constexpr char kKeysWide[] =
-    "Enter scan  n*code qty  F2/w weigh  F3/c card  F4/t coupon  F5/v void  F8/x cancel  "
-    "F10/f finish  ^Q/q quit  ? help";
+    "F2/w weigh  F3/c card  F4/t coupon  F5/v void  F8/x cancel  F10/f finish  ^Q/q quit  "
+    "? help";
 constexpr char kKeysNarrow[] =
     "F2/w weigh F3/c card F4/t coupon F5/v void F8/x cancel F10/f finish ^Q/q quit ?";
 
