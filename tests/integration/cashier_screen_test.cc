@@ -7,12 +7,11 @@
 
 #include <chrono>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "integration/server_harness.h"
 #include "loyalty/sqlite/sqlite.h"
@@ -71,10 +70,17 @@ class CashierScreen : public ::testing::Test {
   }
 
   std::vector<std::string> TerminalArgs() const {
-    return {LOYALTY_TERMINAL_PATH,       "--server",     server_->url(),
-            "--server-ca",               server_->CaFile(), "--coupon-key",
-            server_->CouponKeyFile(),    "--credential", dir_.File("credential.json"),
-            "--journal",                 dir_.File("journal.db")};
+    return {LOYALTY_TERMINAL_PATH,
+            "--server",
+            server_->url(),
+            "--server-ca",
+            server_->CaFile(),
+            "--coupon-key",
+            server_->CouponKeyFile(),
+            "--credential",
+            dir_.File("credential.json"),
+            "--journal",
+            dir_.File("journal.db")};
   }
 
   // Earlier visits, sold headless: each sale's next-visit coupons as the events list
@@ -91,7 +97,8 @@ class CashierScreen : public ::testing::Test {
     if (expect("ready").is_null()) return coupons;
     for (const auto& visit : visits) {
       for (const auto& [sku, quantity] : visit) {
-        till.WriteLine(nlohmann::json{{"cmd", "scan"}, {"code", sku}, {"quantity", quantity}}.dump());
+        till.WriteLine(
+            nlohmann::json{{"cmd", "scan"}, {"code", sku}, {"quantity", quantity}}.dump());
         if (expect("line_added").is_null()) return coupons;
       }
       till.WriteLine(nlohmann::json{{"cmd", "card"}, {"number", kCard}}.dump());
@@ -186,18 +193,18 @@ TEST_F(CashierScreen, WholeSaleWithACardAndACoupon) {
   ASSERT_TRUE(WaitFor({"type a barcode or SKU to scan"}));
 
   Type(std::string("c:") + kCard);
-  ASSERT_TRUE(WaitFor({"*********0015 (keyed)", "2 visits", "COUPONS APPLIED",
-                       "10% off COFFEE", "-0.42", "NOT APPLIED", "10% off FLUID MILK PRODUCTS",
+  ASSERT_TRUE(WaitFor({"*********0015 (keyed)", "2 visits", "COUPONS APPLIED", "10% off COFFEE",
+                       "-0.42", "NOT APPLIED", "10% off FLUID MILK PRODUCTS",
                        "no FLUID MILK PRODUCTS", "Segment", "5.95"}));
 
   // The till's window shrinks to the smallest size: the screen lays itself out again.
   ASSERT_TRUE(tmux_.Run({"resize-window", "-t", "till", "-x", "80", "-y", "24"}));
-  ASSERT_TRUE(WaitFor({"F2/w weigh F3/c card", "10% off COFFEE", "no FLUID MILK PRODUCTS in",
-                       "5.95"}));
+  ASSERT_TRUE(
+      WaitFor({"F2/w weigh F3/c card", "10% off COFFEE", "no FLUID MILK PRODUCTS in", "5.95"}));
 
   Type("");  // Enter on an empty line finishes the sale
-  ASSERT_TRUE(WaitFor({"RECEIPT: total 5.95, 1 coupon(s) redeemed", "Ground Flvr Reg Coffee",
-                       "10% off COFFEE"}));
+  ASSERT_TRUE(WaitFor(
+      {"RECEIPT: total 5.95, 1 coupon(s) redeemed", "Ground Flvr Reg Coffee", "10% off COFFEE"}));
   Key("q");  // closes the receipt
   ASSERT_TRUE(WaitFor({"Scan an item to start the sale", "uploaded"}));
 

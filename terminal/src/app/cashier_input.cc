@@ -31,8 +31,8 @@ Result<std::int64_t> Whole(std::string_view text, const std::string& field, std:
   const auto value = ParseWholeNumber(text, max);
   if (!value || *value < min) {
     return InvalidArgument(field, what + " must be a whole number from " + std::to_string(min) +
-                                      " to " + std::to_string(max) + ", not '" +
-                                      std::string(text) + "'");
+                                      " to " + std::to_string(max) + ", not '" + std::string(text) +
+                                      "'");
   }
   return *value;
 }
@@ -106,8 +106,8 @@ Result<InputAction> ParseInputLine(std::string_view text) {
     case 'c':
       if (rest.empty()) return InvalidArgument("card", "type the card number after c:");
       if (rest.size() > kMaxCardLength) {
-        return InvalidArgument("card", "a card number has at most " +
-                                           std::to_string(kMaxCardLength) + " digits");
+        return InvalidArgument(
+            "card", "a card number has at most " + std::to_string(kMaxCardLength) + " digits");
       }
       return InputAction{Command{CardCommand{std::string(rest)}}};
     case 't':

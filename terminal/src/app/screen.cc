@@ -16,6 +16,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <clocale>
 #include <condition_variable>
@@ -42,8 +43,8 @@ namespace {
 
 // Bytes on the self-pipe.
 constexpr char kWakeResize = 'r';
-constexpr char kWakeQuit = 'q';   // a signal asks the till to quit
-constexpr char kWakeStop = 's';   // RunScreen is done: the watcher ends
+constexpr char kWakeQuit = 'q';  // a signal asks the till to quit
+constexpr char kWakeStop = 's';  // RunScreen is done: the watcher ends
 
 // Enough for a pasted coupon code and its prefix.
 constexpr std::size_t kMaxInputColumns = 2100;
@@ -75,12 +76,14 @@ not applied with the reason to read out to the shopper. OFFLINE on the status li
 the server is unreachable; sales are journaled here and upload when it is back, and
 coupons are checked on their signature alone.)";
 
-int g_wake_fd = -1;  // the self-pipe's write end, for the signal handlers
+// The self-pipe's write end, for the signal handlers (lock-free: safe in a handler).
+std::atomic<int> g_wake_fd{-1};
 struct sigaction g_curses_winch {};  // curses' own SIGWINCH handler, called first
 
 void WakeFromSignal(char byte) {
   const int saved_errno = errno;
-  if (g_wake_fd >= 0) (void)!::write(g_wake_fd, &byte, 1);
+  const int fd = g_wake_fd.load();
+  if (fd >= 0) (void)!::write(fd, &byte, 1);
   errno = saved_errno;
 }
 
@@ -102,8 +105,8 @@ class LogsToFile {
     if (!::isatty(STDERR_FILENO)) return;  // already a file or a pipe: leave it
     const int file = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
     if (file < 0) {
-      throw std::runtime_error("cannot open " + path + " for the till's logs: " +
-                               std::strerror(errno));
+      throw std::runtime_error("cannot open " + path +
+                               " for the till's logs: " + std::strerror(errno));
     }
     saved_stderr_ = ::fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 0);
     ::dup2(file, STDERR_FILENO);
@@ -213,7 +216,7 @@ class SignalHandlers {
 
  private:
   static constexpr int kStopSignals[] = {SIGTERM, SIGHUP, SIGINT};
-  struct sigaction saved_[std::size(kStopSignals)] {};
+  struct sigaction saved_[std::size(kStopSignals)]{};
 };
 
 attr_t Attributes(Style style) {
@@ -274,9 +277,7 @@ class CashierScreen final : public TillListener {
     ::wrefresh(stdscr);
   }
 
-  void OnReady(const TillStatus&) override {
-    Say("Ready: scan an item, or ? for the keys");
-  }
+  void OnReady(const TillStatus&) override { Say("Ready: scan an item, or ? for the keys"); }
   void OnLineAdded(std::size_t line, const BasketLine& added) override {
     Say("Line " + std::to_string(line) + ": " + added.name);
   }
@@ -306,8 +307,8 @@ class CashierScreen final : public TillListener {
       Draw();
     }
   }
-  void OnUploaded(const std::string& sale_id, UploadOutcome outcome,
-                  std::size_t next_visit_coupons, const std::string& error) override {
+  void OnUploaded(const std::string& sale_id, UploadOutcome outcome, std::size_t next_visit_coupons,
+                  const std::string& error) override {
     const std::string sale = "Sale " + sale_id.substr(0, 8);
     if (outcome == UploadOutcome::kUploaded) {
       Say(sale + " uploaded" +
@@ -518,7 +519,7 @@ class CashierScreen final : public TillListener {
   Till& till_;
   ScreenModel model_;
   std::u32string input_;
-  std::string source_;  // how the current shopper's card was read
+  std::string source_;                       // how the current shopper's card was read
   std::optional<Command> question_command_;  // posted when the question gets a y
 };
 

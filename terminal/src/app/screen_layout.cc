@@ -95,10 +95,9 @@ struct PanelRows {
 
 void LayoutStatus(const ScreenModel& model, FrameBuilder& out) {
   const TillStatus& status = model.status;
-  std::string rest = "| reader " + status.reader_state +
-                     " | backlog " + std::to_string(status.backlog) +
-                     (status.backlog == 1 ? " sale" : " sales") + " | catalog v" +
-                     std::to_string(status.catalog_version) + " (" +
+  std::string rest = "| reader " + status.reader_state + " | backlog " +
+                     std::to_string(status.backlog) + (status.backlog == 1 ? " sale" : " sales") +
+                     " | catalog v" + std::to_string(status.catalog_version) + " (" +
                      std::to_string(status.products) + " products)";
   if (status.printer != "none") rest += " | printer " + status.printer;
   if (!model.till_name.empty()) rest += " | till " + model.till_name;
@@ -107,11 +106,10 @@ void LayoutStatus(const ScreenModel& model, FrameBuilder& out) {
   out.Put(0, 0, state, status.online ? Style::kGood : Style::kAlert, state.size());
 }
 
-void LayoutBasket(const ScreenModel& model, std::size_t top, std::size_t rows,
-                  std::size_t width, FrameBuilder& out) {
+void LayoutBasket(const ScreenModel& model, std::size_t top, std::size_t rows, std::size_t width,
+                  FrameBuilder& out) {
   // Four spaces: between the columns, and before the panels' separator.
-  const std::size_t name_columns =
-      width - kNumberColumns - kQuantityColumns - kAmountColumns - 4;
+  const std::size_t name_columns = width - kNumberColumns - kQuantityColumns - kAmountColumns - 4;
   const auto line_text = [&](const std::string& number, const std::string& name,
                              const std::string& quantity, const std::string& amount) {
     return PadLeft(number, kNumberColumns) + " " + PadRight(Fit(name, name_columns), name_columns) +
@@ -127,8 +125,7 @@ void LayoutBasket(const ScreenModel& model, std::size_t top, std::size_t rows,
   } else if (model.lines.size() > line_rows) {
     // The newest lines matter most: the one just scanned is always in view.
     first = model.lines.size() - (line_rows - 1);
-    out.Put(row++, 4, "... " + std::to_string(first) + " earlier lines", Style::kVoided,
-            width - 4);
+    out.Put(row++, 4, "... " + std::to_string(first) + " earlier lines", Style::kVoided, width - 4);
   }
   for (std::size_t i = first; i < model.lines.size(); ++i) {
     const BasketLine& line = model.lines[i];
@@ -159,8 +156,8 @@ PanelRows CustomerRows(const ScreenModel& model, std::size_t width) {
   PanelRows panel;
   panel.Add("CUSTOMER", Style::kHeading);
   if (!model.customer) {
-    panel.AddWrapped("No card yet: present it to the reader, or key it in with F3 or c:",
-                     width, 0, Style::kNormal);
+    panel.AddWrapped("No card yet: present it to the reader, or key it in with F3 or c:", width, 0,
+                     Style::kNormal);
     return panel;
   }
   const CustomerView& view = *model.customer;
@@ -176,7 +173,8 @@ PanelRows CustomerRows(const ScreenModel& model, std::size_t width) {
   } else {
     panel.Add("New card: first visit");
   }
-  panel.Add("Segment  " + (view.segment.empty() ? std::string("(not yet available)") : view.segment));
+  panel.Add("Segment  " +
+            (view.segment.empty() ? std::string("(not yet available)") : view.segment));
   panel.Add("");
   if (model.coupons.applied.empty() && model.coupons.not_applied.empty()) {
     panel.Add("No coupons");
@@ -201,8 +199,8 @@ PanelRows CustomerRows(const ScreenModel& model, std::size_t width) {
   return panel;
 }
 
-void LayoutCustomer(const ScreenModel& model, std::size_t top, std::size_t rows,
-                    std::size_t left, std::size_t width, FrameBuilder& out) {
+void LayoutCustomer(const ScreenModel& model, std::size_t top, std::size_t rows, std::size_t left,
+                    std::size_t width, FrameBuilder& out) {
   PanelRows panel = CustomerRows(model, width);
   if (panel.rows.size() > rows) {
     // Cut at the bottom, and say so: a reason is read out whole or not at all.
@@ -216,8 +214,8 @@ void LayoutCustomer(const ScreenModel& model, std::size_t top, std::size_t rows,
 
 void LayoutOverlay(const Overlay& overlay, std::size_t top, std::size_t rows, std::size_t width,
                    FrameBuilder& out) {
-  out.Put(top, 0, overlay.title + "  (any key closes; Up/Down, PgUp/PgDn scroll)",
-          Style::kHeading, width);
+  out.Put(top, 0, overlay.title + "  (any key closes; Up/Down, PgUp/PgDn scroll)", Style::kHeading,
+          width);
   std::vector<std::string> lines;
   std::string_view text = overlay.text;
   for (std::size_t start = 0; start <= text.size();) {
@@ -230,8 +228,7 @@ void LayoutOverlay(const Overlay& overlay, std::size_t top, std::size_t rows, st
   }
 }
 
-void LayoutInput(const ScreenModel& model, std::size_t row, std::size_t width,
-                 FrameBuilder& out) {
+void LayoutInput(const ScreenModel& model, std::size_t row, std::size_t width, FrameBuilder& out) {
   if (model.question) {
     const std::string question = *model.question + " (y/n) ";
     out.Put(row, 0, question, Style::kAlert, width);
@@ -267,8 +264,9 @@ std::vector<std::string> Frame::Rows() const {
 Frame LayoutScreen(const ScreenModel& model, std::size_t width, std::size_t height) {
   FrameBuilder out(width, height);
   if (width < kMinScreenWidth || height < kMinScreenHeight) {
-    out.Put(0, 0, "Terminal too small: the till needs 80x24, this one is " +
-                      std::to_string(width) + "x" + std::to_string(height),
+    out.Put(0, 0,
+            "Terminal too small: the till needs 80x24, this one is " + std::to_string(width) + "x" +
+                std::to_string(height),
             Style::kAlert, width);
     return out.Take();
   }

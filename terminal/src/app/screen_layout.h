@@ -38,7 +38,7 @@ struct CustomerView {
 // Text shown over the basket and customer panels until the next key.
 struct Overlay {
   std::string title;
-  std::string text;  // lines separated by '\n'
+  std::string text;        // lines separated by '\n'
   std::size_t scroll = 0;  // first line shown
 };
 
@@ -53,7 +53,7 @@ struct ScreenModel {
   std::string message;
   bool message_is_error = false;
   std::string prompt = "Scan";
-  std::string input;  // UTF-8
+  std::string input;                    // UTF-8
   std::optional<std::string> question;  // "Cancel this sale?": the prompt asks y/n
   std::optional<Overlay> overlay;
 };

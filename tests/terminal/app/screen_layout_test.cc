@@ -111,11 +111,12 @@ TEST(ScreenLayout, NamesAreCutByCharacterNotByte) {
 
 TEST(ScreenLayout, CustomerPanelShowsAppliedAmountsAndWholeReasons) {
   ScreenModel model = Sale();
-  model.customer = CustomerView{"*********0015", "keyed", true, api::CustomerSummary{12, 3, 4567, {}},
-                                ""};
+  model.customer =
+      CustomerView{"*********0015", "keyed", true, api::CustomerSummary{12, 3, 4567, {}}, ""};
   model.coupons.applied.push_back({Coupon("10% off COFFEE"), 42, {0}});
-  const std::string reason = "needs 20.00 of FLUID MILK PRODUCTS, basket has 1.79 (weighed items "
-                             "do not count)";
+  const std::string reason =
+      "needs 20.00 of FLUID MILK PRODUCTS, basket has 1.79 (weighed items "
+      "do not count)";
   model.coupons.not_applied.push_back({Coupon("10% off FLUID MILK PRODUCTS"), reason});
   const Frame frame = LayoutScreen(model, 80, 24);
   const auto panel = CustomerPanel(frame);
@@ -219,9 +220,9 @@ TEST(ScreenLayout, ControlCharactersNeverReachTheTerminal) {
 TEST(ScreenLayout, SmallerThanEightyByTwentyFourSaysSo) {
   const Frame frame = LayoutScreen(Sale(), 60, 20);
   ASSERT_EQ(frame.spans.size(), 1u);
-  EXPECT_EQ(frame.spans[0].text.rfind("Terminal too small: the till needs 80x24, this one is 60x20",
-                                      0),
-            0u);
+  EXPECT_EQ(
+      frame.spans[0].text.rfind("Terminal too small: the till needs 80x24, this one is 60x20", 0),
+      0u);
 }
 
 }  // namespace
