@@ -244,8 +244,8 @@ class CashierScreen final : public TillListener {
  public:
   CashierScreen(Till& till, const std::string& log_path) : till_(till) {
     model_.till_name = till.options().server.terminal_id;
-    model_.message = "Starting: loading the catalog";
-    if (!log_path.empty()) model_.message += "; logs go to " + log_path;
+    if (!log_path.empty()) logs_note_ = "; logs go to " + log_path;
+    model_.message = "Starting: loading the catalog" + logs_note_;
   }
 
   // Reads every key that waits, then draws once.
@@ -277,7 +277,9 @@ class CashierScreen final : public TillListener {
     ::wrefresh(stdscr);
   }
 
-  void OnReady(const TillStatus&) override { Say("Ready: scan an item, or ? for the keys"); }
+  void OnReady(const TillStatus&) override {
+    Say("Ready: scan an item, or ? for the keys" + logs_note_);
+  }
   void OnLineAdded(std::size_t line, const BasketLine& added) override {
     Say("Line " + std::to_string(line) + ": " + added.name);
   }
@@ -322,6 +324,13 @@ class CashierScreen final : public TillListener {
   void OnCatalogUpdated(std::int64_t version, std::size_t products) override {
     Say("Catalog updated to v" + std::to_string(version) + ", " + std::to_string(products) +
         " products");
+  }
+  void OnConnectivity(bool online) override {
+    if (online) {
+      Say("Server reachable again: journaled sales upload now");
+    } else {
+      Alert("Server unreachable: selling offline; sales upload when it is back");
+    }
   }
   void OnError(const Error& error) override { Alert(error.message); }
 
@@ -519,7 +528,8 @@ class CashierScreen final : public TillListener {
   Till& till_;
   ScreenModel model_;
   std::u32string input_;
-  std::string source_;                       // how the current shopper's card was read
+  std::string logs_note_;  // where logs go, when not to the stderr the till was given
+  std::string source_;     // how the current shopper's card was read
   std::optional<Command> question_command_;  // posted when the question gets a y
 };
 
