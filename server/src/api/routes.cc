@@ -1,16 +1,19 @@
 #include "api/routes.h"
 
 #include "api/customer_api_handlers.h"
+#include "api/portal_auth.h"
 #include "api/terminal_api_handlers.h"
 #include "ops/ops_routes.h"
 
 namespace loyalty::server {
 
 void AddAllRoutes(http::Router& router, Store& store, const crypto::VerifyKey& coupon_key,
-                  ops::Registry& metrics, std::function<void()> refresh_metrics) {
+                  ops::Registry& metrics, auth::LoginThrottle& login_throttle,
+                  std::function<void()> refresh_metrics) {
   AddOpsRoutes(router, metrics, std::move(refresh_metrics));
   AddTerminalApiRoutes(router, store, coupon_key);
   AddCustomerApiRoutes(router, store);
+  AddPortalSessionRoutes(router, store, login_throttle);
 }
 
 }  // namespace loyalty::server

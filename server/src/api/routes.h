@@ -2,6 +2,7 @@
 // comparing the router with docs/api/openapi.yaml walks.
 #pragma once
 
+#include "auth/login_throttle.h"
 #include "http/router.h"
 #include "loyalty/crypto/ed25519.h"
 #include "ops/metrics.h"
@@ -11,6 +12,7 @@ namespace loyalty::server {
 
 // The arguments must outlive the router.
 void AddAllRoutes(http::Router& router, Store& store, const crypto::VerifyKey& coupon_key,
-                  ops::Registry& metrics, std::function<void()> refresh_metrics);
+                  ops::Registry& metrics, auth::LoginThrottle& login_throttle,
+                  std::function<void()> refresh_metrics);
 
 }  // namespace loyalty::server

@@ -6,8 +6,12 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <sstream>
+#include <termios.h>
+#include <unistd.h>
 
 #include "api/routes.h"
+#include "auth/password.h"
 #include "app/config.h"
 #include "http/listener.h"
 #include "http/tls.h"
@@ -33,6 +37,11 @@ Usage:
   loyalty-server terminal revoke --terminal S001-T01
   loyalty-server terminal list
   loyalty-server customer merge --into ID --from ID
+  loyalty-server admin create --email E --name N [--role R] [--stores S1,S2]
+      a portal account; the role is admin (default), store_manager or analyst, and a
+      store manager sees only --stores. The password is read from
+      LOYALTY_ADMIN_PASSWORD, else from stdin (one line, not echoed on a terminal);
+      at least 12 characters
                                               two customers found to be one person
   loyalty-server --help
 
@@ -126,7 +135,8 @@ int Serve(const Config& config) {
                     });
 
   http::Router router;
-  AddAllRoutes(router, store, signing_key.verify_key(), metrics, [&store, &metrics] {
+  auth::LoginThrottle login_throttle;
+  AddAllRoutes(router, store, signing_key.verify_key(), metrics, login_throttle, [&store, &metrics] {
     metrics.GetGauge("loyalty_storage_writer_queue_depth", "Writes waiting for the writer")
         .Set(static_cast<double>(store.writer_stats().queue_depth));
   });
@@ -309,6 +319,59 @@ int ImportCatalog(const Args& args, const Config& config) {
   return rows->rejected.empty() ? 0 : 1;
 }
 
+// One line from stdin without echoing it when stdin is a terminal.
+std::string ReadPassword() {
+  termios saved{};
+  const bool tty = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0;
+  if (tty) {
+    std::cerr << "password: " << std::flush;
+    termios quiet = saved;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+  }
+  std::string password;
+  std::getline(std::cin, password);
+  if (tty) {
+    tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+    std::cerr << "\n";
+  }
+  return password;
+}
+
+int AdminCreate(const Args& args, const Config& config) {
+  const auto email = args.Value("email");
+  const auto name = args.Value("name");
+  if (!email || !name) return Fail(InvalidArgument("--email", "admin create needs --email and --name"));
+  if (email->find('@') == std::string::npos || email->size() > 254) {
+    return Fail(InvalidArgument("--email", "'" + *email + "' is not an e-mail address"));
+  }
+  auto role = ParsePortalRole(args.ValueOr("role", nullptr, "admin"));
+  if (!role.ok()) return Fail(Error{ErrorCode::kInvalidArgument, role.error().message, "--role"});
+  std::vector<std::string> stores;
+  std::istringstream list(args.ValueOr("stores", nullptr, ""));
+  for (std::string store; std::getline(list, store, ',');) {
+    if (!store.empty()) stores.push_back(store);
+  }
+  if (*role == PortalRole::kStoreManager && stores.empty()) {
+    return Fail(InvalidArgument("--stores", "a store manager needs the stores they manage"));
+  }
+  const char* from_environment = std::getenv("LOYALTY_ADMIN_PASSWORD");
+  const std::string password = from_environment ? from_environment : ReadPassword();
+  if (auto checked = auth::CheckNewPassword(password); !checked.ok()) return Fail(checked.error());
+  auto hash = auth::HashPassword(password);
+  if (!hash.ok()) return Fail(hash.error());
+  AdminStore admin(config);
+  auto user = admin.store.CreatePortalUser({*email, *name, *role, *hash, stores}, Now());
+  if (!user.ok()) return Fail(user.error());
+  (void)admin.store.AppendAudit({Now(), std::nullopt, "portal_user.create",
+                                 "portal_user:" + std::to_string(user->id),
+                                 {{"email", user->email}, {"role", PortalRoleName(user->role)}},
+                                 "command line"});
+  std::cout << "portal account " << user->id << " (" << user->email << ", "
+            << PortalRoleName(user->role) << ") created\n";
+  return 0;
+}
+
 }  // namespace
 
 int ServerMain(int argc, char** argv) {
@@ -317,7 +380,8 @@ int ServerMain(int argc, char** argv) {
   auto args =
       Args::Parse(arguments,
                   {"config", "data-dir", "listen", "threads", "tls-cert", "tls-key", "csv", "id",
-                   "name", "currency", "store", "valid-hours", "terminal", "into", "from"},
+                   "name", "currency", "store", "valid-hours", "terminal", "into", "from",
+                   "email", "role", "stores"},
                   {"help"});
   if (!args.ok()) {
     std::cerr << args.error().ToString() << "\n";
@@ -354,6 +418,7 @@ int ServerMain(int argc, char** argv) {
     if (command == std::vector<std::string>{"customer", "merge"}) {
       return CustomerMerge(*args, *config);
     }
+    if (command == std::vector<std::string>{"admin", "create"}) return AdminCreate(*args, *config);
     std::cerr << "unknown command '" << command.front() << "' (see --help)\n";
     return 2;
   } catch (const std::exception& e) {

@@ -196,6 +196,7 @@ class Session : public std::enable_shared_from_this<Session> {
     reply->set(bhttp::field::server, "loyalty-server");
     reply->set(bhttp::field::content_type, response.content_type);
     reply->set(bhttp::field::cache_control, "no-store");
+    for (const auto& [name, value] : response.headers) reply->insert(name, value);
     reply->keep_alive(keep_alive && !sessions_->draining);
     reply->body() = std::move(response.body);
     reply->prepare_payload();

@@ -62,6 +62,8 @@ unsigned HttpStatusFor(ErrorCode code) {
       return 503;
     case ErrorCode::kTimeout:
       return 504;
+    case ErrorCode::kResourceExhausted:
+      return 429;
     case ErrorCode::kInternal:
       return 500;
   }

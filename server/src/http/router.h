@@ -31,6 +31,8 @@ struct Response {
   unsigned status = 200;
   std::string content_type = "application/json";
   std::string body;
+  // Further headers, e.g. Set-Cookie or Retry-After.
+  std::vector<std::pair<std::string, std::string>> headers;
 
   static Response Json(const nlohmann::json& json, unsigned status = 200);
 };

@@ -16,6 +16,22 @@ Result<T> Wait(Start&& start) {
 
 }  // namespace
 
+const char* PortalRoleName(PortalRole role) {
+  switch (role) {
+    case PortalRole::kAdmin: return "admin";
+    case PortalRole::kStoreManager: return "store_manager";
+    case PortalRole::kAnalyst: return "analyst";
+  }
+  return "analyst";
+}
+
+Result<PortalRole> ParsePortalRole(const std::string& text) {
+  for (auto role : {PortalRole::kAdmin, PortalRole::kStoreManager, PortalRole::kAnalyst}) {
+    if (text == PortalRoleName(role)) return role;
+  }
+  return InvalidArgument("role", "must be admin, store_manager or analyst, not '" + text + "'");
+}
+
 Result<RecordedPurchase> Store::RecordPurchase(const domain::Purchase& purchase, Timestamp now) {
   return Wait<RecordedPurchase>(
       [&](PurchaseCallback done) { RecordPurchaseAsync(purchase, now, std::move(done)); });

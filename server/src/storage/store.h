@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "loyalty/api/terminal_api.h"
 #include "loyalty/core/card_number.h"
 #include "loyalty/domain/catalog.h"
@@ -109,6 +111,46 @@ struct TerminalRecord {
   std::optional<std::int64_t> backlog;
 };
 
+// Portal accounts. A store manager sees only `stores`; admins and analysts the chain.
+enum class PortalRole { kAdmin, kStoreManager, kAnalyst };
+const char* PortalRoleName(PortalRole role);  // "admin", "store_manager", "analyst"
+Result<PortalRole> ParsePortalRole(const std::string& text);
+
+struct PortalUser {
+  std::int64_t id = 0;
+  std::string email;  // lower case
+  std::string name;
+  PortalRole role = PortalRole::kAnalyst;
+  std::vector<std::string> stores;
+  bool disabled = false;
+};
+
+struct NewPortalUser {
+  std::string email;
+  std::string name;
+  PortalRole role = PortalRole::kAnalyst;
+  std::string password_hash;  // auth::HashPassword
+  std::vector<std::string> stores;
+};
+
+struct PortalSession {
+  std::string token_hash;  // auth::HashSecret of the cookie's token
+  std::int64_t user_id = 0;
+  std::string csrf_token;
+  Timestamp created_at;
+  Timestamp expires_at;
+  std::string remote_address;
+};
+
+struct AuditEntry {
+  Timestamp at;
+  std::optional<std::int64_t> user_id;  // empty: an operator at the command line
+  std::string action;
+  std::string target;
+  nlohmann::json detail = nlohmann::json::object();
+  std::string remote_address;
+};
+
 // All methods are thread-safe.
 class Store {
  public:
@@ -190,6 +232,20 @@ class Store {
   // something changed.
   virtual Result<CatalogImportResult> ImportProducts(
       const std::vector<domain::Product>& products) = 0;
+
+  // Portal accounts. kAlreadyExists for an e-mail in use, kNotFound for an unknown store.
+  virtual Result<PortalUser> CreatePortalUser(const NewPortalUser& user, Timestamp now) = 0;
+  // The account and its password hash, for a login; kNotFound for an unknown e-mail.
+  virtual Result<std::pair<PortalUser, std::string>> PortalUserForLogin(
+      const std::string& email) = 0;
+  virtual Status SetPortalPassword(std::int64_t user_id, const std::string& password_hash) = 0;
+  virtual Status CreatePortalSession(const PortalSession& session) = 0;
+  // The live session and its user; kUnauthenticated when unknown, expired or the
+  // account is disabled.
+  virtual Result<std::pair<PortalSession, PortalUser>> FindPortalSession(
+      const std::string& token_hash, Timestamp now) = 0;
+  virtual Status DeletePortalSession(const std::string& token_hash) = 0;
+  virtual Status AppendAudit(const AuditEntry& entry) = 0;
 };
 
 }  // namespace loyalty::server

@@ -1,5 +1,8 @@
 #include "loyalty/net/https_client.h"
 
+#include <algorithm>
+#include <cctype>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -141,7 +144,11 @@ struct HttpsClient::Impl {
     if (ec) return Failure("read", ec);
     auto response = parser.release();
     if (!response.keep_alive()) stream.reset();
-    return HttpResponse{response.result_int(), std::move(response.body())};
+    HttpResponse answer{response.result_int(), std::move(response.body()), {}};
+    for (const auto& field : response) {
+      answer.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    }
+    return answer;
   }
 
   Result<HttpResponse> Send(http::verb verb, std::string_view target, const std::string& body) {
@@ -172,6 +179,23 @@ Result<HttpResponse> HttpsClient::Get(std::string_view target) {
 
 Result<HttpResponse> HttpsClient::Post(std::string_view target, std::string body) {
   return impl_->Send(http::verb::post, target, body);
+}
+
+Result<HttpResponse> HttpsClient::Delete(std::string_view target) {
+  return impl_->Send(http::verb::delete_, target, {});
+}
+
+std::optional<std::string> HttpResponse::Header(std::string_view name) const {
+  for (const auto& [key, value] : headers) {
+    if (key.size() == name.size() &&
+        std::equal(key.begin(), key.end(), name.begin(), [](char a, char b) {
+          return std::tolower(static_cast<unsigned char>(a)) ==
+                 std::tolower(static_cast<unsigned char>(b));
+        })) {
+      return value;
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace loyalty::net

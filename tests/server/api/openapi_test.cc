@@ -88,7 +88,8 @@ RouteSet RouterRoutes() {
   SqliteStore store(dir.File("server.db"), planner, key);
   ops::Registry metrics;
   http::Router router;
-  AddAllRoutes(router, store, key.verify_key(), metrics, [] {});
+  auth::LoginThrottle throttle;
+  AddAllRoutes(router, store, key.verify_key(), metrics, throttle, [] {});
   RouteSet routes;
   for (const auto& route : router.Routes()) {
     routes.insert(

@@ -20,6 +20,7 @@ enum class ErrorCode {
   kPermissionDenied,
   kUnavailable,      // a peer (server, device) cannot be reached now; retrying may help
   kTimeout,
+  kResourceExhausted,  // too many requests (failed logins): wait and try again
   kInternal,
 };
 

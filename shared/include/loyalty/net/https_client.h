@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -34,6 +35,10 @@ struct HttpsClientOptions {
 struct HttpResponse {
   unsigned status = 0;
   std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+
+  // The first header called `name` (any case), e.g. Set-Cookie.
+  std::optional<std::string> Header(std::string_view name) const;
 };
 
 class HttpsClient {
@@ -46,6 +51,7 @@ class HttpsClient {
   // A response of any status is a value; kUnavailable/kTimeout mean no response came.
   Result<HttpResponse> Get(std::string_view target);
   Result<HttpResponse> Post(std::string_view target, std::string body);
+  Result<HttpResponse> Delete(std::string_view target);
 
  private:
   struct Impl;

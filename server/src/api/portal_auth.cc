@@ -1,0 +1,176 @@
+#include "api/portal_auth.h"
+
+#include <openssl/crypto.h>
+
+#include <algorithm>
+
+#include "auth/credentials.h"
+#include "auth/password.h"
+#include "loyalty/codec/json_reader.h"
+#include "loyalty/core/log.h"
+
+namespace loyalty::server {
+namespace {
+
+// A hash to verify against when the e-mail is unknown, so an unknown account takes as
+// long to refuse as a wrong password and the timing does not tell which e-mails exist.
+const std::string& DecoyHash() {
+  static const std::string hash = auth::HashPassword("decoy password, never valid").value();
+  return hash;
+}
+
+std::optional<std::string> SessionToken(const http::Request& request) {
+  const auto it = request.headers.find("cookie");
+  if (it == request.headers.end()) return std::nullopt;
+  const std::string prefix = std::string(kSessionCookie) + "=";
+  std::string_view cookies = it->second;
+  while (!cookies.empty()) {
+    const auto end = cookies.find(';');
+    std::string_view item = cookies.substr(0, end);
+    while (item.starts_with(' ')) item.remove_prefix(1);
+    if (item.starts_with(prefix)) return std::string(item.substr(prefix.size()));
+    if (end == std::string_view::npos) break;
+    cookies.remove_prefix(end + 1);
+  }
+  return std::nullopt;
+}
+
+std::string SessionCookie(const std::string& token, std::chrono::seconds max_age) {
+  return std::string(kSessionCookie) + "=" + token + "; Path=/; Max-Age=" +
+         std::to_string(max_age.count()) + "; HttpOnly; Secure; SameSite=Strict";
+}
+
+nlohmann::json UserJson(const PortalUser& user) {
+  return {{"id", user.id},
+          {"email", user.email},
+          {"name", user.name},
+          {"role", PortalRoleName(user.role)},
+          {"stores", user.stores}};
+}
+
+Result<PortalCaller> Caller(Store& store, const http::Request& request) {
+  const auto token = SessionToken(request);
+  if (!token) return Error{ErrorCode::kUnauthenticated, "log in first", ""};
+  auto found = store.FindPortalSession(auth::HashSecret(*token), Now());
+  if (!found.ok()) return found.error();
+  return PortalCaller{std::move(found->second), std::move(found->first)};
+}
+
+bool CsrfMatches(const http::Request& request, const PortalSession& session) {
+  const auto it = request.headers.find("x-csrf-token");
+  return it != request.headers.end() && it->second.size() == session.csrf_token.size() &&
+         CRYPTO_memcmp(it->second.data(), session.csrf_token.data(), it->second.size()) == 0;
+}
+
+}  // namespace
+
+bool PortalCaller::MaySeeStore(const std::string& store_id) const {
+  if (user.role != PortalRole::kStoreManager) return true;
+  return std::find(user.stores.begin(), user.stores.end(), store_id) != user.stores.end();
+}
+
+http::Handler PortalAuthenticated(Store& store, std::set<PortalRole> roles, PortalHandler handler) {
+  return [&store, roles = std::move(roles),
+          handler = std::move(handler)](const http::Request& request) -> Result<http::Response> {
+    auto caller = Caller(store, request);
+    if (!caller.ok()) return caller.error();
+    if (request.method != http::Verb::get && !CsrfMatches(request, caller->session)) {
+      return Error{ErrorCode::kPermissionDenied, "missing or wrong X-CSRF-Token header", ""};
+    }
+    if (!roles.contains(caller->user.role)) {
+      return Error{ErrorCode::kPermissionDenied,
+                   std::string("not allowed for the role ") + PortalRoleName(caller->user.role), ""};
+    }
+    return handler(request, *caller);
+  };
+}
+
+void AddPortalSessionRoutes(http::Router& router, Store& store, auth::LoginThrottle& throttle) {
+  router.Add(http::Verb::post, "/portal/api/session",
+             [&store, &throttle](const http::Request& request) -> Result<http::Response> {
+               auto json = codec::ParseJson(request.body);
+               if (!json.ok()) return json.error();
+               codec::FieldErrors errors;
+               codec::ObjectReader body(*json, "", errors);
+               const std::string email = body.RequiredString("email", 254);
+               const std::string password = body.RequiredString("password", 1024);
+               body.Finish();
+               if (!errors.ok()) return errors.error();
+               const Timestamp now = Now();
+               if (auto wait = throttle.RetryAfter(request.remote_address, email, now)) {
+                 http::Response refused = http::ErrorResponse(
+                     Error{ErrorCode::kResourceExhausted,
+                           "too many failed logins; try again in " +
+                               std::to_string(wait->count()) + " s",
+                           ""});
+                 refused.headers.emplace_back("Retry-After", std::to_string(wait->count()));
+                 return refused;
+               }
+               auto account = store.PortalUserForLogin(email);
+               const std::string& hash = account.ok() ? account->second : DecoyHash();
+               auto verified = auth::VerifyPassword(password, hash);
+               if (!verified.ok()) return verified.error();
+               if (!account.ok() || !*verified || account->first.disabled) {
+                 throttle.RecordFailure(request.remote_address, email, now);
+                 log::Warn("portal login refused", {{"remote", request.remote_address}});
+                 return Error{ErrorCode::kUnauthenticated, "wrong e-mail or password", ""};
+               }
+               throttle.RecordSuccess(email);
+               const PortalUser& user = account->first;
+               if (auth::NeedsRehash(hash)) {
+                 if (auto rehashed = auth::HashPassword(password); rehashed.ok()) {
+                   (void)store.SetPortalPassword(user.id, *rehashed);
+                 }
+               }
+               const std::string token = auth::NewTerminalCredential();
+               PortalSession session{auth::HashSecret(token), user.id,
+                                     auth::NewTerminalCredential(), now,
+                                     now + std::chrono::duration_cast<std::chrono::seconds>(
+                                               kSessionLifetime),
+                                     request.remote_address};
+               if (auto created = store.CreatePortalSession(session); !created.ok()) {
+                 return created.error();
+               }
+               (void)store.AppendAudit(
+                   {now, user.id, "login", "portal_user:" + std::to_string(user.id),
+                    nlohmann::json::object(), request.remote_address});
+               auto response = http::Response::Json(
+                   {{"user", UserJson(user)}, {"csrf_token", session.csrf_token}});
+               response.headers.emplace_back(
+                   "Set-Cookie",
+                   SessionCookie(token, std::chrono::duration_cast<std::chrono::seconds>(
+                                            kSessionLifetime)));
+               return response;
+             });
+
+  router.Add(http::Verb::get, "/portal/api/session",
+             PortalAuthenticated(
+                 store, {PortalRole::kAdmin, PortalRole::kStoreManager, PortalRole::kAnalyst},
+                 [](const http::Request&, const PortalCaller& caller) -> Result<http::Response> {
+                   return http::Response::Json({{"user", UserJson(caller.user)},
+                                                {"csrf_token", caller.session.csrf_token},
+                                                {"expires_at",
+                                                 FormatUtc(caller.session.expires_at)}});
+                 }));
+
+  router.Add(http::Verb::delete_, "/portal/api/session",
+             PortalAuthenticated(
+                 store, {PortalRole::kAdmin, PortalRole::kStoreManager, PortalRole::kAnalyst},
+                 [&store](const http::Request& request,
+                          const PortalCaller& caller) -> Result<http::Response> {
+                   if (auto deleted = store.DeletePortalSession(caller.session.token_hash);
+                       !deleted.ok()) {
+                     return deleted.error();
+                   }
+                   (void)store.AppendAudit({Now(), caller.user.id, "logout",
+                                            "portal_user:" + std::to_string(caller.user.id),
+                                            nlohmann::json::object(), request.remote_address});
+                   http::Response response;
+                   response.status = 204;
+                   response.headers.emplace_back("Set-Cookie",
+                                                 SessionCookie("", std::chrono::seconds(0)));
+                   return response;
+                 }));
+}
+
+}  // namespace loyalty::server
