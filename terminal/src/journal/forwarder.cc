@@ -57,10 +57,9 @@ std::optional<api::PurchaseAck> Forwarder::WaitForAck(const std::string& sale_id
 void Forwarder::Settle(Journal& journal, const JournaledSale& sale,
                        const Result<api::PurchaseAck>& ack) {
   if (ack.ok()) {
-    journal.MarkUploaded(sale.id, api::PurchaseAckToJson(*ack).dump());
-    // Listener first, waiter second: "uploaded" is always reported before the receipt
-    // that waited for this answer.
-    listener_(sale.id, UploadOutcome::kUploaded, &*ack, {});
+    // The receipt waiting for this answer gets it before the journal's fsync: if the till
+    // dies before MarkUploaded commits, the sale is sent again and the server answers the
+    // replay with this same ack, so nothing is lost by telling the waiter first.
     {
       std::lock_guard lock(mutex_);
       recent_acks_[sale.id] = *ack;
@@ -71,6 +70,8 @@ void Forwarder::Settle(Journal& journal, const JournaledSale& sale,
       }
     }
     changed_.notify_all();
+    journal.MarkUploaded(sale.id, api::PurchaseAckToJson(*ack).dump());
+    listener_(sale.id, UploadOutcome::kUploaded, &*ack, {});
     return;
   }
   // Retrying cannot help; keep the sale for an operator and move on, so one bad sale
