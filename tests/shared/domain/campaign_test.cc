@@ -1,0 +1,92 @@
+#include "loyalty/domain/campaign.h"
+
+#include <gtest/gtest.h>
+
+namespace loyalty::domain {
+namespace {
+
+using nlohmann::json;
+
+json WinBack() {
+  return {{"id", "winback-2026-12"},
+          {"name", "Win back December"},
+          {"kind", "win_back"},
+          {"starts_at", "2026-12-01T00:00:00Z"},
+          {"ends_at", "2027-01-01T00:00:00Z"},
+          {"targets", json::array({{{"target", "category"}, {"value", "COFFEE"}}})},
+          {"discount_type", "percent_off"},
+          {"min_depth", 10},
+          {"max_depth", 25},
+          {"max_discount", 500},
+          {"min_spend", 0},
+          {"budget", 500000},
+          {"budget_coupons", 20000},
+          {"per_customer_cap", 2},
+          {"validity_days", 14},
+          {"control_basis_points", 1000},
+          {"paused", false}};
+}
+
+void ExpectRefused(const json& body, const std::string& field) {
+  auto campaign = CampaignFromJson(body);
+  ASSERT_FALSE(campaign.ok()) << "accepted: " << body.dump();
+  EXPECT_EQ(campaign.error().field, field) << campaign.error().ToString();
+}
+
+TEST(Campaign, RoundTripsThroughJson) {
+  auto campaign = CampaignFromJson(WinBack());
+  ASSERT_TRUE(campaign.ok()) << campaign.error().ToString();
+  EXPECT_EQ(campaign->kind, CampaignKind::kWinBack);
+  EXPECT_EQ(campaign->targets.at(0).value, "COFFEE");
+  EXPECT_EQ(campaign->control_basis_points, 1000);
+  EXPECT_EQ(CampaignToJson(*campaign), WinBack());
+  EXPECT_TRUE(campaign->RunsAt(ParseIso8601("2026-12-24T12:00:00Z").value()));
+  EXPECT_FALSE(campaign->RunsAt(ParseIso8601("2027-01-01T00:00:00Z").value()));
+}
+
+TEST(Campaign, RefusesBadFieldsNamingThem) {
+  json body = WinBack();
+  body["id"] = "Win Back!";
+  ExpectRefused(body, "id");
+  body = WinBack();
+  body["kind"] = "lottery";
+  ExpectRefused(body, "kind");
+  body = WinBack();
+  body["ends_at"] = body["starts_at"];
+  ExpectRefused(body, "ends_at");
+  body = WinBack();
+  body["max_depth"] = 101;  // a percentage
+  ExpectRefused(body, "max_depth");
+  body = WinBack();
+  body["max_depth"] = 5;
+  ExpectRefused(body, "max_depth");  // below min_depth
+  body = WinBack();
+  body["control_basis_points"] = 5000;
+  ExpectRefused(body, "control_basis_points");
+  body = WinBack();
+  body["budget"] = 0;
+  ExpectRefused(body, "budget");
+  body = WinBack();
+  body["targets"][0]["target"] = "basket";
+  ExpectRefused(body, "targets[0].target");
+  body = WinBack();
+  body["colour"] = "red";
+  ExpectRefused(body, "colour");
+}
+
+TEST(Campaign, KindsThatNameWhatTheyOfferMustNameIt) {
+  json body = WinBack();
+  body["kind"] = "category_push";
+  body["targets"] = json::array();
+  ExpectRefused(body, "targets");
+  body = WinBack();
+  body["discount_type"] = "free_item";
+  body["min_depth"] = 0;
+  body["max_depth"] = 0;
+  ExpectRefused(body, "targets[0].target");  // a category cannot be given free
+  body["targets"] = json::array({{{"target", "product"}, {"value", "822629"}}});
+  EXPECT_TRUE(CampaignFromJson(body).ok());
+}
+
+}  // namespace
+}  // namespace loyalty::domain
