@@ -93,7 +93,9 @@ Result<InputAction> Bare(std::string_view rest, char prefix, Command command) {
 
 Result<InputAction> ParseInputLine(std::string_view text) {
   text = Trim(text);
-  if (text.empty()) return InputAction{Command{FinishCommand{}}};
+  // An empty line never finishes a sale: a scanner that ends its codes with CR LF, or a
+  // second Enter, would otherwise split one shopper's basket into two sales.
+  if (text.empty()) return InvalidArgument("input", "nothing typed; F10 or f finishes the sale");
   if (text == "?") return InputAction{ShowHelp{}};
   const char prefix = static_cast<char>(std::tolower(static_cast<unsigned char>(text.front())));
   if (std::isdigit(static_cast<unsigned char>(prefix))) return Scan(text);

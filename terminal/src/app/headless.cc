@@ -1,6 +1,7 @@
 #include "app/headless.h"
 
 #include <iostream>
+#include <memory>
 #include <mutex>
 #include <thread>
 
@@ -209,23 +210,46 @@ Result<Command> ParseCommand(const std::string& text) {
 }  // namespace
 
 int RunHeadless(Till& till) {
+  // The stdin reader cannot be joined (a blocked read of stdin cannot be interrupted),
+  // so it reaches the till and the writer only through this link, which RunHeadless
+  // cuts before they go: a line that arrives after quit is dropped, not posted to a
+  // till that no longer exists.
+  struct InputLink {
+    std::mutex mutex;
+    Till* till = nullptr;
+    EventWriter* writer = nullptr;
+  };
+  auto link = std::make_shared<InputLink>();
   EventWriter writer;
+  link->till = &till;
+  link->writer = &writer;
   JsonEvents events(till, writer);
-  // stdin is read on its own thread so card reads are handled while no command comes.
-  std::thread input([&till, &writer] {
+  std::thread input([link] {
     std::string line;
     while (std::getline(std::cin, line)) {
       if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
       auto command = ParseCommand(line);
+      std::lock_guard lock(link->mutex);
+      if (link->till == nullptr) return;
       if (!command.ok()) {
-        writer.EmitError(command.error());
+        link->writer->EmitError(command.error());
         continue;
       }
-      till.Post(std::move(command).value());
+      link->till->Post(std::move(command).value());
     }
-    till.PostInputClosed();
+    std::lock_guard lock(link->mutex);
+    if (link->till != nullptr) link->till->PostInputClosed();
   });
-  input.detach();  // a blocked read of stdin cannot be interrupted; exit ends it
+  input.detach();
+  // Cut on every way out, an exception from Run included, before `writer` goes.
+  struct Cut {
+    std::shared_ptr<InputLink> link;
+    ~Cut() {
+      std::lock_guard lock(link->mutex);
+      link->till = nullptr;
+      link->writer = nullptr;
+    }
+  } cut{link};
   return till.Run(events);
 }
 

@@ -66,7 +66,7 @@ constexpr char kHelp[] =
   F4  t:<code>       a coupon from an old receipt (scan its QR code or paste)
   F5  v:2            void line 2 (it stays on screen, struck: VOID)
   F8  x              cancel the sale (asks y/n)
-  F10 f, or Enter on an empty line: finish the sale and show the receipt
+  F10 f              finish the sale and show the receipt
   ^Q  q              quit the till (asks y/n)
   ?                  this list
   Backspace, ^U or Esc edit the line; Up/Down, PgUp/PgDn scroll the receipt.
@@ -477,7 +477,7 @@ class CashierScreen final : public TillListener {
     const std::string text = EncodeUtf8(input_);
     input_.clear();
     if (text.find_first_not_of(' ') == std::string::npos && till_.basket().empty()) {
-      return;  // Enter on an empty line finishes a sale only when there is one
+      return;  // nothing typed and nothing sold: not worth a message
     }
     auto action = ParseInputLine(text);
     if (!action.ok()) {

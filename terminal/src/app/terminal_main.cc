@@ -67,7 +67,7 @@ Cashier screen keys (type or scan, then Enter; ? on the screen lists them):
   1004906  scan a barcode or SKU     3*1004906  three of it    s:AB-12  a code with letters
   F2 w755*161354  weighed, 755 g     F3 c:2000000000015  key in a card
   F4 t:<code>  a receipt coupon      F5 v:2  void line 2       F8 x  cancel the sale
-  F10 f, or Enter on an empty line: finish                    ^Q q  quit
+  F10 f  finish the sale                                      ^Q q  quit
 
 Headless commands on stdin, one JSON object per line:
   {"cmd":"scan","code":"1004906","quantity":2}  (code: barcode or SKU)

@@ -11,9 +11,6 @@
 namespace loyalty::terminal {
 namespace {
 
-// Coupons live weeks; a ledger entry older than this can only be for an expired coupon.
-constexpr auto kLedgerRetention = std::chrono::days(400);
-
 bool Unreachable(const Error& error) {
   return error.code == ErrorCode::kUnavailable || error.code == ErrorCode::kTimeout;
 }
@@ -35,6 +32,10 @@ Till::Till(TillOptions options, crypto::VerifyKey coupon_key)
       basket_(Currency::Usd()) {}
 
 Till::~Till() {
+  // Every thread that posts to the queue stops before the queue goes, also when Run
+  // ended with an exception.
+  forwarder_.Stop();
+  printer_.reset();
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
@@ -76,7 +77,7 @@ int Till::Run(TillListener& listener) {
     log::Warn("catalog not refreshed; using the last good copy",
               {{"error", fetched.error().ToString()}, {"version", catalog_.version}});
   }
-  journal_.PruneLedger(Now() - kLedgerRetention);
+  journal_.PruneLedger(Now());
   if (!options_.printer_path.empty()) {
     // A printer that is missing now is reported, and the till sells on: the receipt
     // still shows on screen and the sale is journaled either way.
@@ -389,10 +390,23 @@ void Till::FinishSale() {
     listener_->OnError(Internal("sale fails validation: " + checked.error().ToString()));
     return;
   }
-  journal_.Append(sale.purchase);  // durable before the receipt: the sale is now safe
+  sale.coupons = basket_.Coupons(now);
+  std::vector<domain::Coupon> redeemed;
+  for (const auto& applied : sale.coupons.applied) redeemed.push_back(applied.coupon);
+  try {
+    journal_.Append(sale.purchase, redeemed);  // durable before the receipt: the sale is safe
+  } catch (const std::exception& e) {
+    // Disk full, I/O error: nothing is sold until the journal holds it. The basket stays
+    // as it is, so the cashier can finish again once the fault is cleared.
+    log::Error("sale not journaled", {{"error", e.what()}});
+    listener_->OnError(Error{ErrorCode::kUnavailable,
+                             std::string("the sale could not be saved; try finishing again (") +
+                                 e.what() + ")",
+                             "journal"});
+    return;
+  }
   forwarder_.Wake();
 
-  sale.coupons = basket_.Coupons(now);
   Receipt& receipt = sale.receipt;
   receipt.store_id = options_.server.store_id;
   receipt.store_name = options_.store_name;

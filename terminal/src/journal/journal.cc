@@ -1,6 +1,7 @@
 #include "journal/journal.h"
 
 #include "loyalty/codec/json_reader.h"
+#include "loyalty/core/log.h"
 
 namespace loyalty::terminal {
 
@@ -8,21 +9,23 @@ const std::vector<std::pair<std::string_view, std::string_view>>& JournalMigrati
 
 Journal::Journal(const std::string& path) : db_(path) { sqlite::Migrate(db_, JournalMigrations()); }
 
-void Journal::Append(const domain::Purchase& purchase) {
+void Journal::Append(const domain::Purchase& purchase,
+                     const std::vector<domain::Coupon>& redeemed) {
   sqlite::Transaction transaction(db_);
   db_.Prepared("INSERT INTO sales(id, body, finished_at) VALUES (?, ?, ?)")
       .Bind(1, purchase.id.str())
       .Bind(2, domain::PurchaseToJson(purchase).dump())
       .Bind(3, ToUnixSeconds(Now()))
       .Run();
-  for (const auto& redemption : purchase.redemptions) {
-    // OR IGNORE: a replayed append must not fail on its own ledger rows; the UNIQUE sale
-    // id above has already refused a true duplicate.
+  for (const auto& coupon : redeemed) {
+    // OR IGNORE: the UNIQUE sale id above has already refused a true duplicate.
     db_.Prepared(
-           "INSERT OR IGNORE INTO coupon_ledger(coupon_id, sale_id, redeemed_at) VALUES (?, ?, ?)")
-        .Bind(1, redemption.coupon_id.str())
+           "INSERT OR IGNORE INTO coupon_ledger(coupon_id, sale_id, redeemed_at, expires_at)"
+           " VALUES (?, ?, ?, ?)")
+        .Bind(1, coupon.id.str())
         .Bind(2, purchase.id.str())
         .Bind(3, ToUnixSeconds(purchase.occurred_at))
+        .Bind(4, ToUnixSeconds(coupon.expires_at))
         .Run();
   }
   transaction.Commit();
@@ -40,8 +43,8 @@ std::unordered_map<std::string, Timestamp> Journal::SpentCoupons(
   return spent;
 }
 
-std::int64_t Journal::PruneLedger(Timestamp before) {
-  db_.Prepared("DELETE FROM coupon_ledger WHERE redeemed_at < ?").Bind(1, ToUnixSeconds(before)).Run();
+std::int64_t Journal::PruneLedger(Timestamp now) {
+  db_.Prepared("DELETE FROM coupon_ledger WHERE expires_at < ?").Bind(1, ToUnixSeconds(now)).Run();
   return db_.Changes();
 }
 
@@ -112,8 +115,11 @@ std::optional<domain::Catalog> Journal::LoadCatalog() {
     catalog.products.push_back(domain::ProductFromJson(reader));
     reader.Finish();
     if (!errors.ok()) {
+      // A copy that does not decode is no copy: the till fetches the whole catalog.
       products.Reset();
-      throw std::runtime_error("journal's catalog copy is damaged: " + errors.error().ToString());
+      log::Error("the journal's catalog copy is damaged; it will be fetched whole",
+                 {{"error", errors.error().ToString()}});
+      return std::nullopt;
     }
   }
   return catalog;

@@ -27,14 +27,13 @@ class Journal {
  public:
   explicit Journal(const std::string& path);
 
-  // The sale and its coupons in the ledger, in one transaction.
-  void Append(const domain::Purchase& purchase);
+  // The sale, and the coupons it redeemed in the ledger, in one transaction.
+  void Append(const domain::Purchase& purchase, const std::vector<domain::Coupon>& redeemed = {});
   // Which of `coupons` this till has redeemed, and when.
   std::unordered_map<std::string, Timestamp> SpentCoupons(
       const std::vector<domain::Coupon>& coupons);
-  // Forgets redemptions older than `before` (their coupons have long expired); returns
-  // how many.
-  std::int64_t PruneLedger(Timestamp before);
+  // Forgets the redemptions of coupons expired before `now`; returns how many.
+  std::int64_t PruneLedger(Timestamp now);
   // The oldest pending sales, in the order they were finished.
   std::vector<JournaledSale> Pending(std::size_t limit);
   std::int64_t PendingCount();

@@ -72,8 +72,8 @@ TEST(CashierInput, CardCouponAndVoid) {
 TEST(CashierInput, OneLetterActions) {
   EXPECT_TRUE(std::holds_alternative<CancelCommand>(Parsed("x")));
   EXPECT_TRUE(std::holds_alternative<FinishCommand>(Parsed("f")));
-  EXPECT_TRUE(std::holds_alternative<FinishCommand>(Parsed("")));
-  EXPECT_TRUE(std::holds_alternative<FinishCommand>(Parsed("   ")));
+  EXPECT_EQ(ParseInputLine("").error().message, "nothing typed; F10 or f finishes the sale");
+  EXPECT_FALSE(ParseInputLine("   ").ok());
   EXPECT_TRUE(std::holds_alternative<QuitCommand>(Parsed("q")));
   EXPECT_EQ(Refused("q now").field, "input");
   auto help = ParseInputLine("?");

@@ -8,6 +8,9 @@
 #include "support/temp_dir.h"
 
 namespace loyalty::terminal {
+
+const std::vector<std::pair<std::string_view, std::string_view>>& JournalMigrations();
+
 namespace {
 
 const Timestamp kNow = ParseIso8601("2026-11-25T10:00:00Z").value();
@@ -173,6 +176,72 @@ TEST_F(JournalTest, SavingACatalogReplacesTheOldOne) {
   EXPECT_EQ(loaded->currency.code(), "USD");
   ASSERT_EQ(loaded->products.size(), 1u);
   EXPECT_EQ(loaded->products[0].sku, "9001");
+}
+
+domain::Coupon LedgerCoupon(Timestamp expires_at) {
+  domain::Coupon coupon;
+  coupon.customer_id = 42;
+  coupon.issued_at = kNow - std::chrono::days(10);
+  coupon.expires_at = expires_at;
+  return coupon;
+}
+
+TEST_F(JournalTest, TheLedgerKnowsCouponsSpentHereUntilTheyExpire) {
+  Journal journal(path_);
+  const auto expiring = LedgerCoupon(kNow + std::chrono::hours(1));
+  const auto lasting = LedgerCoupon(kNow + std::chrono::days(30));
+  const auto unspent = LedgerCoupon(kNow + std::chrono::days(30));
+  domain::Purchase sale = Sale(500);
+  sale.redemptions = {{expiring.id, 50}, {lasting.id, 50}};
+  sale.total_minor = 400;
+  journal.Append(sale, {expiring, lasting});
+  auto spent = journal.SpentCoupons({expiring, lasting, unspent});
+  EXPECT_EQ(spent.size(), 2u);
+  EXPECT_EQ(spent.at(lasting.id.str()), kNow);
+  EXPECT_FALSE(spent.contains(unspent.id.str()));
+  // A day later the first coupon has expired: forgetting it can let nothing through.
+  EXPECT_EQ(journal.PruneLedger(kNow + std::chrono::days(1)), 1);
+  EXPECT_EQ(journal.SpentCoupons({expiring, lasting}).size(), 1u);
+}
+
+// The journal and catalog copy as the version before tax, barcodes and weighed goods
+// left them: migrations 1 and 2, and a product saved without the new fields.
+TEST_F(JournalTest, AnUpgradedTillStillSellsFromItsOldCatalogCopyAndRefetchesIt) {
+  {
+    sqlite::Connection db(path_);
+    const auto& all = JournalMigrations();
+    ASSERT_GE(all.size(), 3u);
+    sqlite::Migrate(db, {all.begin(), all.begin() + 2});
+    db.Exec(
+        "INSERT INTO catalog_products(sku, json) VALUES ('1001', '{\"sku\":\"1001\","
+        "\"name\":\"Milk\",\"department\":\"GROCERY\",\"category\":\"DAIRY\","
+        "\"product_type\":\"MILK\",\"brand\":\"Farm\",\"package_size\":\"1 L\","
+        "\"price\":129,\"couponable\":true}')");
+    db.Exec("INSERT INTO meta(key, value) VALUES ('catalog_version', '7'), ('currency', 'USD')");
+    db.Exec("INSERT INTO coupon_ledger(coupon_id, sale_id, redeemed_at) VALUES ('c1', 's1', 100)");
+  }
+  Journal journal(path_);
+  auto loaded = journal.LoadCatalog();
+  ASSERT_TRUE(loaded.has_value());
+  EXPECT_EQ(loaded->version, 0);  // the next sync takes the whole catalog
+  ASSERT_EQ(loaded->products.size(), 1u);
+  EXPECT_EQ(loaded->products[0].price_minor, 129);
+  EXPECT_EQ(loaded->products[0].sold_by, domain::SoldBy::kEach);
+  EXPECT_EQ(loaded->products[0].tax_rate_bp, 0);
+  sqlite::Connection db(path_);
+  auto& ledger = db.Prepared("SELECT expires_at FROM coupon_ledger WHERE coupon_id = 'c1'");
+  ASSERT_TRUE(ledger.Step());
+  EXPECT_EQ(ledger.Int(0), 100 + 400 * 86400);
+}
+
+TEST_F(JournalTest, ADamagedCatalogCopyIsDroppedNotFatal) {
+  {
+    Journal journal(path_);
+    journal.SaveCatalog(SampleCatalog(3));
+    sqlite::Connection db(path_);
+    db.Exec("UPDATE catalog_products SET json = '{\"sku\": 5}'");
+  }
+  EXPECT_FALSE(Journal(path_).LoadCatalog().has_value());
 }
 
 }  // namespace
