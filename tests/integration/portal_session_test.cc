@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "integration/server_harness.h"
+#include "loyalty/crypto/hash.h"
 
 namespace loyalty {
 namespace {
@@ -59,6 +60,15 @@ TEST_F(PortalSession, LogsInWithAHardenedCookieAndLogsOutOnlyWithTheCsrfToken) {
   const std::string session = cookie.substr(0, cookie.find(';'));
   ASSERT_EQ(session.rfind("loyalty_session=", 0), 0u);
 
+  // The database keeps the token's SHA-256, never the token.
+  const std::string token = session.substr(session.find('=') + 1);
+  EXPECT_EQ(server_->Count("SELECT COUNT(*) FROM portal_sessions WHERE token_hash = '" + token +
+                           "'"),
+            0);
+  EXPECT_EQ(server_->Count("SELECT COUNT(*) FROM portal_sessions WHERE token_hash = '" +
+                           crypto::Sha256Hex(token) + "'"),
+            1);
+
   auto me = Client({{"Cookie", session}}).Get("/portal/api/session");
   ASSERT_TRUE(me.ok());
   EXPECT_EQ(me->status, 200u);
@@ -77,11 +87,8 @@ TEST_F(PortalSession, LogsInWithAHardenedCookieAndLogsOutOnlyWithTheCsrfToken) {
   EXPECT_NE(logout->Header("Set-Cookie").value_or("").find("Max-Age=0"), std::string::npos);
   EXPECT_EQ(Client({{"Cookie", session}}).Get("/portal/api/session")->status, 401u);
 
-  // The database keeps only the cookie's hash, and the audit log has both events.
-  const std::string token = session.substr(session.find('=') + 1);
-  EXPECT_EQ(server_->Count("SELECT COUNT(*) FROM portal_sessions WHERE token_hash = '" + token +
-                           "'"),
-            0);
+  // The session is gone, and the audit log has both events.
+  EXPECT_EQ(server_->Count("SELECT COUNT(*) FROM portal_sessions"), 0);
   EXPECT_EQ(server_->Count("SELECT COUNT(*) FROM audit_log WHERE action IN ('login', 'logout')"),
             2);
 }
@@ -96,7 +103,10 @@ TEST_F(PortalSession, RefusesUnknownAccountsAndWrongPasswordsAlikeThenThrottles)
             nlohmann::json::parse(wrong->body)["error"]["message"]);
   EXPECT_EQ(Client().Get("/portal/api/session")->status, 401u);
 
-  for (int i = 0; i < 3; ++i) EXPECT_EQ(Login("ada@example.com", "guess " + std::to_string(i))->status, 401u);
+  // The same account however its e-mail is spelt: one count.
+  for (const char* spelling : {"ADA@example.com", " Ada@Example.com", "ada@EXAMPLE.com"}) {
+    EXPECT_EQ(Login(spelling, "a wrong guess")->status, 401u);
+  }
   // Five failures from this address: even the right password now waits.
   auto throttled = Login("ada@example.com", kPassword);
   ASSERT_TRUE(throttled.ok());
@@ -104,6 +114,13 @@ TEST_F(PortalSession, RefusesUnknownAccountsAndWrongPasswordsAlikeThenThrottles)
   const auto retry_after = std::stoi(throttled->Header("Retry-After").value_or("0"));
   EXPECT_GT(retry_after, 800);
   EXPECT_LE(retry_after, 900);
+
+  // A cross-site form can only post text/plain: refused.
+  auto form = Client({{"Content-Type", "text/plain"}})
+                  .Post("/portal/api/session",
+                        nlohmann::json{{"email", "ada@example.com"}, {"password", kPassword}}.dump());
+  EXPECT_EQ(form->status, 400u);
+  EXPECT_EQ(nlohmann::json::parse(form->body)["error"]["field"], "content-type");
 
   auto bad = Client().Post("/portal/api/session", R"({"email": "ada@example.com"})");
   EXPECT_EQ(bad->status, 400u);

@@ -3,6 +3,7 @@
 #include <openssl/crypto.h>
 
 #include <algorithm>
+#include <cctype>
 
 #include "auth/credentials.h"
 #include "auth/password.h"
@@ -48,6 +49,16 @@ nlohmann::json UserJson(const PortalUser& user) {
           {"stores", user.stores}};
 }
 
+// What logins and their throttle key on: an e-mail compares without case and spaces.
+std::string NormalisedEmail(std::string email) {
+  const auto first = email.find_first_not_of(" \t");
+  const auto last = email.find_last_not_of(" \t");
+  email = first == std::string::npos ? std::string() : email.substr(first, last - first + 1);
+  std::transform(email.begin(), email.end(), email.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return email;
+}
+
 Result<PortalCaller> Caller(Store& store, const http::Request& request) {
   const auto token = SessionToken(request);
   if (!token) return Error{ErrorCode::kUnauthenticated, "log in first", ""};
@@ -88,6 +99,14 @@ http::Handler PortalAuthenticated(Store& store, std::set<PortalRole> roles, Port
 void AddPortalSessionRoutes(http::Router& router, Store& store, auth::LoginThrottle& throttle) {
   router.Add(http::Verb::post, "/portal/api/session",
              [&store, &throttle](const http::Request& request) -> Result<http::Response> {
+               // A form on another site can post text/plain with the browser's cookies
+               // but cannot send application/json without a preflight: this keeps a
+               // foreign page from logging a victim into the attacker's account.
+               const auto type = request.headers.find("content-type");
+               if (type == request.headers.end() ||
+                   type->second.rfind("application/json", 0) != 0) {
+                 return InvalidArgument("content-type", "log in with application/json");
+               }
                auto json = codec::ParseJson(request.body);
                if (!json.ok()) return json.error();
                codec::FieldErrors errors;
@@ -97,7 +116,8 @@ void AddPortalSessionRoutes(http::Router& router, Store& store, auth::LoginThrot
                body.Finish();
                if (!errors.ok()) return errors.error();
                const Timestamp now = Now();
-               if (auto wait = throttle.RetryAfter(request.remote_address, email, now)) {
+               const std::string account_key = NormalisedEmail(email);
+               if (auto wait = throttle.BeginAttempt(request.remote_address, account_key, now)) {
                  http::Response refused = http::ErrorResponse(
                      Error{ErrorCode::kResourceExhausted,
                            "too many failed logins; try again in " +
@@ -106,16 +126,20 @@ void AddPortalSessionRoutes(http::Router& router, Store& store, auth::LoginThrot
                  refused.headers.emplace_back("Retry-After", std::to_string(wait->count()));
                  return refused;
                }
-               auto account = store.PortalUserForLogin(email);
+               auto account = store.PortalUserForLogin(account_key);
                const std::string& hash = account.ok() ? account->second : DecoyHash();
                auto verified = auth::VerifyPassword(password, hash);
-               if (!verified.ok()) return verified.error();
-               if (!account.ok() || !*verified || account->first.disabled) {
-                 throttle.RecordFailure(request.remote_address, email, now);
+               if (!verified.ok()) {
+                 // A damaged stored hash is the operator's to fix; to the caller it is a
+                 // refused login like any other, so it tells nothing about the account.
+                 log::Error("portal account has an unreadable password hash",
+                            {{"error", verified.error().ToString()}});
+               }
+               if (!account.ok() || !verified.ok() || !*verified || account->first.disabled) {
                  log::Warn("portal login refused", {{"remote", request.remote_address}});
                  return Error{ErrorCode::kUnauthenticated, "wrong e-mail or password", ""};
                }
-               throttle.RecordSuccess(email);
+               throttle.Succeeded(request.remote_address, account_key);
                const PortalUser& user = account->first;
                if (auth::NeedsRehash(hash)) {
                  if (auto rehashed = auth::HashPassword(password); rehashed.ok()) {

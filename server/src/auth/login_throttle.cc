@@ -18,35 +18,37 @@ std::optional<std::chrono::seconds> LoginThrottle::Check(const std::string& key,
   return std::max(wait, std::chrono::seconds(1));
 }
 
-std::optional<std::chrono::seconds> LoginThrottle::RetryAfter(const std::string& address,
-                                                              const std::string& email,
-                                                              Timestamp now) {
+std::optional<std::chrono::seconds> LoginThrottle::BeginAttempt(const std::string& address,
+                                                                const std::string& account,
+                                                                Timestamp now) {
   std::lock_guard lock(mutex_);
   const auto by_address = Check("address:" + address, now);
-  const auto by_account = Check("account:" + email, now);
-  if (by_address && by_account) return std::max(*by_address, *by_account);
-  return by_address ? by_address : by_account;
-}
-
-void LoginThrottle::RecordFailure(const std::string& address, const std::string& email,
-                                  Timestamp now) {
-  std::lock_guard lock(mutex_);
+  const auto by_account = Check("account:" + account, now);
+  if (by_address || by_account) {
+    return std::max(by_address.value_or(std::chrono::seconds(0)),
+                    by_account.value_or(std::chrono::seconds(0)));
+  }
   // Many distinct e-mails (a credential-stuffing list) must not grow memory without end:
   // past a bound, forget every key whose failures have all left the window.
   if (failures_.size() > kMaxTrackedKeys) {
     std::erase_if(failures_, [&](const auto& entry) { return entry.second.back() + kWindow <= now; });
   }
-  for (const auto& key : {"address:" + address, "account:" + email}) {
+  for (const auto& key : {"address:" + address, "account:" + account}) {
     auto& times = failures_[key];
     times.push_back(now);
     // Only the newest kMaxFailures matter for the decision.
     while (static_cast<int>(times.size()) > kMaxFailures) times.pop_front();
   }
+  return std::nullopt;
 }
 
-void LoginThrottle::RecordSuccess(const std::string& email) {
+void LoginThrottle::Succeeded(const std::string& address, const std::string& account) {
   std::lock_guard lock(mutex_);
-  failures_.erase("account:" + email);
+  failures_.erase("account:" + account);
+  if (auto it = failures_.find("address:" + address); it != failures_.end()) {
+    if (!it->second.empty()) it->second.pop_back();
+    if (it->second.empty()) failures_.erase(it);
+  }
 }
 
 }  // namespace loyalty::server::auth

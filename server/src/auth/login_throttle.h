@@ -22,14 +22,15 @@ class LoginThrottle {
   static constexpr std::chrono::minutes kWindow{15};
   static constexpr std::size_t kMaxTrackedKeys = 100'000;
 
-  // nullopt when a login from `address` for `email` may be tried now, else how long to
-  // wait.
-  std::optional<std::chrono::seconds> RetryAfter(const std::string& address,
-                                                 const std::string& email, Timestamp now);
-  void RecordFailure(const std::string& address, const std::string& email, Timestamp now);
-  // A good password clears the account's failures (not the address's: one right guess
-  // among many wrong ones must not reset the count).
-  void RecordSuccess(const std::string& email);
+  // Counts an attempt before its password is checked, so concurrent guesses cannot all
+  // pass the check: nullopt when the attempt may go ahead (and it now counts as a
+  // failure until Succeeded says otherwise), else how long to wait. `account` must be
+  // the normalised e-mail, so "Ada@x" and "ada@x" share one count.
+  std::optional<std::chrono::seconds> BeginAttempt(const std::string& address,
+                                                   const std::string& account, Timestamp now);
+  // The password was right: the account's count is cleared, and this attempt no longer
+  // counts against the address (its earlier failures still do).
+  void Succeeded(const std::string& address, const std::string& account);
 
  private:
   std::optional<std::chrono::seconds> Check(const std::string& key, Timestamp now);

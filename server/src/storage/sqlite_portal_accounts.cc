@@ -24,10 +24,10 @@ std::optional<PortalUser> LoadUser(sqlite::Connection& db, std::int64_t user_id)
   loaded.email = user.Text(1);
   loaded.name = user.Text(2);
   auto role = ParsePortalRole(user.Text(3));
+  loaded.disabled = user.Int(4) != 0;
   user.Reset();
   if (!role.ok()) throw std::runtime_error("portal user with an unknown role in the database");
   loaded.role = *role;
-  loaded.disabled = user.Int(4) != 0;
   auto& stores = db.Prepared("SELECT store_id FROM portal_user_stores WHERE user_id = ? ORDER BY 1");
   stores.Bind(1, user_id);
   while (stores.Step()) loaded.stores.push_back(stores.Text(0));

@@ -123,7 +123,10 @@ struct HttpsClient::Impl {
     request.set(http::field::user_agent, "loyalty-pos/" BOOST_BEAST_VERSION_STRING);
     for (const auto& [name, value] : options.headers) request.set(name, value);
     if (verb == http::verb::post) {
-      request.set(http::field::content_type, "application/json");
+      // JSON unless the caller's headers said otherwise.
+      if (request.find(http::field::content_type) == request.end()) {
+        request.set(http::field::content_type, "application/json");
+      }
       request.body() = body;
     }
     request.keep_alive(true);

@@ -784,5 +784,39 @@ TEST(SqliteMigrations, Version5RebuildsCouponsKeepingEveryRow) {
                std::exception);
 }
 
+TEST_F(SqliteStoreTest, ADisabledPortalAccountNeitherLogsInNorKeepsItsSessions) {
+  ASSERT_TRUE(store_->AddStore({"S001", "Main St", "USD"}).ok());
+  auto user = store_->CreatePortalUser(
+      {"Sam@Example.com", "Sam", PortalRole::kStoreManager, "$scrypt$hash", {"S001"}}, kDay1);
+  ASSERT_TRUE(user.ok()) << user.error().ToString();
+  EXPECT_EQ(user->email, "sam@example.com");
+  EXPECT_EQ(user->stores, std::vector<std::string>{"S001"});
+  EXPECT_FALSE(user->disabled);
+  ASSERT_TRUE(store_->CreatePortalSession({"hash1", user->id, "csrf", kDay1,
+                                           kDay1 + std::chrono::hours(8), "127.0.0.1"})
+                  .ok());
+  EXPECT_TRUE(store_->FindPortalSession("hash1", kDay1 + std::chrono::hours(1)).ok());
+  EXPECT_EQ(store_->FindPortalSession("hash1", kDay1 + std::chrono::hours(9)).error().code,
+            ErrorCode::kUnauthenticated);  // expired
+
+  sqlite::Connection(path_).Exec("UPDATE portal_users SET disabled_at = 1");
+  auto login = store_->PortalUserForLogin("SAM@example.com");
+  ASSERT_TRUE(login.ok());
+  EXPECT_TRUE(login->first.disabled);
+  EXPECT_EQ(store_->FindPortalSession("hash1", kDay1 + std::chrono::hours(1)).error().code,
+            ErrorCode::kUnauthenticated);
+  EXPECT_EQ(store_->CreatePortalUser({"sam@example.com", "Sam", PortalRole::kAnalyst, "x", {}},
+                                     kDay1)
+                .error()
+                .code,
+            ErrorCode::kAlreadyExists);
+  EXPECT_EQ(store_->CreatePortalUser({"kim@example.com", "Kim", PortalRole::kStoreManager, "x",
+                                      {"S999"}},
+                                     kDay1)
+                .error()
+                .field,
+            "stores");
+}
+
 }  // namespace
 }  // namespace loyalty::server
