@@ -79,13 +79,29 @@ class TillDurability : public ::testing::Test {
   }
 
   // Every sale reported finished is journaled; every journaled sale is on the server
-  // once; the server has nothing else.
+  // once; the server has nothing else; and the shopper's profile counted each card sale
+  // once (a sale stored twice under two ids, or a replay counted again, would show here).
   void ExpectEverySaleOnTheServerOnce() {
     const auto journaled = JournaledSales();
     for (const auto& id : finished_) EXPECT_TRUE(journaled.contains(id)) << id << " was lost";
     const auto stored = ServerPurchases();
     for (const auto& id : journaled) EXPECT_EQ(stored.count(id), 1u) << id;
     EXPECT_EQ(stored.size(), journaled.size());
+
+    sqlite::Connection journal(till_->File("journal.db"), {.read_only = true});
+    auto& bodies = journal.Prepared("SELECT body FROM sales");
+    std::int64_t card_sales = 0;
+    std::int64_t card_spend = 0;
+    while (bodies.Step()) {
+      const auto body = nlohmann::json::parse(bodies.Text(0));
+      if (body["card_number"].is_null()) continue;
+      ++card_sales;
+      card_spend += body["total"].get<std::int64_t>();
+    }
+    ASSERT_GT(card_sales, 0);
+    EXPECT_EQ(server_->Count("SELECT visits FROM customers"), card_sales);
+    EXPECT_EQ(server_->Count("SELECT total_spend_minor FROM customers"), card_spend);
+    EXPECT_EQ(server_->Count("SELECT COUNT(*) FROM customers"), 1);
   }
 
   TempDir dir_;

@@ -560,6 +560,17 @@ Result<CatalogImportResult> SqliteStore::ImportProducts(
     version_query.Reset();
 
     for (const auto& product : products) {
+      if (!product.barcode.empty()) {
+        // Checked here, not left to the unique index, to name both products.
+        auto& holder = db.Prepared("SELECT sku FROM products WHERE barcode = ? AND sku <> ?");
+        holder.Bind(1, product.barcode).Bind(2, product.sku);
+        if (holder.Step()) {
+          const std::string other = holder.Text(0);
+          holder.Reset();
+          return InvalidArgument("barcode", "barcode " + product.barcode + " of sku " +
+                                                product.sku + " is already on sku " + other);
+        }
+      }
       // The WHERE clause on the update keeps unchanged rows at their old version, so a
       // terminal syncing "changes since version N" gets only what really changed.
       db.Prepared(

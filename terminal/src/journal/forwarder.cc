@@ -105,9 +105,10 @@ bool Forwarder::UploadPending(Journal& journal, ServerClient& client) {
         // first sale of the round carries the attempt, as when sent alone.
         journal.RecordFailedAttempt(sales.front().id, batch.error().ToString());
         if (sales.front().attempts == 0) {
-          log::Warn("server unreachable; sales wait in the journal",
+          log::Warn("upload failed; sales wait in the journal",
                     {{"error", batch.error().ToString()}});
         }
+        last_failure_ = batch.error().code;
         return false;
       }
       // A refused batch (too large, malformed as a whole) says nothing of each sale:
@@ -124,9 +125,10 @@ bool Forwarder::UploadPending(Journal& journal, ServerClient& client) {
       }
       journal.RecordFailedAttempt(sales[i].id, outcome.error().ToString());
       if (sales[i].attempts == 0) {
-        log::Warn("server unreachable; sales wait in the journal",
+        log::Warn("upload failed; sales wait in the journal",
                   {{"error", outcome.error().ToString()}});
       }
+      last_failure_ = outcome.error().code;
       return false;
     }
   }
@@ -144,7 +146,12 @@ void Forwarder::Run() {
       if (!journal) journal = std::make_unique<Journal>(journal_path_);
       if (!client) client = std::make_unique<ServerClient>(server_, coupon_key_);
       drained = UploadPending(*journal, *client);
-      if (!drained && reachability_) reachability_(false);
+      // A server that answers 500 or refuses a revoked credential is there: the till is
+      // online, with a backlog; only silence is offline.
+      if (!drained && reachability_) {
+        reachability_(last_failure_ != ErrorCode::kUnavailable &&
+                      last_failure_ != ErrorCode::kTimeout);
+      }
       if (drained && std::chrono::steady_clock::now() >= next_heartbeat) {
         // Tells the portal this till is alive and how many sales wait in its journal.
         auto sent = client->Heartbeat(journal->PendingCount(), options_.software_version);

@@ -67,6 +67,7 @@ class Forwarder {
   Listener listener_;
   ForwarderOptions options_;
   ReachabilityListener reachability_;
+  ErrorCode last_failure_ = ErrorCode::kUnavailable;  // of the last round that stopped early
 
   std::mutex mutex_;
   std::condition_variable changed_;

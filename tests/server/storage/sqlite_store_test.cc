@@ -818,5 +818,22 @@ TEST_F(SqliteStoreTest, ADisabledPortalAccountNeitherLogsInNorKeepsItsSessions) 
             "stores");
 }
 
+TEST_F(SqliteStoreTest, ABarcodeNamesOneProductAcrossImports) {
+  auto products = DemoProducts();
+  products[0].barcode = "4006381333931";
+  ASSERT_TRUE(store_->ImportProducts(products).ok());
+  const std::int64_t version = store_->CatalogVersion();
+  auto clash = DemoProducts();
+  clash[0].barcode = "4006381333931";
+  clash[1].barcode = "4006381333931";  // the cheddar takes the milk's code
+  clash[2].price_minor = 1;            // a change that must not land half-way
+  auto refused = store_->ImportProducts(clash);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().message,
+            "barcode 4006381333931 of sku 1002 is already on sku 1001");
+  EXPECT_EQ(store_->CatalogVersion(), version);
+  EXPECT_EQ(Text("SELECT price_minor FROM products WHERE sku = '2001'"), "249");
+}
+
 }  // namespace
 }  // namespace loyalty::server
