@@ -97,22 +97,44 @@ Result<Catalog> CatalogFromJson(const nlohmann::json& json) {
 Result<Catalog> CatalogFromJsonText(std::string_view text) {
   codec::FieldErrors errors;
   std::vector<Product> products;
+  std::string top_key;           // the top-level key being parsed
+  bool products_seen = false;    // a second "products" array would add to the first
+  std::size_t element = 0;       // index in the products array, objects or not
   bool too_deep = false;
-  // The parser calls back at the end of every object; a product (an object in the
-  // top-level "products" array, depth 2) is decoded there and dropped from the tree.
+  // The parser calls back at every key, value and object end. An element of the top-level
+  // "products" array (depth 2) is decoded when it ends and dropped from the tree, so the
+  // whole catalog is never held as JSON.
   const nlohmann::json::parser_callback_t take_products =
       [&](int depth, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+        using Event = nlohmann::json::parse_event_t;
         if (depth > 3) too_deep = true;
         if (too_deep) return false;
-        if (event != nlohmann::json::parse_event_t::object_end || depth != 2) return true;
-        if (products.size() >= 1'000'000) {
-          errors.Add("products", "more than 1000000 products");
+        if (event == Event::key && depth == 1) {
+          top_key = parsed.get<std::string>();
+          if (top_key == "products") {
+            if (products_seen) errors.Add("products", "appears twice");
+            products_seen = true;
+          }
+          return true;
+        }
+        if (depth != 2 || top_key != "products") return true;
+        const std::string path = "products[" + std::to_string(element) + "]";
+        if (event == Event::value) {  // a scalar where a product should be
+          errors.Add(path, "must be an object");
+          ++element;
           return false;
         }
-        codec::ObjectReader item(parsed, "products[" + std::to_string(products.size()) + "]",
-                                 errors);
-        products.push_back(ProductFromJson(item));
-        item.Finish();
+        if (event != Event::object_end && event != Event::array_end) return true;
+        if (event == Event::array_end) {
+          errors.Add(path, "must be an object");
+        } else if (products.size() >= 1'000'000) {
+          errors.Add("products", "more than 1000000 products");
+        } else {
+          codec::ObjectReader item(parsed, path, errors);
+          products.push_back(ProductFromJson(item));
+          item.Finish();
+        }
+        ++element;
         return false;
       };
   nlohmann::json root = nlohmann::json::parse(text, take_products, /*allow_exceptions=*/false);

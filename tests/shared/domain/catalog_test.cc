@@ -61,6 +61,23 @@ TEST(Catalog, DecodesFromTextOneProductAtATimeAsStrictlyAsFromATree) {
   bad["extra"] = 1;
   EXPECT_EQ(CatalogFromJsonText(bad.dump()).error().field, "extra");
   EXPECT_FALSE(CatalogFromJsonText("{\"version\": 1,").ok());
+  // Only elements of the top-level products array are products, counted whatever
+  // their type, and the array comes once.
+  bad = body;
+  bad["products"] = json::array({1, body["products"][0], body["products"][1]});
+  EXPECT_EQ(CatalogFromJsonText(bad.dump()).error().field, "products[0]");
+  bad = body;
+  bad["products"][1] = json::array();
+  EXPECT_EQ(CatalogFromJsonText(bad.dump()).error().field, "products[1]");
+  bad = body;
+  bad["products"][1]["price"] = "cheap";
+  EXPECT_EQ(CatalogFromJsonText(bad.dump()).error().field, "products[1].price");
+  std::string twice = body.dump();
+  twice.insert(twice.size() - 1, ",\"products\":[]");
+  EXPECT_EQ(CatalogFromJsonText(twice).error().field, "products");
+  bad = body;
+  bad["extra"] = json::array({body["products"][0]});  // a product outside "products"
+  EXPECT_EQ(CatalogFromJsonText(bad.dump()).error().field, "extra");
   EXPECT_FALSE(CatalogFromJsonText(R"({"version":1,"since":0,"currency":"USD","products":[{"a":[[[[1]]]]}]})").ok());
 }
 
