@@ -1,0 +1,114 @@
+#include "targeting/transaction_history.h"
+
+#include <algorithm>
+#include <numeric>
+
+namespace loyalty::server::targeting {
+
+std::uint32_t IdDictionary::Intern(std::string_view name) {
+  if (const auto it = ids_.find(name); it != ids_.end()) return it->second;
+  const auto id = static_cast<std::uint32_t>(names_.size());
+  ids_.emplace(names_.emplace_back(name), id);
+  return id;
+}
+
+std::optional<std::uint32_t> IdDictionary::Find(std::string_view name) const {
+  if (const auto it = ids_.find(name); it != ids_.end()) return it->second;
+  return std::nullopt;
+}
+
+std::optional<std::string> HistoryBuilder::Add(const Line& line) {
+  const auto known_basket = basket_ids_.Find(line.basket);
+  const auto known_customer = history_.customers.Find(line.customer);
+  if (known_basket) {
+    if (!known_customer || basket_customer_[*known_basket] != *known_customer) {
+      return "basket_id: basket " + std::string(line.basket) + " belongs to customer " +
+             std::string(history_.customers.Name(basket_customer_[*known_basket]));
+    }
+    if (basket_time_[*known_basket] != line.timestamp) {
+      return "timestamp: differs from the time of basket " + std::string(line.basket) +
+             " on its first line";
+    }
+  }
+  const auto known_product = history_.products.Find(line.product);
+  const auto known_category =
+      line.category.empty() ? std::optional<std::uint32_t>() : history_.categories.Find(line.category);
+  if (known_product && !line.category.empty()) {
+    const std::uint32_t filed = history_.product_category[*known_product];
+    if (filed != kNoCategory && (!known_category || filed != *known_category)) {
+      return "category: product " + std::string(line.product) + " is in category " +
+             std::string(history_.categories.Name(filed)) + " on an earlier line";
+    }
+  }
+  // Line offsets are 32-bit to halve their memory; four billion lines is far beyond a
+  // chain's year.
+  if (lines_.size() >= std::numeric_limits<std::uint32_t>::max()) {
+    return "too many lines for one history (more than 4,294,967,295)";
+  }
+
+  const std::uint32_t customer = history_.customers.Intern(line.customer);
+  const std::uint32_t basket = basket_ids_.Intern(line.basket);
+  if (basket == basket_customer_.size()) {
+    basket_customer_.push_back(customer);
+    basket_time_.push_back(line.timestamp);
+  }
+  const std::uint32_t product = history_.products.Intern(line.product);
+  if (product == history_.product_category.size()) history_.product_category.push_back(kNoCategory);
+  if (!line.category.empty()) {
+    history_.product_category[product] = history_.categories.Intern(line.category);
+  }
+  lines_.push_back({basket, product, line.quantity, line.amount_minor});
+  return std::nullopt;
+}
+
+TransactionHistory HistoryBuilder::Build() {
+  TransactionHistory history = std::move(history_);
+  history_ = TransactionHistory();
+  const std::uint32_t customers = history.customers.size();
+  const auto baskets = static_cast<std::uint32_t>(basket_customer_.size());
+
+  // Baskets in their final order: by customer, then time, then first appearance (the
+  // staging id is first-appearance order), which is file order when there is no time.
+  std::vector<std::uint32_t> order(baskets);
+  std::iota(order.begin(), order.end(), 0u);
+  std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+    if (basket_customer_[a] != basket_customer_[b]) return basket_customer_[a] < basket_customer_[b];
+    if (basket_time_[a] != basket_time_[b]) return basket_time_[a] < basket_time_[b];
+    return a < b;
+  });
+  std::vector<std::uint32_t> final_index(baskets);
+  for (std::uint32_t i = 0; i < baskets; ++i) final_index[order[i]] = i;
+
+  history.customer_basket_begin.assign(customers + 1, 0);
+  for (std::uint32_t b = 0; b < baskets; ++b) ++history.customer_basket_begin[basket_customer_[b] + 1];
+  std::partial_sum(history.customer_basket_begin.begin(), history.customer_basket_begin.end(),
+                   history.customer_basket_begin.begin());
+
+  history.basket_time.resize(baskets);
+  for (std::uint32_t b = 0; b < baskets; ++b) history.basket_time[final_index[b]] = basket_time_[b];
+
+  // A counting sort of the lines by final basket keeps each basket's lines in file order.
+  history.basket_line_begin.assign(baskets + 1, 0);
+  for (const StagedLine& line : lines_) ++history.basket_line_begin[final_index[line.basket] + 1];
+  std::partial_sum(history.basket_line_begin.begin(), history.basket_line_begin.end(),
+                   history.basket_line_begin.begin());
+  std::vector<std::uint32_t> next(history.basket_line_begin.begin(),
+                                  history.basket_line_begin.end() - 1);
+  history.line_product.resize(lines_.size());
+  history.line_quantity.resize(lines_.size());
+  history.line_amount_minor.resize(lines_.size());
+  for (const StagedLine& line : lines_) {
+    const std::uint32_t at = next[final_index[line.basket]]++;
+    history.line_product[at] = line.product;
+    history.line_quantity[at] = line.quantity;
+    history.line_amount_minor[at] = line.amount_minor;
+  }
+
+  basket_ids_ = IdDictionary();
+  basket_customer_ = {};
+  basket_time_ = {};
+  lines_ = {};
+  return history;
+}
+
+}  // namespace loyalty::server::targeting

@@ -1,0 +1,120 @@
+// Purchase history held for targeting: every customer's baskets, oldest first, with
+// customers, products and categories mapped to dense integer ids. Laid out as flat
+// arrays (compressed sparse rows) so a chain's year, 1M customers and 30M lines, fits in
+// well under a gigabyte and the model's loops touch integers only.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <limits>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace loyalty::server::targeting {
+
+// Each distinct external id (a card number, a SKU, a category name) gets the next dense
+// id 0, 1, 2... in first-seen order. Not thread-safe for Intern; Find and Name may be
+// called from many threads once interning is done.
+class IdDictionary {
+ public:
+  IdDictionary() = default;
+  // The map holds views into names_, whose deque storage never moves a string, so the
+  // dictionary must not be copied (the views would point into the source); moving the
+  // deque keeps the strings where they are.
+  IdDictionary(const IdDictionary&) = delete;
+  IdDictionary& operator=(const IdDictionary&) = delete;
+  IdDictionary(IdDictionary&&) = default;
+  IdDictionary& operator=(IdDictionary&&) = default;
+
+  std::uint32_t Intern(std::string_view name);
+  std::optional<std::uint32_t> Find(std::string_view name) const;
+  std::string_view Name(std::uint32_t id) const { return names_[id]; }
+  std::uint32_t size() const { return static_cast<std::uint32_t>(names_.size()); }
+
+ private:
+  std::deque<std::string> names_;
+  std::unordered_map<std::string_view, std::uint32_t> ids_;
+};
+
+inline constexpr std::uint32_t kNoCategory = std::numeric_limits<std::uint32_t>::max();
+inline constexpr std::int64_t kNoTimestamp = std::numeric_limits<std::int64_t>::min();
+
+// Immutable once built (by HistoryBuilder); safe to read from many threads.
+struct TransactionHistory {
+  IdDictionary customers;
+  IdDictionary products;
+  IdDictionary categories;
+
+  // Customer c's baskets are [customer_basket_begin[c], customer_basket_begin[c + 1]),
+  // oldest first. Size customers.size() + 1.
+  std::vector<std::uint32_t> customer_basket_begin;
+  // Basket b's lines are [basket_line_begin[b], basket_line_begin[b + 1]), in file order.
+  // Size baskets + 1.
+  std::vector<std::uint32_t> basket_line_begin;
+  // When basket b was bought, Unix seconds UTC; kNoTimestamp when the file had none.
+  std::vector<std::int64_t> basket_time;
+
+  // Per line. A product may appear on several lines of one basket.
+  std::vector<std::uint32_t> line_product;
+  std::vector<std::int32_t> line_quantity;
+  std::vector<std::int64_t> line_amount_minor;  // 0 when the file had no amount
+
+  // Per product: its category id, or kNoCategory.
+  std::vector<std::uint32_t> product_category;
+
+  std::uint32_t customer_count() const { return customers.size(); }
+  std::uint32_t product_count() const { return products.size(); }
+  std::uint32_t basket_count() const {
+    return static_cast<std::uint32_t>(basket_time.size());
+  }
+  std::uint32_t BasketsOf(std::uint32_t customer) const {
+    return customer_basket_begin[customer + 1] - customer_basket_begin[customer];
+  }
+  std::span<const std::uint32_t> ProductsIn(std::uint32_t basket) const {
+    return {line_product.data() + basket_line_begin[basket],
+            line_product.data() + basket_line_begin[basket + 1]};
+  }
+};
+
+// Collects lines in any order and builds the history. Lines of one basket need not be
+// adjacent; a basket belongs to the customer of its first line.
+class HistoryBuilder {
+ public:
+  struct Line {
+    std::string_view customer;
+    std::string_view basket;
+    std::string_view product;
+    std::string_view category;  // empty: unknown
+    std::int64_t timestamp = kNoTimestamp;
+    std::int32_t quantity = 1;
+    std::int64_t amount_minor = 0;
+  };
+
+  // Adds a line, or says why it cannot belong to the history (its basket is another
+  // customer's, or was bought at another time, or its product is filed under another
+  // category), leaving the builder as it was.
+  std::optional<std::string> Add(const Line& line);
+
+  // Orders each customer's baskets by time (ties and files without time: by the first
+  // line's position) and lays out the arrays. The builder is empty afterwards.
+  TransactionHistory Build();
+
+ private:
+  struct StagedLine {
+    std::uint32_t basket;
+    std::uint32_t product;
+    std::int32_t quantity;
+    std::int64_t amount_minor;
+  };
+  TransactionHistory history_;
+  IdDictionary basket_ids_;
+  std::vector<std::uint32_t> basket_customer_;
+  std::vector<std::int64_t> basket_time_;
+  std::vector<StagedLine> lines_;
+};
+
+}  // namespace loyalty::server::targeting
