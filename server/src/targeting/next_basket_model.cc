@@ -1,0 +1,609 @@
+#include "targeting/next_basket_model.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <mutex>
+#include <numeric>
+#include <thread>
+
+namespace loyalty::server::targeting {
+namespace {
+
+// Runs work(index, scratch) for every index in [0, count) on `threads` threads, each
+// with its own scratch, handing out chunks so slow customers do not hold a thread back.
+template <typename ScratchFactory, typename Work>
+void ParallelFor(std::size_t count, std::uint32_t threads, ScratchFactory make_scratch, Work work,
+                 const ProgressFunction& progress, std::string_view phase) {
+  constexpr std::size_t kChunk = 256;
+  std::atomic<std::size_t> next{0};
+  std::atomic<std::size_t> done{0};
+  std::mutex progress_mutex;
+  const std::size_t report_every = std::max<std::size_t>(count / 10, kChunk);
+  const auto worker = [&] {
+    auto scratch = make_scratch();
+    for (;;) {
+      const std::size_t begin = next.fetch_add(kChunk);
+      if (begin >= count) return;
+      const std::size_t end = std::min(count, begin + kChunk);
+      for (std::size_t i = begin; i < end; ++i) work(i, scratch);
+      const std::size_t finished = done.fetch_add(end - begin) + (end - begin);
+      if (progress && finished / report_every != (finished - (end - begin)) / report_every) {
+        const std::lock_guard lock(progress_mutex);
+        progress(phase, finished, count);
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (std::uint32_t t = 1; t < threads; ++t) pool.emplace_back(worker);
+  worker();
+  for (auto& thread : pool) thread.join();
+}
+
+// The first basket of customer c that the model may look at is always its first; the
+// last `held_out` are hidden when the model is fitted for calibration.
+std::uint32_t UsedBasketEnd(const TransactionHistory& history, std::uint32_t customer,
+                            std::uint32_t held_out) {
+  const std::uint32_t begin = history.customer_basket_begin[customer];
+  const std::uint32_t end = history.customer_basket_begin[customer + 1];
+  return end - std::min(held_out, end - begin);
+}
+
+// Buyers' worth of evidence a product's repeat rate starts from (the mean of all products).
+constexpr double kRepeatPrior = 10;
+
+}  // namespace
+
+NextBasketModel NextBasketModel::Fit(const TransactionHistory& history,
+                                     const NextBasketOptions& options,
+                                     const ProgressFunction& progress) {
+  NextBasketModel model(history, options);
+  // The replay comes first, so the model is built once, with the options it chose.
+  model.Replay(progress);
+  model.Build(0, progress);
+  return model;
+}
+
+std::uint32_t NextBasketModel::Threads() const {
+  if (options_.threads > 0) return options_.threads;
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+void NextBasketModel::Build(std::uint32_t held_out, const ProgressFunction& progress) {
+  if (progress) progress("customer vectors", 0, history_->customer_count());
+  BuildVectors(held_out);
+  BuildCoPurchase(held_out, progress);
+}
+
+void NextBasketModel::BuildVectors(std::uint32_t held_out) {
+  BuildCustomerVectors(held_out);
+  BuildBuyerLists();
+}
+
+void NextBasketModel::BuildCustomerVectors(std::uint32_t held_out) {
+  const TransactionHistory& history = *history_;
+  const std::uint32_t products = history.product_count();
+  std::vector<float> weight(products, 0);
+  std::vector<std::uint32_t> first_visit(products), last_visit(products), visits(products, 0);
+  // The basket a product was last counted in, +1, so a product on two lines of one
+  // basket counts once.
+  std::vector<std::uint32_t> counted_in(products, 0);
+  std::vector<std::uint32_t> touched;
+  std::vector<std::uint32_t> buyers(products, 0), repeat_buyers(products, 0);
+
+  vector_begin_.assign(1, 0);
+  vector_product_.clear();
+  vector_weight_.clear();
+  vector_rhythm_.clear();
+  vector_norm_.clear();
+  for (std::uint32_t customer = 0; customer < history.customer_count(); ++customer) {
+    const std::uint32_t begin = history.customer_basket_begin[customer];
+    const std::uint32_t baskets = UsedBasketEnd(history, customer, held_out) - begin;
+    // TIFU's grouping: at most `groups` groups of consecutive baskets, the later groups
+    // one basket longer when they do not divide evenly.
+    const std::uint32_t groups = std::min(options_.groups, baskets);
+    std::uint32_t visit = 0;
+    for (std::uint32_t group = 0; group < groups; ++group) {
+      const std::uint32_t length =
+          baskets / groups + (group >= groups - baskets % groups ? 1u : 0u);
+      const double group_weight =
+          std::pow(options_.group_decay, groups - 1 - group) / static_cast<double>(groups);
+      for (std::uint32_t j = 0; j < length; ++j, ++visit) {
+        const std::uint32_t basket = begin + visit;
+        const auto basket_weight = static_cast<float>(
+            group_weight * std::pow(options_.within_decay, length - 1 - j) / length);
+        for (const std::uint32_t product : history.ProductsIn(basket)) {
+          if (counted_in[product] == basket + 1) continue;
+          counted_in[product] = basket + 1;
+          if (visits[product] == 0) {
+            touched.push_back(product);
+            first_visit[product] = visit;
+          }
+          ++visits[product];
+          last_visit[product] = visit;
+          weight[product] += basket_weight;
+        }
+      }
+    }
+    std::sort(touched.begin(), touched.end());
+    double squares = 0;
+    for (const std::uint32_t product : touched) {
+      float rhythm = 1;
+      ++buyers[product];
+      if (visits[product] >= 2) {
+        ++repeat_buyers[product];
+        const double gap = static_cast<double>(last_visit[product] - first_visit[product]) /
+                           static_cast<double>(visits[product] - 1);
+        const double since = static_cast<double>(baskets - last_visit[product]);
+        const double due = std::min(1.0, since / gap);
+        rhythm = static_cast<float>(1 - options_.rhythm_weight * (1 - due));
+      }
+      vector_product_.push_back(product);
+      vector_weight_.push_back(weight[product]);
+      vector_rhythm_.push_back(rhythm);
+      squares += static_cast<double>(weight[product]) * static_cast<double>(weight[product]);
+      weight[product] = 0;
+      visits[product] = 0;
+    }
+    touched.clear();
+    vector_norm_.push_back(static_cast<float>(std::sqrt(squares)));
+    vector_begin_.push_back(static_cast<std::uint32_t>(vector_product_.size()));
+  }
+
+  // Repeat propensity, shrunk towards the mean of all products so that a product with
+  // three buyers does not get 0 or 1 from chance.
+  double all_buyers = 0, all_repeat_buyers = 0;
+  for (std::uint32_t product = 0; product < products; ++product) {
+    all_buyers += buyers[product];
+    all_repeat_buyers += repeat_buyers[product];
+  }
+  const double mean_rate = all_buyers > 0 ? all_repeat_buyers / all_buyers : 0;
+  const double mean_factor = std::pow(std::max(mean_rate, 1e-6), options_.repeat_weight);
+  repeat_factor_.assign(products, 1);
+  for (std::uint32_t product = 0; product < products; ++product) {
+    const double rate = (repeat_buyers[product] + kRepeatPrior * mean_rate) /
+                        (buyers[product] + kRepeatPrior);
+    // Divided by the mean product's factor so that the personal term keeps its scale
+    // against the neighbours'.
+    repeat_factor_[product] =
+        static_cast<float>(std::pow(std::max(rate, 1e-6), options_.repeat_weight) / mean_factor);
+  }
+}
+
+void NextBasketModel::BuildBuyerLists() {
+  const std::uint32_t products = history_->product_count();
+  std::vector<std::uint32_t> all_begin(products + 1, 0);
+  for (const std::uint32_t product : vector_product_) ++all_begin[product + 1];
+  std::partial_sum(all_begin.begin(), all_begin.end(), all_begin.begin());
+  std::vector<std::pair<float, std::uint32_t>> all(vector_product_.size());
+  std::vector<std::uint32_t> next(all_begin.begin(), all_begin.end() - 1);
+  for (std::uint32_t customer = 0; customer + 1 < vector_begin_.size(); ++customer) {
+    if (vector_norm_[customer] <= 0) continue;
+    for (std::uint32_t e = vector_begin_[customer]; e < vector_begin_[customer + 1]; ++e) {
+      all[next[vector_product_[e]]++] = {vector_weight_[e] / vector_norm_[customer], customer};
+    }
+  }
+  buyer_begin_.assign(1, 0);
+  buyer_customer_.clear();
+  buyer_weight_.clear();
+  for (std::uint32_t product = 0; product < products; ++product) {
+    const auto first = all.begin() + all_begin[product];
+    const auto last = all.begin() + next[product];
+    const auto kept = first + std::min<std::ptrdiff_t>(last - first, options_.posting_limit);
+    std::partial_sort(first, kept, last, [](const auto& a, const auto& b) {
+      return a.first != b.first ? a.first > b.first : a.second < b.second;
+    });
+    for (auto it = first; it != kept; ++it) {
+      buyer_customer_.push_back(it->second);
+      buyer_weight_.push_back(it->first);
+    }
+    buyer_begin_.push_back(static_cast<std::uint32_t>(buyer_customer_.size()));
+  }
+}
+
+void NextBasketModel::BuildCoPurchase(std::uint32_t held_out, const ProgressFunction& progress) {
+  const TransactionHistory& history = *history_;
+  const std::uint32_t products = history.product_count();
+
+  // Each product's baskets (a product on two lines of a basket counted once).
+  std::vector<std::uint32_t> counted_in(products, 0);
+  product_baskets_.assign(products, 0);
+  std::vector<std::uint32_t> used_baskets;
+  for (std::uint32_t customer = 0; customer < history.customer_count(); ++customer) {
+    const std::uint32_t end = UsedBasketEnd(history, customer, held_out);
+    for (std::uint32_t basket = history.customer_basket_begin[customer]; basket < end; ++basket) {
+      used_baskets.push_back(basket);
+      for (const std::uint32_t product : history.ProductsIn(basket)) {
+        if (counted_in[product] == basket + 1) continue;
+        counted_in[product] = basket + 1;
+        ++product_baskets_[product];
+      }
+    }
+  }
+  std::vector<std::uint32_t> baskets_begin(products + 1, 0);
+  std::partial_sum(product_baskets_.begin(), product_baskets_.end(), baskets_begin.begin() + 1);
+  std::vector<std::uint32_t> baskets_of(baskets_begin.back());
+  {
+    std::vector<std::uint32_t> next(baskets_begin.begin(), baskets_begin.end() - 1);
+    std::fill(counted_in.begin(), counted_in.end(), 0);
+    for (const std::uint32_t basket : used_baskets) {
+      for (const std::uint32_t product : history.ProductsIn(basket)) {
+        if (counted_in[product] == basket + 1) continue;
+        counted_in[product] = basket + 1;
+        baskets_of[next[product]++] = basket;
+      }
+    }
+  }
+
+  products_by_popularity_.resize(products);
+  std::iota(products_by_popularity_.begin(), products_by_popularity_.end(), 0u);
+  std::stable_sort(products_by_popularity_.begin(), products_by_popularity_.end(),
+                   [&](std::uint32_t a, std::uint32_t b) {
+                     return product_baskets_[a] > product_baskets_[b];
+                   });
+
+  const std::uint32_t categories = history.categories.size();
+  std::vector<double> category_purchases(categories, 0);
+  double categorised = 0;
+  for (std::uint32_t product = 0; product < products; ++product) {
+    if (history.product_category[product] == kNoCategory) continue;
+    category_purchases[history.product_category[product]] += product_baskets_[product];
+    categorised += product_baskets_[product];
+  }
+  category_population_share_.assign(categories, 0);
+  for (std::uint32_t c = 0; c < categories; ++c) {
+    if (categorised > 0) {
+      category_population_share_[c] = static_cast<float>(category_purchases[c] / categorised);
+    }
+  }
+  std::vector<std::vector<std::uint32_t>> best_sellers(categories);
+  for (const std::uint32_t product : products_by_popularity_) {
+    const std::uint32_t category = history.product_category[product];
+    if (category == kNoCategory || product_baskets_[product] == 0) continue;
+    if (best_sellers[category].size() < options_.category_products) {
+      best_sellers[category].push_back(product);
+    }
+  }
+  best_seller_begin_.assign(1, 0);
+  best_seller_product_.clear();
+  for (const auto& sellers : best_sellers) {
+    best_seller_product_.insert(best_seller_product_.end(), sellers.begin(), sellers.end());
+    best_seller_begin_.push_back(static_cast<std::uint32_t>(best_seller_product_.size()));
+  }
+
+  // Lift of b given a: how much more often b is in a's baskets than in any basket.
+  const double all_baskets = static_cast<double>(used_baskets.size());
+  struct Partner {
+    float lift;
+    std::uint32_t product;
+    float confidence;
+  };
+  std::vector<std::vector<Partner>> partners(products);
+  struct PairScratch {
+    std::vector<std::uint32_t> together;
+    std::vector<std::uint32_t> counted_in;
+    std::vector<std::uint32_t> touched;
+  };
+  ParallelFor(
+      products, Threads(),
+      [&] { return PairScratch{std::vector<std::uint32_t>(products, 0),
+                               std::vector<std::uint32_t>(products, 0), {}}; },
+      [&](std::size_t index, PairScratch& scratch) {
+        const auto product = static_cast<std::uint32_t>(index);
+        if (product_baskets_[product] < options_.min_pair_baskets) return;
+        for (std::uint32_t i = baskets_begin[product]; i < baskets_begin[product + 1]; ++i) {
+          const std::uint32_t basket = baskets_of[i];
+          for (const std::uint32_t other : history.ProductsIn(basket)) {
+            if (other == product || scratch.counted_in[other] == basket + 1) continue;
+            scratch.counted_in[other] = basket + 1;
+            if (scratch.together[other]++ == 0) scratch.touched.push_back(other);
+          }
+        }
+        std::vector<Partner>& kept = partners[product];
+        for (const std::uint32_t other : scratch.touched) {
+          const std::uint32_t together = scratch.together[other];
+          scratch.together[other] = 0;
+          scratch.counted_in[other] = 0;
+          if (together < options_.min_pair_baskets) continue;
+          const double lift = all_baskets * together /
+                              (static_cast<double>(product_baskets_[product]) *
+                               product_baskets_[other]);
+          if (lift <= 1) continue;
+          kept.push_back({static_cast<float>(lift), other,
+                          static_cast<float>(static_cast<double>(together) /
+                                             product_baskets_[product])});
+        }
+        scratch.touched.clear();
+        const auto limit = std::min<std::size_t>(kept.size(), options_.cross_sell_partners);
+        std::partial_sort(kept.begin(), kept.begin() + static_cast<std::ptrdiff_t>(limit),
+                          kept.end(), [](const Partner& a, const Partner& b) {
+                            return a.lift != b.lift ? a.lift > b.lift : a.product < b.product;
+                          });
+        kept.resize(limit);
+        kept.shrink_to_fit();
+      },
+      progress, "cross-sell pairs");
+
+  partner_begin_.assign(1, 0);
+  partner_product_.clear();
+  partner_confidence_.clear();
+  for (auto& list : partners) {
+    for (const Partner& partner : list) {
+      partner_product_.push_back(partner.product);
+      partner_confidence_.push_back(partner.confidence);
+    }
+    partner_begin_.push_back(static_cast<std::uint32_t>(partner_product_.size()));
+    list = {};
+  }
+}
+
+void NextBasketModel::Replay(const ProgressFunction& progress) {
+  if (options_.replay_customers == 0) return;
+  const TransactionHistory& history = *history_;
+  std::vector<std::uint32_t> eligible;
+  for (std::uint32_t customer = 0; customer < history.customer_count(); ++customer) {
+    if (history.BasketsOf(customer) >= 2) eligible.push_back(customer);
+  }
+  if (eligible.empty()) return;
+  // An even spread over the customers, so the sample is not one region's or one era's.
+  const std::size_t stride = (eligible.size() + options_.replay_customers - 1) /
+                             options_.replay_customers;
+  std::vector<std::uint32_t> chosen;
+  for (std::size_t i = 0; i < eligible.size(); i += stride) chosen.push_back(eligible[i]);
+
+  NextBasketOptions replay_options = options_;
+  replay_options.replay_customers = 0;
+  NextBasketModel replay(history, replay_options);
+  replay.Build(1, {});
+  const std::size_t depth = std::max(options_.calibration_depth, options_.tune_k);
+  std::vector<std::vector<Calibration::Observation>> observations(chosen.size());
+  std::vector<double> recall(chosen.size());
+  // Ranks every chosen customer's held-out basket with the replay's current options;
+  // the mean recall at tune_k.
+  const auto run = [&](std::string_view phase) {
+    ParallelFor(
+        chosen.size(), Threads(), [&] { return Scratch(replay); },
+        [&](std::size_t index, Scratch& scratch) {
+          const std::uint32_t customer = chosen[index];
+          const std::uint32_t last_basket = history.customer_basket_begin[customer + 1] - 1;
+          std::vector<std::uint32_t> bought(history.ProductsIn(last_basket).begin(),
+                                            history.ProductsIn(last_basket).end());
+          std::sort(bought.begin(), bought.end());
+          bought.erase(std::unique(bought.begin(), bought.end()), bought.end());
+          const auto ranked = replay.Recommend(customer, depth, scratch);
+          std::size_t hits = 0;
+          observations[index].clear();
+          for (std::size_t rank = 0; rank < ranked.size(); ++rank) {
+            const bool happened =
+                std::binary_search(bought.begin(), bought.end(), ranked[rank].product);
+            if (happened && rank < options_.tune_k) ++hits;
+            if (rank < options_.calibration_depth) {
+              observations[index].push_back({ranked[rank].score, happened});
+            }
+          }
+          recall[index] = static_cast<double>(hits) / static_cast<double>(bought.size());
+        },
+        progress, phase);
+    return std::accumulate(recall.begin(), recall.end(), 0.0) /
+           static_cast<double>(chosen.size());
+  };
+
+  if (options_.tune) {
+    NextBasketOptions best = replay.options_;
+    double best_recall = -1;
+    {
+      const std::uint32_t groups = options_.groups;
+      for (const double within_decay : {0.9, 1.0}) {
+        for (const double group_decay : {0.6, 0.8, 1.0}) {
+          for (const double alpha : {0.2, 0.5, 0.8}) {
+            replay.options_.groups = groups;
+            replay.options_.within_decay = within_decay;
+            replay.options_.group_decay = group_decay;
+            replay.options_.alpha = alpha;
+            replay.BuildVectors(1);
+            const double found = run("tuning replay");
+            // Ties keep the earlier point: the grid runs from short memory to long.
+            if (found > best_recall) {
+              best_recall = found;
+              best = replay.options_;
+            }
+          }
+        }
+      }
+    }
+    options_.groups = best.groups;
+    options_.within_decay = best.within_decay;
+    options_.group_decay = best.group_decay;
+    options_.alpha = best.alpha;
+    replay.options_ = best;
+    replay.BuildVectors(1);
+  }
+  replay_recall_ = run("calibration replay");
+  std::vector<Calibration::Observation> all;
+  for (auto& list : observations) all.insert(all.end(), list.begin(), list.end());
+  calibration_ = Calibration::Fit(all);
+}
+
+NextBasketModel::Scratch::Scratch(const NextBasketModel& model)
+    : similarity_(model.history_->customer_count(), 0),
+      personal_(model.history_->product_count(), 0),
+      neighbour_(model.history_->product_count(), 0),
+      cross_sell_(model.history_->product_count(), 0),
+      affinity_(model.history_->product_count(), 0),
+      candidate_(model.history_->product_count(), 0),
+      category_share_(model.history_->categories.size(), 0) {}
+
+void NextBasketModel::AddCandidate(std::uint32_t product, Scratch& scratch) const {
+  if (scratch.candidate_[product]) return;
+  scratch.candidate_[product] = 1;
+  scratch.candidates_.push_back(product);
+}
+
+void NextBasketModel::AddNeighbours(std::uint32_t customer, Scratch& scratch) const {
+  const float norm = vector_norm_[customer];
+  if (norm <= 0 || options_.neighbours == 0) return;
+  // The query: the customer's heaviest products (all of them below query_products).
+  std::vector<std::uint32_t> query(vector_begin_[customer + 1] - vector_begin_[customer]);
+  std::iota(query.begin(), query.end(), vector_begin_[customer]);
+  const auto query_end =
+      query.begin() + std::min<std::ptrdiff_t>(static_cast<std::ptrdiff_t>(query.size()),
+                                                options_.query_products);
+  std::partial_sort(query.begin(), query_end, query.end(), [&](std::uint32_t a, std::uint32_t b) {
+    return vector_weight_[a] != vector_weight_[b] ? vector_weight_[a] > vector_weight_[b] : a < b;
+  });
+  for (auto it = query.begin(); it != query_end; ++it) {
+    const std::uint32_t product = vector_product_[*it];
+    const float query_weight = vector_weight_[*it] / norm;
+    for (std::uint32_t b = buyer_begin_[product]; b < buyer_begin_[product + 1]; ++b) {
+      const std::uint32_t other = buyer_customer_[b];
+      if (other == customer) continue;
+      if (scratch.similarity_[other] == 0) scratch.similar_.push_back(other);
+      scratch.similarity_[other] += query_weight * buyer_weight_[b];
+    }
+  }
+  auto& similar = scratch.similar_;
+  const auto closer = [&](std::uint32_t a, std::uint32_t b) {
+    return scratch.similarity_[a] != scratch.similarity_[b]
+               ? scratch.similarity_[a] > scratch.similarity_[b]
+               : a < b;
+  };
+  const std::size_t found = std::min<std::size_t>(similar.size(), options_.neighbours);
+  std::nth_element(similar.begin(), similar.begin() + static_cast<std::ptrdiff_t>(found),
+                   similar.end(), closer);
+  // TIFU averages the neighbours' vectors unweighted: similarity chooses them, and
+  // weighting by it again overfits to the single closest customer on thin histories.
+  const float share = found > 0 ? 1.0f / static_cast<float>(found) : 0;
+  for (std::size_t n = 0; n < found; ++n) {
+    const std::uint32_t other = similar[n];
+    for (std::uint32_t e = vector_begin_[other]; e < vector_begin_[other + 1]; ++e) {
+      scratch.neighbour_[vector_product_[e]] += share * vector_weight_[e];
+      AddCandidate(vector_product_[e], scratch);
+    }
+  }
+  for (const std::uint32_t other : similar) scratch.similarity_[other] = 0;
+  similar.clear();
+}
+
+std::vector<ScoredProduct> NextBasketModel::Recommend(std::uint32_t customer, std::size_t k,
+                                                      Scratch& scratch) const {
+  const TransactionHistory& history = *history_;
+  const std::uint32_t own_begin = vector_begin_[customer];
+  const std::uint32_t own_end = vector_begin_[customer + 1];
+  for (std::uint32_t e = own_begin; e < own_end; ++e) {
+    scratch.personal_[vector_product_[e]] =
+        vector_weight_[e] * vector_rhythm_[e] * repeat_factor_[vector_product_[e]];
+    AddCandidate(vector_product_[e], scratch);
+  }
+  AddNeighbours(customer, scratch);
+
+  // Cross-sell from every product of the customer's, weighted by how much it is theirs.
+  for (std::uint32_t e = own_begin; e < own_end; ++e) {
+    const std::uint32_t product = vector_product_[e];
+    for (std::uint32_t p = partner_begin_[product]; p < partner_begin_[product + 1]; ++p) {
+      scratch.cross_sell_[partner_product_[p]] += vector_weight_[e] * partner_confidence_[p];
+      AddCandidate(partner_product_[p], scratch);
+    }
+  }
+
+  // Category affinity: the categories where the customer's share of purchases most
+  // exceeds the population's; their best sellers, weighted by that excess.
+  std::vector<std::uint32_t> own_categories;
+  double categorised = 0;
+  for (std::uint32_t e = own_begin; e < own_end; ++e) {
+    const std::uint32_t category = history.product_category[vector_product_[e]];
+    if (category == kNoCategory) continue;
+    if (scratch.category_share_[category] == 0) own_categories.push_back(category);
+    scratch.category_share_[category] += vector_weight_[e];
+    categorised += static_cast<double>(vector_weight_[e]);
+  }
+  for (const std::uint32_t category : own_categories) {
+    scratch.category_share_[category] =
+        static_cast<float>(static_cast<double>(scratch.category_share_[category]) / categorised) -
+        category_population_share_[category];
+  }
+  const auto more_affine = [&](std::uint32_t a, std::uint32_t b) {
+    return scratch.category_share_[a] != scratch.category_share_[b]
+               ? scratch.category_share_[a] > scratch.category_share_[b]
+               : a < b;
+  };
+  const auto affine_end =
+      own_categories.begin() +
+      std::min<std::ptrdiff_t>(static_cast<std::ptrdiff_t>(own_categories.size()),
+                               options_.affinity_categories);
+  std::partial_sort(own_categories.begin(), affine_end, own_categories.end(), more_affine);
+  for (auto it = own_categories.begin(); it != affine_end; ++it) {
+    const float excess = scratch.category_share_[*it];
+    if (excess <= 0) break;
+    const std::uint32_t first = best_seller_begin_[*it];
+    const std::uint32_t last = best_seller_begin_[*it + 1];
+    const float top = static_cast<float>(product_baskets_[best_seller_product_[first]]);
+    for (std::uint32_t s = first; s < last; ++s) {
+      const std::uint32_t product = best_seller_product_[s];
+      const float score = excess * static_cast<float>(product_baskets_[product]) / top;
+      scratch.affinity_[product] = std::max(scratch.affinity_[product], score);
+      AddCandidate(product, scratch);
+    }
+  }
+  for (const std::uint32_t category : own_categories) scratch.category_share_[category] = 0;
+
+  float max_base = 0, max_cross_sell = 0, max_affinity = 0;
+  for (const std::uint32_t product : scratch.candidates_) {
+    const float base = static_cast<float>(options_.alpha) * scratch.personal_[product] +
+                       static_cast<float>(1 - options_.alpha) * scratch.neighbour_[product];
+    scratch.personal_[product] = base;  // reused: the blended TIFU score from here on
+    max_base = std::max(max_base, base);
+    max_cross_sell = std::max(max_cross_sell, scratch.cross_sell_[product]);
+    max_affinity = std::max(max_affinity, scratch.affinity_[product]);
+  }
+  // Without any TIFU mass (a customer whose products nobody else bought, say) the extra
+  // terms still rank on their own.
+  const float scale = max_base > 0 ? max_base : 1;
+  const float cross_sell_factor =
+      max_cross_sell > 0 ? scale * static_cast<float>(options_.cross_sell_weight) / max_cross_sell
+                         : 0;
+  const float affinity_factor =
+      max_affinity > 0 ? scale * static_cast<float>(options_.category_weight) / max_affinity : 0;
+
+  std::vector<ScoredProduct> ranked;
+  ranked.reserve(scratch.candidates_.size());
+  for (const std::uint32_t product : scratch.candidates_) {
+    const float score = scratch.personal_[product] +
+                        cross_sell_factor * scratch.cross_sell_[product] +
+                        affinity_factor * scratch.affinity_[product];
+    ranked.push_back({product, score, 0});
+    scratch.personal_[product] = 0;
+    scratch.neighbour_[product] = 0;
+    scratch.cross_sell_[product] = 0;
+    scratch.affinity_[product] = 0;
+  }
+  const auto better = [](const ScoredProduct& a, const ScoredProduct& b) {
+    return a.score != b.score ? a.score > b.score : a.product < b.product;
+  };
+  const std::size_t kept = std::min(k, ranked.size());
+  std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(kept),
+                    ranked.end(), better);
+  ranked.resize(kept);
+  // A short list is topped up with the chain's best sellers, as a new customer's is.
+  for (std::size_t p = 0; ranked.size() < k && p < products_by_popularity_.size(); ++p) {
+    const std::uint32_t product = products_by_popularity_[p];
+    if (!scratch.candidate_[product]) ranked.push_back({product, 0, 0});
+  }
+  for (const std::uint32_t product : scratch.candidates_) scratch.candidate_[product] = 0;
+  scratch.candidates_.clear();
+  for (ScoredProduct& scored : ranked) scored.probability = calibration_.Probability(scored.score);
+  return ranked;
+}
+
+std::vector<std::vector<ScoredProduct>> NextBasketModel::RecommendAll(
+    std::size_t k, const ProgressFunction& progress) const {
+  std::vector<std::vector<ScoredProduct>> all(history_->customer_count());
+  ParallelFor(
+      all.size(), Threads(), [&] { return Scratch(*this); },
+      [&](std::size_t customer, Scratch& scratch) {
+        all[customer] = Recommend(static_cast<std::uint32_t>(customer), k, scratch);
+      },
+      progress, "recommend");
+  return all;
+}
+
+}  // namespace loyalty::server::targeting
