@@ -1,0 +1,8 @@
+#pragma once
+
+namespace loyalty::server::batch {
+
+// loyalty-batch's command line: the offline jobs (today: evaluate).
+int BatchMain(int argc, char** argv);
+
+}  // namespace loyalty::server::batch
