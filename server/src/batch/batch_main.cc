@@ -33,10 +33,10 @@ Options:
 Model options (defaults in parentheses; docs/targeting.md explains each):
   --groups N                TIFU groups of consecutive baskets (3)
   --within-decay X          decay of a basket within its group, 0-1 (0.9)
-  --group-decay X           decay of a group, 0-1 (0.6)
+  --group-decay X           decay of a group, 0-1 (0.7)
   --alpha X                 weight of the customer's own vector against the
-                            neighbours', 0-1 (0.2)
-  --neighbours N            similar customers averaged (900)
+                            neighbours', 0-1 (0.7)
+  --neighbours N            similar customers averaged (300)
   --rhythm-weight X         discount of items not yet due in the customer's rhythm,
                             0-1 (0.5)
   --repeat-weight X         exponent of the product's repeat-purchase rate on the

@@ -389,8 +389,11 @@ void NextBasketModel::Replay(const ProgressFunction& progress) {
   };
 
   if (options_.tune) {
+    // The given options first: a grid point must do strictly better to replace them, so
+    // a history too small to tell the points apart keeps the defaults.
+    replay.BuildVectors(1);
     NextBasketOptions best = replay.options_;
-    double best_recall = -1;
+    double best_recall = run("tuning replay");
     {
       const std::uint32_t groups = options_.groups;
       for (const double within_decay : {0.9, 1.0}) {
@@ -402,7 +405,6 @@ void NextBasketModel::Replay(const ProgressFunction& progress) {
             replay.options_.alpha = alpha;
             replay.BuildVectors(1);
             const double found = run("tuning replay");
-            // Ties keep the earlier point: the grid runs from short memory to long.
             if (found > best_recall) {
               best_recall = found;
               best = replay.options_;
@@ -441,7 +443,9 @@ void NextBasketModel::AddCandidate(std::uint32_t product, Scratch& scratch) cons
 
 void NextBasketModel::AddNeighbours(std::uint32_t customer, Scratch& scratch) const {
   const float norm = vector_norm_[customer];
-  if (norm <= 0 || options_.neighbours == 0) return;
+  // A term with no weight adds no candidates: they would push the best sellers out of
+  // the top-up with a score of 0.
+  if (norm <= 0 || options_.neighbours == 0 || options_.alpha >= 1) return;
   // The query: the customer's heaviest products (all of them below query_products).
   std::vector<std::uint32_t> query(vector_begin_[customer + 1] - vector_begin_[customer]);
   std::iota(query.begin(), query.end(), vector_begin_[customer]);
@@ -497,7 +501,8 @@ std::vector<ScoredProduct> NextBasketModel::Recommend(std::uint32_t customer, st
   AddNeighbours(customer, scratch);
 
   // Cross-sell from every product of the customer's, weighted by how much it is theirs.
-  for (std::uint32_t e = own_begin; e < own_end; ++e) {
+  const std::uint32_t cross_sell_end = options_.cross_sell_weight > 0 ? own_end : own_begin;
+  for (std::uint32_t e = own_begin; e < cross_sell_end; ++e) {
     const std::uint32_t product = vector_product_[e];
     for (std::uint32_t p = partner_begin_[product]; p < partner_begin_[product + 1]; ++p) {
       scratch.cross_sell_[partner_product_[p]] += vector_weight_[e] * partner_confidence_[p];
@@ -509,7 +514,8 @@ std::vector<ScoredProduct> NextBasketModel::Recommend(std::uint32_t customer, st
   // exceeds the population's; their best sellers, weighted by that excess.
   std::vector<std::uint32_t> own_categories;
   double categorised = 0;
-  for (std::uint32_t e = own_begin; e < own_end; ++e) {
+  const std::uint32_t affinity_end = options_.category_weight > 0 ? own_end : own_begin;
+  for (std::uint32_t e = own_begin; e < affinity_end; ++e) {
     const std::uint32_t category = history.product_category[vector_product_[e]];
     if (category == kNoCategory) continue;
     if (scratch.category_share_[category] == 0) own_categories.push_back(category);
