@@ -1,0 +1,221 @@
+#include "targeting/next_basket_model.h"
+
+#include <gtest/gtest.h>
+
+#include "server/targeting/synthetic_history.h"
+
+namespace loyalty::server::targeting {
+namespace {
+
+using testing::MakeHistory;
+using testing::Repeat;
+using testing::SyntheticCustomer;
+
+// Only the customer's own vector, no replay: each test turns on what it is about.
+NextBasketOptions OwnVectorOnly() {
+  NextBasketOptions options;
+  options.alpha = 1;
+  options.neighbours = 0;
+  options.rhythm_weight = 0;
+  options.repeat_weight = 0;
+  options.cross_sell_weight = 0;
+  options.category_weight = 0;
+  options.replay_customers = 0;
+  options.threads = 1;
+  return options;
+}
+
+std::vector<std::string> Top(const NextBasketModel& model, const std::string& customer,
+                             std::size_t k) {
+  NextBasketModel::Scratch scratch(model);
+  const TransactionHistory& history = model.history();
+  std::vector<std::string> names;
+  for (const auto& scored : model.Recommend(history.customers.Find(customer).value(), k, scratch)) {
+    names.emplace_back(history.products.Name(scored.product));
+  }
+  return names;
+}
+
+std::size_t RankOf(const std::vector<std::string>& ranked, const std::string& product) {
+  return static_cast<std::size_t>(std::find(ranked.begin(), ranked.end(), product) -
+                                  ranked.begin()) + 1;
+}
+
+TEST(TargetingModel, MilkBoughtEveryVisitIsFirst) {
+  std::vector<SyntheticCustomer> customers = {
+      {"m", {{"milk", "x1"}, {"milk", "x2"}, {"x3", "milk"}, {"milk", "x4"}, {"milk", "x5"}}}};
+  // Other shoppers who buy bread and butter far more than anybody buys milk.
+  for (int i = 0; i < 8; ++i) {
+    customers.push_back({"o" + std::to_string(i), Repeat({"bread", "butter", "x1"}, 4)});
+  }
+  const auto history = MakeHistory(customers);
+  NextBasketOptions options;  // the defaults, with the replay's tuning and calibration
+  options.threads = 1;
+  const auto model = NextBasketModel::Fit(history, options);
+  const auto top = Top(model, "m", 3);
+  ASSERT_EQ(top.size(), 3u);
+  EXPECT_EQ(top[0], "milk");
+}
+
+// Apples every visit; coffee every 4th visit (0, 4, 8); jam once, at the last visit.
+// With 12 visits coffee is due at the next; with 9 it was bought at the last one.
+TransactionHistory RhythmHistory(int visits) {
+  std::vector<std::vector<std::string>> baskets;
+  for (int visit = 0; visit < visits; ++visit) {
+    baskets.push_back({"apples"});
+    if (visit % 4 == 0) baskets.back().push_back("coffee");
+    if (visit == visits - 1) baskets.back().push_back("jam");
+  }
+  return MakeHistory({{"r", baskets}});
+}
+
+TEST(TargetingModel, AnItemOnARhythmRanksHigherWhenDue) {
+  NextBasketOptions options = OwnVectorOnly();
+  options.rhythm_weight = 0.8;
+  const auto due_history = RhythmHistory(12);
+  const auto just_bought_history = RhythmHistory(9);
+  const auto due = Top(NextBasketModel::Fit(due_history, options), "r", 3);
+  const auto just_bought = Top(NextBasketModel::Fit(just_bought_history, options), "r", 3);
+  EXPECT_EQ(due, (std::vector<std::string>{"apples", "coffee", "jam"}));
+  EXPECT_EQ(just_bought, (std::vector<std::string>{"apples", "jam", "coffee"}));
+  EXPECT_LT(RankOf(due, "coffee"), RankOf(just_bought, "coffee"));
+}
+
+TEST(TargetingModel, WithoutTheRhythmRecencyAloneFavoursTheItemJustBought) {
+  // What the rhythm corrects: time decay alone scores coffee higher right after buying it.
+  const NextBasketOptions options = OwnVectorOnly();
+  const auto coffee_share = [&](int visits) {
+    const auto history = RhythmHistory(visits);
+    const auto model = NextBasketModel::Fit(history, options);
+    NextBasketModel::Scratch scratch(model);
+    float apples = 0, coffee = 0;
+    for (const auto& scored : model.Recommend(0, 3, scratch)) {
+      if (history.products.Name(scored.product) == "apples") apples = scored.score;
+      if (history.products.Name(scored.product) == "coffee") coffee = scored.score;
+    }
+    return coffee / apples;
+  };
+  EXPECT_GT(coffee_share(9), coffee_share(12));
+}
+
+// Chips and salsa go together; water is the best seller and goes with neither.
+std::vector<SyntheticCustomer> ChipsAndSalsa() {
+  std::vector<SyntheticCustomer> customers = {{"q", {{"chips", "soap"}}}};
+  for (int i = 0; i < 6; ++i) {
+    customers.push_back({"s" + std::to_string(i), Repeat({"chips", "salsa"}, 2)});
+  }
+  for (int i = 0; i < 8; ++i) customers.push_back({"w" + std::to_string(i), Repeat({"water"}, 3)});
+  return customers;
+}
+
+TEST(TargetingModel, CrossSellsWhatIsBoughtWithTheCustomersProducts) {
+  const auto history = MakeHistory(ChipsAndSalsa());
+  NextBasketOptions options = OwnVectorOnly();
+  EXPECT_EQ(Top(NextBasketModel::Fit(history, options), "q", 3),
+            (std::vector<std::string>{"chips", "soap", "water"}));
+  options.cross_sell_weight = 0.1;
+  EXPECT_EQ(Top(NextBasketModel::Fit(history, options), "q", 3),
+            (std::vector<std::string>{"chips", "soap", "salsa"}));
+}
+
+TEST(TargetingModel, OffersTheBestSellersOfCategoriesTheCustomerOverIndexesOn) {
+  const std::map<std::string, std::string> categories = {
+      {"cat food", "PET"}, {"dog food", "PET"}, {"cat litter", "PET"},
+      {"milk", "DAIRY"},   {"cheese", "DAIRY"}, {"bread", "BAKERY"}};
+  std::vector<SyntheticCustomer> customers = {
+      {"p", {{"cat food"}, {"cat food", "bread"}, {"dog food"}}}};
+  for (int i = 0; i < 4; ++i) customers.push_back({"l" + std::to_string(i), {{"cat litter"}}});
+  for (int i = 0; i < 10; ++i) {
+    customers.push_back({"d" + std::to_string(i), Repeat({"milk", "cheese", "bread"}, 2)});
+  }
+  const auto history = MakeHistory(customers, categories);
+  NextBasketOptions options = OwnVectorOnly();
+  EXPECT_EQ(RankOf(Top(NextBasketModel::Fit(history, options), "p", 4), "cat litter"), 5u);
+  options.category_weight = 0.5;
+  EXPECT_EQ(Top(NextBasketModel::Fit(history, options), "p", 4),
+            (std::vector<std::string>{"cat food", "dog food", "bread", "cat litter"}));
+}
+
+TEST(TargetingModel, NeighboursBringWhatSimilarCustomersBuy) {
+  std::vector<SyntheticCustomer> customers = {{"n", {{"pasta", "tomatoes"}}}};
+  for (int i = 0; i < 5; ++i) {
+    customers.push_back({"i" + std::to_string(i), Repeat({"pasta", "tomatoes", "basil"}, 2)});
+  }
+  for (int i = 0; i < 9; ++i) customers.push_back({"w" + std::to_string(i), Repeat({"water"}, 3)});
+  const auto history = MakeHistory(customers);
+  NextBasketOptions options = OwnVectorOnly();
+  options.alpha = 0.5;
+  options.neighbours = 3;
+  const auto top = Top(NextBasketModel::Fit(history, options), "n", 3);
+  EXPECT_EQ(top[2], "basil");
+}
+
+TEST(TargetingModel, ProbabilitiesAreCalibratedAndFallDownTheList) {
+  std::vector<SyntheticCustomer> customers;
+  for (int i = 0; i < 60; ++i) {
+    std::vector<std::vector<std::string>> baskets;
+    for (int visit = 0; visit < 8; ++visit) {
+      baskets.push_back({"staple" + std::to_string(i % 5), "treat" + std::to_string((i + visit) % 17)});
+      if (visit % 3 == 0) baskets.back().push_back("weekly" + std::to_string(i % 4));
+    }
+    customers.push_back({"c" + std::to_string(i), baskets});
+  }
+  const auto history = MakeHistory(customers);
+  NextBasketOptions options;
+  options.threads = 2;
+  const auto model = NextBasketModel::Fit(history, options);
+  EXPECT_GT(model.calibration().steps(), 1u);
+  EXPECT_GT(model.replay_recall(), 0);
+  NextBasketModel::Scratch scratch(model);
+  const auto ranked = model.Recommend(0, 10, scratch);
+  ASSERT_EQ(ranked.size(), 10u);
+  // The staple is in every basket: the replay saw such products bought every time.
+  EXPECT_EQ(history.products.Name(ranked[0].product), "staple0");
+  EXPECT_GT(ranked[0].probability, 0.9f);
+  for (std::size_t i = 0; i < ranked.size(); ++i) {
+    EXPECT_GE(ranked[i].probability, 0);
+    EXPECT_LE(ranked[i].probability, 1);
+    if (i > 0) {
+      EXPECT_LE(ranked[i].probability, ranked[i - 1].probability);
+    }
+  }
+}
+
+TEST(TargetingModel, RecommendAllOnThreadsMatchesOneByOne) {
+  std::vector<SyntheticCustomer> customers;
+  for (int i = 0; i < 700; ++i) {  // more than one chunk of work per thread
+    customers.push_back({"c" + std::to_string(i),
+                         {{"p" + std::to_string(i % 13), "p" + std::to_string(i % 7)},
+                          {"p" + std::to_string(i % 5)}}});
+  }
+  const auto history = MakeHistory(customers);
+  NextBasketOptions options;
+  options.threads = 3;
+  options.replay_customers = 100;
+  const auto model = NextBasketModel::Fit(history, options);
+  const auto all = model.RecommendAll(5);
+  ASSERT_EQ(all.size(), history.customer_count());
+  NextBasketModel::Scratch scratch(model);
+  for (std::uint32_t customer = 0; customer < history.customer_count(); ++customer) {
+    // The same scratch every time: a call must leave it clean for the next.
+    const auto one = model.Recommend(customer, 5, scratch);
+    ASSERT_EQ(one.size(), all[customer].size());
+    for (std::size_t i = 0; i < one.size(); ++i) {
+      EXPECT_EQ(one[i].product, all[customer][i].product);
+      EXPECT_EQ(one[i].score, all[customer][i].score);
+    }
+  }
+}
+
+TEST(TargetingModel, TopsUpAThinListWithBestSellers) {
+  const auto history = MakeHistory({{"t", {{"rare"}}},
+                                    {"a", Repeat({"bread", "milk"}, 3)},
+                                    {"b", Repeat({"bread"}, 2)}});
+  const auto top = Top(NextBasketModel::Fit(history, OwnVectorOnly()), "t", 3);
+  EXPECT_EQ(top, (std::vector<std::string>{"rare", "bread", "milk"}));
+  // Never more than the history holds.
+  EXPECT_EQ(Top(NextBasketModel::Fit(history, OwnVectorOnly()), "t", 10).size(), 3u);
+}
+
+}  // namespace
+}  // namespace loyalty::server::targeting
