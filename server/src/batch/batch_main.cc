@@ -61,15 +61,14 @@ Result<double> ParseFraction(const Args& args, const std::string& name, double f
   if (!text) return fallback;
   double value = 0;
   const auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), value);
-  if (error != std::errc() || end != text->data() + text->size() || !(value >= 0) ||
-      value > max) {
+  if (error != std::errc() || end != text->data() + text->size() || !(value >= 0) || value > max) {
     return InvalidArgument("--" + name, "must be a number from 0 to " + std::to_string(max));
   }
   return value;
 }
 
-Result<std::uint32_t> ParseCount(const Args& args, const std::string& name,
-                                 std::uint32_t fallback, std::int64_t min, std::int64_t max) {
+Result<std::uint32_t> ParseCount(const Args& args, const std::string& name, std::uint32_t fallback,
+                                 std::int64_t min, std::int64_t max) {
   const auto text = args.Value(name);
   if (!text) return fallback;
   const auto value = ParseWholeNumber(*text, max);
@@ -132,8 +131,8 @@ Result<EvaluateOptions> ParseEvaluateOptions(const Args& args) {
     *option.target = *value;
   }
   // Values a person chose are not to be overridden by the tuning.
-  model.tune = !args.Flag("no-tune") && !args.Value("within-decay") &&
-               !args.Value("group-decay") && !args.Value("alpha");
+  model.tune = !args.Flag("no-tune") && !args.Value("within-decay") && !args.Value("group-decay") &&
+               !args.Value("alpha");
   return options;
 }
 
@@ -142,11 +141,12 @@ Result<EvaluateOptions> ParseEvaluateOptions(const Args& args) {
 int BatchMain(int argc, char** argv) {
   log::SetProgram("batch");
   std::vector<std::string> arguments(argv + 1, argv + argc);
-  auto args = Args::Parse(arguments,
-                          {"history", "future", "k", "out", "currency", "threads", "groups",
-                           "within-decay", "group-decay", "neighbours", "alpha", "rhythm-weight", "repeat-weight",
-                           "cross-sell-weight", "category-weight", "replay-customers"},
-                          {"help", "no-tune"});
+  auto args =
+      Args::Parse(arguments,
+                  {"history", "future", "k", "out", "currency", "threads", "groups", "within-decay",
+                   "group-decay", "neighbours", "alpha", "rhythm-weight", "repeat-weight",
+                   "cross-sell-weight", "category-weight", "replay-customers"},
+                  {"help", "no-tune"});
   if (!args.ok()) return Fail(args.error());
   if (args->Flag("help")) {
     std::cout << kUsage;

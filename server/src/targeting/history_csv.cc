@@ -33,8 +33,8 @@ Result<Columns> FindColumns(const CsvReader& csv) {
     return InvalidArgument("customer_id",
                            "the CSV header has no column named customer_id or card_number");
   }
-  for (const auto& [name, column] : {std::pair{"basket_id", &columns.basket},
-                                     std::pair{"product_id", &columns.product}}) {
+  for (const auto& [name, column] :
+       {std::pair{"basket_id", &columns.basket}, std::pair{"product_id", &columns.product}}) {
     const auto found = csv.Column(name);
     if (!found) {
       return InvalidArgument(name, "the CSV header has no column named " + std::string(name));
@@ -74,8 +74,7 @@ std::string ParseLine(const Columns& columns, const std::vector<std::string>& fi
       !problem.empty()) {
     return problem;
   }
-  if (auto problem =
-          CheckText("product_id", fields[columns.product], domain::kMaxSkuLength, true);
+  if (auto problem = CheckText("product_id", fields[columns.product], domain::kMaxSkuLength, true);
       !problem.empty()) {
     return problem;
   }

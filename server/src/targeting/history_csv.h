@@ -31,7 +31,7 @@ struct LineProblem {
 };
 
 struct HistoryCsv {
-  TransactionHistory history;      // built from the good lines
+  TransactionHistory history;  // built from the good lines
   std::size_t good_lines = 0;
   std::vector<LineProblem> problems;  // one per bad line, in file order
   bool has_timestamps = false;

@@ -161,8 +161,8 @@ void NextBasketModel::BuildCustomerVectors(std::uint32_t held_out) {
   const double mean_factor = std::pow(std::max(mean_rate, 1e-6), options_.repeat_weight);
   repeat_factor_.assign(products, 1);
   for (std::uint32_t product = 0; product < products; ++product) {
-    const double rate = (repeat_buyers[product] + kRepeatPrior * mean_rate) /
-                        (buyers[product] + kRepeatPrior);
+    const double rate =
+        (repeat_buyers[product] + kRepeatPrior * mean_rate) / (buyers[product] + kRepeatPrior);
     // Divided by the mean product's factor so that the personal term keeps its scale
     // against the neighbours'.
     repeat_factor_[product] =
@@ -237,10 +237,9 @@ void NextBasketModel::BuildCoPurchase(std::uint32_t held_out, const ProgressFunc
 
   products_by_popularity_.resize(products);
   std::iota(products_by_popularity_.begin(), products_by_popularity_.end(), 0u);
-  std::stable_sort(products_by_popularity_.begin(), products_by_popularity_.end(),
-                   [&](std::uint32_t a, std::uint32_t b) {
-                     return product_baskets_[a] > product_baskets_[b];
-                   });
+  std::stable_sort(
+      products_by_popularity_.begin(), products_by_popularity_.end(),
+      [&](std::uint32_t a, std::uint32_t b) { return product_baskets_[a] > product_baskets_[b]; });
 
   const std::uint32_t categories = history.categories.size();
   std::vector<double> category_purchases(categories, 0);
@@ -286,8 +285,10 @@ void NextBasketModel::BuildCoPurchase(std::uint32_t held_out, const ProgressFunc
   };
   ParallelFor(
       products, Threads(),
-      [&] { return PairScratch{std::vector<std::uint32_t>(products, 0),
-                               std::vector<std::uint32_t>(products, 0), {}}; },
+      [&] {
+        return PairScratch{
+            std::vector<std::uint32_t>(products, 0), std::vector<std::uint32_t>(products, 0), {}};
+      },
       [&](std::size_t index, PairScratch& scratch) {
         const auto product = static_cast<std::uint32_t>(index);
         if (product_baskets_[product] < options_.min_pair_baskets) return;
@@ -305,13 +306,13 @@ void NextBasketModel::BuildCoPurchase(std::uint32_t held_out, const ProgressFunc
           scratch.together[other] = 0;
           scratch.counted_in[other] = 0;
           if (together < options_.min_pair_baskets) continue;
-          const double lift = all_baskets * together /
-                              (static_cast<double>(product_baskets_[product]) *
-                               product_baskets_[other]);
+          const double lift =
+              all_baskets * together /
+              (static_cast<double>(product_baskets_[product]) * product_baskets_[other]);
           if (lift <= 1) continue;
-          kept.push_back({static_cast<float>(lift), other,
-                          static_cast<float>(static_cast<double>(together) /
-                                             product_baskets_[product])});
+          kept.push_back(
+              {static_cast<float>(lift), other,
+               static_cast<float>(static_cast<double>(together) / product_baskets_[product])});
         }
         scratch.touched.clear();
         const auto limit = std::min<std::size_t>(kept.size(), options_.cross_sell_partners);
@@ -346,8 +347,8 @@ void NextBasketModel::Replay(const ProgressFunction& progress) {
   }
   if (eligible.empty()) return;
   // An even spread over the customers, so the sample is not one region's or one era's.
-  const std::size_t stride = (eligible.size() + options_.replay_customers - 1) /
-                             options_.replay_customers;
+  const std::size_t stride =
+      (eligible.size() + options_.replay_customers - 1) / options_.replay_customers;
   std::vector<std::uint32_t> chosen;
   for (std::size_t i = 0; i < eligible.size(); i += stride) chosen.push_back(eligible[i]);
 
@@ -384,8 +385,7 @@ void NextBasketModel::Replay(const ProgressFunction& progress) {
           recall[index] = static_cast<double>(hits) / static_cast<double>(bought.size());
         },
         progress, phase);
-    return std::accumulate(recall.begin(), recall.end(), 0.0) /
-           static_cast<double>(chosen.size());
+    return std::accumulate(recall.begin(), recall.end(), 0.0) / static_cast<double>(chosen.size());
   };
 
   if (options_.tune) {
@@ -450,8 +450,8 @@ void NextBasketModel::AddNeighbours(std::uint32_t customer, Scratch& scratch) co
   std::vector<std::uint32_t> query(vector_begin_[customer + 1] - vector_begin_[customer]);
   std::iota(query.begin(), query.end(), vector_begin_[customer]);
   const auto query_end =
-      query.begin() + std::min<std::ptrdiff_t>(static_cast<std::ptrdiff_t>(query.size()),
-                                                options_.query_products);
+      query.begin() +
+      std::min<std::ptrdiff_t>(static_cast<std::ptrdiff_t>(query.size()), options_.query_products);
   std::partial_sort(query.begin(), query_end, query.end(), [&](std::uint32_t a, std::uint32_t b) {
     return vector_weight_[a] != vector_weight_[b] ? vector_weight_[a] > vector_weight_[b] : a < b;
   });
@@ -570,13 +570,15 @@ std::vector<ScoredProduct> NextBasketModel::Recommend(std::uint32_t customer, st
   const float affinity_factor =
       max_affinity > 0 ? scale * static_cast<float>(options_.category_weight) / max_affinity : 0;
 
-  std::vector<ScoredProduct> ranked;
-  ranked.reserve(scratch.candidates_.size());
+  // Every candidate is scored in the scratch; only the top k leave, in a vector of their
+  // own size, since RecommendAll keeps one per customer.
+  std::vector<ScoredProduct>& scored = scratch.scored_;
+  scored.clear();
   for (const std::uint32_t product : scratch.candidates_) {
     const float score = scratch.personal_[product] +
                         cross_sell_factor * scratch.cross_sell_[product] +
                         affinity_factor * scratch.affinity_[product];
-    ranked.push_back({product, score, 0});
+    scored.push_back({product, score, 0});
     scratch.personal_[product] = 0;
     scratch.neighbour_[product] = 0;
     scratch.cross_sell_[product] = 0;
@@ -585,10 +587,12 @@ std::vector<ScoredProduct> NextBasketModel::Recommend(std::uint32_t customer, st
   const auto better = [](const ScoredProduct& a, const ScoredProduct& b) {
     return a.score != b.score ? a.score > b.score : a.product < b.product;
   };
-  const std::size_t kept = std::min(k, ranked.size());
-  std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(kept),
-                    ranked.end(), better);
-  ranked.resize(kept);
+  const std::size_t kept = std::min(k, scored.size());
+  std::partial_sort(scored.begin(), scored.begin() + static_cast<std::ptrdiff_t>(kept),
+                    scored.end(), better);
+  std::vector<ScoredProduct> ranked;
+  ranked.reserve(std::min<std::size_t>(k, history.product_count()));
+  ranked.assign(scored.begin(), scored.begin() + static_cast<std::ptrdiff_t>(kept));
   // A short list is topped up with the chain's best sellers, as a new customer's is.
   for (std::size_t p = 0; ranked.size() < k && p < products_by_popularity_.size(); ++p) {
     const std::uint32_t product = products_by_popularity_[p];
@@ -596,7 +600,7 @@ std::vector<ScoredProduct> NextBasketModel::Recommend(std::uint32_t customer, st
   }
   for (const std::uint32_t product : scratch.candidates_) scratch.candidate_[product] = 0;
   scratch.candidates_.clear();
-  for (ScoredProduct& scored : ranked) scored.probability = calibration_.Probability(scored.score);
+  for (ScoredProduct& entry : ranked) entry.probability = calibration_.Probability(entry.score);
   return ranked;
 }
 

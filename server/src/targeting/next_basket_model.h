@@ -104,8 +104,8 @@ struct ScoredProduct {
 };
 
 // Phase name, units done, units in the phase: for progress lines on long runs.
-using ProgressFunction = std::function<void(std::string_view phase, std::size_t done,
-                                            std::size_t total)>;
+using ProgressFunction =
+    std::function<void(std::string_view phase, std::size_t done, std::size_t total)>;
 
 class NextBasketModel {
  public:
@@ -121,12 +121,13 @@ class NextBasketModel {
 
    private:
     friend class NextBasketModel;
-    std::vector<float> similarity_;         // per customer
-    std::vector<std::uint32_t> similar_;    // customers with similarity_ set
+    std::vector<float> similarity_;       // per customer
+    std::vector<std::uint32_t> similar_;  // customers with similarity_ set
     std::vector<float> personal_, neighbour_, cross_sell_, affinity_;  // per product
-    std::vector<std::uint8_t> candidate_;   // per product: already in candidates_
+    std::vector<std::uint8_t> candidate_;  // per product: already in candidates_
     std::vector<std::uint32_t> candidates_;
-    std::vector<float> category_share_;     // per category
+    std::vector<ScoredProduct> scored_;
+    std::vector<float> category_share_;  // per category
   };
 
   // The customer's top `k` products, best first (ties: lower product id). Fewer than k

@@ -19,8 +19,9 @@ PopularityBaselines::PopularityBaselines(const TransactionHistory& history)
     }
   }
   std::iota(by_popularity_.begin(), by_popularity_.end(), 0u);
-  std::stable_sort(by_popularity_.begin(), by_popularity_.end(),
-                   [&](std::uint32_t a, std::uint32_t b) { return baskets_with_[a] > baskets_with_[b]; });
+  std::stable_sort(
+      by_popularity_.begin(), by_popularity_.end(),
+      [&](std::uint32_t a, std::uint32_t b) { return baskets_with_[a] > baskets_with_[b]; });
   for (std::uint32_t rank = 0; rank < by_popularity_.size(); ++rank) {
     popularity_rank_[by_popularity_[rank]] = rank;
   }
@@ -41,7 +42,8 @@ std::vector<std::uint32_t> PopularityBaselines::Personal(std::uint32_t customer,
   std::vector<Bought> bought;
   for (std::uint32_t basket = history.customer_basket_begin[customer];
        basket < history.customer_basket_begin[customer + 1]; ++basket) {
-    for (const std::uint32_t product : history.ProductsIn(basket)) bought.push_back({product, basket});
+    for (const std::uint32_t product : history.ProductsIn(basket))
+      bought.push_back({product, basket});
   }
   std::sort(bought.begin(), bought.end(), [](const Bought& a, const Bought& b) {
     return a.product != b.product ? a.product < b.product : a.basket < b.basket;

@@ -24,7 +24,7 @@ class PopularityBaselines {
 
  private:
   const TransactionHistory* history_;
-  std::vector<std::uint32_t> baskets_with_;  // per product
+  std::vector<std::uint32_t> baskets_with_;     // per product
   std::vector<std::uint32_t> popularity_rank_;  // per product: 0 is the best seller
   std::vector<std::uint32_t> by_popularity_;
 };

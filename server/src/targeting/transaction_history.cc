@@ -31,8 +31,8 @@ std::optional<std::string> HistoryBuilder::Add(const Line& line) {
     }
   }
   const auto known_product = history_.products.Find(line.product);
-  const auto known_category =
-      line.category.empty() ? std::optional<std::uint32_t>() : history_.categories.Find(line.category);
+  const auto known_category = line.category.empty() ? std::optional<std::uint32_t>()
+                                                    : history_.categories.Find(line.category);
   if (known_product && !line.category.empty()) {
     const std::uint32_t filed = history_.product_category[*known_product];
     if (filed != kNoCategory && (!known_category || filed != *known_category)) {
@@ -72,7 +72,8 @@ TransactionHistory HistoryBuilder::Build() {
   std::vector<std::uint32_t> order(baskets);
   std::iota(order.begin(), order.end(), 0u);
   std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-    if (basket_customer_[a] != basket_customer_[b]) return basket_customer_[a] < basket_customer_[b];
+    if (basket_customer_[a] != basket_customer_[b])
+      return basket_customer_[a] < basket_customer_[b];
     if (basket_time_[a] != basket_time_[b]) return basket_time_[a] < basket_time_[b];
     return a < b;
   });
@@ -80,7 +81,8 @@ TransactionHistory HistoryBuilder::Build() {
   for (std::uint32_t i = 0; i < baskets; ++i) final_index[order[i]] = i;
 
   history.customer_basket_begin.assign(customers + 1, 0);
-  for (std::uint32_t b = 0; b < baskets; ++b) ++history.customer_basket_begin[basket_customer_[b] + 1];
+  for (std::uint32_t b = 0; b < baskets; ++b)
+    ++history.customer_basket_begin[basket_customer_[b] + 1];
   std::partial_sum(history.customer_basket_begin.begin(), history.customer_basket_begin.end(),
                    history.customer_basket_begin.begin());
 

@@ -68,9 +68,7 @@ struct TransactionHistory {
 
   std::uint32_t customer_count() const { return customers.size(); }
   std::uint32_t product_count() const { return products.size(); }
-  std::uint32_t basket_count() const {
-    return static_cast<std::uint32_t>(basket_time.size());
-  }
+  std::uint32_t basket_count() const { return static_cast<std::uint32_t>(basket_time.size()); }
   std::uint32_t BasketsOf(std::uint32_t customer) const {
     return customer_basket_begin[customer + 1] - customer_basket_begin[customer];
   }

@@ -59,8 +59,9 @@ TEST(BatchEvaluate, PrintsHelp) {
   EXPECT_EQ(run.exit_code, 0);
   std::string text;
   for (const auto& line : run.stdout_lines) text += line + "\n";
-  EXPECT_NE(text.find("loyalty-batch evaluate --history H.csv --future F.csv --k 10 --out recs.csv"),
-            std::string::npos)
+  EXPECT_NE(
+      text.find("loyalty-batch evaluate --history H.csv --future F.csv --k 10 --out recs.csv"),
+      std::string::npos)
       << text;
 }
 
@@ -69,8 +70,8 @@ TEST(BatchEvaluate, RefusesMissingOrBadOptions) {
   BatchRun run = RunBatch(dir, {"evaluate", "--history", "h.csv", "--out", "r.csv"});
   EXPECT_EQ(run.exit_code, 2);
   EXPECT_NE(run.stderr_text.find("--future"), std::string::npos) << run.stderr_text;
-  run = RunBatch(dir, {"evaluate", "--history", "h.csv", "--future", "f.csv", "--out", "r.csv",
-                       "--k", "0"});
+  run = RunBatch(
+      dir, {"evaluate", "--history", "h.csv", "--future", "f.csv", "--out", "r.csv", "--k", "0"});
   EXPECT_EQ(run.exit_code, 2);
   run = RunBatch(dir, {"evaluate", "--history", "h.csv", "--future", "f.csv", "--out", "r.csv",
                        "--alpha", "1.5"});
@@ -111,8 +112,9 @@ TEST(BatchEvaluate, ScoresAKnownAnswer) {
             "a,a4,brand-new,2017-01-22T10:00:00Z\n"
             "b,b4,jam,2017-01-23T10:00:00Z\n"
             "z,z1,milk,2017-01-23T10:00:00Z\n");
-  const BatchRun run = RunBatch(dir, {"evaluate", "--history", dir.File("h.csv"), "--future",
-                                 dir.File("f.csv"), "--k", "2", "--out", dir.File("recs.csv")});
+  const BatchRun run =
+      RunBatch(dir, {"evaluate", "--history", dir.File("h.csv"), "--future", dir.File("f.csv"),
+                     "--k", "2", "--out", dir.File("recs.csv")});
   ASSERT_EQ(run.exit_code, 0) << run.stderr_text;
   ASSERT_EQ(run.stdout_lines.size(), 1u);
   const auto report = nlohmann::json::parse(run.stdout_lines[0]);
@@ -141,8 +143,8 @@ TEST(BatchEvaluate, CompleteJourneySlice) {
   const std::string data = SourceDir() + "/data/completejourney/";
   const TempDir dir;
   const BatchRun run = RunBatch(dir, {"evaluate", "--history", data + "transactions_history.csv",
-                                 "--future", data + "transactions_future.csv", "--k", "10",
-                                 "--out", dir.File("recs.csv"), "--threads", "2"});
+                                      "--future", data + "transactions_future.csv", "--k", "10",
+                                      "--out", dir.File("recs.csv"), "--threads", "2"});
   ASSERT_EQ(run.exit_code, 0) << run.stderr_text;
   ASSERT_EQ(run.stdout_lines.size(), 1u);
   const auto report = nlohmann::json::parse(run.stdout_lines[0]);

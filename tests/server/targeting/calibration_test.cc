@@ -6,8 +6,8 @@ namespace loyalty::server::targeting {
 namespace {
 
 TEST(TargetingCalibration, PoolsAdjacentViolators) {
-  std::vector<Calibration::Observation> observations = {
-      {0.6f, true}, {0.1f, false}, {0.4f, false}, {0.3f, true}, {0.2f, false}, {0.5f, true}};
+  std::vector<Calibration::Observation> observations = {{0.6f, true}, {0.1f, false}, {0.4f, false},
+                                                        {0.3f, true}, {0.2f, false}, {0.5f, true}};
   const Calibration calibration = Calibration::Fit(observations);
   // 0.3 (yes) and 0.4 (no) violate the order and pool to 1/2; 0.5 and 0.6 pool at 1.
   EXPECT_EQ(calibration.steps(), 3u);

@@ -62,17 +62,17 @@ TEST(HistoryCsv, ReadsGoodLinesAndOrdersBasketsByTime) {
 TEST(HistoryCsv, ReportsEveryBadLineWithItsNumberAndKeepsTheGoodOnes) {
   const auto csv = Read(
       "customer_id,basket_id,product_id,timestamp,quantity,amount\n"  // line 1
-      "c1,b1,milk,2017-01-01T10:00:00Z,1,1.00\n"                     // 2 good
+      "c1,b1,milk,2017-01-01T10:00:00Z,1,1.00\n"                      // 2 good
       "c1,b1,bread\n"                                                 // 3 fields
-      "c1,b2,milk,2017-01-02 10:00:00,1,1.00\n"                      // 4 no zone
-      "c1,b2,milk,2017-01-02T10:00:00Z,-1,1.00\n"                    // 5 quantity
-      "c1,b2,milk,2017-01-02T10:00:00Z,2.5,1.00\n"                   // 6 quantity
-      "c1,b2,milk,2017-01-02T10:00:00Z,1,1.005\n"                    // 7 amount
-      "c1,b2,,2017-01-02T10:00:00Z,1,1.00\n"                         // 8 product
-      "c2,b1,milk,2017-01-01T10:00:00Z,1,1.00\n"                     // 9 other's basket
-      "c1,b1,eggs,2017-01-05T10:00:00Z,1,1.00\n"                     // 10 time differs
-      "c1,b2,eggs,2017-01-02T10:00:00Z,1,1.00\n"                     // 11 good
-      "c1,b3,\"eggs,2017-01-05T10:00:00Z,1,1.00\n");                // 12 open quote
+      "c1,b2,milk,2017-01-02 10:00:00,1,1.00\n"                       // 4 no zone
+      "c1,b2,milk,2017-01-02T10:00:00Z,-1,1.00\n"                     // 5 quantity
+      "c1,b2,milk,2017-01-02T10:00:00Z,2.5,1.00\n"                    // 6 quantity
+      "c1,b2,milk,2017-01-02T10:00:00Z,1,1.005\n"                     // 7 amount
+      "c1,b2,,2017-01-02T10:00:00Z,1,1.00\n"                          // 8 product
+      "c2,b1,milk,2017-01-01T10:00:00Z,1,1.00\n"                      // 9 other's basket
+      "c1,b1,eggs,2017-01-05T10:00:00Z,1,1.00\n"                      // 10 time differs
+      "c1,b2,eggs,2017-01-02T10:00:00Z,1,1.00\n"                      // 11 good
+      "c1,b3,\"eggs,2017-01-05T10:00:00Z,1,1.00\n");                  // 12 open quote
   EXPECT_EQ(csv.good_lines, 2u);
   std::vector<std::size_t> lines;
   for (const auto& problem : csv.problems) lines.push_back(problem.line);
@@ -94,10 +94,10 @@ TEST(HistoryCsv, ReportsEveryBadLineWithItsNumberAndKeepsTheGoodOnes) {
 TEST(HistoryCsv, ReportsEmptyFieldsThatMustHaveAValue) {
   const auto csv = Read(
       "customer_id,basket_id,product_id,timestamp,quantity,amount\n"
-      "c1,b4,eggs,2017-01-06T10:00:00Z,,\n"     // 2 empty quantity
-      ",b5,eggs,2017-01-06T10:00:00Z,1,1.00\n"  // 3 customer
-      "c1,b6,eggs,,1,1.00\n"                    // 4 timestamp
-      "c1,b7,eggs,2017-01-06T10:00:00Z,1,\n"    // 5 empty amount
+      "c1,b4,eggs,2017-01-06T10:00:00Z,,\n"      // 2 empty quantity
+      ",b5,eggs,2017-01-06T10:00:00Z,1,1.00\n"   // 3 customer
+      "c1,b6,eggs,,1,1.00\n"                     // 4 timestamp
+      "c1,b7,eggs,2017-01-06T10:00:00Z,1,\n"     // 5 empty amount
       "c1,b8,eggs,2017-01-07T10:00:00Z,0,0\n");  // 6 good: a voided line
   ASSERT_EQ(csv.problems.size(), 4u);
   EXPECT_EQ(csv.problems[0].line, 2u);
@@ -133,7 +133,7 @@ TEST(HistoryCsv, TakesCardNumbersAsCustomersAndChecksThem) {
   const auto csv = Read(
       "card_number,basket_id,product_id\n"
       "2000000000015,b1,milk\n"
-      "2000000000016,b2,milk\n"   // wrong check digit
+      "2000000000016,b2,milk\n"    // wrong check digit
       "4111111111111,b3,milk\n");  // not a loyalty card
   EXPECT_EQ(csv.good_lines, 1u);
   EXPECT_TRUE(csv.history.customers.Find("2000000000015").has_value());
@@ -152,10 +152,9 @@ TEST(HistoryCsv, PrefersCustomerIdWhenBothColumnsArePresent) {
 }
 
 TEST(HistoryCsv, RefusesAHeaderWithoutARequiredColumn) {
-  for (const auto& [header, missing] :
-       {std::pair{"basket_id,product_id\n", "customer_id"},
-        std::pair{"customer_id,product_id\n", "basket_id"},
-        std::pair{"customer_id,basket_id,sku\n", "product_id"}}) {
+  for (const auto& [header, missing] : {std::pair{"basket_id,product_id\n", "customer_id"},
+                                        std::pair{"customer_id,product_id\n", "basket_id"},
+                                        std::pair{"customer_id,basket_id,sku\n", "product_id"}}) {
     std::istringstream input(header);
     const auto csv = ReadHistoryCsv(input);
     ASSERT_FALSE(csv.ok()) << header;
@@ -173,7 +172,8 @@ TEST(HistoryCsv, RefusesAProductFiledUnderTwoCategories) {
       "c1,b3,milk,BAKERY\n");
   ASSERT_EQ(csv.problems.size(), 1u);
   EXPECT_EQ(csv.problems[0].line, 4u);
-  EXPECT_EQ(csv.problems[0].reason, "category: product milk is in category DAIRY on an earlier line");
+  EXPECT_EQ(csv.problems[0].reason,
+            "category: product milk is in category DAIRY on an earlier line");
 }
 
 TEST(HistoryCsv, ReportsProgressEveryGivenNumberOfLines) {

@@ -38,7 +38,8 @@ std::vector<std::string> Top(const NextBasketModel& model, const std::string& cu
 
 std::size_t RankOf(const std::vector<std::string>& ranked, const std::string& product) {
   return static_cast<std::size_t>(std::find(ranked.begin(), ranked.end(), product) -
-                                  ranked.begin()) + 1;
+                                  ranked.begin()) +
+         1;
 }
 
 TEST(TargetingModel, MilkBoughtEveryVisitIsFirst) {
@@ -155,7 +156,8 @@ TEST(TargetingModel, ProbabilitiesAreCalibratedAndFallDownTheList) {
   for (int i = 0; i < 60; ++i) {
     std::vector<std::vector<std::string>> baskets;
     for (int visit = 0; visit < 8; ++visit) {
-      baskets.push_back({"staple" + std::to_string(i % 5), "treat" + std::to_string((i + visit) % 17)});
+      baskets.push_back(
+          {"staple" + std::to_string(i % 5), "treat" + std::to_string((i + visit) % 17)});
       if (visit % 3 == 0) baskets.back().push_back("weekly" + std::to_string(i % 4));
     }
     customers.push_back({"c" + std::to_string(i), baskets});
@@ -208,9 +210,8 @@ TEST(TargetingModel, RecommendAllOnThreadsMatchesOneByOne) {
 }
 
 TEST(TargetingModel, TopsUpAThinListWithBestSellers) {
-  const auto history = MakeHistory({{"t", {{"rare"}}},
-                                    {"a", Repeat({"bread", "milk"}, 3)},
-                                    {"b", Repeat({"bread"}, 2)}});
+  const auto history = MakeHistory(
+      {{"t", {{"rare"}}}, {"a", Repeat({"bread", "milk"}, 3)}, {"b", Repeat({"bread"}, 2)}});
   const auto top = Top(NextBasketModel::Fit(history, OwnVectorOnly()), "t", 3);
   EXPECT_EQ(top, (std::vector<std::string>{"rare", "bread", "milk"}));
   // Never more than the history holds.
