@@ -361,7 +361,7 @@ void NextBasketModel::Replay(const ProgressFunction& progress) {
   std::vector<double> recall(chosen.size());
   // Ranks every chosen customer's held-out basket with the replay's current options;
   // the mean recall at tune_k.
-  const auto run = [&](std::string_view phase) {
+  const auto run = [&](const ProgressFunction& run_progress, std::string_view phase) {
     ParallelFor(
         chosen.size(), Threads(), [&] { return Scratch(replay); },
         [&](std::size_t index, Scratch& scratch) {
@@ -384,7 +384,7 @@ void NextBasketModel::Replay(const ProgressFunction& progress) {
           }
           recall[index] = static_cast<double>(hits) / static_cast<double>(bought.size());
         },
-        progress, phase);
+        run_progress, phase);
     return std::accumulate(recall.begin(), recall.end(), 0.0) / static_cast<double>(chosen.size());
   };
 
@@ -393,34 +393,34 @@ void NextBasketModel::Replay(const ProgressFunction& progress) {
     // a history too small to tell the points apart keeps the defaults.
     replay.BuildVectors(1);
     NextBasketOptions best = replay.options_;
-    double best_recall = run("tuning replay");
-    {
-      const std::uint32_t groups = options_.groups;
-      for (const double within_decay : {0.9, 1.0}) {
-        for (const double group_decay : {0.6, 0.8, 1.0}) {
-          for (const double alpha : {0.2, 0.5, 0.8}) {
-            replay.options_.groups = groups;
-            replay.options_.within_decay = within_decay;
-            replay.options_.group_decay = group_decay;
-            replay.options_.alpha = alpha;
-            replay.BuildVectors(1);
-            const double found = run("tuning replay");
-            if (found > best_recall) {
-              best_recall = found;
-              best = replay.options_;
-            }
+    // One progress line per point tried: each is a whole replay.
+    constexpr std::size_t kPoints = 1 + 2 * 3 * 3;
+    std::size_t tried = 1;
+    double best_recall = run({}, "");
+    if (progress) progress("tuning replay", tried, kPoints);
+    for (const double within_decay : {0.9, 1.0}) {
+      for (const double group_decay : {0.6, 0.8, 1.0}) {
+        for (const double alpha : {0.2, 0.5, 0.8}) {
+          replay.options_.within_decay = within_decay;
+          replay.options_.group_decay = group_decay;
+          replay.options_.alpha = alpha;
+          replay.BuildVectors(1);
+          const double found = run({}, "");
+          if (progress) progress("tuning replay", ++tried, kPoints);
+          if (found > best_recall) {
+            best_recall = found;
+            best = replay.options_;
           }
         }
       }
     }
-    options_.groups = best.groups;
     options_.within_decay = best.within_decay;
     options_.group_decay = best.group_decay;
     options_.alpha = best.alpha;
     replay.options_ = best;
     replay.BuildVectors(1);
   }
-  replay_recall_ = run("calibration replay");
+  replay_recall_ = run(progress, "calibration replay");
   std::vector<Calibration::Observation> all;
   for (auto& list : observations) all.insert(all.end(), list.begin(), list.end());
   calibration_ = Calibration::Fit(all);
