@@ -19,7 +19,7 @@ struct Columns {
   bool customer_is_card = false;
   std::size_t basket = 0;
   std::size_t product = 0;
-  std::optional<std::size_t> timestamp, category, quantity, amount;
+  std::optional<std::size_t> timestamp, product_name, category, quantity, amount;
 };
 
 Result<Columns> FindColumns(const CsvReader& csv) {
@@ -42,6 +42,7 @@ Result<Columns> FindColumns(const CsvReader& csv) {
     *column = *found;
   }
   columns.timestamp = csv.Column("timestamp");
+  columns.product_name = csv.Column("product_name");
   columns.category = csv.Column("category");
   columns.quantity = csv.Column("quantity");
   columns.amount = csv.Column("amount");
@@ -81,6 +82,14 @@ std::string ParseLine(const Columns& columns, const std::vector<std::string>& fi
   line.customer = customer;
   line.basket = fields[columns.basket];
   line.product = fields[columns.product];
+  // Not kept in the history, but checked: the import, which keeps it, shares this reader.
+  if (columns.product_name) {
+    if (auto problem =
+            CheckText("product_name", fields[*columns.product_name], domain::kMaxNameLength, false);
+        !problem.empty()) {
+      return problem;
+    }
+  }
   if (columns.category) {
     if (auto problem =
             CheckText("category", fields[*columns.category], domain::kMaxNameLength, false);

@@ -3,7 +3,8 @@
 // name, in any order: `customer_id` or `card_number`, `basket_id`, `product_id`, and
 // optionally `timestamp` (ISO 8601 with a zone), `product_name`, `category`, `quantity`
 // (a whole number, 0 to 9,999) and `amount` (decimal in the store's currency). Without a
-// timestamp column, a customer's baskets are in file order.
+// timestamp column, a customer's baskets are in file order. `product_name` is for the
+// import, which keeps names; the history does not.
 #pragma once
 
 #include <cstdint>

@@ -40,8 +40,8 @@ void ParallelFor(std::size_t count, std::uint32_t threads, ScratchFactory make_s
   for (auto& thread : pool) thread.join();
 }
 
-// The first basket of customer c that the model may look at is always its first; the
-// last `held_out` are hidden when the model is fitted for calibration.
+// End of the customer's baskets the model may look at: all of them, less the last
+// `held_out` when it is fitted for the replay.
 std::uint32_t UsedBasketEnd(const TransactionHistory& history, std::uint32_t customer,
                             std::uint32_t held_out) {
   const std::uint32_t begin = history.customer_basket_begin[customer];

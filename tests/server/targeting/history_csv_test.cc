@@ -164,6 +164,19 @@ TEST(HistoryCsv, RefusesAHeaderWithoutARequiredColumn) {
   EXPECT_FALSE(ReadHistoryCsv(empty).ok());
 }
 
+TEST(HistoryCsv, ChecksProductNamesThoughItDoesNotKeepThem) {
+  const auto csv = Read(
+      "customer_id,basket_id,product_id,product_name\n"
+      "c1,b1,milk,Milk 1l\n"
+      "c1,b1,tea,Te\xE9\n"  // Latin-1, not UTF-8
+      "c1,b1,jam," +
+      std::string(201, 'j') + "\n");
+  EXPECT_EQ(csv.good_lines, 1u);
+  ASSERT_EQ(csv.problems.size(), 2u);
+  EXPECT_EQ(csv.problems[0].reason, "product_name: not UTF-8 text");
+  EXPECT_EQ(csv.problems[1].reason, "product_name: longer than 200 characters");
+}
+
 TEST(HistoryCsv, RefusesAProductFiledUnderTwoCategories) {
   const auto csv = Read(
       "customer_id,basket_id,product_id,category\n"
