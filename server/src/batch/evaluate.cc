@@ -150,7 +150,7 @@ Result<nlohmann::json> Evaluate(const EvaluateOptions& options) {
                           {"group_decay", model.options().group_decay},
                           {"alpha", model.options().alpha},
                           {"neighbours", model.options().neighbours},
-                          {"tuned", model.options().tune},
+                          {"tuned", model.tuned()},
                           {"replay_recall", model.replay_recall()},
                           {"calibration_steps", model.calibration().steps()}}},
                         {"seconds",

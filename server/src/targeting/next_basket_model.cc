@@ -419,6 +419,7 @@ void NextBasketModel::Replay(const ProgressFunction& progress) {
     options_.alpha = best.alpha;
     replay.options_ = best;
     replay.BuildVectors(1);
+    tuned_ = true;
   }
   replay_recall_ = run(progress, "calibration replay");
   std::vector<Calibration::Observation> all;

@@ -144,6 +144,8 @@ class NextBasketModel {
   const NextBasketOptions& options() const { return options_; }
   // The replay's recall at tune_k with the chosen options; 0 without a replay.
   double replay_recall() const { return replay_recall_; }
+  // Whether the replay tuned the options (asked to, and there was a customer to replay).
+  bool tuned() const { return tuned_; }
   const TransactionHistory& history() const { return *history_; }
 
  private:
@@ -198,6 +200,7 @@ class NextBasketModel {
 
   Calibration calibration_;
   double replay_recall_ = 0;
+  bool tuned_ = false;
 };
 
 }  // namespace loyalty::server::targeting

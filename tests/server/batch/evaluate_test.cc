@@ -150,6 +150,8 @@ TEST(BatchEvaluate, CompleteJourneySlice) {
   const auto report = nlohmann::json::parse(run.stdout_lines[0]);
 
   EXPECT_EQ(report["k"], 10);
+  EXPECT_TRUE(report["model_options"]["tuned"].get<bool>());
+  EXPECT_GT(report["model_options"]["calibration_steps"].get<int>(), 1);
   EXPECT_EQ(report["history"]["bad_lines"], 0);
   const auto evaluated = report["customers_evaluated"].get<std::size_t>();
   // Every household of the slice has history and a next basket.

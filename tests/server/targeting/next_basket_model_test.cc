@@ -168,6 +168,7 @@ TEST(TargetingModel, ProbabilitiesAreCalibratedAndFallDownTheList) {
   const auto model = NextBasketModel::Fit(history, options);
   EXPECT_GT(model.calibration().steps(), 1u);
   EXPECT_GT(model.replay_recall(), 0);
+  EXPECT_TRUE(model.tuned());
   NextBasketModel::Scratch scratch(model);
   const auto ranked = model.Recommend(0, 10, scratch);
   ASSERT_EQ(ranked.size(), 10u);
@@ -212,7 +213,10 @@ TEST(TargetingModel, RecommendAllOnThreadsMatchesOneByOne) {
 TEST(TargetingModel, TopsUpAThinListWithBestSellers) {
   const auto history = MakeHistory(
       {{"t", {{"rare"}}}, {"a", Repeat({"bread", "milk"}, 3)}, {"b", Repeat({"bread"}, 2)}});
-  const auto top = Top(NextBasketModel::Fit(history, OwnVectorOnly()), "t", 3);
+  const auto model = NextBasketModel::Fit(history, OwnVectorOnly());
+  EXPECT_FALSE(model.tuned());
+  EXPECT_EQ(model.calibration().steps(), 0u);  // no replay: probability = clamped score
+  const auto top = Top(model, "t", 3);
   EXPECT_EQ(top, (std::vector<std::string>{"rare", "bread", "milk"}));
   // Never more than the history holds.
   EXPECT_EQ(Top(NextBasketModel::Fit(history, OwnVectorOnly()), "t", 10).size(), 3u);
