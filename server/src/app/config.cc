@@ -1,11 +1,13 @@
 #include "app/config.h"
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "loyalty/codec/json_reader.h"
 #include "loyalty/core/number.h"
+#include "storage/open_store.h"
 
 namespace loyalty::server {
 namespace {
@@ -46,6 +48,7 @@ void ApplyFile(const nlohmann::json& json, Config& config, codec::FieldErrors& e
     ReadInt(http, "drain_timeout_seconds", config.http.drain_timeout_seconds, 1, 600);
   });
   section("storage", [&](codec::ObjectReader& storage) {
+    ReadString(storage, "url", config.storage.url);
     ReadInt(storage, "group_commit_max_batch", config.storage.group_commit_max_batch, 1, 10000);
     ReadInt(storage, "group_commit_max_delay_us", config.storage.group_commit_max_delay_us, 0,
             100000);
@@ -69,6 +72,7 @@ Status ApplyEnvironment(Config& config) {
   text("LOYALTY_LOG_LEVEL", config.log_level);
   text("LOYALTY_TLS_CERT", config.tls.certificate);
   text("LOYALTY_TLS_KEY", config.tls.private_key);
+  text("LOYALTY_STORAGE_URL", config.storage.url);
   if (const char* threads = std::getenv("LOYALTY_THREADS")) {
     const auto value = ParseWholeNumber(threads, 64);
     if (!value || *value < 1) {
@@ -80,6 +84,11 @@ Status ApplyEnvironment(Config& config) {
 }
 
 }  // namespace
+
+std::string Config::StoreDatabaseUrl() const {
+  if (!storage.url.empty()) return storage.url;
+  return "sqlite://" + (std::filesystem::path(data_dir) / "loyalty.db").string();
+}
 
 Result<Config> LoadConfig(const Args& args) {
   Config config;
@@ -108,6 +117,7 @@ Result<Config> LoadConfig(const Args& args) {
   if (auto value = args.Value("listen")) config.listen = *value;
   if (auto value = args.Value("tls-cert")) config.tls.certificate = *value;
   if (auto value = args.Value("tls-key")) config.tls.private_key = *value;
+  if (auto value = args.Value("storage-url")) config.storage.url = *value;
   if (auto value = args.Value("threads")) {
     const auto threads = ParseWholeNumber(*value, 64);
     if (!threads || *threads < 1) {
@@ -117,6 +127,9 @@ Result<Config> LoadConfig(const Args& args) {
   }
   if (config.tls.certificate.empty() != config.tls.private_key.empty()) {
     return InvalidArgument("tls", "a certificate and a private key go together");
+  }
+  if (auto url = ParseStoreUrl(config.StoreDatabaseUrl(), "storage.url"); !url.ok()) {
+    return url.error();
   }
   if (config.log_level != "debug" && config.log_level != "info" && config.log_level != "warn" &&
       config.log_level != "error") {

@@ -32,6 +32,9 @@ struct Config {
   } http;
 
   struct Storage {
+    // Where the data lives: sqlite:///path/loyalty.db or postgresql://user@host/db.
+    // Empty: sqlite://DATA_DIR/loyalty.db. Read through StoreDatabaseUrl().
+    std::string url;
     std::size_t group_commit_max_batch = 256;
     int group_commit_max_delay_us = 1000;
   } storage;
@@ -44,6 +47,9 @@ struct Config {
   } next_visit;
 
   std::string log_level = "info";  // debug, info, warn, error
+
+  // storage.url, or the SQLite file in data_dir when it is empty.
+  std::string StoreDatabaseUrl() const;
 };
 
 // Builds the configuration from all its sources. `args` holds the parsed flags.

@@ -20,7 +20,7 @@
 #include "loyalty/core/number.h"
 #include "ops/metrics.h"
 #include "storage/catalog_import.h"
-#include "storage/sqlite_store.h"
+#include "storage/open_store.h"
 #include "targeting/next_visit_planner.h"
 
 namespace loyalty::server {
@@ -53,6 +53,10 @@ Options (flags override environment variables, which override the config file):
   --listen HOST:PORT address to serve on; port 0 picks a free one
                      (LOYALTY_LISTEN; default 127.0.0.1:8443)
   --threads N        I/O threads (LOYALTY_THREADS; default 2)
+  --storage-url URL  where the data lives (LOYALTY_STORAGE_URL):
+                     sqlite:///path/to/loyalty.db or
+                     postgresql://user@host:port/database. Default: the SQLite
+                     file DATA_DIR/loyalty.db
   --tls-cert FILE    PEM certificate chain, with --tls-key (LOYALTY_TLS_CERT,
   --tls-key FILE     LOYALTY_TLS_KEY). Default: a self-signed certificate made in
                      DATA_DIR/tls on first start
@@ -62,7 +66,7 @@ Options (flags override environment variables, which override the config file):
                      (GTIN), sold_by (each or kg; kg prices are per kilogram))
 
 Files in DATA_DIR:
-  loyalty.db                  SQLite database (WAL)
+  loyalty.db                  SQLite database (WAL), unless --storage-url says otherwise
   tls/server.crt, server.key  the TLS certificate terminals must trust
   coupon-signing.pem          Ed25519 key signing coupons (keep it secret)
   coupon-signing.pem.pub      its public half, installed on every terminal
@@ -115,24 +119,29 @@ int Serve(const Config& config) {
   const auto signing_key =
       crypto::SigningKey::LoadOrCreate(DataPath(config, "coupon-signing.pem").string());
   const TopCategoryPlanner planner = MakePlanner(config);
-  SqliteWriterOptions writer_options;
-  writer_options.max_batch = config.storage.group_commit_max_batch;
-  writer_options.max_delay = std::chrono::microseconds(config.storage.group_commit_max_delay_us);
+  StoreOptions store_options;
+  store_options.writer.max_batch = config.storage.group_commit_max_batch;
+  store_options.writer.max_delay =
+      std::chrono::microseconds(config.storage.group_commit_max_delay_us);
   // Answers are built on the I/O threads, so the writer goes straight on to the next
   // commit. The I/O context exists only once the server does; until then, inline.
   std::atomic<boost::asio::io_context*> io_for_completions{nullptr};
-  writer_options.completion_executor = [&io_for_completions](std::function<void()> completion) {
-    if (auto* io = io_for_completions.load()) {
-      boost::asio::post(*io, std::move(completion));
-    } else {
-      completion();
-    }
+  store_options.writer.completion_executor =
+      [&io_for_completions](std::function<void()> completion) {
+        if (auto* io = io_for_completions.load()) {
+          boost::asio::post(*io, std::move(completion));
+        } else {
+          completion();
+        }
+      };
+  store_options.observer = [&](std::size_t jobs, std::chrono::nanoseconds elapsed) {
+    batch_sizes.Observe(static_cast<double>(jobs));
+    commit_seconds.Observe(std::chrono::duration<double>(elapsed).count());
   };
-  SqliteStore store(DataPath(config, "loyalty.db").string(), planner, signing_key, writer_options,
-                    [&](std::size_t jobs, std::chrono::nanoseconds elapsed) {
-                      batch_sizes.Observe(static_cast<double>(jobs));
-                      commit_seconds.Observe(std::chrono::duration<double>(elapsed).count());
-                    });
+  const StoreUrl store_url = *ParseStoreUrl(config.StoreDatabaseUrl(), "storage.url");
+  const std::unique_ptr<Store> store_owner =
+      OpenStore(store_url, planner, signing_key, std::move(store_options));
+  Store& store = *store_owner;
 
   http::Router router;
   auth::LoginThrottle login_throttle;
@@ -178,6 +187,7 @@ int Serve(const Config& config) {
   log::Info("listening",
             {{"url", url},
              {"data_dir", config.data_dir},
+             {"storage", store_url.Describe()},
              {"tls_certificate", certificate.certificate},
              {"coupon_public_key", DataPath(config, "coupon-signing.pem.pub").string()},
              {"coupon_key_id", signing_key.verify_key().key_id()}});
@@ -192,16 +202,19 @@ int Serve(const Config& config) {
 }
 
 // The admin commands open the same database the server may be serving from: SQLite's
-// locking and busy timeout make that safe.
+// locking and busy timeout, and PostgreSQL's row locks, make that safe.
 struct AdminStore {
   explicit AdminStore(const Config& config)
       : signing_key(
             crypto::SigningKey::LoadOrCreate(DataPath(config, "coupon-signing.pem").string())),
         planner(MakePlanner(config)),
-        store(DataPath(config, "loyalty.db").string(), planner, signing_key) {}
+        owner(OpenStore(*ParseStoreUrl(config.StoreDatabaseUrl(), "storage.url"), planner,
+                        signing_key)),
+        store(*owner) {}
   crypto::SigningKey signing_key;
   TopCategoryPlanner planner;
-  SqliteStore store;
+  std::unique_ptr<Store> owner;
+  Store& store;
 };
 
 int Fail(const Error& error) {
@@ -300,7 +313,7 @@ int ImportCatalog(const Args& args, const Config& config) {
     return 2;
   }
   AdminStore admin(config);
-  SqliteStore& store = admin.store;
+  Store& store = admin.store;
   auto catalog = store.LoadCatalog();
   auto rows = ReadCatalogCsv(input, catalog.currency);
   if (!rows.ok()) {
@@ -377,12 +390,12 @@ int AdminCreate(const Args& args, const Config& config) {
 int ServerMain(int argc, char** argv) {
   log::SetProgram("server");
   std::vector<std::string> arguments(argv + 1, argv + argc);
-  auto args =
-      Args::Parse(arguments,
-                  {"config", "data-dir", "listen", "threads", "tls-cert", "tls-key", "csv", "id",
-                   "name", "currency", "store", "valid-hours", "terminal", "into", "from",
-                   "email", "role", "stores"},
-                  {"help"});
+  auto args = Args::Parse(
+      arguments,
+      {"config", "data-dir", "listen", "threads", "tls-cert", "tls-key", "storage-url", "csv", "id",
+       "name", "currency", "store", "valid-hours", "terminal", "into", "from", "email", "role",
+       "stores"},
+      {"help"});
   if (!args.ok()) {
     std::cerr << args.error().ToString() << "\n";
     return 2;

@@ -20,15 +20,15 @@ void SqliteStore::RecordReturnAsync(domain::SaleReturn sale_return, Timestamp no
   auto body_hash = crypto::Sha256Hex(domain::SaleReturnToJson(sale_return).dump());
   auto state = std::make_shared<std::optional<Result<RecordedReturn>>>();
   writer_->Submit(
-      WriteJob{[this, state, sale_return = std::move(sale_return), body_hash = std::move(body_hash),
-                now](sqlite::Connection& db) -> Status {
-                 *state = WriteReturn(db, sale_return, body_hash, now);
-                 return (*state)->status();
-               },
-               [state, done = std::move(done)](Status status) {
-                 if (!status.ok()) return done(status.error());
-                 done(std::move(**state));
-               }});
+      SqliteWriter::Job{[this, state, sale_return = std::move(sale_return),
+                         body_hash = std::move(body_hash), now](sqlite::Connection& db) -> Status {
+                          *state = WriteReturn(db, sale_return, body_hash, now);
+                          return (*state)->status();
+                        },
+                        [state, done = std::move(done)](Status status) {
+                          if (!status.ok()) return done(status.error());
+                          done(std::move(**state));
+                        }});
 }
 
 Result<RecordedReturn> SqliteStore::WriteReturn(sqlite::Connection& db,

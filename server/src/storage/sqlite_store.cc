@@ -31,14 +31,15 @@ constexpr std::int64_t kMmapBytes = 1LL << 30;
 }  // namespace
 
 SqliteStore::SqliteStore(const std::string& path, const NextVisitPlanner& planner,
-                         const crypto::SigningKey& signing_key, SqliteWriterOptions writer_options,
-                         SqliteWriter::BatchObserver observer)
+                         const crypto::SigningKey& signing_key, WriterOptions writer_options,
+                         BatchObserver observer)
     : path_(path),
       planner_(planner),
       signing_key_(signing_key),
       write_db_(path, {.cache_kib = 64 * 1024, .mmap_bytes = kMmapBytes}) {
   sqlite::Migrate(write_db_, SqliteMigrations());
-  writer_ = std::make_unique<SqliteWriter>(write_db_, writer_options, std::move(observer));
+  writer_ = std::make_unique<SqliteWriter>(write_db_, std::move(writer_options),
+                                           std::move(observer), "sqlite-writer");
 }
 
 SqliteStore::~SqliteStore() { writer_.reset(); }
@@ -375,23 +376,23 @@ void SqliteStore::RecordPurchaseAsync(domain::Purchase purchase, Timestamp now,
   auto body_hash = crypto::Sha256Hex(domain::PurchaseToJson(purchase).dump());
   auto state = std::make_shared<std::optional<Result<RecordedPurchase>>>();
   writer_->Submit(
-      WriteJob{[this, state, purchase = std::move(purchase), body_hash = std::move(body_hash),
-                now](sqlite::Connection& db) -> Status {
-                 *state = WritePurchase(db, purchase, body_hash, now);
-                 return (*state)->status();
-               },
-               [this, state, done = std::move(done)](Status status) {
-                 if (!status.ok()) return done(status.error());
-                 // On the completion executor: signing costs the writer nothing. The
-                 // purchase is stored; a coupon that cannot be signed is a server fault.
-                 try {
-                   SignAll((*state)->value().ack.next_visit_coupons);
-                 } catch (const std::exception& e) {
-                   log::Error("cannot sign next-visit coupons", {{"error", e.what()}});
-                   return done(Internal("next-visit coupons could not be signed"));
-                 }
-                 done(std::move(**state));
-               }});
+      SqliteWriter::Job{[this, state, purchase = std::move(purchase),
+                         body_hash = std::move(body_hash), now](sqlite::Connection& db) -> Status {
+                          *state = WritePurchase(db, purchase, body_hash, now);
+                          return (*state)->status();
+                        },
+                        [this, state, done = std::move(done)](Status status) {
+                          if (!status.ok()) return done(status.error());
+                          // On the completion executor: signing costs the writer nothing. The
+                          // purchase is stored; a coupon that cannot be signed is a server fault.
+                          try {
+                            SignAll((*state)->value().ack.next_visit_coupons);
+                          } catch (const std::exception& e) {
+                            log::Error("cannot sign next-visit coupons", {{"error", e.what()}});
+                            return done(Internal("next-visit coupons could not be signed"));
+                          }
+                          done(std::move(**state));
+                        }});
 }
 
 Result<RecordedPurchase> SqliteStore::WritePurchase(sqlite::Connection& db,

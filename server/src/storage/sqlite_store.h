@@ -13,18 +13,20 @@
 #include "loyalty/core/thread_annotations.h"
 #include "loyalty/crypto/ed25519.h"
 #include "loyalty/sqlite/sqlite.h"
-#include "storage/sqlite_writer.h"
+#include "storage/group_commit_writer.h"
 #include "storage/store.h"
 
 namespace loyalty::server {
+
+using SqliteWriter = GroupCommitWriter<sqlite::Connection, sqlite::Transaction>;
 
 class SqliteStore final : public Store {
  public:
   // Opens (creating and migrating if needed) the database at `path`. The planner and
   // key must outlive the store. `observer` hears of every committed batch (metrics).
   SqliteStore(const std::string& path, const NextVisitPlanner& planner,
-              const crypto::SigningKey& signing_key, SqliteWriterOptions writer_options = {},
-              SqliteWriter::BatchObserver observer = nullptr);
+              const crypto::SigningKey& signing_key, WriterOptions writer_options = {},
+              BatchObserver observer = nullptr);
   ~SqliteStore() override;
 
   Result<api::CardLookup> LookupCard(const CardNumber& card, Timestamp now) override;
@@ -64,9 +66,8 @@ class SqliteStore final : public Store {
   Status DeletePortalSession(const std::string& token_hash) override;
   Status AppendAudit(const AuditEntry& entry) override;
 
-  SqliteWriter::Stats writer_stats() const { return writer_->stats(); }
-  // Returns once every write queued before the call has committed and been answered.
-  void Flush();
+  WriterStats writer_stats() const override { return writer_->stats(); }
+  void Flush() override;
 
  private:
   // A read-only connection borrowed from the pool for one call.

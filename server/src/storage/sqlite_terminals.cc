@@ -146,20 +146,20 @@ Status SqliteStore::RevokeTerminal(const std::string& terminal_id, Timestamp now
 
 void SqliteStore::RecordHeartbeat(const TerminalIdentity& terminal, std::int64_t backlog,
                                   const std::string& software_version, Timestamp now) {
-  writer_->Submit(
-      WriteJob{[terminal_id = terminal.terminal_id, backlog, software_version,
-                now](sqlite::Connection& db) -> Status {
-                 db.Prepared(
-                       "UPDATE terminals SET last_seen_at = ?, backlog = ?, software_version = ?"
-                       " WHERE id = ?")
-                     .Bind(1, ToUnixSeconds(now))
-                     .Bind(2, backlog)
-                     .Bind(3, software_version)
-                     .Bind(4, terminal_id)
-                     .Run();
-                 return {};
-               },
-               [](const Status&) {}});
+  writer_->Submit(SqliteWriter::Job{
+      [terminal_id = terminal.terminal_id, backlog, software_version,
+       now](sqlite::Connection& db) -> Status {
+        db.Prepared(
+              "UPDATE terminals SET last_seen_at = ?, backlog = ?, software_version = ?"
+              " WHERE id = ?")
+            .Bind(1, ToUnixSeconds(now))
+            .Bind(2, backlog)
+            .Bind(3, software_version)
+            .Bind(4, terminal_id)
+            .Run();
+        return {};
+      },
+      [](const Status&) {}});
 }
 
 std::vector<TerminalRecord> SqliteStore::ListTerminals() {

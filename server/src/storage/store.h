@@ -151,10 +151,22 @@ struct AuditEntry {
   std::string remote_address;
 };
 
+// The single writer's counters, for metrics and logs.
+struct WriterStats {
+  std::uint64_t jobs = 0;
+  std::uint64_t batches = 0;
+  std::size_t queue_depth = 0;
+  std::size_t last_batch = 0;
+};
+
 // All methods are thread-safe.
 class Store {
  public:
   virtual ~Store() = default;
+
+  virtual WriterStats writer_stats() const = 0;
+  // Returns once every write queued before the call has committed and been answered.
+  virtual void Flush() = 0;
 
   // The customer holding `card` and their live coupons; no customer for a new card.
   virtual Result<api::CardLookup> LookupCard(const CardNumber& card, Timestamp now) = 0;

@@ -1,4 +1,4 @@
-#include "storage/sqlite_writer.h"
+#include "storage/sqlite_store.h"
 
 #include <future>
 
@@ -21,13 +21,13 @@ class SqliteWriterTest : public ::testing::Test {
   }
 
   // A job inserting `value`, then failing when `fail` is set.
-  static WriteJob Insert(std::int64_t value, bool fail, std::promise<Status>& done) {
-    return WriteJob{[value, fail](sqlite::Connection& db) -> Status {
-                      db.Prepared("INSERT INTO t(v) VALUES (?)").Bind(1, value).Run();
-                      if (fail) return InvalidArgument("v", "refused on purpose");
-                      return {};
-                    },
-                    [&done](Status status) { done.set_value(std::move(status)); }};
+  static SqliteWriter::Job Insert(std::int64_t value, bool fail, std::promise<Status>& done) {
+    return SqliteWriter::Job{[value, fail](sqlite::Connection& db) -> Status {
+                               db.Prepared("INSERT INTO t(v) VALUES (?)").Bind(1, value).Run();
+                               if (fail) return InvalidArgument("v", "refused on purpose");
+                               return {};
+                             },
+                             [&done](Status status) { done.set_value(std::move(status)); }};
   }
 
   testing::TempDir dir_;
@@ -73,10 +73,12 @@ TEST_F(SqliteWriterTest, AFailingJobIsUndoneAloneAndTheRestOfItsBatchCommits) {
 TEST_F(SqliteWriterTest, AnswersOnlyAfterTheCommitIsVisibleToOthers) {
   SqliteWriter writer(db_, {});
   for (int i = 0; i < 20; ++i) {
-    ASSERT_TRUE(writer.Run([i](sqlite::Connection& db) -> Status {
-      db.Prepared("INSERT INTO t(v) VALUES (?)").Bind(1, std::int64_t{i}).Run();
-      return {};
-    }).ok());
+    ASSERT_TRUE(writer
+                    .Run([i](sqlite::Connection& db) -> Status {
+                      db.Prepared("INSERT INTO t(v) VALUES (?)").Bind(1, std::int64_t{i}).Run();
+                      return {};
+                    })
+                    .ok());
     // A separate connection sees the row the moment Run returns.
     EXPECT_EQ(Count(("v = " + std::to_string(i)).c_str()), 1);
   }

@@ -1,0 +1,547 @@
+#include "storage/pg_store.h"
+
+#include <algorithm>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "loyalty/core/log.h"
+#include "loyalty/crypto/coupon_token.h"
+#include "loyalty/crypto/hash.h"
+#include "storage/pg_coupons.h"
+#include "storage/pg_schema.h"
+
+namespace loyalty::server {
+
+namespace {
+
+// How many of a customer's top categories the profile carries to the planner.
+constexpr std::int64_t kProfileCategories = 20;
+
+postgres::ConnectionOptions ServerConnection() {
+  return {.connect_timeout_seconds = 10, .application_name = "loyalty-server"};
+}
+
+domain::CouponTarget TargetFromName(const std::string& name) {
+  return name == "product"    ? domain::CouponTarget::kProduct
+         : name == "category" ? domain::CouponTarget::kCategory
+                              : domain::CouponTarget::kBasket;
+}
+
+}  // namespace
+
+std::vector<api::IssuedCoupon> UnsignedCoupons(const postgres::Rows& rows, int first_column) {
+  std::vector<api::IssuedCoupon> coupons;
+  for (int row = 0; row < rows.size(); ++row) {
+    if (rows.IsNull(row, first_column)) continue;  // an outer join that found no coupon
+    const auto column = [&](int offset) { return first_column + offset; };
+    domain::Coupon coupon;
+    auto id = Uuid::Parse(rows.Text(row, column(0)));
+    if (!id.ok()) throw std::runtime_error("coupon with a malformed id in the database");
+    coupon.id = *id;
+    coupon.customer_id = rows.Int(row, column(1));
+    coupon.card_number = rows.Text(row, column(2));
+    coupon.campaign = rows.Text(row, column(3));
+    coupon.title = rows.Text(row, column(4));
+    coupon.target = TargetFromName(rows.Text(row, column(5)));
+    coupon.target_value = rows.Text(row, column(6));
+    coupon.discount_type = rows.Text(row, column(7)) == "amount_off"
+                               ? domain::DiscountType::kAmountOff
+                               : domain::DiscountType::kPercentOff;
+    coupon.discount_value = rows.Int(row, column(8));
+    coupon.min_spend_minor = rows.Int(row, column(9));
+    coupon.max_discount_minor = rows.Int(row, column(10));
+    coupon.currency = rows.Text(row, column(11));
+    coupon.issued_at = FromUnixSeconds(rows.Int(row, column(12)));
+    coupon.expires_at = FromUnixSeconds(rows.Int(row, column(13)));
+    coupons.push_back({std::move(coupon), {}});
+  }
+  return coupons;
+}
+
+PostgresStore::PostgresStore(const std::string& url, const NextVisitPlanner& planner,
+                             const crypto::SigningKey& signing_key, WriterOptions writer_options,
+                             BatchObserver observer)
+    : url_(url), planner_(planner), signing_key_(signing_key), write_db_(url, ServerConnection()) {
+  MigratePostgres(write_db_);
+  writer_ = std::make_unique<PostgresWriter>(write_db_, std::move(writer_options),
+                                             std::move(observer), "pg-writer");
+}
+
+PostgresStore::~PostgresStore() { writer_.reset(); }
+
+void PostgresStore::Flush() {
+  // The writer runs jobs in order, so this one finishing means all before it did.
+  (void)writer_->Run([](postgres::Connection&) -> Status { return {}; });
+}
+
+PostgresStore::ReadLease::~ReadLease() {
+  if (!connection_->healthy()) return;  // the server dropped it; the next lease reconnects
+  std::lock_guard lock(store_.readers_mutex_);
+  store_.idle_readers_.push_back(std::move(connection_));
+}
+
+PostgresStore::ReadLease PostgresStore::Read() {
+  {
+    std::lock_guard lock(readers_mutex_);
+    if (!idle_readers_.empty()) {
+      auto connection = std::move(idle_readers_.back());
+      idle_readers_.pop_back();
+      return ReadLease(*this, std::move(connection));
+    }
+  }
+  return ReadLease(*this, std::make_unique<postgres::Connection>(url_, ServerConnection()));
+}
+
+void PostgresStore::SignAll(std::vector<api::IssuedCoupon>& coupons) const {
+  for (auto& issued : coupons) issued.token = crypto::SignCoupon(issued.coupon, signing_key_);
+}
+
+Result<api::CardLookup> PostgresStore::LookupCard(const CardNumber& card, Timestamp now) {
+  auto lease = Read();
+  api::CardLookup lookup;
+  lookup.card_number = card.digits();
+  // One statement, so the customer and their coupons are one consistent snapshot.
+  const auto rows = (*lease).Run(
+      "SELECT c.id, c.visits, c.total_spend_minor, c.created_at, k.status, " PG_COUPON_COLUMNS_OF_P
+      " FROM cards k JOIN customers c ON c.id = k.customer_id"
+      " LEFT JOIN coupons p ON p.customer_id = c.id AND p.expires_at > $2::bigint"
+      "  AND p.redeemed_at IS NULL AND p.voided_at IS NULL"
+      " WHERE k.number = $1::text ORDER BY p.issued_at, p.id",
+      postgres::Params().Add(card.digits()).Add(ToUnixSeconds(now)));
+  if (rows.empty()) return lookup;
+  if (rows.Text(0, 4) == "blocked") {
+    return Error{ErrorCode::kPermissionDenied, "card is blocked; ask for the replacement card",
+                 "card_number"};
+  }
+  api::CustomerSummary customer;
+  customer.id = rows.Int(0, 0);
+  customer.visits = rows.Int(0, 1);
+  customer.total_spend_minor = rows.Int(0, 2);
+  customer.member_since = FromUnixSeconds(rows.Int(0, 3));
+  lookup.customer = customer;
+  lookup.coupons = UnsignedCoupons(rows, 5);
+  SignAll(lookup.coupons);
+  return lookup;
+}
+
+std::int64_t PostgresStore::NewCustomerWithCard(postgres::Connection& db, const CardNumber& card,
+                                                Timestamp now) {
+  // A card handed out at the till works at once: its first use makes an anonymous
+  // customer, who may register details later.
+  return db
+      .Run(
+          "WITH c AS (INSERT INTO customers(created_at) VALUES ($2::bigint) RETURNING id),"
+          " k AS (INSERT INTO cards(number, customer_id, issued_at)"
+          "  SELECT $1::text, id, $2::bigint FROM c)"
+          " SELECT id FROM c",
+          postgres::Params().Add(card.digits()).Add(ToUnixSeconds(now)))
+      .Int(0, 0);
+}
+
+std::int64_t PostgresStore::CustomerForCard(postgres::Connection& db, const CardNumber& card,
+                                            Timestamp now) {
+  const auto found = db.Run("SELECT customer_id FROM cards WHERE number = $1::text",
+                            postgres::Params().Add(card.digits()));
+  if (!found.empty()) return found.Int(0, 0);
+  return NewCustomerWithCard(db, card, now);
+}
+
+const std::unordered_map<std::string, std::string>& PostgresStore::Categories(
+    postgres::Connection& db, std::int64_t version) {
+  if (version != categories_version_) {
+    categories_.clear();
+    db.ForEachRow("SELECT sku, category FROM products", {},
+                  [&](const postgres::Rows& rows, int row) {
+                    categories_.emplace(rows.Text(row, 0), rows.Text(row, 1));
+                  });
+    categories_version_ = version;
+  }
+  return categories_;
+}
+
+std::vector<std::string> PostgresStore::Redeem(postgres::Connection& db,
+                                               const domain::Purchase& purchase,
+                                               std::optional<std::int64_t> customer_id) {
+  std::vector<std::string> outcomes;
+  for (const auto& redemption : purchase.redemptions) {
+    const auto coupon = db.Run(
+        "SELECT customer_id, redeemed_by_purchase IS NOT NULL, voided_at IS NOT NULL"
+        " FROM coupons WHERE id = $1::text",
+        postgres::Params().Add(redemption.coupon_id.str()));
+    std::string outcome;
+    if (coupon.empty()) {
+      outcome = "unknown_coupon";
+    } else if (!customer_id || coupon.Int(0, 0) != *customer_id) {
+      outcome = "other_customer";
+    } else if (coupon.Text(0, 2) == "t") {
+      outcome = "voided_coupon";  // its purchase was returned, e.g. while this till was offline
+    } else if (coupon.Text(0, 1) == "t") {
+      // Spent before, e.g. at another terminal while offline: recorded as a conflict
+      // for the portal, never counted twice.
+      outcome = "already_redeemed";
+    } else {
+      outcome = "redeemed";
+      db.Run(
+          "UPDATE coupons SET redeemed_at = $1::bigint, redeemed_by_purchase = $2::text"
+          " WHERE id = $3::text",
+          postgres::Params()
+              .Add(ToUnixSeconds(purchase.occurred_at))
+              .Add(purchase.id.str())
+              .Add(redemption.coupon_id.str()));
+    }
+    outcomes.push_back(std::move(outcome));
+  }
+  return outcomes;
+}
+
+void PostgresStore::RecordPurchaseAsync(domain::Purchase purchase, Timestamp now,
+                                        PurchaseCallback done) {
+  // Hashing and the rest of the CPU work that needs no database happen here, on the
+  // caller's thread, so the single writer spends its time on the database alone.
+  auto body_hash = crypto::Sha256Hex(domain::PurchaseToJson(purchase).dump());
+  auto state = std::make_shared<std::optional<Result<RecordedPurchase>>>();
+  writer_->Submit(PostgresWriter::Job{
+      [this, state, purchase = std::move(purchase), body_hash = std::move(body_hash),
+       now](postgres::Connection& db) -> Status {
+        *state = WritePurchase(db, purchase, body_hash, now);
+        return (*state)->status();
+      },
+      [this, state, done = std::move(done)](Status status) {
+        if (!status.ok()) return done(status.error());
+        try {
+          SignAll((*state)->value().ack.next_visit_coupons);
+        } catch (const std::exception& e) {
+          log::Error("cannot sign next-visit coupons", {{"error", e.what()}});
+          return done(Internal("next-visit coupons could not be signed"));
+        }
+        done(std::move(**state));
+      }});
+}
+
+Result<RecordedPurchase> PostgresStore::WritePurchase(postgres::Connection& db,
+                                                      const domain::Purchase& purchase,
+                                                      const std::string& body_hash, Timestamp now) {
+  // Round trip 1: everything the writes depend on.
+  const auto known = db.Run(
+      "SELECT p.body_sha256, p.customer_id,"
+      " (SELECT customer_id FROM cards WHERE number = $2::text),"
+      " (SELECT value FROM meta WHERE key = 'catalog_version')"
+      " FROM (SELECT 1) AS one LEFT JOIN purchases p ON p.id = $1::text",
+      postgres::Params()
+          .Add(purchase.id.str())
+          .Add(purchase.card ? std::optional(purchase.card->digits()) : std::nullopt));
+  if (!known.IsNull(0, 0)) {
+    if (known.Text(0, 0) != body_hash) {
+      return Error{ErrorCode::kConflict,
+                   "purchase id " + purchase.id.str() + " was already used for another purchase",
+                   "id"};
+    }
+    RecordedPurchase replay;
+    replay.replay = true;
+    const auto issued = db.Run("SELECT " PG_COUPON_COLUMNS_OF_P
+                               " FROM coupons p JOIN purchases s ON s.seq = p.issued_by_purchase"
+                               " WHERE s.id = $1::text ORDER BY p.issued_at, p.id",
+                               postgres::Params().Add(purchase.id.str()));
+    replay.ack = {purchase.id.str(), known.OptionalInt(0, 1), UnsignedCoupons(issued, 0)};
+    return replay;  // nothing was written
+  }
+  std::optional<std::int64_t> customer_id;
+  if (purchase.card) {
+    customer_id =
+        known.IsNull(0, 2) ? NewCustomerWithCard(db, *purchase.card, now) : known.Int(0, 2);
+  }
+  const auto& categories = Categories(db, std::stoll(known.Text(0, 3)));
+  const std::vector<std::string> outcomes = Redeem(db, purchase, customer_id);
+
+  // Lines as arrays, one element per line; the aggregates summed per key first, since
+  // one INSERT ... ON CONFLICT may not touch a row twice.
+  std::vector<std::string> skus;
+  std::vector<std::optional<std::string>> line_categories;
+  std::vector<std::int64_t> known_skus, quantities, unit_prices, amounts;
+  struct CategoryTotal {
+    std::int64_t spend = 0;
+    std::int64_t items = 0;
+  };
+  std::map<std::string, CategoryTotal> by_category;
+  std::map<std::string, std::int64_t> quantity_by_sku;
+  for (const auto& line : purchase.lines) {
+    const auto found = categories.find(line.sku);
+    const bool is_known = found != categories.end();
+    skus.push_back(line.sku);
+    line_categories.push_back(is_known ? std::optional(found->second) : std::nullopt);
+    known_skus.push_back(is_known ? 1 : 0);
+    quantities.push_back(line.quantity);
+    unit_prices.push_back(line.unit_price_minor);
+    amounts.push_back(line.amount_minor);
+    if (is_known && !found->second.empty()) {
+      by_category[found->second].spend += line.amount_minor;
+      by_category[found->second].items += line.quantity;
+    }
+    quantity_by_sku[line.sku] += line.quantity;
+  }
+  std::vector<std::string> stat_skus, stat_categories;
+  std::vector<std::int64_t> stat_quantities, category_spend, category_items;
+  for (const auto& [sku, quantity] : quantity_by_sku) {
+    stat_skus.push_back(sku);
+    stat_quantities.push_back(quantity);
+  }
+  for (const auto& [category, total] : by_category) {
+    stat_categories.push_back(category);
+    category_spend.push_back(total.spend);
+    category_items.push_back(total.items);
+  }
+  std::vector<std::string> coupon_ids;
+  std::vector<std::int64_t> discounts;
+  for (const auto& redemption : purchase.redemptions) {
+    coupon_ids.push_back(redemption.coupon_id.str());
+    discounts.push_back(redemption.discount_minor);
+  }
+
+  // Round trip 2: every row of the purchase and its aggregates in one statement. Its
+  // sub-statements touch different tables, and the final SELECT reads the customer row
+  // the UPDATE returns plus the live coupons, which this statement does not change.
+  // The score halves every 30 days (2,592,000 s); a purchase older than the stored
+  // score (uploaded late from an offline till) adds its quantity already decayed.
+  const auto written = db.Run(
+      "WITH p AS (INSERT INTO purchases(id, customer_id, card_number, store_id, terminal_id,"
+      "   occurred_at, received_at, currency, subtotal_minor, discount_minor, total_minor,"
+      "   body_sha256) VALUES ($1::text, $2::bigint, $3::text, $4::text, $5::text, $6::bigint,"
+      "   $7::bigint, $8::text, $9::bigint, $10::bigint, $11::bigint, $12::text) RETURNING seq),"
+      " l AS (INSERT INTO purchase_lines(purchase_seq, line_no, customer_id, sku, category,"
+      "   known_sku, quantity, unit_price_minor, amount_minor)"
+      "   SELECT p.seq, u.ord, $2::bigint, u.sku, u.category, u.known, u.quantity, u.unit_price,"
+      "   u.amount FROM p, unnest($13::text[], $14::text[], $15::bigint[], $16::bigint[],"
+      "   $17::bigint[], $18::bigint[]) WITH ORDINALITY"
+      "   AS u(sku, category, known, quantity, unit_price, amount, ord)),"
+      " r AS (INSERT INTO coupon_redemptions(coupon_id, purchase_id, customer_id, discount_minor,"
+      "   outcome, reported_at) SELECT u.coupon_id, $1::text, $2::bigint, u.discount, u.outcome,"
+      "   $7::bigint FROM p, unnest($19::text[], $20::bigint[], $21::text[])"
+      "   AS u(coupon_id, discount, outcome)),"
+      " ps AS (INSERT INTO customer_product_stats AS s(customer_id, sku, quantity, purchases,"
+      "   last_bought_at, score, score_at)"
+      "   SELECT $2::bigint, u.sku, u.quantity, 1, $6::bigint, u.quantity, $6::bigint"
+      "   FROM unnest($22::text[], $23::bigint[]) AS u(sku, quantity) WHERE $2::bigint IS NOT NULL"
+      "   ON CONFLICT (customer_id, sku) DO UPDATE SET"
+      "   quantity = s.quantity + excluded.quantity, purchases = s.purchases + 1,"
+      "   last_bought_at = GREATEST(s.last_bought_at, excluded.last_bought_at),"
+      "   score = CASE WHEN excluded.score_at >= s.score_at"
+      "     THEN s.score * power(0.5::float8, (excluded.score_at - s.score_at) / 2592000.0::float8)"
+      "       + excluded.score"
+      "     ELSE s.score + excluded.score"
+      "       * power(0.5::float8, (s.score_at - excluded.score_at) / 2592000.0::float8) END,"
+      "   score_at = GREATEST(s.score_at, excluded.score_at)),"
+      " cs AS (INSERT INTO customer_category_stats AS s(customer_id, category, spend_minor, items,"
+      "   last_bought_at) SELECT $2::bigint, u.category, u.spend, u.items, $6::bigint"
+      "   FROM unnest($24::text[], $25::bigint[], $26::bigint[]) AS u(category, spend, items)"
+      "   WHERE $2::bigint IS NOT NULL ON CONFLICT (customer_id, category) DO UPDATE SET"
+      "   spend_minor = s.spend_minor + excluded.spend_minor, items = s.items + excluded.items,"
+      "   last_bought_at = GREATEST(s.last_bought_at, excluded.last_bought_at)),"
+      " c AS (UPDATE customers SET visits = visits + 1,"
+      "   total_spend_minor = total_spend_minor + $11::bigint,"
+      "   first_visit_at = LEAST(COALESCE(first_visit_at, $6::bigint), $6::bigint),"
+      "   last_visit_at = GREATEST(COALESCE(last_visit_at, $6::bigint), $6::bigint)"
+      "   WHERE id = $2::bigint"
+      "   RETURNING visits, total_spend_minor, first_visit_at, last_visit_at)"
+      " SELECT p.seq, c.visits, c.total_spend_minor, c.first_visit_at, c.last_visit_at,"
+      "  (SELECT COALESCE(json_agg(json_build_array(k.id, k.target, k.target_value)), '[]')"
+      "   FROM coupons k WHERE k.customer_id = $2::bigint AND k.expires_at > $7::bigint"
+      "   AND k.redeemed_at IS NULL AND k.voided_at IS NULL)"
+      " FROM p LEFT JOIN c ON true",
+      postgres::Params()
+          .Add(purchase.id.str())
+          .Add(customer_id)
+          .Add(purchase.card ? std::optional(purchase.card->digits()) : std::nullopt)
+          .Add(purchase.store_id)
+          .Add(purchase.terminal_id)
+          .Add(ToUnixSeconds(purchase.occurred_at))
+          .Add(ToUnixSeconds(now))
+          .Add(purchase.currency.code())
+          .Add(purchase.SubtotalMinor())
+          .Add(purchase.DiscountMinor())
+          .Add(purchase.total_minor)
+          .Add(body_hash)
+          .AddArray(skus)
+          .AddArray(line_categories)
+          .AddArray(known_skus)
+          .AddArray(quantities)
+          .AddArray(unit_prices)
+          .AddArray(amounts)
+          .AddArray(coupon_ids)
+          .AddArray(discounts)
+          .AddArray(outcomes)
+          .AddArray(stat_skus)
+          .AddArray(stat_quantities)
+          .AddArray(stat_categories)
+          .AddArray(category_spend)
+          .AddArray(category_items));
+  const std::int64_t purchase_seq = written.Int(0, 0);
+
+  RecordedPurchase recorded;
+  recorded.ack.purchase_id = purchase.id.str();
+  recorded.ack.customer_id = customer_id;
+  if (!customer_id) return recorded;
+
+  CustomerProfile profile;
+  profile.customer_id = *customer_id;
+  profile.currency = purchase.currency.code();
+  profile.visits = written.Int(0, 1);
+  profile.total_spend_minor = written.Int(0, 2);
+  profile.first_visit_at = FromUnixSeconds(written.Int(0, 3));
+  profile.last_visit_at = FromUnixSeconds(written.Int(0, 4));
+  // The planner needs only what each live coupon targets.
+  for (const auto& live : nlohmann::json::parse(written.Text(0, 5))) {
+    domain::Coupon coupon;
+    if (auto id = Uuid::Parse(live[0].get<std::string>()); id.ok()) coupon.id = *id;
+    coupon.target = TargetFromName(live[1].get<std::string>());
+    coupon.target_value = live[2].get<std::string>();
+    profile.live_coupons.push_back(std::move(coupon));
+  }
+  // The categories cost a round trip; read them only when the planner would issue
+  // anything to a customer holding these coupons.
+  if (planner_.WouldIssue(profile)) {
+    const auto top = db.Run(
+        "SELECT category, spend_minor, items, last_bought_at FROM customer_category_stats"
+        " WHERE customer_id = $1::bigint ORDER BY spend_minor DESC, items DESC, category"
+        " LIMIT $2::bigint",
+        postgres::Params().Add(*customer_id).Add(kProfileCategories));
+    for (int i = 0; i < top.size(); ++i) {
+      profile.categories.push_back(CategoryStat{top.Text(i, 0), top.Int(i, 1), top.Int(i, 2),
+                                                FromUnixSeconds(top.Int(i, 3))});
+    }
+  }
+  for (const auto& coupon : planner_.Plan(profile, *purchase.card, now)) {
+    db.Run(
+        "INSERT INTO coupons(id, customer_id, card_number, campaign, title, target,"
+        " target_value, discount_type, discount_value, min_spend_minor, max_discount_minor,"
+        " currency, issued_at, expires_at, issued_by_purchase) VALUES ($1::text, $2::bigint,"
+        " $3::text, $4::text, $5::text, $6::text, $7::text, $8::text, $9::bigint, $10::bigint,"
+        " $11::bigint, $12::text, $13::bigint, $14::bigint, $15::bigint)",
+        postgres::Params()
+            .Add(coupon.id.str())
+            .Add(coupon.customer_id)
+            .Add(coupon.card_number)
+            .Add(coupon.campaign)
+            .Add(coupon.title)
+            .Add(domain::CouponTargetName(coupon.target))
+            .Add(coupon.target_value)
+            .Add(domain::DiscountTypeName(coupon.discount_type))
+            .Add(coupon.discount_value)
+            .Add(coupon.min_spend_minor)
+            .Add(coupon.max_discount_minor)
+            .Add(coupon.currency)
+            .Add(ToUnixSeconds(coupon.issued_at))
+            .Add(ToUnixSeconds(coupon.expires_at))
+            .Add(purchase_seq));
+    // Signed after the commit, off this thread (RecordPurchaseAsync).
+    recorded.ack.next_visit_coupons.push_back({coupon, {}});
+  }
+  // A replay reads these back ORDER BY issued_at, id; answer in that order now.
+  std::sort(recorded.ack.next_visit_coupons.begin(), recorded.ack.next_visit_coupons.end(),
+            [](const api::IssuedCoupon& a, const api::IssuedCoupon& b) {
+              return std::pair(ToUnixSeconds(a.coupon.issued_at), a.coupon.id.str()) <
+                     std::pair(ToUnixSeconds(b.coupon.issued_at), b.coupon.id.str());
+            });
+  return recorded;
+}
+
+Result<Store::CouponStatus> PostgresStore::CouponState(const Uuid& coupon_id) {
+  auto lease = Read();
+  const auto rows = (*lease).Run(
+      "SELECT customer_id, redeemed_at IS NOT NULL, voided_at IS NOT NULL FROM coupons"
+      " WHERE id = $1::text",
+      postgres::Params().Add(coupon_id.str()));
+  if (rows.empty()) return NotFound("no coupon " + coupon_id.str());
+  return CouponStatus{rows.Int(0, 0), rows.Text(0, 1) == "t", rows.Text(0, 2) == "t"};
+}
+
+domain::Catalog PostgresStore::LoadCatalog(std::int64_t since) {
+  auto lease = Read();
+  postgres::Connection& db = *lease;
+  // One snapshot for the version and the products; the products stream through a
+  // cursor, so a large catalog is never held twice in memory.
+  postgres::Transaction snapshot(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+  domain::Catalog catalog;
+  const auto meta =
+      db.Run("SELECT key, value FROM meta WHERE key IN ('catalog_version', 'currency')");
+  for (int i = 0; i < meta.size(); ++i) {
+    if (meta.Text(i, 0) == "catalog_version") {
+      catalog.version = std::stoll(meta.Text(i, 1));
+    } else if (auto currency = Currency::FromCode(meta.Text(i, 1)); currency.ok()) {
+      catalog.currency = *currency;
+    }
+  }
+  // A terminal claiming a version this server never had (a restored database) gets the
+  // whole catalog rather than changes it cannot apply.
+  if (since > catalog.version) since = 0;
+  catalog.since = since;
+  db.ForEachRow(
+      "SELECT sku, name, department, category, product_type, brand, package_size, price_minor,"
+      " couponable FROM products WHERE version > $1::bigint ORDER BY sku",
+      postgres::Params().Add(since), [&](const postgres::Rows& rows, int row) {
+        catalog.products.push_back(
+            domain::Product{rows.Text(row, 0), rows.Text(row, 1), rows.Text(row, 2),
+                            rows.Text(row, 3), rows.Text(row, 4), rows.Text(row, 5),
+                            rows.Text(row, 6), rows.Int(row, 7), rows.Int(row, 8) != 0});
+      });
+  snapshot.Commit();
+  return catalog;
+}
+
+std::int64_t PostgresStore::CatalogVersion() {
+  auto lease = Read();
+  return std::stoll(
+      (*lease).Run("SELECT value FROM meta WHERE key = 'catalog_version'").Text(0, 0));
+}
+
+Result<CatalogImportResult> PostgresStore::ImportProducts(
+    const std::vector<domain::Product>& products) {
+  CatalogImportResult result;
+  const Status status = writer_->Run([&](postgres::Connection& db) -> Status {
+    const std::int64_t next_version =
+        std::stoll(
+            db.Run("SELECT value FROM meta WHERE key = 'catalog_version' FOR UPDATE").Text(0, 0)) +
+        1;
+    result.changed = 0;
+    for (const auto& product : products) {
+      // The WHERE clause keeps unchanged rows at their old version, so a terminal
+      // syncing "changes since version N" gets only what really changed.
+      result.changed +=
+          db.Run(
+                "INSERT INTO products AS p(sku, name, department, category, product_type, brand,"
+                " package_size, price_minor, couponable, version) VALUES ($1::text, $2::text,"
+                " $3::text, $4::text, $5::text, $6::text, $7::text, $8::bigint, $9::bigint,"
+                " $10::bigint) ON CONFLICT (sku) DO UPDATE SET name = excluded.name,"
+                " department = excluded.department, category = excluded.category,"
+                " product_type = excluded.product_type, brand = excluded.brand,"
+                " package_size = excluded.package_size, price_minor = excluded.price_minor,"
+                " couponable = excluded.couponable, version = excluded.version"
+                " WHERE (p.name, p.department, p.category, p.product_type, p.brand,"
+                " p.package_size, p.price_minor, p.couponable) IS DISTINCT FROM (excluded.name,"
+                " excluded.department, excluded.category, excluded.product_type, excluded.brand,"
+                " excluded.package_size, excluded.price_minor, excluded.couponable)",
+                postgres::Params()
+                    .Add(product.sku)
+                    .Add(product.name)
+                    .Add(product.department)
+                    .Add(product.category)
+                    .Add(product.product_type)
+                    .Add(product.brand)
+                    .Add(product.package_size)
+                    .Add(product.price_minor)
+                    .Add(std::int64_t{product.couponable ? 1 : 0})
+                    .Add(next_version))
+              .affected();
+    }
+    result.version = next_version - 1;
+    if (result.changed > 0) {
+      db.Run("UPDATE meta SET value = $1::text WHERE key = 'catalog_version'",
+             postgres::Params().Add(std::to_string(next_version)));
+      result.version = next_version;
+    }
+    return Status();
+  });
+  if (!status.ok()) return status.error();
+  return result;
+}
+
+}  // namespace loyalty::server

@@ -1,0 +1,121 @@
+// The PostgreSQL engine, for a chain that outgrows one machine. The same design as the
+// SQLite engine: one writer connection on one thread takes the writes that arrive
+// together and commits them in one transaction (group commit), and a job's caller hears
+// back only after that COMMIT returned, i.e. after the WAL is flushed at the server's
+// synchronous_commit (on by default): an acknowledged purchase survives a crash of this
+// process, of the database server and of its machine. Each purchase costs the writer
+// two round trips in the common case: one statement reads what it must know (is the id
+// new, whose card, catalog version), one data-modifying WITH statement writes the
+// purchase, its lines (a multi-row insert from arrays), redemptions, the product,
+// category and customer aggregates, and returns the profile the planner needs. Reads use
+// a pool of connections and never wait for the writer.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "loyalty/core/thread_annotations.h"
+#include "loyalty/crypto/ed25519.h"
+#include "loyalty/postgres/postgres.h"
+#include "storage/group_commit_writer.h"
+#include "storage/store.h"
+
+namespace loyalty::server {
+
+using PostgresWriter = GroupCommitWriter<postgres::Connection, postgres::Transaction>;
+
+class PostgresStore final : public Store {
+ public:
+  // Connects to `url` (postgresql://user@host:port/db), migrating the schema if needed.
+  // Throws PostgresError when the database cannot be reached or its schema is not one
+  // this program knows. The planner and key must outlive the store.
+  PostgresStore(const std::string& url, const NextVisitPlanner& planner,
+                const crypto::SigningKey& signing_key, WriterOptions writer_options = {},
+                BatchObserver observer = nullptr);
+  ~PostgresStore() override;
+
+  WriterStats writer_stats() const override { return writer_->stats(); }
+  void Flush() override;
+
+  Result<api::CardLookup> LookupCard(const CardNumber& card, Timestamp now) override;
+  void RecordPurchaseAsync(domain::Purchase purchase, Timestamp now,
+                           PurchaseCallback done) override;
+  void RecordReturnAsync(domain::SaleReturn sale_return, Timestamp now,
+                         ReturnCallback done) override;
+  domain::Catalog LoadCatalog(std::int64_t since = 0) override;
+  std::int64_t CatalogVersion() override;
+  Result<CatalogImportResult> ImportProducts(const std::vector<domain::Product>& products) override;
+  Result<CouponStatus> CouponState(const Uuid& coupon_id) override;
+
+  Result<std::int64_t> RegisterCustomer(const CardNumber& card,
+                                        const domain::CustomerDetails& details,
+                                        Timestamp now) override;
+  Status AddCard(std::int64_t customer_id, const CardNumber& card, Timestamp now) override;
+  Result<std::int64_t> ReplaceCard(const CardNumber& lost, const CardNumber& replacement,
+                                   Timestamp now) override;
+  Status MergeCustomers(std::int64_t into, std::int64_t from, Timestamp now) override;
+
+  Status AddStore(const StoreInfo& store) override;
+  Result<std::string> CreateEnrollmentCode(const std::string& store_id,
+                                           std::chrono::seconds valid_for, Timestamp now) override;
+  Result<EnrolledTerminal> EnrollTerminal(const std::string& code, const std::string& name,
+                                          Timestamp now) override;
+  Result<TerminalIdentity> AuthenticateTerminal(const std::string& credential) override;
+  Status RevokeTerminal(const std::string& terminal_id, Timestamp now) override;
+  void RecordHeartbeat(const TerminalIdentity& terminal, std::int64_t backlog,
+                       const std::string& software_version, Timestamp now) override;
+  std::vector<TerminalRecord> ListTerminals() override;
+
+ private:
+  // A connection borrowed from the read pool for one call; one the server dropped is
+  // not returned to the pool.
+  class ReadLease {
+   public:
+    ReadLease(PostgresStore& store, std::unique_ptr<postgres::Connection> connection)
+        : store_(store), connection_(std::move(connection)) {}
+    ~ReadLease();
+    ReadLease(const ReadLease&) = delete;
+    ReadLease& operator=(const ReadLease&) = delete;
+    postgres::Connection& operator*() { return *connection_; }
+
+   private:
+    PostgresStore& store_;
+    std::unique_ptr<postgres::Connection> connection_;
+  };
+  ReadLease Read();
+
+  // These run on the writer thread, inside its transaction.
+  Result<RecordedPurchase> WritePurchase(postgres::Connection& db, const domain::Purchase& purchase,
+                                         const std::string& body_hash, Timestamp now);
+  Result<RecordedReturn> WriteReturn(postgres::Connection& db,
+                                     const domain::SaleReturn& sale_return,
+                                     const std::string& body_hash, Timestamp now);
+  std::int64_t NewCustomerWithCard(postgres::Connection& db, const CardNumber& card, Timestamp now);
+  std::int64_t CustomerForCard(postgres::Connection& db, const CardNumber& card, Timestamp now);
+  // The outcome of each redemption (redeemed, already_redeemed, ...), marking the
+  // coupons that count as redeemed.
+  std::vector<std::string> Redeem(postgres::Connection& db, const domain::Purchase& purchase,
+                                  std::optional<std::int64_t> customer_id);
+  void SignAll(std::vector<api::IssuedCoupon>& coupons) const;
+
+  // The category of every known SKU, for the writer alone, reloaded when the catalog
+  // version moves (an import, maybe by another process): a purchase's lines need it.
+  const std::unordered_map<std::string, std::string>& Categories(postgres::Connection& db,
+                                                                 std::int64_t version);
+  std::unordered_map<std::string, std::string> categories_;
+  std::int64_t categories_version_ = -1;
+
+  std::string url_;
+  const NextVisitPlanner& planner_;
+  const crypto::SigningKey& signing_key_;
+  std::mutex readers_mutex_;
+  std::vector<std::unique_ptr<postgres::Connection>> idle_readers_ GUARDED_BY(readers_mutex_);
+  postgres::Connection write_db_;
+  // Last, so it is destroyed first: it finishes every queued job while the rest lives.
+  std::unique_ptr<PostgresWriter> writer_;
+};
+
+}  // namespace loyalty::server

@@ -1,0 +1,117 @@
+// A fresh, empty database for one test, in either storage engine: a SQLite file in the
+// test's temporary directory, or a PostgreSQL database created for the test in the
+// throwaway cluster that scripts/test starts (LOYALTY_TEST_POSTGRES_URL) and dropped
+// afterwards. Tests read it back with plain SQL that both engines understand.
+#pragma once
+
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <memory>
+#include <ostream>
+#include <stdexcept>
+#include <string>
+
+#include "loyalty/postgres/postgres.h"
+#include "loyalty/sqlite/sqlite.h"
+#include "support/temp_dir.h"
+
+namespace loyalty::testing {
+
+enum class Engine { kSqlite, kPostgres };
+
+// For parameterised test names: SQLite, PostgreSQL.
+inline std::string EngineName(Engine engine) {
+  return engine == Engine::kSqlite ? "SQLite" : "PostgreSQL";
+}
+
+// So gtest prints "PostgreSQL" rather than the enum's bytes.
+inline void PrintTo(Engine engine, std::ostream* out) { *out << EngineName(engine); }
+
+// The test cluster's superuser URL. Throws (failing the test, never skipping it) with
+// the way to run PostgreSQL tests when it is not set.
+inline std::string TestPostgresUrl() {
+  const char* url = std::getenv("LOYALTY_TEST_POSTGRES_URL");
+  if (url == nullptr || *url == '\0') {
+    throw std::runtime_error(
+        "LOYALTY_TEST_POSTGRES_URL is not set: PostgreSQL tests need a cluster. Run them "
+        "with ./scripts/test, or wrap the test binary in ./scripts/with-postgres (it starts a "
+        "throwaway PostgreSQL 15 and sets the variable)");
+  }
+  return url;
+}
+
+// `url` with its database name replaced by `database`.
+inline std::string WithDatabase(const std::string& url, const std::string& database) {
+  const auto query = url.find('?');
+  const auto slash = url.rfind('/', query == std::string::npos ? url.size() : query);
+  const std::string rest = query == std::string::npos ? "" : url.substr(query);
+  return url.substr(0, slash + 1) + database + rest;
+}
+
+class TestDatabase {
+ public:
+  TestDatabase(Engine engine, const TempDir& dir) : engine_(engine) {
+    if (engine_ == Engine::kSqlite) {
+      sqlite_path_ = dir.File("server.db");
+      url_ = "sqlite://" + sqlite_path_;
+      return;
+    }
+    static std::atomic<int> counter{0};
+    admin_url_ = TestPostgresUrl();
+    database_ = "loyalty_test_" + std::to_string(::getpid()) + "_" + std::to_string(++counter);
+    postgres::Connection admin(admin_url_);
+    admin.Exec("DROP DATABASE IF EXISTS " + database_ + " WITH (FORCE)");
+    admin.Exec("CREATE DATABASE " + database_);
+    url_ = WithDatabase(admin_url_, database_);
+  }
+  ~TestDatabase() {
+    if (engine_ != Engine::kPostgres) return;
+    try {
+      postgres::Connection admin(admin_url_);
+      admin.Exec("DROP DATABASE IF EXISTS " + database_ + " WITH (FORCE)");
+    } catch (const std::exception&) {
+      // The cluster is removed with everything in it when the run ends.
+    }
+  }
+  TestDatabase(const TestDatabase&) = delete;
+  TestDatabase& operator=(const TestDatabase&) = delete;
+
+  Engine engine() const { return engine_; }
+  // The storage URL a server or OpenStore takes.
+  const std::string& url() const { return url_; }
+
+  // The first column of the first row as text; "<no row>" or "<null>" otherwise.
+  std::string Text(const std::string& sql) const {
+    if (engine_ == Engine::kSqlite) {
+      sqlite::Connection db(sqlite_path_);
+      auto& query = db.Prepared(sql);
+      if (!query.Step()) return "<no row>";
+      const std::string value = query.IsNull(0) ? "<null>" : query.Text(0);
+      query.Reset();
+      return value;
+    }
+    postgres::Connection db(url_);
+    const auto rows = db.RunOnce(sql);
+    if (rows.empty()) return "<no row>";
+    return rows.IsNull(0, 0) ? "<null>" : rows.Text(0, 0);
+  }
+  std::int64_t Int(const std::string& sql) const { return std::stoll(Text(sql)); }
+  void Exec(const std::string& sql) const {
+    if (engine_ == Engine::kSqlite) {
+      sqlite::Connection(sqlite_path_).Exec(sql);
+    } else {
+      postgres::Connection(url_).Exec(sql);
+    }
+  }
+
+ private:
+  Engine engine_;
+  std::string url_;
+  std::string sqlite_path_;
+  std::string admin_url_;
+  std::string database_;
+};
+
+}  // namespace loyalty::testing
