@@ -1,25 +1,26 @@
 // The real loyalty-server for integration tests: a data directory with the demo catalog
 // and store S001, start (on a free loopback port, or a given one), stop, SIGKILL,
-// enrolling terminals, and reading the database behind it.
+// enrolling terminals, and reading the database behind it. The storage engine comes
+// from LOYALTY_TEST_ENGINE (sqlite, the default, or postgresql: a fresh database in the
+// test cluster); ctest runs every integration test once with each.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <signal.h>
 
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <thread>
 
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
-
 #include "loyalty/net/https_client.h"
-#include "loyalty/sqlite/sqlite.h"
 #include "support/child_process.h"
 #include "support/temp_dir.h"
+#include "support/test_database.h"
 
 namespace loyalty::testing {
 
@@ -27,7 +28,7 @@ using namespace std::chrono_literals;
 
 inline std::string SourceDir() {
   const char* dir = std::getenv("LOYALTY_SOURCE_DIR");
-  return dir ? dir : ".";
+  return dir ? dir : LOYALTY_SOURCE_TREE;
 }
 
 inline int RunToEnd(std::vector<std::string> args, const std::string& log) {
@@ -40,18 +41,35 @@ inline bool IsEvent(const std::string& line, const std::string& name) {
   return json.is_object() && json.value("event", "") == name;
 }
 
+// The engine the integration tests run on, from LOYALTY_TEST_ENGINE.
+inline Engine IntegrationEngine() {
+  const char* name = std::getenv("LOYALTY_TEST_ENGINE");
+  if (name == nullptr || std::string(name) == "sqlite") return Engine::kSqlite;
+  if (std::string(name) == "postgresql") return Engine::kPostgres;
+  throw std::runtime_error(std::string("LOYALTY_TEST_ENGINE is '") + name +
+                           "': use sqlite or postgresql");
+}
+
 class ServerHarness {
  public:
-  // Imports the demo catalog and adds store S001 in a fresh data directory.
-  explicit ServerHarness(const TempDir& dir) : dir_(dir), data_dir_(dir.File("server")) {
-    EXPECT_EQ(RunToEnd({LOYALTY_SERVER_PATH, "catalog", "import", "--data-dir", data_dir_,
-                        "--csv", SourceDir() + "/tests/testdata/catalog.csv"},
-                       dir_.File("admin.log")),
+  // Imports the demo catalog and adds store S001 in a fresh data directory (and, on
+  // PostgreSQL, a fresh database).
+  explicit ServerHarness(const TempDir& dir)
+      : dir_(dir), data_dir_(dir.File("server")), database_(IntegrationEngine(), dir) {
+    EXPECT_EQ(RunToEnd(AdminCommand(
+                  {"catalog", "import", "--csv", SourceDir() + "/tests/testdata/catalog.csv"})),
               0);
-    EXPECT_EQ(RunToEnd({LOYALTY_SERVER_PATH, "store", "add", "--data-dir", data_dir_, "--id",
-                        "S001", "--name", "Test store"},
-                       dir_.File("admin.log")),
-              0);
+    EXPECT_EQ(RunToEnd(AdminCommand({"store", "add", "--id", "S001", "--name", "Test store"})), 0);
+  }
+
+  // loyalty-server with `args`, on this harness's data directory and database.
+  std::vector<std::string> AdminCommand(std::vector<std::string> args) const {
+    args.insert(args.begin(), LOYALTY_SERVER_PATH);
+    args.insert(args.end(), {"--data-dir", data_dir_, "--storage-url", database_.url()});
+    return args;
+  }
+  int RunToEnd(std::vector<std::string> args) const {
+    return testing::RunToEnd(std::move(args), dir_.File("admin.log"));
   }
 
   // Starts the server and waits for its "listening" line; listen "127.0.0.1:0" picks a
@@ -61,7 +79,7 @@ class ServerHarness {
   std::string Start(const std::string& listen = "127.0.0.1:0",
                     const nlohmann::json& config = nullptr) {
     log_offset_ = ReadLog().size();
-    std::vector<std::string> args{LOYALTY_SERVER_PATH, "--data-dir", data_dir_, "--listen", listen};
+    std::vector<std::string> args = AdminCommand({"--listen", listen});
     if (!config.is_null()) {
       const std::string config_path = dir_.File("server-config.json");
       std::ofstream(config_path) << config.dump(2);
@@ -102,16 +120,16 @@ class ServerHarness {
 
   // Enrolls a terminal the way a store does and returns its credential file's JSON.
   nlohmann::json EnrollTerminal(const std::string& credential_path) {
-    ChildProcess code_process({LOYALTY_SERVER_PATH, "terminal", "enroll", "--data-dir", data_dir_,
-                               "--store", "S001"},
+    ChildProcess code_process(AdminCommand({"terminal", "enroll", "--store", "S001"}),
                               dir_.File("admin.log"));
     const auto code = code_process.ReadLine(10s);
     EXPECT_TRUE(code.has_value());
     EXPECT_EQ(code_process.Wait(10s), 0);
-    EXPECT_EQ(RunToEnd({LOYALTY_TERMINAL_PATH, "enroll", "--server", url_, "--server-ca",
-                        CaFile(), "--code", code.value_or(""), "--credential", credential_path},
-                       dir_.File("enroll.log")),
-              0);
+    EXPECT_EQ(
+        testing::RunToEnd({LOYALTY_TERMINAL_PATH, "enroll", "--server", url_, "--server-ca",
+                           CaFile(), "--code", code.value_or(""), "--credential", credential_path},
+                          dir_.File("enroll.log")),
+        0);
     std::ifstream file(credential_path);
     return nlohmann::json::parse(file, nullptr, false);
   }
@@ -126,14 +144,9 @@ class ServerHarness {
          {{"Authorization", "Bearer " + credential["credential"].get<std::string>()}}});
   }
 
-  std::int64_t Count(const std::string& sql) const {
-    sqlite::Connection db(data_dir_ + "/loyalty.db", {.read_only = true});
-    auto& query = db.Prepared(sql);
-    EXPECT_TRUE(query.Step());
-    const std::int64_t count = query.Int(0);
-    query.Reset();
-    return count;
-  }
+  // The first column of the first row of `sql`, read from the server's database.
+  std::int64_t Count(const std::string& sql) const { return database_.Int(sql); }
+  std::string Text(const std::string& sql) const { return database_.Text(sql); }
 
   std::string ReadLog() const {
     std::ifstream in(dir_.File("server.log"));
@@ -145,6 +158,7 @@ class ServerHarness {
  private:
   const TempDir& dir_;
   std::string data_dir_;
+  TestDatabase database_;
   std::string url_;
   std::size_t log_offset_ = 0;
   std::unique_ptr<ChildProcess> process_;

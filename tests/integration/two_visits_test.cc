@@ -8,14 +8,12 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <thread>
 
-#include <nlohmann/json.hpp>
-
+#include "integration/server_harness.h"
 #include "loyalty/domain/purchase.h"
 #include "loyalty/net/https_client.h"
-#include "loyalty/sqlite/sqlite.h"
-#include "integration/server_harness.h"
 
 namespace loyalty {
 namespace {
@@ -166,17 +164,11 @@ TEST_F(TwoVisits, CouponIssuedAtFirstVisitIsAppliedAtSecond) {
                }).is_null());
 
   // The server recorded the redemption against the second sale, and both purchases.
-  sqlite::Connection db(server_dir_ + "/loyalty.db", {.read_only = true});
-  auto& redeemed = db.Prepared("SELECT redeemed_by_purchase FROM coupons WHERE id = ?");
-  redeemed.Bind(1, coupon_id);
-  ASSERT_TRUE(redeemed.Step());
-  EXPECT_EQ(redeemed.Text(0), second["sale_id"].get<std::string>());
-  redeemed.Reset();
-  auto& purchases = db.Prepared("SELECT COUNT(*), SUM(total_minor) FROM purchases");
-  ASSERT_TRUE(purchases.Step());
-  EXPECT_EQ(purchases.Int(0), 2);
-  EXPECT_EQ(purchases.Int(1), 2 * 419 + 179 + 419 - 42);
-  purchases.Reset();
+  EXPECT_EQ(
+      server_->Text("SELECT redeemed_by_purchase FROM coupons WHERE id = '" + coupon_id + "'"),
+      second["sale_id"].get<std::string>());
+  EXPECT_EQ(server_->Count("SELECT COUNT(*) FROM purchases"), 2);
+  EXPECT_EQ(server_->Count("SELECT SUM(total_minor) FROM purchases"), 2 * 419 + 179 + 419 - 42);
 
   terminal_->WriteLine(R"({"cmd":"quit"})");
   EXPECT_EQ(terminal_->Wait(10s), 0);
@@ -267,13 +259,9 @@ TEST_F(TwoVisits, ReplayedPurchaseIsStoredOnce) {
   EXPECT_EQ(reused->status, 409u);
   EXPECT_EQ(nlohmann::json::parse(reused->body)["error"]["field"], "id");
 
-  sqlite::Connection db(server_dir_ + "/loyalty.db", {.read_only = true});
   for (const auto& [table, expected] : {std::pair{"purchases", 1}, std::pair{"purchase_lines", 2},
                                         std::pair{"coupons", 1}, std::pair{"customers", 1}}) {
-    auto& count = db.Prepared(std::string("SELECT COUNT(*) FROM ") + table);
-    ASSERT_TRUE(count.Step());
-    EXPECT_EQ(count.Int(0), expected) << table;
-    count.Reset();
+    EXPECT_EQ(server_->Count(std::string("SELECT COUNT(*) FROM ") + table), expected) << table;
   }
 }
 
@@ -289,11 +277,7 @@ TEST_F(TwoVisits, BadPurchaseGetsAClearErrorAndStoresNothing) {
   EXPECT_EQ(error["code"], "invalid_argument");
   EXPECT_EQ(error["field"], "lines[0].quantity");
 
-  sqlite::Connection db(server_dir_ + "/loyalty.db", {.read_only = true});
-  auto& count = db.Prepared("SELECT COUNT(*) FROM purchases");
-  ASSERT_TRUE(count.Step());
-  EXPECT_EQ(count.Int(0), 0);
-  count.Reset();
+  EXPECT_EQ(server_->Count("SELECT COUNT(*) FROM purchases"), 0);
 }
 
 TEST_F(TwoVisits, TerminalsMustAuthenticateAndStayInTheirStore) {
@@ -316,10 +300,9 @@ TEST_F(TwoVisits, TerminalsMustAuthenticateAndStayInTheirStore) {
   EXPECT_EQ(nlohmann::json::parse(other_store->body)["error"]["field"], "store_id");
 
   EXPECT_EQ(client.Post("/v1/purchases", body)->status, 201u);
-  ASSERT_EQ(RunToEnd({LOYALTY_SERVER_PATH, "terminal", "revoke", "--data-dir", server_dir_,
-                      "--terminal", "S001-T01"},
-                     dir_.File("admin.log")),
-            0);
+  ASSERT_EQ(
+      server_->RunToEnd(server_->AdminCommand({"terminal", "revoke", "--terminal", "S001-T01"})),
+      0);
   auto revoked = client.Post("/v1/purchases", body);
   ASSERT_TRUE(revoked.ok());
   EXPECT_EQ(revoked->status, 403u);

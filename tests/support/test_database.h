@@ -97,7 +97,12 @@ class TestDatabase {
     if (rows.empty()) return "<no row>";
     return rows.IsNull(0, 0) ? "<null>" : rows.Text(0, 0);
   }
-  std::int64_t Int(const std::string& sql) const { return std::stoll(Text(sql)); }
+  // The same as an integer; NULL (the SUM of no rows) reads as 0, as SQLite reads it.
+  std::int64_t Int(const std::string& sql) const {
+    const std::string text = Text(sql);
+    if (text == "<null>") return 0;
+    return std::stoll(text);
+  }
   void Exec(const std::string& sql) const {
     if (engine_ == Engine::kSqlite) {
       sqlite::Connection(sqlite_path_).Exec(sql);
