@@ -10,7 +10,7 @@
 #define PG_COUPON_COLUMNS_OF_P                                                         \
   "p.id, p.customer_id, p.card_number, p.campaign, p.title, p.target, p.target_value," \
   " p.discount_type, p.discount_value, p.min_spend_minor, p.max_discount_minor,"       \
-  " p.currency, p.issued_at, p.expires_at"
+  " p.currency, p.issued_at, p.expires_at, p.buy_quantity, p.get_quantity"
 
 namespace loyalty::server {
 

@@ -124,8 +124,9 @@ Status PostgresStore::MergeCustomers(std::int64_t into, std::int64_t from, Times
     }
     const auto both = Params().Add(into).Add(from);
     // Everything the customer owns carries customer_id; move it all.
-    for (const char* table : {"cards", "purchases", "purchase_lines", "coupons",
-                              "coupon_redemptions", "returns", "return_lines"}) {
+    for (const char* table :
+         {"cards", "purchases", "purchase_lines", "coupons", "coupon_redemptions",
+          "coupon_conflicts", "returns", "return_lines"}) {
       db.Run(std::string("UPDATE ") + table +
                  " SET customer_id = $1::bigint WHERE customer_id = $2::bigint",
              both);

@@ -44,15 +44,18 @@ std::vector<api::IssuedCoupon> UnsignedCoupons(const postgres::Rows& rows, int f
     coupon.title = rows.Text(row, column(4));
     coupon.target = TargetFromName(rows.Text(row, column(5)));
     coupon.target_value = rows.Text(row, column(6));
-    coupon.discount_type = rows.Text(row, column(7)) == "amount_off"
-                               ? domain::DiscountType::kAmountOff
-                               : domain::DiscountType::kPercentOff;
+    auto type = domain::ParseDiscountType(rows.Text(row, column(7)), "discount_type");
+    if (!type.ok())
+      throw std::runtime_error("coupon with an unknown discount type in the database");
+    coupon.discount_type = *type;
     coupon.discount_value = rows.Int(row, column(8));
     coupon.min_spend_minor = rows.Int(row, column(9));
     coupon.max_discount_minor = rows.Int(row, column(10));
     coupon.currency = rows.Text(row, column(11));
     coupon.issued_at = FromUnixSeconds(rows.Int(row, column(12)));
     coupon.expires_at = FromUnixSeconds(rows.Int(row, column(13)));
+    coupon.buy_quantity = rows.Int(row, column(14));
+    coupon.get_quantity = rows.Int(row, column(15));
     coupons.push_back({std::move(coupon), {}});
   }
   return coupons;
@@ -159,16 +162,17 @@ const std::unordered_map<std::string, std::string>& PostgresStore::Categories(
   return categories_;
 }
 
-std::vector<std::string> PostgresStore::Redeem(postgres::Connection& db,
-                                               const domain::Purchase& purchase,
-                                               std::optional<std::int64_t> customer_id) {
-  std::vector<std::string> outcomes;
+std::vector<PostgresStore::Redemption> PostgresStore::Redeem(
+    postgres::Connection& db, const domain::Purchase& purchase,
+    std::optional<std::int64_t> customer_id) {
+  std::vector<Redemption> outcomes;
   for (const auto& redemption : purchase.redemptions) {
     const auto coupon = db.Run(
-        "SELECT customer_id, redeemed_by_purchase IS NOT NULL, voided_at IS NOT NULL"
-        " FROM coupons WHERE id = $1::text",
+        "SELECT customer_id, redeemed_by_purchase IS NOT NULL, voided_at IS NOT NULL,"
+        " redeemed_by_purchase FROM coupons WHERE id = $1::text",
         postgres::Params().Add(redemption.coupon_id.str()));
     std::string outcome;
+    std::optional<std::string> first_purchase;
     if (coupon.empty()) {
       outcome = "unknown_coupon";
     } else if (!customer_id || coupon.Int(0, 0) != *customer_id) {
@@ -179,6 +183,7 @@ std::vector<std::string> PostgresStore::Redeem(postgres::Connection& db,
       // Spent before, e.g. at another terminal while offline: recorded as a conflict
       // for the portal, never counted twice.
       outcome = "already_redeemed";
+      first_purchase = coupon.Text(0, 3);
     } else {
       outcome = "redeemed";
       db.Run(
@@ -189,7 +194,7 @@ std::vector<std::string> PostgresStore::Redeem(postgres::Connection& db,
               .Add(purchase.id.str())
               .Add(redemption.coupon_id.str()));
     }
-    outcomes.push_back(std::move(outcome));
+    outcomes.push_back({std::move(outcome), std::move(first_purchase)});
   }
   return outcomes;
 }
@@ -251,13 +256,14 @@ Result<RecordedPurchase> PostgresStore::WritePurchase(postgres::Connection& db,
         known.IsNull(0, 2) ? NewCustomerWithCard(db, *purchase.card, now) : known.Int(0, 2);
   }
   const auto& categories = Categories(db, std::stoll(known.Text(0, 3)));
-  const std::vector<std::string> outcomes = Redeem(db, purchase, customer_id);
+  const std::vector<Redemption> redeemed = Redeem(db, purchase, customer_id);
 
   // Lines as arrays, one element per line; the aggregates summed per key first, since
   // one INSERT ... ON CONFLICT may not touch a row twice.
   std::vector<std::string> skus;
   std::vector<std::optional<std::string>> line_categories;
   std::vector<std::int64_t> known_skus, quantities, unit_prices, amounts;
+  std::vector<std::optional<std::int64_t>> weights;
   struct CategoryTotal {
     std::int64_t spend = 0;
     std::int64_t items = 0;
@@ -273,6 +279,7 @@ Result<RecordedPurchase> PostgresStore::WritePurchase(postgres::Connection& db,
     quantities.push_back(line.quantity);
     unit_prices.push_back(line.unit_price_minor);
     amounts.push_back(line.amount_minor);
+    weights.push_back(line.weight_grams);
     if (is_known && !found->second.empty()) {
       by_category[found->second].spend += line.amount_minor;
       by_category[found->second].items += line.quantity;
@@ -290,11 +297,15 @@ Result<RecordedPurchase> PostgresStore::WritePurchase(postgres::Connection& db,
     category_spend.push_back(total.spend);
     category_items.push_back(total.items);
   }
-  std::vector<std::string> coupon_ids;
-  std::vector<std::int64_t> discounts;
-  for (const auto& redemption : purchase.redemptions) {
-    coupon_ids.push_back(redemption.coupon_id.str());
-    discounts.push_back(redemption.discount_minor);
+  std::vector<std::string> coupon_ids, outcomes;
+  std::vector<std::optional<std::string>> first_purchases;
+  std::vector<std::int64_t> discounts, offline;
+  for (std::size_t i = 0; i < purchase.redemptions.size(); ++i) {
+    coupon_ids.push_back(purchase.redemptions[i].coupon_id.str());
+    discounts.push_back(purchase.redemptions[i].discount_minor);
+    offline.push_back(purchase.redemptions[i].verified_offline ? 1 : 0);
+    outcomes.push_back(redeemed[i].outcome);
+    first_purchases.push_back(redeemed[i].first_purchase);
   }
 
   // Round trip 2: every row of the purchase and its aggregates in one statement. Its
@@ -308,15 +319,24 @@ Result<RecordedPurchase> PostgresStore::WritePurchase(postgres::Connection& db,
       "   body_sha256) VALUES ($1::text, $2::bigint, $3::text, $4::text, $5::text, $6::bigint,"
       "   $7::bigint, $8::text, $9::bigint, $10::bigint, $11::bigint, $12::text) RETURNING seq),"
       " l AS (INSERT INTO purchase_lines(purchase_seq, line_no, customer_id, sku, category,"
-      "   known_sku, quantity, unit_price_minor, amount_minor)"
+      "   known_sku, quantity, unit_price_minor, amount_minor, weight_grams)"
       "   SELECT p.seq, u.ord, $2::bigint, u.sku, u.category, u.known, u.quantity, u.unit_price,"
-      "   u.amount FROM p, unnest($13::text[], $14::text[], $15::bigint[], $16::bigint[],"
-      "   $17::bigint[], $18::bigint[]) WITH ORDINALITY"
-      "   AS u(sku, category, known, quantity, unit_price, amount, ord)),"
+      "   u.amount, u.weight FROM p, unnest($13::text[], $14::text[], $15::bigint[],"
+      "   $16::bigint[], $17::bigint[], $18::bigint[], $27::bigint[]) WITH ORDINALITY"
+      "   AS u(sku, category, known, quantity, unit_price, amount, weight, ord)),"
       " r AS (INSERT INTO coupon_redemptions(coupon_id, purchase_id, customer_id, discount_minor,"
-      "   outcome, reported_at) SELECT u.coupon_id, $1::text, $2::bigint, u.discount, u.outcome,"
-      "   $7::bigint FROM p, unnest($19::text[], $20::bigint[], $21::text[])"
-      "   AS u(coupon_id, discount, outcome)),"
+      "   outcome, reported_at, verified_offline) SELECT u.coupon_id, $1::text, $2::bigint,"
+      "   u.discount, u.outcome, $7::bigint, u.offline FROM p, unnest($19::text[],"
+      "   $20::bigint[], $21::text[], $28::bigint[]) AS u(coupon_id, discount, outcome, offline)),"
+      // A coupon spent twice: the conflict names both sales, for the portal.
+      " cf AS (INSERT INTO coupon_conflicts(coupon_id, customer_id, first_purchase_id,"
+      "   first_store_id, first_terminal_id, first_at, second_purchase_id, second_store_id,"
+      "   second_terminal_id, second_at, discount_minor, verified_offline, detected_at)"
+      "   SELECT u.coupon_id, $2::bigint, f.id, f.store_id, f.terminal_id, f.occurred_at,"
+      "   $1::text, $4::text, $5::text, $6::bigint, u.discount, u.offline, $7::bigint"
+      "   FROM p, unnest($19::text[], $20::bigint[], $28::bigint[], $29::text[])"
+      "   AS u(coupon_id, discount, offline, first_purchase)"
+      "   JOIN purchases f ON f.id = u.first_purchase),"
       " ps AS (INSERT INTO customer_product_stats AS s(customer_id, sku, quantity, purchases,"
       "   last_bought_at, score, score_at)"
       "   SELECT $2::bigint, u.sku, u.quantity, 1, $6::bigint, u.quantity, $6::bigint"
@@ -373,7 +393,10 @@ Result<RecordedPurchase> PostgresStore::WritePurchase(postgres::Connection& db,
           .AddArray(stat_quantities)
           .AddArray(stat_categories)
           .AddArray(category_spend)
-          .AddArray(category_items));
+          .AddArray(category_items)
+          .AddArray(weights)
+          .AddArray(offline)
+          .AddArray(first_purchases));
   const std::int64_t purchase_seq = written.Int(0, 0);
 
   RecordedPurchase recorded;
@@ -413,9 +436,10 @@ Result<RecordedPurchase> PostgresStore::WritePurchase(postgres::Connection& db,
     db.Run(
         "INSERT INTO coupons(id, customer_id, card_number, campaign, title, target,"
         " target_value, discount_type, discount_value, min_spend_minor, max_discount_minor,"
-        " currency, issued_at, expires_at, issued_by_purchase) VALUES ($1::text, $2::bigint,"
-        " $3::text, $4::text, $5::text, $6::text, $7::text, $8::text, $9::bigint, $10::bigint,"
-        " $11::bigint, $12::text, $13::bigint, $14::bigint, $15::bigint)",
+        " currency, issued_at, expires_at, issued_by_purchase, buy_quantity, get_quantity)"
+        " VALUES ($1::text, $2::bigint, $3::text, $4::text, $5::text, $6::text, $7::text,"
+        " $8::text, $9::bigint, $10::bigint, $11::bigint, $12::text, $13::bigint, $14::bigint,"
+        " $15::bigint, $16::bigint, $17::bigint)",
         postgres::Params()
             .Add(coupon.id.str())
             .Add(coupon.customer_id)
@@ -431,7 +455,9 @@ Result<RecordedPurchase> PostgresStore::WritePurchase(postgres::Connection& db,
             .Add(coupon.currency)
             .Add(ToUnixSeconds(coupon.issued_at))
             .Add(ToUnixSeconds(coupon.expires_at))
-            .Add(purchase_seq));
+            .Add(purchase_seq)
+            .Add(coupon.buy_quantity)
+            .Add(coupon.get_quantity));
     // Signed after the commit, off this thread (RecordPurchaseAsync).
     recorded.ack.next_visit_coupons.push_back({coupon, {}});
   }
@@ -476,12 +502,14 @@ domain::Catalog PostgresStore::LoadCatalog(std::int64_t since) {
   catalog.since = since;
   db.ForEachRow(
       "SELECT sku, name, department, category, product_type, brand, package_size, price_minor,"
-      " couponable FROM products WHERE version > $1::bigint ORDER BY sku",
+      " couponable, tax_rate_bp, barcode, sold_by FROM products WHERE version > $1::bigint"
+      " ORDER BY sku",
       postgres::Params().Add(since), [&](const postgres::Rows& rows, int row) {
-        catalog.products.push_back(
-            domain::Product{rows.Text(row, 0), rows.Text(row, 1), rows.Text(row, 2),
-                            rows.Text(row, 3), rows.Text(row, 4), rows.Text(row, 5),
-                            rows.Text(row, 6), rows.Int(row, 7), rows.Int(row, 8) != 0});
+        catalog.products.push_back(domain::Product{
+            rows.Text(row, 0), rows.Text(row, 1), rows.Text(row, 2), rows.Text(row, 3),
+            rows.Text(row, 4), rows.Text(row, 5), rows.Text(row, 6), rows.Int(row, 7),
+            rows.Int(row, 8) != 0, rows.Int(row, 9), rows.Text(row, 10),
+            rows.Text(row, 11) == "kg" ? domain::SoldBy::kWeight : domain::SoldBy::kEach});
       });
   snapshot.Commit();
   return catalog;
@@ -508,17 +536,22 @@ Result<CatalogImportResult> PostgresStore::ImportProducts(
       result.changed +=
           db.Run(
                 "INSERT INTO products AS p(sku, name, department, category, product_type, brand,"
-                " package_size, price_minor, couponable, version) VALUES ($1::text, $2::text,"
-                " $3::text, $4::text, $5::text, $6::text, $7::text, $8::bigint, $9::bigint,"
-                " $10::bigint) ON CONFLICT (sku) DO UPDATE SET name = excluded.name,"
+                " package_size, price_minor, couponable, tax_rate_bp, barcode, sold_by, version)"
+                " VALUES ($1::text, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text,"
+                " $8::bigint, $9::bigint, $10::bigint, $11::text, $12::text, $13::bigint)"
+                " ON CONFLICT (sku) DO UPDATE SET name = excluded.name,"
                 " department = excluded.department, category = excluded.category,"
                 " product_type = excluded.product_type, brand = excluded.brand,"
                 " package_size = excluded.package_size, price_minor = excluded.price_minor,"
-                " couponable = excluded.couponable, version = excluded.version"
+                " couponable = excluded.couponable, tax_rate_bp = excluded.tax_rate_bp,"
+                " barcode = excluded.barcode, sold_by = excluded.sold_by,"
+                " version = excluded.version"
                 " WHERE (p.name, p.department, p.category, p.product_type, p.brand,"
-                " p.package_size, p.price_minor, p.couponable) IS DISTINCT FROM (excluded.name,"
-                " excluded.department, excluded.category, excluded.product_type, excluded.brand,"
-                " excluded.package_size, excluded.price_minor, excluded.couponable)",
+                " p.package_size, p.price_minor, p.couponable, p.tax_rate_bp, p.barcode,"
+                " p.sold_by) IS DISTINCT FROM (excluded.name, excluded.department,"
+                " excluded.category, excluded.product_type, excluded.brand,"
+                " excluded.package_size, excluded.price_minor, excluded.couponable,"
+                " excluded.tax_rate_bp, excluded.barcode, excluded.sold_by)",
                 postgres::Params()
                     .Add(product.sku)
                     .Add(product.name)
@@ -529,6 +562,9 @@ Result<CatalogImportResult> PostgresStore::ImportProducts(
                     .Add(product.package_size)
                     .Add(product.price_minor)
                     .Add(std::int64_t{product.couponable ? 1 : 0})
+                    .Add(product.tax_rate_bp)
+                    .Add(product.barcode)
+                    .Add(domain::SoldByName(product.sold_by))
                     .Add(next_version))
               .affected();
     }

@@ -95,10 +95,14 @@ class PostgresStore final : public Store {
                                      const std::string& body_hash, Timestamp now);
   std::int64_t NewCustomerWithCard(postgres::Connection& db, const CardNumber& card, Timestamp now);
   std::int64_t CustomerForCard(postgres::Connection& db, const CardNumber& card, Timestamp now);
-  // The outcome of each redemption (redeemed, already_redeemed, ...), marking the
-  // coupons that count as redeemed.
-  std::vector<std::string> Redeem(postgres::Connection& db, const domain::Purchase& purchase,
-                                  std::optional<std::int64_t> customer_id);
+  struct Redemption {
+    std::string outcome;                        // redeemed, already_redeemed, unknown_coupon, ...
+    std::optional<std::string> first_purchase;  // already_redeemed: the sale that spent it
+  };
+  // The outcome of each of the purchase's redemptions, marking the coupons that count
+  // as redeemed.
+  std::vector<Redemption> Redeem(postgres::Connection& db, const domain::Purchase& purchase,
+                                 std::optional<std::int64_t> customer_id);
   void SignAll(std::vector<api::IssuedCoupon>& coupons) const;
 
   // The category of every known SKU, for the writer alone, reloaded when the catalog

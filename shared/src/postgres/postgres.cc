@@ -122,10 +122,14 @@ Params& Params::AddArray(const std::vector<std::optional<std::string>>& values) 
 }
 
 Params& Params::AddArray(const std::vector<std::int64_t>& values) {
+  return AddArray(std::vector<std::optional<std::int64_t>>(values.begin(), values.end()));
+}
+
+Params& Params::AddArray(const std::vector<std::optional<std::int64_t>>& values) {
   std::string literal = "{";
   for (std::size_t i = 0; i < values.size(); ++i) {
     if (i > 0) literal += ',';
-    literal += std::to_string(values[i]);
+    literal += values[i] ? std::to_string(*values[i]) : "NULL";
   }
   literal += '}';
   values_.emplace_back(std::move(literal));
@@ -253,11 +257,17 @@ Rows Connection::RunOnce(const std::string& sql, const Params& params) {
 
 void Connection::ForEachRow(const std::string& sql, const Params& params,
                             const std::function<void(const Rows&, int)>& row, int batch_rows) {
-  const std::string cursor = "loyalty_cursor_" + std::to_string(++cursor_count_);
+  // Named by depth, so a scan inside another's callback gets a cursor of its own and the
+  // names stay few; FETCH is not prepared, or every name would leave a statement behind.
+  const std::string cursor = "loyalty_cursor_" + std::to_string(++open_cursors_);
+  struct Closing {
+    int& depth;
+    ~Closing() { --depth; }
+  } closing{open_cursors_};
   RunOnce("DECLARE " + cursor + " NO SCROLL CURSOR FOR " + sql, params);
   const std::string fetch = "FETCH " + std::to_string(batch_rows) + " FROM " + cursor;
   for (;;) {
-    Rows rows = Run(fetch);
+    Rows rows = RunOnce(fetch);
     for (int i = 0; i < rows.size(); ++i) row(rows, i);
     if (rows.size() < batch_rows) break;
   }

@@ -275,6 +275,49 @@ TEST_P(StoreTest, RedeemingAnAlreadyRedeemedCouponIsRecordedAndChangesNothing) {
             std::to_string(ToUnixSeconds(kDay2)));
 }
 
+TEST_P(StoreTest, ACouponSpentTwiceIsRecordedAsAConflictNamingBothSales) {
+  const CardNumber card = Card("212345678901");
+  const RecordedPurchase first = Record(MakePurchase(card, {{"1002", 2, 450}}, kDay1), kDay1);
+  ASSERT_EQ(first.ack.next_visit_coupons.size(), 1u);
+  const Uuid coupon_id = first.ack.next_visit_coupons[0].coupon.id;
+  const auto spent = MakePurchase(card, {{"1002", 1, 450}}, kDay2, {{coupon_id, 45}});
+  Record(spent, kDay2);
+  auto offline = MakePurchase(card, {{"1002", 1, 450}}, kDay3, {{coupon_id, 45}});
+  offline.terminal_id = "T02";
+  offline.redemptions[0].verified_offline = true;
+  Record(offline, kDay3);
+
+  EXPECT_EQ(Count("coupon_conflicts"), 1);
+  EXPECT_EQ(Text("SELECT first_purchase_id || '/' || first_terminal_id || '/' || first_at"
+                 " FROM coupon_conflicts"),
+            spent.id.str() + "/T01/" + std::to_string(ToUnixSeconds(kDay2)));
+  EXPECT_EQ(Text("SELECT second_purchase_id || '/' || second_terminal_id || '/' ||"
+                 " discount_minor || '/' || verified_offline FROM coupon_conflicts"),
+            offline.id.str() + "/T02/45/1");
+  EXPECT_EQ(Text("SELECT verified_offline FROM coupon_redemptions WHERE purchase_id = '" +
+                 offline.id.str() + "'"),
+            "1");
+}
+
+TEST_P(StoreTest, WeighedLinesAndTheTillsCatalogFieldsAreKept) {
+  std::vector<domain::Product> products = DemoProducts();
+  products[0].tax_rate_bp = 1025;
+  products[0].barcode = "4006381333931";
+  products[0].sold_by = domain::SoldBy::kWeight;
+  ASSERT_TRUE(store_->ImportProducts(products).ok());
+  const auto catalog = store_->LoadCatalog();
+  ASSERT_EQ(catalog.products.front().sku, "1001");
+  EXPECT_EQ(catalog.products.front().tax_rate_bp, 1025);
+  EXPECT_EQ(catalog.products.front().barcode, "4006381333931");
+  EXPECT_EQ(catalog.products.front().sold_by, domain::SoldBy::kWeight);
+
+  auto purchase = MakePurchase(Card("212345678901"), {{"1001", 1, 129}, {"2001", 1, 249}}, kDay1);
+  purchase.lines[0].weight_grams = 750;
+  Record(purchase, kDay1);
+  EXPECT_EQ(Text("SELECT weight_grams FROM purchase_lines WHERE sku = '1001'"), "750");
+  EXPECT_EQ(Text("SELECT weight_grams FROM purchase_lines WHERE sku = '2001'"), "<null>");
+}
+
 TEST_P(StoreTest, RecordsRedemptionsOfUnknownAndOtherCustomersCoupons) {
   const RecordedPurchase owner =
       Record(MakePurchase(Card("212345678901"), {{"1002", 2, 450}}, kDay1), kDay1);

@@ -61,6 +61,7 @@ class Params {
   Params& AddArray(const std::vector<std::string>& values);
   Params& AddArray(const std::vector<std::optional<std::string>>& values);  // nullopt: NULL
   Params& AddArray(const std::vector<std::int64_t>& values);
+  Params& AddArray(const std::vector<std::optional<std::int64_t>>& values);  // nullopt: NULL
 
   int size() const { return static_cast<int>(values_.size()); }
   // Pointers into this object, valid while it lives unchanged; null for SQL NULL.
@@ -136,7 +137,7 @@ class Connection {
 
   pg_conn* connection_ = nullptr;
   std::unordered_map<std::string, std::string> statement_names_;  // SQL -> name
-  int cursor_count_ = 0;
+  int open_cursors_ = 0;                                          // ForEachRow scans under way
 };
 
 // BEGIN on construction; ROLLBACK on destruction unless Commit() ran.
