@@ -54,8 +54,8 @@ class ServerHarness {
  public:
   // Imports the demo catalog and adds store S001 in a fresh data directory (and, on
   // PostgreSQL, a fresh database).
-  explicit ServerHarness(const TempDir& dir)
-      : dir_(dir), data_dir_(dir.File("server")), database_(IntegrationEngine(), dir) {
+  explicit ServerHarness(const TempDir& dir, Engine engine = IntegrationEngine())
+      : dir_(dir), data_dir_(dir.File("server")), database_(engine, dir) {
     EXPECT_EQ(RunToEnd(AdminCommand(
                   {"catalog", "import", "--csv", SourceDir() + "/tests/testdata/catalog.csv"})),
               0);
@@ -115,6 +115,7 @@ class ServerHarness {
   std::string Address() const { return url_.substr(std::string("https://").size()); }
   const std::string& url() const { return url_; }
   const std::string& data_dir() const { return data_dir_; }
+  const std::string& storage_url() const { return database_.url(); }
   std::string CaFile() const { return data_dir_ + "/tls/server.crt"; }
   std::string CouponKeyFile() const { return data_dir_ + "/coupon-signing.pem.pub"; }
 

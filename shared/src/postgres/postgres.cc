@@ -275,14 +275,20 @@ void Connection::ForEachRow(const std::string& sql, const Params& params,
 }
 
 std::int64_t Connection::Copy(const std::string& sql,
-                              const std::function<bool(std::string&)>& next) {
+                              const std::function<void(const CopySend&)>& produce) {
   Check(PQexec(connection_, sql.c_str()), sql);
-  std::string chunk;
-  while (next(chunk)) {
-    if (PQputCopyData(connection_, chunk.data(), static_cast<int>(chunk.size())) != 1) {
-      throw PostgresError("COPY failed: " + Trimmed(PQerrorMessage(connection_)), "");
-    }
-    chunk.clear();
+  try {
+    produce([this](std::string_view chunk) {
+      if (PQputCopyData(connection_, chunk.data(), static_cast<int>(chunk.size())) != 1) {
+        throw PostgresError("COPY failed: " + Trimmed(PQerrorMessage(connection_)), "");
+      }
+    });
+  } catch (const std::exception& e) {
+    // Ends the COPY with an error, so the connection is usable again (and the
+    // transaction around it fails).
+    PQputCopyEnd(connection_, e.what());
+    while (PGresult* result = PQgetResult(connection_)) PQclear(result);
+    throw;
   }
   if (PQputCopyEnd(connection_, nullptr) != 1) {
     throw PostgresError("COPY failed: " + Trimmed(PQerrorMessage(connection_)), "");

@@ -66,6 +66,8 @@ void Statement::Run() {
 
 std::int64_t Statement::Int(int column) const { return sqlite3_column_int64(statement_, column); }
 
+double Statement::Double(int column) const { return sqlite3_column_double(statement_, column); }
+
 std::string Statement::Text(int column) const {
   const auto* text = sqlite3_column_text(statement_, column);
   if (text == nullptr) return {};

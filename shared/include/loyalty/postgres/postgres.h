@@ -124,9 +124,12 @@ class Connection {
   // open transaction (a cursor lives in one).
   void ForEachRow(const std::string& sql, const Params& params,
                   const std::function<void(const Rows&, int row)>& row, int batch_rows = 2000);
-  // Bulk load with COPY ... FROM STDIN: `sql` is the COPY statement, and `next` fills
-  // its argument with the next chunk of COPY text and returns false when done.
-  std::int64_t Copy(const std::string& sql, const std::function<bool(std::string&)>& next);
+  // Bulk load with COPY ... FROM STDIN: `sql` is the COPY statement; `produce` sends
+  // the COPY text (tab-separated, one row a line) through the function it is given, in
+  // chunks of any size, so a producer streaming from elsewhere holds little at a time.
+  // Returns the rows loaded.
+  using CopySend = std::function<void(std::string_view chunk)>;
+  std::int64_t Copy(const std::string& sql, const std::function<void(const CopySend&)>& produce);
 
   // False once the server went away; a pool drops such connections.
   bool healthy() const;

@@ -53,6 +53,7 @@ class Statement {
   void Run();
 
   std::int64_t Int(int column) const;
+  double Double(int column) const;
   std::string Text(int column) const;
   bool IsNull(int column) const;
 

@@ -1,0 +1,163 @@
+#include "storage/store_migration.h"
+
+#include <gtest/gtest.h>
+
+#include "storage/open_store.h"
+#include "support/temp_dir.h"
+#include "support/test_database.h"
+#include "targeting/next_visit_planner.h"
+
+namespace loyalty::server {
+namespace {
+
+const crypto::SigningKey& Key() {
+  static const crypto::SigningKey key = crypto::SigningKey::Generate();
+  return key;
+}
+
+const Timestamp kDay1 = ParseIso8601("2026-11-23T16:10:00Z").value();
+const Timestamp kDay2 = ParseIso8601("2026-11-25T10:00:00Z").value();
+
+CardNumber Card(const char* body) { return CardNumber::FromBody(body).value(); }
+
+domain::Purchase MakePurchase(const CardNumber& card, const std::string& sku, std::int64_t quantity,
+                              std::int64_t unit_price, Timestamp at) {
+  domain::Purchase purchase;
+  purchase.store_id = "S001";
+  purchase.terminal_id = "S001-T01";
+  purchase.card = card;
+  purchase.occurred_at = at;
+  purchase.lines.push_back({sku, quantity, unit_price, quantity * unit_price});
+  purchase.total_minor = purchase.SubtotalMinor();
+  return purchase;
+}
+
+// A SQLite store with something in every kind of table, and an empty PostgreSQL
+// database to move it into.
+class StoreMigrationTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto store = Open(sqlite_);
+    ASSERT_TRUE(store
+                    ->ImportProducts({{"1001", "Milk", "GROCERY", "DAIRY", "MILK", "Farm", "1 L",
+                                       129, true, 550, "4006381333931", domain::SoldBy::kEach},
+                                      {"3001", "Steak", "MEAT", "MEAT", "BEEF", "Ranch", "1 KG",
+                                       1799, true, 0, "", domain::SoldBy::kWeight}})
+                    .ok());
+    ASSERT_TRUE(store->AddStore({"S001", "Main St \"flagship\"\ttab", "USD"}).ok());
+    auto code = store->CreateEnrollmentCode("S001", std::chrono::hours(1), kDay1);
+    ASSERT_TRUE(code.ok());
+    ASSERT_TRUE(store->EnrollTerminal(*code, "Till 1", kDay1).ok());
+    first_ = MakePurchase(Card("212345678901"), "3001", 2, 1799, kDay1);
+    first_.lines[0].weight_grams = 2000;
+    auto recorded = store->RecordPurchase(first_, kDay1);
+    ASSERT_TRUE(recorded.ok());
+    ASSERT_FALSE(recorded->ack.next_visit_coupons.empty());
+    auto second = MakePurchase(Card("212345678901"), "1001", 1, 129, kDay2);
+    second.redemptions.push_back({recorded->ack.next_visit_coupons[0].coupon.id, 0});
+    second.total_minor = second.SubtotalMinor();
+    ASSERT_TRUE(store->RecordPurchase(second, kDay2).ok());
+    domain::SaleReturn sale_return;
+    sale_return.original_purchase_id = first_.id;
+    sale_return.store_id = "S001";
+    sale_return.terminal_id = "S001-T01";
+    sale_return.occurred_at = kDay2;
+    sale_return.lines.push_back({"3001", 1, 1799});
+    sale_return.total_minor = 1799;
+    ASSERT_TRUE(store->RecordReturn(sale_return, kDay2).ok());
+    domain::CustomerDetails details;
+    details.name = "Ada\nLovelace \\ ";
+    details.email = "ada@example.com";
+    ASSERT_TRUE(store->RegisterCustomer(Card("212345678901"), details, kDay2).ok());
+    ASSERT_TRUE(
+        store->RecordPurchase(MakePurchase(Card("200000000001"), "1001", 3, 129, kDay2), kDay2)
+            .ok());
+    sqlite_lookup_ = api::CardLookupToJson(*store->LookupCard(Card("212345678901"), kDay2));
+  }
+
+  std::unique_ptr<Store> Open(const testing::TestDatabase& database) {
+    return OpenStore(ParseStoreUrl(database.url(), "url").value(), planner_, Key());
+  }
+  std::string SqlitePath() const { return sqlite_.url().substr(std::string("sqlite://").size()); }
+
+  testing::TempDir dir_;
+  testing::TestDatabase sqlite_{testing::Engine::kSqlite, dir_};
+  testing::TestDatabase postgres_{testing::Engine::kPostgres, dir_};
+  TopCategoryPlanner planner_;
+  domain::Purchase first_;
+  nlohmann::json sqlite_lookup_;
+};
+
+TEST_F(StoreMigrationTest, CopiesEveryTableAndVerifiesItByCountAndChecksum) {
+  auto report = MigrateSqliteToPostgres(SqlitePath(), postgres_.url());
+  ASSERT_TRUE(report.ok()) << report.error().ToString();
+  EXPECT_TRUE(report->ok());
+  ASSERT_EQ(report->tables.size(), MigratedTables().size());
+  for (const auto& table : report->tables) {
+    EXPECT_TRUE(table.matches()) << table.table;
+    EXPECT_EQ(table.source_rows, sqlite_.Int("SELECT COUNT(*) FROM " + table.table)) << table.table;
+    EXPECT_EQ(table.target_rows, postgres_.Int("SELECT COUNT(*) FROM " + table.table))
+        << table.table;
+    if (table.table != "coupon_conflicts") EXPECT_GT(table.source_rows, 0) << table.table;
+  }
+  EXPECT_EQ(postgres_.Text("SELECT name FROM customer_details"), "Ada\nLovelace \\ ");
+  EXPECT_EQ(postgres_.Text("SELECT name FROM stores"), "Main St \"flagship\"\ttab");
+}
+
+TEST_F(StoreMigrationTest, TheServerGoesOnFromTheCopy) {
+  ASSERT_TRUE(MigrateSqliteToPostgres(SqlitePath(), postgres_.url()).ok());
+  auto store = Open(postgres_);
+  auto lookup = store->LookupCard(Card("212345678901"), kDay2);
+  ASSERT_TRUE(lookup.ok());
+  EXPECT_EQ(api::CardLookupToJson(*lookup), sqlite_lookup_);
+  // A terminal retrying a sale the old server stored gets the original answer.
+  auto replay = store->RecordPurchase(first_, kDay2);
+  ASSERT_TRUE(replay.ok());
+  EXPECT_TRUE(replay->replay);
+  // New rows take keys after the copied ones.
+  auto fresh =
+      store->RecordPurchase(MakePurchase(Card("200000000012"), "1001", 1, 129, kDay2), kDay2);
+  ASSERT_TRUE(fresh.ok()) << fresh.error().ToString();
+  EXPECT_EQ(*fresh->ack.customer_id, 3);
+  EXPECT_EQ(postgres_.Int("SELECT MAX(seq) FROM purchases"), 4);
+}
+
+TEST_F(StoreMigrationTest, ATargetHoldingDataIsRefused) {
+  ASSERT_TRUE(MigrateSqliteToPostgres(SqlitePath(), postgres_.url()).ok());
+  auto again = MigrateSqliteToPostgres(SqlitePath(), postgres_.url());
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().field, "--to");
+  EXPECT_NE(again.error().message.find("holds data already"), std::string::npos);
+}
+
+TEST_F(StoreMigrationTest, TheComparisonFindsAChangedRowAndNamesItsTable) {
+  ASSERT_TRUE(MigrateSqliteToPostgres(SqlitePath(), postgres_.url()).ok());
+  postgres_.Exec("UPDATE purchase_lines SET quantity = quantity + 1 WHERE sku = '1001'");
+  auto report = CompareSqliteWithPostgres(SqlitePath(), postgres_.url());
+  ASSERT_TRUE(report.ok());
+  EXPECT_FALSE(report->ok());
+  for (const auto& table : report->tables) {
+    EXPECT_EQ(table.matches(), table.table != "purchase_lines") << table.table;
+    if (table.table == "purchase_lines") EXPECT_EQ(table.source_rows, table.target_rows);
+  }
+}
+
+TEST_F(StoreMigrationTest, ASourceAtAnotherSchemaVersionIsRefused) {
+  sqlite_.Exec(
+      "DELETE FROM schema_migrations WHERE version = (SELECT MAX(version) FROM "
+      "schema_migrations)");
+  auto report = MigrateSqliteToPostgres(SqlitePath(), postgres_.url());
+  ASSERT_FALSE(report.ok());
+  EXPECT_EQ(report.error().field, "--from");
+  EXPECT_NE(report.error().message.find("0004_customers.sql"), std::string::npos)
+      << report.error().message;
+}
+
+TEST_F(StoreMigrationTest, AMissingSourceFileIsNamed) {
+  auto report = MigrateSqliteToPostgres(dir_.File("nope.db"), postgres_.url());
+  ASSERT_FALSE(report.ok());
+  EXPECT_NE(report.error().message.find("nope.db"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace loyalty::server
