@@ -3,18 +3,18 @@
 // together and commits them in one transaction (group commit), and a job's caller hears
 // back only after that COMMIT returned, i.e. after the WAL is flushed at the server's
 // synchronous_commit (on by default): an acknowledged purchase survives a crash of this
-// process, of the database server and of its machine. Each purchase costs the writer
-// two round trips in the common case: one statement reads what it must know (is the id
-// new, whose card, catalog version), one data-modifying WITH statement writes the
-// purchase, its lines (a multi-row insert from arrays), redemptions, the product,
-// category and customer aggregates, and returns the profile the planner needs. Reads use
-// a pool of connections and never wait for the writer.
+// process, of the database server and of its machine. A purchase costs the writer one
+// round trip, plus one when it earns a coupon and one when it redeems any: a single
+// data-modifying WITH statement makes the card's customer if new, writes the purchase,
+// its lines (a multi-row insert from arrays, categories joined from the catalog),
+// redemptions and the product, category and customer aggregates, and returns the
+// profile the planner needs. Reads use a pool of connections and never wait for the
+// writer.
 #pragma once
 
 #include <memory>
 #include <mutex>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "loyalty/core/thread_annotations.h"
@@ -93,6 +93,10 @@ class PostgresStore final : public Store {
   Result<RecordedReturn> WriteReturn(postgres::Connection& db,
                                      const domain::SaleReturn& sale_return,
                                      const std::string& body_hash, Timestamp now);
+  // The answer to a purchase whose id is stored already: the first answer again, or a
+  // kConflict when the body differs.
+  Result<RecordedPurchase> Replay(postgres::Connection& db, const domain::Purchase& purchase,
+                                  const std::string& body_hash);
   std::int64_t NewCustomerWithCard(postgres::Connection& db, const CardNumber& card, Timestamp now);
   std::int64_t CustomerForCard(postgres::Connection& db, const CardNumber& card, Timestamp now);
   struct Redemption {
@@ -104,13 +108,6 @@ class PostgresStore final : public Store {
   std::vector<Redemption> Redeem(postgres::Connection& db, const domain::Purchase& purchase,
                                  std::optional<std::int64_t> customer_id);
   void SignAll(std::vector<api::IssuedCoupon>& coupons) const;
-
-  // The category of every known SKU, for the writer alone, reloaded when the catalog
-  // version moves (an import, maybe by another process): a purchase's lines need it.
-  const std::unordered_map<std::string, std::string>& Categories(postgres::Connection& db,
-                                                                 std::int64_t version);
-  std::unordered_map<std::string, std::string> categories_;
-  std::int64_t categories_version_ = -1;
 
   std::string url_;
   const NextVisitPlanner& planner_;
