@@ -12,7 +12,6 @@
 
 #include "integration/server_harness.h"
 #include "integration/terminal_harness.h"
-#include "loyalty/sqlite/sqlite.h"
 
 namespace loyalty {
 namespace {
@@ -133,17 +132,17 @@ TEST_F(OfflineTill, SellsThroughAnOutageAndTheServerFlagsACouponSpentAtTwoTills)
   EXPECT_EQ(server_->Count("SELECT COUNT(*) FROM coupon_redemptions WHERE coupon_id = '" +
                            coupon_id + "' AND verified_offline = 1"),
             2);
-  sqlite::Connection db(server_->data_dir() + "/loyalty.db", {.read_only = true});
-  auto& conflict = db.Prepared(
-      "SELECT first_terminal_id, second_terminal_id, discount_minor, verified_offline"
-      " FROM coupon_conflicts WHERE coupon_id = ?");
-  conflict.Bind(1, coupon_id);
-  ASSERT_TRUE(conflict.Step());
-  const std::set<std::string> tills = {conflict.Text(0), conflict.Text(1)};
+  const auto conflicts = server_->Column(
+      "SELECT first_terminal_id || ' ' || second_terminal_id || ' ' || discount_minor || ' ' ||"
+      " verified_offline FROM coupon_conflicts WHERE coupon_id = '" + coupon_id + "'");
+  ASSERT_EQ(conflicts.size(), 1u);
+  std::istringstream conflict(conflicts[0]);
+  std::string first_till, second_till, discount, offline;
+  conflict >> first_till >> second_till >> discount >> offline;
+  const std::set<std::string> tills = {first_till, second_till};
   EXPECT_EQ(tills, (std::set<std::string>{first.terminal_id(), second.terminal_id()}));
-  EXPECT_EQ(conflict.Int(2), 42);
-  EXPECT_EQ(conflict.Int(3), 1);
-  EXPECT_FALSE(conflict.Step());
+  EXPECT_EQ(discount, "42");
+  EXPECT_EQ(offline, "1");
 }
 
 TEST_F(OfflineTill, ACouponFromAnotherCardOrWithABadSignatureIsRefusedOffline) {
@@ -232,9 +231,8 @@ TEST_F(OfflineTill, CatalogChangesReachARunningTillAndTheLastCopyServesOffline) 
   csv += "990001,Cold Brew Coffee 32 OZ,GROCERY,COFFEE,COLD BREW,National,32 OZ,5.49,2.25,"
          "0000009900011,each,true\n";
   std::ofstream(dir_.File("catalog-v2.csv")) << csv;
-  ASSERT_EQ(testing::RunToEnd({LOYALTY_SERVER_PATH, "catalog", "import", "--data-dir",
-                               server_->data_dir(), "--csv", dir_.File("catalog-v2.csv")},
-                              dir_.File("admin.log")),
+  ASSERT_EQ(server_->RunToEnd(
+                server_->AdminCommand({"catalog", "import", "--csv", dir_.File("catalog-v2.csv")})),
             0);
   const auto updated = till.Expect("catalog", 15s);
   ASSERT_FALSE(updated.is_null()) << till.Stderr();

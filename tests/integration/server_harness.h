@@ -55,7 +55,8 @@ class ServerHarness {
   // Imports the demo catalog and adds store S001 in a fresh data directory (and, on
   // PostgreSQL, a fresh database).
   explicit ServerHarness(const TempDir& dir, Engine engine = IntegrationEngine())
-      : dir_(dir), data_dir_(dir.File("server")), database_(engine, dir) {
+      // On SQLite the database is the server's default file, DATA_DIR/loyalty.db.
+      : dir_(dir), data_dir_(dir.File("server")), database_(engine, dir, "server/loyalty.db") {
     EXPECT_EQ(RunToEnd(AdminCommand(
                   {"catalog", "import", "--csv", SourceDir() + "/tests/testdata/catalog.csv"})),
               0);
@@ -148,6 +149,7 @@ class ServerHarness {
   // The first column of the first row of `sql`, read from the server's database.
   std::int64_t Count(const std::string& sql) const { return database_.Int(sql); }
   std::string Text(const std::string& sql) const { return database_.Text(sql); }
+  std::vector<std::string> Column(const std::string& sql) const { return database_.Column(sql); }
 
   std::string ReadLog() const {
     std::ifstream in(dir_.File("server.log"));

@@ -71,11 +71,8 @@ class TillDurability : public ::testing::Test {
   }
 
   std::multiset<std::string> ServerPurchases() {
-    sqlite::Connection db(server_->data_dir() + "/loyalty.db", {.read_only = true});
-    auto& query = db.Prepared("SELECT id FROM purchases");
-    std::multiset<std::string> ids;
-    while (query.Step()) ids.insert(query.Text(0));
-    return ids;
+    const auto ids = server_->Column("SELECT id FROM purchases");
+    return std::multiset<std::string>(ids.begin(), ids.end());
   }
 
   // Every sale reported finished is journaled; every journaled sale is on the server

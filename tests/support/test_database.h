@@ -12,6 +12,7 @@
 #include <ostream>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "loyalty/postgres/postgres.h"
 #include "loyalty/sqlite/sqlite.h"
@@ -52,9 +53,12 @@ inline std::string WithDatabase(const std::string& url, const std::string& datab
 
 class TestDatabase {
  public:
-  TestDatabase(Engine engine, const TempDir& dir) : engine_(engine) {
+  // `sqlite_file`: where in `dir` the SQLite database goes (its directory is made by
+  // whoever opens it first).
+  TestDatabase(Engine engine, const TempDir& dir, const std::string& sqlite_file = "server.db")
+      : engine_(engine) {
     if (engine_ == Engine::kSqlite) {
-      sqlite_path_ = dir.File("server.db");
+      sqlite_path_ = dir.File(sqlite_file);
       url_ = "sqlite://" + sqlite_path_;
       return;
     }
@@ -96,6 +100,22 @@ class TestDatabase {
     const auto rows = db.RunOnce(sql);
     if (rows.empty()) return "<no row>";
     return rows.IsNull(0, 0) ? "<null>" : rows.Text(0, 0);
+  }
+  // The first column of every row, in order ("<null>" for NULL).
+  std::vector<std::string> Column(const std::string& sql) const {
+    std::vector<std::string> values;
+    if (engine_ == Engine::kSqlite) {
+      sqlite::Connection db(sqlite_path_);
+      auto& query = db.Prepared(sql);
+      while (query.Step()) values.push_back(query.IsNull(0) ? "<null>" : query.Text(0));
+      return values;
+    }
+    postgres::Connection db(url_);
+    const auto rows = db.RunOnce(sql);
+    for (int i = 0; i < rows.size(); ++i) {
+      values.push_back(rows.IsNull(i, 0) ? "<null>" : rows.Text(i, 0));
+    }
+    return values;
   }
   // The same as an integer; NULL (the SUM of no rows) reads as 0, as SQLite reads it.
   std::int64_t Int(const std::string& sql) const {
