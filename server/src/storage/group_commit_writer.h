@@ -55,6 +55,10 @@ class GroupCommitWriter {
     // Call `done` on the writer thread even when there is a completion executor: for a
     // caller blocked waiting for it, which may be one of that executor's own threads.
     bool done_on_writer = false;
+    // How many writes the job carried, asked after it ran: one, unless the job wrote a
+    // group of requests at once (the PostgreSQL engine's purchases). Stats and the batch
+    // observer count writes, so the commit batch size means the same for both engines.
+    std::function<std::size_t()> writes;
   };
 
   // `thread_name` (at most 15 characters) names the writer thread in `top` and `perf`.
@@ -169,13 +173,15 @@ class GroupCommitWriter {
       log::Error("write transaction failed", {{"error", commit_error}, {"jobs", batch.size()}});
     }
     const auto elapsed = std::chrono::steady_clock::now() - started;
+    std::size_t writes = 0;
+    for (const auto& job : batch) writes += job.writes ? job.writes() : 1;
     {
       std::lock_guard lock(mutex_);
-      stats_.jobs += batch.size();
+      stats_.jobs += writes;
       stats_.batches += 1;
-      stats_.last_batch = batch.size();
+      stats_.last_batch = writes;
     }
-    if (observer_) observer_(batch.size(), elapsed);
+    if (observer_) observer_(writes, elapsed);
     for (std::size_t i = 0; i < batch.size(); ++i) {
       Status outcome = committed
                            ? std::move(outcomes[i])

@@ -64,13 +64,13 @@ std::vector<api::IssuedCoupon> UnsignedCoupons(const postgres::Rows& rows, int f
 PostgresStore::PostgresStore(const std::string& url, const NextVisitPlanner& planner,
                              const crypto::SigningKey& signing_key, WriterOptions writer_options,
                              BatchObserver observer)
-    : url_(url), planner_(planner), signing_key_(signing_key), write_db_(url, ServerConnection()) {
+    : max_group_(writer_options.max_batch),
+      completion_executor_(writer_options.completion_executor),
+      url_(url),
+      planner_(planner),
+      signing_key_(signing_key),
+      write_db_(url, ServerConnection()) {
   MigratePostgres(write_db_);
-  // The writer runs the same few statements all day. PostgreSQL would plan the purchase
-  // statement afresh on every call while it judges a custom plan cheaper, and planning a
-  // ten-part WITH costs about as much as running it; one generic plan serves every
-  // purchase, as the lookups by key it makes do not depend on the values.
-  write_db_.Exec("SET plan_cache_mode = force_generic_plan");
   writer_ = std::make_unique<PostgresWriter>(write_db_, std::move(writer_options),
                                              std::move(observer), "pg-writer");
 }
@@ -196,6 +196,10 @@ void PostgresStore::RecordPurchaseAsync(domain::Purchase purchase, Timestamp now
   // Hashing and the rest of the CPU work that needs no database happen here, on the
   // caller's thread, so the single writer spends its time on the database alone.
   auto body_hash = crypto::Sha256Hex(domain::PurchaseToJson(purchase).dump());
+  if (purchase.redemptions.empty()) {
+    QueueInGroup({std::move(purchase), std::move(body_hash), now, std::move(done), std::nullopt});
+    return;
+  }
   auto state = std::make_shared<std::optional<Result<RecordedPurchase>>>();
   writer_->Submit(PostgresWriter::Job{
       [this, state, purchase = std::move(purchase), body_hash = std::move(body_hash),
@@ -301,7 +305,10 @@ Result<RecordedPurchase> PostgresStore::WritePurchase(postgres::Connection& db,
       "   FROM unnest($12::text[],"
       "   $13::bigint[], $14::bigint[], $15::bigint[], $16::bigint[]) WITH ORDINALITY"
       "   AS u(sku, quantity, unit_price, amount, weight, ord)"
-      "   LEFT JOIN products pr ON pr.sku = u.sku),"
+      // By key (LIMIT keeps the planner from flattening it into a join it may answer
+      // by hashing the whole catalog).
+      "   LEFT JOIN LATERAL (SELECT sku, category FROM products WHERE sku = u.sku LIMIT 1) AS pr"
+      "   ON true),"
       " l AS (INSERT INTO purchase_lines(purchase_seq, line_no, customer_id, sku, category,"
       "   known_sku, quantity, unit_price_minor, amount_minor, weight_grams)"
       "   SELECT p.seq, u.ord, p.customer_id, u.sku, u.category, u.known::int, u.quantity,"

@@ -3,13 +3,19 @@
 // together and commits them in one transaction (group commit), and a job's caller hears
 // back only after that COMMIT returned, i.e. after the WAL is flushed at the server's
 // synchronous_commit (on by default): an acknowledged purchase survives a crash of this
-// process, of the database server and of its machine. A purchase costs the writer one
-// round trip, plus one when it earns a coupon and one when it redeems any: a single
-// data-modifying WITH statement makes the card's customer if new, writes the purchase,
-// its lines (a multi-row insert from arrays, categories joined from the catalog),
-// redemptions and the product, category and customer aggregates, and returns the
-// profile the planner needs. Reads use a pool of connections and never wait for the
-// writer.
+// process, of the database server and of its machine.
+//
+// Purchases that redeem nothing (most of them) are written as a group: those that
+// arrive while the writer is busy wait together, and one data-modifying WITH statement
+// writes them all (customers for new cards, purchases, lines with their categories
+// joined from the catalog, product, category and customer aggregates, each a multi-row
+// statement from arrays) and returns each customer's profile from before the group. The
+// planner then runs purchase by purchase in arrival order on that profile plus the
+// purchases before it, exactly as if they had been written one by one, and one more
+// statement inserts every coupon the group earned. So a group costs the database two
+// statements, not two per purchase. A purchase that redeems coupons goes alone, since
+// its redemptions depend on who holds each coupon. Reads use a pool of connections and
+// never wait for the writer.
 #pragma once
 
 #include <memory>
@@ -87,7 +93,25 @@ class PostgresStore final : public Store {
   };
   ReadLease Read();
 
+  // Purchases waiting to be written together by one writer job (see the top).
+  struct PendingPurchase {
+    domain::Purchase purchase;
+    std::string body_hash;
+    Timestamp now;
+    PurchaseCallback done;
+    std::optional<Result<RecordedPurchase>> result;  // set by WritePurchaseGroup
+  };
+  struct PurchaseGroup {
+    std::vector<PendingPurchase> purchases;
+  };
+  // Queues a purchase that redeems nothing into the open group, opening one (and
+  // submitting its job) when there is none or it is full.
+  void QueueInGroup(PendingPurchase pending);
+  // Answers every purchase of a group, on the completion executor one by one.
+  void AnswerGroup(PurchaseGroup& group, const Status& status);
+
   // These run on the writer thread, inside its transaction.
+  void WritePurchaseGroup(postgres::Connection& db, PurchaseGroup& group);
   Result<RecordedPurchase> WritePurchase(postgres::Connection& db, const domain::Purchase& purchase,
                                          const std::string& body_hash, Timestamp now);
   Result<RecordedReturn> WriteReturn(postgres::Connection& db,
@@ -108,6 +132,12 @@ class PostgresStore final : public Store {
   std::vector<Redemption> Redeem(postgres::Connection& db, const domain::Purchase& purchase,
                                  std::optional<std::int64_t> customer_id);
   void SignAll(std::vector<api::IssuedCoupon>& coupons) const;
+
+  std::mutex group_mutex_;
+  // The group new purchases join; null once its job has started running.
+  std::shared_ptr<PurchaseGroup> open_group_ GUARDED_BY(group_mutex_);
+  std::size_t max_group_;
+  std::function<void(std::function<void()>)> completion_executor_;
 
   std::string url_;
   const NextVisitPlanner& planner_;

@@ -153,7 +153,7 @@ struct AuditEntry {
 
 // The single writer's counters, for metrics and logs.
 struct WriterStats {
-  std::uint64_t jobs = 0;
+  std::uint64_t jobs = 0;  // writes committed (a purchase, a heartbeat, ...)
   std::uint64_t batches = 0;
   std::size_t queue_depth = 0;
   std::size_t last_batch = 0;
