@@ -71,6 +71,29 @@ TEST(PostgresSchema, ADatabaseFromANewerServerIsRefusedNamingItsVersion) {
   }
 }
 
+// Every table that grows with customers carries customer_id, the column it will be
+// distributed by on Citus (docs/scaling.md); the others are small reference tables.
+TEST(PostgresSchema, EveryTableButTheReferenceTablesCarriesTheCustomerId) {
+  testing::TempDir dir;
+  testing::TestDatabase database(testing::Engine::kPostgres, dir);
+  TopCategoryPlanner planner;
+  OpenStore(ParseStoreUrl(database.url(), "url").value(), planner, Key()).reset();
+  const auto without = database.Column(
+      "SELECT t.table_name FROM information_schema.tables t"
+      " WHERE t.table_schema = current_schema() AND t.table_type = 'BASE TABLE'"
+      " AND t.table_name NOT IN ('customers', 'schema_migrations', 'meta', 'stores',"
+      "   'products', 'terminals', 'enrollment_codes')"
+      " AND NOT EXISTS (SELECT 1 FROM information_schema.columns c"
+      "   WHERE c.table_schema = t.table_schema AND c.table_name = t.table_name"
+      "   AND c.column_name = 'customer_id')"
+      " ORDER BY 1");
+  EXPECT_TRUE(without.empty()) << "no customer_id in " << without.front();
+  // And the check looked at the real schema: the eleven customer-owned tables so far.
+  EXPECT_GE(database.Int("SELECT COUNT(*) FROM information_schema.columns"
+                         " WHERE table_schema = current_schema() AND column_name = 'customer_id'"),
+            11);
+}
+
 TEST(PostgresSchema, OpeningTwiceAppliesTheMigrationsOnce) {
   testing::TempDir dir;
   testing::TestDatabase database(testing::Engine::kPostgres, dir);
