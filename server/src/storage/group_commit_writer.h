@@ -17,6 +17,7 @@
 #include <functional>
 #include <future>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -24,6 +25,8 @@
 #include "loyalty/core/log.h"
 #include "loyalty/core/result.h"
 #include "loyalty/core/thread_annotations.h"
+#include "loyalty/postgres/postgres.h"
+#include "loyalty/sqlite/sqlite.h"
 #include "storage/store.h"
 
 namespace loyalty::server {
@@ -40,6 +43,16 @@ struct WriterOptions {
 
 // Called after each commit with the batch size, for metrics.
 using BatchObserver = std::function<void(std::size_t jobs, std::chrono::nanoseconds commit)>;
+
+// After a failed BEGIN, whether the connection was lost and is back now, so the batch
+// may begin again: never for a SQLite file; for PostgreSQL, when the server had dropped
+// the connection (a restart, a failover), which libpq notices only on the next use.
+inline bool Reconnected(sqlite::Connection&) { return false; }
+inline bool Reconnected(postgres::Connection& db) {
+  if (db.healthy()) return false;
+  db.ReconnectIfLost();
+  return true;
+}
 
 template <typename Connection, typename Transaction>
 class GroupCommitWriter {
@@ -137,7 +150,14 @@ class GroupCommitWriter {
   // rolls back) at the first job that fails, returning false; with it, each job runs
   // under a savepoint and a failing one is undone alone.
   bool RunJobs(std::deque<Job>& batch, std::vector<Status>& outcomes, bool isolate) {
-    Transaction transaction(db_);
+    std::optional<Transaction> transaction;
+    try {
+      transaction.emplace(db_);
+    } catch (const std::exception&) {
+      // Nothing was sent but BEGIN, so beginning again on a new connection is safe.
+      if (!Reconnected(db_)) throw;
+      transaction.emplace(db_);
+    }
     for (std::size_t i = 0; i < batch.size(); ++i) {
       if (isolate) db_.Exec("SAVEPOINT job");
       try {
@@ -152,7 +172,7 @@ class GroupCommitWriter {
       if (!outcomes[i].ok()) db_.Exec("ROLLBACK TO SAVEPOINT job");
       db_.Exec("RELEASE SAVEPOINT job");
     }
-    transaction.Commit();
+    transaction->Commit();
     return true;
   }
 

@@ -219,6 +219,19 @@ Connection::~Connection() {
 
 bool Connection::healthy() const { return PQstatus(connection_) == CONNECTION_OK; }
 
+void Connection::ReconnectIfLost() {
+  if (healthy()) return;
+  statement_names_.clear();  // they lived in the old server session
+  open_cursors_ = 0;
+  PQreset(connection_);
+  if (!healthy()) {
+    throw PostgresError("cannot reconnect to PostgreSQL: " + Trimmed(PQerrorMessage(connection_)),
+                        "");
+  }
+  PQsetNoticeProcessor(
+      connection_, [](void*, const char*) {}, nullptr);
+}
+
 Rows Connection::Check(pg_result* result, std::string_view sql) {
   const auto status = PQresultStatus(result);
   if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_COPY_IN) {

@@ -94,6 +94,49 @@ TEST(PostgresSchema, EveryTableButTheReferenceTablesCarriesTheCustomerId) {
             11);
 }
 
+// A database restart or an administrator ends the server's sessions: the failing
+// request gets an error, and the ones after it work on new connections.
+TEST(PostgresStore, ComesBackAfterTheDatabaseDropsItsConnections) {
+  testing::TempDir dir;
+  testing::TestDatabase database(testing::Engine::kPostgres, dir);
+  TopCategoryPlanner planner;
+  auto store = OpenStore(ParseStoreUrl(database.url(), "url").value(), planner, Key());
+  ASSERT_TRUE(
+      store
+          ->ImportProducts({{"1001", "Milk", "GROCERY", "DAIRY", "MILK", "Farm", "1 L", 129, true}})
+          .ok());
+  const auto card = CardNumber::FromBody("200000000001").value();
+  const auto purchase_at = [&](int minute) {
+    domain::Purchase purchase;
+    purchase.store_id = "S001";
+    purchase.terminal_id = "S001-T01";
+    purchase.card = card;
+    purchase.occurred_at =
+        ParseIso8601("2026-11-23T10:00:00Z").value() + std::chrono::minutes(minute);
+    purchase.lines.push_back({"1001", 1, 129, 129});
+    purchase.total_minor = 129;
+    return purchase;
+  };
+  ASSERT_TRUE(store->RecordPurchase(purchase_at(0), Now()).ok());
+  ASSERT_TRUE(store->LookupCard(card, Now()).ok());  // a reader joins the pool
+
+  postgres::Connection admin(testing::TestPostgresUrl());
+  const auto ended = admin.Run(
+      "SELECT COUNT(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+      " WHERE datname = $1::text AND pid <> pg_backend_pid()) AS t",
+      postgres::Params().Add(database.url().substr(database.url().rfind('/') + 1)));
+  ASSERT_GE(ended.Int(0, 0), 2);  // the writer and the reader
+
+  // The pooled reader finds out on its next query (one request answered 500) and is
+  // not returned to the pool; the writer reconnects before its next batch.
+  EXPECT_THROW((void)store->LookupCard(card, Now()), postgres::PostgresError);
+  auto after = store->RecordPurchase(purchase_at(1), Now());
+  ASSERT_TRUE(after.ok()) << after.error().ToString();
+  auto lookup = store->LookupCard(card, Now());
+  ASSERT_TRUE(lookup.ok());
+  EXPECT_EQ(lookup->customer->visits, 2);
+}
+
 TEST(PostgresSchema, OpeningTwiceAppliesTheMigrationsOnce) {
   testing::TempDir dir;
   testing::TestDatabase database(testing::Engine::kPostgres, dir);

@@ -133,6 +133,11 @@ class Connection {
 
   // False once the server went away; a pool drops such connections.
   bool healthy() const;
+  // Connects again with the same parameters when the connection was lost (a database
+  // restart, a failover, an administrator's pg_terminate_backend); prepared statements
+  // are prepared again on next use. Throws PostgresError when the database is still
+  // unreachable.
+  void ReconnectIfLost();
   pg_conn* handle() { return connection_; }
 
  private:
