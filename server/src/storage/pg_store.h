@@ -75,6 +75,15 @@ class PostgresStore final : public Store {
                        const std::string& software_version, Timestamp now) override;
   std::vector<TerminalRecord> ListTerminals() override;
 
+  Result<PortalUser> CreatePortalUser(const NewPortalUser& user, Timestamp now) override;
+  Result<std::pair<PortalUser, std::string>> PortalUserForLogin(const std::string& email) override;
+  Status SetPortalPassword(std::int64_t user_id, const std::string& password_hash) override;
+  Status CreatePortalSession(const PortalSession& session) override;
+  Result<std::pair<PortalSession, PortalUser>> FindPortalSession(const std::string& token_hash,
+                                                                 Timestamp now) override;
+  Status DeletePortalSession(const std::string& token_hash) override;
+  Status AppendAudit(const AuditEntry& entry) override;
+
  private:
   // A connection borrowed from the read pool for one call; one the server dropped is
   // not returned to the pool.

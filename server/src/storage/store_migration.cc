@@ -341,7 +341,11 @@ const std::vector<std::string>& MigratedTables() {
                                                "returns",
                                                "return_lines",
                                                "terminals",
-                                               "enrollment_codes"};
+                                               "enrollment_codes",
+                                               "portal_users",
+                                               "portal_user_stores",
+                                               "portal_sessions",
+                                               "audit_log"};
   return tables;
 }
 

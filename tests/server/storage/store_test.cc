@@ -353,6 +353,59 @@ TEST_P(StoreTest, PurchasesArrivingTogetherEndAsIfWrittenOneByOne) {
   }
 }
 
+TEST_P(StoreTest, PortalAccountsSessionsAndTheAuditLog) {
+  ASSERT_TRUE(store_->AddStore({"S001", "Main St", "USD"}).ok());
+  ASSERT_TRUE(store_->AddStore({"S002", "High St", "USD"}).ok());
+  auto user = store_->CreatePortalUser(
+      {"Ada@Example.COM", "Ada", PortalRole::kStoreManager, "hash-1", {"S002", "S001"}}, kDay1);
+  ASSERT_TRUE(user.ok()) << user.error().ToString();
+  EXPECT_EQ(user->email, "ada@example.com");
+  EXPECT_EQ(user->stores, (std::vector<std::string>{"S001", "S002"}));
+  EXPECT_EQ(
+      store_->CreatePortalUser({"ada@example.com", "Again", PortalRole::kAdmin, "h", {}}, kDay1)
+          .error()
+          .code,
+      ErrorCode::kAlreadyExists);
+  EXPECT_EQ(store_
+                ->CreatePortalUser(
+                    {"bob@example.com", "Bob", PortalRole::kStoreManager, "h", {"S9"}}, kDay1)
+                .error()
+                .code,
+            ErrorCode::kNotFound);
+
+  auto login = store_->PortalUserForLogin("ADA@example.com");
+  ASSERT_TRUE(login.ok());
+  EXPECT_EQ(login->second, "hash-1");
+  ASSERT_TRUE(store_->SetPortalPassword(user->id, "hash-2").ok());
+  EXPECT_EQ(store_->PortalUserForLogin("ada@example.com")->second, "hash-2");
+  EXPECT_EQ(store_->SetPortalPassword(user->id + 100, "h").error().code, ErrorCode::kNotFound);
+
+  ASSERT_TRUE(store_
+                  ->CreatePortalSession({"token-hash", user->id, "csrf", kDay1,
+                                         kDay1 + std::chrono::hours(8), "127.0.0.1"})
+                  .ok());
+  auto session = store_->FindPortalSession("token-hash", kDay1 + std::chrono::hours(1));
+  ASSERT_TRUE(session.ok());
+  EXPECT_EQ(session->first.csrf_token, "csrf");
+  EXPECT_EQ(session->second.id, user->id);
+  EXPECT_EQ(store_->FindPortalSession("token-hash", kDay1 + std::chrono::hours(9)).error().code,
+            ErrorCode::kUnauthenticated);
+  database_->Exec("UPDATE portal_users SET disabled_at = 1");
+  EXPECT_EQ(store_->FindPortalSession("token-hash", kDay1).error().code,
+            ErrorCode::kUnauthenticated);
+  ASSERT_TRUE(store_->DeletePortalSession("token-hash").ok());
+  EXPECT_EQ(Count("portal_sessions"), 0);
+
+  ASSERT_TRUE(store_
+                  ->AppendAudit({kDay1, user->id, "login", "portal_user:1",
+                                 nlohmann::json{{"ok", true}}, "127.0.0.1"})
+                  .ok());
+  ASSERT_TRUE(store_->AppendAudit({kDay1, std::nullopt, "store.add", "store:S002"}).ok());
+  EXPECT_EQ(Count("audit_log"), 2);
+  EXPECT_EQ(Text("SELECT detail FROM audit_log WHERE action = 'login'"), R"({"ok":true})");
+  EXPECT_EQ(Text("SELECT user_id FROM audit_log WHERE action = 'store.add'"), "<null>");
+}
+
 TEST_P(StoreTest, RecordsRedemptionsOfUnknownAndOtherCustomersCoupons) {
   const RecordedPurchase owner =
       Record(MakePurchase(Card("212345678901"), {{"1002", 2, 450}}, kDay1), kDay1);
