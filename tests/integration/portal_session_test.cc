@@ -22,10 +22,10 @@ class PortalSession : public ::testing::Test {
   void SetUp() override {
     server_ = std::make_unique<ServerHarness>(dir_);
     ::setenv("LOYALTY_ADMIN_PASSWORD", kPassword, 1);
-    const int created = testing::RunToEnd(
-        {LOYALTY_SERVER_PATH, "admin", "create", "--data-dir", server_->data_dir(), "--email",
-         "Ada@Example.com", "--name", "Ada Admin"},
-        dir_.File("admin.log"));
+    const int created =
+        testing::RunToEnd(server_->AdminCommand({"admin", "create", "--email", "Ada@Example.com",
+                                                 "--name", "Ada Admin"}),
+                          dir_.File("admin.log"));
     ::unsetenv("LOYALTY_ADMIN_PASSWORD");
     ASSERT_EQ(created, 0);
     ASSERT_FALSE(server_->Start().empty());
@@ -129,24 +129,24 @@ TEST_F(PortalSession, RefusesUnknownAccountsAndWrongPasswordsAlikeThenThrottles)
 
 TEST_F(PortalSession, AdminCreateRefusesWeakPasswordsAndDuplicateAccounts) {
   ::setenv("LOYALTY_ADMIN_PASSWORD", "short", 1);
-  EXPECT_EQ(testing::RunToEnd({LOYALTY_SERVER_PATH, "admin", "create", "--data-dir",
-                               server_->data_dir(), "--email", "bob@example.com", "--name", "Bob"},
+  EXPECT_EQ(testing::RunToEnd(server_->AdminCommand({"admin", "create", "--email",
+                                                     "bob@example.com", "--name", "Bob"}),
                               dir_.File("admin2.log")),
             2);  // bad input
   ::setenv("LOYALTY_ADMIN_PASSWORD", kPassword, 1);
-  EXPECT_EQ(testing::RunToEnd({LOYALTY_SERVER_PATH, "admin", "create", "--data-dir",
-                               server_->data_dir(), "--email", "ADA@example.com", "--name", "Ada"},
+  EXPECT_EQ(testing::RunToEnd(server_->AdminCommand({"admin", "create", "--email",
+                                                     "ADA@example.com", "--name", "Ada"}),
                               dir_.File("admin2.log")),
             1);
-  EXPECT_EQ(testing::RunToEnd({LOYALTY_SERVER_PATH, "admin", "create", "--data-dir",
-                               server_->data_dir(), "--email", "sam@example.com", "--name", "Sam",
-                               "--role", "store_manager"},
-                              dir_.File("admin2.log")),
-            2);
-  EXPECT_EQ(testing::RunToEnd({LOYALTY_SERVER_PATH, "admin", "create", "--data-dir",
-                               server_->data_dir(), "--email", "sam@example.com", "--name", "Sam",
-                               "--role", "store_manager", "--stores", "S001"},
-                              dir_.File("admin2.log")),
+  EXPECT_EQ(
+      testing::RunToEnd(server_->AdminCommand({"admin", "create", "--email", "sam@example.com",
+                                               "--name", "Sam", "--role", "store_manager"}),
+                        dir_.File("admin2.log")),
+      2);
+  EXPECT_EQ(testing::RunToEnd(
+                server_->AdminCommand({"admin", "create", "--email", "sam@example.com", "--name",
+                                       "Sam", "--role", "store_manager", "--stores", "S001"}),
+                dir_.File("admin2.log")),
             0);
   ::unsetenv("LOYALTY_ADMIN_PASSWORD");
   std::ifstream log(dir_.File("admin2.log"));
