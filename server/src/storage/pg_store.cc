@@ -524,6 +524,17 @@ Result<CatalogImportResult> PostgresStore::ImportProducts(
         1;
     result.changed = 0;
     for (const auto& product : products) {
+      if (!product.barcode.empty()) {
+        // Checked here, not left to the unique index, to name both products.
+        const auto holder =
+            db.Run("SELECT sku FROM products WHERE barcode = $1::text AND sku <> $2::text",
+                   postgres::Params().Add(product.barcode).Add(product.sku));
+        if (!holder.empty()) {
+          return InvalidArgument("barcode", "barcode " + product.barcode + " of sku " +
+                                                product.sku + " is already on sku " +
+                                                holder.Text(0, 0));
+        }
+      }
       // The WHERE clause keeps unchanged rows at their old version, so a terminal
       // syncing "changes since version N" gets only what really changed.
       result.changed +=

@@ -936,7 +936,7 @@ TEST(SqliteMigrations, Version5RebuildsCouponsKeepingEveryRow) {
                std::exception);
 }
 
-TEST_F(SqliteStoreTest, ADisabledPortalAccountNeitherLogsInNorKeepsItsSessions) {
+TEST_P(StoreTest, ADisabledPortalAccountNeitherLogsInNorKeepsItsSessions) {
   ASSERT_TRUE(store_->AddStore({"S001", "Main St", "USD"}).ok());
   auto user = store_->CreatePortalUser(
       {"Sam@Example.com", "Sam", PortalRole::kStoreManager, "$scrypt$hash", {"S001"}}, kDay1);
@@ -951,7 +951,7 @@ TEST_F(SqliteStoreTest, ADisabledPortalAccountNeitherLogsInNorKeepsItsSessions) 
   EXPECT_EQ(store_->FindPortalSession("hash1", kDay1 + std::chrono::hours(9)).error().code,
             ErrorCode::kUnauthenticated);  // expired
 
-  sqlite::Connection(path_).Exec("UPDATE portal_users SET disabled_at = 1");
+  database_->Exec("UPDATE portal_users SET disabled_at = 1");
   auto login = store_->PortalUserForLogin("SAM@example.com");
   ASSERT_TRUE(login.ok());
   EXPECT_TRUE(login->first.disabled);
@@ -970,7 +970,7 @@ TEST_F(SqliteStoreTest, ADisabledPortalAccountNeitherLogsInNorKeepsItsSessions) 
             "stores");
 }
 
-TEST_F(SqliteStoreTest, ABarcodeNamesOneProductAcrossImports) {
+TEST_P(StoreTest, ABarcodeNamesOneProductAcrossImports) {
   auto products = DemoProducts();
   products[0].barcode = "4006381333931";
   ASSERT_TRUE(store_->ImportProducts(products).ok());
