@@ -110,7 +110,9 @@ TEST_F(StoreMigrationTest, CopiesEveryTableAndVerifiesItByCountAndChecksum) {
     EXPECT_EQ(table.source_rows, sqlite_.Int("SELECT COUNT(*) FROM " + table.table)) << table.table;
     EXPECT_EQ(table.target_rows, postgres_.Int("SELECT COUNT(*) FROM " + table.table))
         << table.table;
-    if (table.table != "coupon_conflicts") EXPECT_GT(table.source_rows, 0) << table.table;
+    if (table.table != "coupon_conflicts") {
+      EXPECT_GT(table.source_rows, 0) << table.table;
+    }
   }
   EXPECT_EQ(postgres_.Text("SELECT name FROM customer_details"), "Ada\nLovelace \\ ");
   EXPECT_EQ(postgres_.Text("SELECT name FROM stores"), "Main St \"flagship\"\ttab");
@@ -152,7 +154,9 @@ TEST_F(StoreMigrationTest, TheComparisonFindsAChangedRowAndNamesItsTable) {
   EXPECT_FALSE(report->ok());
   for (const auto& table : report->tables) {
     EXPECT_EQ(table.matches(), table.table != "purchase_lines") << table.table;
-    if (table.table == "purchase_lines") EXPECT_EQ(table.source_rows, table.target_rows);
+    if (table.table == "purchase_lines") {
+      EXPECT_EQ(table.source_rows, table.target_rows);
+    }
   }
 }
 

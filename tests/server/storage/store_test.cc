@@ -107,7 +107,7 @@ class StoreTest : public ::testing::TestWithParam<testing::Engine> {
 
 INSTANTIATE_TEST_SUITE_P(Engines, StoreTest,
                          ::testing::Values(testing::Engine::kSqlite, testing::Engine::kPostgres),
-                         [](const auto& info) { return testing::EngineName(info.param); });
+                         [](const auto& engine) { return testing::EngineName(engine.param); });
 
 TEST_P(StoreTest, RecordPurchaseStoresOnce) {
   const auto purchase =

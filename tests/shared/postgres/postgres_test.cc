@@ -23,8 +23,8 @@ TEST_F(PostgresTest, ArraysCarryQuotesCommasBracesAndNullsIntact) {
               Params().AddArray(values));
   ASSERT_EQ(rows.size(), static_cast<int>(values.size()));
   for (int i = 0; i < rows.size(); ++i) {
-    if (values[i]) {
-      EXPECT_EQ(rows.Text(i, 0), *values[i]);
+    if (const auto& value = values[static_cast<std::size_t>(i)]) {
+      EXPECT_EQ(rows.Text(i, 0), *value);
       EXPECT_EQ(rows.Text(i, 1), "f");
     } else {
       EXPECT_EQ(rows.Text(i, 1), "t");
