@@ -143,6 +143,37 @@ TEST_F(OfflineTill, SellsThroughAnOutageAndTheServerFlagsACouponSpentAtTwoTills)
   EXPECT_EQ(tills, (std::set<std::string>{first.terminal_id(), second.terminal_id()}));
   EXPECT_EQ(discount, "42");
   EXPECT_EQ(offline, "1");
+
+  // The portal lists it to this store's manager, and not to another store's.
+  ASSERT_EQ(server_->RunToEnd(server_->AdminCommand({"store", "add", "--id", "S002", "--name",
+                                                     "Other store"})),
+            0);
+  ::setenv("LOYALTY_ADMIN_PASSWORD", "a long portal password", 1);
+  for (const auto& [email, store] : {std::pair{"mia@example.com", "S001"},
+                                     std::pair{"ola@example.com", "S002"}}) {
+    ASSERT_EQ(server_->RunToEnd(server_->AdminCommand({"admin", "create", "--email", email,
+                                                       "--name", "Manager", "--role",
+                                                       "store_manager", "--stores", store})),
+              0);
+  }
+  ::unsetenv("LOYALTY_ADMIN_PASSWORD");
+  const auto conflicts_seen_by = [&](const std::string& email) {
+    net::HttpsClient login({*net::ParseHttpsUrl(server_->url()), server_->CaFile(), 10s, {}});
+    auto session = login.Post(
+        "/portal/api/session",
+        nlohmann::json{{"email", email}, {"password", "a long portal password"}}.dump());
+    const std::string cookie = session.ok() ? session->Header("Set-Cookie").value_or("") : "";
+    net::HttpsClient portal({*net::ParseHttpsUrl(server_->url()), server_->CaFile(), 10s,
+                             {{"Cookie", cookie.substr(0, cookie.find(';'))}}});
+    auto answer = portal.Get("/portal/api/coupon-conflicts");
+    return answer.ok() ? nlohmann::json::parse(answer->body).value("conflicts", nlohmann::json())
+                       : nlohmann::json();
+  };
+  const auto own = conflicts_seen_by("mia@example.com");
+  ASSERT_EQ(own.size(), 1u) << own.dump();
+  EXPECT_EQ(own[0]["coupon_id"], coupon_id);
+  EXPECT_EQ(own[0]["discount"], 42);
+  EXPECT_EQ(conflicts_seen_by("ola@example.com"), nlohmann::json::array());
 }
 
 TEST_F(OfflineTill, ACouponFromAnotherCardOrWithABadSignatureIsRefusedOffline) {

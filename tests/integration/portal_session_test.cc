@@ -69,6 +69,16 @@ TEST_F(PortalSession, LogsInWithAHardenedCookieAndLogsOutOnlyWithTheCsrfToken) {
                            crypto::Sha256Hex(token) + "'"),
             1);
 
+  // A portal page's data: the coupon conflicts (none in this store yet), and a limit
+  // out of range named.
+  auto conflicts = Client({{"Cookie", session}}).Get("/portal/api/coupon-conflicts");
+  ASSERT_TRUE(conflicts.ok());
+  EXPECT_EQ(conflicts->status, 200u);
+  EXPECT_EQ(nlohmann::json::parse(conflicts->body)["conflicts"], nlohmann::json::array());
+  auto bad_limit = Client({{"Cookie", session}}).Get("/portal/api/coupon-conflicts?limit=0");
+  EXPECT_EQ(nlohmann::json::parse(bad_limit->body)["error"]["field"], "limit");
+  EXPECT_EQ(Client().Get("/portal/api/coupon-conflicts")->status, 401u);
+
   auto me = Client({{"Cookie", session}}).Get("/portal/api/session");
   ASSERT_TRUE(me.ok());
   EXPECT_EQ(me->status, 200u);

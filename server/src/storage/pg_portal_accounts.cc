@@ -167,3 +167,28 @@ Status PostgresStore::AppendAudit(const AuditEntry& entry) {
 }
 
 }  // namespace loyalty::server
+
+namespace loyalty::server {
+
+std::vector<CouponConflict> PostgresStore::ListCouponConflicts(
+    const std::vector<std::string>& stores, std::size_t limit) {
+  auto lease = Read();
+  const auto rows = (*lease).Run(
+      "SELECT coupon_id, customer_id, first_purchase_id, first_store_id, first_terminal_id,"
+      " first_at, second_purchase_id, second_store_id, second_terminal_id, second_at,"
+      " discount_minor, verified_offline, detected_at FROM coupon_conflicts"
+      " WHERE cardinality($1::text[]) = 0 OR first_store_id = ANY($1::text[])"
+      " OR second_store_id = ANY($1::text[])"
+      " ORDER BY detected_at DESC, coupon_id LIMIT $2::bigint",
+      postgres::Params().AddArray(stores).Add(static_cast<std::int64_t>(limit)));
+  std::vector<CouponConflict> conflicts;
+  for (int i = 0; i < rows.size(); ++i) {
+    conflicts.push_back({rows.Text(i, 0), rows.Int(i, 1), rows.Text(i, 2), rows.Text(i, 3),
+                         rows.Text(i, 4), FromUnixSeconds(rows.Int(i, 5)), rows.Text(i, 6),
+                         rows.Text(i, 7), rows.Text(i, 8), FromUnixSeconds(rows.Int(i, 9)),
+                         rows.Int(i, 10), rows.Int(i, 11) != 0, FromUnixSeconds(rows.Int(i, 12))});
+  }
+  return conflicts;
+}
+
+}  // namespace loyalty::server

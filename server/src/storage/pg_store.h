@@ -83,6 +83,8 @@ class PostgresStore final : public Store {
                                                                  Timestamp now) override;
   Status DeletePortalSession(const std::string& token_hash) override;
   Status AppendAudit(const AuditEntry& entry) override;
+  std::vector<CouponConflict> ListCouponConflicts(const std::vector<std::string>& stores,
+                                                  std::size_t limit) override;
 
  private:
   // A connection borrowed from the read pool for one call; one the server dropped is

@@ -179,3 +179,37 @@ Status SqliteStore::AppendAudit(const AuditEntry& entry) {
 }
 
 }  // namespace loyalty::server
+
+namespace loyalty::server {
+
+std::vector<CouponConflict> SqliteStore::ListCouponConflicts(const std::vector<std::string>& stores,
+                                                             std::size_t limit) {
+  std::string sql =
+      "SELECT coupon_id, customer_id, first_purchase_id, first_store_id, first_terminal_id,"
+      " first_at, second_purchase_id, second_store_id, second_terminal_id, second_at,"
+      " discount_minor, verified_offline, detected_at FROM coupon_conflicts";
+  if (!stores.empty()) {
+    std::string marks;
+    for (std::size_t i = 0; i < stores.size(); ++i) marks += i == 0 ? "?" : ", ?";
+    sql += " WHERE first_store_id IN (" + marks + ") OR second_store_id IN (" + marks + ")";
+  }
+  sql += " ORDER BY detected_at DESC, coupon_id LIMIT ?";
+  auto lease = Read();
+  sqlite::Connection& db = *lease;
+  auto& query = db.Prepared(sql);
+  int index = 1;
+  for (int pass = 0; pass < 2 && !stores.empty(); ++pass) {
+    for (const auto& store : stores) query.Bind(index++, store);
+  }
+  query.Bind(index, static_cast<std::int64_t>(limit));
+  std::vector<CouponConflict> conflicts;
+  while (query.Step()) {
+    conflicts.push_back({query.Text(0), query.Int(1), query.Text(2), query.Text(3), query.Text(4),
+                         FromUnixSeconds(query.Int(5)), query.Text(6), query.Text(7),
+                         query.Text(8), FromUnixSeconds(query.Int(9)), query.Int(10),
+                         query.Int(11) != 0, FromUnixSeconds(query.Int(12))});
+  }
+  return conflicts;
+}
+
+}  // namespace loyalty::server

@@ -65,6 +65,8 @@ class SqliteStore final : public Store {
                                                                  Timestamp now) override;
   Status DeletePortalSession(const std::string& token_hash) override;
   Status AppendAudit(const AuditEntry& entry) override;
+  std::vector<CouponConflict> ListCouponConflicts(const std::vector<std::string>& stores,
+                                                  std::size_t limit) override;
 
   WriterStats writer_stats() const override { return writer_->stats(); }
   void Flush() override;

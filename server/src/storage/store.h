@@ -142,6 +142,23 @@ struct PortalSession {
   std::string remote_address;
 };
 
+// A coupon redeemed by a second sale after its first redemption (two tills offline).
+struct CouponConflict {
+  std::string coupon_id;
+  std::int64_t customer_id = 0;
+  std::string first_purchase_id;
+  std::string first_store_id;
+  std::string first_terminal_id;
+  Timestamp first_at;
+  std::string second_purchase_id;
+  std::string second_store_id;
+  std::string second_terminal_id;
+  Timestamp second_at;
+  std::int64_t discount_minor = 0;  // what the second sale gave away
+  bool verified_offline = false;    // the second till was offline
+  Timestamp detected_at;
+};
+
 struct AuditEntry {
   Timestamp at;
   std::optional<std::int64_t> user_id;  // empty: an operator at the command line
@@ -258,6 +275,11 @@ class Store {
       const std::string& token_hash, Timestamp now) = 0;
   virtual Status DeletePortalSession(const std::string& token_hash) = 0;
   virtual Status AppendAudit(const AuditEntry& entry) = 0;
+
+  // Coupon conflicts, newest first, at most `limit`; with `stores` given, only those in
+  // which one of the two sales was made in one of them.
+  virtual std::vector<CouponConflict> ListCouponConflicts(const std::vector<std::string>& stores,
+                                                          std::size_t limit) = 0;
 };
 
 }  // namespace loyalty::server

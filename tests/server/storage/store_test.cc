@@ -877,6 +877,20 @@ TEST_P(StoreTest, ACouponSpentAgainIsAConflictNamingBothTills) {
             "S001-T01 S001-T02 " + at_till_two.id.str() + " 45 1");
   // The second sale is stored whole: the shopper paid what the till charged.
   EXPECT_EQ(Count("purchases", "id = '" + at_till_two.id.str() + "'"), 1);
+
+  // What the portal lists: the whole chain, or one store's share of it.
+  const auto all = store_->ListCouponConflicts({}, 10);
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].coupon_id, coupon_id.str());
+  EXPECT_EQ(all[0].first_purchase_id, at_till_one.id.str());
+  EXPECT_EQ(all[0].second_terminal_id, "S001-T02");
+  EXPECT_EQ(all[0].second_at, kDay2);
+  EXPECT_EQ(all[0].detected_at, kDay3);
+  EXPECT_EQ(all[0].discount_minor, 45);
+  EXPECT_TRUE(all[0].verified_offline);
+  EXPECT_EQ(store_->ListCouponConflicts({"S002", "S001"}, 10).size(), 1u);
+  EXPECT_TRUE(store_->ListCouponConflicts({"S002"}, 10).empty());
+  EXPECT_TRUE(store_->ListCouponConflicts({}, 0).empty());
 }
 
 TEST_P(StoreTest, CatalogCarriesTaxBarcodeAndSaleUnitAndVersionsTheirChanges) {
