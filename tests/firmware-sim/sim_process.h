@@ -112,13 +112,16 @@ class SimProcess {
   SimProcess& operator=(const SimProcess&) = delete;
 
   // True once the link and the control socket exist (at most 5 s).
+  // Ready is the "reader ready" log line, which the simulator writes after its link and
+  // control socket exist: waiting for the files alone races with that line.
   bool WaitReady() const {
     return pid_ > 0 && WaitFor(
                            [&] {
                              return std::filesystem::is_symlink(link_) &&
-                                    std::filesystem::is_socket(control_);
+                                    std::filesystem::is_socket(control_) &&
+                                    Log().find(R"("msg":"reader ready")") != std::string::npos;
                            },
-                           std::chrono::seconds(5));
+                           std::chrono::seconds(10));
   }
 
   // SIGTERM and wait; returns the exit code (-1 if killed or not running).
