@@ -27,6 +27,7 @@
 #include <sstream>
 #include <thread>
 
+#include "bench/support/bench_support.h"
 #include "loyalty/core/args.h"
 #include "loyalty/core/csv.h"
 #include "loyalty/crypto/hash.h"
@@ -126,13 +127,6 @@ std::vector<Product> LoadProducts(const std::string& path) {
     if (money.ok()) products.push_back({record->value()[*sku], money->minor});
   }
   return products;
-}
-
-double Percentile(std::vector<double>& values, double p) {
-  if (values.empty()) return 0;
-  std::sort(values.begin(), values.end());
-  const auto index = static_cast<std::size_t>(p * static_cast<double>(values.size() - 1));
-  return values[index];
 }
 
 struct PhaseResult {
@@ -561,16 +555,7 @@ ServerRun MeasureServer(const Settings& settings, const std::string& engine,
   testing::ChildProcess server({settings.server_binary, "--data-dir", data_dir, "--storage-url",
                                 storage_url, "--listen", "127.0.0.1:0"},
                                log);
-  std::string url;
-  for (int i = 0; i < 1000 && url.empty(); ++i) {
-    std::ifstream file(log);
-    for (std::string line; std::getline(file, line);) {
-      const auto json = nlohmann::json::parse(line, nullptr, false);
-      if (json.is_object() && json.value("msg", "") == "listening") url = json["url"];
-    }
-    std::this_thread::sleep_for(10ms);
-  }
-  if (url.empty()) throw std::runtime_error("server did not start (see " + log + ")");
+  const std::string url = WaitForListeningUrl(log);
 
   net::HttpsClientOptions options{*net::ParseHttpsUrl(url), data_dir + "/tls/server.crt", 10s, {}};
   net::HttpsClient enroller(options);

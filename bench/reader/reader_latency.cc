@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/support/bench_support.h"
 #include "control/control_socket.h"
 #include "firmware-sim/sim_process.h"
 #include "firmware-sim/test_dir.h"
@@ -23,6 +24,8 @@
 
 namespace {
 
+using loyalty::bench::Percentile;
+
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
@@ -30,13 +33,6 @@ struct Run {
   std::vector<double> latencies_ms;
   uint64_t lost = 0;
 };
-
-double Percentile(std::vector<double> values, double fraction) {
-  if (values.empty()) return 0;
-  std::sort(values.begin(), values.end());
-  const auto index = static_cast<std::size_t>(fraction * static_cast<double>(values.size() - 1));
-  return values[index];
-}
 
 Run Measure(int cards, int baud, const std::vector<std::string>& faults) {
   loyalty::firmware_sim::TestDir dir;

@@ -17,10 +17,10 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <thread>
 
 #include <nlohmann/json.hpp>
 
+#include "bench/support/bench_support.h"
 #include "loyalty/core/args.h"
 #include "loyalty/core/number.h"
 #include "loyalty/net/https_client.h"
@@ -45,12 +45,6 @@ constexpr char kCard[] = "2000000000015";
 // Ten products of the demo catalog sold each, so every sale has ten lines.
 const std::vector<std::string> kBasket = {"822629", "32553",  "28897",  "29751", "835576",
                                           "840361", "845193", "852015", "856942", "860776"};
-
-double Percentile(std::vector<double> values, double fraction) {
-  if (values.empty()) return 0;
-  std::sort(values.begin(), values.end());
-  return values[static_cast<std::size_t>(fraction * static_cast<double>(values.size() - 1))];
-}
 
 double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
 
@@ -174,16 +168,7 @@ int Main(int argc, char** argv) {
   auto server = std::make_unique<testing::ChildProcess>(
       std::vector<std::string>{server_binary, "--data-dir", data_dir, "--listen", "127.0.0.1:0"},
       log);
-  std::string url;
-  for (int i = 0; i < 1000 && url.empty(); ++i) {
-    std::ifstream file(log);
-    for (std::string line; std::getline(file, line);) {
-      const auto json = nlohmann::json::parse(line, nullptr, false);
-      if (json.is_object() && json.value("msg", "") == "listening") url = json["url"];
-    }
-    std::this_thread::sleep_for(10ms);
-  }
-  if (url.empty()) throw std::runtime_error("server did not start (see " + log + ")");
+  const std::string url = WaitForListeningUrl(log);
   const std::string ca = data_dir + "/tls/server.crt";
   const std::string credential = (work / "credential.json").string();
   run({terminal_binary, "enroll", "--server", url, "--server-ca", ca, "--code", code,
