@@ -49,16 +49,6 @@ nlohmann::json UserJson(const PortalUser& user) {
           {"stores", user.stores}};
 }
 
-// What logins and their throttle key on: an e-mail compares without case and spaces.
-std::string NormalisedEmail(std::string email) {
-  const auto first = email.find_first_not_of(" \t");
-  const auto last = email.find_last_not_of(" \t");
-  email = first == std::string::npos ? std::string() : email.substr(first, last - first + 1);
-  std::transform(email.begin(), email.end(), email.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return email;
-}
-
 Result<PortalCaller> Caller(Store& store, const http::Request& request) {
   const auto token = SessionToken(request);
   if (!token) return Error{ErrorCode::kUnauthenticated, "log in first", ""};

@@ -9,12 +9,6 @@ namespace {
 
 using postgres::Params;
 
-std::string Lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
-
 // The user row and their stores; nullopt when there is no such user.
 std::optional<PortalUser> LoadUser(postgres::Connection& db, std::int64_t user_id) {
   const auto user = db.Run(
@@ -41,7 +35,7 @@ std::optional<PortalUser> LoadUser(postgres::Connection& db, std::int64_t user_i
 
 Result<PortalUser> PostgresStore::CreatePortalUser(const NewPortalUser& user, Timestamp now) {
   std::int64_t user_id = 0;
-  const std::string email = Lower(user.email);
+  const std::string email = NormalisedEmail(user.email);
   const Status status = writer_->Run([&](postgres::Connection& db) -> Status {
     if (!db.Run("SELECT 1 FROM portal_users WHERE email = $1::text", Params().Add(email)).empty()) {
       return Error{ErrorCode::kAlreadyExists, "an account with this e-mail exists", "email"};
@@ -80,7 +74,7 @@ Result<std::pair<PortalUser, std::string>> PostgresStore::PortalUserForLogin(
   postgres::Connection& db = *lease;
   postgres::Transaction snapshot(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
   const auto found = db.Run("SELECT id, password_hash FROM portal_users WHERE email = $1::text",
-                            Params().Add(Lower(email)));
+                            Params().Add(NormalisedEmail(email)));
   if (found.empty()) return NotFound("no account with this e-mail");
   auto user = LoadUser(db, found.Int(0, 0));
   snapshot.Commit();

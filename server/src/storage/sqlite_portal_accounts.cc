@@ -7,12 +7,6 @@
 namespace loyalty::server {
 namespace {
 
-std::string Lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
-
 // The user row and their stores; nullopt when there is no such user.
 std::optional<PortalUser> LoadUser(sqlite::Connection& db, std::int64_t user_id) {
   auto& user = db.Prepared(
@@ -38,7 +32,7 @@ std::optional<PortalUser> LoadUser(sqlite::Connection& db, std::int64_t user_id)
 
 Result<PortalUser> SqliteStore::CreatePortalUser(const NewPortalUser& user, Timestamp now) {
   std::int64_t user_id = 0;
-  const std::string email = Lower(user.email);
+  const std::string email = NormalisedEmail(user.email);
   const Status status = writer_->Run([&](sqlite::Connection& db) -> Status {
     auto& taken = db.Prepared("SELECT 1 FROM portal_users WHERE email = ?");
     taken.Bind(1, email);
@@ -85,7 +79,7 @@ Result<std::pair<PortalUser, std::string>> SqliteStore::PortalUserForLogin(
   sqlite::Connection& db = *lease;
   sqlite::ReadTransaction snapshot(db);
   auto& query = db.Prepared("SELECT id, password_hash FROM portal_users WHERE email = ?");
-  query.Bind(1, Lower(email));
+  query.Bind(1, NormalisedEmail(email));
   if (!query.Step()) return NotFound("no account with this e-mail");
   const std::int64_t user_id = query.Int(0);
   std::string hash = query.Text(1);

@@ -1,5 +1,7 @@
 #include "storage/store.h"
 
+#include <algorithm>
+#include <cctype>
 #include <future>
 
 namespace loyalty::server {
@@ -15,6 +17,15 @@ Result<T> Wait(Start&& start) {
 }
 
 }  // namespace
+
+std::string NormalisedEmail(std::string email) {
+  const auto first = email.find_first_not_of(" \t");
+  const auto last = email.find_last_not_of(" \t");
+  email = first == std::string::npos ? std::string() : email.substr(first, last - first + 1);
+  std::transform(email.begin(), email.end(), email.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return email;
+}
 
 const char* PortalRoleName(PortalRole role) {
   switch (role) {

@@ -116,6 +116,10 @@ enum class PortalRole { kAdmin, kStoreManager, kAnalyst };
 const char* PortalRoleName(PortalRole role);  // "admin", "store_manager", "analyst"
 Result<PortalRole> ParsePortalRole(const std::string& text);
 
+// What portal accounts key on: an e-mail without surrounding spaces, in lower case, so
+// "Ada@Example.com " and "ada@example.com" are one account and one throttle count.
+std::string NormalisedEmail(std::string email);
+
 struct PortalUser {
   std::int64_t id = 0;
   std::string email;  // lower case
