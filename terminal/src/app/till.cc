@@ -67,11 +67,11 @@ int Till::Run(TillListener& listener) {
   // when the server is there; later refreshes run in the background.
   if (auto fetched = server_.FetchCatalog(catalog_.version); fetched.ok()) {
     status_.online = true;
-    auto updated = domain::ApplyCatalogUpdate(catalog_, std::move(fetched).value());
-    if (!updated.ok()) updated = server_.FetchCatalog(0);  // out of step: take it whole
-    if (updated.ok() && updated->version != catalog_.version) {
-      journal_.SaveCatalog(*updated);
-      UseCatalog(std::move(updated).value());
+    if (!AdoptCatalog(std::move(fetched).value()).ok()) {
+      // Out of step (the server's database was restored): take it whole.
+      if (auto whole = server_.FetchCatalog(0); whole.ok()) {
+        (void)AdoptCatalog(std::move(whole).value());
+      }
     }
   } else {
     log::Warn("catalog not refreshed; using the last good copy",
@@ -164,16 +164,13 @@ bool Till::Handle(Event& event) {
                              "receipt did not print: " + failed->error.message, "printer"});
   } else if (auto* fetched = std::get_if<CatalogFetched_>(&event)) {
     SetOnline(true);
-    auto updated = domain::ApplyCatalogUpdate(catalog_, std::move(fetched->catalog));
-    if (!updated.ok()) {
+    auto changed = AdoptCatalog(std::move(fetched->catalog));
+    if (!changed.ok()) {
       log::Warn("catalog changes out of step; the next sync takes it whole",
-                {{"error", updated.error().ToString()}});
-      return true;
+                {{"error", changed.error().ToString()}});
+    } else if (*changed) {
+      listener_->OnCatalogUpdated(catalog_.version, catalog_.products.size());
     }
-    if (updated->version == catalog_.version) return true;
-    journal_.SaveCatalog(*updated);
-    UseCatalog(std::move(updated).value());
-    listener_->OnCatalogUpdated(catalog_.version, catalog_.products.size());
   }
   return true;
 }
@@ -204,6 +201,15 @@ bool Till::HandleCommand(Command& command) {
 void Till::LoadLocalCatalog() {
   if (auto local = journal_.LoadCatalog()) UseCatalog(std::move(*local));
   NewSale();
+}
+
+Result<bool> Till::AdoptCatalog(domain::Catalog fetched) {
+  auto updated = domain::ApplyCatalogUpdate(catalog_, std::move(fetched));
+  if (!updated.ok()) return updated.error();
+  if (updated->version == catalog_.version) return false;
+  journal_.SaveCatalog(*updated);
+  UseCatalog(std::move(updated).value());
+  return true;
 }
 
 void Till::UseCatalog(domain::Catalog catalog) {
@@ -382,7 +388,9 @@ void Till::FinishSale() {
   }
   const Timestamp now = Now();
   FinishedSale sale;
-  sale.purchase = basket_.Finish(options_.server.store_id, options_.server.terminal_id, now);
+  sale.coupons = basket_.Coupons(now);
+  sale.purchase =
+      basket_.Finish(options_.server.store_id, options_.server.terminal_id, now, sale.coupons);
   // The same strict check the server applies: a sale that would be refused there is a
   // bug here, and must not reach the journal.
   auto checked = domain::PurchaseFromJson(domain::PurchaseToJson(sale.purchase));
@@ -390,7 +398,6 @@ void Till::FinishSale() {
     listener_->OnError(Internal("sale fails validation: " + checked.error().ToString()));
     return;
   }
-  sale.coupons = basket_.Coupons(now);
   std::vector<domain::Coupon> redeemed;
   for (const auto& applied : sale.coupons.applied) redeemed.push_back(applied.coupon);
   try {

@@ -172,6 +172,10 @@ class Till {
   bool HandleCommand(Command& command);
 
   void LoadLocalCatalog();
+  // Applies fetched changes (or a whole catalog) to the copy held, saves the result as
+  // the last good copy and sells from it: true when the version moved, an error when the
+  // changes were made against another version.
+  Result<bool> AdoptCatalog(domain::Catalog fetched);
   void UseCatalog(domain::Catalog catalog);
   void SyncCatalogLoop();
   const domain::Product* FindProduct(const std::string& code) const;

@@ -120,6 +120,11 @@ std::vector<TaxLine> TaxSummary(const std::vector<BasketLine>& lines,
 
 domain::Purchase Basket::Finish(const std::string& store_id, const std::string& terminal_id,
                                 Timestamp now) const {
+  return Finish(store_id, terminal_id, now, Coupons(now));
+}
+
+domain::Purchase Basket::Finish(const std::string& store_id, const std::string& terminal_id,
+                                Timestamp now, const CouponOutcome& coupons) const {
   domain::Purchase purchase;
   purchase.store_id = store_id;
   purchase.terminal_id = terminal_id;
@@ -131,7 +136,6 @@ domain::Purchase Basket::Finish(const std::string& store_id, const std::string& 
     purchase.lines.push_back(
         {line.sku, line.quantity, line.unit_price_minor, line.AmountMinor(), line.weight_grams});
   }
-  const CouponOutcome coupons = Coupons(now);
   for (const auto& applied : coupons.applied) {
     purchase.redemptions.push_back(
         {applied.coupon.id, applied.discount_minor, shopper_ && !shopper_->online});

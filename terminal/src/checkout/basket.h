@@ -64,6 +64,9 @@ class Basket {
   // The purchase as journaled and uploaded, with the coupons applied now.
   domain::Purchase Finish(const std::string& store_id, const std::string& terminal_id,
                           Timestamp now) const;
+  // The same with the coupons the caller already worked out for `now` (Coupons(now)).
+  domain::Purchase Finish(const std::string& store_id, const std::string& terminal_id,
+                          Timestamp now, const CouponOutcome& coupons) const;
 
  private:
   Result<std::size_t> AddLine(BasketLine line);
