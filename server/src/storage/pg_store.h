@@ -83,6 +83,7 @@ class PostgresStore final : public Store {
                                                                  Timestamp now) override;
   Status DeletePortalSession(const std::string& token_hash) override;
   Status AppendAudit(const AuditEntry& entry) override;
+  void ScanPurchaseHistory(Timestamp before, const HistoryLineFunction& line) override;
   std::vector<CouponConflict> ListCouponConflicts(const std::vector<std::string>& stores,
                                                   std::size_t limit) override;
 

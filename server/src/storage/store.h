@@ -172,6 +172,17 @@ struct AuditEntry {
   std::string remote_address;
 };
 
+// One line of a stored purchase, as the nightly batch reads the history.
+struct HistoryLine {
+  std::int64_t customer_id = 0;
+  std::string purchase_id;
+  Timestamp occurred_at;
+  std::string sku;
+  std::string category;  // as stored with the sale; empty for a product not in the catalog
+  std::int64_t quantity = 0;
+  std::int64_t amount_minor = 0;
+};
+
 // The single writer's counters, for metrics and logs.
 struct WriterStats {
   std::uint64_t jobs = 0;  // writes committed (a purchase, a heartbeat, ...)
@@ -279,6 +290,14 @@ class Store {
       const std::string& token_hash, Timestamp now) = 0;
   virtual Status DeletePortalSession(const std::string& token_hash) = 0;
   virtual Status AppendAudit(const AuditEntry& entry) = 0;
+
+  // Calls `line` for every line of every purchase by a customer (sales without a card
+  // are skipped) that occurred before `before`, in the order purchases were stored,
+  // lines of a purchase together. Reads one consistent snapshot with flat memory, so a
+  // nightly run over tens of millions of lines does not hold them twice. Returned goods
+  // are not netted out here.
+  using HistoryLineFunction = std::function<void(const HistoryLine&)>;
+  virtual void ScanPurchaseHistory(Timestamp before, const HistoryLineFunction& line) = 0;
 
   // Coupon conflicts, newest first, at most `limit`; with `stores` given, only those in
   // which one of the two sales was made in one of them.

@@ -1001,5 +1001,34 @@ TEST_P(StoreTest, ABarcodeNamesOneProductAcrossImports) {
   EXPECT_EQ(Text("SELECT price_minor FROM products WHERE sku = '2001'"), "249");
 }
 
+TEST_P(StoreTest, ScanPurchaseHistoryGivesEveryCardholdersLineBeforeTheCutOff) {
+  const auto ada = Card("212345678901");
+  const auto bob = Card("298765432109");
+  const auto first = MakePurchase(ada, {{"1001", 2, 129}, {"2001", 1, 249}}, kDay1);
+  const auto anonymous = MakePurchase(std::nullopt, {{"3001", 1, 899}}, kDay1);
+  const auto second = MakePurchase(bob, {{"9999", 1, 100}}, kDay1 + std::chrono::hours(1));
+  const auto late = MakePurchase(ada, {{"1002", 1, 450}}, kDay2);
+  for (const auto* purchase : {&first, &anonymous, &second, &late}) Record(*purchase, kDay2);
+
+  std::vector<HistoryLine> lines;
+  store_->ScanPurchaseHistory(kDay2, [&](const HistoryLine& line) { lines.push_back(line); });
+  ASSERT_EQ(lines.size(), 3u);  // no sale without a card, nothing at or after the cut-off
+  EXPECT_EQ(lines[0].purchase_id, first.id.str());
+  EXPECT_EQ(lines[0].sku, "1001");
+  EXPECT_EQ(lines[0].category, "DAIRY");
+  EXPECT_EQ(lines[0].quantity, 2);
+  EXPECT_EQ(lines[0].amount_minor, 258);
+  EXPECT_EQ(lines[0].occurred_at, kDay1);
+  EXPECT_EQ(lines[1].sku, "2001");
+  EXPECT_EQ(lines[1].customer_id, lines[0].customer_id);
+  EXPECT_EQ(lines[2].purchase_id, second.id.str());
+  EXPECT_EQ(lines[2].category, "");  // not in the catalog: kept, with no category
+  EXPECT_NE(lines[2].customer_id, lines[0].customer_id);
+
+  std::size_t all = 0;
+  store_->ScanPurchaseHistory(kDay2 + std::chrono::seconds(1), [&](const HistoryLine&) { ++all; });
+  EXPECT_EQ(all, 4u);
+}
+
 }  // namespace
 }  // namespace loyalty::server

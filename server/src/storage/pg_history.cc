@@ -1,0 +1,33 @@
+// PostgresStore: the purchase history as the nightly batch reads it.
+#include "storage/pg_store.h"
+
+namespace loyalty::server {
+
+void PostgresStore::ScanPurchaseHistory(Timestamp before, const HistoryLineFunction& line) {
+  auto lease = Read();
+  postgres::Connection& db = *lease;
+  // A read-only snapshot for the whole scan, fetched through a cursor a batch at a time.
+  postgres::Transaction snapshot(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+  HistoryLine row;
+  db.ForEachRow(
+      "SELECT p.customer_id, p.id, p.occurred_at, l.sku, COALESCE(l.category, ''),"
+      " l.quantity, l.amount_minor"
+      " FROM purchases p JOIN purchase_lines l ON l.purchase_seq = p.seq"
+      " WHERE p.customer_id IS NOT NULL AND p.occurred_at < $1::bigint"
+      " ORDER BY p.seq, l.line_no",
+      postgres::Params().Add(ToUnixSeconds(before)),
+      [&](const postgres::Rows& rows, int i) {
+        row.customer_id = rows.Int(i, 0);
+        row.purchase_id = rows.Text(i, 1);
+        row.occurred_at = FromUnixSeconds(rows.Int(i, 2));
+        row.sku = rows.Text(i, 3);
+        row.category = rows.Text(i, 4);
+        row.quantity = rows.Int(i, 5);
+        row.amount_minor = rows.Int(i, 6);
+        line(row);
+      },
+      10'000);
+  snapshot.Commit();
+}
+
+}  // namespace loyalty::server

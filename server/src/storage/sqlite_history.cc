@@ -1,0 +1,31 @@
+// SqliteStore: the purchase history as the nightly batch reads it.
+#include "storage/sqlite_store.h"
+
+namespace loyalty::server {
+
+void SqliteStore::ScanPurchaseHistory(Timestamp before, const HistoryLineFunction& line) {
+  auto lease = Read();
+  sqlite::Connection& db = *lease;
+  // One statement is one read transaction: in WAL mode it sees the database as it was
+  // when the scan began, whatever the writer commits meanwhile.
+  auto& query = db.Prepared(
+      "SELECT p.customer_id, p.id, p.occurred_at, l.sku, COALESCE(l.category, ''),"
+      " l.quantity, l.amount_minor"
+      " FROM purchases p JOIN purchase_lines l ON l.purchase_seq = p.seq"
+      " WHERE p.customer_id IS NOT NULL AND p.occurred_at < ?"
+      " ORDER BY p.seq, l.line_no");
+  query.Bind(1, ToUnixSeconds(before));
+  HistoryLine row;
+  while (query.Step()) {
+    row.customer_id = query.Int(0);
+    row.purchase_id = query.Text(1);
+    row.occurred_at = FromUnixSeconds(query.Int(2));
+    row.sku = query.Text(3);
+    row.category = query.Text(4);
+    row.quantity = query.Int(5);
+    row.amount_minor = query.Int(6);
+    line(row);
+  }
+}
+
+}  // namespace loyalty::server
