@@ -1,0 +1,277 @@
+#include "targeting/campaign_offers.h"
+
+#include <algorithm>
+#include <array>
+#include <bitset>
+#include <chrono>
+#include <cmath>
+
+namespace loyalty::server::targeting {
+namespace {
+
+constexpr double kSecondsPerDay = 86400.0;
+
+// FNV-1a with a final avalanche (SplitMix64's): stable across builds and platforms,
+// unlike std::hash, so a customer's group never changes with a new compiler.
+std::uint64_t StableHash(std::string_view a, std::string_view b) {
+  std::uint64_t hash = 14695981039346656037ull;
+  const auto feed = [&](std::string_view text) {
+    for (const unsigned char c : text) {
+      hash ^= c;
+      hash *= 1099511628211ull;
+    }
+  };
+  feed(a);
+  feed(std::string_view("\0", 1));
+  feed(b);
+  hash ^= hash >> 30;
+  hash *= 0xbf58476d1ce4e5b9ull;
+  hash ^= hash >> 27;
+  hash *= 0x94d049bb133111ebull;
+  hash ^= hash >> 31;
+  return hash;
+}
+
+// The (month, day) pairs of the `days` days starting at `from` (Unix seconds UTC).
+std::bitset<13 * 32> DaysAhead(std::int64_t from, std::int64_t days) {
+  using namespace std::chrono;
+  std::bitset<13 * 32> window;
+  const sys_days first = floor<std::chrono::days>(sys_seconds{seconds{from}});
+  for (std::int64_t d = 0; d < std::min<std::int64_t>(days, 366); ++d) {
+    const year_month_day date{first + std::chrono::days{d}};
+    window.set(static_cast<unsigned>(date.month()) * 32 + static_cast<unsigned>(date.day()));
+  }
+  return window;
+}
+
+MonthDay MonthDayOf(std::int64_t unix_seconds) {
+  using namespace std::chrono;
+  const year_month_day date{floor<std::chrono::days>(sys_seconds{seconds{unix_seconds}})};
+  return {static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day())};
+}
+
+bool Matches(const domain::Campaign& campaign, const ProductFacts& product) {
+  if (campaign.targets.empty()) return true;
+  return std::any_of(campaign.targets.begin(), campaign.targets.end(), [&](const auto& target) {
+    return target.target == domain::CouponTarget::kProduct ? target.value == product.sku
+           : target.target == domain::CouponTarget::kCategory ? target.value == product.category
+                                                               : true;
+  });
+}
+
+// What the history says of one customer's visits.
+struct Visits {
+  std::uint32_t count = 0;
+  std::int64_t first_at = kNoTimestamp;
+  std::int64_t last_at = kNoTimestamp;
+  double mean_basket_minor = 0;
+
+  std::optional<double> MeanGapDays() const {
+    if (count < 2 || first_at == kNoTimestamp) return std::nullopt;
+    return static_cast<double>(last_at - first_at) / kSecondsPerDay / (count - 1);
+  }
+};
+
+Visits VisitsOf(const TransactionHistory& history, std::uint32_t customer) {
+  Visits visits;
+  const std::uint32_t begin = history.customer_basket_begin[customer];
+  const std::uint32_t end = history.customer_basket_begin[customer + 1];
+  visits.count = end - begin;
+  if (visits.count == 0) return visits;
+  visits.first_at = history.basket_time[begin];
+  visits.last_at = history.basket_time[end - 1];
+  std::int64_t spend = 0;
+  for (std::uint32_t line = history.basket_line_begin[begin];
+       line < history.basket_line_begin[end]; ++line) {
+    spend += history.line_amount_minor[line];
+  }
+  visits.mean_basket_minor = static_cast<double>(spend) / visits.count;
+  return visits;
+}
+
+// Whom a campaign of this kind is for, and with what lapse risk (win-back only).
+struct Eligibility {
+  bool eligible = false;
+  double lapse_risk = 0;
+};
+
+}  // namespace
+
+bool InControlGroup(const domain::Campaign& campaign, std::string_view customer_key) {
+  return static_cast<std::int64_t>(StableHash(campaign.id, customer_key) % 10'000) <
+         campaign.control_basis_points;
+}
+
+CampaignPlan PlanCampaigns(const TransactionHistory& history,
+                           const std::vector<std::vector<ScoredProduct>>& recommendations,
+                           const std::vector<ProductFacts>& products,
+                           const std::vector<std::optional<MonthDay>>& birthdays,
+                           const std::vector<domain::Campaign>& campaigns,
+                           const std::vector<CampaignHistory>& already,
+                           const CampaignRunOptions& options) {
+  CampaignPlan plan;
+  plan.campaigns.resize(campaigns.size());
+  const Timestamp run_at = FromUnixSeconds(options.run_at);
+
+  std::vector<std::uint32_t> running;
+  std::vector<CampaignBudget> budgets(campaigns.size());
+  std::vector<std::bitset<13 * 32>> windows(campaigns.size());
+  for (std::uint32_t k = 0; k < campaigns.size(); ++k) {
+    const domain::Campaign& campaign = campaigns[k];
+    CampaignRunSummary& summary = plan.campaigns[k];
+    const CampaignHistory before = k < already.size() ? already[k] : CampaignHistory{};
+    if (!campaign.RunsAt(run_at)) {
+      summary.skipped_reason = campaign.paused ? "paused" : "not running on this date";
+      continue;
+    }
+    if (campaign.discount_type != domain::DiscountType::kPercentOff) {
+      summary.skipped_reason = std::string("the batch prices percent_off offers only, not ") +
+                               domain::DiscountTypeName(campaign.discount_type);
+      continue;
+    }
+    const double money_left = static_cast<double>(campaign.budget_minor) - before.spent_minor;
+    const std::int64_t coupons_left =
+        campaign.budget_coupons > 0 ? campaign.budget_coupons - before.issued : 0;
+    if ((campaign.budget_minor > 0 && money_left < 1) ||
+        (campaign.budget_coupons > 0 && coupons_left <= 0)) {
+      summary.skipped_reason = "budget spent";
+      continue;
+    }
+    // Held-out customers compete for the budget too, so scale it by the treated share.
+    const double treated_share = 1.0 - static_cast<double>(campaign.control_basis_points) / 10'000;
+    budgets[k].budget_minor = campaign.budget_minor > 0 ? money_left / treated_share : 0;
+    budgets[k].budget_coupons =
+        coupons_left > 0
+            ? static_cast<std::int64_t>(std::ceil(static_cast<double>(coupons_left) / treated_share))
+            : 0;
+    budgets[k].per_customer_cap = campaign.per_customer_cap;
+    if (campaign.kind == domain::CampaignKind::kBirthday ||
+        campaign.kind == domain::CampaignKind::kAnniversary) {
+      windows[k] = DaysAhead(options.run_at, campaign.validity_days);
+    }
+    running.push_back(k);
+  }
+
+  std::vector<OfferToAllocate> offers;
+  std::vector<std::uint8_t> control;  // by offer's candidate index
+  std::vector<std::uint32_t> offer_product;
+  std::vector<PricedOffer> best;  // scratch: one customer's offers for one campaign
+  std::vector<std::uint32_t> best_product;
+  for (std::uint32_t c = 0; c < history.customer_count(); ++c) {
+    const Visits visits = VisitsOf(history, c);
+    if (visits.count == 0 || c >= recommendations.size()) continue;
+    const double days_since =
+        visits.last_at == kNoTimestamp
+            ? 0
+            : static_cast<double>(options.run_at - visits.last_at) / kSecondsPerDay;
+    for (const std::uint32_t k : running) {
+      const domain::Campaign& campaign = campaigns[k];
+      if (k < already.size() &&
+          std::binary_search(already[k].capped_customers.begin(),
+                             already[k].capped_customers.end(), c)) {
+        continue;
+      }
+      Eligibility eligibility{true, 0};
+      switch (campaign.kind) {
+        case domain::CampaignKind::kWinBack: {
+          const auto gap = visits.MeanGapDays();
+          eligibility.eligible =
+              gap && *gap > 0 && days_since >= options.win_back_min_overdue * *gap;
+          eligibility.lapse_risk = LapseRisk(gap, days_since,
+                                             static_cast<double>(campaign.validity_days));
+          break;
+        }
+        case domain::CampaignKind::kBirthday: {
+          const auto& birthday = c < birthdays.size() ? birthdays[c] : std::nullopt;
+          eligibility.eligible = birthday && windows[k].test(birthday->month * 32 + birthday->day);
+          break;
+        }
+        case domain::CampaignKind::kAnniversary: {
+          if (visits.first_at == kNoTimestamp ||
+              options.run_at - visits.first_at < options.anniversary_min_days * 86400) {
+            eligibility.eligible = false;
+            break;
+          }
+          const MonthDay first = MonthDayOf(visits.first_at);
+          eligibility.eligible = windows[k].test(first.month * 32 + first.day);
+          break;
+        }
+        case domain::CampaignKind::kNextVisit:
+        case domain::CampaignKind::kCategoryPush:
+        case domain::CampaignKind::kNewProductTrial:
+          break;  // anyone the model finds a target product for
+      }
+      if (!eligibility.eligible) continue;
+
+      const DepthLimits limits{std::max<std::int64_t>(1, campaign.min_depth), campaign.max_depth,
+                               options.depth_step_percent, campaign.max_discount_minor};
+      best.clear();
+      best_product.clear();
+      for (const ScoredProduct& scored : recommendations[c]) {
+        const ProductFacts& product = products[scored.product];
+        if (product.price_minor <= 0 || !product.couponable || !Matches(campaign, product)) {
+          continue;
+        }
+        OfferCandidate candidate;
+        candidate.unit_price_minor = product.price_minor;
+        candidate.margin_rate = product.margin_rate.value_or(options.default_margin_rate);
+        candidate.probability = scored.probability;
+        candidate.lapse_risk = eligibility.lapse_risk;
+        candidate.basket_margin_minor = static_cast<std::int64_t>(
+            std::max(0.0, visits.mean_basket_minor - static_cast<double>(product.price_minor)) *
+            options.default_margin_rate);
+        const auto priced = BestOffer(candidate, limits, options.response);
+        if (!priced) continue;
+        best.push_back(*priced);
+        best_product.push_back(scored.product);
+      }
+      if (best.empty()) continue;
+      ++plan.campaigns[k].eligible;
+      // Only the offers the customer could get from this campaign go on: memory stays at
+      // a few offers per customer however long the model's list.
+      std::vector<std::uint32_t> order(best.size());
+      for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+      const std::size_t keep = std::min<std::size_t>(
+          order.size(), static_cast<std::size_t>(std::max<std::int64_t>(1, campaign.per_customer_cap)));
+      std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(keep), order.end(),
+                        [&](std::uint32_t a, std::uint32_t b) {
+                          const double va = best[a].ValueForCost(), vb = best[b].ValueForCost();
+                          return va != vb ? va > vb : best_product[a] < best_product[b];
+                        });
+      const bool held_out = InControlGroup(campaign, history.customers.Name(c));
+      for (std::size_t i = 0; i < keep; ++i) {
+        offers.push_back({c, k, static_cast<std::uint32_t>(offer_product.size()), best[order[i]]});
+        offer_product.push_back(best_product[order[i]]);
+        control.push_back(held_out ? 1 : 0);
+      }
+    }
+  }
+
+  const Allocation allocation =
+      AllocateBudgets(offers, budgets, history.customer_count(), options.per_customer_run_cap);
+  for (const std::uint32_t i : allocation.accepted) {
+    const OfferToAllocate& offer = offers[i];
+    ChosenOffer chosen{offer.customer, offer.campaign, offer_product[offer.candidate], offer.priced,
+                       control[offer.candidate] != 0};
+    CampaignRunSummary& summary = plan.campaigns[offer.campaign];
+    if (chosen.control) {
+      ++summary.control;
+    } else {
+      ++summary.treated;
+      summary.expected_cost_minor += offer.priced.expected_cost_minor;
+      summary.expected_value_minor += offer.priced.expected_value_minor;
+    }
+    plan.offers.push_back(chosen);
+  }
+  for (const std::uint32_t k : running) {
+    plan.campaigns[k].shadow_price = allocation.shadow_price[k];
+  }
+  std::sort(plan.offers.begin(), plan.offers.end(), [](const ChosenOffer& a, const ChosenOffer& b) {
+    if (a.customer != b.customer) return a.customer < b.customer;
+    if (a.campaign != b.campaign) return a.campaign < b.campaign;
+    return a.product < b.product;
+  });
+  return plan;
+}
+
+}  // namespace loyalty::server::targeting

@@ -1,0 +1,109 @@
+// The nightly batch's choice of coupons: for every running campaign, the customers it
+// is for (its kind's eligibility: lapsing, birthday, anniversary, or everyone), the
+// products it may discount among what the next-basket model expects each of them to
+// want, each priced at its best depth (offer_economics.h), and the campaign's budget
+// spent on the best value for cost (budget_allocation.h).
+//
+// Control groups: a fixed share of each campaign's eligible customers is held out,
+// chosen by a hash of the campaign and the customer, so a customer stays in the same
+// group for the campaign's whole life and every run. Held-out customers go through the
+// same choice (their offers are computed and recorded, not issued), so treated and
+// control differ only by the coupon and the report's comparison measures what the coupon
+// caused. The budget is scaled up by the held-out share for the choice, so that the
+// treated customers' coupons spend what the campaign allows.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "loyalty/domain/campaign.h"
+#include "targeting/budget_allocation.h"
+#include "targeting/next_basket_model.h"
+#include "targeting/offer_economics.h"
+#include "targeting/transaction_history.h"
+
+namespace loyalty::server::targeting {
+
+// What the offer needs of a product, by the history's product id.
+struct ProductFacts {
+  std::int64_t price_minor = 0;  // 0: not in the catalog, never offered
+  std::optional<double> margin_rate;  // unknown: CampaignRunOptions::default_margin_rate
+  bool couponable = true;
+  std::string sku;
+  std::string category;
+};
+
+// Month and day of a customer's birthday, from their registration.
+struct MonthDay {
+  unsigned month = 1;  // 1-12
+  unsigned day = 1;    // 1-31
+};
+
+struct CampaignRunOptions {
+  std::int64_t run_at = 0;  // Unix seconds UTC: the run's date at midnight
+  // Gross margin share assumed for products the catalog gives none (grocery: 25-30%).
+  double default_margin_rate = 0.3;
+  CouponResponse response;
+  // Win-back is for customers unseen for at least this many of their own mean gaps
+  // between visits: a weekly shopper after two weeks, a monthly one after two months.
+  // The offer's value then counts the visit it may bring back (LapseRisk).
+  double win_back_min_overdue = 2.0;
+  // Anniversary: the first visit at least this long before the run.
+  std::int64_t anniversary_min_days = 330;
+  // Coupons one customer gets from one run, across campaigns: a receipt has room.
+  std::uint32_t per_customer_run_cap = 3;
+  // Depth grid step, percent.
+  std::int64_t depth_step_percent = 5;
+};
+
+// Per campaign: what it has given out in earlier runs.
+struct CampaignHistory {
+  double spent_minor = 0;          // expected cost of the coupons issued so far
+  std::int64_t issued = 0;
+  // Customers (history ids) already at the campaign's per-customer cap; sorted.
+  std::vector<std::uint32_t> capped_customers;
+};
+
+struct ChosenOffer {
+  std::uint32_t customer = 0;  // history id
+  std::uint32_t campaign = 0;  // index into the campaigns given
+  std::uint32_t product = 0;   // history id
+  PricedOffer priced;
+  bool control = false;        // held out: recorded, not issued
+};
+
+struct CampaignRunSummary {
+  std::int64_t eligible = 0;  // customers the kind is for, with at least one candidate
+  std::int64_t treated = 0;   // offers to issue
+  std::int64_t control = 0;   // offers held out
+  double expected_cost_minor = 0;   // of the treated offers
+  double expected_value_minor = 0;  // of the treated offers
+  double shadow_price = 0;          // budget_allocation.h; 0 if the budget did not bind
+  std::string skipped_reason;       // non-empty: the campaign was not run, and why
+};
+
+struct CampaignPlan {
+  std::vector<ChosenOffer> offers;  // by customer, then campaign
+  std::vector<CampaignRunSummary> campaigns;
+};
+
+// True when `customer_key` (the customer's stable external id) is in the campaign's
+// control group. Deterministic for a campaign id and key, independent of the run.
+bool InControlGroup(const domain::Campaign& campaign, std::string_view customer_key);
+
+// `recommendations[c]` is the model's list for history customer c (ScoredProduct with
+// calibrated probability), `products[p]` and `birthdays[c]` facts by history id,
+// `already[k]` what campaign k gave out before (empty: nothing). Campaigns that do not
+// run at options.run_at, or whose discount type the batch cannot price (only percent off
+// today), are skipped with a reason.
+CampaignPlan PlanCampaigns(const TransactionHistory& history,
+                           const std::vector<std::vector<ScoredProduct>>& recommendations,
+                           const std::vector<ProductFacts>& products,
+                           const std::vector<std::optional<MonthDay>>& birthdays,
+                           const std::vector<domain::Campaign>& campaigns,
+                           const std::vector<CampaignHistory>& already,
+                           const CampaignRunOptions& options);
+
+}  // namespace loyalty::server::targeting

@@ -1,0 +1,201 @@
+#include "targeting/campaign_offers.h"
+
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+
+namespace loyalty::server::targeting {
+namespace {
+
+constexpr std::int64_t kDay = 86'400;
+// 2026-12-04T00:00:00Z, the run's date.
+constexpr std::int64_t kRunAt = 1'796'342'400;
+
+// A customer's visits, as days before the run; every visit buys `product`.
+struct Shopper {
+  std::string id;
+  std::vector<std::int64_t> days_before_run;  // oldest first
+  std::string product = "milk";
+};
+
+TransactionHistory MakeHistory(const std::vector<Shopper>& shoppers) {
+  HistoryBuilder builder;
+  int basket = 0;
+  for (const auto& shopper : shoppers) {
+    for (const auto days : shopper.days_before_run) {
+      const std::string basket_id = "b" + std::to_string(++basket);
+      HistoryBuilder::Line line;
+      line.customer = shopper.id;
+      line.basket = basket_id;
+      line.product = shopper.product;
+      line.timestamp = kRunAt - days * kDay;
+      line.amount_minor = 2'000;
+      if (const auto problem = builder.Add(line)) throw std::logic_error(*problem);
+    }
+  }
+  return builder.Build();
+}
+
+domain::Campaign MakeCampaign(domain::CampaignKind kind, const std::string& id = "c1") {
+  domain::Campaign campaign;
+  campaign.id = id;
+  campaign.name = id;
+  campaign.kind = kind;
+  campaign.starts_at = FromUnixSeconds(kRunAt - 30 * kDay);
+  campaign.ends_at = FromUnixSeconds(kRunAt + 30 * kDay);
+  campaign.min_depth = 5;
+  campaign.max_depth = 30;
+  campaign.budget_minor = 10'000'000;
+  campaign.per_customer_cap = 1;
+  campaign.validity_days = 14;
+  campaign.control_basis_points = 0;
+  return campaign;
+}
+
+// Every product of the history in every customer's list, at probability `p`, priced 500
+// in category DAIRY (or as `categories` says).
+struct Fixture {
+  TransactionHistory history;
+  std::vector<std::vector<ScoredProduct>> recommendations;
+  std::vector<ProductFacts> products;
+
+  explicit Fixture(const std::vector<Shopper>& shoppers, float p = 0.05f,
+                   const std::map<std::string, std::string>& categories = {})
+      : history(MakeHistory(shoppers)) {
+    for (std::uint32_t id = 0; id < history.product_count(); ++id) {
+      ProductFacts facts;
+      facts.sku = std::string(history.products.Name(id));
+      const auto category = categories.find(facts.sku);
+      facts.category = category == categories.end() ? "DAIRY" : category->second;
+      facts.price_minor = 500;
+      products.push_back(facts);
+    }
+    recommendations.resize(history.customer_count());
+    for (auto& list : recommendations) {
+      for (std::uint32_t id = 0; id < history.product_count(); ++id) {
+        list.push_back({id, p, p});
+      }
+    }
+  }
+
+  CampaignPlan Plan(const std::vector<domain::Campaign>& campaigns,
+                    const std::vector<std::optional<MonthDay>>& birthdays = {},
+                    const std::vector<CampaignHistory>& already = {}) const {
+    CampaignRunOptions options;
+    options.run_at = kRunAt;
+    return PlanCampaigns(history, recommendations, products, birthdays, campaigns, already,
+                         options);
+  }
+
+  std::vector<std::string> Customers(const CampaignPlan& plan, bool control = false) const {
+    std::vector<std::string> names;
+    for (const auto& offer : plan.offers) {
+      if (offer.control == control) names.emplace_back(history.customers.Name(offer.customer));
+    }
+    return names;
+  }
+};
+
+TEST(CampaignOffers, WinBackIsForCustomersPastTheirOwnRhythm) {
+  // Both shop weekly; "drifting" has not been seen for 40 days, "regular" for 2. A
+  // monthly shopper 20 days out is on their rhythm.
+  const Fixture fixture({{"regular", {30, 23, 16, 9, 2}},
+                         {"drifting", {75, 68, 61, 54, 47, 40}},
+                         {"monthly", {110, 80, 50, 20}},
+                         {"once", {60}}});
+  const auto plan = fixture.Plan({MakeCampaign(domain::CampaignKind::kWinBack)});
+  EXPECT_EQ(fixture.Customers(plan), std::vector<std::string>{"drifting"});
+  EXPECT_EQ(plan.campaigns[0].eligible, 1);
+  EXPECT_EQ(plan.campaigns[0].treated, 1);
+  EXPECT_GT(plan.offers[0].priced.expected_value_minor, 0);
+}
+
+TEST(CampaignOffers, BirthdayIsForBirthdaysWithinTheCouponsLife) {
+  const Fixture fixture({{"soon", {10}}, {"past", {10}}, {"unknown", {10}}, {"far", {10}}});
+  std::vector<std::optional<MonthDay>> birthdays(4);
+  birthdays[*fixture.history.customers.Find("soon")] = MonthDay{12, 15};  // in 11 days
+  birthdays[*fixture.history.customers.Find("past")] = MonthDay{12, 1};
+  birthdays[*fixture.history.customers.Find("far")] = MonthDay{12, 18};  // the 15th day out
+  const auto plan = fixture.Plan({MakeCampaign(domain::CampaignKind::kBirthday)}, birthdays);
+  EXPECT_EQ(fixture.Customers(plan), std::vector<std::string>{"soon"});
+}
+
+TEST(CampaignOffers, AnniversaryIsAYearAfterTheFirstVisit) {
+  // 2025-12-10 is 359 days before the run; 2026-11-10 only 24 days before.
+  const Fixture fixture({{"year", {359, 100, 5}}, {"new", {24, 5}}, {"old", {400, 5}}});
+  const auto plan = fixture.Plan({MakeCampaign(domain::CampaignKind::kAnniversary)});
+  EXPECT_EQ(fixture.Customers(plan), std::vector<std::string>{"year"});
+}
+
+TEST(CampaignOffers, ACategoryPushOffersOnlyItsCategories) {
+  const Fixture fixture({{"a", {10}, "milk"}, {"b", {9}, "bread"}}, 0.05f,
+                        {{"milk", "DAIRY"}, {"bread", "BAKERY"}});
+  auto push = MakeCampaign(domain::CampaignKind::kCategoryPush);
+  push.targets = {{domain::CouponTarget::kCategory, "BAKERY"}};
+  const auto plan = fixture.Plan({push});
+  ASSERT_EQ(plan.offers.size(), 2u);  // both customers, each offered bread
+  for (const auto& offer : plan.offers) {
+    EXPECT_EQ(fixture.products[offer.product].sku, "bread");
+  }
+}
+
+TEST(CampaignOffers, HoldsOutTheControlShareStablyAndSpendsTheBudgetOnTheTreated) {
+  std::vector<Shopper> shoppers;
+  for (int i = 0; i < 4000; ++i) shoppers.push_back({"customer-" + std::to_string(i), {10}});
+  const Fixture fixture(shoppers);
+  auto campaign = MakeCampaign(domain::CampaignKind::kNextVisit);
+  campaign.control_basis_points = 2000;
+  const auto plan = fixture.Plan({campaign});
+  const auto& summary = plan.campaigns[0];
+  EXPECT_EQ(summary.treated + summary.control, 4000);
+  EXPECT_NEAR(static_cast<double>(summary.control) / 4000, 0.2, 0.03);
+  for (const auto& offer : plan.offers) {
+    EXPECT_EQ(offer.control,
+              InControlGroup(campaign, fixture.history.customers.Name(offer.customer)));
+  }
+
+  // A budget for about half of them: the treated spend it, the control share is held out
+  // of the same choice.
+  const double per_offer = plan.offers[0].priced.expected_cost_minor;
+  campaign.budget_minor = static_cast<std::int64_t>(per_offer * 1600);
+  const auto tight = fixture.Plan({campaign});
+  EXPECT_NEAR(tight.campaigns[0].expected_cost_minor, per_offer * 1600, per_offer * 160);
+  EXPECT_NEAR(static_cast<double>(tight.campaigns[0].control) /
+                  static_cast<double>(tight.campaigns[0].treated + tight.campaigns[0].control),
+              0.2, 0.04);
+  EXPECT_GT(tight.campaigns[0].shadow_price, 0);
+}
+
+TEST(CampaignOffers, SkipsWhatCannotRunAndRespectsEarlierRuns) {
+  const Fixture fixture({{"a", {10}}, {"b", {9}}});
+  auto paused = MakeCampaign(domain::CampaignKind::kNextVisit, "paused");
+  paused.paused = true;
+  auto later = MakeCampaign(domain::CampaignKind::kNextVisit, "later");
+  later.starts_at = FromUnixSeconds(kRunAt + kDay);
+  auto amount = MakeCampaign(domain::CampaignKind::kNextVisit, "amount");
+  amount.discount_type = domain::DiscountType::kAmountOff;
+  auto spent = MakeCampaign(domain::CampaignKind::kNextVisit, "spent");
+  spent.budget_coupons = 5;
+  auto capped = MakeCampaign(domain::CampaignKind::kNextVisit, "capped");
+
+  std::vector<CampaignHistory> already(5);
+  already[3].issued = 5;
+  already[4].capped_customers = {*fixture.history.customers.Find("a")};
+  const auto plan = fixture.Plan({paused, later, amount, spent, capped}, {}, already);
+  EXPECT_EQ(plan.campaigns[0].skipped_reason, "paused");
+  EXPECT_EQ(plan.campaigns[1].skipped_reason, "not running on this date");
+  EXPECT_NE(plan.campaigns[2].skipped_reason.find("percent_off"), std::string::npos);
+  EXPECT_EQ(plan.campaigns[3].skipped_reason, "budget spent");
+  EXPECT_EQ(plan.campaigns[4].skipped_reason, "");
+  EXPECT_EQ(fixture.Customers(plan), std::vector<std::string>{"b"});
+}
+
+TEST(CampaignOffers, ASureSaleGetsNoCoupon) {
+  const Fixture fixture({{"a", {10}}}, 0.97f);
+  const auto plan = fixture.Plan({MakeCampaign(domain::CampaignKind::kNextVisit)});
+  EXPECT_TRUE(plan.offers.empty());
+  EXPECT_EQ(plan.campaigns[0].eligible, 0);
+}
+
+}  // namespace
+}  // namespace loyalty::server::targeting
