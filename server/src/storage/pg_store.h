@@ -83,6 +83,14 @@ class PostgresStore final : public Store {
                                                                  Timestamp now) override;
   Status DeletePortalSession(const std::string& token_hash) override;
   Status AppendAudit(const AuditEntry& entry) override;
+  Result<RecordedOffers> RecordCampaignOffers(const std::vector<CampaignOfferRecord>& offers,
+                                              Timestamp now) override;
+  std::map<std::string, CampaignIssuance> CampaignIssuanceExcept(
+      const std::string& run_date) override;
+  Status StartBatchRun(const std::string& run_date, Timestamp now) override;
+  Status FinishBatchRun(const std::string& run_date, const nlohmann::json& summary,
+                        Timestamp now) override;
+  std::optional<BatchRun> FindBatchRun(const std::string& run_date) override;
   void ScanPurchaseHistory(Timestamp before, const HistoryLineFunction& line) override;
   std::vector<CouponConflict> ListCouponConflicts(const std::vector<std::string>& stores,
                                                   std::size_t limit) override;

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -183,6 +184,47 @@ struct HistoryLine {
   std::int64_t amount_minor = 0;
 };
 
+// One offer of the nightly batch (loyalty-batch coupons), keyed by run date, campaign,
+// customer and rank.
+struct CampaignOfferRecord {
+  std::string run_date;  // YYYY-MM-DD, UTC
+  std::string campaign_id;
+  std::int64_t customer_id = 0;
+  std::int64_t offer_rank = 0;  // the customer's n-th offer of the campaign in this run
+  std::string sku;
+  bool control = false;         // held out: recorded, never issued
+  std::int64_t depth_percent = 0;
+  std::int64_t discount_minor = 0;
+  double probability = 0;
+  double probability_with_coupon = 0;
+  double expected_cost_minor = 0;
+  double expected_value_minor = 0;
+  // Treated offers: the coupon to issue, its id derived from the key so that a rerun
+  // makes the same one; the store gives it to the customer's newest active card.
+  std::optional<domain::Coupon> coupon;
+};
+
+struct RecordedOffers {
+  std::int64_t stored = 0;           // offers new to the store
+  std::int64_t already_present = 0;  // stored by an earlier (or killed) run of the date
+  std::int64_t coupons_issued = 0;
+  std::int64_t without_card = 0;     // treated, but the customer has no active card
+};
+
+// What one campaign gave out in batch runs, for the next run's budget and caps.
+struct CampaignIssuance {
+  double spent_minor = 0;  // expected cost of the treated offers
+  std::int64_t issued = 0;
+  std::vector<std::pair<std::int64_t, std::int64_t>> per_customer;  // customer id, offers
+};
+
+struct BatchRun {
+  std::string run_date;
+  Timestamp started_at;
+  std::optional<Timestamp> finished_at;
+  nlohmann::json summary;  // null until finished
+};
+
 // The single writer's counters, for metrics and logs.
 struct WriterStats {
   std::uint64_t jobs = 0;  // writes committed (a purchase, a heartbeat, ...)
@@ -298,6 +340,20 @@ class Store {
   // are not netted out here.
   using HistoryLineFunction = std::function<void(const HistoryLine&)>;
   virtual void ScanPurchaseHistory(Timestamp before, const HistoryLineFunction& line) = 0;
+
+  // The batch's offers, in one transaction: offers already stored for their key are
+  // left as they are (and their coupons not issued again); new treated ones issue their
+  // coupon. kNotFound for an unknown customer.
+  virtual Result<RecordedOffers> RecordCampaignOffers(
+      const std::vector<CampaignOfferRecord>& offers, Timestamp now) = 0;
+  // Per campaign id, what batch runs other than `run_date` gave out (treated offers).
+  virtual std::map<std::string, CampaignIssuance> CampaignIssuanceExcept(
+      const std::string& run_date) = 0;
+  // A run's bookkeeping: started (kept from the first start when resumed), finished.
+  virtual Status StartBatchRun(const std::string& run_date, Timestamp now) = 0;
+  virtual Status FinishBatchRun(const std::string& run_date, const nlohmann::json& summary,
+                                Timestamp now) = 0;
+  virtual std::optional<BatchRun> FindBatchRun(const std::string& run_date) = 0;
 
   // Coupon conflicts, newest first, at most `limit`; with `stores` given, only those in
   // which one of the two sales was made in one of them.

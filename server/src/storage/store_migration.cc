@@ -345,7 +345,9 @@ const std::vector<std::string>& MigratedTables() {
                                                "portal_users",
                                                "portal_user_stores",
                                                "portal_sessions",
-                                               "audit_log"};
+                                               "audit_log",
+                                               "campaign_offers",
+                                               "batch_runs"};
   return tables;
 }
 

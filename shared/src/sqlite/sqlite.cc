@@ -39,6 +39,12 @@ Statement& Statement::Bind(int index, std::int64_t value) {
   return *this;
 }
 
+Statement& Statement::BindDouble(int index, double value) {
+  const int rc = sqlite3_bind_double(statement_, index, value);
+  if (rc != SQLITE_OK) Throw(db_, rc, "bind");
+  return *this;
+}
+
 Statement& Statement::Bind(int index, std::string_view value) {
   const int rc = sqlite3_bind_text64(statement_, index, value.data(), value.size(),
                                      SQLITE_TRANSIENT, SQLITE_UTF8);

@@ -84,6 +84,22 @@ class StoreMigrationTest : public ::testing::Test {
                     ->AppendAudit({kDay2, manager->id, "login", "portal_user:1",
                                    nlohmann::json{{"from", "test"}}, "127.0.0.1"})
                     .ok());
+    // A batch run's offers: doubles that must survive the copy digit for digit.
+    ASSERT_TRUE(store->StartBatchRun("2026-11-26", kDay2).ok());
+    CampaignOfferRecord offer;
+    offer.run_date = "2026-11-26";
+    offer.campaign_id = "winback";
+    offer.customer_id = recorded->ack.customer_id.value();
+    offer.sku = "1001";
+    offer.control = true;
+    offer.depth_percent = 15;
+    offer.discount_minor = 19;
+    offer.probability = 0.1;
+    offer.probability_with_coupon = 0.1 + 0.9 * 0.09;
+    offer.expected_cost_minor = 19 * (0.1 + 0.9 * 0.09);
+    offer.expected_value_minor = -1.0 / 3;
+    ASSERT_TRUE(store->RecordCampaignOffers({offer}, kDay2).ok());
+    ASSERT_TRUE(store->FinishBatchRun("2026-11-26", {{"offers", 1}}, kDay2).ok());
     sqlite_lookup_ = api::CardLookupToJson(*store->LookupCard(Card("212345678901"), kDay2));
   }
 

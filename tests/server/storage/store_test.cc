@@ -1032,3 +1032,92 @@ TEST_P(StoreTest, ScanPurchaseHistoryGivesEveryCardholdersLineBeforeTheCutOff) {
 
 }  // namespace
 }  // namespace loyalty::server
+
+namespace loyalty::server {
+namespace {
+
+CampaignOfferRecord Offer(std::int64_t customer_id, std::int64_t rank, bool control,
+                          const std::string& run_date = "2026-12-04") {
+  CampaignOfferRecord offer;
+  offer.run_date = run_date;
+  offer.campaign_id = "winback";
+  offer.customer_id = customer_id;
+  offer.offer_rank = rank;
+  offer.sku = "1002";
+  offer.control = control;
+  offer.depth_percent = 15;
+  offer.discount_minor = 67;
+  offer.probability = 0.1;
+  offer.probability_with_coupon = 0.19;
+  offer.expected_cost_minor = 12.73;
+  offer.expected_value_minor = 4.5;
+  if (!control) {
+    domain::Coupon coupon;
+    coupon.customer_id = customer_id;
+    coupon.campaign = "winback";
+    coupon.title = "15% off Cheddar";
+    coupon.target = domain::CouponTarget::kProduct;
+    coupon.target_value = "1002";
+    coupon.discount_value = 15;
+    coupon.issued_at = kDay2;
+    coupon.expires_at = kDay2 + std::chrono::days(14);
+    offer.coupon = coupon;
+  }
+  return offer;
+}
+
+TEST_P(StoreTest, CampaignOffersAreStoredOnceAndIssueTheTreatedOnesCoupons) {
+  const auto ada_card = Card("212345678901");
+  Record(MakePurchase(ada_card, {{"1001", 1, 129}}, kDay1), kDay1);
+  Record(MakePurchase(Card("298765432109"), {{"1001", 1, 129}}, kDay1), kDay1);
+  const std::int64_t ada = store_->LookupCard(ada_card, kDay1).value().customer.value().id;
+  const std::int64_t bob = ada == 1 ? 2 : 1;
+  const std::int64_t coupons_before = Count("coupons");
+
+  ASSERT_TRUE(store_->StartBatchRun("2026-12-04", kDay2).ok());
+  const auto first = store_->RecordCampaignOffers({Offer(ada, 0, false), Offer(bob, 0, true)}, kDay2);
+  ASSERT_TRUE(first.ok()) << first.error().ToString();
+  EXPECT_EQ(first.value().stored, 2);
+  EXPECT_EQ(first.value().coupons_issued, 1);
+  EXPECT_EQ(Count("coupons"), coupons_before + 1);
+  EXPECT_EQ(Text("SELECT card_number FROM coupons WHERE campaign = 'winback'"),
+            ada_card.digits());
+  // The customer's next card lookup shows the coupon.
+  const auto lookup = store_->LookupCard(ada_card, kDay2).value();
+  EXPECT_TRUE(std::any_of(lookup.coupons.begin(), lookup.coupons.end(),
+                          [](const auto& issued) { return issued.coupon.campaign == "winback"; }));
+
+  // A rerun of the date (new coupon ids, same keys) stores and issues nothing.
+  const auto again = store_->RecordCampaignOffers({Offer(ada, 0, false), Offer(bob, 0, true)}, kDay2);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again.value().stored, 0);
+  EXPECT_EQ(again.value().already_present, 2);
+  EXPECT_EQ(Count("coupons"), coupons_before + 1);
+  EXPECT_EQ(Count("campaign_offers"), 2);
+
+  // Another date's offers count as given out before it, the held-out ones do not.
+  ASSERT_TRUE(store_->RecordCampaignOffers({Offer(ada, 0, false, "2026-12-05")}, kDay3).ok());
+  const auto issuance = store_->CampaignIssuanceExcept("2026-12-05");
+  ASSERT_EQ(issuance.count("winback"), 1u);
+  EXPECT_EQ(issuance.at("winback").issued, 1);
+  EXPECT_NEAR(issuance.at("winback").spent_minor, 12.73, 1e-9);
+  EXPECT_EQ(issuance.at("winback").per_customer,
+            (std::vector<std::pair<std::int64_t, std::int64_t>>{{ada, 1}}));
+
+  const auto unknown = store_->RecordCampaignOffers({Offer(999, 0, false)}, kDay2);
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(Count("campaign_offers"), 3);  // nothing of the refused call
+
+  ASSERT_TRUE(store_->FinishBatchRun("2026-12-04", {{"coupons", 1}}, kDay3).ok());
+  const auto run = store_->FindBatchRun("2026-12-04");
+  ASSERT_TRUE(run.has_value());
+  EXPECT_EQ(run->started_at, kDay2);
+  EXPECT_EQ(run->finished_at, kDay3);
+  EXPECT_EQ(run->summary["coupons"], 1);
+  EXPECT_FALSE(store_->FindBatchRun("2026-12-06").has_value());
+  EXPECT_FALSE(store_->FinishBatchRun("2026-12-06", {}, kDay3).ok());
+}
+
+}  // namespace
+}  // namespace loyalty::server

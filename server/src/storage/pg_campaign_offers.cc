@@ -1,0 +1,150 @@
+// PostgresStore: the nightly batch's offers, the coupons they issue, and its runs.
+#include "storage/pg_store.h"
+
+namespace loyalty::server {
+
+using postgres::Params;
+
+Result<RecordedOffers> PostgresStore::RecordCampaignOffers(
+    const std::vector<CampaignOfferRecord>& offers, Timestamp now) {
+  RecordedOffers recorded;
+  const Status status = writer_->Run([&](postgres::Connection& db) -> Status {
+    recorded = {};
+    for (const auto& offer : offers) {
+      // The customer's newest active card, or a row with NULL when they have none; no
+      // row at all for an unknown customer.
+      const auto card = db.Run(
+          "SELECT (SELECT number FROM cards WHERE customer_id = c.id AND status = 'active'"
+          " ORDER BY issued_at DESC, number LIMIT 1) FROM customers c WHERE c.id = $1::bigint",
+          Params().Add(offer.customer_id));
+      if (card.empty()) {
+        return Error{ErrorCode::kNotFound, "no customer " + std::to_string(offer.customer_id),
+                     "customer_id"};
+      }
+      std::optional<std::string> card_number;
+      if (!card.IsNull(0, 0)) card_number = card.Text(0, 0);
+      const bool issue = offer.coupon && !offer.control && card_number;
+      const auto inserted = db.Run(
+          "INSERT INTO campaign_offers(run_date, campaign_id, customer_id, offer_rank, sku,"
+          " control, depth_percent, discount_minor, probability, probability_with_coupon,"
+          " expected_cost_minor, expected_value_minor, coupon_id, created_at)"
+          " VALUES ($1::text, $2::text, $3::bigint, $4::bigint, $5::text, $6::bigint,"
+          " $7::bigint, $8::bigint, $9::float8, $10::float8, $11::float8, $12::float8,"
+          " $13::text, $14::bigint) ON CONFLICT DO NOTHING RETURNING 1",
+          Params()
+              .Add(offer.run_date)
+              .Add(offer.campaign_id)
+              .Add(offer.customer_id)
+              .Add(offer.offer_rank)
+              .Add(offer.sku)
+              .Add(std::int64_t{offer.control ? 1 : 0})
+              .Add(offer.depth_percent)
+              .Add(offer.discount_minor)
+              .Add(offer.probability)
+              .Add(offer.probability_with_coupon)
+              .Add(offer.expected_cost_minor)
+              .Add(offer.expected_value_minor)
+              .Add(issue ? std::optional<std::string>(offer.coupon->id.str()) : std::nullopt)
+              .Add(ToUnixSeconds(now)));
+      if (inserted.empty()) {
+        ++recorded.already_present;
+        continue;
+      }
+      ++recorded.stored;
+      if (offer.control || !offer.coupon) continue;
+      if (!card_number) {
+        ++recorded.without_card;
+        continue;
+      }
+      const domain::Coupon& coupon = *offer.coupon;
+      db.Run(
+          "INSERT INTO coupons(id, customer_id, card_number, campaign, title, target,"
+          " target_value, discount_type, discount_value, min_spend_minor, max_discount_minor,"
+          " currency, issued_at, expires_at, buy_quantity, get_quantity)"
+          " VALUES ($1::text, $2::bigint, $3::text, $4::text, $5::text, $6::text, $7::text,"
+          " $8::text, $9::bigint, $10::bigint, $11::bigint, $12::text, $13::bigint, $14::bigint,"
+          " $15::bigint, $16::bigint)",
+          Params()
+              .Add(coupon.id.str())
+              .Add(offer.customer_id)
+              .Add(*card_number)
+              .Add(coupon.campaign)
+              .Add(coupon.title)
+              .Add(domain::CouponTargetName(coupon.target))
+              .Add(coupon.target_value)
+              .Add(domain::DiscountTypeName(coupon.discount_type))
+              .Add(coupon.discount_value)
+              .Add(coupon.min_spend_minor)
+              .Add(coupon.max_discount_minor)
+              .Add(coupon.currency)
+              .Add(ToUnixSeconds(coupon.issued_at))
+              .Add(ToUnixSeconds(coupon.expires_at))
+              .Add(coupon.buy_quantity)
+              .Add(coupon.get_quantity));
+      ++recorded.coupons_issued;
+    }
+    return Status();
+  });
+  if (!status.ok()) return status.error();
+  return recorded;
+}
+
+std::map<std::string, CampaignIssuance> PostgresStore::CampaignIssuanceExcept(
+    const std::string& run_date) {
+  auto lease = Read();
+  postgres::Connection& db = *lease;
+  postgres::Transaction snapshot(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+  std::map<std::string, CampaignIssuance> issuance;
+  db.ForEachRow(
+      "SELECT campaign_id, customer_id, COUNT(*), SUM(expected_cost_minor)"
+      " FROM campaign_offers WHERE run_date <> $1::text AND control = 0"
+      " GROUP BY campaign_id, customer_id ORDER BY campaign_id, customer_id",
+      Params().Add(run_date), [&](const postgres::Rows& rows, int i) {
+        CampaignIssuance& campaign = issuance[rows.Text(i, 0)];
+        campaign.per_customer.emplace_back(rows.Int(i, 1), rows.Int(i, 2));
+        campaign.issued += rows.Int(i, 2);
+        campaign.spent_minor += rows.Double(i, 3);
+      });
+  snapshot.Commit();
+  return issuance;
+}
+
+Status PostgresStore::StartBatchRun(const std::string& run_date, Timestamp now) {
+  return writer_->Run([&](postgres::Connection& db) -> Status {
+    db.Run(
+        "INSERT INTO batch_runs(run_date, started_at) VALUES ($1::text, $2::bigint)"
+        " ON CONFLICT DO NOTHING",
+        Params().Add(run_date).Add(ToUnixSeconds(now)));
+    return Status();
+  });
+}
+
+Status PostgresStore::FinishBatchRun(const std::string& run_date, const nlohmann::json& summary,
+                                     Timestamp now) {
+  return writer_->Run([&](postgres::Connection& db) -> Status {
+    const auto updated = db.Run(
+        "UPDATE batch_runs SET finished_at = $1::bigint, summary = $2::text"
+        " WHERE run_date = $3::text RETURNING 1",
+        Params().Add(ToUnixSeconds(now)).Add(summary.dump()).Add(run_date));
+    if (updated.empty()) {
+      return Error{ErrorCode::kNotFound, "no batch run for " + run_date, "run_date"};
+    }
+    return Status();
+  });
+}
+
+std::optional<BatchRun> PostgresStore::FindBatchRun(const std::string& run_date) {
+  auto lease = Read();
+  const auto rows = (*lease).Run(
+      "SELECT started_at, finished_at, summary FROM batch_runs WHERE run_date = $1::text",
+      Params().Add(run_date));
+  if (rows.empty()) return std::nullopt;
+  BatchRun run;
+  run.run_date = run_date;
+  run.started_at = FromUnixSeconds(rows.Int(0, 0));
+  if (!rows.IsNull(0, 1)) run.finished_at = FromUnixSeconds(rows.Int(0, 1));
+  if (!rows.IsNull(0, 2)) run.summary = nlohmann::json::parse(rows.Text(0, 2));
+  return run;
+}
+
+}  // namespace loyalty::server

@@ -1,0 +1,151 @@
+// SqliteStore: the nightly batch's offers, the coupons they issue, and its runs.
+#include "storage/sqlite_store.h"
+
+namespace loyalty::server {
+
+Result<RecordedOffers> SqliteStore::RecordCampaignOffers(
+    const std::vector<CampaignOfferRecord>& offers, Timestamp now) {
+  RecordedOffers recorded;
+  const Status status = writer_->Run([&](sqlite::Connection& db) -> Status {
+    recorded = {};
+    for (const auto& offer : offers) {
+      auto& card = db.Prepared(
+          "SELECT number FROM cards WHERE customer_id = ? AND status = 'active'"
+          " ORDER BY issued_at DESC, number LIMIT 1");
+      card.Bind(1, offer.customer_id);
+      std::optional<std::string> card_number;
+      if (card.Step()) card_number = card.Text(0);
+      card.Reset();
+      if (!card_number) {
+        auto& known = db.Prepared("SELECT 1 FROM customers WHERE id = ?");
+        known.Bind(1, offer.customer_id);
+        const bool exists = known.Step();
+        known.Reset();
+        if (!exists) {
+          return Error{ErrorCode::kNotFound,
+                       "no customer " + std::to_string(offer.customer_id), "customer_id"};
+        }
+      }
+      const bool issue = offer.coupon && !offer.control && card_number;
+      auto& insert = db.Prepared(
+          "INSERT OR IGNORE INTO campaign_offers(run_date, campaign_id, customer_id, offer_rank,"
+          " sku, control, depth_percent, discount_minor, probability, probability_with_coupon,"
+          " expected_cost_minor, expected_value_minor, coupon_id, created_at)"
+          " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+      insert.Bind(1, offer.run_date)
+          .Bind(2, offer.campaign_id)
+          .Bind(3, offer.customer_id)
+          .Bind(4, offer.offer_rank)
+          .Bind(5, offer.sku)
+          .Bind(6, std::int64_t{offer.control ? 1 : 0})
+          .Bind(7, offer.depth_percent)
+          .Bind(8, offer.discount_minor)
+          .BindDouble(9, offer.probability)
+          .BindDouble(10, offer.probability_with_coupon)
+          .BindDouble(11, offer.expected_cost_minor)
+          .BindDouble(12, offer.expected_value_minor)
+          .Bind(13, issue ? std::optional<std::string>(offer.coupon->id.str()) : std::nullopt)
+          .Bind(14, ToUnixSeconds(now))
+          .Run();
+      if (db.Changes() == 0) {
+        ++recorded.already_present;
+        continue;
+      }
+      ++recorded.stored;
+      if (offer.control || !offer.coupon) continue;
+      if (!card_number) {
+        ++recorded.without_card;
+        continue;
+      }
+      const domain::Coupon& coupon = *offer.coupon;
+      db.Prepared(
+            "INSERT INTO coupons(id, customer_id, card_number, campaign, title, target,"
+            " target_value, discount_type, discount_value, min_spend_minor, max_discount_minor,"
+            " currency, issued_at, expires_at, buy_quantity, get_quantity)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+          .Bind(1, coupon.id.str())
+          .Bind(2, offer.customer_id)
+          .Bind(3, *card_number)
+          .Bind(4, coupon.campaign)
+          .Bind(5, coupon.title)
+          .Bind(6, domain::CouponTargetName(coupon.target))
+          .Bind(7, coupon.target_value)
+          .Bind(8, domain::DiscountTypeName(coupon.discount_type))
+          .Bind(9, coupon.discount_value)
+          .Bind(10, coupon.min_spend_minor)
+          .Bind(11, coupon.max_discount_minor)
+          .Bind(12, coupon.currency)
+          .Bind(13, ToUnixSeconds(coupon.issued_at))
+          .Bind(14, ToUnixSeconds(coupon.expires_at))
+          .Bind(15, coupon.buy_quantity)
+          .Bind(16, coupon.get_quantity)
+          .Run();
+      ++recorded.coupons_issued;
+    }
+    return Status();
+  });
+  if (!status.ok()) return status.error();
+  return recorded;
+}
+
+std::map<std::string, CampaignIssuance> SqliteStore::CampaignIssuanceExcept(
+    const std::string& run_date) {
+  auto lease = Read();
+  sqlite::Connection& db = *lease;
+  auto& query = db.Prepared(
+      "SELECT campaign_id, customer_id, COUNT(*), SUM(expected_cost_minor)"
+      " FROM campaign_offers WHERE run_date <> ? AND control = 0"
+      " GROUP BY campaign_id, customer_id ORDER BY campaign_id, customer_id");
+  query.Bind(1, run_date);
+  std::map<std::string, CampaignIssuance> issuance;
+  while (query.Step()) {
+    CampaignIssuance& campaign = issuance[query.Text(0)];
+    campaign.per_customer.emplace_back(query.Int(1), query.Int(2));
+    campaign.issued += query.Int(2);
+    campaign.spent_minor += query.Double(3);
+  }
+  return issuance;
+}
+
+Status SqliteStore::StartBatchRun(const std::string& run_date, Timestamp now) {
+  return writer_->Run([&](sqlite::Connection& db) -> Status {
+    db.Prepared("INSERT OR IGNORE INTO batch_runs(run_date, started_at) VALUES (?, ?)")
+        .Bind(1, run_date)
+        .Bind(2, ToUnixSeconds(now))
+        .Run();
+    return Status();
+  });
+}
+
+Status SqliteStore::FinishBatchRun(const std::string& run_date, const nlohmann::json& summary,
+                                   Timestamp now) {
+  return writer_->Run([&](sqlite::Connection& db) -> Status {
+    db.Prepared("UPDATE batch_runs SET finished_at = ?, summary = ? WHERE run_date = ?")
+        .Bind(1, ToUnixSeconds(now))
+        .Bind(2, summary.dump())
+        .Bind(3, run_date)
+        .Run();
+    if (db.Changes() == 0) {
+      return Error{ErrorCode::kNotFound, "no batch run for " + run_date, "run_date"};
+    }
+    return Status();
+  });
+}
+
+std::optional<BatchRun> SqliteStore::FindBatchRun(const std::string& run_date) {
+  auto lease = Read();
+  sqlite::Connection& db = *lease;
+  auto& query =
+      db.Prepared("SELECT started_at, finished_at, summary FROM batch_runs WHERE run_date = ?");
+  query.Bind(1, run_date);
+  if (!query.Step()) return std::nullopt;
+  BatchRun run;
+  run.run_date = run_date;
+  run.started_at = FromUnixSeconds(query.Int(0));
+  if (!query.IsNull(1)) run.finished_at = FromUnixSeconds(query.Int(1));
+  if (!query.IsNull(2)) run.summary = nlohmann::json::parse(query.Text(2));
+  query.Reset();
+  return run;
+}
+
+}  // namespace loyalty::server
