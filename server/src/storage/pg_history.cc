@@ -30,4 +30,15 @@ void PostgresStore::ScanPurchaseHistory(Timestamp before, const HistoryLineFunct
   snapshot.Commit();
 }
 
+std::vector<std::pair<std::int64_t, std::string>> PostgresStore::ListBirthdays() {
+  auto lease = Read();
+  const auto rows = (*lease).Run(
+      "SELECT customer_id, birthday FROM customer_details WHERE birthday IS NOT NULL"
+      " ORDER BY customer_id");
+  std::vector<std::pair<std::int64_t, std::string>> birthdays;
+  birthdays.reserve(static_cast<std::size_t>(rows.size()));
+  for (int i = 0; i < rows.size(); ++i) birthdays.emplace_back(rows.Int(i, 0), rows.Text(i, 1));
+  return birthdays;
+}
+
 }  // namespace loyalty::server

@@ -92,6 +92,7 @@ class PostgresStore final : public Store {
                         Timestamp now) override;
   std::optional<BatchRun> FindBatchRun(const std::string& run_date) override;
   void ScanPurchaseHistory(Timestamp before, const HistoryLineFunction& line) override;
+  std::vector<std::pair<std::int64_t, std::string>> ListBirthdays() override;
   std::vector<CouponConflict> ListCouponConflicts(const std::vector<std::string>& stores,
                                                   std::size_t limit) override;
 

@@ -28,4 +28,15 @@ void SqliteStore::ScanPurchaseHistory(Timestamp before, const HistoryLineFunctio
   }
 }
 
+std::vector<std::pair<std::int64_t, std::string>> SqliteStore::ListBirthdays() {
+  auto lease = Read();
+  sqlite::Connection& db = *lease;
+  auto& query = db.Prepared(
+      "SELECT customer_id, birthday FROM customer_details WHERE birthday IS NOT NULL"
+      " ORDER BY customer_id");
+  std::vector<std::pair<std::int64_t, std::string>> birthdays;
+  while (query.Step()) birthdays.emplace_back(query.Int(0), query.Text(1));
+  return birthdays;
+}
+
 }  // namespace loyalty::server

@@ -340,6 +340,8 @@ class Store {
   // are not netted out here.
   using HistoryLineFunction = std::function<void(const HistoryLine&)>;
   virtual void ScanPurchaseHistory(Timestamp before, const HistoryLineFunction& line) = 0;
+  // Every customer who gave a birthday at registration: customer id, YYYY-MM-DD.
+  virtual std::vector<std::pair<std::int64_t, std::string>> ListBirthdays() = 0;
 
   // The batch's offers, in one transaction: offers already stored for their key are
   // left as they are (and their coupons not issued again); new treated ones issue their

@@ -1025,6 +1025,14 @@ TEST_P(StoreTest, ScanPurchaseHistoryGivesEveryCardholdersLineBeforeTheCutOff) {
   EXPECT_EQ(lines[2].category, "");  // not in the catalog: kept, with no category
   EXPECT_NE(lines[2].customer_id, lines[0].customer_id);
 
+  domain::CustomerDetails details;
+  details.name = "Ada";
+  details.birthday = "1990-12-10";
+  ASSERT_TRUE(store_->RegisterCustomer(ada, details, kDay2).ok());
+  EXPECT_EQ(store_->ListBirthdays(),
+            (std::vector<std::pair<std::int64_t, std::string>>{{lines[0].customer_id,
+                                                                "1990-12-10"}}));
+
   std::size_t all = 0;
   store_->ScanPurchaseHistory(kDay2 + std::chrono::seconds(1), [&](const HistoryLine&) { ++all; });
   EXPECT_EQ(all, 4u);
