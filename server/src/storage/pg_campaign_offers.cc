@@ -109,6 +109,34 @@ std::map<std::string, CampaignIssuance> PostgresStore::CampaignIssuanceExcept(
   return issuance;
 }
 
+std::vector<CampaignOutcome> PostgresStore::CampaignOutcomes(const std::string& campaign_id,
+                                                             std::chrono::seconds validity) {
+  auto lease = Read();
+  postgres::Connection& db = *lease;
+  postgres::Transaction snapshot(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+  std::vector<CampaignOutcome> outcomes;
+  db.ForEachRow(
+      "WITH o AS (SELECT customer_id, MAX(control) AS control, COUNT(*) AS offers,"
+      "   COUNT(coupon_id) AS issued,"
+      "   extract(epoch FROM MIN(run_date)::date)::bigint AS window_start,"
+      "   extract(epoch FROM MAX(run_date)::date)::bigint + $1::bigint AS window_end"
+      "   FROM campaign_offers WHERE campaign_id = $2::text GROUP BY customer_id)"
+      " SELECT o.customer_id, o.control, o.offers, o.issued,"
+      "   (SELECT COUNT(*) FROM coupons c WHERE c.customer_id = o.customer_id"
+      "     AND c.campaign = $2::text AND c.redeemed_at IS NOT NULL),"
+      "   COUNT(p.seq), COALESCE(SUM(p.total_minor), 0), COALESCE(SUM(p.discount_minor), 0)"
+      " FROM o LEFT JOIN purchases p ON p.customer_id = o.customer_id"
+      "   AND p.occurred_at >= o.window_start AND p.occurred_at < o.window_end"
+      " GROUP BY o.customer_id, o.control, o.offers, o.issued ORDER BY o.customer_id",
+      Params().Add(static_cast<std::int64_t>(validity.count())).Add(campaign_id),
+      [&](const postgres::Rows& rows, int i) {
+        outcomes.push_back({rows.Int(i, 0), rows.Int(i, 1) != 0, rows.Int(i, 2), rows.Int(i, 3),
+                            rows.Int(i, 4), rows.Int(i, 5), rows.Int(i, 6), rows.Int(i, 7)});
+      });
+  snapshot.Commit();
+  return outcomes;
+}
+
 Status PostgresStore::StartBatchRun(const std::string& run_date, Timestamp now) {
   return writer_->Run([&](postgres::Connection& db) -> Status {
     db.Run(

@@ -87,6 +87,8 @@ class PostgresStore final : public Store {
                                               Timestamp now) override;
   std::map<std::string, CampaignIssuance> CampaignIssuanceExcept(
       const std::string& run_date) override;
+  std::vector<CampaignOutcome> CampaignOutcomes(const std::string& campaign_id,
+                                                std::chrono::seconds validity) override;
   Status StartBatchRun(const std::string& run_date, Timestamp now) override;
   Status FinishBatchRun(const std::string& run_date, const nlohmann::json& summary,
                         Timestamp now) override;

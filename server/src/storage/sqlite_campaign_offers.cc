@@ -107,6 +107,32 @@ std::map<std::string, CampaignIssuance> SqliteStore::CampaignIssuanceExcept(
   return issuance;
 }
 
+std::vector<CampaignOutcome> SqliteStore::CampaignOutcomes(const std::string& campaign_id,
+                                                           std::chrono::seconds validity) {
+  auto lease = Read();
+  sqlite::Connection& db = *lease;
+  auto& query = db.Prepared(
+      "WITH o AS (SELECT customer_id, MAX(control) AS control, COUNT(*) AS offers,"
+      "   COUNT(coupon_id) AS issued,"
+      "   CAST(strftime('%s', MIN(run_date)) AS INTEGER) AS window_start,"
+      "   CAST(strftime('%s', MAX(run_date)) AS INTEGER) + ? AS window_end"
+      "   FROM campaign_offers WHERE campaign_id = ? GROUP BY customer_id)"
+      " SELECT o.customer_id, o.control, o.offers, o.issued,"
+      "   (SELECT COUNT(*) FROM coupons c WHERE c.customer_id = o.customer_id"
+      "     AND c.campaign = ? AND c.redeemed_at IS NOT NULL),"
+      "   COUNT(p.seq), COALESCE(SUM(p.total_minor), 0), COALESCE(SUM(p.discount_minor), 0)"
+      " FROM o LEFT JOIN purchases p ON p.customer_id = o.customer_id"
+      "   AND p.occurred_at >= o.window_start AND p.occurred_at < o.window_end"
+      " GROUP BY o.customer_id ORDER BY o.customer_id");
+  query.Bind(1, static_cast<std::int64_t>(validity.count())).Bind(2, campaign_id).Bind(3, campaign_id);
+  std::vector<CampaignOutcome> outcomes;
+  while (query.Step()) {
+    outcomes.push_back({query.Int(0), query.Int(1) != 0, query.Int(2), query.Int(3), query.Int(4),
+                        query.Int(5), query.Int(6), query.Int(7)});
+  }
+  return outcomes;
+}
+
 Status SqliteStore::StartBatchRun(const std::string& run_date, Timestamp now) {
   return writer_->Run([&](sqlite::Connection& db) -> Status {
     db.Prepared("INSERT OR IGNORE INTO batch_runs(run_date, started_at) VALUES (?, ?)")

@@ -218,6 +218,19 @@ struct CampaignIssuance {
   std::vector<std::pair<std::int64_t, std::int64_t>> per_customer;  // customer id, offers
 };
 
+// One customer's part in a campaign, for its report: their group, and what they bought
+// from the day of their first offer to the end of the last offer's life.
+struct CampaignOutcome {
+  std::int64_t customer_id = 0;
+  bool control = false;
+  std::int64_t offers = 0;          // offers recorded (issued or held out)
+  std::int64_t coupons_issued = 0;
+  std::int64_t coupons_redeemed = 0;
+  std::int64_t visits = 0;
+  std::int64_t sales_minor = 0;     // what they paid, after discounts
+  std::int64_t discount_minor = 0;  // every coupon discount in those purchases
+};
+
 struct BatchRun {
   std::string run_date;
   Timestamp started_at;
@@ -351,6 +364,10 @@ class Store {
   // Per campaign id, what batch runs other than `run_date` gave out (treated offers).
   virtual std::map<std::string, CampaignIssuance> CampaignIssuanceExcept(
       const std::string& run_date) = 0;
+  // Every customer the campaign made an offer to (or held one back from), with the
+  // purchases of their window: first offer's date to the last offer's date + `validity`.
+  virtual std::vector<CampaignOutcome> CampaignOutcomes(const std::string& campaign_id,
+                                                        std::chrono::seconds validity) = 0;
   // A run's bookkeeping: started (kept from the first start when resumed), finished.
   virtual Status StartBatchRun(const std::string& run_date, Timestamp now) = 0;
   virtual Status FinishBatchRun(const std::string& run_date, const nlohmann::json& summary,

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "loyalty/core/utf8.h"
+
 namespace loyalty::server {
 
 std::vector<domain::Coupon> TopCategoryPlanner::Plan(const CustomerProfile& profile,
@@ -21,14 +23,9 @@ std::vector<domain::Coupon> TopCategoryPlanner::Plan(const CustomerProfile& prof
     coupon.customer_id = profile.customer_id;
     coupon.card_number = card.digits();
     coupon.campaign = "next-visit";
-    coupon.title = std::to_string(options_.percent_off) + "% off " + stat.category;
-    // A long category name must not make a title the coupon codec refuses; cut it on
-    // a UTF-8 character boundary.
-    if (coupon.title.size() > domain::kMaxCouponTitleLength) {
-      std::size_t cut = domain::kMaxCouponTitleLength;
-      while (cut > 0 && (static_cast<unsigned char>(coupon.title[cut]) & 0xC0) == 0x80) --cut;
-      coupon.title.resize(cut);
-    }
+    // A long category name must not make a title the coupon codec refuses.
+    coupon.title = TruncateUtf8(std::to_string(options_.percent_off) + "% off " + stat.category,
+                                domain::kMaxCouponTitleLength);
     coupon.target = domain::CouponTarget::kCategory;
     coupon.target_value = stat.category;
     coupon.discount_type = domain::DiscountType::kPercentOff;

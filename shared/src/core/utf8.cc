@@ -39,4 +39,12 @@ bool IsValidUtf8(std::string_view text) {
   return true;
 }
 
+std::string_view TruncateUtf8(std::string_view text, std::size_t max_bytes) {
+  if (text.size() <= max_bytes) return text;
+  std::size_t cut = max_bytes;
+  // Back off continuation bytes (10xxxxxx) to the start of the character being cut.
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  return text.substr(0, cut);
+}
+
 }  // namespace loyalty

@@ -1117,6 +1117,34 @@ TEST_P(StoreTest, CampaignOffersAreStoredOnceAndIssueTheTreatedOnesCoupons) {
   EXPECT_EQ(unknown.error().code, ErrorCode::kNotFound);
   EXPECT_EQ(Count("campaign_offers"), 3);  // nothing of the refused call
 
+  // The report's view: Ada redeems her coupon within the window; Bob, held out, shops
+  // once within it and once after it.
+  const auto coupon_id = Uuid::Parse(Text("SELECT id FROM coupons WHERE campaign = 'winback'"));
+  ASSERT_TRUE(coupon_id.ok());
+  Record(MakePurchase(ada_card, {{"1002", 1, 450}}, At("2026-12-06T10:00:00Z"),
+                      {{*coupon_id, 67}}),
+         At("2026-12-06T10:00:00Z"));
+  const auto bob_card = Card("298765432109");
+  Record(MakePurchase(bob_card, {{"1001", 2, 129}}, At("2026-12-07T10:00:00Z")),
+         At("2026-12-07T10:00:00Z"));
+  Record(MakePurchase(bob_card, {{"1001", 1, 129}}, At("2026-12-30T10:00:00Z")),
+         At("2026-12-30T10:00:00Z"));
+  const auto outcomes = store_->CampaignOutcomes("winback", std::chrono::days(14));
+  ASSERT_EQ(outcomes.size(), 2u);
+  const auto& ada_outcome = outcomes[0].customer_id == ada ? outcomes[0] : outcomes[1];
+  const auto& bob_outcome = outcomes[0].customer_id == ada ? outcomes[1] : outcomes[0];
+  EXPECT_FALSE(ada_outcome.control);
+  EXPECT_EQ(ada_outcome.offers, 2);  // 2026-12-04 and 2026-12-05
+  EXPECT_EQ(ada_outcome.coupons_issued, 2);
+  EXPECT_EQ(ada_outcome.coupons_redeemed, 1);
+  EXPECT_EQ(ada_outcome.visits, 1);
+  EXPECT_EQ(ada_outcome.sales_minor, 450 - 67);
+  EXPECT_EQ(ada_outcome.discount_minor, 67);
+  EXPECT_TRUE(bob_outcome.control);
+  EXPECT_EQ(bob_outcome.coupons_issued, 0);
+  EXPECT_EQ(bob_outcome.visits, 1);  // 2026-12-30 is after 2026-12-05 + 14 days
+  EXPECT_EQ(bob_outcome.sales_minor, 258);
+
   ASSERT_TRUE(store_->FinishBatchRun("2026-12-04", {{"coupons", 1}}, kDay3).ok());
   const auto run = store_->FindBatchRun("2026-12-04");
   ASSERT_TRUE(run.has_value());
