@@ -1,4 +1,6 @@
 // PostgresStore: what loyalty-batch import needs of the store (see Store).
+#include <unordered_map>
+
 #include "loyalty/crypto/hash.h"
 #include "storage/pg_store.h"
 
@@ -42,8 +44,29 @@ Result<std::vector<Store::ImportedCustomer>> PostgresStore::CustomersForImported
         " LEFT JOIN fresh f ON f.source_id = ids.source_id"
         " LEFT JOIN imported_customers i ON i.source_id = ids.source_id ORDER BY ids.n",
         Params().AddArray(source_ids).Add(ToUnixSeconds(now)));
+    std::vector<std::int64_t> mapped;
     for (int row = 0; row < rows.size(); ++row) {
       customers.push_back({rows.Int(row, 0), rows.Text(row, 1) == "t"});
+      if (!customers.back().created) mapped.push_back(customers.back().id);
+    }
+    // A customer merged into another since (MergeCustomers) hands on to the one that
+    // remains, so later history lands where the rest of theirs went. A merge needs both
+    // customers unmerged, so each chain ends.
+    const auto surviving = db.Run(
+        "WITH RECURSIVE up(start, id, next) AS (SELECT id, id, merged_into FROM customers"
+        "   WHERE id = ANY($1::bigint[]) AND merged_into IS NOT NULL"
+        " UNION ALL SELECT up.start, c.id, c.merged_into FROM customers c"
+        "   JOIN up ON c.id = up.next)"
+        " SELECT start, id FROM up WHERE next IS NULL",
+        Params().AddArray(mapped));
+    std::unordered_map<std::int64_t, std::int64_t> into;
+    for (int row = 0; row < surviving.size(); ++row) {
+      into.emplace(surviving.Int(row, 0), surviving.Int(row, 1));
+    }
+    for (auto& customer : customers) {
+      if (const auto found = into.find(customer.id); found != into.end()) {
+        customer.id = found->second;
+      }
     }
     return {};
   });

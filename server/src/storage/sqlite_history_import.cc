@@ -2,6 +2,24 @@
 #include "storage/sqlite_store.h"
 
 namespace loyalty::server {
+namespace {
+
+// A customer merged into another since (MergeCustomers) hands on to the one that
+// remains, so later history lands where the rest of theirs went. A merge needs both
+// customers unmerged, so the chain ends.
+std::int64_t SurvivingCustomer(sqlite::Connection& db, std::int64_t customer_id) {
+  for (;;) {
+    auto& next = db.Prepared("SELECT merged_into FROM customers WHERE id = ?");
+    next.Bind(1, customer_id);
+    const bool merged = next.Step() && !next.IsNull(0);
+    const std::int64_t into = merged ? next.Int(0) : 0;
+    next.Reset();
+    if (!merged) return customer_id;
+    customer_id = into;
+  }
+}
+
+}  // namespace
 
 void SqliteStore::RecordHistoricalPurchaseAsync(domain::Purchase purchase,
                                                 std::optional<std::int64_t> customer_id,
@@ -21,8 +39,9 @@ Result<std::vector<Store::ImportedCustomer>> SqliteStore::CustomersForImportedId
       auto& find = db.Prepared("SELECT customer_id FROM imported_customers WHERE source_id = ?");
       find.Bind(1, source_id);
       if (find.Step()) {
-        customers.push_back({find.Int(0), false});
+        const std::int64_t mapped = find.Int(0);
         find.Reset();
+        customers.push_back({SurvivingCustomer(db, mapped), false});
         continue;
       }
       find.Reset();

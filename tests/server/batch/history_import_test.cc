@@ -166,6 +166,21 @@ TEST_P(HistoryImportTest, TheSameOldCustomerIdLandsOnTheSameCustomer) {
   EXPECT_EQ(Count("purchases", "card_number IS NOT NULL"), 0);
 }
 
+TEST_P(HistoryImportTest, AnOldCustomerIdFollowsItsCustomerIntoAMerge) {
+  Import(kMixedCsv);
+  const std::int64_t c1 =
+      database_->Int("SELECT customer_id FROM imported_customers WHERE source_id = 'c1'");
+  const std::int64_t c2 =
+      database_->Int("SELECT customer_id FROM imported_customers WHERE source_id = 'c2'");
+  ASSERT_TRUE(store_->MergeCustomers(c2, c1, Now()).ok());
+  Import(
+      "customer_id,basket_id,product_id,timestamp,quantity,amount\n"
+      "c1,b9,1002,2024-04-01T10:00:00Z,1,4.50\n");
+  EXPECT_EQ(Count("purchases", "customer_id = " + std::to_string(c2)), 4);
+  EXPECT_EQ(Text("SELECT visits FROM customers WHERE id = " + std::to_string(c2)), "4");
+  EXPECT_EQ(Text("SELECT visits FROM customers WHERE id = " + std::to_string(c1)), "0");
+}
+
 TEST_P(HistoryImportTest, UpdatesTheProfileAtThePurchaseTimesAndIssuesNoCoupon) {
   Import(kMixedCsv);
   const std::string c1 = Text("SELECT customer_id FROM imported_customers WHERE source_id = 'c1'");
