@@ -215,7 +215,9 @@ int Import(const Args& args) {
               {{"csv", *csv_path}, {"storage", url->Describe()}, {"store_id", *store_id}});
     const auto summary = ImportHistory(
         *store, input, options,
-        [](const targeting::LineProblem& problem) {
+        [interactive = options.interactive](const targeting::LineProblem& problem) {
+          // Over the progress line being redrawn, which then draws itself again below.
+          if (interactive) std::cerr << "\r\033[K";
           std::cerr << "line " << problem.line << ": " << problem.reason << "\n";
         },
         std::cerr);
