@@ -51,7 +51,8 @@ category, quantity (whole number), amount (decimal). Without timestamps a custom
 baskets are in file order. Bad lines are reported with their line number and skipped.
 
 Import options:
-  --csv FILE                the history, in the input format below
+  --csv FILE                the history, in the input format above; amounts in
+                            the store's currency
   --store ID                the store the baskets were bought in; must exist
                             (loyalty-server store add)
   --undated-at TIME         ISO 8601; a file without a timestamp column has its
