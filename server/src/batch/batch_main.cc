@@ -1,12 +1,20 @@
 #include "batch/batch_main.h"
 
+#include <unistd.h>
+
 #include <charconv>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 
+#include "app/config.h"
 #include "batch/evaluate.h"
+#include "batch/history_import.h"
 #include "loyalty/core/args.h"
 #include "loyalty/core/log.h"
 #include "loyalty/core/number.h"
+#include "storage/open_store.h"
+#include "targeting/next_visit_planner.h"
 
 namespace loyalty::server::batch {
 namespace {
@@ -20,6 +28,21 @@ Usage:
       recall@k, precision@k, ndcg@k and hit_rate@k against each customer's first basket
       in F.csv, for the model, global popularity and personal popularity, over the
       customers found in both files. Progress and bad input lines go to stderr.
+  loyalty-batch import --csv FILE --store ID [storage options] [--undated-at TIME]
+      Loads another POS's transaction history into the server's store (SQLite or
+      PostgreSQL, chosen as loyalty-server chooses it): every basket becomes a purchase
+      in store ID, bought at its timestamp, added to its customer's profile (visits,
+      spend, first and last visit, categories, products), earning no coupon and
+      redeeming none. A card_number column maps each line to that card, its customer
+      made on first use as at a till; a customer_id column is the other system's id,
+      mapped to one customer of ours for good (without a card, until the chain hands
+      one out). Products the catalog lacks are added when the file gives their
+      product_name or category; lines of other unknown products are refused. Without
+      an amount column, the catalog price times the quantity is charged. Each basket's
+      purchase id is derived from its customer and basket_id, so importing a file again
+      stores nothing twice. Bad lines go to stderr with their line number and reason,
+      with progress; a summary goes to stderr and, as one JSON line, to stdout. Exits 0
+      unless nothing could be read or the store failed. docs/import.md has the details.
   loyalty-batch --help
 
 Input files: CSV with a header; columns by name: customer_id (or card_number),
@@ -27,7 +50,21 @@ basket_id, product_id, and optionally timestamp (ISO 8601 with a zone), product_
 category, quantity (whole number), amount (decimal). Without timestamps a customer's
 baskets are in file order. Bad lines are reported with their line number and skipped.
 
-Options:
+Import options:
+  --csv FILE                the history, in the input format above; amounts in
+                            the store's currency
+  --store ID                the store the baskets were bought in; must exist
+                            (loyalty-server store add)
+  --undated-at TIME         ISO 8601; a file without a timestamp column has its
+                            baskets dated in file order, one second apart, ending
+                            at TIME (default: today 00:00 UTC). Give the same TIME
+                            to import such a file again without storing it twice
+  --config FILE             loyalty-server's configuration (LOYALTY_CONFIG)
+  --storage-url URL         sqlite:///path/loyalty.db or postgresql://user@host/db
+                            (LOYALTY_STORAGE_URL; default: DATA_DIR/loyalty.db)
+  --data-dir DIR            loyalty-server's data directory (LOYALTY_DATA_DIR)
+
+Evaluate options:
   --currency CODE           currency of the amount column (default USD)
   --threads N               worker threads (default: one per core)
 Model options (defaults in parentheses; docs/targeting.md explains each):
@@ -136,17 +173,108 @@ Result<EvaluateOptions> ParseEvaluateOptions(const Args& args) {
   return options;
 }
 
+int Import(const Args& args) {
+  const auto csv_path = args.Value("csv");
+  if (!csv_path || csv_path->empty()) {
+    return Fail(InvalidArgument("--csv", "is required (see --help)"));
+  }
+  const auto store_id = args.Value("store");
+  if (!store_id || store_id->empty()) {
+    return Fail(InvalidArgument("--store", "is required (see --help)"));
+  }
+  auto config = LoadConfig(args);
+  if (!config.ok()) return Fail(config.error());
+  ImportOptions options;
+  options.store_id = *store_id;
+  if (const auto text = args.Value("undated-at")) {
+    auto undated_at = ParseIso8601(*text, "--undated-at");
+    if (!undated_at.ok()) return Fail(undated_at.error());
+    options.undated_at = *undated_at;
+  } else {
+    options.undated_at = std::chrono::floor<std::chrono::days>(Now());
+  }
+  std::ifstream input(*csv_path, std::ios::binary);
+  if (!input) return Fail(InvalidArgument("--csv", "cannot open " + *csv_path));
+  std::error_code size_error;
+  const auto size = std::filesystem::file_size(*csv_path, size_error);
+  options.input_bytes = size_error ? 0 : size;  // a pipe has none
+  options.interactive = ::isatty(STDERR_FILENO) == 1;
+
+  // The import plans no coupons (Store::RecordHistoricalPurchaseAsync), so it signs
+  // none: a key of its own, never stored, spares it the server's key file.
+  const auto signing_key = crypto::SigningKey::Generate();
+  const TopCategoryPlanner planner;
+  StoreOptions store_options;
+  store_options.writer.max_batch = config->storage.group_commit_max_batch;
+  store_options.writer.max_delay =
+      std::chrono::microseconds(config->storage.group_commit_max_delay_us);
+  try {
+    auto url = ParseStoreUrl(config->StoreDatabaseUrl(), "storage.url");
+    if (!url.ok()) return Fail(url.error());
+    const auto store = OpenStore(*url, planner, signing_key, std::move(store_options));
+    log::Info("importing",
+              {{"csv", *csv_path}, {"storage", url->Describe()}, {"store_id", *store_id}});
+    const auto summary = ImportHistory(
+        *store, input, options,
+        [interactive = options.interactive](const targeting::LineProblem& problem) {
+          // Over the progress line being redrawn, which then draws itself again below.
+          if (interactive) std::cerr << "\r\033[K";
+          std::cerr << "line " << problem.line << ": " << problem.reason << "\n";
+        },
+        std::cerr);
+    if (!summary.ok()) return Fail(summary.error());
+    std::cerr << "import: " << summary->lines << " lines read, " << summary->bad_lines << " bad; "
+              << summary->baskets << " baskets: " << summary->stored << " stored, "
+              << summary->already_present << " already present, " << summary->refused
+              << " refused; " << summary->customers_created << " customers and "
+              << summary->products_created << " products created\n";
+    std::cout << nlohmann::json{{"lines", summary->lines},
+                                {"bad_lines", summary->bad_lines},
+                                {"baskets", summary->baskets},
+                                {"stored", summary->stored},
+                                {"already_present", summary->already_present},
+                                {"refused", summary->refused},
+                                {"customers_created", summary->customers_created},
+                                {"products_created", summary->products_created}}
+                     .dump()
+              << std::endl;
+    // Lines there were, and not one of them good: the file is not what it claims.
+    return summary->lines > 0 && summary->baskets == 0 ? 1 : 0;
+  } catch (const std::exception& e) {
+    log::Error("fatal", {{"error", e.what()}});
+    return 1;
+  }
+}
+
 }  // namespace
 
 int BatchMain(int argc, char** argv) {
   log::SetProgram("batch");
   std::vector<std::string> arguments(argv + 1, argv + argc);
-  auto args =
-      Args::Parse(arguments,
-                  {"history", "future", "k", "out", "currency", "threads", "groups", "within-decay",
-                   "group-decay", "neighbours", "alpha", "rhythm-weight", "repeat-weight",
-                   "cross-sell-weight", "category-weight", "replay-customers"},
-                  {"help", "no-tune"});
+  auto args = Args::Parse(arguments,
+                          {"history",
+                           "future",
+                           "k",
+                           "out",
+                           "currency",
+                           "threads",
+                           "groups",
+                           "within-decay",
+                           "group-decay",
+                           "neighbours",
+                           "alpha",
+                           "rhythm-weight",
+                           "repeat-weight",
+                           "cross-sell-weight",
+                           "category-weight",
+                           "replay-customers",
+                           "csv",
+                           "store",
+                           "undated-at",
+                           "config",
+                           "storage-url",
+                           "data-dir"},
+                          {"help", "no-tune"});
   if (!args.ok()) return Fail(args.error());
   if (args->Flag("help")) {
     std::cout << kUsage;
@@ -166,6 +294,7 @@ int BatchMain(int argc, char** argv) {
       return 1;
     }
   }
+  if (command == std::vector<std::string>{"import"}) return Import(*args);
   if (command.empty()) {
     std::cerr << "no command given (see --help)\n";
   } else {

@@ -17,7 +17,8 @@ constexpr std::size_t kProfileCategories = 20;
 // statement, so a customer made here gets its visit totals at once, the UPDATE covers
 // only customers that existed, and the final SELECT returns each customer's profile as
 // it was before the group (the caller adds the group's purchases in order).
-//   fresh:    the group's purchases whose id is not stored yet, one per id
+//   fresh:    the group's purchases whose id is not stored yet, one per id; `customer`
+//             is set for an imported purchase that names its customer (no card)
 //   newcards: cards never seen, each with a customer id drawn now and its totals
 //   p/pn:     the purchases written, with their seq and customer
 //   u/ul:     the lines, with their catalog category (NULL for an unknown SKU), looked up
@@ -31,8 +32,8 @@ constexpr std::size_t kProfileCategories = 20;
 constexpr char kWriteGroup[] =
     "WITH pin AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[],"
     "   $5::bigint[], $6::bigint[], $7::text[], $8::bigint[], $9::bigint[], $10::bigint[],"
-    "   $11::text[]) WITH ORDINALITY AS x(id, card, store_id, terminal_id, occurred_at,"
-    "   received_at, currency, subtotal, discount, total, hash, n)),"
+    "   $11::text[], $19::bigint[]) WITH ORDINALITY AS x(id, card, store_id, terminal_id,"
+    "   occurred_at, received_at, currency, subtotal, discount, total, hash, customer, n)),"
     " fresh AS (SELECT DISTINCT ON (x.id) x.* FROM pin x"
     "   WHERE NOT EXISTS (SELECT 1 FROM purchases q WHERE q.id = x.id) ORDER BY x.id, x.n),"
     " known AS (SELECT k.number, k.customer_id FROM cards k"
@@ -40,7 +41,8 @@ constexpr char kWriteGroup[] =
     " newcards AS (SELECT f.card, nextval(pg_get_serial_sequence('customers', 'id')) AS id,"
     "   (array_agg(f.received_at ORDER BY f.n))[1] AS created_at, COUNT(*) AS visits,"
     "   SUM(f.total) AS spend, MIN(f.occurred_at) AS first_at, MAX(f.occurred_at) AS last_at"
-    "   FROM fresh f WHERE f.card IS NOT NULL AND f.card NOT IN (SELECT number FROM known)"
+    "   FROM fresh f WHERE f.customer IS NULL AND f.card IS NOT NULL"
+    "   AND f.card NOT IN (SELECT number FROM known)"
     "   GROUP BY f.card),"
     " nc AS (INSERT INTO customers(id, created_at, visits, total_spend_minor, first_visit_at,"
     "   last_visit_at) SELECT id, created_at, visits, spend, first_at, last_at FROM newcards),"
@@ -50,8 +52,9 @@ constexpr char kWriteGroup[] =
     "   UNION ALL SELECT card, id FROM newcards),"
     " p AS (INSERT INTO purchases(id, customer_id, card_number, store_id, terminal_id,"
     "   occurred_at, received_at, currency, subtotal_minor, discount_minor, total_minor,"
-    "   body_sha256) SELECT f.id, cu.customer_id, f.card, f.store_id, f.terminal_id,"
-    "   f.occurred_at, f.received_at, f.currency, f.subtotal, f.discount, f.total, f.hash"
+    "   body_sha256) SELECT f.id, COALESCE(f.customer, cu.customer_id), f.card, f.store_id,"
+    "   f.terminal_id, f.occurred_at, f.received_at, f.currency, f.subtotal, f.discount,"
+    "   f.total, f.hash"
     "   FROM fresh f LEFT JOIN cust cu ON cu.card = f.card ORDER BY f.n"
     "   ON CONFLICT (id) DO NOTHING RETURNING seq, id, customer_id),"
     " pn AS (SELECT p.seq, p.customer_id, f.n, f.occurred_at, f.received_at, f.total"
@@ -95,7 +98,8 @@ constexpr char kWriteGroup[] =
     "   last_visit_at = GREATEST(COALESCE(customers.last_visit_at, d.last_at), d.last_at)"
     "   FROM (SELECT customer_id, COUNT(*) AS visits, SUM(total) AS spend,"
     "     MIN(occurred_at) AS first_at, MAX(occurred_at) AS last_at FROM pn"
-    "     WHERE customer_id IN (SELECT customer_id FROM known) GROUP BY customer_id) AS d"
+    "     WHERE customer_id IS NOT NULL AND customer_id NOT IN (SELECT id FROM newcards)"
+    "     GROUP BY customer_id) AS d"
     "   WHERE customers.id = d.customer_id),"
     " bought AS (SELECT n, json_agg(json_build_array(category, spend, items)) AS categories"
     "   FROM (SELECT n, category, SUM(amount) AS spend, SUM(quantity) AS items FROM u"
@@ -255,12 +259,13 @@ void PostgresStore::WritePurchaseGroup(postgres::Connection& db, PurchaseGroup& 
   std::vector<std::optional<std::string>> cards;
   std::vector<std::int64_t> occurred, received, subtotals, discounts, totals;
   std::vector<std::int64_t> line_purchase, line_no, quantities, unit_prices, amounts;
-  std::vector<std::optional<std::int64_t>> weights;
+  std::vector<std::optional<std::int64_t>> weights, named_customers;
   for (std::size_t i = 0; i < group.purchases.size(); ++i) {
     const auto& pending = group.purchases[i];
     const auto& purchase = pending.purchase;
     ids.push_back(purchase.id.str());
     cards.push_back(purchase.card ? std::optional(purchase.card->digits()) : std::nullopt);
+    named_customers.push_back(pending.origin.customer_id);
     stores.push_back(purchase.store_id);
     terminals.push_back(purchase.terminal_id);
     occurred.push_back(ToUnixSeconds(purchase.occurred_at));
@@ -299,7 +304,8 @@ void PostgresStore::WritePurchaseGroup(postgres::Connection& db, PurchaseGroup& 
                                                .AddArray(quantities)
                                                .AddArray(unit_prices)
                                                .AddArray(amounts)
-                                               .AddArray(weights));
+                                               .AddArray(weights)
+                                               .AddArray(named_customers));
 
   // The planner, purchase by purchase in arrival order, each customer's profile carried
   // from one of their purchases to the next.
@@ -331,6 +337,10 @@ void PostgresStore::WritePurchaseGroup(postgres::Connection& db, PurchaseGroup& 
       profile.first_visit_at = FromUnixSeconds(*running.first_at);
       profile.last_visit_at = FromUnixSeconds(*running.last_at);
       profile.live_coupons = running.live_coupons;
+      if (!pending.origin.plan_coupons) {
+        pending.result = std::move(recorded);
+        continue;
+      }
       if (planner_.WouldIssue(profile)) profile.categories = TopCategories(running);
       for (auto& coupon : planner_.Plan(profile, *pending.purchase.card, pending.now)) {
         running.live_coupons.push_back(coupon);

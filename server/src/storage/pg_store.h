@@ -49,6 +49,12 @@ class PostgresStore final : public Store {
   Result<api::CardLookup> LookupCard(const CardNumber& card, Timestamp now) override;
   void RecordPurchaseAsync(domain::Purchase purchase, Timestamp now,
                            PurchaseCallback done) override;
+  void RecordHistoricalPurchaseAsync(domain::Purchase purchase,
+                                     std::optional<std::int64_t> customer_id, Timestamp now,
+                                     PurchaseCallback done) override;
+  Result<std::vector<ImportedCustomer>> CustomersForImportedIds(
+      const std::vector<std::string>& source_ids, Timestamp now) override;
+  Result<StoreInfo> FindStore(const std::string& store_id) override;
   void RecordReturnAsync(domain::SaleReturn sale_return, Timestamp now,
                          ReturnCallback done) override;
   domain::Catalog LoadCatalog(std::int64_t since = 0) override;
@@ -123,6 +129,7 @@ class PostgresStore final : public Store {
     Timestamp now;
     PurchaseCallback done;
     std::optional<Result<RecordedPurchase>> result;  // set by WritePurchaseGroup
+    PurchaseOrigin origin;
   };
   struct PurchaseGroup {
     std::vector<PendingPurchase> purchases;

@@ -371,14 +371,20 @@ CustomerProfile SqliteStore::LoadProfile(sqlite::Connection& db, std::int64_t cu
 
 void SqliteStore::RecordPurchaseAsync(domain::Purchase purchase, Timestamp now,
                                       PurchaseCallback done) {
+  SubmitPurchase(std::move(purchase), {}, now, std::move(done));
+}
+
+void SqliteStore::SubmitPurchase(domain::Purchase purchase, PurchaseOrigin origin, Timestamp now,
+                                 PurchaseCallback done) {
   // Hashing and the rest of the CPU work that needs no database happen here, on the
   // caller's thread, so the single writer spends its time on SQLite alone.
   auto body_hash = crypto::Sha256Hex(domain::PurchaseToJson(purchase).dump());
   auto state = std::make_shared<std::optional<Result<RecordedPurchase>>>();
   writer_->Submit(
       SqliteWriter::Job{[this, state, purchase = std::move(purchase),
-                         body_hash = std::move(body_hash), now](sqlite::Connection& db) -> Status {
-                          *state = WritePurchase(db, purchase, body_hash, now);
+                         body_hash = std::move(body_hash), origin,
+                         now](sqlite::Connection& db) -> Status {
+                          *state = WritePurchase(db, purchase, origin, body_hash, now);
                           return (*state)->status();
                         },
                         [this, state, done = std::move(done)](Status status) {
@@ -397,6 +403,7 @@ void SqliteStore::RecordPurchaseAsync(domain::Purchase purchase, Timestamp now,
 
 Result<RecordedPurchase> SqliteStore::WritePurchase(sqlite::Connection& db,
                                                     const domain::Purchase& purchase,
+                                                    const PurchaseOrigin& origin,
                                                     const std::string& body_hash, Timestamp now) {
   auto& existing = db.Prepared("SELECT body_sha256, customer_id FROM purchases WHERE id = ?");
   existing.Bind(1, purchase.id.str());
@@ -422,8 +429,8 @@ Result<RecordedPurchase> SqliteStore::WritePurchase(sqlite::Connection& db,
   }
   existing.Reset();
 
-  std::optional<std::int64_t> customer_id;
-  if (purchase.card) customer_id = CustomerForCard(db, *purchase.card, now);
+  std::optional<std::int64_t> customer_id = origin.customer_id;
+  if (!customer_id && purchase.card) customer_id = CustomerForCard(db, *purchase.card, now);
 
   db.Prepared(
         "INSERT INTO purchases(id, customer_id, card_number, store_id, terminal_id, occurred_at,"
@@ -458,6 +465,8 @@ Result<RecordedPurchase> SqliteStore::WritePurchase(sqlite::Connection& db,
         .Bind(2, ToUnixSeconds(purchase.occurred_at))
         .Bind(3, *customer_id)
         .Run();
+  }
+  if (customer_id && origin.plan_coupons) {
     CustomerProfile profile = LoadProfile(db, *customer_id, now);
     profile.currency = purchase.currency.code();
     for (const auto& coupon : planner_.Plan(profile, *purchase.card, now)) {

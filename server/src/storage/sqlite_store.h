@@ -32,6 +32,12 @@ class SqliteStore final : public Store {
   Result<api::CardLookup> LookupCard(const CardNumber& card, Timestamp now) override;
   void RecordPurchaseAsync(domain::Purchase purchase, Timestamp now,
                            PurchaseCallback done) override;
+  void RecordHistoricalPurchaseAsync(domain::Purchase purchase,
+                                     std::optional<std::int64_t> customer_id, Timestamp now,
+                                     PurchaseCallback done) override;
+  Result<std::vector<ImportedCustomer>> CustomersForImportedIds(
+      const std::vector<std::string>& source_ids, Timestamp now) override;
+  Result<StoreInfo> FindStore(const std::string& store_id) override;
   void RecordReturnAsync(domain::SaleReturn sale_return, Timestamp now,
                          ReturnCallback done) override;
   domain::Catalog LoadCatalog(std::int64_t since = 0) override;
@@ -100,9 +106,14 @@ class SqliteStore final : public Store {
   };
   ReadLease Read();
 
+  // Queues the purchase for the writer (both RecordPurchaseAsync and the historical one).
+  void SubmitPurchase(domain::Purchase purchase, PurchaseOrigin origin, Timestamp now,
+                      PurchaseCallback done);
+
   // These run on the writer thread, inside its transaction.
   Result<RecordedPurchase> WritePurchase(sqlite::Connection& db, const domain::Purchase& purchase,
-                                         const std::string& body_hash, Timestamp now);
+                                         const PurchaseOrigin& origin, const std::string& body_hash,
+                                         Timestamp now);
   Result<RecordedReturn> WriteReturn(sqlite::Connection& db, const domain::SaleReturn& sale_return,
                                      const std::string& body_hash, Timestamp now);
   std::int64_t CustomerForCard(sqlite::Connection& db, const CardNumber& card, Timestamp now);

@@ -246,6 +246,13 @@ struct WriterStats {
   std::size_t last_batch = 0;
 };
 
+// For the engines: whose purchase it is and whether it earns coupons. A till's purchase
+// takes the defaults; RecordHistoricalPurchaseAsync names its customer and plans none.
+struct PurchaseOrigin {
+  std::optional<std::int64_t> customer_id;  // set: this customer, whatever the card says
+  bool plan_coupons = true;
+};
+
 // All methods are thread-safe.
 class Store {
  public:
@@ -281,6 +288,30 @@ class Store {
 
   // RecordPurchaseAsync, waiting for the answer: for tools and tests.
   Result<RecordedPurchase> RecordPurchase(const domain::Purchase& purchase, Timestamp now);
+
+  // History from another system (loyalty-batch import): stored, idempotent and added to
+  // the profile (visits, spend, first and last visit, category and product aggregates)
+  // at the purchase's occurred_at, as RecordPurchaseAsync does, but it earns no coupon:
+  // the shopper is not at a till, and the visit may be years old. The customer is
+  // `customer_id` (an existing one; the purchase then carries no card) or else the
+  // card's, made on first use. A purchase with redemptions is refused (kInvalidArgument):
+  // the other system's coupons are not ours to spend.
+  virtual void RecordHistoricalPurchaseAsync(domain::Purchase purchase,
+                                             std::optional<std::int64_t> customer_id, Timestamp now,
+                                             PurchaseCallback done) = 0;
+
+  // The customers another system knew as `source_ids`, in their order, each made now
+  // (with no card) the first time its id is seen: the same id always gives the same
+  // customer. One transaction, so an import maps thousands at a time.
+  struct ImportedCustomer {
+    std::int64_t id = 0;
+    bool created = false;  // by this call
+  };
+  virtual Result<std::vector<ImportedCustomer>> CustomersForImportedIds(
+      const std::vector<std::string>& source_ids, Timestamp now) = 0;
+
+  // The store `store_id`; kNotFound when there is none.
+  virtual Result<StoreInfo> FindStore(const std::string& store_id) = 0;
 
   // The whole catalog, or with since > 0 the products changed after that version.
   virtual domain::Catalog LoadCatalog(std::int64_t since = 0) = 0;

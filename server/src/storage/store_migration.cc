@@ -331,6 +331,7 @@ const std::vector<std::string>& MigratedTables() {
                                                "customers",
                                                "customer_details",
                                                "cards",
+                                               "imported_customers",
                                                "purchases",
                                                "purchase_lines",
                                                "customer_category_stats",

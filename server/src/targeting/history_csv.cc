@@ -60,9 +60,9 @@ std::string CheckText(std::string_view column, const std::string& text, std::siz
   return {};
 }
 
-// Parses the fields of one record into a builder line; the reason when one is bad.
+// Parses the fields of one record; the reason when one is bad.
 std::string ParseLine(const Columns& columns, const std::vector<std::string>& fields,
-                      const Currency& currency, HistoryBuilder::Line& line) {
+                      const Currency& currency, HistoryCsvLine& line) {
   const std::string& customer = fields[columns.customer];
   if (columns.customer_is_card) {
     const auto card = CardNumber::Parse(customer);
@@ -80,15 +80,16 @@ std::string ParseLine(const Columns& columns, const std::vector<std::string>& fi
     return problem;
   }
   line.customer = customer;
+  line.customer_is_card = columns.customer_is_card;
   line.basket = fields[columns.basket];
   line.product = fields[columns.product];
-  // Not kept in the history, but checked: the import, which keeps it, shares this reader.
   if (columns.product_name) {
     if (auto problem =
             CheckText("product_name", fields[*columns.product_name], domain::kMaxNameLength, false);
         !problem.empty()) {
       return problem;
     }
+    line.product_name = fields[*columns.product_name];
   }
   if (columns.category) {
     if (auto problem =
@@ -127,41 +128,59 @@ std::string ParseLine(const Columns& columns, const std::vector<std::string>& fi
 
 }  // namespace
 
-Result<HistoryCsv> ReadHistoryCsv(std::istream& input, const HistoryCsvOptions& options) {
+Result<HistoryCsvHeader> ForEachHistoryLine(std::istream& input, const Currency& currency,
+                                            const HistoryLineHandler& on_line,
+                                            const std::function<void(LineProblem)>& on_problem) {
   CsvReader csv(input);
   if (!csv.status().ok()) return csv.status().error();
   auto columns = FindColumns(csv);
   if (!columns.ok()) return columns.error();
-
-  HistoryCsv result;
-  result.has_timestamps = columns->timestamp.has_value();
-  HistoryBuilder builder;
   while (auto record = csv.Next()) {
     if (!record->ok()) {
-      result.problems.push_back({csv.line(), record->error().message});
+      on_problem({csv.line(), record->error().message});
       continue;
     }
     const auto& fields = record->value();
     if (fields.size() != csv.header().size()) {
-      result.problems.push_back({csv.line(), "has " + std::to_string(fields.size()) +
-                                                 " fields, the header has " +
-                                                 std::to_string(csv.header().size())});
+      on_problem({csv.line(), "has " + std::to_string(fields.size()) + " fields, the header has " +
+                                  std::to_string(csv.header().size())});
       continue;
     }
-    HistoryBuilder::Line line;
-    if (auto problem = ParseLine(*columns, fields, options.currency, line); !problem.empty()) {
-      result.problems.push_back({csv.line(), std::move(problem)});
+    HistoryCsvLine line;
+    line.line = csv.line();
+    if (auto problem = ParseLine(*columns, fields, currency, line); !problem.empty()) {
+      on_problem({csv.line(), std::move(problem)});
       continue;
     }
-    if (auto problem = builder.Add(line)) {
-      result.problems.push_back({csv.line(), std::move(*problem)});
-      continue;
-    }
-    ++result.good_lines;
-    if (options.on_progress && result.good_lines % options.progress_every == 0) {
-      options.on_progress(result.good_lines);
-    }
+    if (auto problem = on_line(line)) on_problem({csv.line(), std::move(*problem)});
   }
+  return HistoryCsvHeader{columns->customer_is_card, columns->timestamp.has_value()};
+}
+
+Result<HistoryCsv> ReadHistoryCsv(std::istream& input, const HistoryCsvOptions& options) {
+  HistoryCsv result;
+  HistoryBuilder builder;
+  const auto header = ForEachHistoryLine(
+      input, options.currency,
+      [&](const HistoryCsvLine& line) -> std::optional<std::string> {
+        HistoryBuilder::Line staged;
+        staged.customer = line.customer;
+        staged.basket = line.basket;
+        staged.product = line.product;
+        staged.category = line.category.value_or(std::string_view());
+        if (line.timestamp) staged.timestamp = *line.timestamp;
+        staged.quantity = line.quantity.value_or(staged.quantity);
+        staged.amount_minor = line.amount_minor.value_or(0);
+        if (auto problem = builder.Add(staged)) return problem;
+        ++result.good_lines;
+        if (options.on_progress && result.good_lines % options.progress_every == 0) {
+          options.on_progress(result.good_lines);
+        }
+        return std::nullopt;
+      },
+      [&](LineProblem problem) { result.problems.push_back(std::move(problem)); });
+  if (!header.ok()) return header.error();
+  result.has_timestamps = header->has_timestamp;
   result.history = builder.Build();
   return result;
 }

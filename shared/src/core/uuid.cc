@@ -1,11 +1,15 @@
 #include "loyalty/core/uuid.h"
 
+#include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <chrono>
 #include <stdexcept>
+
+#include "loyalty/core/name_based_uuid.h"
 
 namespace loyalty {
 
@@ -52,6 +56,27 @@ Uuid Uuid::TimeOrdered() {
   bytes[6] = static_cast<unsigned char>((bytes[6] & 0x0F) | 0x70);  // version 7
   bytes[8] = static_cast<unsigned char>((bytes[8] & 0x3F) | 0x80);  // RFC 9562 variant
   return Uuid(Format(bytes));
+}
+
+Uuid NameBasedUuid(const Uuid& name_space, std::string_view name) {
+  std::string input;
+  input.reserve(16 + name.size());
+  const std::string& text = name_space.str();
+  for (std::size_t i = 0; i < text.size(); i += 2) {
+    if (text[i] == '-') ++i;
+    input += static_cast<char>(std::stoi(text.substr(i, 2), nullptr, 16));
+  }
+  input += name;
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int digest_size = 0;
+  if (EVP_Digest(input.data(), input.size(), digest, &digest_size, EVP_sha1(), nullptr) != 1) {
+    throw std::runtime_error("OpenSSL SHA-1 failed for a name-based UUID");
+  }
+  std::array<unsigned char, 16> bytes{};
+  std::copy(digest, digest + bytes.size(), bytes.begin());
+  bytes[6] = static_cast<unsigned char>((bytes[6] & 0x0F) | 0x50);  // version 5
+  bytes[8] = static_cast<unsigned char>((bytes[8] & 0x3F) | 0x80);  // RFC 9562 variant
+  return Uuid::Parse(Format(bytes)).value();
 }
 
 Result<Uuid> Uuid::Parse(std::string_view text, std::string_view field) {

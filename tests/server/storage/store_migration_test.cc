@@ -73,6 +73,8 @@ class StoreMigrationTest : public ::testing::Test {
     ASSERT_TRUE(
         store->RecordPurchase(MakePurchase(Card("200000000001"), "1001", 3, 129, kDay2), kDay2)
             .ok());
+    // A customer from an imported history, known by the old system's id, with no card.
+    ASSERT_TRUE(store->CustomersForImportedIds({"old-42"}, kDay2).ok());
     auto manager = store->CreatePortalUser(
         {"ada@example.com", "Ada", PortalRole::kStoreManager, "$scrypt$...", {"S001"}}, kDay2);
     ASSERT_TRUE(manager.ok());
@@ -148,7 +150,7 @@ TEST_F(StoreMigrationTest, TheServerGoesOnFromTheCopy) {
   auto fresh =
       store->RecordPurchase(MakePurchase(Card("200000000012"), "1001", 1, 129, kDay2), kDay2);
   ASSERT_TRUE(fresh.ok()) << fresh.error().ToString();
-  EXPECT_EQ(*fresh->ack.customer_id, 3);
+  EXPECT_EQ(*fresh->ack.customer_id, 4);  // after two card holders and the imported customer
   EXPECT_EQ(postgres_.Int("SELECT COUNT(*) FROM purchases"), 4);
   EXPECT_GT(postgres_.Int("SELECT seq FROM purchases WHERE id = '" + fresh->ack.purchase_id + "'"),
             3);

@@ -1,9 +1,11 @@
 #include "loyalty/core/uuid.h"
 
+#include <gtest/gtest.h>
+
 #include <set>
 #include <string>
 
-#include <gtest/gtest.h>
+#include "loyalty/core/name_based_uuid.h"
 
 namespace loyalty {
 namespace {
@@ -21,7 +23,7 @@ TEST(Uuid, RandomIsCanonicalVersionFour) {
         EXPECT_TRUE(IsLowerHex(text[j])) << text;
       }
     }
-    EXPECT_EQ(text[14], '4') << text;  // version
+    EXPECT_EQ(text[14], '4') << text;                                          // version
     EXPECT_NE(std::string("89ab").find(text[19]), std::string::npos) << text;  // variant
     EXPECT_TRUE(Uuid::Parse(text).ok()) << text;
   }
@@ -43,14 +45,14 @@ TEST(Uuid, ParseAcceptsUpperCaseAndStoresLowerCase) {
 TEST(Uuid, ParseRejectsBadForms) {
   for (const char* text : {
            "",
-           "3f2504e0-4f89-41d3-9a0c-0305e82c330",     // short
-           "3f2504e0-4f89-41d3-9a0c-0305e82c33011",   // long
-           "3f2504e04f8941d39a0c0305e82c3301",        // no dashes
-           "3f2504e0-4f89-41d3-9a0c_0305e82c3301",    // wrong separator
-           "3f2504e0-4f8-941d3-9a0c-0305e82c3301",    // dash in the wrong place
-           "3f2504g0-4f89-41d3-9a0c-0305e82c3301",    // not hex
-           "{3f2504e0-4f89-41d3-9a0c-0305e82c330}",   // braces
-           " 3f2504e0-4f89-41d3-9a0c-0305e82c330",    // space
+           "3f2504e0-4f89-41d3-9a0c-0305e82c330",    // short
+           "3f2504e0-4f89-41d3-9a0c-0305e82c33011",  // long
+           "3f2504e04f8941d39a0c0305e82c3301",       // no dashes
+           "3f2504e0-4f89-41d3-9a0c_0305e82c3301",   // wrong separator
+           "3f2504e0-4f8-941d3-9a0c-0305e82c3301",   // dash in the wrong place
+           "3f2504g0-4f89-41d3-9a0c-0305e82c3301",   // not hex
+           "{3f2504e0-4f89-41d3-9a0c-0305e82c330}",  // braces
+           " 3f2504e0-4f89-41d3-9a0c-0305e82c330",   // space
            "3f2504e0-4f89-41d3-9a0c-0305e82c33 1",
        }) {
     auto uuid = Uuid::Parse(text, "coupon_id");
@@ -58,6 +60,19 @@ TEST(Uuid, ParseRejectsBadForms) {
     EXPECT_EQ(uuid.error().code, ErrorCode::kInvalidArgument);
     EXPECT_EQ(uuid.error().field, "coupon_id");
   }
+}
+
+// The example of RFC 9562, appendix A.4: the DNS namespace and "www.example.com".
+TEST(Uuid, NameBasedMatchesTheRfcExample) {
+  const Uuid dns = Uuid::Parse("6ba7b810-9dad-11d1-80b4-00c04fd430c8").value();
+  EXPECT_EQ(NameBasedUuid(dns, "www.example.com").str(), "2ed6657d-e927-568b-95e1-2665a8aea6a2");
+}
+
+TEST(Uuid, NameBasedIsStablePerNameAndDiffersBetweenNames) {
+  const Uuid space = Uuid::Random();
+  EXPECT_EQ(NameBasedUuid(space, "c1/b1"), NameBasedUuid(space, "c1/b1"));
+  EXPECT_FALSE(NameBasedUuid(space, "c1/b1") == NameBasedUuid(space, "c1/b2"));
+  EXPECT_FALSE(NameBasedUuid(space, "c1/b1") == NameBasedUuid(Uuid::Random(), "c1/b1"));
 }
 
 }  // namespace
