@@ -345,7 +345,8 @@ const std::vector<std::string>& MigratedTables() {
                                                "portal_users",
                                                "portal_user_stores",
                                                "portal_sessions",
-                                               "audit_log"};
+                                               "audit_log",
+                                               "campaigns"};
   return tables;
 }
 
