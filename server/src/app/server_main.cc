@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "api/routes.h"
+#include "app/campaign_commands.h"
 #include "auth/password.h"
 #include "app/config.h"
 #include "http/listener.h"
@@ -27,7 +28,7 @@
 namespace loyalty::server {
 namespace {
 
-constexpr char kUsage[] = R"(loyalty-server: the Loyalty POS central server
+const std::string kUsage = std::string(R"(loyalty-server: the Loyalty POS central server
 
 Usage:
   loyalty-server [serve] [options]            serve the HTTPS API
@@ -44,7 +45,7 @@ Usage:
       LOYALTY_ADMIN_PASSWORD, else from stdin (one line, not echoed on a terminal);
       at least 12 characters
                                               two customers found to be one person
-  loyalty-server migrate --from sqlite:///path/loyalty.db --to postgresql://user@host/db
+)") + kCampaignUsage + R"(  loyalty-server migrate --from sqlite:///path/loyalty.db --to postgresql://user@host/db
                                               copy a SQLite store into an empty
                                               PostgreSQL database and verify every
                                               table by row count and checksum
@@ -439,8 +440,8 @@ int ServerMain(int argc, char** argv) {
       arguments,
       {"config", "data-dir", "listen", "threads", "tls-cert", "tls-key", "storage-url", "csv", "id",
        "name", "currency", "store", "valid-hours", "terminal", "into", "from", "to", "email",
-       "role", "stores"},
-      {"help"});
+       "role", "stores", "file"},
+      {"help", "running"});
   if (!args.ok()) {
     std::cerr << args.error().ToString() << "\n";
     return 2;
@@ -477,6 +478,10 @@ int ServerMain(int argc, char** argv) {
       return CustomerMerge(*args, *config);
     }
     if (command == std::vector<std::string>{"admin", "create"}) return AdminCreate(*args, *config);
+    if (command.front() == "campaign") {
+      AdminStore admin(*config);
+      return RunCampaignCommand(command, *args, admin.store, std::cout, std::cerr);
+    }
     if (command == std::vector<std::string>{"migrate"}) return Migrate(*args);
     std::cerr << "unknown command '" << command.front() << "' (see --help)\n";
     return 2;

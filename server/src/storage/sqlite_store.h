@@ -85,6 +85,13 @@ class SqliteStore final : public Store {
   std::vector<std::pair<std::int64_t, std::string>> ListBirthdays() override;
   std::vector<CouponConflict> ListCouponConflicts(const std::vector<std::string>& stores,
                                                   std::size_t limit) override;
+  Result<StoredCampaign> CreateCampaign(const domain::Campaign& campaign,
+                                        std::optional<std::int64_t> created_by,
+                                        Timestamp now) override;
+  Result<StoredCampaign> UpdateCampaign(const domain::Campaign& campaign, Timestamp now) override;
+  Result<StoredCampaign> GetCampaign(const std::string& campaign_id) override;
+  std::vector<StoredCampaign> ListCampaigns(std::optional<Timestamp> running_at) override;
+  Status SetCampaignPaused(const std::string& campaign_id, bool paused, Timestamp now) override;
 
   WriterStats writer_stats() const override { return writer_->stats(); }
   void Flush() override;

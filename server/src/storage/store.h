@@ -14,6 +14,7 @@
 
 #include "loyalty/api/terminal_api.h"
 #include "loyalty/core/card_number.h"
+#include "loyalty/domain/campaign.h"
 #include "loyalty/domain/catalog.h"
 #include "loyalty/domain/customer.h"
 #include "loyalty/domain/purchase.h"
@@ -238,6 +239,14 @@ struct BatchRun {
   nlohmann::json summary;  // null until finished
 };
 
+// A campaign as stored, with who made it and when.
+struct StoredCampaign {
+  domain::Campaign campaign;
+  Timestamp created_at;
+  Timestamp updated_at;
+  std::optional<std::int64_t> created_by;  // portal user; empty: the command line
+};
+
 // The single writer's counters, for metrics and logs.
 struct WriterStats {
   std::uint64_t jobs = 0;  // writes committed (a purchase, a heartbeat, ...)
@@ -409,6 +418,24 @@ class Store {
   // which one of the two sales was made in one of them.
   virtual std::vector<CouponConflict> ListCouponConflicts(const std::vector<std::string>& stores,
                                                           std::size_t limit) = 0;
+
+  // Campaigns, checked by domain::CampaignFromJson before they come here.
+  // kAlreadyExists (field "id") for an id in use.
+  virtual Result<StoredCampaign> CreateCampaign(const domain::Campaign& campaign,
+                                                std::optional<std::int64_t> created_by,
+                                                Timestamp now) = 0;
+  // Replaces every field of the campaign with `campaign.id`, paused included. Returns
+  // the version it replaced, so the caller can tell what changed; kNotFound for an
+  // unknown id.
+  virtual Result<StoredCampaign> UpdateCampaign(const domain::Campaign& campaign,
+                                                Timestamp now) = 0;
+  virtual Result<StoredCampaign> GetCampaign(const std::string& campaign_id) = 0;
+  // Newest first (by creation); with `running_at`, only the campaigns that run then
+  // (Campaign::RunsAt: not paused, started, not ended).
+  virtual std::vector<StoredCampaign> ListCampaigns(std::optional<Timestamp> running_at) = 0;
+  // kNotFound for an unknown id; pausing a paused campaign changes nothing.
+  virtual Status SetCampaignPaused(const std::string& campaign_id, bool paused,
+                                   Timestamp now) = 0;
 };
 
 }  // namespace loyalty::server

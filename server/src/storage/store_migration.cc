@@ -348,7 +348,8 @@ const std::vector<std::string>& MigratedTables() {
                                                "portal_sessions",
                                                "audit_log",
                                                "campaign_offers",
-                                               "batch_runs"};
+                                               "batch_runs",
+                                               "campaigns"};
   return tables;
 }
 

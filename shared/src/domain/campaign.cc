@@ -51,6 +51,9 @@ nlohmann::json CampaignToJson(const Campaign& campaign) {
           {"starts_at", FormatUtc(campaign.starts_at)},
           {"ends_at", FormatUtc(campaign.ends_at)},
           {"targets", std::move(targets)},
+          {"target_segment", campaign.target_segment
+                                 ? nlohmann::json(SegmentName(*campaign.target_segment))
+                                 : nlohmann::json(nullptr)},
           {"discount_type", DiscountTypeName(campaign.discount_type)},
           {"min_depth", campaign.min_depth},
           {"max_depth", campaign.max_depth},
@@ -89,6 +92,14 @@ Result<Campaign> CampaignFromJson(const nlohmann::json& json) {
     target.value = item.RequiredString("value", 200);
     campaign.targets.push_back(std::move(target));
   });
+  if (auto segment = reader.OptionalString("target_segment", 32)) {
+    auto parsed = ParseSegment(*segment, "target_segment");
+    if (parsed.ok()) {
+      campaign.target_segment = *parsed;
+    } else {
+      errors.Add(parsed.error());
+    }
+  }
   errors.Take(ParseDiscountType(reader.RequiredString("discount_type", 16), "discount_type"),
               campaign.discount_type);
   const bool percent = campaign.discount_type == DiscountType::kPercentOff ||

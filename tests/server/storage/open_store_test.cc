@@ -83,7 +83,7 @@ TEST(PostgresSchema, EveryTableButTheReferenceTablesCarriesTheCustomerId) {
       " WHERE t.table_schema = current_schema() AND t.table_type = 'BASE TABLE'"
       " AND t.table_name NOT IN ('customers', 'schema_migrations', 'meta', 'stores',"
       "   'products', 'terminals', 'enrollment_codes', 'portal_users', 'portal_user_stores',"
-      "   'portal_sessions', 'audit_log', 'batch_runs')"
+      "   'portal_sessions', 'audit_log', 'batch_runs', 'campaigns')"
       " AND NOT EXISTS (SELECT 1 FROM information_schema.columns c"
       "   WHERE c.table_schema = t.table_schema AND c.table_name = t.table_name"
       "   AND c.column_name = 'customer_id')"

@@ -14,6 +14,7 @@ json WinBack() {
           {"starts_at", "2026-12-01T00:00:00Z"},
           {"ends_at", "2027-01-01T00:00:00Z"},
           {"targets", json::array({{{"target", "category"}, {"value", "COFFEE"}}})},
+          {"target_segment", "at_risk"},
           {"discount_type", "percent_off"},
           {"min_depth", 10},
           {"max_depth", 25},
@@ -38,6 +39,7 @@ TEST(Campaign, RoundTripsThroughJson) {
   ASSERT_TRUE(campaign.ok()) << campaign.error().ToString();
   EXPECT_EQ(campaign->kind, CampaignKind::kWinBack);
   EXPECT_EQ(campaign->targets.at(0).value, "COFFEE");
+  EXPECT_EQ(campaign->target_segment, Segment::kAtRisk);
   EXPECT_EQ(campaign->control_basis_points, 1000);
   EXPECT_EQ(CampaignToJson(*campaign), WinBack());
   EXPECT_TRUE(campaign->RunsAt(ParseIso8601("2026-12-24T12:00:00Z").value()));
@@ -70,8 +72,28 @@ TEST(Campaign, RefusesBadFieldsNamingThem) {
   body["targets"][0]["target"] = "basket";
   ExpectRefused(body, "targets[0].target");
   body = WinBack();
+  body["target_segment"] = "vip";
+  ExpectRefused(body, "target_segment");
+  body = WinBack();
+  body["target_segment"] = "";
+  ExpectRefused(body, "target_segment");
+  body = WinBack();
   body["colour"] = "red";
   ExpectRefused(body, "colour");
+}
+
+TEST(Campaign, WithoutATargetSegmentAimsAtEveryCustomer) {
+  json body = WinBack();
+  body.erase("target_segment");
+  auto campaign = CampaignFromJson(body);
+  ASSERT_TRUE(campaign.ok()) << campaign.error().ToString();
+  EXPECT_FALSE(campaign->target_segment.has_value());
+  // Written back as null, which reads back the same.
+  const json written = CampaignToJson(*campaign);
+  EXPECT_TRUE(written.at("target_segment").is_null());
+  auto again = CampaignFromJson(written);
+  ASSERT_TRUE(again.ok()) << again.error().ToString();
+  EXPECT_FALSE(again->target_segment.has_value());
 }
 
 TEST(Campaign, KindsThatNameWhatTheyOfferMustNameIt) {

@@ -14,6 +14,7 @@
 #include "loyalty/core/result.h"
 #include "loyalty/core/time.h"
 #include "loyalty/domain/coupon.h"
+#include "loyalty/domain/segment.h"
 
 namespace loyalty::domain {
 
@@ -41,6 +42,8 @@ struct Campaign {
   Timestamp starts_at;
   Timestamp ends_at;                    // exclusive
   std::vector<CampaignTarget> targets;  // empty: any couponable product
+  // Only customers the nightly batch last put in this segment; none: every customer.
+  std::optional<Segment> target_segment;
   DiscountType discount_type = DiscountType::kPercentOff;
   // Depth limits: percent for percent_off and buy_x_get_y, minor units for amount_off;
   // the targeting chooses a depth within them.
@@ -59,6 +62,7 @@ struct Campaign {
 };
 
 nlohmann::json CampaignToJson(const Campaign& campaign);
+// `target_segment` is null when the campaign aims at every customer.
 // Strict: every field checked (ranges, a period that ends after it starts, depth limits
 // that fit the discount type, a control share below half), unknown fields refused.
 Result<Campaign> CampaignFromJson(const nlohmann::json& json);

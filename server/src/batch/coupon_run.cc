@@ -1,0 +1,294 @@
+#include "batch/coupon_run.h"
+
+#include <algorithm>
+#include <chrono>
+#include <unordered_map>
+
+#include "batch/progress.h"
+#include "loyalty/core/name_based_uuid.h"
+#include "loyalty/core/utf8.h"
+
+namespace loyalty::server::batch {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double SecondsSince(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// The namespace of the batch's coupon ids (a random UUID, fixed forever: changing it
+// would make a rerun issue every coupon again).
+const Uuid& CouponIdNamespace() {
+  static const Uuid id = Uuid::Parse("0b6f3c1e-7d2a-4e58-9c41-6a1d5e2f8b93").value();
+  return id;
+}
+
+std::optional<targeting::MonthDay> ParseMonthDay(const std::string& birthday) {
+  // YYYY-MM-DD, checked when it was registered.
+  if (birthday.size() != 10) return std::nullopt;
+  const unsigned month = static_cast<unsigned>(std::stoi(birthday.substr(5, 2)));
+  const unsigned day = static_cast<unsigned>(std::stoi(birthday.substr(8, 2)));
+  if (month < 1 || month > 12 || day < 1 || day > 31) return std::nullopt;
+  return targeting::MonthDay{month, day};
+}
+
+// Reports the model's phases, one meter per phase.
+class PhaseProgress {
+ public:
+  PhaseProgress(std::ostream& out, bool interactive) : out_(out), interactive_(interactive) {}
+  void operator()(std::string_view phase, std::size_t done, std::size_t total) {
+    if (phase != phase_) {
+      if (meter_) meter_->Finish(last_done_, last_done_);
+      phase_ = std::string(phase);
+      meter_ = std::make_unique<ProgressMeter>(out_, interactive_, phase_, total, "customers");
+    }
+    last_done_ = done;
+    meter_->Update(done, done);
+  }
+  void Finish() {
+    if (meter_) meter_->Finish(last_done_, last_done_);
+    meter_.reset();
+    phase_.clear();
+  }
+
+ private:
+  std::ostream& out_;
+  bool interactive_;
+  std::string phase_;
+  std::unique_ptr<ProgressMeter> meter_;
+  std::size_t last_done_ = 0;
+};
+
+}  // namespace
+
+Result<std::int64_t> ParseRunDate(const std::string& text) {
+  const auto midnight = ParseIso8601(text + "T00:00:00Z", "--date");
+  if (text.size() != 10 || !midnight.ok()) {
+    return InvalidArgument("--date", "must be a date as YYYY-MM-DD, not '" + text + "'");
+  }
+  return ToUnixSeconds(*midnight);
+}
+
+Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
+                                  std::ostream& progress_out) {
+  const auto run_at = ParseRunDate(options.run_date);
+  if (!run_at.ok()) return run_at.error();
+  const Timestamp cut_off = FromUnixSeconds(*run_at);
+  nlohmann::json summary = {{"date", options.run_date}};
+  nlohmann::json seconds = nlohmann::json::object();
+
+  if (auto started = store.StartBatchRun(options.run_date, Now()); !started.ok()) {
+    return started.error();
+  }
+  std::vector<domain::Campaign> campaigns;
+  for (auto& stored : store.ListCampaigns(cut_off)) campaigns.push_back(std::move(stored.campaign));
+
+  // The history: every cardholder's lines before the date's midnight.
+  auto phase_start = Clock::now();
+  targeting::HistoryBuilder builder;
+  std::size_t lines = 0;
+  {
+    ProgressMeter meter(progress_out, options.interactive, "reading history", 0, "lines");
+    std::string customer;
+    store.ScanPurchaseHistory(cut_off, [&](const HistoryLine& line) {
+      customer = std::to_string(line.customer_id);
+      targeting::HistoryBuilder::Line row;
+      row.customer = customer;
+      row.basket = line.purchase_id;
+      row.product = line.sku;
+      row.category = line.category;
+      row.timestamp = ToUnixSeconds(line.occurred_at);
+      row.quantity = static_cast<std::int32_t>(std::clamp<std::int64_t>(line.quantity, 0, 9'999));
+      row.amount_minor = line.amount_minor;
+      // A stored purchase is consistent by construction; a line refused here would be a
+      // product whose category changed between sales, and the first one seen stands.
+      (void)builder.Add(row);
+      meter.Update(++lines, lines);
+    });
+    meter.Finish(lines, lines);
+  }
+  const targeting::TransactionHistory history = builder.Build();
+  seconds["read"] = SecondsSince(phase_start);
+  summary["lines"] = lines;
+  summary["customers"] = history.customer_count();
+
+  // What earlier runs gave out, and the customers already at each campaign's cap.
+  const auto issued_before = store.CampaignIssuanceExcept(options.run_date);
+  std::vector<targeting::CampaignHistory> already(campaigns.size());
+  for (std::size_t k = 0; k < campaigns.size(); ++k) {
+    const auto found = issued_before.find(campaigns[k].id);
+    if (found == issued_before.end()) continue;
+    already[k].spent_minor = found->second.spent_minor;
+    already[k].issued = found->second.issued;
+    for (const auto& [customer_id, count] : found->second.per_customer) {
+      if (count < campaigns[k].per_customer_cap) continue;
+      if (const auto id = history.customers.Find(std::to_string(customer_id))) {
+        already[k].capped_customers.push_back(*id);
+      }
+    }
+    std::sort(already[k].capped_customers.begin(), already[k].capped_customers.end());
+  }
+
+  // The model and every customer's list.
+  phase_start = Clock::now();
+  std::vector<std::vector<targeting::ScoredProduct>> recommendations;
+  const bool any_running = std::any_of(campaigns.begin(), campaigns.end(),
+                                       [&](const auto& c) { return c.RunsAt(cut_off); });
+  if (any_running && history.customer_count() > 0) {
+    PhaseProgress progress(progress_out, options.interactive);
+    const auto model = targeting::NextBasketModel::Fit(history, options.model, std::ref(progress));
+    recommendations = model.RecommendAll(options.candidates_per_customer, std::ref(progress));
+    progress.Finish();
+  }
+  seconds["model"] = SecondsSince(phase_start);
+
+  // Facts the offers need: prices and names from the catalog, birthdays.
+  const domain::Catalog catalog = store.LoadCatalog();
+  std::unordered_map<std::string_view, const domain::Product*> by_sku;
+  for (const auto& product : catalog.products) by_sku.emplace(product.sku, &product);
+  std::vector<targeting::ProductFacts> products(history.product_count());
+  for (std::uint32_t p = 0; p < history.product_count(); ++p) {
+    products[p].sku = std::string(history.products.Name(p));
+    const auto found = by_sku.find(products[p].sku);
+    if (found == by_sku.end()) continue;  // price 0: never offered
+    products[p].price_minor = found->second->price_minor;
+    products[p].couponable = found->second->couponable;
+    products[p].category = found->second->category;
+  }
+  std::vector<std::optional<targeting::MonthDay>> birthdays(history.customer_count());
+  for (const auto& [customer_id, birthday] : store.ListBirthdays()) {
+    if (const auto id = history.customers.Find(std::to_string(customer_id))) {
+      birthdays[*id] = ParseMonthDay(birthday);
+    }
+  }
+
+  targeting::CampaignRunOptions run_options = options.campaigns;
+  run_options.run_at = *run_at;
+  phase_start = Clock::now();
+  const targeting::CampaignPlan plan = targeting::PlanCampaigns(
+      history, recommendations, products, birthdays, campaigns, already, run_options);
+  seconds["plan"] = SecondsSince(phase_start);
+
+  // Store the offers, a batch per transaction. plan.offers is by customer, then campaign,
+  // so an offer's rank is its place in that run.
+  phase_start = Clock::now();
+  std::vector<RecordedOffers> recorded(campaigns.size());
+  {
+    ProgressMeter meter(progress_out, options.interactive, "storing offers", plan.offers.size(),
+                        "offers");
+    std::vector<CampaignOfferRecord> batch;
+    std::vector<std::uint32_t> batch_campaign;
+    const auto flush = [&]() -> Status {
+      if (batch.empty()) return Status();
+      // One call per campaign within the batch so each campaign's counts come back.
+      for (std::uint32_t k = 0; k < campaigns.size(); ++k) {
+        std::vector<CampaignOfferRecord> of_campaign;
+        for (std::size_t i = 0; i < batch.size(); ++i) {
+          if (batch_campaign[i] == k) of_campaign.push_back(std::move(batch[i]));
+        }
+        if (of_campaign.empty()) continue;
+        auto stored = store.RecordCampaignOffers(of_campaign, Now());
+        if (!stored.ok()) return stored.error();
+        recorded[k].stored += stored->stored;
+        recorded[k].already_present += stored->already_present;
+        recorded[k].coupons_issued += stored->coupons_issued;
+        recorded[k].without_card += stored->without_card;
+      }
+      batch.clear();
+      batch_campaign.clear();
+      return Status();
+    };
+    std::int64_t rank = 0;
+    for (std::size_t i = 0; i < plan.offers.size(); ++i) {
+      const targeting::ChosenOffer& chosen = plan.offers[i];
+      rank = i > 0 && plan.offers[i - 1].customer == chosen.customer &&
+                     plan.offers[i - 1].campaign == chosen.campaign
+                 ? rank + 1
+                 : 0;
+      const domain::Campaign& campaign = campaigns[chosen.campaign];
+      const targeting::ProductFacts& product = products[chosen.product];
+      CampaignOfferRecord record;
+      record.run_date = options.run_date;
+      record.campaign_id = campaign.id;
+      record.customer_id = std::stoll(std::string(history.customers.Name(chosen.customer)));
+      record.offer_rank = rank;
+      record.sku = product.sku;
+      record.control = chosen.control;
+      record.depth_percent = chosen.priced.depth_percent;
+      record.discount_minor = chosen.priced.discount_minor;
+      record.probability_with_coupon = chosen.priced.probability_with_coupon;
+      record.expected_cost_minor = chosen.priced.expected_cost_minor;
+      record.expected_value_minor = chosen.priced.expected_value_minor;
+      for (const auto& scored : recommendations[chosen.customer]) {
+        if (scored.product == chosen.product) record.probability = scored.probability;
+      }
+      if (!chosen.control) {
+        domain::Coupon coupon;
+        coupon.id = NameBasedUuid(CouponIdNamespace(),
+                                  options.run_date + "/" + campaign.id + "/" +
+                                      std::to_string(record.customer_id) + "/" +
+                                      std::to_string(rank));
+        coupon.customer_id = record.customer_id;
+        coupon.campaign = campaign.id;
+        const auto found = by_sku.find(product.sku);
+        coupon.title = TruncateUtf8(
+            std::to_string(chosen.priced.depth_percent) + "% off " +
+                (found != by_sku.end() ? found->second->name : product.sku),
+            domain::kMaxCouponTitleLength);
+        coupon.target = domain::CouponTarget::kProduct;
+        coupon.target_value = product.sku;
+        coupon.discount_type = domain::DiscountType::kPercentOff;
+        coupon.discount_value = chosen.priced.depth_percent;
+        coupon.max_discount_minor = campaign.max_discount_minor;
+        coupon.min_spend_minor = campaign.min_spend_minor;
+        coupon.currency = catalog.currency.code();
+        coupon.issued_at = cut_off;
+        coupon.expires_at = cut_off + std::chrono::days(campaign.validity_days);
+        record.coupon = std::move(coupon);
+      }
+      batch.push_back(std::move(record));
+      batch_campaign.push_back(chosen.campaign);
+      if (batch.size() >= options.write_batch) {
+        if (auto flushed = flush(); !flushed.ok()) return flushed.error();
+      }
+      meter.Update(i + 1, i + 1);
+    }
+    if (auto flushed = flush(); !flushed.ok()) return flushed.error();
+    meter.Finish(plan.offers.size(), plan.offers.size());
+  }
+  seconds["store"] = SecondsSince(phase_start);
+
+  nlohmann::json per_campaign = nlohmann::json::array();
+  for (std::size_t k = 0; k < campaigns.size(); ++k) {
+    const auto& run = plan.campaigns[k];
+    nlohmann::json entry = {{"campaign", campaigns[k].id},
+                            {"kind", domain::CampaignKindName(campaigns[k].kind)}};
+    if (!run.skipped_reason.empty() && !campaigns[k].RunsAt(cut_off)) {
+      continue;  // not running on this date: not part of the run
+    }
+    if (!run.skipped_reason.empty()) {
+      entry["skipped"] = run.skipped_reason;
+    } else {
+      entry.update({{"eligible", run.eligible},
+                    {"treated", run.treated},
+                    {"control", run.control},
+                    {"expected_cost", run.expected_cost_minor},
+                    {"expected_incremental_margin", run.expected_value_minor},
+                    {"shadow_price", run.shadow_price},
+                    {"stored", recorded[k].stored},
+                    {"already_present", recorded[k].already_present},
+                    {"coupons_issued", recorded[k].coupons_issued},
+                    {"without_card", recorded[k].without_card}});
+    }
+    per_campaign.push_back(std::move(entry));
+  }
+  summary["campaigns"] = std::move(per_campaign);
+  summary["seconds"] = std::move(seconds);
+  if (auto finished = store.FinishBatchRun(options.run_date, summary, Now()); !finished.ok()) {
+    return finished.error();
+  }
+  return summary;
+}
+
+}  // namespace loyalty::server::batch

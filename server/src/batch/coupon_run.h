@@ -1,0 +1,44 @@
+// `loyalty-batch coupons`: the nightly run. For one date it reads every cardholder's
+// purchases before that date's midnight (UTC) from the store, fits the next-basket
+// model, chooses each running campaign's offers within its budget with a held-out control
+// group (targeting/campaign_offers.h), and stores them: the treated ones issue their
+// coupon, the held-out ones are recorded so the report can compare.
+//
+// Idempotent per date and resumable: the history is cut at the date's midnight, so a
+// second run sees the same purchases and makes the same choice, and every offer is
+// keyed by (date, campaign, customer, rank) with a coupon id derived from that key, so
+// what an earlier or killed run stored is found and left alone, never issued twice.
+#pragma once
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "loyalty/core/result.h"
+#include "storage/store.h"
+#include "targeting/campaign_offers.h"
+#include "targeting/next_basket_model.h"
+
+namespace loyalty::server::batch {
+
+struct CouponRunOptions {
+  std::string run_date;  // YYYY-MM-DD
+  targeting::NextBasketOptions model;
+  targeting::CampaignRunOptions campaigns;  // run_at is set from run_date
+  std::size_t candidates_per_customer = 20;  // the model's list the campaigns choose from
+  std::size_t write_batch = 2000;            // offers per transaction
+  bool interactive = false;                  // stderr is a terminal: progress redrawn
+};
+
+// Runs the date and returns its summary (also stored with the run): per campaign
+// eligible, treated, control, expected cost and value, offers stored now and found from
+// an earlier run, coupons issued; and the seconds each phase took.
+Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
+                                  std::ostream& progress_out);
+
+// "2026-12-04" -> that day's midnight UTC, Unix seconds; kInvalidArgument naming --date.
+Result<std::int64_t> ParseRunDate(const std::string& text);
+
+}  // namespace loyalty::server::batch
