@@ -2,6 +2,7 @@
 
 #include "api/customer_api_handlers.h"
 #include "api/portal_auth.h"
+#include "api/portal_customer_handlers.h"
 #include "api/portal_store_handlers.h"
 #include "api/terminal_api_handlers.h"
 #include "ops/ops_routes.h"
@@ -16,6 +17,7 @@ void AddAllRoutes(http::Router& router, Store& store, const crypto::VerifyKey& c
   AddCustomerApiRoutes(router, store);
   AddPortalSessionRoutes(router, store, login_throttle);
   AddPortalStoreRoutes(router, store);
+  AddPortalCustomerRoutes(router, store);
 }
 
 }  // namespace loyalty::server

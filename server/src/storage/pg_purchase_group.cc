@@ -300,6 +300,9 @@ void PostgresStore::WritePurchaseGroup(postgres::Connection& db, PurchaseGroup& 
                                                .AddArray(unit_prices)
                                                .AddArray(amounts)
                                                .AddArray(weights));
+  std::vector<std::int64_t> written_seqs;
+  for (int row = 0; row < written.size(); ++row) written_seqs.push_back(written.Int(row, 1));
+  NoteCustomerStores(db, written_seqs);
 
   // The planner, purchase by purchase in arrival order, each customer's profile carried
   // from one of their purchases to the next.

@@ -458,6 +458,7 @@ Result<RecordedPurchase> SqliteStore::WritePurchase(sqlite::Connection& db,
         .Bind(2, ToUnixSeconds(purchase.occurred_at))
         .Bind(3, *customer_id)
         .Run();
+    NoteCustomerStore(db, *customer_id, purchase);
     CustomerProfile profile = LoadProfile(db, *customer_id, now);
     profile.currency = purchase.currency.code();
     for (const auto& coupon : planner_.Plan(profile, *purchase.card, now)) {

@@ -345,7 +345,9 @@ const std::vector<std::string>& MigratedTables() {
                                                "portal_users",
                                                "portal_user_stores",
                                                "portal_sessions",
-                                               "audit_log"};
+                                               "audit_log",
+                                               "customer_stores",
+                                               "customer_contacts"};
   return tables;
 }
 

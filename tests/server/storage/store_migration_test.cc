@@ -84,6 +84,12 @@ class StoreMigrationTest : public ::testing::Test {
                     ->AppendAudit({kDay2, manager->id, "login", "portal_user:1",
                                    nlohmann::json{{"from", "test"}}, "127.0.0.1"})
                     .ok());
+    const auto customer = store->LookupCard(Card("212345678901"), kDay2)->customer->id;
+    ASSERT_TRUE(store
+                    ->AddCustomerContact({customer, ContactKind::kComplaint, "cold \"steak\"\n",
+                                          manager->id, kDay2},
+                                         kDay2)
+                    .ok());
     sqlite_lookup_ = api::CardLookupToJson(*store->LookupCard(Card("212345678901"), kDay2));
   }
 
