@@ -122,7 +122,7 @@ struct HttpsClient::Impl {
     request.set(http::field::host, options.endpoint.host);
     request.set(http::field::user_agent, "loyalty-pos/" BOOST_BEAST_VERSION_STRING);
     for (const auto& [name, value] : options.headers) request.set(name, value);
-    if (verb == http::verb::post) {
+    if (verb == http::verb::post || verb == http::verb::put) {
       // JSON unless the caller's headers said otherwise.
       if (request.find(http::field::content_type) == request.end()) {
         request.set(http::field::content_type, "application/json");
@@ -182,6 +182,10 @@ Result<HttpResponse> HttpsClient::Get(std::string_view target) {
 
 Result<HttpResponse> HttpsClient::Post(std::string_view target, std::string body) {
   return impl_->Send(http::verb::post, target, body);
+}
+
+Result<HttpResponse> HttpsClient::Put(std::string_view target, std::string body) {
+  return impl_->Send(http::verb::put, target, body);
 }
 
 Result<HttpResponse> HttpsClient::Delete(std::string_view target) {

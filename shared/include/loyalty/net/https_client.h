@@ -51,6 +51,7 @@ class HttpsClient {
   // A response of any status is a value; kUnavailable/kTimeout mean no response came.
   Result<HttpResponse> Get(std::string_view target);
   Result<HttpResponse> Post(std::string_view target, std::string body);
+  Result<HttpResponse> Put(std::string_view target, std::string body);
   Result<HttpResponse> Delete(std::string_view target);
 
  private:
