@@ -3,6 +3,7 @@
 #include "api/customer_api_handlers.h"
 #include "api/portal_auth.h"
 #include "api/portal_campaign_handlers.h"
+#include "api/portal_customer_handlers.h"
 #include "api/portal_store_handlers.h"
 #include "api/terminal_api_handlers.h"
 #include "ops/ops_routes.h"
@@ -18,6 +19,7 @@ void AddAllRoutes(http::Router& router, Store& store, const crypto::VerifyKey& c
   AddPortalSessionRoutes(router, store, login_throttle);
   AddPortalStoreRoutes(router, store);
   AddPortalCampaignRoutes(router, store);
+  AddPortalCustomerRoutes(router, store);
 }
 
 }  // namespace loyalty::server

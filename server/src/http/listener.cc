@@ -42,14 +42,39 @@ void Fail(const beast::error_code& ec, const char* what) {
   log::Warn("connection error", {{"step", what}, {"error", ec.message()}});
 }
 
+// application/x-www-form-urlencoded, as browsers send a form or URLSearchParams: '+' is a
+// space and %XX a byte (the portal's search sends "ada lovelace" and "ada%40example").
+// A '%' without two hex digits after it stays as it is.
+std::string FormDecoded(std::string_view text) {
+  const auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  std::string decoded;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '+') {
+      decoded += ' ';
+    } else if (text[i] == '%' && i + 2 < text.size() && hex(text[i + 1]) >= 0 &&
+               hex(text[i + 2]) >= 0) {
+      decoded += static_cast<char>(hex(text[i + 1]) * 16 + hex(text[i + 2]));
+      i += 2;
+    } else {
+      decoded += text[i];
+    }
+  }
+  return decoded;
+}
+
 std::map<std::string, std::string> ParseQuery(std::string_view query) {
   std::map<std::string, std::string> values;
   while (!query.empty()) {
     const auto amp = query.find('&');
     const auto pair = query.substr(0, amp);
     const auto eq = pair.find('=');
-    values[std::string(pair.substr(0, eq))] =
-        eq == std::string_view::npos ? std::string() : std::string(pair.substr(eq + 1));
+    values[FormDecoded(pair.substr(0, eq))] =
+        eq == std::string_view::npos ? std::string() : FormDecoded(pair.substr(eq + 1));
     if (amp == std::string_view::npos) break;
     query.remove_prefix(amp + 1);
   }

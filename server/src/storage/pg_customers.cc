@@ -184,6 +184,7 @@ Status PostgresStore::MergeCustomers(std::int64_t into, std::int64_t from, Times
         " updated_at = excluded.updated_at",
         Params().Add(into).Add(from).Add(ToUnixSeconds(now)));
     db.Run("DELETE FROM customer_details WHERE customer_id = $1::bigint", Params().Add(from));
+    MergePortalRecords(db, into, from);
     db.Run(
         "UPDATE customers SET merged_into = $1::bigint, visits = 0, total_spend_minor = 0"
         " WHERE id = $2::bigint",

@@ -306,6 +306,9 @@ void PostgresStore::WritePurchaseGroup(postgres::Connection& db, PurchaseGroup& 
                                                .AddArray(amounts)
                                                .AddArray(weights)
                                                .AddArray(named_customers));
+  std::vector<std::int64_t> written_seqs;
+  for (int row = 0; row < written.size(); ++row) written_seqs.push_back(written.Int(row, 1));
+  NoteCustomerStores(db, written_seqs);
 
   // The planner, purchase by purchase in arrival order, each customer's profile carried
   // from one of their purchases to the next.

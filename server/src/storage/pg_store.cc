@@ -395,6 +395,7 @@ Result<RecordedPurchase> PostgresStore::WritePurchase(postgres::Connection& db,
   if (written.empty()) return Replay(db, purchase, body_hash);
   const std::int64_t purchase_seq = written.Int(0, 0);
   const std::optional<std::int64_t> customer_id = written.OptionalInt(0, 1);
+  if (customer_id) NoteCustomerStores(db, {purchase_seq});
 
   RecordedPurchase recorded;
   recorded.ack.purchase_id = purchase.id.str();

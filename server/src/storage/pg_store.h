@@ -110,6 +110,23 @@ class PostgresStore final : public Store {
   Result<StoredCampaign> GetCampaign(const std::string& campaign_id) override;
   std::vector<StoredCampaign> ListCampaigns(std::optional<Timestamp> running_at) override;
   Status SetCampaignPaused(const std::string& campaign_id, bool paused, Timestamp now) override;
+  Result<CustomerListPage> ListCustomers(const CustomerListQuery& query) override;
+  Result<CustomerRecord> FindCustomer(std::int64_t customer_id, Timestamp now) override;
+  Result<std::vector<CustomerPurchase>> ListCustomerPurchases(
+      std::int64_t customer_id, std::optional<std::int64_t> before_seq,
+      std::size_t limit) override;
+  std::vector<CustomerCoupon> ListCustomerCoupons(std::int64_t customer_id,
+                                                  std::size_t limit) override;
+  Result<CustomerContact> AddCustomerContact(const NewCustomerContact& contact,
+                                             Timestamp now) override;
+  Result<CustomerContact> CloseCustomerContact(std::int64_t customer_id, std::int64_t contact_id,
+                                               std::optional<std::int64_t> user_id,
+                                               Timestamp now) override;
+  std::vector<CustomerContact> ListCustomerContacts(std::int64_t customer_id) override;
+  std::vector<CustomerContact> ListFollowUps(const std::vector<std::string>& stores,
+                                             bool overdue_only, Timestamp now,
+                                             std::size_t limit) override;
+  Result<bool> EraseCustomer(std::int64_t customer_id, Timestamp now) override;
 
  private:
   // A connection borrowed from the read pool for one call; one the server dropped is
@@ -160,6 +177,11 @@ class PostgresStore final : public Store {
                                   const std::string& body_hash);
   std::int64_t NewCustomerWithCard(postgres::Connection& db, const CardNumber& card, Timestamp now);
   std::int64_t CustomerForCard(postgres::Connection& db, const CardNumber& card, Timestamp now);
+  // The portal's customer-by-store rows (pg_portal_customers.cc): for the purchases
+  // just written (their seqs), and for a merge.
+  static void NoteCustomerStores(postgres::Connection& db,
+                                 const std::vector<std::int64_t>& purchase_seqs);
+  static void MergePortalRecords(postgres::Connection& db, std::int64_t into, std::int64_t from);
   struct Redemption {
     std::string outcome;                        // redeemed, already_redeemed, unknown_coupon, ...
     std::optional<std::string> first_purchase;  // already_redeemed: the sale that spent it

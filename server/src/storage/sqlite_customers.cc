@@ -194,6 +194,7 @@ Status SqliteStore::MergeCustomers(std::int64_t into, std::int64_t from, Timesta
         .Bind(3, ToUnixSeconds(now))
         .Run();
     db.Prepared("DELETE FROM customer_details WHERE customer_id = ?").Bind(1, from).Run();
+    MergePortalRecords(db, into, from);
     db.Prepared(
           "UPDATE customers SET merged_into = ?, visits = 0, total_spend_minor = 0 WHERE id = ?")
         .Bind(1, into)

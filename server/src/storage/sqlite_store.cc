@@ -465,6 +465,7 @@ Result<RecordedPurchase> SqliteStore::WritePurchase(sqlite::Connection& db,
         .Bind(2, ToUnixSeconds(purchase.occurred_at))
         .Bind(3, *customer_id)
         .Run();
+    NoteCustomerStore(db, *customer_id, purchase);
   }
   if (customer_id && origin.plan_coupons) {
     CustomerProfile profile = LoadProfile(db, *customer_id, now);

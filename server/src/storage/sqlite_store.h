@@ -92,6 +92,23 @@ class SqliteStore final : public Store {
   Result<StoredCampaign> GetCampaign(const std::string& campaign_id) override;
   std::vector<StoredCampaign> ListCampaigns(std::optional<Timestamp> running_at) override;
   Status SetCampaignPaused(const std::string& campaign_id, bool paused, Timestamp now) override;
+  Result<CustomerListPage> ListCustomers(const CustomerListQuery& query) override;
+  Result<CustomerRecord> FindCustomer(std::int64_t customer_id, Timestamp now) override;
+  Result<std::vector<CustomerPurchase>> ListCustomerPurchases(
+      std::int64_t customer_id, std::optional<std::int64_t> before_seq,
+      std::size_t limit) override;
+  std::vector<CustomerCoupon> ListCustomerCoupons(std::int64_t customer_id,
+                                                  std::size_t limit) override;
+  Result<CustomerContact> AddCustomerContact(const NewCustomerContact& contact,
+                                             Timestamp now) override;
+  Result<CustomerContact> CloseCustomerContact(std::int64_t customer_id, std::int64_t contact_id,
+                                               std::optional<std::int64_t> user_id,
+                                               Timestamp now) override;
+  std::vector<CustomerContact> ListCustomerContacts(std::int64_t customer_id) override;
+  std::vector<CustomerContact> ListFollowUps(const std::vector<std::string>& stores,
+                                             bool overdue_only, Timestamp now,
+                                             std::size_t limit) override;
+  Result<bool> EraseCustomer(std::int64_t customer_id, Timestamp now) override;
 
   WriterStats writer_stats() const override { return writer_->stats(); }
   void Flush() override;
@@ -124,6 +141,11 @@ class SqliteStore final : public Store {
   Result<RecordedReturn> WriteReturn(sqlite::Connection& db, const domain::SaleReturn& sale_return,
                                      const std::string& body_hash, Timestamp now);
   std::int64_t CustomerForCard(sqlite::Connection& db, const CardNumber& card, Timestamp now);
+  // The portal's customer-by-store row (sqlite_portal_customers.cc): for each purchase
+  // with a customer, and for a merge.
+  static void NoteCustomerStore(sqlite::Connection& db, std::int64_t customer_id,
+                                const domain::Purchase& purchase);
+  static void MergePortalRecords(sqlite::Connection& db, std::int64_t into, std::int64_t from);
   void WriteLines(sqlite::Connection& db, const domain::Purchase& purchase,
                   std::int64_t purchase_seq, std::int64_t customer_id);
   void WriteRedemptions(sqlite::Connection& db, const domain::Purchase& purchase,

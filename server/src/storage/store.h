@@ -19,6 +19,7 @@
 #include "loyalty/domain/customer.h"
 #include "loyalty/domain/purchase.h"
 #include "loyalty/domain/sale_return.h"
+#include "storage/portal_customers.h"
 
 namespace loyalty::server {
 
@@ -436,6 +437,36 @@ class Store {
   // kNotFound for an unknown id; pausing a paused campaign changes nothing.
   virtual Status SetCampaignPaused(const std::string& campaign_id, bool paused,
                                    Timestamp now) = 0;
+  // The portal's customer pages (storage/portal_customers.h). Merged customers are left
+  // out of lists; kNotFound for an unknown customer.
+  virtual Result<CustomerListPage> ListCustomers(const CustomerListQuery& query) = 0;
+  virtual Result<CustomerRecord> FindCustomer(std::int64_t customer_id, Timestamp now) = 0;
+  // Newest first, at most `limit`, those with seq below `before_seq` when given.
+  virtual Result<std::vector<CustomerPurchase>> ListCustomerPurchases(
+      std::int64_t customer_id, std::optional<std::int64_t> before_seq, std::size_t limit) = 0;
+  // Newest first, at most `limit`.
+  virtual std::vector<CustomerCoupon> ListCustomerCoupons(std::int64_t customer_id,
+                                                          std::size_t limit) = 0;
+  virtual Result<CustomerContact> AddCustomerContact(const NewCustomerContact& contact,
+                                                     Timestamp now) = 0;
+  // Marks a follow-up done; closing it again keeps the first time. kNotFound unless the
+  // contact belongs to `customer_id`.
+  virtual Result<CustomerContact> CloseCustomerContact(std::int64_t customer_id,
+                                                       std::int64_t contact_id,
+                                                       std::optional<std::int64_t> user_id,
+                                                       Timestamp now) = 0;
+  // Newest first.
+  virtual std::vector<CustomerContact> ListCustomerContacts(std::int64_t customer_id) = 0;
+  // Open follow-ups, earliest due first (only those due before `now` when
+  // `overdue_only`); with `stores` given, of customers who shopped in one of them.
+  virtual std::vector<CustomerContact> ListFollowUps(const std::vector<std::string>& stores,
+                                                     bool overdue_only, Timestamp now,
+                                                     std::size_t limit) = 0;
+  // Removes the customer's personal data: details, contact notes' text, the cards' link
+  // to them (cards are blocked and detached) and the purchases' card numbers; purchases
+  // and aggregates stay for reports under the bare customer id. Returns false when the
+  // customer had been erased before (nothing changes).
+  virtual Result<bool> EraseCustomer(std::int64_t customer_id, Timestamp now) = 0;
 };
 
 }  // namespace loyalty::server

@@ -349,7 +349,9 @@ const std::vector<std::string>& MigratedTables() {
                                                "audit_log",
                                                "campaign_offers",
                                                "batch_runs",
-                                               "campaigns"};
+                                               "campaigns",
+                                               "customer_stores",
+                                               "customer_contacts"};
   return tables;
 }
 

@@ -124,6 +124,12 @@ class StoreMigrationTest : public ::testing::Test {
                      {"paused", true}})
                     .value();
     ASSERT_TRUE(store->CreateCampaign(campaign_, manager->id, kDay2).ok());
+    const auto customer = store->LookupCard(Card("212345678901"), kDay2)->customer->id;
+    ASSERT_TRUE(store
+                    ->AddCustomerContact({customer, ContactKind::kComplaint, "cold \"steak\"\n",
+                                          manager->id, kDay2},
+                                         kDay2)
+                    .ok());
     sqlite_lookup_ = api::CardLookupToJson(*store->LookupCard(Card("212345678901"), kDay2));
   }
 

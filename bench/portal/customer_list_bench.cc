@@ -1,0 +1,223 @@
+// The portal's customer list on a million customers: fills a fresh database with bulk SQL
+// (customers, registrations, cards, the stores they shop in, segments), then times each
+// query shape the list offers through Store::ListCustomers, as the portal calls it (the
+// page and its capped count). Prints one JSON line: p50 and p99 in ms per shape.
+//
+//   bench_portal_customers [--customers 1000000] [--runs 40] [--storage-url URL]
+//
+// URL defaults to a SQLite file in the temporary directory; a postgresql:// URL must
+// name an empty database.
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "bench/support/bench_support.h"
+#include "loyalty/core/args.h"
+#include "loyalty/postgres/postgres.h"
+#include "loyalty/sqlite/sqlite.h"
+#include "storage/open_store.h"
+#include "targeting/next_visit_planner.h"
+
+namespace loyalty::bench {
+namespace {
+
+using server::CustomerListQuery;
+using server::CustomerSort;
+
+// Fifty first names: a search by one matches a fiftieth of the registered customers.
+const std::vector<std::string> kFirstNames = {
+    "Ada",  "Alan", "Amy",  "Anna", "Ben",  "Carl", "Cleo", "Dan",  "Dora", "Eve",
+    "Finn", "Gail", "Gus",  "Hal",  "Ida",  "Ivan", "Jane", "Joe",  "Kai",  "Kim",
+    "Lea",  "Leo",  "Liv",  "Max",  "Mia",  "Ned",  "Nina", "Otto", "Pam",  "Paul",
+    "Quin", "Rae",  "Ray",  "Rosa", "Sam",  "Sara", "Ted",  "Tia",  "Uma",  "Val",
+    "Vic",  "Wes",  "Wren", "Xan",  "Yara", "Yves", "Zack", "Zoe",  "Bea",  "Cy"};
+
+// Statements that fill the schema with `customers` customers; `series` is the engine's
+// "one row per n from 1 to N" table expression, as `g(n)`.
+std::vector<std::string> FillSql(std::int64_t customers, bool postgres) {
+  const std::string n = std::to_string(customers);
+  const std::string series =
+      postgres ? "generate_series(1, " + n + ") AS g(n)"
+               : "(WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < " +
+                     n + ") SELECT n FROM s) AS g";
+  // Deterministic pseudo-random numbers from n, the same on both engines.
+  const auto hash = [](const char* salt) {
+    return std::string("((n * 2654435761 + ") + salt + ") % 1000003)";
+  };
+  const std::string registered = "n % 10 < 6";  // six in ten registered
+  std::string first_names;
+  for (std::size_t i = 0; i < kFirstNames.size(); ++i) {
+    first_names += (i == 0 ? "(" : ", (") + std::to_string(i) + ", '" + kFirstNames[i] + "')";
+  }
+  return {
+      "INSERT INTO customers(id, created_at, visits, total_spend_minor, first_visit_at,"
+      " last_visit_at, segment) SELECT n, 1700000000, 1 + " + hash("7") + " % 200, " +
+          hash("11") + " * 5, 1700000000, 1700000000 + " + hash("13") +
+          " * 30, CASE n % 5 WHEN 0 THEN 'loyal' WHEN 1 THEN 'lapsing' WHEN 2 THEN 'new' END"
+          " FROM " + series,
+      "CREATE TEMPORARY TABLE first_names(k INTEGER PRIMARY KEY, name TEXT)",
+      "INSERT INTO first_names(k, name) VALUES " + first_names,
+      "INSERT INTO customer_details(customer_id, name, email, phone, consent_email,"
+      " consent_sms, registered_at, updated_at) SELECT n, f.name || ' Q' || " + hash("17") +
+          ", 'c' || n || '@example.com', '555' || (1000000 + n), n % 2,"
+          " CASE WHEN n % 3 = 0 THEN 1 ELSE 0 END, 1700000000, 1700000000 FROM " + series +
+          " JOIN first_names f ON f.k = n % 50 WHERE " + registered,
+      "INSERT INTO cards(number, customer_id, issued_at) SELECT '2' || (100000000000 + n),"
+      " n, 1700000000 FROM " + series,
+      // Twenty stores; a third of the customers shop in a second one.
+      "INSERT INTO customer_stores(customer_id, store_id, visits, spend_minor, last_visit_at)"
+      " SELECT n, 'S' || (100 + n % 20), 1, 100, 1700000000 FROM " + series,
+      "INSERT INTO customer_stores(customer_id, store_id, visits, spend_minor, last_visit_at)"
+      " SELECT n, 'S' || (100 + (n + 7) % 20), 1, 100, 1700000000 FROM " + series +
+          " WHERE n % 3 = 0",
+      "ANALYZE",
+  };
+}
+
+void Fill(const server::StoreUrl& url, std::int64_t customers) {
+  const bool postgres = url.engine == server::StoreUrl::Engine::kPostgres;
+  const auto statements = FillSql(customers, postgres);
+  if (postgres) {
+    postgres::Connection db(url.location);
+    for (const auto& sql : statements) db.Exec(sql);
+    return;
+  }
+  sqlite::Connection db(url.location);
+  db.Exec("BEGIN");
+  for (const auto& sql : statements) db.Exec(sql);
+  db.Exec("COMMIT");
+}
+
+struct Shape {
+  std::string name;
+  CustomerListQuery query;
+};
+
+std::vector<Shape> Shapes() {
+  std::vector<Shape> shapes;
+  const auto add = [&](std::string name, auto set) {
+    CustomerListQuery query;
+    set(query);
+    shapes.push_back({std::move(name), std::move(query)});
+  };
+  add("last_visit_first_page", [](auto&) {});
+  add("last_visit_later_page", [](auto& q) {
+    q.after = server::CustomerListCursor{1700000000 + 500000 * 30, "", 500000};
+  });
+  add("spend_range", [](auto& q) {
+    q.sort = CustomerSort::kSpend;
+    q.min_spend_minor = 1000000;
+    q.max_spend_minor = 2000000;
+  });
+  add("visits_ascending", [](auto& q) {
+    q.sort = CustomerSort::kVisits;
+    q.descending = false;
+  });
+  add("name_first_page", [](auto& q) {
+    q.sort = CustomerSort::kName;
+    q.descending = false;
+  });
+  add("store_manager_one_store", [](auto& q) { q.stores = {"S105"}; });
+  add("store_manager_three_stores", [](auto& q) { q.stores = {"S101", "S102", "S103"}; });
+  add("lapsed_before", [](auto& q) { q.last_visit_before = FromUnixSeconds(1710000000); });
+  add("segment", [](auto& q) { q.segment = "lapsing"; });
+  add("segment_in_store", [](auto& q) {
+    q.segment = "loyal";
+    q.stores = {"S110"};
+  });
+  add("name_prefix_common", [](auto& q) { q.text = "ada"; });  // 1 in 50 registered
+  add("name_prefix_narrow", [](auto& q) { q.text = "ada q12"; });
+  add("name_prefix_sorted_by_name", [](auto& q) {
+    q.text = "ada";
+    q.sort = CustomerSort::kName;
+    q.descending = false;
+  });
+  add("name_contains", [](auto& q) {
+    q.text = "q4242";
+    q.contains = true;
+  });
+  add("email_prefix", [](auto& q) { q.text = "c4242@"; });
+  add("card_number", [](auto& q) { q.text = "2100000424242"; });
+  add("phone", [](auto& q) { q.text = "555 1424242"; });
+  add("consent_email_export_page", [](auto& q) {
+    q.consent_email = true;
+    q.limit = 500;
+  });
+  return shapes;
+}
+
+int Main(int argc, char** argv) {
+  std::vector<std::string> arguments(argv + 1, argv + argc);
+  auto args = Args::Parse(arguments, {"customers", "runs", "storage-url"}, {});
+  if (!args.ok()) {
+    std::cerr << args.error().ToString() << "\n";
+    return 2;
+  }
+  const std::int64_t customers = std::stoll(args->ValueOr("customers", nullptr, "1000000"));
+  const int runs = std::stoi(args->ValueOr("runs", nullptr, "40"));
+  const auto file = std::filesystem::temp_directory_path() / "loyalty-bench-portal.db";
+  const std::string url_text = args->ValueOr("storage-url", nullptr, "sqlite://" + file.string());
+  auto url = server::ParseStoreUrl(url_text, "--storage-url");
+  if (!url.ok()) {
+    std::cerr << url.error().ToString() << "\n";
+    return 2;
+  }
+  if (url->engine == server::StoreUrl::Engine::kSqlite) {
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+      std::filesystem::remove(url->location + suffix);
+    }
+  }
+  const server::TopCategoryPlanner planner;
+  const auto key = crypto::SigningKey::Generate();
+  auto store = server::OpenStore(*url, planner, key);  // creates the schema
+  const auto fill_started = std::chrono::steady_clock::now();
+  Fill(*url, customers);
+  const double fill_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - fill_started).count();
+
+  nlohmann::json figures = nlohmann::json::object();
+  for (const auto& shape : Shapes()) {
+    std::vector<double> milliseconds;
+    std::size_t rows = 0;
+    std::int64_t total = 0;
+    for (int run = 0; run < runs; ++run) {
+      const auto started = std::chrono::steady_clock::now();
+      auto page = store->ListCustomers(shape.query);
+      milliseconds.push_back(
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+              .count());
+      if (!page.ok()) throw std::runtime_error(shape.name + ": " + page.error().ToString());
+      rows = page->rows.size();
+      total = page->total;
+    }
+    figures[shape.name] = {{"p50_ms", Percentile(milliseconds, 0.5)},
+                           {"p99_ms", Percentile(milliseconds, 0.99)},
+                           {"rows", rows},
+                           {"total", total}};
+  }
+  std::cout << nlohmann::json{{"bench", "portal_customer_list"},
+                              {"engine", url->engine == server::StoreUrl::Engine::kPostgres
+                                             ? "postgresql"
+                                             : "sqlite"},
+                              {"customers", customers},
+                              {"runs", runs},
+                              {"fill_seconds", fill_seconds},
+                              {"queries", figures}}
+                   .dump()
+            << std::endl;
+  return 0;
+}
+
+}  // namespace
+}  // namespace loyalty::bench
+
+int main(int argc, char** argv) {
+  try {
+    return loyalty::bench::Main(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "bench_portal_customers: " << e.what() << "\n";
+    return 1;
+  }
+}

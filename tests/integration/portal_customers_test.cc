@@ -1,0 +1,298 @@
+// The portal's customer API through the real server over HTTPS: search by each key,
+// stable pages, CSV, a store manager kept to their stores, an analyst kept to reading,
+// the contact log, export and erasure.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "integration/server_harness.h"
+#include "loyalty/domain/purchase.h"
+
+namespace loyalty {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+using testing::ServerHarness;
+using testing::TempDir;
+
+constexpr char kPassword[] = "a long portal password";
+
+struct Login {
+  std::string cookie;
+  std::string csrf;
+};
+
+class PortalCustomers : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    server_ = std::make_unique<ServerHarness>(dir_);
+    ASSERT_EQ(server_->RunToEnd(server_->AdminCommand(
+                  {"store", "add", "--id", "S002", "--name", "Other store"})),
+              0);
+    ::setenv("LOYALTY_ADMIN_PASSWORD", kPassword, 1);
+    for (const std::vector<std::string>& account :
+         {std::vector<std::string>{"admin@example.com", "admin", ""},
+          {"analyst@example.com", "analyst", ""},
+          {"s1@example.com", "store_manager", "S001"},
+          {"s2@example.com", "store_manager", "S002"}}) {
+      std::vector<std::string> args{"admin", "create", "--email", account[0], "--name", "Staff",
+                                    "--role", account[1]};
+      if (!account[2].empty()) args.insert(args.end(), {"--stores", account[2]});
+      ASSERT_EQ(server_->RunToEnd(server_->AdminCommand(args)), 0) << account[0];
+    }
+    ::unsetenv("LOYALTY_ADMIN_PASSWORD");
+    ASSERT_FALSE(server_->Start().empty());
+    credential_ = server_->EnrollTerminal(dir_.File("credential.json"));
+
+    ada_ = Buy("200000000001", 2);
+    Buy("200000000001", 1);
+    Register("200000000001", {{"name", "Lovelace, Ada"},
+                              {"email", "ada@example.com"},
+                              {"phone", "+44 20 7946 0001"},
+                              {"consent_email", true},
+                              {"consent_sms", false}});
+    grace_ = Buy("200000000002", 1);
+    Register("200000000002", {{"name", "Grace \"Amazing\" Hopper"},
+                              {"email", "grace@example.com"},
+                              {"phone", "555-0102"},
+                              {"consent_email", false},
+                              {"consent_sms", true}});
+    anonymous_ = Buy("200000000003", 4);  // the biggest spender
+  }
+
+  // `steaks` of one product bought with the card of `card_body` (12 digits) in S001.
+  std::int64_t Buy(const std::string& card_body, std::int64_t steaks) {
+    domain::Purchase purchase;
+    purchase.store_id = "S001";
+    purchase.terminal_id = credential_["terminal_id"];
+    purchase.card = *CardNumber::FromBody(card_body);
+    purchase.occurred_at = Now();
+    purchase.lines = {{"822629", steaks, 419, steaks * 419}};
+    purchase.total_minor = steaks * 419;
+    auto response = server_->Client(credential_).Post("/v1/purchases",
+                                                      domain::PurchaseToJson(purchase).dump());
+    EXPECT_TRUE(response.ok() && response->status == 201u);
+    return response.ok() ? json::parse(response->body).value("customer_id", 0) : 0;
+  }
+
+  void Register(const std::string& card_body, const json& details) {
+    const std::string card = CardNumber::FromBody(card_body)->digits();
+    auto response = server_->Client(credential_).Post("/v1/cards/" + card + "/registration",
+                                                      details.dump());
+    ASSERT_TRUE(response.ok());
+    ASSERT_EQ(response->status, 200u) << response->body;
+  }
+
+  net::HttpsClient Client(std::vector<std::pair<std::string, std::string>> headers = {}) {
+    return net::HttpsClient(
+        {*net::ParseHttpsUrl(server_->url()), server_->CaFile(), 10s, std::move(headers)});
+  }
+
+  Login LogIn(const std::string& email) {
+    auto response = Client().Post("/portal/api/session",
+                                  json{{"email", email}, {"password", kPassword}}.dump());
+    EXPECT_TRUE(response.ok() && response->status == 200u);
+    if (!response.ok()) return {};
+    const std::string cookie = response->Header("Set-Cookie").value_or("");
+    return {cookie.substr(0, cookie.find(';')), json::parse(response->body)["csrf_token"]};
+  }
+
+  net::HttpsClient As(const Login& login) {
+    return Client({{"Cookie", login.cookie},
+                   {"X-CSRF-Token", login.csrf},
+                   {"Content-Type", "application/json"}});
+  }
+
+  json GetJson(const Login& login, const std::string& target, unsigned status = 200) {
+    auto response = As(login).Get(target);
+    EXPECT_TRUE(response.ok());
+    if (!response.ok()) return nullptr;
+    EXPECT_EQ(response->status, status) << target << ": " << response->body;
+    return json::parse(response->body, nullptr, false);
+  }
+
+  std::vector<std::int64_t> Found(const Login& login, const std::string& query) {
+    std::vector<std::int64_t> ids;
+    const auto body = GetJson(login, "/portal/api/customers?" + query);
+    for (const auto& row : body["customers"]) {
+      ids.push_back(row["id"]);
+    }
+    return ids;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<ServerHarness> server_;
+  json credential_;
+  std::int64_t ada_ = 0;
+  std::int64_t grace_ = 0;
+  std::int64_t anonymous_ = 0;
+};
+
+TEST_F(PortalCustomers, SearchFindsByEachKeyPagesAreStableAndCsvIsQuoted) {
+  const auto admin = LogIn("admin@example.com");
+  using Ids = std::vector<std::int64_t>;
+  EXPECT_EQ(Found(admin, "q=lovel"), Ids{ada_});
+  EXPECT_EQ(Found(admin, "q=hopper&match=contains"), Ids{grace_});
+  EXPECT_EQ(Found(admin, "q=ADA%40EXAMPLE"), Ids{ada_});
+  EXPECT_EQ(Found(admin, "q=lovelace%2C+a"), Ids{ada_});  // as a browser's form encodes it
+  EXPECT_EQ(Found(admin, "q=" + CardNumber::FromBody("200000000002")->digits()), Ids{grace_});
+  EXPECT_EQ(Found(admin, "q=442079460001"), Ids{ada_});
+  EXPECT_EQ(Found(admin, "consent=sms"), Ids{grace_});
+  EXPECT_EQ(Found(admin, "sort=spend&limit=1"), Ids{anonymous_});
+
+  std::vector<std::int64_t> seen;
+  std::string target = "/portal/api/customers?sort=visits&limit=1";
+  for (int page = 0; page < 5; ++page) {
+    const auto body = GetJson(admin, target);
+    EXPECT_EQ(body["total"], 3);
+    for (const auto& row : body["customers"]) seen.push_back(row["id"]);
+    if (body["next_cursor"].is_null()) break;
+    target = "/portal/api/customers?sort=visits&limit=1&cursor=" +
+             body["next_cursor"].get<std::string>();
+  }
+  EXPECT_EQ(seen.front(), ada_);  // two visits
+  EXPECT_EQ(std::set<std::int64_t>(seen.begin(), seen.end()).size(), 3u);
+  EXPECT_EQ(seen.size(), 3u);
+  EXPECT_EQ(GetJson(admin, "/portal/api/customers?cursor=xyz", 400)["error"]["field"], "cursor");
+  EXPECT_EQ(GetJson(admin, "/portal/api/customers?sort=age", 400)["error"]["field"], "sort");
+
+  auto csv = As(admin).Get("/portal/api/customers?format=csv&sort=name");
+  ASSERT_TRUE(csv.ok());
+  EXPECT_EQ(csv->status, 200u);
+  EXPECT_EQ(csv->Header("Content-Type").value_or("").rfind("text/csv", 0), 0u);
+  EXPECT_EQ(csv->body.substr(0, csv->body.find("\r\n")),
+            "id,name,email,phone,consent_email,consent_sms,visits,spend,last_visit_at,segment");
+  EXPECT_NE(csv->body.find(",\"Grace \"\"Amazing\"\" Hopper\",grace@example.com,555-0102,0,1,"),
+            std::string::npos)
+      << csv->body;
+  EXPECT_NE(csv->body.find(",\"Lovelace, Ada\","), std::string::npos);
+}
+
+TEST_F(PortalCustomers, StoreManagersSeeTheirStoresAndAnalystsOnlyRead) {
+  const auto other_store = LogIn("s2@example.com");
+  const auto own_store = LogIn("s1@example.com");
+  const auto analyst = LogIn("analyst@example.com");
+  const std::string page = "/portal/api/customers/" + std::to_string(ada_);
+
+  EXPECT_TRUE(Found(other_store, "").empty());
+  EXPECT_EQ(GetJson(other_store, page, 404)["error"]["field"], "customer_id");
+  EXPECT_EQ(GetJson(other_store, page + "/purchases", 404)["error"]["field"], "customer_id");
+  GetJson(other_store, page + "/export", 404);
+  GetJson(other_store, "/portal/api/customers?store=S001", 403);
+  EXPECT_EQ(As(other_store)
+                .Post(page + "/contacts", json{{"kind", "note"}, {"text", "x"}}.dump())
+                ->status,
+            404u);
+  EXPECT_EQ(Found(own_store, "sort=visits").size(), 3u);
+  EXPECT_EQ(GetJson(own_store, page)["details"]["name"], "Lovelace, Ada");
+
+  EXPECT_EQ(GetJson(analyst, page)["profile"]["visits"], 2);
+  const auto refused = [&](Result<net::HttpResponse> response) {
+    ASSERT_TRUE(response.ok());
+    EXPECT_EQ(response->status, 403u) << response->body;
+  };
+  refused(As(analyst).Post(page + "/contacts", json{{"kind", "note"}, {"text", "x"}}.dump()));
+  refused(As(analyst).Put(page + "/details", json{{"name", "X"}, {"consent_email", false},
+                                                  {"consent_sms", false}}
+                                                 .dump()));
+  refused(As(analyst).Post(page + "/merge", json{{"from", grace_}}.dump()));
+  refused(As(analyst).Post(page + "/erase", ""));
+  refused(As(own_store).Post(page + "/erase", ""));
+  GetJson(analyst, page + "/export", 403);
+
+  // The contact log: a follow-up already due stands out until it is done.
+  auto added = As(own_store).Post(
+      page + "/contacts", json{{"kind", "complaint"},
+                               {"text", "the steak was cold"},
+                               {"follow_up_due_at", "2020-01-01T00:00:00Z"}}
+                              .dump());
+  ASSERT_TRUE(added.ok());
+  ASSERT_EQ(added->status, 201u) << added->body;
+  const auto contact = json::parse(added->body);
+  EXPECT_TRUE(contact["overdue"]);
+  EXPECT_EQ(GetJson(own_store, page)["overdue_follow_ups"], 1);
+  EXPECT_EQ(GetJson(own_store, "/portal/api/follow-ups?overdue=1")["follow_ups"].size(), 1u);
+  EXPECT_TRUE(GetJson(other_store, "/portal/api/follow-ups?overdue=1")["follow_ups"].empty());
+  auto done = As(own_store).Post(
+      page + "/contacts/" + std::to_string(contact["id"].get<std::int64_t>()) + "/done", "");
+  ASSERT_TRUE(done.ok());
+  EXPECT_EQ(done->status, 200u) << done->body;
+  EXPECT_TRUE(GetJson(own_store, "/portal/api/follow-ups?overdue=1")["follow_ups"].empty());
+
+  // Edits by the store's manager: details and consents, a lost card, a merge.
+  auto edited = As(own_store).Put(page + "/details", json{{"name", "Ada King"},
+                                                          {"email", "ada@example.com"},
+                                                          {"phone", "555 0001"},
+                                                          {"consent_email", false},
+                                                          {"consent_sms", true}}
+                                                         .dump());
+  ASSERT_TRUE(edited.ok());
+  ASSERT_EQ(edited->status, 200u) << edited->body;
+  EXPECT_EQ(json::parse(edited->body)["details"]["consent_sms"], true);
+  const std::string lost = CardNumber::FromBody("200000000001")->digits();
+  const std::string fresh = CardNumber::FromBody("200000000009")->digits();
+  auto replaced = As(own_store).Post(
+      page + "/card-replacement", json{{"card_number", lost}, {"new_card_number", fresh}}.dump());
+  ASSERT_TRUE(replaced.ok());
+  EXPECT_EQ(replaced->status, 200u) << replaced->body;
+  auto merged = As(own_store).Post(page + "/merge", json{{"from", anonymous_}}.dump());
+  ASSERT_TRUE(merged.ok());
+  ASSERT_EQ(merged->status, 200u) << merged->body;
+  EXPECT_EQ(json::parse(merged->body)["profile"]["visits"], 3);
+
+  // Each change is audited by customer id, without the personal data.
+  EXPECT_EQ(server_->Count("SELECT COUNT(*) FROM audit_log WHERE target = 'customer:" +
+                           std::to_string(ada_) + "'"),
+            5);
+  EXPECT_EQ(server_->Count("SELECT COUNT(*) FROM audit_log WHERE detail LIKE '%Ada%'"
+                           " OR detail LIKE '%cold%' OR detail LIKE '%" + fresh + "%'"),
+            0);
+}
+
+TEST_F(PortalCustomers, ExportHoldsEverythingAndErasureLeavesAnonymousPurchases) {
+  const auto admin = LogIn("admin@example.com");
+  const std::string page = "/portal/api/customers/" + std::to_string(ada_);
+  ASSERT_EQ(As(admin)
+                .Post(page + "/contacts", json{{"kind", "note"}, {"text", "prefers e-mail"}}.dump())
+                ->status,
+            201u);
+  auto exported = As(admin).Get(page + "/export");
+  ASSERT_TRUE(exported.ok());
+  ASSERT_EQ(exported->status, 200u);
+  const auto document = json::parse(exported->body);
+  EXPECT_EQ(document["details"]["email"], "ada@example.com");
+  EXPECT_EQ(document["details"]["consent_email"], true);
+  EXPECT_EQ(document["cards"].size(), 1u);
+  EXPECT_EQ(document["purchases"].size(), 2u);
+  EXPECT_EQ(document["purchases"][0]["lines"][0]["sku"], "822629");
+  EXPECT_TRUE(document["coupons"].is_array());
+  EXPECT_EQ(document["coupons"].size(), document["coupon_counts"]["issued"].get<std::size_t>());
+  EXPECT_EQ(document["contacts"][0]["text"], "prefers e-mail");
+  EXPECT_NE(exported->Header("Content-Disposition").value_or("").find("attachment"),
+            std::string::npos);
+
+  auto erased = As(admin).Post(page + "/erase", "");
+  ASSERT_TRUE(erased.ok());
+  ASSERT_EQ(erased->status, 200u) << erased->body;
+  EXPECT_EQ(json::parse(erased->body)["erased_now"], true);
+  EXPECT_EQ(json::parse(As(admin).Post(page + "/erase", "")->body)["erased_now"], false);
+
+  const std::string of = " WHERE customer_id = " + std::to_string(ada_);
+  EXPECT_EQ(server_->Count("SELECT COUNT(*) FROM purchases" + of), 2);
+  EXPECT_EQ(server_->Count("SELECT COUNT(*) FROM purchases" + of + " AND card_number IS NULL"), 2);
+  EXPECT_EQ(server_->Count("SELECT COUNT(*) FROM customer_details" + of), 0);
+  EXPECT_EQ(server_->Count("SELECT COUNT(*) FROM cards" + of), 0);
+  const auto after = As(admin).Get(page + "/export");
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->body.find("ada@"), std::string::npos);
+  EXPECT_EQ(after->body.find("Lovelace"), std::string::npos);
+  EXPECT_EQ(after->body.find("prefers"), std::string::npos);
+  EXPECT_EQ(json::parse(after->body)["profile"]["visits"], 2);
+  EXPECT_TRUE(Found(admin, "q=lovel").empty());
+  EXPECT_EQ(server_->Count("SELECT COUNT(*) FROM audit_log WHERE action = 'customer.erase'"), 1);
+}
+
+}  // namespace
+}  // namespace loyalty
