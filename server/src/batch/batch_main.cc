@@ -8,6 +8,8 @@
 #include <iostream>
 
 #include "app/config.h"
+#include "batch/campaign_report.h"
+#include "batch/coupon_run.h"
 #include "batch/evaluate.h"
 #include "batch/history_import.h"
 #include "loyalty/core/args.h"
@@ -43,6 +45,22 @@ Usage:
       stores nothing twice. Bad lines go to stderr with their line number and reason,
       with progress; a summary goes to stderr and, as one JSON line, to stdout. Exits 0
       unless nothing could be read or the store failed. docs/import.md has the details.
+  loyalty-batch coupons --date YYYY-MM-DD [storage options] [--margin X] [model options]
+      The nightly run. Reads every cardholder's purchases before the date's midnight
+      (UTC), fits the next-basket model, and for each campaign running that day
+      (loyalty-server campaign add) chooses its offers: whom the kind is for (win-back:
+      customers past twice their own visit gap; birthday and anniversary: within the
+      coupon's life), the products it may discount that each is likely to want, each
+      at the depth with the best expected incremental margin, the budget spent on the
+      best value for cost. A fixed share of each campaign's customers is held out:
+      their offers are recorded, not issued. Treated offers issue coupons the tills
+      show at the next card read. Idempotent per date: a second run, or a run after
+      one killed half way, stores only what is missing and issues nothing twice.
+      Progress with ETA on stderr, a summary on stderr and as one JSON line on stdout.
+  loyalty-batch report [--campaign ID] [--json] [storage options] [--margin X]
+      Per campaign: coupons issued and redeemed, the redemption rate, the treated and
+      held-out customers' mean sales and margin over their offers' window, and the
+      uplift (per customer and in all) with a 95% confidence interval.
   loyalty-batch --help
 
 Input files: CSV with a header; columns by name: customer_id (or card_number),
@@ -63,6 +81,12 @@ Import options:
   --storage-url URL         sqlite:///path/loyalty.db or postgresql://user@host/db
                             (LOYALTY_STORAGE_URL; default: DATA_DIR/loyalty.db)
   --data-dir DIR            loyalty-server's data directory (LOYALTY_DATA_DIR)
+
+Coupons and report options:
+  --date YYYY-MM-DD         the run's date (coupons)
+  --margin X                gross margin share assumed for every product, 0-1 (0.3)
+  --campaign ID             report one campaign (default: all)
+  --json                    the report as one JSON line
 
 Evaluate options:
   --currency CODE           currency of the amount column (default USD)
@@ -116,6 +140,8 @@ Result<std::uint32_t> ParseCount(const Args& args, const std::string& name, std:
   return static_cast<std::uint32_t>(*value);
 }
 
+Result<targeting::NextBasketOptions> ParseModelOptions(const Args& args);
+
 Result<EvaluateOptions> ParseEvaluateOptions(const Args& args) {
   EvaluateOptions options;
   for (const auto& [name, target] :
@@ -135,7 +161,15 @@ Result<EvaluateOptions> ParseEvaluateOptions(const Args& args) {
     if (!currency.ok()) return InvalidArgument("--currency", currency.error().message);
     options.currency = *currency;
   }
-  targeting::NextBasketOptions& model = options.model;
+  auto model = ParseModelOptions(args);
+  if (!model.ok()) return model.error();
+  options.model = *model;
+  return options;
+}
+
+// The model's options, shared by evaluate and coupons.
+Result<targeting::NextBasketOptions> ParseModelOptions(const Args& args) {
+  targeting::NextBasketOptions model;
   struct CountOption {
     const char* name;
     std::uint32_t* target;
@@ -170,7 +204,31 @@ Result<EvaluateOptions> ParseEvaluateOptions(const Args& args) {
   // Values a person chose are not to be overridden by the tuning.
   model.tune = !args.Flag("no-tune") && !args.Value("within-decay") && !args.Value("group-decay") &&
                !args.Value("alpha");
-  return options;
+  return model;
+}
+
+// The server's store, opened as loyalty-server opens it. The batch plans no coupons at
+// purchases (Store::RecordHistoricalPurchaseAsync) and signs none (coupon tokens are
+// signed when a till reads them), so a key of its own, never stored, spares it the
+// server's key file.
+struct BatchStore {
+  crypto::SigningKey signing_key = crypto::SigningKey::Generate();
+  TopCategoryPlanner planner;
+  std::unique_ptr<Store> store;
+  std::string description;
+};
+
+Result<std::unique_ptr<BatchStore>> OpenBatchStore(const Config& config) {
+  auto opened = std::make_unique<BatchStore>();
+  StoreOptions store_options;
+  store_options.writer.max_batch = config.storage.group_commit_max_batch;
+  store_options.writer.max_delay =
+      std::chrono::microseconds(config.storage.group_commit_max_delay_us);
+  auto url = ParseStoreUrl(config.StoreDatabaseUrl(), "storage.url");
+  if (!url.ok()) return url.error();
+  opened->description = url->Describe();
+  opened->store = OpenStore(*url, opened->planner, opened->signing_key, std::move(store_options));
+  return opened;
 }
 
 int Import(const Args& args) {
@@ -200,20 +258,12 @@ int Import(const Args& args) {
   options.input_bytes = size_error ? 0 : size;  // a pipe has none
   options.interactive = ::isatty(STDERR_FILENO) == 1;
 
-  // The import plans no coupons (Store::RecordHistoricalPurchaseAsync), so it signs
-  // none: a key of its own, never stored, spares it the server's key file.
-  const auto signing_key = crypto::SigningKey::Generate();
-  const TopCategoryPlanner planner;
-  StoreOptions store_options;
-  store_options.writer.max_batch = config->storage.group_commit_max_batch;
-  store_options.writer.max_delay =
-      std::chrono::microseconds(config->storage.group_commit_max_delay_us);
   try {
-    auto url = ParseStoreUrl(config->StoreDatabaseUrl(), "storage.url");
-    if (!url.ok()) return Fail(url.error());
-    const auto store = OpenStore(*url, planner, signing_key, std::move(store_options));
+    auto opened = OpenBatchStore(*config);
+    if (!opened.ok()) return Fail(opened.error());
+    const auto& store = (*opened)->store;
     log::Info("importing",
-              {{"csv", *csv_path}, {"storage", url->Describe()}, {"store_id", *store_id}});
+              {{"csv", *csv_path}, {"storage", (*opened)->description}, {"store_id", *store_id}});
     const auto summary = ImportHistory(
         *store, input, options,
         [interactive = options.interactive](const targeting::LineProblem& problem) {
@@ -240,6 +290,81 @@ int Import(const Args& args) {
               << std::endl;
     // Lines there were, and not one of them good: the file is not what it claims.
     return summary->lines > 0 && summary->baskets == 0 ? 1 : 0;
+  } catch (const std::exception& e) {
+    log::Error("fatal", {{"error", e.what()}});
+    return 1;
+  }
+}
+
+int Coupons(const Args& args) {
+  CouponRunOptions options;
+  const auto date = args.Value("date");
+  if (!date || date->empty()) return Fail(InvalidArgument("--date", "is required (see --help)"));
+  options.run_date = *date;
+  if (auto run_at = ParseRunDate(*date); !run_at.ok()) return Fail(run_at.error());
+  auto model = ParseModelOptions(args);
+  if (!model.ok()) return Fail(model.error());
+  options.model = *model;
+  auto margin = ParseFraction(args, "margin", options.campaigns.default_margin_rate, 1);
+  if (!margin.ok()) return Fail(margin.error());
+  options.campaigns.default_margin_rate = *margin;
+  options.interactive = ::isatty(STDERR_FILENO) == 1;
+  auto config = LoadConfig(args);
+  if (!config.ok()) return Fail(config.error());
+  try {
+    auto opened = OpenBatchStore(*config);
+    if (!opened.ok()) return Fail(opened.error());
+    log::Info("coupons", {{"date", *date}, {"storage", (*opened)->description}});
+    auto summary = RunCoupons(*(*opened)->store, options, std::cerr);
+    if (!summary.ok()) return Fail(summary.error());
+    std::cerr << "coupons " << *date << ": " << (*summary)["customers"] << " customers, "
+              << (*summary)["lines"] << " lines\n";
+    for (const auto& campaign : (*summary)["campaigns"]) {
+      std::cerr << "  " << campaign["campaign"].get<std::string>() << ": ";
+      if (campaign.contains("skipped")) {
+        std::cerr << "skipped, " << campaign["skipped"].get<std::string>() << "\n";
+        continue;
+      }
+      std::cerr << campaign["eligible"] << " eligible, " << campaign["treated"] << " offers, "
+                << campaign["control"] << " held out; " << campaign["coupons_issued"]
+                << " coupons issued now, " << campaign["already_present"]
+                << " offers already stored\n";
+    }
+    std::cout << summary->dump() << std::endl;
+    return 0;
+  } catch (const std::exception& e) {
+    log::Error("fatal", {{"error", e.what()}});
+    return 1;
+  }
+}
+
+int Report(const Args& args) {
+  auto margin = ParseFraction(args, "margin", targeting::CampaignRunOptions{}.default_margin_rate, 1);
+  if (!margin.ok()) return Fail(margin.error());
+  auto config = LoadConfig(args);
+  if (!config.ok()) return Fail(config.error());
+  try {
+    auto opened = OpenBatchStore(*config);
+    if (!opened.ok()) return Fail(opened.error());
+    Store& store = *(*opened)->store;
+    std::vector<domain::Campaign> campaigns;
+    if (const auto id = args.Value("campaign")) {
+      auto found = store.GetCampaign(*id);
+      if (!found.ok()) return Fail(found.error());
+      campaigns.push_back(found->campaign);
+    } else {
+      for (auto& stored : store.ListCampaigns(std::nullopt)) campaigns.push_back(stored.campaign);
+    }
+    nlohmann::json report = nlohmann::json::array();
+    for (const auto& campaign : campaigns) {
+      report.push_back(ReportCampaign(store, campaign, *margin));
+    }
+    if (args.Flag("json")) {
+      std::cout << nlohmann::json{{"campaigns", report}}.dump() << std::endl;
+    } else {
+      PrintReport(std::cout, report);
+    }
+    return 0;
   } catch (const std::exception& e) {
     log::Error("fatal", {{"error", e.what()}});
     return 1;
@@ -273,8 +398,11 @@ int BatchMain(int argc, char** argv) {
                            "undated-at",
                            "config",
                            "storage-url",
-                           "data-dir"},
-                          {"help", "no-tune"});
+                           "data-dir",
+                           "date",
+                           "margin",
+                           "campaign"},
+                          {"help", "no-tune", "json"});
   if (!args.ok()) return Fail(args.error());
   if (args->Flag("help")) {
     std::cout << kUsage;
@@ -295,6 +423,8 @@ int BatchMain(int argc, char** argv) {
     }
   }
   if (command == std::vector<std::string>{"import"}) return Import(*args);
+  if (command == std::vector<std::string>{"coupons"}) return Coupons(*args);
+  if (command == std::vector<std::string>{"report"}) return Report(*args);
   if (command.empty()) {
     std::cerr << "no command given (see --help)\n";
   } else {

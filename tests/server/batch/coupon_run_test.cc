@@ -1,0 +1,238 @@
+// The nightly coupon run against both storage engines: a small chain's purchases, a
+// campaign, the run, its rerun and its resumption after a kill, and the report.
+#include "batch/coupon_run.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "batch/campaign_report.h"
+#include "storage/open_store.h"
+#include "support/temp_dir.h"
+#include "support/test_database.h"
+#include "targeting/next_visit_planner.h"
+
+namespace loyalty::server::batch {
+namespace {
+
+const crypto::SigningKey& Key() {
+  static const crypto::SigningKey key = crypto::SigningKey::Generate();
+  return key;
+}
+
+Timestamp At(const char* text) { return ParseIso8601(text).value(); }
+
+// Twelve products in three categories; customer i keeps to a few of them.
+std::vector<domain::Product> Products() {
+  std::vector<domain::Product> products;
+  const char* categories[] = {"DAIRY", "BREAD", "PRODUCE"};
+  for (int i = 0; i < 12; ++i) {
+    domain::Product product;
+    product.sku = std::to_string(1000 + i);
+    product.name = "Product " + std::to_string(i);
+    product.department = "GROCERY";
+    product.category = categories[i % 3];
+    product.product_type = product.category;
+    product.price_minor = 150 + 40 * i;
+    products.push_back(product);
+  }
+  return products;
+}
+
+class CouponRunTest : public ::testing::TestWithParam<testing::Engine> {
+ protected:
+  static constexpr int kCustomers = 60;
+
+  void SetUp() override {
+    database_ = std::make_unique<testing::TestDatabase>(GetParam(), dir_);
+    store_ = OpenStore(ParseStoreUrl(database_->url(), "url").value(), planner_, Key());
+    ASSERT_TRUE(store_->ImportProducts(Products()).ok());
+    ASSERT_TRUE(store_->AddStore({"S001", "Main St", "USD"}).ok());
+    // Six weekly visits each before the run's date; each customer buys two staples
+    // every visit and a third product every other visit.
+    for (int c = 0; c < kCustomers; ++c) {
+      const auto card = CardNumber::FromBody("2" + std::to_string(10'000'000'000 + c)).value();
+      for (int week = 0; week < 6; ++week) {
+        domain::Purchase purchase;
+        purchase.store_id = "S001";
+        purchase.terminal_id = "T01";
+        purchase.card = card;
+        purchase.occurred_at =
+            At("2026-10-20T10:00:00Z") + std::chrono::days(7 * week) + std::chrono::hours(c % 8);
+        std::vector<int> bought = {c % 12, (c + 5) % 12};
+        if (week % 2 == 0) bought.push_back((c + 7) % 12);
+        for (const int i : bought) {
+          const auto price = 150 + 40 * i;
+          purchase.lines.push_back({std::to_string(1000 + i), 1, price, price});
+        }
+        purchase.total_minor = purchase.SubtotalMinor();
+        ASSERT_TRUE(store_->RecordPurchase(purchase, purchase.occurred_at).ok());
+      }
+    }
+    campaign_ = domain::CampaignFromJson({{"id", "december-personal"},
+                                          {"name", "December personal offers"},
+                                          {"kind", "next_visit"},
+                                          {"starts_at", "2026-12-01T00:00:00Z"},
+                                          {"ends_at", "2027-01-01T00:00:00Z"},
+                                          {"targets", nlohmann::json::array()},
+                                          {"discount_type", "percent_off"},
+                                          {"min_depth", 5},
+                                          {"max_depth", 30},
+                                          {"max_discount", 500},
+                                          {"min_spend", 0},
+                                          {"budget", 10'000'000},
+                                          {"budget_coupons", 0},
+                                          {"per_customer_cap", 1},
+                                          {"validity_days", 14},
+                                          {"control_basis_points", 2500},
+                                          {"paused", false}})
+                    .value();
+    ASSERT_TRUE(store_->CreateCampaign(campaign_, std::nullopt, At("2026-11-30T00:00:00Z")).ok());
+    options_.run_date = "2026-12-04";
+    options_.model.threads = 1;
+    options_.write_batch = 7;  // several transactions, as at scale
+  }
+
+  nlohmann::json Run() {
+    std::ostringstream progress;
+    auto summary = RunCoupons(*store_, options_, progress);
+    EXPECT_TRUE(summary.ok()) << summary.error().ToString();
+    return summary.ok() ? *summary : nlohmann::json{};
+  }
+
+  std::int64_t Count(const std::string& table, const std::string& where) {
+    return database_->Int("SELECT COUNT(*) FROM " + table + " WHERE " + where);
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<testing::TestDatabase> database_;
+  TopCategoryPlanner planner_;
+  std::unique_ptr<Store> store_;
+  domain::Campaign campaign_;
+  CouponRunOptions options_;
+};
+
+INSTANTIATE_TEST_SUITE_P(Engines, CouponRunTest,
+                         ::testing::Values(testing::Engine::kSqlite, testing::Engine::kPostgres),
+                         [](const auto& engine) { return testing::EngineName(engine.param); });
+
+TEST_P(CouponRunTest, IssuesTheTreatedOffersAndRecordsTheHeldOutOnes) {
+  const auto summary = Run();
+  ASSERT_EQ(summary["campaigns"].size(), 1u);
+  const auto& run = summary["campaigns"][0];
+  EXPECT_EQ(summary["customers"], kCustomers);
+  const std::int64_t treated = run["treated"], control = run["control"];
+  EXPECT_GT(treated, 0);
+  EXPECT_GT(control, 0);  // a quarter held out, of 60: some
+  EXPECT_EQ(treated + control, run["eligible"].get<std::int64_t>());
+  EXPECT_EQ(run["coupons_issued"], treated);
+  EXPECT_EQ(Count("coupons", "campaign = 'december-personal'"), treated);
+  EXPECT_EQ(Count("campaign_offers", "control = 1 AND coupon_id IS NULL"), control);
+  // Every coupon is a product the customer's own history makes plausible, within the
+  // campaign's depth, living 14 days from the run's date.
+  EXPECT_EQ(Count("coupons", "campaign = 'december-personal' AND (discount_value < 5 OR"
+                             " discount_value > 30 OR max_discount_minor <> 500)"),
+            0);
+  EXPECT_EQ(Count("coupons", "campaign = 'december-personal' AND expires_at - issued_at <> " +
+                                 std::to_string(14 * 86400)),
+            0);
+  EXPECT_TRUE(store_->FindBatchRun("2026-12-04")->finished_at.has_value());
+}
+
+TEST_P(CouponRunTest, ASecondRunOfTheDateIssuesNothingNew) {
+  const auto first = Run()["campaigns"][0];
+  const auto coupons = Count("coupons", "campaign = 'december-personal'");
+  const auto second = Run()["campaigns"][0];
+  EXPECT_EQ(second["stored"], 0);
+  EXPECT_EQ(second["coupons_issued"], 0);
+  EXPECT_EQ(second["already_present"],
+            first["treated"].get<std::int64_t>() + first["control"].get<std::int64_t>());
+  EXPECT_EQ(Count("coupons", "campaign = 'december-personal'"), coupons);
+}
+
+TEST_P(CouponRunTest, ARunKilledHalfWayIsCompletedByTheNext) {
+  const auto whole = Run()["campaigns"][0];
+  const std::int64_t offers = whole["treated"].get<std::int64_t>() + whole["control"].get<std::int64_t>();
+  // What a kill leaves: the transactions committed before it, nothing after. Take away
+  // the later half of the offers and their coupons, as if never written.
+  const auto median = database_->Int(
+      "SELECT customer_id FROM campaign_offers ORDER BY customer_id LIMIT 1 OFFSET " +
+      std::to_string(offers / 2));
+  const auto later = "customer_id >= " + std::to_string(median);
+  database_->Exec("DELETE FROM coupons WHERE campaign = 'december-personal' AND " + later);
+  const auto removed = Count("campaign_offers", later);
+  database_->Exec("DELETE FROM campaign_offers WHERE " + later);
+
+  const auto resumed = Run()["campaigns"][0];
+  EXPECT_EQ(resumed["stored"], removed);
+  EXPECT_EQ(resumed["already_present"], offers - removed);
+  EXPECT_EQ(Count("campaign_offers", "TRUE"), offers);
+  EXPECT_EQ(Count("coupons", "campaign = 'december-personal'"), whole["treated"]);
+}
+
+TEST_P(CouponRunTest, ACountBudgetCapsTheTreatedOffers) {
+  campaign_.budget_coupons = 6;
+  ASSERT_TRUE(store_->UpdateCampaign(campaign_, At("2026-12-01T00:00:00Z")).ok());
+  const auto run = Run()["campaigns"][0];
+  // The count is scaled by the held-out share for the choice: 8 offers, about 6 treated.
+  EXPECT_EQ(run["treated"].get<std::int64_t>() + run["control"].get<std::int64_t>(), 8);
+  // The next day's run has what this one's treated offers left of the count (scaled the
+  // same way), and leaves out the customers already at their cap of one.
+  options_.run_date = "2026-12-05";
+  const auto next = Run()["campaigns"][0];
+  const std::int64_t treated = run["treated"];
+  ASSERT_LT(treated, 6);  // the control share drew some of the 8 (fixed by the hash)
+  const std::int64_t left = 6 - treated;
+  EXPECT_EQ(next["treated"].get<std::int64_t>() + next["control"].get<std::int64_t>(),
+            static_cast<std::int64_t>(std::ceil(static_cast<double>(left) / 0.75)));
+  EXPECT_EQ(next["eligible"], kCustomers - treated);
+  EXPECT_LE(treated + next["treated"].get<std::int64_t>(), 6);
+}
+
+TEST_P(CouponRunTest, TheReportComparesTreatedWithHeldOut) {
+  const auto run = Run()["campaigns"][0];
+  // One treated customer redeems their coupon on a visit within its life.
+  const auto coupon = database_->Text(
+      "SELECT id || ' ' || customer_id || ' ' || card_number || ' ' || target_value"
+      " FROM coupons WHERE campaign = 'december-personal' ORDER BY id LIMIT 1");
+  std::istringstream fields(coupon);
+  std::string coupon_id, customer_id, card, sku;
+  fields >> coupon_id >> customer_id >> card >> sku;
+  domain::Purchase purchase;
+  purchase.store_id = "S001";
+  purchase.terminal_id = "T01";
+  purchase.card = CardNumber::Parse(card).value();
+  purchase.occurred_at = At("2026-12-06T10:00:00Z");
+  const std::int64_t price = 150 + 40 * (std::stoi(sku) - 1000);
+  purchase.lines.push_back({sku, 1, price, price});
+  purchase.redemptions.push_back({Uuid::Parse(coupon_id).value(), 10});
+  purchase.total_minor = purchase.SubtotalMinor() - purchase.DiscountMinor();
+  ASSERT_TRUE(store_->RecordPurchase(purchase, purchase.occurred_at).ok());
+
+  const auto report = ReportCampaign(*store_, campaign_, 0.3);
+  EXPECT_EQ(report["issued"], run["treated"]);
+  EXPECT_EQ(report["redeemed"], 1);
+  EXPECT_EQ(report["treated_customers"], run["treated"]);
+  EXPECT_EQ(report["control_customers"], run["control"]);
+  const double treated = report["treated_customers"].get<double>();
+  EXPECT_NEAR(report["sales"]["treated_mean"].get<double>(), (price - 10) / treated, 1e-9);
+  EXPECT_EQ(report["sales"]["control_mean"], 0.0);
+  EXPECT_TRUE(report["sales"]["ci95"].is_array());
+  EXPECT_NEAR(report["margin"]["treated_mean"].get<double>(), (price * 0.3 - 10) / treated, 1e-9);
+  std::ostringstream table;
+  PrintReport(table, nlohmann::json::array({report}));
+  EXPECT_NE(table.str().find("1 redeemed"), std::string::npos) << table.str();
+}
+
+TEST(CouponRunDate, IsADayOfTheCalendar) {
+  EXPECT_EQ(ParseRunDate("2026-12-04").value(), 1'796'342'400);
+  EXPECT_FALSE(ParseRunDate("2026-13-04").ok());
+  EXPECT_FALSE(ParseRunDate("2026-12-04T00:00:00Z").ok());
+  EXPECT_EQ(ParseRunDate("tomorrow").error().field, "--date");
+}
+
+}  // namespace
+}  // namespace loyalty::server::batch
