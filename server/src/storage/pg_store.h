@@ -85,6 +85,7 @@ class PostgresStore final : public Store {
   Status AppendAudit(const AuditEntry& entry) override;
   std::vector<CouponConflict> ListCouponConflicts(const std::vector<std::string>& stores,
                                                   std::size_t limit) override;
+  Dashboard LoadDashboard(const DashboardQuery& query) override;  // *_dashboard.cc
 
  private:
   // A connection borrowed from the read pool for one call; one the server dropped is

@@ -67,6 +67,7 @@ class SqliteStore final : public Store {
   Status AppendAudit(const AuditEntry& entry) override;
   std::vector<CouponConflict> ListCouponConflicts(const std::vector<std::string>& stores,
                                                   std::size_t limit) override;
+  Dashboard LoadDashboard(const DashboardQuery& query) override;  // *_dashboard.cc
 
   WriterStats writer_stats() const override { return writer_->stats(); }
   void Flush() override;
