@@ -24,7 +24,9 @@ void ForEachDay(postgres::Connection& db, const std::string& sql, const Dashboar
   const auto rows = db.Run(sql, params);
   for (int i = 0; i < rows.size(); ++i) {
     const auto day = rows.Int(i, 0);
-    if (day >= 0 && day < query.days) add(rows, i, dashboard.per_day[day]);
+    if (day >= 0 && day < query.days) {
+      add(rows, i, dashboard.per_day[static_cast<std::size_t>(day)]);
+    }
   }
 }
 

@@ -25,7 +25,9 @@ void ForEachDay(sqlite::Connection& db, const std::string& sql, const DashboardQ
   if (!query.stores.empty()) statement.Bind(3, nlohmann::json(query.stores).dump());
   while (statement.Step()) {
     const auto day = statement.Int(0);
-    if (day >= 0 && day < query.days) add(statement, dashboard.per_day[day]);
+    if (day >= 0 && day < query.days) {
+      add(statement, dashboard.per_day[static_cast<std::size_t>(day)]);
+    }
   }
 }
 
