@@ -4,6 +4,7 @@
 #include "api/portal_auth.h"
 #include "api/portal_campaign_handlers.h"
 #include "api/portal_customer_handlers.h"
+#include "api/portal_dashboard_handlers.h"
 #include "api/portal_store_handlers.h"
 #include "api/terminal_api_handlers.h"
 #include "ops/ops_routes.h"
@@ -12,7 +13,7 @@ namespace loyalty::server {
 
 void AddAllRoutes(http::Router& router, Store& store, const crypto::VerifyKey& coupon_key,
                   ops::Registry& metrics, auth::LoginThrottle& login_throttle,
-                  std::function<void()> refresh_metrics) {
+                  std::function<void()> refresh_metrics, const PortalFiles& portal_files) {
   AddOpsRoutes(router, metrics, std::move(refresh_metrics));
   AddTerminalApiRoutes(router, store, coupon_key);
   AddCustomerApiRoutes(router, store);
@@ -20,6 +21,8 @@ void AddAllRoutes(http::Router& router, Store& store, const crypto::VerifyKey& c
   AddPortalStoreRoutes(router, store);
   AddPortalCampaignRoutes(router, store);
   AddPortalCustomerRoutes(router, store);
+  AddPortalDashboardRoutes(router, store);
+  AddPortalPageRoutes(router, portal_files);
 }
 
 }  // namespace loyalty::server

@@ -2,6 +2,7 @@
 // comparing the router with docs/api/openapi.yaml walks.
 #pragma once
 
+#include "api/portal_pages.h"
 #include "auth/login_throttle.h"
 #include "http/router.h"
 #include "loyalty/crypto/ed25519.h"
@@ -13,6 +14,6 @@ namespace loyalty::server {
 // The arguments must outlive the router.
 void AddAllRoutes(http::Router& router, Store& store, const crypto::VerifyKey& coupon_key,
                   ops::Registry& metrics, auth::LoginThrottle& login_throttle,
-                  std::function<void()> refresh_metrics);
+                  std::function<void()> refresh_metrics, const PortalFiles& portal_files);
 
 }  // namespace loyalty::server

@@ -53,6 +53,9 @@ void ApplyFile(const nlohmann::json& json, Config& config, codec::FieldErrors& e
     ReadInt(storage, "group_commit_max_delay_us", config.storage.group_commit_max_delay_us, 0,
             100000);
   });
+  section("portal", [&](codec::ObjectReader& portal) {
+    ReadString(portal, "static_dir", config.portal.static_dir);
+  });
   section("next_visit", [&](codec::ObjectReader& next) {
     ReadInt(next, "percent_off", config.next_visit.percent_off, 1, 100);
     ReadInt(next, "max_discount_minor", config.next_visit.max_discount_minor, 0, 100'000'000);
@@ -73,6 +76,7 @@ Status ApplyEnvironment(Config& config) {
   text("LOYALTY_TLS_CERT", config.tls.certificate);
   text("LOYALTY_TLS_KEY", config.tls.private_key);
   text("LOYALTY_STORAGE_URL", config.storage.url);
+  text("LOYALTY_PORTAL_STATIC_DIR", config.portal.static_dir);
   if (const char* threads = std::getenv("LOYALTY_THREADS")) {
     const auto value = ParseWholeNumber(threads, 64);
     if (!value || *value < 1) {
@@ -88,6 +92,13 @@ Status ApplyEnvironment(Config& config) {
 std::string Config::StoreDatabaseUrl() const {
   if (!storage.url.empty()) return storage.url;
   return "sqlite://" + (std::filesystem::path(data_dir) / "loyalty.db").string();
+}
+
+std::string Config::PortalStaticDir() const {
+  if (!portal.static_dir.empty()) return portal.static_dir;
+  std::error_code ec;
+  const auto binary = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ((ec ? std::filesystem::current_path() : binary.parent_path()) / "portal").string();
 }
 
 Result<Config> LoadConfig(const Args& args) {

@@ -46,10 +46,18 @@ struct Config {
     int max_live_coupons = 3;
   } next_visit;
 
+  struct Portal {
+    // The portal's web app (index.html and assets/). Empty: the folder `portal` beside
+    // the loyalty-server binary, where the build and an install put it.
+    std::string static_dir;
+  } portal;
+
   std::string log_level = "info";  // debug, info, warn, error
 
   // storage.url, or the SQLite file in data_dir when it is empty.
   std::string StoreDatabaseUrl() const;
+  // portal.static_dir, or the folder `portal` beside the running binary.
+  std::string PortalStaticDir() const;
 };
 
 // Builds the configuration from all its sources. `args` holds the parsed flags.

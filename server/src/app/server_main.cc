@@ -151,10 +151,14 @@ int Serve(const Config& config) {
 
   http::Router router;
   auth::LoginThrottle login_throttle;
-  AddAllRoutes(router, store, signing_key.verify_key(), metrics, login_throttle, [&store, &metrics] {
-    metrics.GetGauge("loyalty_storage_writer_queue_depth", "Writes waiting for the writer")
-        .Set(static_cast<double>(store.writer_stats().queue_depth));
-  });
+  const PortalFiles portal_files = PortalFiles::Load(config.PortalStaticDir());
+  AddAllRoutes(
+      router, store, signing_key.verify_key(), metrics, login_throttle,
+      [&store, &metrics] {
+        metrics.GetGauge("loyalty_storage_writer_queue_depth", "Writes waiting for the writer")
+            .Set(static_cast<double>(store.writer_stats().queue_depth));
+      },
+      portal_files);
 
   http::ServerOptions options;
   options.address = listen->first;
@@ -194,6 +198,7 @@ int Serve(const Config& config) {
             {{"url", url},
              {"data_dir", config.data_dir},
              {"storage", store_url.Describe()},
+             {"portal", url + "/portal/"},
              {"tls_certificate", certificate.certificate},
              {"coupon_public_key", DataPath(config, "coupon-signing.pem.pub").string()},
              {"coupon_key_id", signing_key.verify_key().key_id()}});

@@ -220,8 +220,12 @@ class Session : public std::enable_shared_from_this<Session> {
         static_cast<bhttp::status>(status_override ? status_override : response.status), 11);
     reply->set(bhttp::field::server, "loyalty-server");
     reply->set(bhttp::field::content_type, response.content_type);
+    // API answers are never cached; a handler that serves files says otherwise.
     reply->set(bhttp::field::cache_control, "no-store");
-    for (const auto& [name, value] : response.headers) reply->insert(name, value);
+    for (const auto& [name, value] : response.headers) {
+      if (beast::iequals(name, "Cache-Control")) reply->erase(bhttp::field::cache_control);
+      reply->insert(name, value);
+    }
     reply->keep_alive(keep_alive && !sessions_->draining);
     reply->body() = std::move(response.body);
     reply->prepare_payload();

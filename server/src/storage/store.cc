@@ -53,4 +53,14 @@ Result<RecordedReturn> Store::RecordReturn(const domain::SaleReturn& sale_return
       [&](ReturnCallback done) { RecordReturnAsync(sale_return, now, std::move(done)); });
 }
 
+void Dashboard::AddUpDays() {
+  for (const auto& day : per_day) {
+    total.purchases += day.purchases;
+    total.sales_minor += day.sales_minor;
+    total.card_sales_minor += day.card_sales_minor;
+    total.coupons_issued += day.coupons_issued;
+    total.coupons_redeemed += day.coupons_redeemed;
+  }
+}
+
 }  // namespace loyalty::server

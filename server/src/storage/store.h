@@ -248,6 +248,33 @@ struct StoredCampaign {
   std::optional<std::int64_t> created_by;  // portal user; empty: the command line
 };
 
+// The portal dashboard's figures for a run of whole days in some stores.
+struct DashboardQuery {
+  std::vector<std::string> stores;  // empty: the whole chain
+  Timestamp from;                   // the first day's start (the viewer's local midnight)
+  int days = 1;                     // consecutive 24-hour buckets from `from`, 1 to 366
+};
+
+struct DashboardFigures {
+  std::int64_t purchases = 0;
+  std::int64_t sales_minor = 0;       // purchase totals, after discounts
+  std::int64_t card_sales_minor = 0;  // the part of sales_minor sold with a loyalty card
+  std::int64_t active_customers = 0;  // distinct customers who bought
+  std::int64_t coupons_issued = 0;
+  std::int64_t coupons_redeemed = 0;
+};
+
+struct Dashboard {
+  std::string currency;  // the chain's (meta.currency), for every *_minor figure
+  // Over the whole run: active_customers counts each customer once, so it is not the
+  // sum of the days'.
+  DashboardFigures total;
+  std::vector<DashboardFigures> per_day;  // `days` entries, the first starting at `from`
+
+  // Sets the totals that are sums of the days' (all but active_customers).
+  void AddUpDays();
+};
+
 // The single writer's counters, for metrics and logs.
 struct WriterStats {
   std::uint64_t jobs = 0;  // writes committed (a purchase, a heartbeat, ...)
@@ -467,6 +494,10 @@ class Store {
   // and aggregates stay for reports under the bare customer id. Returns false when the
   // customer had been erased before (nothing changes).
   virtual Result<bool> EraseCustomer(std::int64_t customer_id, Timestamp now) = 0;
+  // Sales, card share, active customers and coupons for the portal's dashboard. With
+  // `stores` given, coupons count only when the sale that issued (or redeemed) them was
+  // made in one of those stores, so coupons the batch issues count for the chain only.
+  virtual Dashboard LoadDashboard(const DashboardQuery& query) = 0;
 };
 
 }  // namespace loyalty::server

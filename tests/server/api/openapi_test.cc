@@ -89,7 +89,8 @@ RouteSet RouterRoutes() {
   ops::Registry metrics;
   http::Router router;
   auth::LoginThrottle throttle;
-  AddAllRoutes(router, store, key.verify_key(), metrics, throttle, [] {});
+  const PortalFiles portal_files;
+  AddAllRoutes(router, store, key.verify_key(), metrics, throttle, [] {}, portal_files);
   RouteSet routes;
   for (const auto& route : router.Routes()) {
     routes.insert(

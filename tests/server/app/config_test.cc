@@ -1,6 +1,8 @@
 #include "app/config.h"
 
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 
 #include <gtest/gtest.h>
 
@@ -35,6 +37,30 @@ TEST(ConfigStorageUrl, ABadUrlStopsTheStartNamingTheKey) {
   ASSERT_FALSE(config.ok());
   EXPECT_EQ(config.error().field, "storage.url");
   EXPECT_NE(config.error().message.find("'oracle' is not a storage engine"), std::string::npos);
+}
+
+TEST(ConfigPortal, TheWebAppDefaultsToTheFolderBesideTheBinary) {
+  auto config = Load({});
+  ASSERT_TRUE(config.ok());
+  std::error_code ec;
+  const auto binary = std::filesystem::read_symlink("/proc/self/exe", ec);
+  ASSERT_FALSE(ec);
+  EXPECT_EQ(config->PortalStaticDir(), (binary.parent_path() / "portal").string());
+}
+
+TEST(ConfigPortal, TheFileSetsTheFolderAndAnUnknownKeyIsNamed) {
+  const auto path = std::filesystem::temp_directory_path() / "loyalty-config-portal-test.json";
+  std::ofstream(path) << R"({"portal": {"static_dir": "/srv/loyalty/portal"}})";
+  auto config = Load({"--config", path.string()});
+  ASSERT_TRUE(config.ok()) << config.error().ToString();
+  EXPECT_EQ(config->PortalStaticDir(), "/srv/loyalty/portal");
+
+  std::ofstream(path) << R"({"portal": {"static_folder": "/srv"}})";
+  auto unknown = Load({"--config", path.string()});
+  std::filesystem::remove(path);
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.error().field.find("static_folder"), std::string::npos)
+      << unknown.error().ToString();
 }
 
 }  // namespace

@@ -1,0 +1,37 @@
+// The portal API over fetch: JSON in and out, the session's CSRF token on every request
+// that changes something, and errors as ApiError carrying the server's message and field.
+let csrfToken = '';
+
+export class ApiError extends Error {
+  constructor(status, message, field) {
+    super(message);
+    this.status = status;
+    this.field = field;
+  }
+}
+
+export function setCsrfToken(token) {
+  csrfToken = token || '';
+}
+
+export async function request(method, path, body) {
+  const headers = { Accept: 'application/json' };
+  if (method !== 'GET') headers['X-CSRF-Token'] = csrfToken;
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const response = await fetch(path, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    credentials: 'same-origin',
+    cache: 'no-store',
+  });
+  if (response.status === 204) return null;
+  const json = await response.json().catch(() => null);
+  if (!response.ok) {
+    const error = json && json.error ? json.error : {};
+    throw new ApiError(response.status, error.message || `HTTP ${response.status}`, error.field);
+  }
+  return json;
+}
+
+export const get = (path) => request('GET', path);

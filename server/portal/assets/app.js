@@ -1,0 +1,87 @@
+// The portal's entry: shows the login form or the app shell (header, navigation from
+// routes.js, the current page), and routes by the URL's hash (#/dashboard).
+import { ApiError, get, request, setCsrfToken } from './api.js';
+import { h } from './dom.js';
+import { roleNames } from './format.js';
+import { renderLogin } from './login.js';
+import { defaultRoute, mayOpen, routeFor, routes } from './routes.js';
+
+const root = document.getElementById('app');
+let session = null;  // {user, csrf_token} while logged in
+
+function currentPath() {
+  return location.hash.replace(/^#\/?/, '').split('?')[0];
+}
+
+function showLogin(message) {
+  session = null;
+  setCsrfToken('');
+  root.replaceChildren(renderLogin(onLoggedIn, message));
+}
+
+function onLoggedIn(newSession) {
+  session = newSession;
+  setCsrfToken(session.csrf_token);
+  if (!routeFor(currentPath(), session.user)) location.hash = `#/${defaultRoute.path}`;
+  renderShell();
+}
+
+async function logOut() {
+  try {
+    await request('DELETE', '/portal/api/session');
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.status !== 401) throw error;
+  }
+  showLogin('You are logged out.');
+}
+
+function renderShell() {
+  const user = session.user;
+  const nav = h('nav', { class: 'nav', 'aria-label': 'Pages' },
+    routes.filter((route) => mayOpen(route, user)).map((route) =>
+      h('a', { href: `#/${route.path}`, 'data-path': route.path }, route.title)));
+  const main = h('main', { class: 'page', id: 'page' });
+  root.replaceChildren(
+    h('header', { class: 'topbar' },
+      h('span', { class: 'brand' }, 'Loyalty portal'),
+      nav,
+      h('span', { class: 'who' },
+        h('span', { class: 'user-name', id: 'user-name' }, user.name),
+        h('span', { class: 'user-role', id: 'user-role' }, roleNames[user.role] || user.role)),
+      h('button', { class: 'secondary', id: 'logout', type: 'button', onclick: logOut },
+        'Log out')),
+    main);
+  showPage();
+}
+
+async function showPage() {
+  if (!session) return;
+  const route = routeFor(currentPath(), session.user) || defaultRoute;
+  for (const link of root.querySelectorAll('.nav a')) {
+    link.classList.toggle('active', link.dataset.path === route.path);
+  }
+  const main = document.getElementById('page');
+  document.title = `${route.title} · Loyalty portal`;
+  main.replaceChildren(h('p', { class: 'loading' }, 'Loading…'));
+  try {
+    const page = await route.load();
+    await page.default(main, { user: session.user });
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) {
+      showLogin('Your session ended. Please log in again.');
+      return;
+    }
+    main.replaceChildren(h('p', { class: 'error', role: 'alert' }, error.message));
+  }
+}
+
+window.addEventListener('hashchange', showPage);
+
+get('/portal/api/session').then(onLoggedIn, (error) => {
+  if (error instanceof ApiError && error.status === 401) {
+    showLogin();
+  } else {
+    root.replaceChildren(h('p', { class: 'error', role: 'alert' },
+      `The server did not answer: ${error.message}`));
+  }
+});

@@ -1,0 +1,64 @@
+// Per-day charts with uPlot (installed from npm, served by the portal itself).
+import uPlot from './uPlot.esm.js';
+import { h } from './dom.js';
+
+const kHalfDay = 12 * 60 * 60;
+const colours = ['#2563eb', '#16a34a', '#d97706', '#9333ea'];
+
+// Counts tick at whole numbers only.
+const wholeIncrements = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1e3, 2e3, 5e3, 1e4, 2e4, 5e4, 1e5,
+  2e5, 5e5, 1e6, 2e6, 5e6, 1e7];
+
+// `days`: [{date: 'YYYY-MM-DD', ...}]; `series`: [{label, value: (day) => number, bars}];
+// `whole`: the values are counts.
+// Returns the chart's figure element; the chart sizes itself to it and follows resizes.
+export function dayChart(title, days, series, formatValue = (v) => String(v), whole = false) {
+  // Local midnight of each date: uPlot draws time in the browser's zone, as are the days.
+  const xs = days.map((day) => {
+    const [y, m, d] = day.date.split('-').map(Number);
+    return new Date(y, m - 1, d).getTime() / 1000;
+  });
+  const data = [xs, ...series.map((s) => days.map(s.value))];
+  const figure = h('figure', { class: 'chart' }, h('figcaption', {}, title));
+  const plotArea = h('div', { class: 'plot' });
+  figure.append(plotArea);
+
+  const options = {
+    width: 400,
+    height: 200,
+    legend: { show: series.length > 1 },
+    cursor: { drag: { x: false, y: false } },
+    scales: {
+      x: { time: true, range: [xs[0] - kHalfDay, xs[xs.length - 1] + kHalfDay] },
+      y: { range: (u, min, max) => [0, max > 0 ? max * 1.1 : 1] },
+    },
+    axes: [
+      { space: 60 },
+      {
+        size: 70,
+        values: (u, ticks) => ticks.map(formatValue),
+        incrs: whole ? wholeIncrements : undefined,
+      },
+    ],
+    series: [
+      { label: 'Day', value: (u, v) => (v == null ? '' : new Date(v * 1000).toLocaleDateString()) },
+      ...series.map((s, i) => ({
+        label: s.label,
+        stroke: colours[i % colours.length],
+        width: 2,
+        fill: s.bars ? `${colours[i % colours.length]}55` : undefined,
+        paths: s.bars ? uPlot.paths.bars({ size: [0.6, 48] }) : undefined,
+        points: { show: days.length <= 31 },
+        value: (u, v) => (v == null ? '' : formatValue(v)),
+      })),
+    ],
+  };
+  const plot = new uPlot(options, data, plotArea);
+  const fit = () => {
+    const width = Math.max(240, plotArea.clientWidth);
+    if (width !== plot.width) plot.setSize({ width, height: 200 });
+  };
+  new ResizeObserver(fit).observe(plotArea);
+  requestAnimationFrame(fit);
+  return figure;
+}

@@ -1,0 +1,26 @@
+// Money arrives in minor units with the chain's ISO 4217 currency; the browser's locale
+// decides how it reads.
+const fractionDigits = (currency) =>
+  new Intl.NumberFormat(undefined, { style: 'currency', currency }).resolvedOptions()
+    .maximumFractionDigits;
+
+export function money(minor, currency) {
+  if (!currency) return String(minor);
+  const digits = fractionDigits(currency);
+  return new Intl.NumberFormat(undefined, { style: 'currency', currency })
+    .format(minor / 10 ** digits);
+}
+
+export function moneyValue(minor, currency) {
+  return currency ? minor / 10 ** fractionDigits(currency) : minor;
+}
+
+export const count = (n) => new Intl.NumberFormat().format(n);
+
+export function percent(part, whole) {
+  if (!whole) return '–';
+  return new Intl.NumberFormat(undefined, { style: 'percent', maximumFractionDigits: 1 })
+    .format(part / whole);
+}
+
+export const roleNames = { admin: 'Admin', store_manager: 'Store manager', analyst: 'Analyst' };

@@ -1,0 +1,87 @@
+// SqliteStore: the portal dashboard's figures, read from the purchases and coupons
+// themselves (migration 0010 indexes them by time).
+#include "storage/sqlite_store.h"
+
+namespace loyalty::server {
+namespace {
+
+constexpr std::int64_t kDaySeconds = 24 * 60 * 60;
+
+// `column IN (the stores)` as one JSON-array parameter, so each statement's text stays
+// the same whatever the number of stores and is prepared once.
+std::string StoreFilter(const DashboardQuery& query, const char* column) {
+  if (query.stores.empty()) return "";
+  return std::string(" AND ") + column + " IN (SELECT value FROM json_each(?3))";
+}
+
+// Runs `sql` (its first column the day's index, then the figures) and hands each row to
+// `add` with the bucket it belongs to.
+template <typename Add>
+void ForEachDay(sqlite::Connection& db, const std::string& sql, const DashboardQuery& query,
+                Dashboard& dashboard, Add add) {
+  auto& statement = db.Prepared(sql);
+  const std::int64_t from = ToUnixSeconds(query.from);
+  statement.Bind(1, from).Bind(2, from + query.days * kDaySeconds);
+  if (!query.stores.empty()) statement.Bind(3, nlohmann::json(query.stores).dump());
+  while (statement.Step()) {
+    const auto day = statement.Int(0);
+    if (day >= 0 && day < query.days) {
+      add(statement, dashboard.per_day[static_cast<std::size_t>(day)]);
+    }
+  }
+}
+
+}  // namespace
+
+Dashboard SqliteStore::LoadDashboard(const DashboardQuery& query) {
+  Dashboard dashboard;
+  dashboard.per_day.resize(static_cast<std::size_t>(query.days));
+  auto lease = Read();
+  sqlite::Connection& db = *lease;
+  auto& currency = db.Prepared("SELECT value FROM meta WHERE key = 'currency'");
+  if (currency.Step()) dashboard.currency = currency.Text(0);
+  currency.Reset();
+  const std::string purchases_in_window =
+      " FROM purchases WHERE occurred_at >= ?1 AND occurred_at < ?2" +
+      StoreFilter(query, "store_id");
+  ForEachDay(db,
+             "SELECT (occurred_at - ?1) / 86400, COUNT(*), SUM(total_minor),"
+             " SUM(CASE WHEN card_number IS NOT NULL THEN total_minor ELSE 0 END),"
+             " COUNT(DISTINCT customer_id)" +
+                 purchases_in_window + " GROUP BY 1",
+             query, dashboard, [](const sqlite::Statement& row, DashboardFigures& day) {
+               day.purchases = row.Int(1);
+               day.sales_minor = row.Int(2);
+               day.card_sales_minor = row.Int(3);
+               day.active_customers = row.Int(4);
+             });
+  ForEachDay(db,
+             "SELECT (c.issued_at - ?1) / 86400, COUNT(*) FROM coupons c" +
+                 std::string(query.stores.empty()
+                                 ? ""
+                                 : " JOIN purchases p ON p.seq = c.issued_by_purchase") +
+                 " WHERE c.issued_at >= ?1 AND c.issued_at < ?2" +
+                 StoreFilter(query, "p.store_id") + " GROUP BY 1",
+             query, dashboard, [](const sqlite::Statement& row, DashboardFigures& day) {
+               day.coupons_issued = row.Int(1);
+             });
+  ForEachDay(db,
+             "SELECT (c.redeemed_at - ?1) / 86400, COUNT(*) FROM coupons c" +
+                 std::string(query.stores.empty()
+                                 ? ""
+                                 : " JOIN purchases p ON p.id = c.redeemed_by_purchase") +
+                 " WHERE c.redeemed_at >= ?1 AND c.redeemed_at < ?2" +
+                 StoreFilter(query, "p.store_id") + " GROUP BY 1",
+             query, dashboard, [](const sqlite::Statement& row, DashboardFigures& day) {
+               day.coupons_redeemed = row.Int(1);
+             });
+  // A customer who bought on two days is one active customer of the run.
+  ForEachDay(db, "SELECT 0, COUNT(DISTINCT customer_id)" + purchases_in_window, query, dashboard,
+             [&dashboard](const sqlite::Statement& row, DashboardFigures&) {
+               dashboard.total.active_customers = row.Int(1);
+             });
+  dashboard.AddUpDays();
+  return dashboard;
+}
+
+}  // namespace loyalty::server
