@@ -124,6 +124,14 @@ CampaignPlan PlanCampaigns(const TransactionHistory& history,
       summary.skipped_reason = campaign.paused ? "paused" : "not running on this date";
       continue;
     }
+    if (campaign.target_segment) {
+      // Offering to everyone instead would spend the budget on customers the team did
+      // not choose; better not to run until segments are computed.
+      summary.skipped_reason = std::string("customer segments are not computed yet, so ") +
+                               "target_segment " + domain::SegmentName(*campaign.target_segment) +
+                               " cannot be applied";
+      continue;
+    }
     if (campaign.discount_type != domain::DiscountType::kPercentOff) {
       summary.skipped_reason = std::string("the batch prices percent_off offers only, not ") +
                                domain::DiscountTypeName(campaign.discount_type);

@@ -177,16 +177,19 @@ TEST(CampaignOffers, SkipsWhatCannotRunAndRespectsEarlierRuns) {
   auto spent = MakeCampaign(domain::CampaignKind::kNextVisit, "spent");
   spent.budget_coupons = 5;
   auto capped = MakeCampaign(domain::CampaignKind::kNextVisit, "capped");
+  auto segment = MakeCampaign(domain::CampaignKind::kNextVisit, "segment");
+  segment.target_segment = domain::Segment::kAtRisk;
 
-  std::vector<CampaignHistory> already(5);
+  std::vector<CampaignHistory> already(6);
   already[3].issued = 5;
   already[4].capped_customers = {*fixture.history.customers.Find("a")};
-  const auto plan = fixture.Plan({paused, later, amount, spent, capped}, {}, already);
+  const auto plan = fixture.Plan({paused, later, amount, spent, capped, segment}, {}, already);
   EXPECT_EQ(plan.campaigns[0].skipped_reason, "paused");
   EXPECT_EQ(plan.campaigns[1].skipped_reason, "not running on this date");
   EXPECT_NE(plan.campaigns[2].skipped_reason.find("percent_off"), std::string::npos);
   EXPECT_EQ(plan.campaigns[3].skipped_reason, "budget spent");
   EXPECT_EQ(plan.campaigns[4].skipped_reason, "");
+  EXPECT_NE(plan.campaigns[5].skipped_reason.find("at_risk"), std::string::npos);
   EXPECT_EQ(fixture.Customers(plan), std::vector<std::string>{"b"});
 }
 
