@@ -317,8 +317,14 @@ int Coupons(const Args& args) {
     log::Info("coupons", {{"date", *date}, {"storage", (*opened)->description}});
     auto summary = RunCoupons(*(*opened)->store, options, std::cerr);
     if (!summary.ok()) return Fail(summary.error());
-    std::cerr << "coupons " << *date << ": " << (*summary)["customers"] << " customers, "
-              << (*summary)["lines"] << " lines\n";
+    if (summary->contains("already_run")) {
+      std::cerr << "coupons " << *date << ": already run, finished "
+                << (*summary)["already_run"].get<std::string>()
+                << "; nothing planned or issued (its summary follows)\n";
+    } else {
+      std::cerr << "coupons " << *date << ": " << (*summary)["customers"] << " customers, "
+                << (*summary)["lines"] << " lines\n";
+    }
     for (const auto& campaign : (*summary)["campaigns"]) {
       std::cerr << "  " << campaign["campaign"].get<std::string>() << ": ";
       if (campaign.contains("skipped")) {

@@ -1,6 +1,7 @@
 #include "batch/coupon_run.h"
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <unordered_map>
 
@@ -27,8 +28,12 @@ const Uuid& CouponIdNamespace() {
 std::optional<targeting::MonthDay> ParseMonthDay(const std::string& birthday) {
   // YYYY-MM-DD, checked when it was registered.
   if (birthday.size() != 10) return std::nullopt;
-  const unsigned month = static_cast<unsigned>(std::stoi(birthday.substr(5, 2)));
-  const unsigned day = static_cast<unsigned>(std::stoi(birthday.substr(8, 2)));
+  unsigned month = 0, day = 0;
+  const auto month_end = birthday.data() + 7, day_end = birthday.data() + 10;
+  if (std::from_chars(birthday.data() + 5, month_end, month).ptr != month_end ||
+      std::from_chars(birthday.data() + 8, day_end, day).ptr != day_end) {
+    return std::nullopt;  // not as registration checks it: no birthday offer, no failed run
+  }
   if (month < 1 || month > 12 || day < 1 || day > 31) return std::nullopt;
   return targeting::MonthDay{month, day};
 }
@@ -78,6 +83,14 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
   nlohmann::json summary = {{"date", options.run_date}};
   nlohmann::json seconds = nlohmann::json::object();
 
+  // A finished date is done: planning it again from inputs that may have changed since
+  // (late uploads from offline tills, an edited campaign, new prices) could pick other
+  // customers and spend the budget twice. A run killed before it finished is resumed.
+  if (const auto earlier = store.FindBatchRun(options.run_date); earlier && earlier->finished_at) {
+    nlohmann::json done = earlier->summary;
+    done["already_run"] = FormatUtc(*earlier->finished_at);
+    return done;
+  }
   if (auto started = store.StartBatchRun(options.run_date, Now()); !started.ok()) {
     return started.error();
   }
@@ -113,7 +126,7 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
   summary["lines"] = lines;
   summary["customers"] = history.customer_count();
 
-  // What earlier runs gave out, and the customers already at each campaign's cap.
+  // What earlier runs gave out, and how many offers each customer had of each campaign.
   const auto issued_before = store.CampaignIssuanceExcept(options.run_date);
   std::vector<targeting::CampaignHistory> already(campaigns.size());
   for (std::size_t k = 0; k < campaigns.size(); ++k) {
@@ -122,12 +135,17 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
     already[k].spent_minor = found->second.spent_minor;
     already[k].issued = found->second.issued;
     for (const auto& [customer_id, count] : found->second.per_customer) {
-      if (count < campaigns[k].per_customer_cap) continue;
       if (const auto id = history.customers.Find(std::to_string(customer_id))) {
-        already[k].capped_customers.push_back(*id);
+        already[k].previous_offers.emplace_back(*id, count);
       }
     }
-    std::sort(already[k].capped_customers.begin(), already[k].capped_customers.end());
+    std::sort(already[k].previous_offers.begin(), already[k].previous_offers.end());
+  }
+  // Only a customer with an active card can be given a coupon; the others' history still
+  // teaches the model.
+  std::vector<bool> reachable(history.customer_count(), false);
+  for (const std::int64_t customer_id : store.ListCardholders()) {
+    if (const auto id = history.customers.Find(std::to_string(customer_id))) reachable[*id] = true;
   }
 
   // The model and every customer's list.
@@ -167,7 +185,7 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
   run_options.run_at = *run_at;
   phase_start = Clock::now();
   const targeting::CampaignPlan plan = targeting::PlanCampaigns(
-      history, recommendations, products, birthdays, campaigns, already, run_options);
+      history, recommendations, products, birthdays, campaigns, already, reachable, run_options);
   seconds["plan"] = SecondsSince(phase_start);
 
   // Store the offers, a batch per transaction. plan.offers is by customer, then campaign,

@@ -96,14 +96,15 @@ std::map<std::string, CampaignIssuance> PostgresStore::CampaignIssuanceExcept(
   postgres::Transaction snapshot(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
   std::map<std::string, CampaignIssuance> issuance;
   db.ForEachRow(
-      "SELECT campaign_id, customer_id, COUNT(*), SUM(expected_cost_minor)"
-      " FROM campaign_offers WHERE run_date <> $1::text AND control = 0"
+      "SELECT campaign_id, customer_id, COUNT(*), SUM(1 - control),"
+      " SUM(CASE WHEN control = 0 THEN expected_cost_minor ELSE 0 END)"
+      " FROM campaign_offers WHERE run_date <> $1::text"
       " GROUP BY campaign_id, customer_id ORDER BY campaign_id, customer_id",
       Params().Add(run_date), [&](const postgres::Rows& rows, int i) {
         CampaignIssuance& campaign = issuance[rows.Text(i, 0)];
         campaign.per_customer.emplace_back(rows.Int(i, 1), rows.Int(i, 2));
-        campaign.issued += rows.Int(i, 2);
-        campaign.spent_minor += rows.Double(i, 3);
+        campaign.issued += rows.Int(i, 3);
+        campaign.spent_minor += rows.Double(i, 4);
       });
   snapshot.Commit();
   return issuance;
@@ -119,7 +120,7 @@ std::vector<CampaignOutcome> PostgresStore::CampaignOutcomes(const std::string& 
       "WITH o AS (SELECT customer_id, MAX(control) AS control, COUNT(*) AS offers,"
       "   COUNT(coupon_id) AS issued,"
       "   extract(epoch FROM MIN(run_date)::date)::bigint AS window_start,"
-      "   extract(epoch FROM MAX(run_date)::date)::bigint + $1::bigint AS window_end"
+      "   extract(epoch FROM MIN(run_date)::date)::bigint + $1::bigint AS window_end"
       "   FROM campaign_offers WHERE campaign_id = $2::text GROUP BY customer_id)"
       " SELECT o.customer_id, o.control, o.offers, o.issued,"
       "   (SELECT COUNT(*) FROM coupons c WHERE c.customer_id = o.customer_id"

@@ -41,4 +41,17 @@ std::vector<std::pair<std::int64_t, std::string>> PostgresStore::ListBirthdays()
   return birthdays;
 }
 
+std::vector<std::int64_t> PostgresStore::ListCardholders() {
+  auto lease = Read();
+  postgres::Connection& db = *lease;
+  postgres::Transaction snapshot(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+  std::vector<std::int64_t> customers;
+  db.ForEachRow(
+      "SELECT DISTINCT customer_id FROM cards WHERE status = 'active' ORDER BY customer_id",
+      postgres::Params(),
+      [&](const postgres::Rows& rows, int i) { customers.push_back(rows.Int(i, 0)); }, 10'000);
+  snapshot.Commit();
+  return customers;
+}
+
 }  // namespace loyalty::server

@@ -93,16 +93,17 @@ std::map<std::string, CampaignIssuance> SqliteStore::CampaignIssuanceExcept(
   auto lease = Read();
   sqlite::Connection& db = *lease;
   auto& query = db.Prepared(
-      "SELECT campaign_id, customer_id, COUNT(*), SUM(expected_cost_minor)"
-      " FROM campaign_offers WHERE run_date <> ? AND control = 0"
+      "SELECT campaign_id, customer_id, COUNT(*), SUM(1 - control),"
+      " SUM(CASE WHEN control = 0 THEN expected_cost_minor ELSE 0 END)"
+      " FROM campaign_offers WHERE run_date <> ?"
       " GROUP BY campaign_id, customer_id ORDER BY campaign_id, customer_id");
   query.Bind(1, run_date);
   std::map<std::string, CampaignIssuance> issuance;
   while (query.Step()) {
     CampaignIssuance& campaign = issuance[query.Text(0)];
     campaign.per_customer.emplace_back(query.Int(1), query.Int(2));
-    campaign.issued += query.Int(2);
-    campaign.spent_minor += query.Double(3);
+    campaign.issued += query.Int(3);
+    campaign.spent_minor += query.Double(4);
   }
   return issuance;
 }
@@ -115,7 +116,7 @@ std::vector<CampaignOutcome> SqliteStore::CampaignOutcomes(const std::string& ca
       "WITH o AS (SELECT customer_id, MAX(control) AS control, COUNT(*) AS offers,"
       "   COUNT(coupon_id) AS issued,"
       "   CAST(strftime('%s', MIN(run_date)) AS INTEGER) AS window_start,"
-      "   CAST(strftime('%s', MAX(run_date)) AS INTEGER) + ? AS window_end"
+      "   CAST(strftime('%s', MIN(run_date)) AS INTEGER) + ? AS window_end"
       "   FROM campaign_offers WHERE campaign_id = ? GROUP BY customer_id)"
       " SELECT o.customer_id, o.control, o.offers, o.issued,"
       "   (SELECT COUNT(*) FROM coupons c WHERE c.customer_id = o.customer_id"

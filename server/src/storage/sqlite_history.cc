@@ -39,4 +39,14 @@ std::vector<std::pair<std::int64_t, std::string>> SqliteStore::ListBirthdays() {
   return birthdays;
 }
 
+std::vector<std::int64_t> SqliteStore::ListCardholders() {
+  auto lease = Read();
+  sqlite::Connection& db = *lease;
+  auto& query = db.Prepared(
+      "SELECT DISTINCT customer_id FROM cards WHERE status = 'active' ORDER BY customer_id");
+  std::vector<std::int64_t> customers;
+  while (query.Step()) customers.push_back(query.Int(0));
+  return customers;
+}
+
 }  // namespace loyalty::server

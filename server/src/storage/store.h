@@ -216,12 +216,15 @@ struct RecordedOffers {
 // What one campaign gave out in batch runs, for the next run's budget and caps.
 struct CampaignIssuance {
   double spent_minor = 0;  // expected cost of the treated offers
-  std::int64_t issued = 0;
-  std::vector<std::pair<std::int64_t, std::int64_t>> per_customer;  // customer id, offers
+  std::int64_t issued = 0;  // treated offers
+  // Customer id, offers issued or held out: both count against the per-customer cap, so
+  // the control group is offered no more often than the treated.
+  std::vector<std::pair<std::int64_t, std::int64_t>> per_customer;
 };
 
 // One customer's part in a campaign, for its report: their group, and what they bought
-// from the day of their first offer to the end of the last offer's life.
+// from the day of their first offer to the end of its life (the same length for every
+// customer, treated or held out).
 struct CampaignOutcome {
   std::int64_t customer_id = 0;
   bool control = false;
@@ -421,6 +424,8 @@ class Store {
   // are not netted out here.
   using HistoryLineFunction = std::function<void(const HistoryLine&)>;
   virtual void ScanPurchaseHistory(Timestamp before, const HistoryLineFunction& line) = 0;
+  // Customers holding an active card, whom a coupon can reach; ascending.
+  virtual std::vector<std::int64_t> ListCardholders() = 0;
   // Every customer who gave a birthday at registration: customer id, YYYY-MM-DD.
   virtual std::vector<std::pair<std::int64_t, std::string>> ListBirthdays() = 0;
 
@@ -433,7 +438,7 @@ class Store {
   virtual std::map<std::string, CampaignIssuance> CampaignIssuanceExcept(
       const std::string& run_date) = 0;
   // Every customer the campaign made an offer to (or held one back from), with the
-  // purchases of their window: first offer's date to the last offer's date + `validity`.
+  // purchases of their window: the first offer's date to that + `validity`.
   virtual std::vector<CampaignOutcome> CampaignOutcomes(const std::string& campaign_id,
                                                         std::chrono::seconds validity) = 0;
   // A run's bookkeeping: started (kept from the first start when resumed), finished.

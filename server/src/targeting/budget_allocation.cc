@@ -39,6 +39,14 @@ Allocation AllocateBudgets(std::vector<OfferToAllocate>& offers,
     std::int64_t& taken = per_customer_campaign[pair];
     if (budget.per_customer_cap > 0 && taken >= budget.per_customer_cap) continue;
 
+    if (offer.held_out) {
+      // Taken while a treated offer at this value for cost would have been.
+      if (allocation.shadow_price[offer.campaign] != 0) continue;
+      allocation.accepted.push_back(i);
+      ++taken;
+      if (per_customer[offer.customer] < 255) ++per_customer[offer.customer];
+      continue;
+    }
     const bool money_left = budget.budget_minor <= 0 ||
                             allocation.spent_minor[offer.campaign] +
                                     offer.priced.expected_cost_minor <= budget.budget_minor;

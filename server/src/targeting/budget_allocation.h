@@ -31,6 +31,9 @@ struct OfferToAllocate {
   std::uint32_t campaign = 0;  // index into the budgets
   std::uint32_t candidate = 0;  // the caller's own reference (product, offer kind, ...)
   PricedOffer priced;
+  // A control-group offer: recorded, never issued, so it spends nothing; it is taken on
+  // the same terms as a treated one (while its campaign's budget has not bound yet).
+  bool held_out = false;
 };
 
 struct Allocation {
@@ -39,8 +42,8 @@ struct Allocation {
   // accepted before; 0 when the budget was not exhausted (then any offer worth its
   // printing is welcome).
   std::vector<double> shadow_price;
-  std::vector<double> spent_minor;        // expected cost of the accepted offers
-  std::vector<std::int64_t> issued;       // offers accepted
+  std::vector<double> spent_minor;        // expected cost of the accepted treated offers
+  std::vector<std::int64_t> issued;       // treated offers accepted
 };
 
 // `offers` is reordered (sorted by value for cost). `per_customer_run_cap` bounds the

@@ -16,8 +16,8 @@ constexpr double kSecondsPerDay = 86400.0;
 std::uint64_t StableHash(std::string_view a, std::string_view b) {
   std::uint64_t hash = 14695981039346656037ull;
   const auto feed = [&](std::string_view text) {
-    for (const unsigned char c : text) {
-      hash ^= c;
+    for (const char c : text) {
+      hash ^= static_cast<unsigned char>(c);
       hash *= 1099511628211ull;
     }
   };
@@ -42,6 +42,12 @@ std::bitset<13 * 32> DaysAhead(std::int64_t from, std::int64_t days) {
     window.set(static_cast<unsigned>(date.month()) * 32 + static_cast<unsigned>(date.day()));
   }
   return window;
+}
+
+// Whether `day` falls in `window`; 29 February counts as the 28th in a year without it.
+bool InWindow(const std::bitset<13 * 32>& window, MonthDay day) {
+  if (window.test(day.month * 32 + day.day)) return true;
+  return day.month == 2 && day.day == 29 && !window.test(2 * 32 + 29) && window.test(2 * 32 + 28);
 }
 
 MonthDay MonthDayOf(std::int64_t unix_seconds) {
@@ -108,6 +114,7 @@ CampaignPlan PlanCampaigns(const TransactionHistory& history,
                            const std::vector<std::optional<MonthDay>>& birthdays,
                            const std::vector<domain::Campaign>& campaigns,
                            const std::vector<CampaignHistory>& already,
+                           const std::vector<bool>& reachable,
                            const CampaignRunOptions& options) {
   CampaignPlan plan;
   plan.campaigns.resize(campaigns.size());
@@ -145,13 +152,8 @@ CampaignPlan PlanCampaigns(const TransactionHistory& history,
       summary.skipped_reason = "budget spent";
       continue;
     }
-    // Held-out customers compete for the budget too, so scale it by the treated share.
-    const double treated_share = 1.0 - static_cast<double>(campaign.control_basis_points) / 10'000;
-    budgets[k].budget_minor = campaign.budget_minor > 0 ? money_left / treated_share : 0;
-    budgets[k].budget_coupons =
-        coupons_left > 0
-            ? static_cast<std::int64_t>(std::ceil(static_cast<double>(coupons_left) / treated_share))
-            : 0;
+    budgets[k].budget_minor = campaign.budget_minor > 0 ? money_left : 0;
+    budgets[k].budget_coupons = coupons_left;
     budgets[k].per_customer_cap = campaign.per_customer_cap;
     if (campaign.kind == domain::CampaignKind::kBirthday ||
         campaign.kind == domain::CampaignKind::kAnniversary) {
@@ -174,11 +176,16 @@ CampaignPlan PlanCampaigns(const TransactionHistory& history,
             : static_cast<double>(options.run_at - visits.last_at) / kSecondsPerDay;
     for (const std::uint32_t k : running) {
       const domain::Campaign& campaign = campaigns[k];
-      if (k < already.size() &&
-          std::binary_search(already[k].capped_customers.begin(),
-                             already[k].capped_customers.end(), c)) {
-        continue;
+      if (c < reachable.size() && !reachable[c]) continue;
+      std::int64_t previous = 0;
+      if (k < already.size()) {
+        const auto& before = already[k].previous_offers;
+        const auto found = std::lower_bound(
+            before.begin(), before.end(), std::pair<std::uint32_t, std::int64_t>{c, 0});
+        if (found != before.end() && found->first == c) previous = found->second;
       }
+      const std::int64_t cap_left = std::max<std::int64_t>(1, campaign.per_customer_cap) - previous;
+      if (cap_left <= 0) continue;
       Eligibility eligibility{true, 0};
       switch (campaign.kind) {
         case domain::CampaignKind::kWinBack: {
@@ -191,7 +198,7 @@ CampaignPlan PlanCampaigns(const TransactionHistory& history,
         }
         case domain::CampaignKind::kBirthday: {
           const auto& birthday = c < birthdays.size() ? birthdays[c] : std::nullopt;
-          eligibility.eligible = birthday && windows[k].test(birthday->month * 32 + birthday->day);
+          eligibility.eligible = birthday && InWindow(windows[k], *birthday);
           break;
         }
         case domain::CampaignKind::kAnniversary: {
@@ -201,7 +208,7 @@ CampaignPlan PlanCampaigns(const TransactionHistory& history,
             break;
           }
           const MonthDay first = MonthDayOf(visits.first_at);
-          eligibility.eligible = windows[k].test(first.month * 32 + first.day);
+          eligibility.eligible = InWindow(windows[k], first);
           break;
         }
         case domain::CampaignKind::kNextVisit:
@@ -239,8 +246,7 @@ CampaignPlan PlanCampaigns(const TransactionHistory& history,
       // a few offers per customer however long the model's list.
       std::vector<std::uint32_t> order(best.size());
       for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
-      const std::size_t keep = std::min<std::size_t>(
-          order.size(), static_cast<std::size_t>(std::max<std::int64_t>(1, campaign.per_customer_cap)));
+      const std::size_t keep = std::min<std::size_t>(order.size(), static_cast<std::size_t>(cap_left));
       std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(keep), order.end(),
                         [&](std::uint32_t a, std::uint32_t b) {
                           const double va = best[a].ValueForCost(), vb = best[b].ValueForCost();
@@ -248,7 +254,8 @@ CampaignPlan PlanCampaigns(const TransactionHistory& history,
                         });
       const bool held_out = InControlGroup(campaign, history.customers.Name(c));
       for (std::size_t i = 0; i < keep; ++i) {
-        offers.push_back({c, k, static_cast<std::uint32_t>(offer_product.size()), best[order[i]]});
+        offers.push_back(
+            {c, k, static_cast<std::uint32_t>(offer_product.size()), best[order[i]], held_out});
         offer_product.push_back(best_product[order[i]]);
         control.push_back(held_out ? 1 : 0);
       }

@@ -9,8 +9,9 @@
 // group for the campaign's whole life and every run. Held-out customers go through the
 // same choice (their offers are computed and recorded, not issued), so treated and
 // control differ only by the coupon and the report's comparison measures what the coupon
-// caused. The budget is scaled up by the held-out share for the choice, so that the
-// treated customers' coupons spend what the campaign allows.
+// caused. Held-out offers spend nothing of the budget: they are taken while the budget
+// still has room at their value for cost (budget_allocation.h), so the treated coupons
+// never spend more than the campaign allows.
 #pragma once
 
 #include <cstdint>
@@ -62,8 +63,9 @@ struct CampaignRunOptions {
 struct CampaignHistory {
   double spent_minor = 0;          // expected cost of the coupons issued so far
   std::int64_t issued = 0;
-  // Customers (history ids) already at the campaign's per-customer cap; sorted.
-  std::vector<std::uint32_t> capped_customers;
+  // Offers (issued or held out) each customer (history id) had from the campaign
+  // before, sorted by customer: they count against its per-customer cap.
+  std::vector<std::pair<std::uint32_t, std::int64_t>> previous_offers;
 };
 
 struct ChosenOffer {
@@ -95,7 +97,8 @@ bool InControlGroup(const domain::Campaign& campaign, std::string_view customer_
 
 // `recommendations[c]` is the model's list for history customer c (ScoredProduct with
 // calibrated probability), `products[p]` and `birthdays[c]` facts by history id,
-// `already[k]` what campaign k gave out before (empty: nothing). Campaigns that do not
+// `already[k]` what campaign k gave out before (empty: nothing), `reachable[c]` false
+// for a customer no coupon can reach (no active card; empty: everyone reachable). Campaigns that do not
 // run at options.run_at, or whose discount type the batch cannot price (only percent off
 // today), are skipped with a reason.
 CampaignPlan PlanCampaigns(const TransactionHistory& history,
@@ -104,6 +107,7 @@ CampaignPlan PlanCampaigns(const TransactionHistory& history,
                            const std::vector<std::optional<MonthDay>>& birthdays,
                            const std::vector<domain::Campaign>& campaigns,
                            const std::vector<CampaignHistory>& already,
+                           const std::vector<bool>& reachable,
                            const CampaignRunOptions& options);
 
 }  // namespace loyalty::server::targeting

@@ -80,11 +80,13 @@ struct Fixture {
 
   CampaignPlan Plan(const std::vector<domain::Campaign>& campaigns,
                     const std::vector<std::optional<MonthDay>>& birthdays = {},
-                    const std::vector<CampaignHistory>& already = {}) const {
+                    const std::vector<CampaignHistory>& already = {},
+                    const std::vector<bool>& reachable = {},
+                    std::int64_t run_at = kRunAt) const {
     CampaignRunOptions options;
-    options.run_at = kRunAt;
+    options.run_at = run_at;
     return PlanCampaigns(history, recommendations, products, birthdays, campaigns, already,
-                         options);
+                         reachable, options);
   }
 
   std::vector<std::string> Customers(const CampaignPlan& plan, bool control = false) const {
@@ -154,12 +156,13 @@ TEST(CampaignOffers, HoldsOutTheControlShareStablyAndSpendsTheBudgetOnTheTreated
               InControlGroup(campaign, fixture.history.customers.Name(offer.customer)));
   }
 
-  // A budget for about half of them: the treated spend it, the control share is held out
-  // of the same choice.
+  // A budget for 1600 of them: the treated spend it and not a coupon more; the held-out
+  // share is taken on the same terms and spends nothing.
   const double per_offer = plan.offers[0].priced.expected_cost_minor;
-  campaign.budget_minor = static_cast<std::int64_t>(per_offer * 1600);
+  campaign.budget_minor = static_cast<std::int64_t>(per_offer * 1600) + 1;
   const auto tight = fixture.Plan({campaign});
-  EXPECT_NEAR(tight.campaigns[0].expected_cost_minor, per_offer * 1600, per_offer * 160);
+  EXPECT_LE(tight.campaigns[0].expected_cost_minor, static_cast<double>(campaign.budget_minor));
+  EXPECT_EQ(tight.campaigns[0].treated, 1600);
   EXPECT_NEAR(static_cast<double>(tight.campaigns[0].control) /
                   static_cast<double>(tight.campaigns[0].treated + tight.campaigns[0].control),
               0.2, 0.04);
@@ -182,7 +185,7 @@ TEST(CampaignOffers, SkipsWhatCannotRunAndRespectsEarlierRuns) {
 
   std::vector<CampaignHistory> already(6);
   already[3].issued = 5;
-  already[4].capped_customers = {*fixture.history.customers.Find("a")};
+  already[4].previous_offers = {{*fixture.history.customers.Find("a"), 1}};
   const auto plan = fixture.Plan({paused, later, amount, spent, capped, segment}, {}, already);
   EXPECT_EQ(plan.campaigns[0].skipped_reason, "paused");
   EXPECT_EQ(plan.campaigns[1].skipped_reason, "not running on this date");
@@ -191,6 +194,25 @@ TEST(CampaignOffers, SkipsWhatCannotRunAndRespectsEarlierRuns) {
   EXPECT_EQ(plan.campaigns[4].skipped_reason, "");
   EXPECT_NE(plan.campaigns[5].skipped_reason.find("at_risk"), std::string::npos);
   EXPECT_EQ(fixture.Customers(plan), std::vector<std::string>{"b"});
+}
+
+TEST(CampaignOffers, OnlyCustomersACouponCanReachAreOffered) {
+  const Fixture fixture({{"a", {10}}, {"b", {9}}});
+  std::vector<bool> reachable(2, true);
+  reachable[*fixture.history.customers.Find("a")] = false;  // no active card
+  const auto plan =
+      fixture.Plan({MakeCampaign(domain::CampaignKind::kNextVisit)}, {}, {}, reachable);
+  EXPECT_EQ(fixture.Customers(plan), std::vector<std::string>{"b"});
+}
+
+TEST(CampaignOffers, ALeapDayBirthdayIsTheTwentyEighthInOtherYears) {
+  const Fixture fixture({{"leap", {10}}});
+  std::vector<std::optional<MonthDay>> birthdays = {MonthDay{2, 29}};
+  constexpr std::int64_t k2027Feb20 = 1'803'081'600;  // 2027 has no 29 February
+  auto birthday = MakeCampaign(domain::CampaignKind::kBirthday);
+  birthday.ends_at = FromUnixSeconds(k2027Feb20 + 30 * kDay);
+  const auto plan = fixture.Plan({birthday}, birthdays, {}, {}, k2027Feb20);
+  EXPECT_EQ(fixture.Customers(plan), std::vector<std::string>{"leap"});
 }
 
 TEST(CampaignOffers, ASureSaleGetsNoCoupon) {
