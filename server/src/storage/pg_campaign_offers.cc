@@ -1,4 +1,5 @@
 // PostgresStore: the nightly batch's offers, the coupons they issue, and its runs.
+#include "storage/pg_coupons.h"
 #include "storage/pg_store.h"
 
 namespace loyalty::server {
@@ -56,31 +57,10 @@ Result<RecordedOffers> PostgresStore::RecordCampaignOffers(
         ++recorded.without_card;
         continue;
       }
-      const domain::Coupon& coupon = *offer.coupon;
-      db.Run(
-          "INSERT INTO coupons(id, customer_id, card_number, campaign, title, target,"
-          " target_value, discount_type, discount_value, min_spend_minor, max_discount_minor,"
-          " currency, issued_at, expires_at, buy_quantity, get_quantity)"
-          " VALUES ($1::text, $2::bigint, $3::text, $4::text, $5::text, $6::text, $7::text,"
-          " $8::text, $9::bigint, $10::bigint, $11::bigint, $12::text, $13::bigint, $14::bigint,"
-          " $15::bigint, $16::bigint)",
-          Params()
-              .Add(coupon.id.str())
-              .Add(offer.customer_id)
-              .Add(*card_number)
-              .Add(coupon.campaign)
-              .Add(coupon.title)
-              .Add(domain::CouponTargetName(coupon.target))
-              .Add(coupon.target_value)
-              .Add(domain::DiscountTypeName(coupon.discount_type))
-              .Add(coupon.discount_value)
-              .Add(coupon.min_spend_minor)
-              .Add(coupon.max_discount_minor)
-              .Add(coupon.currency)
-              .Add(ToUnixSeconds(coupon.issued_at))
-              .Add(ToUnixSeconds(coupon.expires_at))
-              .Add(coupon.buy_quantity)
-              .Add(coupon.get_quantity));
+      domain::Coupon coupon = *offer.coupon;
+      coupon.customer_id = offer.customer_id;
+      coupon.card_number = *card_number;
+      InsertCoupon(db, coupon, std::nullopt);
       ++recorded.coupons_issued;
     }
     return Status();

@@ -1,6 +1,7 @@
 // Reading coupons back from PostgreSQL rows, shared by the engine's files.
 #pragma once
 
+#include <optional>
 #include <vector>
 
 #include "loyalty/api/terminal_api.h"
@@ -17,5 +18,9 @@ namespace loyalty::server {
 // Coupons from rows holding PG_COUPON_COLUMNS_OF_P from `first_column` on, with their
 // tokens still empty; rows where the coupon id is NULL (an outer join) are skipped.
 std::vector<api::IssuedCoupon> UnsignedCoupons(const postgres::Rows& rows, int first_column);
+
+// Inserts an issued coupon (at a purchase, or by the nightly batch with no purchase).
+void InsertCoupon(postgres::Connection& db, const domain::Coupon& coupon,
+                  std::optional<std::int64_t> issued_by_purchase);
 
 }  // namespace loyalty::server

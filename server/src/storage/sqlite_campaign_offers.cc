@@ -57,29 +57,10 @@ Result<RecordedOffers> SqliteStore::RecordCampaignOffers(
         ++recorded.without_card;
         continue;
       }
-      const domain::Coupon& coupon = *offer.coupon;
-      db.Prepared(
-            "INSERT INTO coupons(id, customer_id, card_number, campaign, title, target,"
-            " target_value, discount_type, discount_value, min_spend_minor, max_discount_minor,"
-            " currency, issued_at, expires_at, buy_quantity, get_quantity)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
-          .Bind(1, coupon.id.str())
-          .Bind(2, offer.customer_id)
-          .Bind(3, *card_number)
-          .Bind(4, coupon.campaign)
-          .Bind(5, coupon.title)
-          .Bind(6, domain::CouponTargetName(coupon.target))
-          .Bind(7, coupon.target_value)
-          .Bind(8, domain::DiscountTypeName(coupon.discount_type))
-          .Bind(9, coupon.discount_value)
-          .Bind(10, coupon.min_spend_minor)
-          .Bind(11, coupon.max_discount_minor)
-          .Bind(12, coupon.currency)
-          .Bind(13, ToUnixSeconds(coupon.issued_at))
-          .Bind(14, ToUnixSeconds(coupon.expires_at))
-          .Bind(15, coupon.buy_quantity)
-          .Bind(16, coupon.get_quantity)
-          .Run();
+      domain::Coupon coupon = *offer.coupon;
+      coupon.customer_id = offer.customer_id;
+      coupon.card_number = *card_number;
+      InsertCoupon(db, coupon, std::nullopt);
       ++recorded.coupons_issued;
     }
     return Status();

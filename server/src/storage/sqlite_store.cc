@@ -10,6 +10,33 @@
 
 namespace loyalty::server {
 
+void InsertCoupon(sqlite::Connection& db, const domain::Coupon& coupon,
+                  std::optional<std::int64_t> issued_by_purchase) {
+  db.Prepared(
+        "INSERT INTO coupons(id, customer_id, card_number, campaign, title, target,"
+        " target_value, discount_type, discount_value, min_spend_minor, max_discount_minor,"
+        " currency, issued_at, expires_at, issued_by_purchase, buy_quantity, get_quantity)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+      .Bind(1, coupon.id.str())
+      .Bind(2, coupon.customer_id)
+      .Bind(3, coupon.card_number)
+      .Bind(4, coupon.campaign)
+      .Bind(5, coupon.title)
+      .Bind(6, domain::CouponTargetName(coupon.target))
+      .Bind(7, coupon.target_value)
+      .Bind(8, domain::DiscountTypeName(coupon.discount_type))
+      .Bind(9, coupon.discount_value)
+      .Bind(10, coupon.min_spend_minor)
+      .Bind(11, coupon.max_discount_minor)
+      .Bind(12, coupon.currency)
+      .Bind(13, ToUnixSeconds(coupon.issued_at))
+      .Bind(14, ToUnixSeconds(coupon.expires_at))
+      .Bind(15, issued_by_purchase)
+      .Bind(16, coupon.buy_quantity)
+      .Bind(17, coupon.get_quantity)
+      .Run();
+}
+
 namespace {
 
 // Columns read back into a domain::Coupon by UnsignedCoupons, in its order.
@@ -471,29 +498,7 @@ Result<RecordedPurchase> SqliteStore::WritePurchase(sqlite::Connection& db,
     CustomerProfile profile = LoadProfile(db, *customer_id, now);
     profile.currency = purchase.currency.code();
     for (const auto& coupon : planner_.Plan(profile, *purchase.card, now)) {
-      db.Prepared(
-            "INSERT INTO coupons(id, customer_id, card_number, campaign, title, target,"
-            " target_value, discount_type, discount_value, min_spend_minor, max_discount_minor,"
-            " currency, issued_at, expires_at, issued_by_purchase, buy_quantity, get_quantity)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
-          .Bind(1, coupon.id.str())
-          .Bind(2, coupon.customer_id)
-          .Bind(3, coupon.card_number)
-          .Bind(4, coupon.campaign)
-          .Bind(5, coupon.title)
-          .Bind(6, domain::CouponTargetName(coupon.target))
-          .Bind(7, coupon.target_value)
-          .Bind(8, domain::DiscountTypeName(coupon.discount_type))
-          .Bind(9, coupon.discount_value)
-          .Bind(10, coupon.min_spend_minor)
-          .Bind(11, coupon.max_discount_minor)
-          .Bind(12, coupon.currency)
-          .Bind(13, ToUnixSeconds(coupon.issued_at))
-          .Bind(14, ToUnixSeconds(coupon.expires_at))
-          .Bind(15, purchase_seq)
-          .Bind(16, coupon.buy_quantity)
-          .Bind(17, coupon.get_quantity)
-          .Run();
+      InsertCoupon(db, coupon, purchase_seq);
       // Signed after the commit, off this thread (RecordPurchaseAsync).
       recorded.ack.next_visit_coupons.push_back({coupon, {}});
     }

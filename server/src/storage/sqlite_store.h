@@ -20,6 +20,10 @@ namespace loyalty::server {
 
 using SqliteWriter = GroupCommitWriter<sqlite::Connection, sqlite::Transaction>;
 
+// Inserts an issued coupon (at a purchase, or by the nightly batch with no purchase).
+void InsertCoupon(sqlite::Connection& db, const domain::Coupon& coupon,
+                  std::optional<std::int64_t> issued_by_purchase);
+
 class SqliteStore final : public Store {
  public:
   // Opens (creating and migrating if needed) the database at `path`. The planner and
