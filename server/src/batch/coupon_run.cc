@@ -117,7 +117,8 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
       // A stored purchase is consistent by construction; a line refused here would be a
       // product whose category changed between sales, and the first one seen stands.
       (void)builder.Add(row);
-      meter.Update(++lines, lines);
+      ++lines;
+      meter.Update(lines, lines);
     });
     meter.Finish(lines, lines);
   }

@@ -212,10 +212,10 @@ TEST_P(CouponRunTest, TheReportComparesTreatedWithHeldOut) {
   EXPECT_EQ(report["treated_customers"], run["treated"]);
   EXPECT_EQ(report["control_customers"], run["control"]);
   const double treated = report["treated_customers"].get<double>();
-  EXPECT_NEAR(report["sales"]["treated_mean"].get<double>(), (price - 10) / treated, 1e-9);
+  EXPECT_NEAR(report["sales"]["treated_mean"].get<double>(), static_cast<double>(price - 10) / treated, 1e-9);
   EXPECT_EQ(report["sales"]["control_mean"], 0.0);
   EXPECT_TRUE(report["sales"]["ci95"].is_array());
-  EXPECT_NEAR(report["margin"]["treated_mean"].get<double>(), (price * 0.3 - 10) / treated, 1e-9);
+  EXPECT_NEAR(report["margin"]["treated_mean"].get<double>(), (static_cast<double>(price) * 0.3 - 10) / treated, 1e-9);
   std::ostringstream table;
   PrintReport(table, nlohmann::json::array({report}));
   EXPECT_NE(table.str().find("1 redeemed"), std::string::npos) << table.str();

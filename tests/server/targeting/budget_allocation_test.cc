@@ -62,7 +62,7 @@ TEST(BudgetAllocation, HonoursCountBudgetAndCaps) {
     ++per_customer[offers[i].customer];
     if (offers[i].campaign == 1) ++per_customer_campaign1[offers[i].customer];
   }
-  for (int customer = 0; customer < 5; ++customer) {
+  for (std::size_t customer = 0; customer < 5; ++customer) {
     EXPECT_LE(per_customer[customer], 2) << customer;
     EXPECT_LE(per_customer_campaign1[customer], 1) << customer;
   }
