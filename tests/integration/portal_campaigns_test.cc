@@ -19,12 +19,7 @@ using testing::TempDir;
 
 constexpr char kPassword[] = "a long portal password";
 
-// A logged-in user's cookie and CSRF token.
-struct Login {
-  std::string cookie;
-  std::string csrf;
-  std::int64_t user_id = 0;
-};
+using Login = ServerHarness::PortalLogin;
 
 json ExampleCampaign() {
   std::ifstream file(testing::SourceDir() + "/docs/examples/campaign.json");
@@ -35,38 +30,17 @@ class PortalCampaigns : public ::testing::Test {
  protected:
   void SetUp() override {
     server_ = std::make_unique<ServerHarness>(dir_);
-    ::setenv("LOYALTY_ADMIN_PASSWORD", kPassword, 1);
-    for (const auto& account : std::vector<std::vector<std::string>>{
-             {"--email", "ada@example.com", "--name", "Ada"},
-             {"--email", "sam@example.com", "--name", "Sam", "--role", "store_manager",
-              "--stores", "S001"},
-             {"--email", "ann@example.com", "--name", "Ann", "--role", "analyst"}}) {
-      auto command = std::vector<std::string>{"admin", "create"};
-      command.insert(command.end(), account.begin(), account.end());
-      EXPECT_EQ(server_->RunToEnd(server_->AdminCommand(command)), 0);
-    }
-    ::unsetenv("LOYALTY_ADMIN_PASSWORD");
+    EXPECT_EQ(server_->CreatePortalAccount("ada@example.com", kPassword, "admin", "", "Ada"), 0);
+    EXPECT_EQ(
+        server_->CreatePortalAccount("sam@example.com", kPassword, "store_manager", "S001", "Sam"),
+        0);
+    EXPECT_EQ(server_->CreatePortalAccount("ann@example.com", kPassword, "analyst", "", "Ann"), 0);
     ASSERT_FALSE(server_->Start().empty());
   }
 
-  net::HttpsClient Client(const Login& login) {
-    return net::HttpsClient({*net::ParseHttpsUrl(server_->url()),
-                             server_->CaFile(),
-                             10s,
-                             {{"Cookie", login.cookie}, {"X-CSRF-Token", login.csrf}}});
-  }
+  net::HttpsClient Client(const Login& login) { return server_->PortalClient(login); }
 
-  Login LogIn(const std::string& email) {
-    net::HttpsClient client({*net::ParseHttpsUrl(server_->url()), server_->CaFile(), 10s, {}});
-    auto response =
-        client.Post("/portal/api/session", json{{"email", email}, {"password", kPassword}}.dump());
-    EXPECT_TRUE(response.ok() && response->status == 200u);
-    if (!response.ok() || response->status != 200u) return {};
-    const std::string cookie = response->Header("Set-Cookie").value_or("");
-    const auto body = json::parse(response->body);
-    return {cookie.substr(0, cookie.find(';')), body["csrf_token"].get<std::string>(),
-            body["user"]["id"].get<std::int64_t>()};
-  }
+  Login LogIn(const std::string& email) { return server_->PortalLogIn(email, kPassword); }
 
   TempDir dir_;
   std::unique_ptr<ServerHarness> server_;

@@ -19,10 +19,7 @@ using testing::TempDir;
 
 constexpr char kPassword[] = "a long portal password";
 
-struct Login {
-  std::string cookie;
-  std::string csrf;
-};
+using Login = ServerHarness::PortalLogin;
 
 class PortalCustomers : public ::testing::Test {
  protected:
@@ -31,18 +28,14 @@ class PortalCustomers : public ::testing::Test {
     ASSERT_EQ(server_->RunToEnd(server_->AdminCommand(
                   {"store", "add", "--id", "S002", "--name", "Other store"})),
               0);
-    ::setenv("LOYALTY_ADMIN_PASSWORD", kPassword, 1);
     for (const std::vector<std::string>& account :
          {std::vector<std::string>{"admin@example.com", "admin", ""},
           {"analyst@example.com", "analyst", ""},
           {"s1@example.com", "store_manager", "S001"},
           {"s2@example.com", "store_manager", "S002"}}) {
-      std::vector<std::string> args{"admin", "create", "--email", account[0], "--name", "Staff",
-                                    "--role", account[1]};
-      if (!account[2].empty()) args.insert(args.end(), {"--stores", account[2]});
-      ASSERT_EQ(server_->RunToEnd(server_->AdminCommand(args)), 0) << account[0];
+      ASSERT_EQ(server_->CreatePortalAccount(account[0], kPassword, account[1], account[2]), 0)
+          << account[0];
     }
-    ::unsetenv("LOYALTY_ADMIN_PASSWORD");
     ASSERT_FALSE(server_->Start().empty());
     credential_ = server_->EnrollTerminal(dir_.File("credential.json"));
 
@@ -85,25 +78,9 @@ class PortalCustomers : public ::testing::Test {
     ASSERT_EQ(response->status, 200u) << response->body;
   }
 
-  net::HttpsClient Client(std::vector<std::pair<std::string, std::string>> headers = {}) {
-    return net::HttpsClient(
-        {*net::ParseHttpsUrl(server_->url()), server_->CaFile(), 10s, std::move(headers)});
-  }
+  Login LogIn(const std::string& email) { return server_->PortalLogIn(email, kPassword); }
 
-  Login LogIn(const std::string& email) {
-    auto response = Client().Post("/portal/api/session",
-                                  json{{"email", email}, {"password", kPassword}}.dump());
-    EXPECT_TRUE(response.ok() && response->status == 200u);
-    if (!response.ok()) return {};
-    const std::string cookie = response->Header("Set-Cookie").value_or("");
-    return {cookie.substr(0, cookie.find(';')), json::parse(response->body)["csrf_token"]};
-  }
-
-  net::HttpsClient As(const Login& login) {
-    return Client({{"Cookie", login.cookie},
-                   {"X-CSRF-Token", login.csrf},
-                   {"Content-Type", "application/json"}});
-  }
+  net::HttpsClient As(const Login& login) { return server_->PortalClient(login); }
 
   json GetJson(const Login& login, const std::string& target, unsigned status = 200) {
     auto response = As(login).Get(target);

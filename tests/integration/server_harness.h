@@ -136,6 +136,49 @@ class ServerHarness {
     return nlohmann::json::parse(file, nullptr, false);
   }
 
+  // A portal account made with `loyalty-server admin create`, as an operator makes one;
+  // `stores` (comma-separated) only for a store manager. Returns the command's exit code.
+  int CreatePortalAccount(const std::string& email, const std::string& password,
+                          const std::string& role = "admin", const std::string& stores = "",
+                          const std::string& name = "Staff") const {
+    std::vector<std::string> args{"admin", "create", "--email", email, "--name", name,
+                                  "--role", role};
+    if (!stores.empty()) args.insert(args.end(), {"--stores", stores});
+    ::setenv("LOYALTY_ADMIN_PASSWORD", password.c_str(), 1);
+    const int code = RunToEnd(AdminCommand(args));
+    ::unsetenv("LOYALTY_ADMIN_PASSWORD");
+    return code;
+  }
+
+  // A portal session: the cookie to send back, the CSRF token, and who it is.
+  struct PortalLogin {
+    std::string cookie;
+    std::string csrf;
+    std::int64_t user_id = 0;
+  };
+  // Logs in over HTTPS; a failed test and an empty login when the server refuses.
+  PortalLogin PortalLogIn(const std::string& email, const std::string& password) const {
+    net::HttpsClient client({*net::ParseHttpsUrl(url_), CaFile(), 10s, {}});
+    auto response = client.Post("/portal/api/session",
+                                nlohmann::json{{"email", email}, {"password", password}}.dump());
+    EXPECT_TRUE(response.ok() && response->status == 200u) << email;
+    if (!response.ok() || response->status != 200u) return {};
+    const std::string cookie = response->Header("Set-Cookie").value_or("");
+    const auto body = nlohmann::json::parse(response->body);
+    return {cookie.substr(0, cookie.find(';')), body["csrf_token"].get<std::string>(),
+            body["user"]["id"].get<std::int64_t>()};
+  }
+
+  // A client sending `login`'s cookie and CSRF token with every request.
+  net::HttpsClient PortalClient(const PortalLogin& login) const {
+    return net::HttpsClient({*net::ParseHttpsUrl(url_),
+                             CaFile(),
+                             10s,
+                             {{"Cookie", login.cookie},
+                              {"X-CSRF-Token", login.csrf},
+                              {"Content-Type", "application/json"}}});
+  }
+
   net::HttpsClient Client(const nlohmann::json& credential,
                           std::chrono::milliseconds timeout = 5s) const {
     auto endpoint = net::ParseHttpsUrl(url_);
