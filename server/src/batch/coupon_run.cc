@@ -97,6 +97,16 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
   std::vector<domain::Campaign> campaigns;
   for (auto& stored : store.ListCampaigns(cut_off)) campaigns.push_back(std::move(stored.campaign));
 
+  // ListCampaigns(cut_off) gives only the campaigns running then; with none, there is
+  // nothing to plan, and the history is not read.
+  if (campaigns.empty()) {
+    summary["campaigns"] = nlohmann::json::array();
+    if (auto finished = store.FinishBatchRun(options.run_date, summary, Now()); !finished.ok()) {
+      return finished.error();
+    }
+    return summary;
+  }
+
   // The history: every cardholder's lines before the date's midnight.
   auto phase_start = Clock::now();
   targeting::HistoryBuilder builder;
@@ -152,9 +162,7 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
   // The model and every customer's list.
   phase_start = Clock::now();
   std::vector<std::vector<targeting::ScoredProduct>> recommendations;
-  const bool any_running = std::any_of(campaigns.begin(), campaigns.end(),
-                                       [&](const auto& c) { return c.RunsAt(cut_off); });
-  if (any_running && history.customer_count() > 0) {
+  if (history.customer_count() > 0) {
     PhaseProgress progress(progress_out, options.interactive);
     const auto model = targeting::NextBasketModel::Fit(history, options.model, std::ref(progress));
     recommendations = model.RecommendAll(options.candidates_per_customer, std::ref(progress));
@@ -283,9 +291,6 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
     const auto& run = plan.campaigns[k];
     nlohmann::json entry = {{"campaign", campaigns[k].id},
                             {"kind", domain::CampaignKindName(campaigns[k].kind)}};
-    if (!run.skipped_reason.empty() && !campaigns[k].RunsAt(cut_off)) {
-      continue;  // not running on this date: not part of the run
-    }
     if (!run.skipped_reason.empty()) {
       entry["skipped"] = run.skipped_reason;
     } else {

@@ -221,6 +221,15 @@ TEST_P(CouponRunTest, TheReportComparesTreatedWithHeldOut) {
   EXPECT_NE(table.str().find("1 redeemed"), std::string::npos) << table.str();
 }
 
+TEST_P(CouponRunTest, ADateWithNoCampaignRunningReadsNothingAndIssuesNothing) {
+  ASSERT_TRUE(store_->SetCampaignPaused(campaign_.id, true, At("2026-12-02T00:00:00Z")).ok());
+  const auto summary = Run();
+  EXPECT_TRUE(summary["campaigns"].empty());
+  EXPECT_FALSE(summary.contains("lines"));  // the history was not read
+  EXPECT_EQ(Count("campaign_offers", "TRUE"), 0);
+  EXPECT_TRUE(store_->FindBatchRun("2026-12-04")->finished_at.has_value());
+}
+
 TEST(CouponRunDate, IsADayOfTheCalendar) {
   EXPECT_EQ(ParseRunDate("2026-12-04").value(), 1'796'342'400);
   EXPECT_FALSE(ParseRunDate("2026-13-04").ok());
