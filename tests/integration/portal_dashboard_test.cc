@@ -2,14 +2,14 @@
 // manager of S001 and one of S002, a till in S001 and three sales. The API is checked
 // role by role; then portal_browser.mjs drives Debian's chromium headless through
 // playwright-core (login refused, login, the figures and charts, logout). Screenshots
-// land in LOYALTY_PORTAL_ARTIFACTS/<engine>/. A missing node, chromium or playwright-core
+// land in LOYALTY_PORTAL_ARTIFACTS/<engine>/dashboard/. A missing node, chromium or playwright-core
 // fails the browser test: it never skips.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "integration/portal_browser.h"
 #include "integration/server_harness.h"
 #include "loyalty/domain/purchase.h"
 
@@ -22,9 +22,6 @@ using testing::ServerHarness;
 using testing::TempDir;
 
 constexpr char kPassword[] = "a long portal password";
-constexpr char kChromium[] = "/usr/bin/chromium";
-
-bool Executable(const std::string& path) { return ::access(path.c_str(), X_OK) == 0; }
 
 std::string Dollars(std::int64_t cents) {
   return "$" + std::to_string(cents / 100) + "." + std::to_string(100 + cents % 100).substr(1);
@@ -175,31 +172,18 @@ TEST_F(PortalDashboard, RefusesAnotherStoreAStrangerAndBadParameters) {
 }
 
 TEST_F(PortalDashboard, InChromiumLogsInSeesTheFiguresAndChartsAndLogsOut) {
-  ASSERT_TRUE(Executable(LOYALTY_NODE_PATH))
-      << "node not found at '" << LOYALTY_NODE_PATH << "': run scripts/bootstrap";
-  ASSERT_TRUE(Executable(kChromium)) << kChromium << " missing: run scripts/bootstrap";
-  const std::string source = testing::SourceDir();
-  ASSERT_TRUE(std::filesystem::exists(source + "/node_modules/playwright-core/package.json"))
-      << "playwright-core missing: run 'npm ci' in " << source << " (scripts/build does)";
-
-  const std::string engine = testing::EngineName(testing::IntegrationEngine());
-  const std::string screenshots = std::string(LOYALTY_PORTAL_ARTIFACTS) + "/" + engine;
-  std::filesystem::remove_all(screenshots);
-  testing::ChildProcess browser(
-      {LOYALTY_NODE_PATH, source + "/tests/integration/portal_browser.mjs", "--url",
-       server_->url(), "--email", "ada@example.com", "--password", kPassword, "--name",
-       "Ada Admin", "--chromium", kChromium, "--screenshots", screenshots, "--sales",
+  testing::BrowserRun run;
+  ASSERT_NO_FATAL_FAILURE(testing::RunPortalBrowser(
+      "portal_browser.mjs", "dashboard", *server_, *dir_,
+      {"--email", "ada@example.com", "--password", kPassword, "--name", "Ada Admin", "--sales",
        Dollars(sales_minor_), "--purchases", "3", "--active", "2"},
-      dir_->File("browser.log"));
-  const int status = browser.Wait(180s);
-  std::ifstream log(dir_->File("browser.log"));
-  std::stringstream text;
-  text << log.rdbuf();
-  EXPECT_EQ(status, 0) << "the browser run failed (screenshots in " << screenshots << "):\n"
-                       << text.str();
+      run));
+  EXPECT_EQ(run.status, 0) << "the browser run failed (screenshots in " << run.screenshots
+                           << "):\n"
+                           << run.log;
   for (const char* shot : {"1-wrong-password.png", "2-dashboard-7-days.png",
                            "3-dashboard-today.png", "4-logged-out.png"}) {
-    EXPECT_TRUE(std::filesystem::exists(screenshots + "/" + shot)) << shot;
+    EXPECT_TRUE(std::filesystem::exists(run.screenshots + "/" + shot)) << shot;
   }
 }
 
