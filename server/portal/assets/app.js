@@ -4,7 +4,7 @@ import { ApiError, get, request, setCsrfToken } from './api.js';
 import { h } from './dom.js';
 import { roleNames } from './format.js';
 import { renderLogin } from './login.js';
-import { defaultRoute, mayOpen, routeFor, routes } from './routes.js';
+import { defaultRoute, mayOpen, restOf, routeFor, routes } from './routes.js';
 
 const root = document.getElementById('app');
 let session = null;  // {user, csrf_token} while logged in
@@ -56,7 +56,8 @@ function renderShell() {
 
 async function showPage() {
   if (!session) return;
-  const route = routeFor(currentPath(), session.user) || defaultRoute;
+  const path = currentPath();
+  const route = routeFor(path, session.user) || defaultRoute;
   for (const link of root.querySelectorAll('.nav a')) {
     link.classList.toggle('active', link.dataset.path === route.path);
   }
@@ -65,7 +66,8 @@ async function showPage() {
   main.replaceChildren(h('p', { class: 'loading' }, 'Loading…'));
   try {
     const page = await route.load();
-    await page.default(main, { user: session.user });
+    const rest = route.path === path.split('/')[0] ? restOf(path) : [];
+    await page.default(main, { user: session.user, rest });
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) {
       showLogin('Your session ended. Please log in again.');
