@@ -1,7 +1,7 @@
 // Drives Debian's chromium, headless, through the portal the way a manager would: a wrong
 // password is refused on screen, the right one opens the dashboard with the expected
-// figures and its charts drawn, the period switch works, and logging out returns to the
-// login form. Run by portal_dashboard_test.cc, which starts the server and records the
+// figures and its charts drawn, the period switch works, the audit log shows the login
+// and downloads as CSV, and logging out returns to the login form. Run by portal_dashboard_test.cc, which starts the server and records the
 // sales; the shared checks (script errors, CSP, other origins) are portal_browser_lib.mjs.
 //
 //   node portal_browser.mjs --url https://127.0.0.1:PORT --email E --password P
@@ -60,10 +60,25 @@ await runInBrowser('portal-dashboard', opt, async ({ page, log, shot }) => {
     await shot(period === 'Today' ? '3-dashboard-today.png' : '2-dashboard-7-days.png');
   }
 
+  log('the audit log');
+  await page.click('.nav a[data-path="audit"]');
+  await page.locator('#audit-table tbody tr').first().waitFor();
+  const firstEntry = await page.locator('#audit-table tbody tr').first().innerText();
+  expect(firstEntry.includes('login') && firstEntry.includes(opt.email),
+    `the newest audit entry reads "${firstEntry}"`);
+  const csvLink = await page.locator('#audit-table a.csv').getAttribute('href');
+  const csv = await page.evaluate(async (href) => (await fetch(href)).text(), csvLink);
+  expect(csv.startsWith('seq,at,user_id,user_email,action,target,detail,remote_address'),
+    `the audit CSV starts "${csv.slice(0, 60)}"`);
+  await shot('4-audit-log.png');
+  await page.fill('#audit-action', 'campaign');
+  await page.locator('#audit-action').dispatchEvent('change');
+  await page.locator('#audit-table td.empty').waitFor();
+
   log('logging out');
   await logOut(page);
   expect((await page.locator('.notice').innerText()).includes('logged out'), 'no logged-out notice');
   await page.reload();
   await page.locator('#email').waitFor();  // the session is gone, not only the screen
-  await shot('4-logged-out.png');
+  await shot('5-logged-out.png');
 });

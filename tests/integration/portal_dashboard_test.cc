@@ -182,7 +182,7 @@ TEST_F(PortalDashboard, InChromiumLogsInSeesTheFiguresAndChartsAndLogsOut) {
                            << "):\n"
                            << run.log;
   for (const char* shot : {"1-wrong-password.png", "2-dashboard-7-days.png",
-                           "3-dashboard-today.png", "4-logged-out.png"}) {
+                           "3-dashboard-today.png", "4-audit-log.png", "5-logged-out.png"}) {
     EXPECT_TRUE(std::filesystem::exists(run.screenshots + "/" + shot)) << shot;
   }
 }

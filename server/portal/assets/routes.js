@@ -8,6 +8,12 @@ export const routes = [
     title: 'Dashboard',
     load: () => import('./page-dashboard.js'),
   },
+  {
+    path: 'audit',
+    title: 'Audit',
+    roles: ['admin'],
+    load: () => import('./page-audit.js'),
+  },
 ];
 
 export const defaultRoute = routes[0];

@@ -4,6 +4,7 @@
 
 #include "api/portal_auth.h"
 #include "api/portal_csv.h"
+#include "api/portal_query.h"
 #include "loyalty/codec/json_reader.h"
 #include "loyalty/core/base64.h"
 #include "loyalty/core/number.h"
@@ -25,46 +26,6 @@ nlohmann::json OptionalTimeJson(const std::optional<Timestamp>& at) {
 template <typename T>
 nlohmann::json OrNull(const std::optional<T>& value) {
   return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
-}
-
-std::optional<std::string> Query(const http::Request& request, const char* name) {
-  const auto it = request.query.find(name);
-  if (it == request.query.end() || it->second.empty()) return std::nullopt;
-  return it->second;
-}
-
-Result<std::size_t> PageSize(const http::Request& request, std::size_t fallback) {
-  const auto text = Query(request, "limit");
-  if (!text) return fallback;
-  const auto parsed = ParseWholeNumber(*text, static_cast<std::int64_t>(kMaxPageSize));
-  if (!parsed || *parsed < 1) {
-    return InvalidArgument("limit", "must be a whole number from 1 to " +
-                                        std::to_string(kMaxPageSize));
-  }
-  return static_cast<std::size_t>(*parsed);
-}
-
-Result<std::optional<std::int64_t>> OptionalNumber(const http::Request& request,
-                                                   const char* name) {
-  const auto text = Query(request, name);
-  if (!text) return std::optional<std::int64_t>();
-  const auto parsed = ParseWholeNumber(*text, INT64_MAX);
-  if (!parsed) return InvalidArgument(name, "must be a whole number");
-  return std::optional<std::int64_t>(*parsed);
-}
-
-Result<std::optional<Timestamp>> OptionalTime(const http::Request& request, const char* name) {
-  const auto text = Query(request, name);
-  if (!text) return std::optional<Timestamp>();
-  auto parsed = ParseIso8601(*text, name);
-  if (!parsed.ok()) return parsed.error();
-  return std::optional<Timestamp>(*parsed);
-}
-
-Result<std::int64_t> PathId(const http::Request& request, const char* name) {
-  const auto parsed = ParseWholeNumber(request.params.at(name), INT64_MAX);
-  if (!parsed) return InvalidArgument(name, "must be a whole number");
-  return *parsed;
 }
 
 // Opaque to the portal: the last row's sort key and id.
@@ -145,7 +106,7 @@ Result<CustomerListQuery> ListQuery(const http::Request& request, const PortalCa
     if (!decoded.ok()) return decoded.error();
     query.after = *decoded;
   }
-  auto limit = PageSize(request, 50);
+  auto limit = PageSize(request, 50, kMaxPageSize);
   if (!limit.ok()) return limit.error();
   query.limit = *limit;
   return query;
@@ -423,7 +384,7 @@ void AddReadRoutes(http::Router& router, Store& store) {
                           const PortalCaller& caller) -> Result<http::Response> {
                    auto record = VisibleCustomer(store, caller, request);
                    if (!record.ok()) return record.error();
-                   auto limit = PageSize(request, 20);
+                   auto limit = PageSize(request, 20, kMaxPageSize);
                    if (!limit.ok()) return limit.error();
                    auto before = OptionalNumber(request, "cursor");
                    if (!before.ok()) return before.error();
@@ -441,7 +402,7 @@ void AddReadRoutes(http::Router& router, Store& store) {
                    if (overdue != "0" && overdue != "1") {
                      return InvalidArgument("overdue", "must be 0 or 1");
                    }
-                   auto limit = PageSize(request, 100);
+                   auto limit = PageSize(request, 100, kMaxPageSize);
                    if (!limit.ok()) return limit.error();
                    std::vector<std::string> stores;
                    if (caller.user.role == PortalRole::kStoreManager) {

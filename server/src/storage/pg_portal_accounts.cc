@@ -160,6 +160,50 @@ Status PostgresStore::AppendAudit(const AuditEntry& entry) {
   });
 }
 
+Result<std::vector<AuditRecord>> PostgresStore::ListAudit(const AuditQuery& query) {
+  auto lease = Read();
+  auto optional_text = [](const std::string& text) {
+    return text.empty() ? std::nullopt : std::optional<std::string>(text);
+  };
+  auto optional_seconds = [](const std::optional<Timestamp>& at) {
+    return at ? std::optional<std::int64_t>(ToUnixSeconds(*at)) : std::nullopt;
+  };
+  // An empty filter binds NULL and matches every row.
+  const auto rows = (*lease).Run(
+      "SELECT a.seq, a.at, a.user_id, a.action, a.target, a.detail, a.remote_address,"
+      " u.email, u.name FROM audit_log a LEFT JOIN portal_users u ON u.id = a.user_id"
+      " WHERE ($1::bigint IS NULL OR a.user_id = $1::bigint)"
+      " AND ($2::text IS NULL OR a.action = $2::text"
+      "      OR left(a.action, length($2::text) + 1) = $2::text || '.')"
+      " AND ($3::text IS NULL OR a.target = $3::text)"
+      " AND ($4::bigint IS NULL OR a.at >= $4::bigint) AND ($5::bigint IS NULL OR a.at < $5::bigint)"
+      " AND ($6::bigint IS NULL OR a.seq < $6::bigint)"
+      " ORDER BY a.seq DESC LIMIT $7::bigint",
+      Params()
+          .Add(query.user_id)
+          .Add(optional_text(query.action))
+          .Add(optional_text(query.target))
+          .Add(optional_seconds(query.from))
+          .Add(optional_seconds(query.to))
+          .Add(query.before_seq)
+          .Add(static_cast<std::int64_t>(query.limit)));
+  std::vector<AuditRecord> records;
+  for (int row = 0; row < rows.size(); ++row) {
+    AuditRecord record;
+    record.seq = rows.Int(row, 0);
+    record.entry.at = FromUnixSeconds(rows.Int(row, 1));
+    record.entry.user_id = rows.OptionalInt(row, 2);
+    record.entry.action = rows.Text(row, 3);
+    record.entry.target = rows.Text(row, 4);
+    record.entry.detail = nlohmann::json::parse(rows.Text(row, 5), nullptr, false);
+    record.entry.remote_address = rows.Text(row, 6);
+    if (!rows.IsNull(row, 7)) record.user_email = rows.Text(row, 7);
+    if (!rows.IsNull(row, 8)) record.user_name = rows.Text(row, 8);
+    records.push_back(std::move(record));
+  }
+  return records;
+}
+
 }  // namespace loyalty::server
 
 namespace loyalty::server {

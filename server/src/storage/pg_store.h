@@ -89,6 +89,7 @@ class PostgresStore final : public Store {
                                                                  Timestamp now) override;
   Status DeletePortalSession(const std::string& token_hash) override;
   Status AppendAudit(const AuditEntry& entry) override;
+  Result<std::vector<AuditRecord>> ListAudit(const AuditQuery& query) override;
   Result<RecordedOffers> RecordCampaignOffers(const std::vector<CampaignOfferRecord>& offers,
                                               Timestamp now) override;
   std::map<std::string, CampaignIssuance> CampaignIssuanceExcept(

@@ -172,6 +172,44 @@ Status SqliteStore::AppendAudit(const AuditEntry& entry) {
   });
 }
 
+Result<std::vector<AuditRecord>> SqliteStore::ListAudit(const AuditQuery& query) {
+  auto lease = Read();
+  sqlite::Connection& db = *lease;
+  // Numbered parameters: an empty filter binds NULL and matches every row.
+  auto& select = db.Prepared(
+      "SELECT a.seq, a.at, a.user_id, a.action, a.target, a.detail, a.remote_address,"
+      " u.email, u.name FROM audit_log a LEFT JOIN portal_users u ON u.id = a.user_id"
+      " WHERE (?1 IS NULL OR a.user_id = ?1)"
+      " AND (?2 IS NULL OR a.action = ?2 OR substr(a.action, 1, length(?2) + 1) = ?2 || '.')"
+      " AND (?3 IS NULL OR a.target = ?3)"
+      " AND (?4 IS NULL OR a.at >= ?4) AND (?5 IS NULL OR a.at < ?5)"
+      " AND (?6 IS NULL OR a.seq < ?6)"
+      " ORDER BY a.seq DESC LIMIT ?7");
+  select.Bind(1, query.user_id);
+  if (query.action.empty()) select.BindNull(2); else select.Bind(2, query.action);
+  if (query.target.empty()) select.BindNull(3); else select.Bind(3, query.target);
+  if (query.from) select.Bind(4, ToUnixSeconds(*query.from)); else select.BindNull(4);
+  if (query.to) select.Bind(5, ToUnixSeconds(*query.to)); else select.BindNull(5);
+  select.Bind(6, query.before_seq);
+  select.Bind(7, static_cast<std::int64_t>(query.limit));
+  std::vector<AuditRecord> records;
+  while (select.Step()) {
+    AuditRecord record;
+    record.seq = select.Int(0);
+    record.entry.at = FromUnixSeconds(select.Int(1));
+    if (!select.IsNull(2)) record.entry.user_id = select.Int(2);
+    record.entry.action = select.Text(3);
+    record.entry.target = select.Text(4);
+    record.entry.detail = nlohmann::json::parse(select.Text(5), nullptr, false);
+    record.entry.remote_address = select.Text(6);
+    if (!select.IsNull(7)) record.user_email = select.Text(7);
+    if (!select.IsNull(8)) record.user_name = select.Text(8);
+    records.push_back(std::move(record));
+  }
+  select.Reset();
+  return records;
+}
+
 }  // namespace loyalty::server
 
 namespace loyalty::server {

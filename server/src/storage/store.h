@@ -175,6 +175,24 @@ struct AuditEntry {
   std::string remote_address;
 };
 
+// Which audit entries to list, newest first. Empty fields match everything.
+struct AuditQuery {
+  std::optional<std::int64_t> user_id;
+  std::string action;  // "customer.merge" exactly, or "customer" for every customer.* action
+  std::string target;  // exactly, e.g. "customer:42"
+  std::optional<Timestamp> from;           // at or after
+  std::optional<Timestamp> to;             // before
+  std::optional<std::int64_t> before_seq;  // the keyset: entries older than this one
+  std::size_t limit = 100;
+};
+
+struct AuditRecord {
+  std::int64_t seq = 0;
+  AuditEntry entry;
+  std::optional<std::string> user_email;  // empty for the command line
+  std::optional<std::string> user_name;
+};
+
 // One line of a stored purchase, as the nightly batch reads the history.
 struct HistoryLine {
   std::int64_t customer_id = 0;
@@ -416,6 +434,7 @@ class Store {
       const std::string& token_hash, Timestamp now) = 0;
   virtual Status DeletePortalSession(const std::string& token_hash) = 0;
   virtual Status AppendAudit(const AuditEntry& entry) = 0;
+  virtual Result<std::vector<AuditRecord>> ListAudit(const AuditQuery& query) = 0;
 
   // Calls `line` for every line of every purchase by a customer (sales without a card
   // are skipped) that occurred before `before`, in the order purchases were stored,

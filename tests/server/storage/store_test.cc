@@ -406,6 +406,58 @@ TEST_P(StoreTest, PortalAccountsSessionsAndTheAuditLog) {
   EXPECT_EQ(Text("SELECT user_id FROM audit_log WHERE action = 'store.add'"), "<null>");
 }
 
+TEST_P(StoreTest, AuditLogListsNewestFirstWithFiltersAndAKeyset) {
+  ASSERT_TRUE(store_->AddStore({"S001", "Main St", "USD"}).ok());
+  auto ada = store_->CreatePortalUser({"ada@example.com", "Ada", PortalRole::kAdmin, "h", {}},
+                                      kDay1);
+  ASSERT_TRUE(ada.ok());
+  const auto at = [](int minutes) { return kDay1 + std::chrono::minutes(minutes); };
+  ASSERT_TRUE(store_->AppendAudit({at(0), ada->id, "login", "portal_user:1", {}, "10.0.0.1"}).ok());
+  ASSERT_TRUE(store_->AppendAudit({at(1), ada->id, "customer.merge", "customer:7",
+                                   nlohmann::json{{"into", 8}}, "10.0.0.1"})
+                  .ok());
+  ASSERT_TRUE(store_->AppendAudit({at(2), std::nullopt, "customer_note.add", "customer:7"}).ok());
+  ASSERT_TRUE(store_->AppendAudit({at(3), ada->id, "customer.erase", "customer:9"}).ok());
+
+  auto all = store_->ListAudit({});
+  ASSERT_TRUE(all.ok()) << all.error().ToString();
+  ASSERT_EQ(all->size(), 4u);
+  EXPECT_EQ((*all)[0].entry.action, "customer.erase");
+  EXPECT_EQ((*all)[3].entry.action, "login");
+  EXPECT_EQ((*all)[2].entry.detail, (nlohmann::json{{"into", 8}}));
+  EXPECT_EQ((*all)[2].user_email, "ada@example.com");
+  EXPECT_EQ((*all)[2].entry.remote_address, "10.0.0.1");
+  EXPECT_EQ((*all)[1].entry.user_id, std::nullopt);
+  EXPECT_EQ((*all)[1].user_name, std::nullopt);
+
+  // "customer" is every customer.* action, not customer_note.*.
+  AuditQuery customer;
+  customer.action = "customer";
+  auto customer_actions = store_->ListAudit(customer);
+  ASSERT_TRUE(customer_actions.ok());
+  ASSERT_EQ(customer_actions->size(), 2u);
+  EXPECT_EQ((*customer_actions)[1].entry.action, "customer.merge");
+
+  AuditQuery by_target;
+  by_target.target = "customer:7";
+  by_target.user_id = ada->id;
+  EXPECT_EQ(store_->ListAudit(by_target)->size(), 1u);
+
+  AuditQuery window;
+  window.from = at(1);
+  window.to = at(3);
+  EXPECT_EQ(store_->ListAudit(window)->size(), 2u);
+
+  AuditQuery page;
+  page.limit = 3;
+  auto first = store_->ListAudit(page);
+  ASSERT_EQ(first->size(), 3u);
+  page.before_seq = first->back().seq;
+  auto second = store_->ListAudit(page);
+  ASSERT_EQ(second->size(), 1u);
+  EXPECT_EQ((*second)[0].entry.action, "login");
+}
+
 TEST_P(StoreTest, RecordsRedemptionsOfUnknownAndOtherCustomersCoupons) {
   const RecordedPurchase owner =
       Record(MakePurchase(Card("212345678901"), {{"1002", 2, 450}}, kDay1), kDay1);

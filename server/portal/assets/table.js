@@ -1,0 +1,30 @@
+// The portal's tables: a caption row with the CSV download, headers that sort when the
+// API sorts, and an empty state in words rather than a blank box.
+import { h } from './dom.js';
+
+// columns: [{label, cell: (row) => text or element, numeric, sortKey}]. With `sort`
+// ({key, descending}) and `onSort(key)`, headers with a sortKey are buttons. `csv` is
+// the URL of the same rows as CSV; `empty` the sentence shown when there are none.
+export function dataTable({ id, caption, columns, rows, sort, onSort, csv, empty }) {
+  const head = h('tr', {}, columns.map((column) => {
+    const classes = column.numeric ? 'numeric' : null;
+    if (!column.sortKey || !onSort) return h('th', { scope: 'col', class: classes }, column.label);
+    const active = sort && sort.key === column.sortKey;
+    const arrow = active ? (sort.descending ? ' ▼' : ' ▲') : '';
+    return h('th', {
+      scope: 'col',
+      class: classes,
+      'aria-sort': active ? (sort.descending ? 'descending' : 'ascending') : 'none',
+    }, h('button', { type: 'button', class: 'sort', onclick: () => onSort(column.sortKey) },
+      column.label + arrow));
+  }));
+  const body = rows.length === 0
+    ? h('tbody', {}, h('tr', {}, h('td', { class: 'empty', colspan: columns.length }, empty)))
+    : h('tbody', {}, rows.map((row) => h('tr', {}, columns.map((column) =>
+      h('td', { class: column.numeric ? 'numeric' : null }, column.cell(row))))));
+  return h('section', { class: 'table-card', id },
+    h('div', { class: 'table-head' },
+      h('h2', {}, caption),
+      csv ? h('a', { class: 'csv', href: csv, download: '' }, 'Download CSV') : null),
+    h('div', { class: 'table-scroll' }, h('table', { class: 'data' }, h('thead', {}, head), body)));
+}
