@@ -8,6 +8,7 @@
 #include "batch/progress.h"
 #include "loyalty/core/name_based_uuid.h"
 #include "loyalty/core/utf8.h"
+#include "targeting/rfm_segments.h"
 
 namespace loyalty::server::batch {
 namespace {
@@ -97,16 +98,6 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
   std::vector<domain::Campaign> campaigns;
   for (auto& stored : store.ListCampaigns(cut_off)) campaigns.push_back(std::move(stored.campaign));
 
-  // ListCampaigns(cut_off) gives only the campaigns running then; with none, there is
-  // nothing to plan, and the history is not read.
-  if (campaigns.empty()) {
-    summary["campaigns"] = nlohmann::json::array();
-    if (auto finished = store.FinishBatchRun(options.run_date, summary, Now()); !finished.ok()) {
-      return finished.error();
-    }
-    return summary;
-  }
-
   // The history: every cardholder's lines before the date's midnight.
   auto phase_start = Clock::now();
   targeting::HistoryBuilder builder;
@@ -137,6 +128,37 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
   summary["lines"] = lines;
   summary["customers"] = history.customer_count();
 
+  // Segments are refreshed every night, whether or not a campaign runs: the portal
+  // filters and the campaigns' target segments read them.
+  phase_start = Clock::now();
+  targeting::CustomerFacts facts;
+  {
+    const targeting::CustomerRfm rfm = targeting::ComputeRfm(history, *run_at);
+    std::vector<std::pair<std::int64_t, std::string>> rows;
+    rows.reserve(history.customer_count());
+    for (std::uint32_t c = 0; c < history.customer_count(); ++c) {
+      rows.emplace_back(std::stoll(std::string(history.customers.Name(c))),
+                        domain::SegmentName(rfm.segments[c]));
+    }
+    if (auto written = store.SetCustomerSegments(rows); !written.ok()) return written.error();
+    nlohmann::json per_segment = nlohmann::json::object();
+    for (std::size_t i = 0; i < domain::kSegments.size(); ++i) {
+      per_segment[domain::SegmentName(domain::kSegments[i])] = rfm.per_segment[i];
+    }
+    summary["segments"] = std::move(per_segment);
+    facts.segments = rfm.segments;
+  }
+  seconds["segments"] = SecondsSince(phase_start);
+
+  if (campaigns.empty()) {
+    summary["campaigns"] = nlohmann::json::array();
+    summary["seconds"] = std::move(seconds);
+    if (auto finished = store.FinishBatchRun(options.run_date, summary, Now()); !finished.ok()) {
+      return finished.error();
+    }
+    return summary;
+  }
+
   // What earlier runs gave out, and how many offers each customer had of each campaign.
   const auto issued_before = store.CampaignIssuanceExcept(options.run_date);
   std::vector<targeting::CampaignHistory> already(campaigns.size());
@@ -154,9 +176,11 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
   }
   // Only a customer with an active card can be given a coupon; the others' history still
   // teaches the model.
-  std::vector<bool> reachable(history.customer_count(), false);
+  facts.reachable.assign(history.customer_count(), false);
   for (const std::int64_t customer_id : store.ListCardholders()) {
-    if (const auto id = history.customers.Find(std::to_string(customer_id))) reachable[*id] = true;
+    if (const auto id = history.customers.Find(std::to_string(customer_id))) {
+      facts.reachable[*id] = true;
+    }
   }
 
   // The model and every customer's list.
@@ -183,10 +207,10 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
     products[p].couponable = found->second->couponable;
     products[p].category = found->second->category;
   }
-  std::vector<std::optional<targeting::MonthDay>> birthdays(history.customer_count());
+  facts.birthdays.resize(history.customer_count());
   for (const auto& [customer_id, birthday] : store.ListBirthdays()) {
     if (const auto id = history.customers.Find(std::to_string(customer_id))) {
-      birthdays[*id] = ParseMonthDay(birthday);
+      facts.birthdays[*id] = ParseMonthDay(birthday);
     }
   }
 
@@ -194,7 +218,7 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
   run_options.run_at = *run_at;
   phase_start = Clock::now();
   const targeting::CampaignPlan plan = targeting::PlanCampaigns(
-      history, recommendations, products, birthdays, campaigns, already, reachable, run_options);
+      history, recommendations, products, facts, campaigns, already, run_options);
   seconds["plan"] = SecondsSince(phase_start);
 
   // Store the offers, a batch per transaction. plan.offers is by customer, then campaign,

@@ -1,6 +1,7 @@
 // `loyalty-batch coupons`: the nightly run. For one date it reads every cardholder's
-// purchases before that date's midnight (UTC) from the store, fits the next-basket
-// model, chooses each running campaign's offers within its budget with a held-out control
+// purchases before that date's midnight (UTC) from the store, refreshes every customer's
+// RFM segment (targeting/rfm_segments.h), fits the next-basket model, chooses each
+// running campaign's offers within its budget with a held-out control
 // group (targeting/campaign_offers.h), and stores them: the treated ones issue their
 // coupon, the held-out ones are recorded so the report can compare.
 //

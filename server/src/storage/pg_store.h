@@ -103,6 +103,8 @@ class PostgresStore final : public Store {
   void ScanPurchaseHistory(Timestamp before, const HistoryLineFunction& line) override;
   std::vector<std::pair<std::int64_t, std::string>> ListBirthdays() override;
   std::vector<std::int64_t> ListCardholders() override;
+  Status SetCustomerSegments(
+      const std::vector<std::pair<std::int64_t, std::string>>& segments) override;
   std::vector<CouponConflict> ListCouponConflicts(const std::vector<std::string>& stores,
                                                   std::size_t limit) override;
   Result<StoredCampaign> CreateCampaign(const domain::Campaign& campaign,

@@ -1,4 +1,7 @@
-// SqliteStore: the purchase history as the nightly batch reads it.
+// SqliteStore: the purchase history as the nightly batch reads it, and the segments it
+// writes back.
+#include <algorithm>
+
 #include "storage/sqlite_store.h"
 
 namespace loyalty::server {
@@ -47,6 +50,25 @@ std::vector<std::int64_t> SqliteStore::ListCardholders() {
   std::vector<std::int64_t> customers;
   while (query.Step()) customers.push_back(query.Int(0));
   return customers;
+}
+
+Status SqliteStore::SetCustomerSegments(
+    const std::vector<std::pair<std::int64_t, std::string>>& segments) {
+  constexpr std::size_t kRowsPerTransaction = 5'000;
+  for (std::size_t start = 0; start < segments.size(); start += kRowsPerTransaction) {
+    const std::size_t end = std::min(segments.size(), start + kRowsPerTransaction);
+    const Status written = writer_->Run([&](sqlite::Connection& db) -> Status {
+      auto& update =
+          db.Prepared("UPDATE customers SET segment = ?1 WHERE id = ?2 AND segment IS NOT ?1");
+      for (std::size_t i = start; i < end; ++i) {
+        update.Bind(1, segments[i].second).Bind(2, segments[i].first).Run();
+        update.Reset();
+      }
+      return Status();
+    });
+    if (!written.ok()) return written;
+  }
+  return Status();
 }
 
 }  // namespace loyalty::server

@@ -447,6 +447,11 @@ class Store {
   virtual std::vector<std::int64_t> ListCardholders() = 0;
   // Every customer who gave a birthday at registration: customer id, YYYY-MM-DD.
   virtual std::vector<std::pair<std::int64_t, std::string>> ListBirthdays() = 0;
+  // The nightly batch's segment for each customer given (a name of SegmentName), in
+  // transactions of a few thousand rows; rows already holding it are not rewritten, so
+  // a rerun touches only the customers who moved. Unknown customer ids are ignored.
+  virtual Status SetCustomerSegments(
+      const std::vector<std::pair<std::int64_t, std::string>>& segments) = 0;
 
   // The batch's offers, in one transaction: offers already stored for their key are
   // left as they are (and their coupons not issued again); new treated ones issue their

@@ -111,10 +111,9 @@ bool InControlGroup(const domain::Campaign& campaign, std::string_view customer_
 CampaignPlan PlanCampaigns(const TransactionHistory& history,
                            const std::vector<std::vector<ScoredProduct>>& recommendations,
                            const std::vector<ProductFacts>& products,
-                           const std::vector<std::optional<MonthDay>>& birthdays,
+                           const CustomerFacts& customers,
                            const std::vector<domain::Campaign>& campaigns,
                            const std::vector<CampaignHistory>& already,
-                           const std::vector<bool>& reachable,
                            const CampaignRunOptions& options) {
   CampaignPlan plan;
   plan.campaigns.resize(campaigns.size());
@@ -131,10 +130,10 @@ CampaignPlan PlanCampaigns(const TransactionHistory& history,
       summary.skipped_reason = campaign.paused ? "paused" : "not running on this date";
       continue;
     }
-    if (campaign.target_segment) {
+    if (campaign.target_segment && customers.segments.size() < history.customer_count()) {
       // Offering to everyone instead would spend the budget on customers the team did
       // not choose; better not to run until segments are computed.
-      summary.skipped_reason = std::string("customer segments are not computed yet, so ") +
+      summary.skipped_reason = std::string("customer segments are not computed, so ") +
                                "target_segment " + domain::SegmentName(*campaign.target_segment) +
                                " cannot be applied";
       continue;
@@ -176,7 +175,8 @@ CampaignPlan PlanCampaigns(const TransactionHistory& history,
             : static_cast<double>(options.run_at - visits.last_at) / kSecondsPerDay;
     for (const std::uint32_t k : running) {
       const domain::Campaign& campaign = campaigns[k];
-      if (c < reachable.size() && !reachable[c]) continue;
+      if (c < customers.reachable.size() && !customers.reachable[c]) continue;
+      if (campaign.target_segment && customers.segments[c] != *campaign.target_segment) continue;
       std::int64_t previous = 0;
       if (k < already.size()) {
         const auto& before = already[k].previous_offers;
@@ -197,7 +197,8 @@ CampaignPlan PlanCampaigns(const TransactionHistory& history,
           break;
         }
         case domain::CampaignKind::kBirthday: {
-          const auto& birthday = c < birthdays.size() ? birthdays[c] : std::nullopt;
+          const auto& birthday =
+              c < customers.birthdays.size() ? customers.birthdays[c] : std::nullopt;
           eligibility.eligible = birthday && InWindow(windows[k], *birthday);
           break;
         }

@@ -95,19 +95,26 @@ struct CampaignPlan {
 // control group. Deterministic for a campaign id and key, independent of the run.
 bool InControlGroup(const domain::Campaign& campaign, std::string_view customer_key);
 
+// What the plan knows of each customer beyond their baskets, by history customer id. An
+// empty vector means not known: no birthdays, everyone reachable, segments not computed.
+struct CustomerFacts {
+  std::vector<std::optional<MonthDay>> birthdays;
+  std::vector<bool> reachable;  // false: no active card, so no coupon can reach them
+  std::vector<domain::Segment> segments;  // rfm_segments.h
+};
+
 // `recommendations[c]` is the model's list for history customer c (ScoredProduct with
-// calibrated probability), `products[p]` and `birthdays[c]` facts by history id,
-// `already[k]` what campaign k gave out before (empty: nothing), `reachable[c]` false
-// for a customer no coupon can reach (no active card; empty: everyone reachable). Campaigns that do not
-// run at options.run_at, or whose discount type the batch cannot price (only percent off
-// today), are skipped with a reason.
+// calibrated probability), `products[p]` facts by history product id, `already[k]` what
+// campaign k gave out before (empty: nothing). A campaign with a target segment is for
+// the customers in that segment only, and is skipped when segments are not known.
+// Campaigns that do not run at options.run_at, or whose discount type the batch cannot
+// price (only percent off today), are skipped with a reason.
 CampaignPlan PlanCampaigns(const TransactionHistory& history,
                            const std::vector<std::vector<ScoredProduct>>& recommendations,
                            const std::vector<ProductFacts>& products,
-                           const std::vector<std::optional<MonthDay>>& birthdays,
+                           const CustomerFacts& customers,
                            const std::vector<domain::Campaign>& campaigns,
                            const std::vector<CampaignHistory>& already,
-                           const std::vector<bool>& reachable,
                            const CampaignRunOptions& options);
 
 }  // namespace loyalty::server::targeting

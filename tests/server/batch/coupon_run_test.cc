@@ -221,13 +221,50 @@ TEST_P(CouponRunTest, TheReportComparesTreatedWithHeldOut) {
   EXPECT_NE(table.str().find("1 redeemed"), std::string::npos) << table.str();
 }
 
-TEST_P(CouponRunTest, ADateWithNoCampaignRunningReadsNothingAndIssuesNothing) {
+TEST_P(CouponRunTest, ADateWithNoCampaignRunningRefreshesSegmentsAndIssuesNothing) {
   ASSERT_TRUE(store_->SetCampaignPaused(campaign_.id, true, At("2026-12-02T00:00:00Z")).ok());
   const auto summary = Run();
   EXPECT_TRUE(summary["campaigns"].empty());
-  EXPECT_FALSE(summary.contains("lines"));  // the history was not read
   EXPECT_EQ(Count("campaign_offers", "TRUE"), 0);
   EXPECT_TRUE(store_->FindBatchRun("2026-12-04")->finished_at.has_value());
+  // Every customer has a segment, and the summary counts them.
+  EXPECT_EQ(Count("customers", "segment IS NOT NULL"), kCustomers);
+  std::int64_t counted = 0;
+  for (const auto& [name, customers] : summary["segments"].items()) {
+    EXPECT_TRUE(domain::ParseSegment(name, "segment").ok()) << name;
+    EXPECT_EQ(Count("customers", "segment = '" + name + "'"), customers.get<std::int64_t>())
+        << name;
+    counted += customers.get<std::int64_t>();
+  }
+  EXPECT_EQ(counted, kCustomers);
+}
+
+TEST_P(CouponRunTest, ACampaignForOneSegmentOffersToThatSegmentOnly) {
+  Run();  // the segments of 2026-12-04
+  const std::string segment = database_->Text(
+      "SELECT segment FROM customers GROUP BY segment ORDER BY COUNT(*) DESC, segment LIMIT 1");
+  const std::int64_t in_segment = Count("customers", "segment = '" + segment + "'");
+  ASSERT_LT(in_segment, kCustomers) << "the population has one segment only";
+  auto targeted = campaign_;
+  targeted.id = "december-" + segment;
+  targeted.target_segment = domain::ParseSegment(segment, "segment").value();
+  targeted.control_basis_points = 0;
+  ASSERT_TRUE(store_->CreateCampaign(targeted, std::nullopt, At("2026-12-04T12:00:00Z")).ok());
+
+  options_.run_date = "2026-12-05";
+  const auto summary = Run();
+  // At most one offer each (the cap), for some of the segment (an offer must be worth
+  // its cost), and none outside it.
+  const std::int64_t offers = Count("campaign_offers", "campaign_id = '" + targeted.id + "'");
+  EXPECT_GT(offers, 0);
+  EXPECT_LE(offers, in_segment);
+  EXPECT_EQ(database_->Int("SELECT COUNT(*) FROM campaign_offers o JOIN customers c"
+                           " ON c.id = o.customer_id WHERE o.campaign_id = '" +
+                           targeted.id + "' AND c.segment <> '" + segment + "'"),
+            0);
+  for (const auto& entry : summary["campaigns"]) {
+    EXPECT_FALSE(entry.contains("skipped")) << entry.dump();
+  }
 }
 
 TEST(CouponRunDate, IsADayOfTheCalendar) {

@@ -79,14 +79,13 @@ struct Fixture {
   }
 
   CampaignPlan Plan(const std::vector<domain::Campaign>& campaigns,
-                    const std::vector<std::optional<MonthDay>>& birthdays = {},
+                    const CustomerFacts& customers = {},
                     const std::vector<CampaignHistory>& already = {},
-                    const std::vector<bool>& reachable = {},
                     std::int64_t run_at = kRunAt) const {
     CampaignRunOptions options;
     options.run_at = run_at;
-    return PlanCampaigns(history, recommendations, products, birthdays, campaigns, already,
-                         reachable, options);
+    return PlanCampaigns(history, recommendations, products, customers, campaigns, already,
+                         options);
   }
 
   std::vector<std::string> Customers(const CampaignPlan& plan, bool control = false) const {
@@ -118,7 +117,8 @@ TEST(CampaignOffers, BirthdayIsForBirthdaysWithinTheCouponsLife) {
   birthdays[*fixture.history.customers.Find("soon")] = MonthDay{12, 15};  // in 11 days
   birthdays[*fixture.history.customers.Find("past")] = MonthDay{12, 1};
   birthdays[*fixture.history.customers.Find("far")] = MonthDay{12, 18};  // the 15th day out
-  const auto plan = fixture.Plan({MakeCampaign(domain::CampaignKind::kBirthday)}, birthdays);
+  const auto plan =
+      fixture.Plan({MakeCampaign(domain::CampaignKind::kBirthday)}, {.birthdays = birthdays});
   EXPECT_EQ(fixture.Customers(plan), std::vector<std::string>{"soon"});
 }
 
@@ -196,12 +196,25 @@ TEST(CampaignOffers, SkipsWhatCannotRunAndRespectsEarlierRuns) {
   EXPECT_EQ(fixture.Customers(plan), std::vector<std::string>{"b"});
 }
 
+TEST(CampaignOffers, ATargetSegmentLimitsTheCampaignToThatSegment) {
+  const Fixture fixture({{"a", {10}}, {"b", {9}}, {"c", {8}}});
+  auto campaign = MakeCampaign(domain::CampaignKind::kNextVisit);
+  campaign.target_segment = domain::Segment::kAtRisk;
+  CustomerFacts facts;
+  facts.segments.assign(3, domain::Segment::kLoyal);
+  facts.segments[*fixture.history.customers.Find("b")] = domain::Segment::kAtRisk;
+  const auto plan = fixture.Plan({campaign}, facts);
+  EXPECT_EQ(plan.campaigns[0].skipped_reason, "");
+  EXPECT_EQ(fixture.Customers(plan), std::vector<std::string>{"b"});
+  EXPECT_EQ(plan.campaigns[0].eligible, 1);
+}
+
 TEST(CampaignOffers, OnlyCustomersACouponCanReachAreOffered) {
   const Fixture fixture({{"a", {10}}, {"b", {9}}});
   std::vector<bool> reachable(2, true);
   reachable[*fixture.history.customers.Find("a")] = false;  // no active card
   const auto plan =
-      fixture.Plan({MakeCampaign(domain::CampaignKind::kNextVisit)}, {}, {}, reachable);
+      fixture.Plan({MakeCampaign(domain::CampaignKind::kNextVisit)}, {.reachable = reachable});
   EXPECT_EQ(fixture.Customers(plan), std::vector<std::string>{"b"});
 }
 
@@ -211,7 +224,7 @@ TEST(CampaignOffers, ALeapDayBirthdayIsTheTwentyEighthInOtherYears) {
   constexpr std::int64_t k2027Feb20 = 1'803'081'600;  // 2027 has no 29 February
   auto birthday = MakeCampaign(domain::CampaignKind::kBirthday);
   birthday.ends_at = FromUnixSeconds(k2027Feb20 + 30 * kDay);
-  const auto plan = fixture.Plan({birthday}, birthdays, {}, {}, k2027Feb20);
+  const auto plan = fixture.Plan({birthday}, {.birthdays = birthdays}, {}, k2027Feb20);
   EXPECT_EQ(fixture.Customers(plan), std::vector<std::string>{"leap"});
 }
 

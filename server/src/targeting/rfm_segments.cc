@@ -1,0 +1,96 @@
+#include "targeting/rfm_segments.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace loyalty::server::targeting {
+namespace {
+
+using domain::Segment;
+
+constexpr std::int64_t kSecondsPerDay = 86'400;
+
+// Mid-rank quintiles: a value's score is 1 + 5 x (share below it + half the share equal
+// to it), so customers tied on a value share one score and a population where most
+// customers visited once does not put those at opposite ends.
+std::vector<std::uint8_t> Quintiles(const std::vector<double>& values) {
+  std::vector<double> sorted = values;
+  std::sort(sorted.begin(), sorted.end());
+  const double n = static_cast<double>(sorted.size());
+  std::vector<std::uint8_t> scores(values.size(), 1);
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    const auto [low, high] = std::equal_range(sorted.begin(), sorted.end(), values[i]);
+    const double below = static_cast<double>(low - sorted.begin());
+    const double equal = static_cast<double>(high - low);
+    const double share = (below + equal / 2) / n;
+    scores[i] = static_cast<std::uint8_t>(std::min(5.0, 1 + std::floor(5 * share)));
+  }
+  return scores;
+}
+
+std::size_t IndexOf(Segment segment) {
+  return static_cast<std::size_t>(
+      std::find(domain::kSegments.begin(), domain::kSegments.end(), segment) -
+      domain::kSegments.begin());
+}
+
+}  // namespace
+
+Segment SegmentFor(RfmScores scores, bool is_new) {
+  const int r = scores.recency, f = scores.frequency, m = scores.monetary;
+  if (is_new && f <= 2) return Segment::kNew;
+  if (r >= 4) {
+    if (f >= 4) return m >= 3 ? Segment::kChampions : Segment::kLoyal;
+    if (f == 3 && r == 4) return Segment::kLoyal;
+    return Segment::kPotentialLoyalists;
+  }
+  if (r == 3) return f >= 3 ? Segment::kLoyal : Segment::kHibernating;
+  // Not seen lately (r 1-2): how much they were worth says how much it matters.
+  if (f >= 5 || (r == 1 && f == 4)) return m >= 4 ? Segment::kCantLose : Segment::kAtRisk;
+  if (f >= 3) return m >= 2 ? Segment::kAtRisk : Segment::kHibernating;
+  return r == 2 ? Segment::kHibernating : Segment::kLost;
+}
+
+CustomerRfm ComputeRfm(const TransactionHistory& history, std::int64_t run_at,
+                       const RfmOptions& options) {
+  const std::uint32_t customers = history.customer_count();
+  const std::int64_t window_start = run_at - options.window_days * kSecondsPerDay;
+  const std::int64_t new_since = run_at - options.new_days * kSecondsPerDay;
+  // Recency as minus the days since, so that larger is better for all three.
+  std::vector<double> recency(customers), frequency(customers), monetary(customers);
+  std::vector<bool> is_new(customers, false);
+  for (std::uint32_t c = 0; c < customers; ++c) {
+    const std::uint32_t begin = history.customer_basket_begin[c];
+    const std::uint32_t end = history.customer_basket_begin[c + 1];
+    std::int64_t first = kNoTimestamp, last = kNoTimestamp;
+    std::int64_t visits = 0, spend = 0;
+    for (std::uint32_t b = begin; b < end; ++b) {
+      const std::int64_t at = history.basket_time[b];
+      if (at == kNoTimestamp || at >= run_at) continue;
+      if (first == kNoTimestamp) first = at;
+      last = std::max(last, at);
+      if (at < window_start) continue;
+      ++visits;
+      for (std::uint32_t line = history.basket_line_begin[b];
+           line < history.basket_line_begin[b + 1]; ++line) {
+        spend += history.line_amount_minor[line];
+      }
+    }
+    recency[c] = last == kNoTimestamp ? -1e18 : -static_cast<double>(run_at - last);
+    frequency[c] = static_cast<double>(visits);
+    monetary[c] = static_cast<double>(spend);
+    is_new[c] = first != kNoTimestamp && first >= new_since;
+  }
+  const auto r = Quintiles(recency), f = Quintiles(frequency), m = Quintiles(monetary);
+  CustomerRfm result;
+  result.scores.resize(customers);
+  result.segments.resize(customers);
+  for (std::uint32_t c = 0; c < customers; ++c) {
+    result.scores[c] = {r[c], f[c], m[c]};
+    result.segments[c] = SegmentFor(result.scores[c], is_new[c]);
+    ++result.per_segment[IndexOf(result.segments[c])];
+  }
+  return result;
+}
+
+}  // namespace loyalty::server::targeting
