@@ -537,6 +537,53 @@ void AddContactRoutes(http::Router& router, Store& store) {
 }
 
 void AddEditRoutes(http::Router& router, Store& store) {
+  // A new card handed out at the service desk, with its holder's details. A card someone
+  // already holds is refused: changing their details is the customer page's edit.
+  router.Add(
+      http::Verb::post, "/portal/api/customers",
+      PortalAuthenticated(
+          store, kEditors,
+          [&store](const http::Request& request,
+                   const PortalCaller& caller) -> Result<http::Response> {
+            auto json = JsonBody(request);
+            if (!json.ok()) return json.error();
+            codec::FieldErrors errors;
+            codec::ObjectReader body(*json, "", errors);
+            const std::string card_text = body.RequiredString("card_number", 13);
+            const nlohmann::json details_json =
+                json->is_object() && json->contains("details") ? json->at("details")
+                                                                : nlohmann::json();
+            body.MarkRead("details");
+            body.Finish();
+            if (!errors.ok()) return errors.error();
+            auto card = CardNumber::Parse(card_text);
+            if (!card.ok()) return card.error();
+            if (!details_json.is_object()) {
+              return InvalidArgument("details", "must be an object with the holder's details");
+            }
+            auto details = domain::CustomerDetailsFromJson(details_json);
+            if (!details.ok()) return details.error();
+            const Timestamp now = Now();
+            auto holder = store.LookupCard(*card, now);
+            // A blocked card is someone's too: a conflict here, not the till's refusal.
+            if (!holder.ok()) {
+              return Error{holder.error().code == ErrorCode::kPermissionDenied
+                               ? ErrorCode::kConflict
+                               : holder.error().code,
+                           holder.error().message, "card_number"};
+            }
+            if (holder->customer) {
+              return Error{ErrorCode::kConflict, "the card already has a customer", "card_number"};
+            }
+            auto registered = store.RegisterCustomer(*card, *details, now);
+            if (!registered.ok()) return registered.error();
+            Audit(store, caller, request, "customer.register", *registered,
+                  {{"card", card->Masked()},
+                   {"consent_email", details->consent_email},
+                   {"consent_sms", details->consent_sms}});
+            return http::Response::Json({{"customer_id", *registered}}, 201);
+          }));
+
   router.Add(
       http::Verb::put, "/portal/api/customers/{customer_id}/details",
       PortalAuthenticated(
