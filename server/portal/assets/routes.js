@@ -7,12 +7,19 @@ export const routes = [
     title: 'Dashboard',
     load: () => import('./page-dashboard.js'),
   },
+  {
+    path: 'customers',
+    title: 'Customers',
+    load: () => import('./page-customers.js'),
+  },
 ];
 
 export const defaultRoute = routes[0];
 
+// `path` may go on below a page ('customers/42'): the page reads the rest itself.
 export function routeFor(path, user) {
-  return routes.find((route) => route.path === path && mayOpen(route, user));
+  const page = path.split('/')[0];
+  return routes.find((route) => route.path === page && mayOpen(route, user));
 }
 
 export function mayOpen(route, user) {

@@ -1,0 +1,127 @@
+// Drives Debian's chromium, headless, through the portal's customer pages: an admin finds
+// a customer by name, downloads the list's CSV, opens the customer's page and sees the
+// figures and purchases the test recorded, logs a complaint due yesterday and sees it
+// flagged overdue (on the page and in the list's panel), is told which field is wrong,
+// changes a consent that is still there after a reload; then a manager of another store
+// opens the same customer's address and is refused on screen, as the API refuses them.
+// Run by portal_customers_test.cc, which starts the server and records the purchases.
+//
+//   node portal_customers_browser.mjs --url https://127.0.0.1:PORT --chromium PATH
+//     --screenshots DIR --email E --manager-email M --password P --customer-id N
+//     --customer-name 'Lovelace, Ada' --search Lovelace --visits 2 --spend '$12.57'
+//     --totals '$8.38,$4.19'
+import { readFileSync } from 'node:fs';
+import { expect, logIn, logOut, requiredOptions, runInBrowser, textOf } from './portal_browser_lib.mjs';
+
+const opt = requiredOptions(['email', 'manager-email', 'password', 'customer-id',
+  'customer-name', 'search', 'visits', 'spend', 'totals']);
+const customerPath = `#/customers/${opt['customer-id']}`;
+
+// Yesterday in the viewer's zone (node and chromium share the machine's), as a date input
+// takes it.
+function yesterday() {
+  const day = new Date();
+  day.setDate(day.getDate() - 1);
+  const two = (n) => String(n).padStart(2, '0');
+  return `${day.getFullYear()}-${two(day.getMonth() + 1)}-${two(day.getDate())}`;
+}
+
+async function waitForText(page, selector, text) {
+  await page.locator(selector, { hasText: text }).first().waitFor();
+}
+
+await runInBrowser('portal-customers', opt, async ({ page, log, shot }) => {
+  page.on('response', (response) => {
+    if (response.status() >= 400) log('HTTP', response.status(), response.url());
+  });
+  log('the admin opens Customers');
+  await logIn(page, opt.email, opt.password);
+  const navigation = await page.locator('.nav a').allInnerTexts();
+  expect(navigation[0] === 'Dashboard' && navigation[1] === 'Customers',
+    `the navigation lists ${navigation.join()}`);
+  await page.click('.nav a[data-path="customers"]');
+  await page.locator('#customers-table').waitFor();
+  await shot('1-customers.png');
+
+  log('searching by name');
+  await page.fill('#filter-q', opt.search);
+  await page.click('#search');
+  await waitForText(page, '#customers-total', /^1 customer$/);
+  const rows = await page.locator('#customers-table tbody tr').allInnerTexts();
+  expect(rows.length === 1 && rows[0].includes(opt['customer-name']),
+    `the search shows ${JSON.stringify(rows)}`);
+  await shot('2-search.png');
+
+  log('the CSV of the same search');
+  const [download] = await Promise.all([page.waitForEvent('download'),
+    page.click('#customers-csv')]);
+  const csv = readFileSync(await download.path(), 'utf8').split('\r\n');
+  log('csv', JSON.stringify(csv));
+  expect(csv[0] === 'id,name,email,phone,consent_email,consent_sms,visits,spend,last_visit_at,segment',
+    `the CSV's header is "${csv[0]}"`);
+  expect(csv.filter(Boolean).length === 2 && csv[1].startsWith(`${opt['customer-id']},`),
+    'the CSV is not the one customer searched for');
+
+  log("the customer's page");
+  await page.click(`#customers-table a[href="${customerPath}"]`);
+  await page.locator('#customer-name').waitFor();
+  expect(await textOf(page, '#customer-name') === opt['customer-name'], 'the name is wrong');
+  const visits = await textOf(page, '#figure-visits .tile-value');
+  const spend = await textOf(page, '#figure-spend .tile-value');
+  expect(visits === opt.visits, `visits show "${visits}", expected "${opt.visits}"`);
+  expect(spend === opt.spend, `spend shows "${spend}", expected "${opt.spend}"`);
+  const totals = await page.locator('#purchases-table tbody tr td:last-child').allInnerTexts();
+  expect(totals.join() === opt.totals, `purchase totals "${totals.join()}", expected "${opt.totals}"`);
+  expect(await textOf(page, '#consent-email') === 'yes', 'the e-mail consent is not shown');
+  expect(await textOf(page, '#consent-sms') === 'no', 'the SMS consent is not shown');
+  await shot('3-customer.png');
+
+  log('a complaint due yesterday');
+  await page.selectOption('#contact-form select[name=kind]', 'complaint');
+  await page.fill('#contact-form textarea[name=text]', 'The receipt was printed twice.');
+  await page.fill('#contact-form input[name=follow_up_due_at]', yesterday());
+  await page.click('#add-contact');
+  await page.locator('.contact.overdue .badge-overdue').waitFor();
+  expect((await textOf(page, '.contact.overdue .contact-text')) === 'The receipt was printed twice.',
+    'the overdue contact is not the complaint');
+  expect((await textOf(page, '#overdue-count')).includes('1 follow-up is overdue'),
+    'the overdue count is missing');
+  await shot('4-overdue-follow-up.png');
+
+  log('a wrong e-mail is named, then the SMS consent is saved');
+  await page.click('#edit-details');
+  await page.fill('#details-form input[name=email]', 'not an address');
+  await page.check('#edit-consent_sms');
+  await page.click('#save-details');
+  await page.locator('#details-form .field-error').waitFor();
+  const fieldError = await textOf(page, '#details-form .field-error');
+  expect(fieldError.startsWith('E-mail '), `the field error reads "${fieldError}"`);
+  await shot('5-field-error.png');
+  await page.fill('#details-form input[name=email]', 'ada@example.com');
+  await page.click('#save-details');
+  await waitForText(page, '#consent-sms', 'yes');
+  await page.reload();
+  await page.locator('#customer-name').waitFor();
+  expect(await textOf(page, '#consent-sms') === 'yes', 'the SMS consent is lost after a reload');
+  await shot('6-consent-saved.png');
+
+  log("the list's overdue panel links to the customer");
+  await page.click('.back');
+  await page.locator(`#overdue-follow-ups a[href="${customerPath}"]`).waitFor();
+  await shot('7-follow-ups-panel.png');
+
+  log("a manager of another store opens the customer's address");
+  await logOut(page);
+  await logIn(page, opt['manager-email'], opt.password);
+  await page.goto(`${opt.url}/portal/${customerPath}`);
+  await page.locator('#customer-missing').waitFor();
+  const refusal = await textOf(page, '#customer-missing');
+  expect(refusal.includes('not found, or is not in your stores'), `the page reads "${refusal}"`);
+  expect(await page.locator('#customer-name').count() === 0, 'the customer is shown');
+  const status = await page.evaluate(async (path) =>
+    (await fetch(path, { headers: { Accept: 'application/json' } })).status,
+  `/portal/api/customers/${opt['customer-id']}`);
+  expect(status === 404, `the API answers ${status} to the manager`);
+  await shot('8-manager-refused.png');
+  // The wrong e-mail's 400 and the manager's 404s are provoked on purpose.
+}, { allowedConsoleErrors: [/status of 400/, /status of 404/] });
