@@ -4,17 +4,19 @@
 // flagged overdue (on the page and in the list's panel), is told which field is wrong,
 // changes a consent that is still there after a reload; then a manager of another store
 // opens the same customer's address and is refused on screen, as the API refuses them.
+// On the way the admin registers a new card and erases its holder (the confirm step names
+// them), and an analyst sees the customer without any control that changes something.
 // Run by portal_customers_test.cc, which starts the server and records the purchases.
 //
 //   node portal_customers_browser.mjs --url https://127.0.0.1:PORT --chromium PATH
 //     --screenshots DIR --email E --manager-email M --password P --customer-id N
 //     --customer-name 'Lovelace, Ada' --search Lovelace --visits 2 --spend '$12.57'
-//     --totals '$8.38,$4.19'
+//     --totals '$8.38,$4.19' --analyst-email A --new-card 2000000000077
 import { readFileSync } from 'node:fs';
 import { expect, logIn, logOut, requiredOptions, runInBrowser, textOf } from './portal_browser_lib.mjs';
 
-const opt = requiredOptions(['email', 'manager-email', 'password', 'customer-id',
-  'customer-name', 'search', 'visits', 'spend', 'totals']);
+const opt = requiredOptions(['email', 'manager-email', 'analyst-email', 'password',
+  'customer-id', 'customer-name', 'search', 'visits', 'spend', 'totals', 'new-card']);
 const customerPath = `#/customers/${opt['customer-id']}`;
 
 // Yesterday in the viewer's zone (node and chromium share the machine's), as a date input
@@ -110,6 +112,43 @@ await runInBrowser('portal-customers', opt, async ({ page, log, shot }) => {
   await page.locator(`#overdue-follow-ups a[href="${customerPath}"]`).waitFor();
   await shot('7-follow-ups-panel.png');
 
+  log('registering a new card, a consent without an address refused by name');
+  await page.click('#register-open');
+  await page.fill('#register-form input[name=card_number]', opt['new-card']);
+  await page.fill('#register-form input[name=name]', 'Johnson, Katherine');
+  await page.check('#register-form input[name=consent_email]');
+  await page.click('#register-save');
+  await page.locator('#register-form .field-error').waitFor();
+  const consentError = await textOf(page, '#register-form .field-error');
+  expect(consentError.startsWith('Offers by e-mail '), `the field error reads "${consentError}"`);
+  await page.fill('#register-form input[name=email]', 'kj@example.com');
+  await page.click('#register-save');
+  await waitForText(page, '#customer-name', 'Johnson, Katherine');
+  const cards = await page.locator('#cards-table tbody tr').allInnerTexts();
+  expect(cards.length === 1 && cards[0].includes(opt['new-card']), `cards ${JSON.stringify(cards)}`);
+  await shot('8-registered.png');
+
+  log('erasing the new customer, after a confirm step that names them');
+  await page.click('#erase-start');
+  const question = await textOf(page, '#erase .confirm-question');
+  expect(question.includes('Johnson, Katherine'), `the confirm step reads "${question}"`);
+  await shot('9-erase-confirm.png');
+  await page.click('#erase-confirm');
+  await waitForText(page, '#customer-name', 'erased customer');
+  expect(await page.locator('#erase').count() === 0, 'erase is offered again');
+  await shot('10-erased.png');
+
+  log('an analyst reads without controls');
+  await logOut(page);
+  await logIn(page, opt['analyst-email'], opt.password);
+  await page.goto(`${opt.url}/portal/${customerPath}`);
+  await waitForText(page, '#customer-name', opt['customer-name']);
+  for (const control of ['#edit-details', '#contact-form', '#replace-card-form', '#privacy',
+    '.contact button', '#register-open']) {
+    expect(await page.locator(control).count() === 0, `the analyst is offered ${control}`);
+  }
+  await shot('11-analyst.png');
+
   log("a manager of another store opens the customer's address");
   await logOut(page);
   await logIn(page, opt['manager-email'], opt.password);
@@ -122,6 +161,6 @@ await runInBrowser('portal-customers', opt, async ({ page, log, shot }) => {
     (await fetch(path, { headers: { Accept: 'application/json' } })).status,
   `/portal/api/customers/${opt['customer-id']}`);
   expect(status === 404, `the API answers ${status} to the manager`);
-  await shot('8-manager-refused.png');
+  await shot('12-manager-refused.png');
   // The wrong e-mail's 400 and the manager's 404s are provoked on purpose.
 }, { allowedConsoleErrors: [/status of 400/, /status of 404/] });

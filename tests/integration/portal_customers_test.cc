@@ -331,13 +331,16 @@ TEST_F(PortalCustomers, InChromiumFindsACustomerLogsAFollowUpEditsAConsentAndRef
       "portal_customers_browser.mjs", "customers", *server_, dir_,
       {"--email", "admin@example.com", "--manager-email", "s2@example.com", "--password", kPassword,
        "--customer-id", std::to_string(ada_), "--customer-name", "Lovelace, Ada", "--search",
-       "Lovelace", "--visits", "2", "--spend", "$12.57", "--totals", "$4.19,$8.38"},
+       "Lovelace", "--visits", "2", "--spend", "$12.57", "--totals", "$4.19,$8.38",
+       "--analyst-email", "analyst@example.com", "--new-card",
+       CardNumber::FromBody("200000000007")->digits()},
       run));
   EXPECT_EQ(run.status, 0) << "the browser run failed (screenshots in " << run.screenshots << "):\n"
                            << run.log;
   for (const char* shot : {"1-customers.png", "2-search.png", "3-customer.png",
                            "4-overdue-follow-up.png", "5-field-error.png", "6-consent-saved.png",
-                           "7-follow-ups-panel.png", "8-manager-refused.png"}) {
+                           "7-follow-ups-panel.png", "8-registered.png", "9-erase-confirm.png",
+                           "10-erased.png", "11-analyst.png", "12-manager-refused.png"}) {
     EXPECT_TRUE(std::filesystem::exists(run.screenshots + "/" + shot)) << shot;
   }
   // What the browser did went through the API: stored and audited.
@@ -345,8 +348,11 @@ TEST_F(PortalCustomers, InChromiumFindsACustomerLogsAFollowUpEditsAConsentAndRef
   EXPECT_EQ(server_->Count("SELECT COUNT(*) FROM customer_details" + of + " AND consent_sms = 1"),
             1);
   EXPECT_EQ(server_->Count("SELECT COUNT(*) FROM audit_log WHERE action IN"
-                           " ('customer.contact_add', 'customer.details_update')"),
-            2);
+                           " ('customer.contact_add', 'customer.details_update',"
+                           " 'customer.register', 'customer.erase')"),
+            4);
+  EXPECT_EQ(server_->Count("SELECT COUNT(*) FROM customer_details WHERE name LIKE '%Katherine%'"),
+            0);
 }
 
 }  // namespace

@@ -52,7 +52,8 @@ function detailsSection(customer, editable, base, rerender) {
     h('div', { class: 'form-buttons' },
       h('button', { type: 'submit', id: 'save-details' }, 'Save'),
       h('button', { type: 'button', class: 'secondary',
-        onclick: () => { form.hidden = true; shown.hidden = false; } }, 'Cancel')));
+        onclick: () => { form.hidden = true; shown.hidden = false; edit.hidden = false; } },
+      'Cancel')));
   onSubmit(form, () => {
     const body = detailsBody(form);
     // The first source stays with the customer.
@@ -60,7 +61,12 @@ function detailsSection(customer, editable, base, rerender) {
     return request('PUT', `${base}/details`, body);
   }, rerender);
   const edit = h('button', { type: 'button', class: 'secondary', id: 'edit-details',
-    onclick: () => { form.hidden = false; shown.hidden = true; form.elements.name.focus(); } },
+    onclick: () => {
+      form.hidden = false;
+      shown.hidden = true;
+      edit.hidden = true;
+      form.elements.name.focus();
+    } },
   d ? 'Edit details and consents' : 'Register details');
   const blocked = customer.erased_at || customer.merged_into;
   return section('details', 'Details and consents', shown, blocked ? null : edit, form);
