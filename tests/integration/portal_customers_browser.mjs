@@ -4,19 +4,26 @@
 // flagged overdue (on the page and in the list's panel), is told which field is wrong,
 // changes a consent that is still there after a reload; then a manager of another store
 // opens the same customer's address and is refused on screen, as the API refuses them.
-// On the way the admin registers a new card and erases its holder (the confirm step names
-// them), and an analyst sees the customer without any control that changes something.
+// On the way the admin sorts the list by spend, closes the follow-up, replaces a lost card,
+// registers a new card, merges another customer into its holder and erases them (each
+// confirm step names them), and an analyst sees the customer without any control that
+// changes something.
 // Run by portal_customers_test.cc, which starts the server and records the purchases.
 //
 //   node portal_customers_browser.mjs --url https://127.0.0.1:PORT --chromium PATH
 //     --screenshots DIR --email E --manager-email M --password P --customer-id N
 //     --customer-name 'Lovelace, Ada' --search Lovelace --visits 2 --spend '$12.57'
 //     --totals '$8.38,$4.19' --analyst-email A --new-card 2000000000077
+//     --replacement-card 2000000000084 --merge-id 2 --merge-name 'Grace Hopper'
+//     --top-spender 'anonymous #3' --least-spender 'Grace Hopper' --spend-from 10
+//     --spend-to 15 (in the currency's major units: only the customer's spend between)
 import { readFileSync } from 'node:fs';
 import { expect, logIn, logOut, requiredOptions, runInBrowser, textOf } from './portal_browser_lib.mjs';
 
 const opt = requiredOptions(['email', 'manager-email', 'analyst-email', 'password',
-  'customer-id', 'customer-name', 'search', 'visits', 'spend', 'totals', 'new-card']);
+  'customer-id', 'customer-name', 'search', 'visits', 'spend', 'totals', 'new-card',
+  'replacement-card', 'merge-id', 'merge-name', 'top-spender', 'least-spender', 'spend-from',
+  'spend-to']);
 const customerPath = `#/customers/${opt['customer-id']}`;
 
 // Yesterday in the viewer's zone (node and chromium share the machine's), as a date input
@@ -112,6 +119,42 @@ await runInBrowser('portal-customers', opt, async ({ page, log, shot }) => {
   await page.locator(`#overdue-follow-ups a[href="${customerPath}"]`).waitFor();
   await shot('7-follow-ups-panel.png');
 
+  log('sorting everybody by spend, both ways');
+  await page.click('#clear-filters');
+  await waitForText(page, '#customers-total', /^3 customers$/);
+  const firstRow = () => textOf(page, '#customers-table tbody tr:first-child td:first-child');
+  await page.click('th button[data-sort=spend]');
+  await page.locator('th[aria-sort=descending] button[data-sort=spend]').waitFor();
+  expect(await firstRow() === opt['top-spender'], `the top spender shows as "${await firstRow()}"`);
+  await page.click('th button[data-sort=spend]');
+  await page.locator('th[aria-sort=ascending] button[data-sort=spend]').waitFor();
+  expect(await firstRow() === opt['least-spender'], `the least spender shows as "${await firstRow()}"`);
+  await shot('8-sorted-by-spend.png');
+  await page.fill('#filter-min', opt['spend-from']);
+  await page.fill('#filter-max', opt['spend-to']);
+  await page.click('#search');
+  await waitForText(page, '#customers-total', /^1 customer$/);
+  expect(await firstRow() === opt['customer-name'], `spend from ${opt['spend-from']} to `
+    + `${opt['spend-to']} finds "${await firstRow()}"`);
+
+  log('the follow-up is done');
+  await page.click(`#overdue-follow-ups a[href="${customerPath}"]`);
+  await page.click('.contact.overdue button');
+  await waitForText(page, '.contact .badge', 'done');
+  expect(await page.locator('.contact.overdue, #overdue-count').count() === 0,
+    'the follow-up still shows overdue');
+  await shot('9-follow-up-done.png');
+
+  log('a lost card is blocked and replaced');
+  await page.fill('#replace-card-form input[name=new_card_number]', opt['replacement-card']);
+  await page.click('#replace-card-form button[type=submit]');
+  await page.locator('#cards-table tbody tr.blocked').waitFor();
+  const cardRows = await page.locator('#cards-table tbody tr.active').allInnerTexts();
+  expect(cardRows.length === 1 && cardRows[0].includes(opt['replacement-card']),
+    `the active cards are ${JSON.stringify(cardRows)}`);
+  await shot('10-card-replaced.png');
+  await page.click('.back');
+
   log('registering a new card, a consent without an address refused by name');
   await page.click('#register-open');
   await page.fill('#register-form input[name=card_number]', opt['new-card']);
@@ -126,17 +169,27 @@ await runInBrowser('portal-customers', opt, async ({ page, log, shot }) => {
   await waitForText(page, '#customer-name', 'Johnson, Katherine');
   const cards = await page.locator('#cards-table tbody tr').allInnerTexts();
   expect(cards.length === 1 && cards[0].includes(opt['new-card']), `cards ${JSON.stringify(cards)}`);
-  await shot('8-registered.png');
+  await shot('11-registered.png');
+
+  log('merging another customer into the new one, after a confirm step that names both');
+  await page.fill('#merge-from', opt['merge-id']);
+  await page.click('#merge-start');
+  const mergeQuestion = await textOf(page, '#merge .confirm-question');
+  expect(mergeQuestion.includes(opt['merge-name']) && mergeQuestion.includes('Johnson, Katherine'),
+    `the merge step reads "${mergeQuestion}"`);
+  await shot('12-merge-confirm.png');
+  await page.click('#merge-confirm');
+  await waitForText(page, '#figure-visits .tile-value', /^1$/);
 
   log('erasing the new customer, after a confirm step that names them');
   await page.click('#erase-start');
   const question = await textOf(page, '#erase .confirm-question');
   expect(question.includes('Johnson, Katherine'), `the confirm step reads "${question}"`);
-  await shot('9-erase-confirm.png');
+  await shot('13-erase-confirm.png');
   await page.click('#erase-confirm');
   await waitForText(page, '#customer-name', 'erased customer');
   expect(await page.locator('#erase').count() === 0, 'erase is offered again');
-  await shot('10-erased.png');
+  await shot('14-erased.png');
 
   log('an analyst reads without controls');
   await logOut(page);
@@ -147,7 +200,7 @@ await runInBrowser('portal-customers', opt, async ({ page, log, shot }) => {
     '.contact button', '#register-open']) {
     expect(await page.locator(control).count() === 0, `the analyst is offered ${control}`);
   }
-  await shot('11-analyst.png');
+  await shot('15-analyst.png');
 
   log("a manager of another store opens the customer's address");
   await logOut(page);
@@ -161,6 +214,6 @@ await runInBrowser('portal-customers', opt, async ({ page, log, shot }) => {
     (await fetch(path, { headers: { Accept: 'application/json' } })).status,
   `/portal/api/customers/${opt['customer-id']}`);
   expect(status === 404, `the API answers ${status} to the manager`);
-  await shot('12-manager-refused.png');
+  await shot('16-manager-refused.png');
   // The wrong e-mail's 400 and the manager's 404s are provoked on purpose.
 }, { allowedConsoleErrors: [/status of 400/, /status of 404/] });

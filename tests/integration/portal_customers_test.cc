@@ -326,21 +326,28 @@ TEST_F(PortalCustomers, RegistersANewCardOnceNamingTheFieldAtFault) {
 
 TEST_F(PortalCustomers, InChromiumFindsACustomerLogsAFollowUpEditsAConsentAndRefusesAnotherStore) {
   testing::BrowserRun run;
-  // Ada's two purchases, newest first: one steak, then two, at 419 cents each.
+  // Ada's two purchases, newest first: one steak, then two, at 419 cents each; Grace spent
+  // $4.19 and the anonymous card $16.76, so $10 to $15 is Ada alone.
   ASSERT_NO_FATAL_FAILURE(testing::RunPortalBrowser(
       "portal_customers_browser.mjs", "customers", *server_, dir_,
       {"--email", "admin@example.com", "--manager-email", "s2@example.com", "--password", kPassword,
        "--customer-id", std::to_string(ada_), "--customer-name", "Lovelace, Ada", "--search",
        "Lovelace", "--visits", "2", "--spend", "$12.57", "--totals", "$4.19,$8.38",
        "--analyst-email", "analyst@example.com", "--new-card",
-       CardNumber::FromBody("200000000007")->digits()},
+       CardNumber::FromBody("200000000007")->digits(), "--replacement-card",
+       CardNumber::FromBody("200000000008")->digits(), "--merge-id", std::to_string(grace_),
+       "--merge-name", "Grace \"Amazing\" Hopper", "--top-spender",
+       "anonymous #" + std::to_string(anonymous_), "--least-spender", "Grace \"Amazing\" Hopper",
+       "--spend-from", "10", "--spend-to", "15"},
       run));
   EXPECT_EQ(run.status, 0) << "the browser run failed (screenshots in " << run.screenshots << "):\n"
                            << run.log;
   for (const char* shot : {"1-customers.png", "2-search.png", "3-customer.png",
                            "4-overdue-follow-up.png", "5-field-error.png", "6-consent-saved.png",
-                           "7-follow-ups-panel.png", "8-registered.png", "9-erase-confirm.png",
-                           "10-erased.png", "11-analyst.png", "12-manager-refused.png"}) {
+                           "7-follow-ups-panel.png", "8-sorted-by-spend.png",
+                           "9-follow-up-done.png", "10-card-replaced.png", "11-registered.png",
+                           "12-merge-confirm.png", "13-erase-confirm.png", "14-erased.png",
+                           "15-analyst.png", "16-manager-refused.png"}) {
     EXPECT_TRUE(std::filesystem::exists(run.screenshots + "/" + shot)) << shot;
   }
   // What the browser did went through the API: stored and audited.
@@ -349,8 +356,9 @@ TEST_F(PortalCustomers, InChromiumFindsACustomerLogsAFollowUpEditsAConsentAndRef
             1);
   EXPECT_EQ(server_->Count("SELECT COUNT(*) FROM audit_log WHERE action IN"
                            " ('customer.contact_add', 'customer.details_update',"
-                           " 'customer.register', 'customer.erase')"),
-            4);
+                           " 'customer.contact_done', 'customer.card_replace',"
+                           " 'customer.register', 'customer.merge', 'customer.erase')"),
+            7);
   EXPECT_EQ(server_->Count("SELECT COUNT(*) FROM customer_details WHERE name LIKE '%Katherine%'"),
             0);
 }

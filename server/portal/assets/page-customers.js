@@ -4,7 +4,7 @@
 import { ApiError, get, request } from './api.js';
 import { detailsBody, detailsFields, labelled, onSubmit } from './customer-form.js';
 import { h } from './dom.js';
-import { count, money } from './format.js';
+import { count, money, moneyValue } from './format.js';
 
 export const segments = ['champions', 'loyal', 'potential_loyalists', 'new', 'at_risk',
   'cant_lose', 'hibernating', 'lost'];
@@ -50,14 +50,12 @@ const state = {
   cursors: [''],  // the cursor of each page shown so far; the last is the current page
 };
 
+// What the viewer typed in the currency's major units, in minor units; null if not a
+// non-negative number.
 function minorUnits(text, currency) {
   const value = Number(text.replace(',', '.'));
   if (text.trim() === '' || !Number.isFinite(value) || value < 0) return null;
-  const digits = currency
-    ? new Intl.NumberFormat(undefined, { style: 'currency', currency }).resolvedOptions()
-      .maximumFractionDigits
-    : 0;
-  return Math.round(value * 10 ** digits);
+  return Math.round(value / moneyValue(1, currency));
 }
 
 // The filters and sort as the API's query; the page's cursor is added by the caller.
