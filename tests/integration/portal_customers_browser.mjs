@@ -95,6 +95,10 @@ await runInBrowser('portal-customers', opt, async ({ page, log, shot }) => {
     'the overdue contact is not the complaint');
   expect((await textOf(page, '#overdue-count')).includes('1 follow-up is overdue'),
     'the overdue count is missing');
+  const due = await textOf(page, '.contact.overdue .due');
+  const yesterdayShown = await page.evaluate(() =>
+    new Date(Date.now() - 24 * 60 * 60 * 1000).toLocaleDateString());
+  expect(due === `follow up by ${yesterdayShown}`, `the due date reads "${due}"`);
   await shot('4-overdue-follow-up.png');
 
   log('a wrong e-mail is named, then the SMS consent is saved');
@@ -117,6 +121,8 @@ await runInBrowser('portal-customers', opt, async ({ page, log, shot }) => {
   log("the list's overdue panel links to the customer");
   await page.click('.back');
   await page.locator(`#overdue-follow-ups a[href="${customerPath}"]`).waitFor();
+  const panel = await textOf(page, '#overdue-follow-ups li');
+  expect(panel.includes(due), `the panel reads "${panel}", the page "${due}"`);
   await shot('7-follow-ups-panel.png');
 
   log('sorting everybody by spend, both ways');

@@ -8,7 +8,7 @@ import { h } from './dom.js';
 import { count, money } from './format.js';
 import { detailsBody, detailsFields, labelled, onSubmit } from './customer-form.js';
 import {
-  chainCurrency, localDate, localMidnight, localTime, segmentName, utcSeconds,
+  chainCurrency, dueDate, localDate, localMidnight, localTime, segmentName, utcSeconds,
 } from './page-customers.js';
 
 const displayName = (customer) => (customer.erased_at ? `erased customer #${customer.id}`
@@ -198,7 +198,7 @@ function contactsSection(customer, editable, base, rerender) {
     h('div', { class: 'contact-head' },
       h('span', { class: 'contact-kind' }, contact.kind),
       h('span', { class: 'muted' }, localTime(contact.created_at)),
-      due ? h('span', { class: 'due' }, `follow up by ${localDate(dueDay(due))}`) : null,
+      due ? h('span', { class: 'due' }, `follow up by ${dueDate(due)}`) : null,
       status ? h('span', { class: `badge ${contact.overdue ? 'badge-overdue' : ''}` }, status)
         : null,
       done),
@@ -228,11 +228,6 @@ function contactsSection(customer, editable, base, rerender) {
     });
   }, rerender);
   return section('contact-log', 'Contact log', overdue, form, log);
-}
-
-// A due time is the end of a day: the day it ends is the one shown.
-function dueDay(iso) {
-  return new Date(Date.parse(iso) - 1000).toISOString();
 }
 
 // A button that asks first: `question` and `confirmLabel` show in its place until

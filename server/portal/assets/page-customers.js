@@ -15,6 +15,9 @@ export const segmentName = (segment) => (segment ? segment.replaceAll('_', ' ') 
 export const localTime = (iso) => (iso ? new Date(iso).toLocaleString() : '–');
 export const localDate = (iso) => (iso ? new Date(iso).toLocaleDateString() : '–');
 
+// A follow-up is due by the end of a day (the next day's local midnight): that day is shown.
+export const dueDate = (iso) => localDate(new Date(Date.parse(iso) - 1000).toISOString());
+
 // The API takes whole seconds in UTC.
 export const utcSeconds = (date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
@@ -180,7 +183,7 @@ async function followUpsPanel() {
   h('h2', {}, `Overdue follow-ups (${items.length})`),
   h('ul', {}, items.map((item) => h('li', { class: 'overdue' },
     h('a', { href: `#/customers/${item.customer_id}` }, `Customer #${item.customer_id}`),
-    ` · ${item.kind} · due ${localDate(item.follow_up_due_at)} · `,
+    ` · ${item.kind} · follow up by ${dueDate(item.follow_up_due_at)} · `,
     h('span', { class: 'contact-text' }, item.text)))));
 }
 
