@@ -35,6 +35,12 @@ function yesterday() {
   return `${day.getFullYear()}-${two(day.getMonth() + 1)}-${two(day.getDate())}`;
 }
 
+// The lines of the CSV that clicking `selector` downloads.
+async function downloadedCsv(page, selector) {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click(selector)]);
+  return readFileSync(await download.path(), 'utf8').split('\r\n').filter(Boolean);
+}
+
 async function waitForText(page, selector, text) {
   await page.locator(selector, { hasText: text }).first().waitFor();
 }
@@ -62,13 +68,11 @@ await runInBrowser('portal-customers', opt, async ({ page, log, shot }) => {
   await shot('2-search.png');
 
   log('the CSV of the same search');
-  const [download] = await Promise.all([page.waitForEvent('download'),
-    page.click('#customers-csv')]);
-  const csv = readFileSync(await download.path(), 'utf8').split('\r\n');
+  const csv = await downloadedCsv(page, '#customers-csv');
   log('csv', JSON.stringify(csv));
   expect(csv[0] === 'id,name,email,phone,consent_email,consent_sms,visits,spend,last_visit_at,segment',
     `the CSV's header is "${csv[0]}"`);
-  expect(csv.filter(Boolean).length === 2 && csv[1].startsWith(`${opt['customer-id']},`),
+  expect(csv.length === 2 && csv[1].startsWith(`${opt['customer-id']},`),
     'the CSV is not the one customer searched for');
 
   log("the customer's page");
@@ -83,6 +87,9 @@ await runInBrowser('portal-customers', opt, async ({ page, log, shot }) => {
   expect(totals.join() === opt.totals, `purchase totals "${totals.join()}", expected "${opt.totals}"`);
   expect(await textOf(page, '#consent-email') === 'yes', 'the e-mail consent is not shown');
   expect(await textOf(page, '#consent-sms') === 'no', 'the SMS consent is not shown');
+  const purchasesCsv = await downloadedCsv(page, '#purchases-csv');
+  expect(purchasesCsv[0] === 'id,occurred_at,store_id,currency,items,discount,total'
+    && purchasesCsv.length === 1 + totals.length, `the purchases' CSV: ${JSON.stringify(purchasesCsv)}`);
   await shot('3-customer.png');
 
   log('a complaint due yesterday');
@@ -123,6 +130,9 @@ await runInBrowser('portal-customers', opt, async ({ page, log, shot }) => {
   await page.locator(`#overdue-follow-ups a[href="${customerPath}"]`).waitFor();
   const panel = await textOf(page, '#overdue-follow-ups li');
   expect(panel.includes(due), `the panel reads "${panel}", the page "${due}"`);
+  const followUpsCsv = await downloadedCsv(page, '#follow-ups-csv');
+  expect(followUpsCsv.length === 2 && followUpsCsv[1].endsWith(',1,The receipt was printed twice.'),
+    `the follow-ups' CSV: ${JSON.stringify(followUpsCsv)}`);
   await shot('7-follow-ups-panel.png');
 
   log('sorting everybody by spend, both ways');

@@ -160,6 +160,7 @@ TEST_F(PortalCustomers, StoreManagersSeeTheirStoresAndAnalystsOnlyRead) {
   EXPECT_TRUE(Found(other_store, "").empty());
   EXPECT_EQ(GetJson(other_store, page, 404)["error"]["field"], "customer_id");
   EXPECT_EQ(GetJson(other_store, page + "/purchases", 404)["error"]["field"], "customer_id");
+  EXPECT_EQ(As(other_store).Get(page + "/purchases?format=csv")->status, 404u);
   GetJson(other_store, page + "/export", 404);
   GetJson(other_store, "/portal/api/customers?store=S001", 403);
   EXPECT_EQ(As(other_store)
@@ -195,6 +196,13 @@ TEST_F(PortalCustomers, StoreManagersSeeTheirStoresAndAnalystsOnlyRead) {
   EXPECT_TRUE(contact["overdue"]);
   EXPECT_EQ(GetJson(own_store, page)["overdue_follow_ups"], 1);
   EXPECT_EQ(GetJson(own_store, "/portal/api/follow-ups?overdue=1")["follow_ups"].size(), 1u);
+  auto follow_ups_csv = As(own_store).Get("/portal/api/follow-ups?overdue=1&format=csv");
+  ASSERT_TRUE(follow_ups_csv.ok());
+  EXPECT_EQ(follow_ups_csv->body,
+            "id,customer_id,kind,created_at,follow_up_due_at,overdue,text\r\n" +
+                std::to_string(contact["id"].get<std::int64_t>()) + "," + std::to_string(ada_) +
+                ",complaint," + contact["created_at"].get<std::string>() +
+                ",2020-01-01T00:00:00Z,1,the steak was cold\r\n");
   EXPECT_TRUE(GetJson(other_store, "/portal/api/follow-ups?overdue=1")["follow_ups"].empty());
   auto done = As(own_store).Post(
       page + "/contacts/" + std::to_string(contact["id"].get<std::int64_t>()) + "/done", "");
@@ -253,6 +261,22 @@ TEST_F(PortalCustomers, ExportHoldsEverythingAndErasureLeavesAnonymousPurchases)
   EXPECT_EQ(document["contacts"][0]["text"], "prefers e-mail");
   EXPECT_NE(exported->Header("Content-Disposition").value_or("").find("attachment"),
             std::string::npos);
+
+  // The same purchases as CSV, newest first: one steak, then two.
+  auto purchases_csv = As(admin).Get(page + "/purchases?format=csv");
+  ASSERT_TRUE(purchases_csv.ok());
+  EXPECT_EQ(purchases_csv->status, 200u);
+  EXPECT_EQ(purchases_csv->Header("Content-Type").value_or("").rfind("text/csv", 0), 0u);
+  std::vector<std::string> rows;
+  for (std::size_t at = 0; at < purchases_csv->body.size();) {
+    const auto end = purchases_csv->body.find("\r\n", at);
+    rows.push_back(purchases_csv->body.substr(at, end - at));
+    at = end == std::string::npos ? end : end + 2;
+  }
+  ASSERT_EQ(rows.size(), 3u) << purchases_csv->body;
+  EXPECT_EQ(rows[0], "id,occurred_at,store_id,currency,items,discount,total");
+  EXPECT_NE(rows[1].find(",S001,USD,1,0,419"), std::string::npos) << rows[1];
+  EXPECT_NE(rows[2].find(",S001,USD,2,0,838"), std::string::npos) << rows[2];
 
   auto erased = As(admin).Post(page + "/erase", "");
   ASSERT_TRUE(erased.ok());

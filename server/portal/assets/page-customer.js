@@ -172,7 +172,10 @@ function purchasesSection(customer, base) {
       more.disabled = false;
     }
   });
-  return section('purchases', 'Purchases', list, more);
+  const csv = h('a', { class: 'button-link secondary', id: 'purchases-csv',
+    href: `${base}/purchases?format=csv`, download: `customer-${customer.id}-purchases.csv` },
+  'Download CSV');
+  return section('purchases', 'Purchases', first.purchases.length ? csv : null, list, more);
 }
 
 function contactsSection(customer, editable, base, rerender) {

@@ -171,7 +171,7 @@ function customerRow(row, currency) {
 async function followUpsPanel() {
   let items;
   try {
-    items = (await get('/portal/api/follow-ups?overdue=1&limit=20')).follow_ups;
+    items = (await get('/portal/api/follow-ups?overdue=1&limit=200')).follow_ups;
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) throw error;
     return h('section', { class: 'panel follow-ups' },
@@ -180,7 +180,10 @@ async function followUpsPanel() {
   if (items.length === 0) return null;
   return h('section', { class: 'panel follow-ups', id: 'overdue-follow-ups',
     'aria-label': 'Overdue follow-ups' },
-  h('h2', {}, `Overdue follow-ups (${items.length})`),
+  h('div', { class: 'panel-head' },
+    h('h2', {}, `Overdue follow-ups (${items.length})`),
+    h('a', { class: 'button-link secondary', id: 'follow-ups-csv', download: 'follow-ups.csv',
+      href: '/portal/api/follow-ups?overdue=1&limit=200&format=csv' }, 'Download CSV')),
   h('ul', {}, items.map((item) => h('li', { class: 'overdue' },
     h('a', { href: `#/customers/${item.customer_id}` }, `Customer #${item.customer_id}`),
     ` · ${item.kind} · follow up by ${dueDate(item.follow_up_due_at)} · `,

@@ -185,6 +185,15 @@ bool WantsCsv(const http::Request& request) {
   return accept != request.headers.end() && accept->second.find("text/csv") != std::string::npos;
 }
 
+http::Response CsvResponse(std::string csv, const std::string& file_name) {
+  http::Response response;
+  response.content_type = "text/csv; charset=utf-8";
+  response.body = std::move(csv);
+  response.headers.emplace_back("Content-Disposition",
+                                "attachment; filename=\"" + file_name + "\"");
+  return response;
+}
+
 // Every matching customer, up to the count cap, a page at a time.
 Result<http::Response> CustomersCsv(Store& store, CustomerListQuery query) {
   std::string csv =
@@ -207,11 +216,35 @@ Result<http::Response> CustomersCsv(Store& store, CustomerListQuery query) {
     if (!page->next) break;
     query.after = page->next;
   }
-  http::Response response;
-  response.content_type = "text/csv; charset=utf-8";
-  response.body = std::move(csv);
-  response.headers.emplace_back("Content-Disposition", "attachment; filename=\"customers.csv\"");
-  return response;
+  return CsvResponse(std::move(csv), "customers.csv");
+}
+
+// A customer's purchases, newest first, every one: a person's history is thousands of rows
+// at most (as the export reads it).
+Result<http::Response> PurchasesCsv(Store& store, std::int64_t customer_id) {
+  auto purchases = store.ListCustomerPurchases(customer_id, std::nullopt, std::size_t{1} << 20);
+  if (!purchases.ok()) return purchases.error();
+  std::string csv = "id,occurred_at,store_id,currency,items,discount,total\r\n";
+  for (const auto& purchase : *purchases) {
+    std::int64_t items = 0;
+    for (const auto& line : purchase.lines) items += line.quantity;
+    csv += CsvField(purchase.id) + "," + FormatUtc(purchase.occurred_at) + "," +
+           CsvField(purchase.store_id) + "," + CsvField(purchase.currency) + "," +
+           std::to_string(items) + "," + std::to_string(purchase.discount_minor) + "," +
+           std::to_string(purchase.total_minor) + "\r\n";
+  }
+  return CsvResponse(std::move(csv), "customer-" + std::to_string(customer_id) + "-purchases.csv");
+}
+
+http::Response FollowUpsCsv(const std::vector<CustomerContact>& contacts, Timestamp now) {
+  std::string csv = "id,customer_id,kind,created_at,follow_up_due_at,overdue,text\r\n";
+  for (const auto& contact : contacts) {
+    csv += std::to_string(contact.id) + "," + std::to_string(contact.customer_id) + "," +
+           CsvField(contact.kind) + "," + FormatUtc(contact.created_at) + "," +
+           (contact.follow_up_due_at ? FormatUtc(*contact.follow_up_due_at) : "") + "," +
+           (contact.Overdue(now) ? "1" : "0") + "," + CsvField(contact.body) + "\r\n";
+  }
+  return CsvResponse(std::move(csv), "follow-ups.csv");
 }
 
 // The customer, if the caller may see them: a store manager's view ends at their stores,
@@ -447,6 +480,7 @@ void AddReadRoutes(http::Router& router, Store& store) {
                           const PortalCaller& caller) -> Result<http::Response> {
                    auto record = VisibleCustomer(store, caller, request);
                    if (!record.ok()) return record.error();
+                   if (WantsCsv(request)) return PurchasesCsv(store, record->id);
                    auto limit = PageSize(request, 20);
                    if (!limit.ok()) return limit.error();
                    auto before = OptionalNumber(request, "cursor");
@@ -473,10 +507,9 @@ void AddReadRoutes(http::Router& router, Store& store) {
                      if (stores.empty()) stores = {""};
                    }
                    const Timestamp now = Now();
-                   return http::Response::Json(
-                       {{"follow_ups",
-                         ContactsJson(store.ListFollowUps(stores, overdue == "1", now, *limit),
-                                      now)}});
+                   const auto follow_ups = store.ListFollowUps(stores, overdue == "1", now, *limit);
+                   if (WantsCsv(request)) return FollowUpsCsv(follow_ups, now);
+                   return http::Response::Json({{"follow_ups", ContactsJson(follow_ups, now)}});
                  }));
 }
 
