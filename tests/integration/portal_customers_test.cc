@@ -1,11 +1,15 @@
 // The portal's customer API through the real server over HTTPS: search by each key,
 // stable pages, CSV, a store manager kept to their stores, an analyst kept to reading,
-// the contact log, export and erasure.
+// the contact log, export and erasure. Then portal_customers_browser.mjs drives Debian's
+// chromium through the customer pages; screenshots land in
+// LOYALTY_PORTAL_ARTIFACTS/<engine>/customers/.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "integration/portal_browser.h"
 #include "integration/server_harness.h"
 #include "loyalty/domain/purchase.h"
 
@@ -156,6 +160,7 @@ TEST_F(PortalCustomers, StoreManagersSeeTheirStoresAndAnalystsOnlyRead) {
   EXPECT_TRUE(Found(other_store, "").empty());
   EXPECT_EQ(GetJson(other_store, page, 404)["error"]["field"], "customer_id");
   EXPECT_EQ(GetJson(other_store, page + "/purchases", 404)["error"]["field"], "customer_id");
+  EXPECT_EQ(As(other_store).Get(page + "/purchases?format=csv")->status, 404u);
   GetJson(other_store, page + "/export", 404);
   GetJson(other_store, "/portal/api/customers?store=S001", 403);
   EXPECT_EQ(As(other_store)
@@ -191,6 +196,13 @@ TEST_F(PortalCustomers, StoreManagersSeeTheirStoresAndAnalystsOnlyRead) {
   EXPECT_TRUE(contact["overdue"]);
   EXPECT_EQ(GetJson(own_store, page)["overdue_follow_ups"], 1);
   EXPECT_EQ(GetJson(own_store, "/portal/api/follow-ups?overdue=1")["follow_ups"].size(), 1u);
+  auto follow_ups_csv = As(own_store).Get("/portal/api/follow-ups?overdue=1&format=csv");
+  ASSERT_TRUE(follow_ups_csv.ok());
+  EXPECT_EQ(follow_ups_csv->body,
+            "id,customer_id,kind,created_at,follow_up_due_at,overdue,text\r\n" +
+                std::to_string(contact["id"].get<std::int64_t>()) + "," + std::to_string(ada_) +
+                ",complaint," + contact["created_at"].get<std::string>() +
+                ",2020-01-01T00:00:00Z,1,the steak was cold\r\n");
   EXPECT_TRUE(GetJson(other_store, "/portal/api/follow-ups?overdue=1")["follow_ups"].empty());
   auto done = As(own_store).Post(
       page + "/contacts/" + std::to_string(contact["id"].get<std::int64_t>()) + "/done", "");
@@ -250,6 +262,22 @@ TEST_F(PortalCustomers, ExportHoldsEverythingAndErasureLeavesAnonymousPurchases)
   EXPECT_NE(exported->Header("Content-Disposition").value_or("").find("attachment"),
             std::string::npos);
 
+  // The same purchases as CSV, newest first: one steak, then two.
+  auto purchases_csv = As(admin).Get(page + "/purchases?format=csv");
+  ASSERT_TRUE(purchases_csv.ok());
+  EXPECT_EQ(purchases_csv->status, 200u);
+  EXPECT_EQ(purchases_csv->Header("Content-Type").value_or("").rfind("text/csv", 0), 0u);
+  std::vector<std::string> rows;
+  for (std::size_t at = 0; at < purchases_csv->body.size();) {
+    const auto end = purchases_csv->body.find("\r\n", at);
+    rows.push_back(purchases_csv->body.substr(at, end - at));
+    at = end == std::string::npos ? end : end + 2;
+  }
+  ASSERT_EQ(rows.size(), 3u) << purchases_csv->body;
+  EXPECT_EQ(rows[0], "id,occurred_at,store_id,currency,items,discount,total");
+  EXPECT_NE(rows[1].find(",S001,USD,1,0,419"), std::string::npos) << rows[1];
+  EXPECT_NE(rows[2].find(",S001,USD,2,0,838"), std::string::npos) << rows[2];
+
   auto erased = As(admin).Post(page + "/erase", "");
   ASSERT_TRUE(erased.ok());
   ASSERT_EQ(erased->status, 200u) << erased->body;
@@ -269,6 +297,94 @@ TEST_F(PortalCustomers, ExportHoldsEverythingAndErasureLeavesAnonymousPurchases)
   EXPECT_EQ(json::parse(after->body)["profile"]["visits"], 2);
   EXPECT_TRUE(Found(admin, "q=lovel").empty());
   EXPECT_EQ(server_->Count("SELECT COUNT(*) FROM audit_log WHERE action = 'customer.erase'"), 1);
+}
+
+TEST_F(PortalCustomers, RegistersANewCardOnceNamingTheFieldAtFault) {
+  const auto admin = LogIn("admin@example.com");
+  const auto analyst = LogIn("analyst@example.com");
+  const std::string fresh = CardNumber::FromBody("200000000007")->digits();
+  const json details = {{"name", "Johnson, Katherine"},
+                        {"email", "kj@example.com"},
+                        {"consent_email", true},
+                        {"consent_sms", false}};
+  const auto post = [&](const Login& login, const json& body, unsigned status) {
+    auto response = As(login).Post("/portal/api/customers", body.dump());
+    EXPECT_TRUE(response.ok());
+    if (!response.ok()) return json();
+    EXPECT_EQ(response->status, status) << body.dump() << ": " << response->body;
+    return json::parse(response->body, nullptr, false);
+  };
+
+  post(analyst, {{"card_number", fresh}, {"details", details}}, 403);
+  EXPECT_EQ(post(admin, {{"card_number", fresh}}, 400)["error"]["field"], "details");
+  EXPECT_EQ(post(admin, {{"card_number", "123"}, {"details", details}}, 400)["error"]["field"],
+            "card_number");
+  auto bad_email = details;
+  bad_email["email"] = "not an address";
+  EXPECT_EQ(post(admin, {{"card_number", fresh}, {"details", bad_email}}, 400)["error"]["field"],
+            "email");
+  EXPECT_EQ(server_->Count("SELECT COUNT(*) FROM cards WHERE number = '" + fresh + "'"), 0);
+
+  const auto created = post(admin, {{"card_number", fresh}, {"details", details}}, 201);
+  const std::int64_t id = created.value("customer_id", std::int64_t{0});
+  ASSERT_GT(id, 0);
+  const auto page = GetJson(admin, "/portal/api/customers/" + std::to_string(id));
+  EXPECT_EQ(page["details"]["name"], "Johnson, Katherine");
+  EXPECT_EQ(page["cards"][0]["number"], fresh);
+  EXPECT_EQ(Found(admin, "q=johnson"), std::vector<std::int64_t>{id});
+
+  // A card with a holder, this one's or Ada's, is never registered over.
+  const std::string adas = CardNumber::FromBody("200000000001")->digits();
+  for (const auto& card : {fresh, adas}) {
+    EXPECT_EQ(post(admin, {{"card_number", card}, {"details", details}}, 409)["error"]["field"],
+              "card_number");
+  }
+  EXPECT_EQ(GetJson(admin, "/portal/api/customers/" + std::to_string(ada_))["details"]["name"],
+            "Lovelace, Ada");
+  EXPECT_EQ(server_->Count("SELECT COUNT(*) FROM audit_log WHERE action = 'customer.register'"
+                           " AND target = 'customer:" +
+                           std::to_string(id) + "' AND detail NOT LIKE '%Katherine%'"
+                           " AND detail NOT LIKE '%" + fresh + "%'"),
+            1);
+}
+
+TEST_F(PortalCustomers, InChromiumFindsACustomerLogsAFollowUpEditsAConsentAndRefusesAnotherStore) {
+  testing::BrowserRun run;
+  // Ada's two purchases, newest first: one steak, then two, at 419 cents each; Grace spent
+  // $4.19 and the anonymous card $16.76, so $10 to $15 is Ada alone.
+  ASSERT_NO_FATAL_FAILURE(testing::RunPortalBrowser(
+      "portal_customers_browser.mjs", "customers", *server_, dir_,
+      {"--email", "admin@example.com", "--manager-email", "s2@example.com", "--password", kPassword,
+       "--customer-id", std::to_string(ada_), "--customer-name", "Lovelace, Ada", "--search",
+       "Lovelace", "--visits", "2", "--spend", "$12.57", "--totals", "$4.19,$8.38",
+       "--analyst-email", "analyst@example.com", "--new-card",
+       CardNumber::FromBody("200000000007")->digits(), "--replacement-card",
+       CardNumber::FromBody("200000000008")->digits(), "--merge-id", std::to_string(grace_),
+       "--merge-name", "Grace \"Amazing\" Hopper", "--top-spender",
+       "anonymous #" + std::to_string(anonymous_), "--least-spender", "Grace \"Amazing\" Hopper",
+       "--spend-from", "10", "--spend-to", "15"},
+      run));
+  EXPECT_EQ(run.status, 0) << "the browser run failed (screenshots in " << run.screenshots << "):\n"
+                           << run.log;
+  for (const char* shot : {"1-customers.png", "2-search.png", "3-customer.png",
+                           "4-overdue-follow-up.png", "5-field-error.png", "6-consent-saved.png",
+                           "7-follow-ups-panel.png", "8-sorted-by-spend.png",
+                           "9-follow-up-done.png", "10-card-replaced.png", "11-registered.png",
+                           "12-merge-confirm.png", "13-erase-confirm.png", "14-erased.png",
+                           "15-analyst.png", "16-manager-refused.png"}) {
+    EXPECT_TRUE(std::filesystem::exists(run.screenshots + "/" + shot)) << shot;
+  }
+  // What the browser did went through the API: stored and audited.
+  const std::string of = " WHERE customer_id = " + std::to_string(ada_);
+  EXPECT_EQ(server_->Count("SELECT COUNT(*) FROM customer_details" + of + " AND consent_sms = 1"),
+            1);
+  EXPECT_EQ(server_->Count("SELECT COUNT(*) FROM audit_log WHERE action IN"
+                           " ('customer.contact_add', 'customer.details_update',"
+                           " 'customer.contact_done', 'customer.card_replace',"
+                           " 'customer.register', 'customer.merge', 'customer.erase')"),
+            7);
+  EXPECT_EQ(server_->Count("SELECT COUNT(*) FROM customer_details WHERE name LIKE '%Katherine%'"),
+            0);
 }
 
 }  // namespace

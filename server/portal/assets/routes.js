@@ -9,6 +9,11 @@ export const routes = [
     load: () => import('./page-dashboard.js'),
   },
   {
+    path: 'customers',
+    title: 'Customers',
+    load: () => import('./page-customers.js'),
+  },
+  {
     path: 'audit',
     title: 'Audit',
     roles: ['admin'],

@@ -151,6 +151,34 @@ Result<http::Response> CustomersCsv(Store& store, CustomerListQuery query) {
   return CsvResponse(std::move(csv), "customers.csv");
 }
 
+// A customer's purchases, newest first, every one: a person's history is thousands of rows
+// at most (as the export reads it).
+Result<http::Response> PurchasesCsv(Store& store, std::int64_t customer_id) {
+  auto purchases = store.ListCustomerPurchases(customer_id, std::nullopt, std::size_t{1} << 20);
+  if (!purchases.ok()) return purchases.error();
+  std::string csv = "id,occurred_at,store_id,currency,items,discount,total\r\n";
+  for (const auto& purchase : *purchases) {
+    std::int64_t items = 0;
+    for (const auto& line : purchase.lines) items += line.quantity;
+    csv += CsvField(purchase.id) + "," + FormatUtc(purchase.occurred_at) + "," +
+           CsvField(purchase.store_id) + "," + CsvField(purchase.currency) + "," +
+           std::to_string(items) + "," + std::to_string(purchase.discount_minor) + "," +
+           std::to_string(purchase.total_minor) + "\r\n";
+  }
+  return CsvResponse(std::move(csv), "customer-" + std::to_string(customer_id) + "-purchases.csv");
+}
+
+http::Response FollowUpsCsv(const std::vector<CustomerContact>& contacts, Timestamp now) {
+  std::string csv = "id,customer_id,kind,created_at,follow_up_due_at,overdue,text\r\n";
+  for (const auto& contact : contacts) {
+    csv += std::to_string(contact.id) + "," + std::to_string(contact.customer_id) + "," +
+           CsvField(contact.kind) + "," + FormatUtc(contact.created_at) + "," +
+           (contact.follow_up_due_at ? FormatUtc(*contact.follow_up_due_at) : "") + "," +
+           (contact.Overdue(now) ? "1" : "0") + "," + CsvField(contact.body) + "\r\n";
+  }
+  return CsvResponse(std::move(csv), "follow-ups.csv");
+}
+
 // The customer, if the caller may see them: a store manager's view ends at their stores,
 // and a customer outside it is as unknown as one that does not exist.
 Result<CustomerRecord> VisibleCustomer(Store& store, const PortalCaller& caller,
@@ -384,6 +412,7 @@ void AddReadRoutes(http::Router& router, Store& store) {
                           const PortalCaller& caller) -> Result<http::Response> {
                    auto record = VisibleCustomer(store, caller, request);
                    if (!record.ok()) return record.error();
+                   if (WantsCsv(request)) return PurchasesCsv(store, record->id);
                    auto limit = PageSize(request, 20, kMaxPageSize);
                    if (!limit.ok()) return limit.error();
                    auto before = OptionalNumber(request, "cursor");
@@ -410,10 +439,9 @@ void AddReadRoutes(http::Router& router, Store& store) {
                      if (stores.empty()) stores = {""};
                    }
                    const Timestamp now = Now();
-                   return http::Response::Json(
-                       {{"follow_ups",
-                         ContactsJson(store.ListFollowUps(stores, overdue == "1", now, *limit),
-                                      now)}});
+                   const auto follow_ups = store.ListFollowUps(stores, overdue == "1", now, *limit);
+                   if (WantsCsv(request)) return FollowUpsCsv(follow_ups, now);
+                   return http::Response::Json({{"follow_ups", ContactsJson(follow_ups, now)}});
                  }));
 }
 
@@ -474,6 +502,53 @@ void AddContactRoutes(http::Router& router, Store& store) {
 }
 
 void AddEditRoutes(http::Router& router, Store& store) {
+  // A new card handed out at the service desk, with its holder's details. A card someone
+  // already holds is refused: changing their details is the customer page's edit.
+  router.Add(
+      http::Verb::post, "/portal/api/customers",
+      PortalAuthenticated(
+          store, kEditors,
+          [&store](const http::Request& request,
+                   const PortalCaller& caller) -> Result<http::Response> {
+            auto json = JsonBody(request);
+            if (!json.ok()) return json.error();
+            codec::FieldErrors errors;
+            codec::ObjectReader body(*json, "", errors);
+            const std::string card_text = body.RequiredString("card_number", 13);
+            const nlohmann::json details_json =
+                json->is_object() && json->contains("details") ? json->at("details")
+                                                                : nlohmann::json();
+            body.MarkRead("details");
+            body.Finish();
+            if (!errors.ok()) return errors.error();
+            auto card = CardNumber::Parse(card_text);
+            if (!card.ok()) return card.error();
+            if (!details_json.is_object()) {
+              return InvalidArgument("details", "must be an object with the holder's details");
+            }
+            auto details = domain::CustomerDetailsFromJson(details_json);
+            if (!details.ok()) return details.error();
+            const Timestamp now = Now();
+            auto holder = store.LookupCard(*card, now);
+            // A blocked card is someone's too: a conflict here, not the till's refusal.
+            if (!holder.ok()) {
+              return Error{holder.error().code == ErrorCode::kPermissionDenied
+                               ? ErrorCode::kConflict
+                               : holder.error().code,
+                           holder.error().message, "card_number"};
+            }
+            if (holder->customer) {
+              return Error{ErrorCode::kConflict, "the card already has a customer", "card_number"};
+            }
+            auto registered = store.RegisterCustomer(*card, *details, now);
+            if (!registered.ok()) return registered.error();
+            Audit(store, caller, request, "customer.register", *registered,
+                  {{"card", card->Masked()},
+                   {"consent_email", details->consent_email},
+                   {"consent_sms", details->consent_sms}});
+            return http::Response::Json({{"customer_id", *registered}}, 201);
+          }));
+
   router.Add(
       http::Verb::put, "/portal/api/customers/{customer_id}/details",
       PortalAuthenticated(

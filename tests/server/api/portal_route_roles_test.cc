@@ -193,6 +193,7 @@ class PortalRouteRoles : public ::testing::Test {
         {"GET /portal/api/audit", {"/portal/api/audit", "", F, F, F, P}},
         {"GET /portal/api/follow-ups", {"/portal/api/follow-ups", "", P, P, P, P}},
         {"GET /portal/api/customers", {"/portal/api/customers", "", P, P, P, P}},
+        {"POST /portal/api/customers", {"/portal/api/customers", "", F, P, P, P}},
         {"GET /portal/api/customers/{customer_id}", {CustomerPath(), "", P, N, P, P}},
         {"GET /portal/api/customers/{customer_id}/purchases",
          {CustomerPath("/purchases"), "", P, N, P, P}},

@@ -1,0 +1,235 @@
+// Drives Debian's chromium, headless, through the portal's customer pages: an admin finds
+// a customer by name, downloads the list's CSV, opens the customer's page and sees the
+// figures and purchases the test recorded, logs a complaint due yesterday and sees it
+// flagged overdue (on the page and in the list's panel), is told which field is wrong,
+// changes a consent that is still there after a reload; then a manager of another store
+// opens the same customer's address and is refused on screen, as the API refuses them.
+// On the way the admin sorts the list by spend, closes the follow-up, replaces a lost card,
+// registers a new card, merges another customer into its holder and erases them (each
+// confirm step names them), and an analyst sees the customer without any control that
+// changes something.
+// Run by portal_customers_test.cc, which starts the server and records the purchases.
+//
+//   node portal_customers_browser.mjs --url https://127.0.0.1:PORT --chromium PATH
+//     --screenshots DIR --email E --manager-email M --password P --customer-id N
+//     --customer-name 'Lovelace, Ada' --search Lovelace --visits 2 --spend '$12.57'
+//     --totals '$8.38,$4.19' --analyst-email A --new-card 2000000000077
+//     --replacement-card 2000000000084 --merge-id 2 --merge-name 'Grace Hopper'
+//     --top-spender 'anonymous #3' --least-spender 'Grace Hopper' --spend-from 10
+//     --spend-to 15 (in the currency's major units: only the customer's spend between)
+import { readFileSync } from 'node:fs';
+import { expect, logIn, logOut, requiredOptions, runInBrowser, textOf } from './portal_browser_lib.mjs';
+
+const opt = requiredOptions(['email', 'manager-email', 'analyst-email', 'password',
+  'customer-id', 'customer-name', 'search', 'visits', 'spend', 'totals', 'new-card',
+  'replacement-card', 'merge-id', 'merge-name', 'top-spender', 'least-spender', 'spend-from',
+  'spend-to']);
+const customerPath = `#/customers/${opt['customer-id']}`;
+
+// Yesterday in the viewer's zone (node and chromium share the machine's), as a date input
+// takes it.
+function yesterday() {
+  const day = new Date();
+  day.setDate(day.getDate() - 1);
+  const two = (n) => String(n).padStart(2, '0');
+  return `${day.getFullYear()}-${two(day.getMonth() + 1)}-${two(day.getDate())}`;
+}
+
+// The lines of the CSV that clicking `selector` downloads.
+async function downloadedCsv(page, selector) {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click(selector)]);
+  return readFileSync(await download.path(), 'utf8').split('\r\n').filter(Boolean);
+}
+
+async function waitForText(page, selector, text) {
+  await page.locator(selector, { hasText: text }).first().waitFor();
+}
+
+await runInBrowser('portal-customers', opt, async ({ page, log, shot }) => {
+  page.on('response', (response) => {
+    if (response.status() >= 400) log('HTTP', response.status(), response.url());
+  });
+  log('the admin opens Customers');
+  await logIn(page, opt.email, opt.password);
+  const navigation = await page.locator('.nav a').allInnerTexts();
+  expect(navigation[0] === 'Dashboard' && navigation[1] === 'Customers',
+    `the navigation lists ${navigation.join()}`);
+  await page.click('.nav a[data-path="customers"]');
+  await page.locator('#customers-table').waitFor();
+  await shot('1-customers.png');
+
+  log('searching by name');
+  await page.fill('#filter-q', opt.search);
+  await page.click('#search');
+  await waitForText(page, '#customers-total', /^1 customer$/);
+  const rows = await page.locator('#customers-table tbody tr').allInnerTexts();
+  expect(rows.length === 1 && rows[0].includes(opt['customer-name']),
+    `the search shows ${JSON.stringify(rows)}`);
+  await shot('2-search.png');
+
+  log('the CSV of the same search');
+  const csv = await downloadedCsv(page, '#customers-csv');
+  log('csv', JSON.stringify(csv));
+  expect(csv[0] === 'id,name,email,phone,consent_email,consent_sms,visits,spend,last_visit_at,segment',
+    `the CSV's header is "${csv[0]}"`);
+  expect(csv.length === 2 && csv[1].startsWith(`${opt['customer-id']},`),
+    'the CSV is not the one customer searched for');
+
+  log("the customer's page");
+  await page.click(`#customers-table a[href="${customerPath}"]`);
+  await page.locator('#customer-name').waitFor();
+  expect(await textOf(page, '#customer-name') === opt['customer-name'], 'the name is wrong');
+  const visits = await textOf(page, '#figure-visits .tile-value');
+  const spend = await textOf(page, '#figure-spend .tile-value');
+  expect(visits === opt.visits, `visits show "${visits}", expected "${opt.visits}"`);
+  expect(spend === opt.spend, `spend shows "${spend}", expected "${opt.spend}"`);
+  const totals = await page.locator('#purchases-table tbody tr td:last-child').allInnerTexts();
+  expect(totals.join() === opt.totals, `purchase totals "${totals.join()}", expected "${opt.totals}"`);
+  expect(await textOf(page, '#consent-email') === 'yes', 'the e-mail consent is not shown');
+  expect(await textOf(page, '#consent-sms') === 'no', 'the SMS consent is not shown');
+  const purchasesCsv = await downloadedCsv(page, '#purchases-csv');
+  expect(purchasesCsv[0] === 'id,occurred_at,store_id,currency,items,discount,total'
+    && purchasesCsv.length === 1 + totals.length, `the purchases' CSV: ${JSON.stringify(purchasesCsv)}`);
+  await shot('3-customer.png');
+
+  log('a complaint due yesterday');
+  await page.selectOption('#contact-form select[name=kind]', 'complaint');
+  await page.fill('#contact-form textarea[name=text]', 'The receipt was printed twice.');
+  await page.fill('#contact-form input[name=follow_up_due_at]', yesterday());
+  await page.click('#add-contact');
+  await page.locator('.contact.overdue .badge-overdue').waitFor();
+  expect((await textOf(page, '.contact.overdue .contact-text')) === 'The receipt was printed twice.',
+    'the overdue contact is not the complaint');
+  expect((await textOf(page, '#overdue-count')).includes('1 follow-up is overdue'),
+    'the overdue count is missing');
+  const due = await textOf(page, '.contact.overdue .due');
+  const yesterdayShown = await page.evaluate(() =>
+    new Date(Date.now() - 24 * 60 * 60 * 1000).toLocaleDateString());
+  expect(due === `follow up by ${yesterdayShown}`, `the due date reads "${due}"`);
+  await shot('4-overdue-follow-up.png');
+
+  log('a wrong e-mail is named, then the SMS consent is saved');
+  await page.click('#edit-details');
+  await page.fill('#details-form input[name=email]', 'not an address');
+  await page.check('#edit-consent_sms');
+  await page.click('#save-details');
+  await page.locator('#details-form .field-error').waitFor();
+  const fieldError = await textOf(page, '#details-form .field-error');
+  expect(fieldError.startsWith('E-mail '), `the field error reads "${fieldError}"`);
+  await shot('5-field-error.png');
+  await page.fill('#details-form input[name=email]', 'ada@example.com');
+  await page.click('#save-details');
+  await waitForText(page, '#consent-sms', 'yes');
+  await page.reload();
+  await page.locator('#customer-name').waitFor();
+  expect(await textOf(page, '#consent-sms') === 'yes', 'the SMS consent is lost after a reload');
+  await shot('6-consent-saved.png');
+
+  log("the list's overdue panel links to the customer");
+  await page.click('.back');
+  await page.locator(`#overdue-follow-ups a[href="${customerPath}"]`).waitFor();
+  const panel = await textOf(page, '#overdue-follow-ups li');
+  expect(panel.includes(due), `the panel reads "${panel}", the page "${due}"`);
+  const followUpsCsv = await downloadedCsv(page, '#follow-ups-csv');
+  expect(followUpsCsv.length === 2 && followUpsCsv[1].endsWith(',1,The receipt was printed twice.'),
+    `the follow-ups' CSV: ${JSON.stringify(followUpsCsv)}`);
+  await shot('7-follow-ups-panel.png');
+
+  log('sorting everybody by spend, both ways');
+  await page.click('#clear-filters');
+  await waitForText(page, '#customers-total', /^3 customers$/);
+  const firstRow = () => textOf(page, '#customers-table tbody tr:first-child td:first-child');
+  await page.click('th button[data-sort=spend]');
+  await page.locator('th[aria-sort=descending] button[data-sort=spend]').waitFor();
+  expect(await firstRow() === opt['top-spender'], `the top spender shows as "${await firstRow()}"`);
+  await page.click('th button[data-sort=spend]');
+  await page.locator('th[aria-sort=ascending] button[data-sort=spend]').waitFor();
+  expect(await firstRow() === opt['least-spender'], `the least spender shows as "${await firstRow()}"`);
+  await shot('8-sorted-by-spend.png');
+  await page.fill('#filter-min', opt['spend-from']);
+  await page.fill('#filter-max', opt['spend-to']);
+  await page.click('#search');
+  await waitForText(page, '#customers-total', /^1 customer$/);
+  expect(await firstRow() === opt['customer-name'], `spend from ${opt['spend-from']} to `
+    + `${opt['spend-to']} finds "${await firstRow()}"`);
+
+  log('the follow-up is done');
+  await page.click(`#overdue-follow-ups a[href="${customerPath}"]`);
+  await page.click('.contact.overdue button');
+  await waitForText(page, '.contact .badge', 'done');
+  expect(await page.locator('.contact.overdue, #overdue-count').count() === 0,
+    'the follow-up still shows overdue');
+  await shot('9-follow-up-done.png');
+
+  log('a lost card is blocked and replaced');
+  await page.fill('#replace-card-form input[name=new_card_number]', opt['replacement-card']);
+  await page.click('#replace-card-form button[type=submit]');
+  await page.locator('#cards-table tbody tr.blocked').waitFor();
+  const cardRows = await page.locator('#cards-table tbody tr.active').allInnerTexts();
+  expect(cardRows.length === 1 && cardRows[0].includes(opt['replacement-card']),
+    `the active cards are ${JSON.stringify(cardRows)}`);
+  await shot('10-card-replaced.png');
+  await page.click('.back');
+
+  log('registering a new card, a consent without an address refused by name');
+  await page.click('#register-open');
+  await page.fill('#register-form input[name=card_number]', opt['new-card']);
+  await page.fill('#register-form input[name=name]', 'Johnson, Katherine');
+  await page.check('#register-form input[name=consent_email]');
+  await page.click('#register-save');
+  await page.locator('#register-form .field-error').waitFor();
+  const consentError = await textOf(page, '#register-form .field-error');
+  expect(consentError.startsWith('Offers by e-mail '), `the field error reads "${consentError}"`);
+  await page.fill('#register-form input[name=email]', 'kj@example.com');
+  await page.click('#register-save');
+  await waitForText(page, '#customer-name', 'Johnson, Katherine');
+  const cards = await page.locator('#cards-table tbody tr').allInnerTexts();
+  expect(cards.length === 1 && cards[0].includes(opt['new-card']), `cards ${JSON.stringify(cards)}`);
+  await shot('11-registered.png');
+
+  log('merging another customer into the new one, after a confirm step that names both');
+  await page.fill('#merge-from', opt['merge-id']);
+  await page.click('#merge-start');
+  const mergeQuestion = await textOf(page, '#merge .confirm-question');
+  expect(mergeQuestion.includes(opt['merge-name']) && mergeQuestion.includes('Johnson, Katherine'),
+    `the merge step reads "${mergeQuestion}"`);
+  await shot('12-merge-confirm.png');
+  await page.click('#merge-confirm');
+  await waitForText(page, '#figure-visits .tile-value', /^1$/);
+
+  log('erasing the new customer, after a confirm step that names them');
+  await page.click('#erase-start');
+  const question = await textOf(page, '#erase .confirm-question');
+  expect(question.includes('Johnson, Katherine'), `the confirm step reads "${question}"`);
+  await shot('13-erase-confirm.png');
+  await page.click('#erase-confirm');
+  await waitForText(page, '#customer-name', 'erased customer');
+  expect(await page.locator('#erase').count() === 0, 'erase is offered again');
+  await shot('14-erased.png');
+
+  log('an analyst reads without controls');
+  await logOut(page);
+  await logIn(page, opt['analyst-email'], opt.password);
+  await page.goto(`${opt.url}/portal/${customerPath}`);
+  await waitForText(page, '#customer-name', opt['customer-name']);
+  for (const control of ['#edit-details', '#contact-form', '#replace-card-form', '#privacy',
+    '.contact button', '#register-open']) {
+    expect(await page.locator(control).count() === 0, `the analyst is offered ${control}`);
+  }
+  await shot('15-analyst.png');
+
+  log("a manager of another store opens the customer's address");
+  await logOut(page);
+  await logIn(page, opt['manager-email'], opt.password);
+  await page.goto(`${opt.url}/portal/${customerPath}`);
+  await page.locator('#customer-missing').waitFor();
+  const refusal = await textOf(page, '#customer-missing');
+  expect(refusal.includes('not found, or is not in your stores'), `the page reads "${refusal}"`);
+  expect(await page.locator('#customer-name').count() === 0, 'the customer is shown');
+  const status = await page.evaluate(async (path) =>
+    (await fetch(path, { headers: { Accept: 'application/json' } })).status,
+  `/portal/api/customers/${opt['customer-id']}`);
+  expect(status === 404, `the API answers ${status} to the manager`);
+  await shot('16-manager-refused.png');
+  // The wrong e-mail's 400 and the manager's 404s are provoked on purpose.
+}, { allowedConsoleErrors: [/status of 400/, /status of 404/] });
