@@ -7,6 +7,11 @@ export const routes = [
     title: 'Dashboard',
     load: () => import('./page-dashboard.js'),
   },
+  {
+    path: 'campaigns',
+    title: 'Campaigns',
+    load: () => import('./page-campaigns.js'),
+  },
 ];
 
 export const defaultRoute = routes[0];
