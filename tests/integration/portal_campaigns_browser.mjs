@@ -126,6 +126,28 @@ await runInBrowser('portal-campaigns', opt, async ({ page, log, shot }) => {
     'the paused campaign offers no Resume');
   await shot('4-list-paused.png');
 
+  log('edited: the form holds what was saved');
+  await row(page, 'coffee-push').locator('a', { hasText: 'Edit' }).click();
+  await page.locator('#campaign-form').waitFor();
+  const held = {
+    id: await page.inputValue('#f-id'),
+    budget: await page.inputValue('#f-budget'),
+    control: await page.inputValue('#f-control_percent'),
+    categories: await page.inputValue('#f-categories'),
+    segment: await page.inputValue('#f-target_segment'),
+  };
+  log('the form holds', held);
+  expect(held.id === 'coffee-push' && held.budget === '1250.5' && held.control === '15'
+    && held.categories === 'COFFEE' && held.segment === 'at_risk', 'the form lost a field');
+  expect(await page.locator('#f-id[readonly]').count() === 1, 'the id can be changed');
+  await page.fill('#f-name', 'Coffee push, January');
+  await shot('4b-edit-form.png');
+  await page.click('#save-campaign');
+  await page.locator('h1', { hasText: 'Coffee push, January' }).waitFor();
+  expect(await textOf(page, '#campaign-status') === 'Paused', 'the edit resumed the campaign');
+  await page.click('a.back');
+  await page.locator('#campaigns tbody tr').first().waitFor();
+
   log('the batch\'s campaign: figures and charts');
   await row(page, opt.campaign).locator('a').first().click();
   await checkResults(page, log, 'admin');

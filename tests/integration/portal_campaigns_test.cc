@@ -390,7 +390,8 @@ TEST_F(PortalCampaignResults, ListAndDaysDownloadAsCsv) {
 }
 
 // The admin makes a campaign through the form (a wrong field first), finds it in the
-// list and pauses it, opens the one with results; the analyst sees no controls.
+// list, pauses it and renames it, opens the one with results; the analyst sees no
+// controls.
 TEST_F(PortalCampaignResults, InChromiumAnAdminCreatesAndPausesAndBothReadTheResults) {
   testing::BrowserRun run;
   ASSERT_NO_FATAL_FAILURE(testing::RunPortalBrowser(
@@ -404,20 +405,21 @@ TEST_F(PortalCampaignResults, InChromiumAnAdminCreatesAndPausesAndBothReadTheRes
                            << run.log;
   for (const char* shot :
        {"1-list.png", "2-form-field-error.png", "3-created.png", "4-list-paused.png",
-        "5-results.png", "6-analyst-list.png", "7-analyst-results.png"}) {
+        "4b-edit-form.png", "5-results.png", "6-analyst-list.png", "7-analyst-results.png"}) {
     EXPECT_TRUE(std::filesystem::exists(run.screenshots + "/" + shot)) << shot;
   }
   // What the form sent is stored as typed, and the changes are the admin's, audited.
   EXPECT_EQ(server_->Text("SELECT name FROM campaigns WHERE id = 'coffee-push'"),
-            "Coffee push");
+            "Coffee push, January");
   EXPECT_EQ(server_->Count("SELECT control_basis_points FROM campaigns WHERE id = 'coffee-push'"),
             1500);
   EXPECT_EQ(server_->Count("SELECT budget_minor FROM campaigns WHERE id = 'coffee-push'"),
             125050);
   EXPECT_EQ(server_->Count("SELECT paused FROM campaigns WHERE id = 'coffee-push'"), 1);
   EXPECT_EQ(server_->Count("SELECT COUNT(*) FROM audit_log WHERE target = 'campaign:coffee-push'"
-                           " AND action IN ('campaign.create', 'campaign.pause')"),
-            2);
+                           " AND action IN ('campaign.create', 'campaign.pause',"
+                           " 'campaign.update')"),
+            3);
   EXPECT_EQ(server_->Count("SELECT paused FROM campaigns WHERE id = 'december-personal'"), 0);
 }
 

@@ -90,9 +90,9 @@ const columns = [
   { key: 'kind', label: 'Kind', value: (c) => kinds[c.kind] || c.kind },
   { key: 'status', label: 'Status', value: (c) => c.status },
   { key: 'starts_at', label: 'Period', value: (c) => c.starts_at },
-  { key: 'budget', label: 'Budget spent', value: (c) => c.budget_spent.money.spent },
-  { key: 'issued', label: 'Issued', value: (c) => c.coupons_issued },
-  { key: 'redeemed', label: 'Redeemed', value: (c) => c.coupons_redeemed },
+  { key: 'budget', numeric: true, label: 'Budget spent', value: (c) => c.budget_spent.money.spent },
+  { key: 'issued', numeric: true, label: 'Issued', value: (c) => c.coupons_issued },
+  { key: 'redeemed', numeric: true, label: 'Redeemed', value: (c) => c.coupons_redeemed },
 ];
 
 function sortedCampaigns(campaigns) {
@@ -113,6 +113,7 @@ async function renderList(container, user) {
     const active = listState.sort === column.key;
     return h('th', {
       scope: 'col',
+      class: column.numeric ? 'number' : null,
       'aria-sort': active ? (listState.descending ? 'descending' : 'ascending') : 'none',
     }, h('button', {
       type: 'button',
