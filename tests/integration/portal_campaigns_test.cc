@@ -1,13 +1,20 @@
 // Campaigns through the real server over HTTPS: an admin creates, edits, pauses and
 // resumes one, each change audited; a store manager and an analyst may read but are
-// refused every write; a bad body is answered 400 naming the field.
+// refused every write; a bad body is answered 400 naming the field. Then a campaign's
+// results from a real nightly run (loyalty-batch coupons) and real redemptions at a
+// till, through the API and in chromium (portal_campaigns_browser.mjs; screenshots in
+// LOYALTY_PORTAL_ARTIFACTS/<engine>/campaigns/).
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
+#include "integration/portal_browser.h"
 #include "integration/server_harness.h"
+#include "loyalty/domain/purchase.h"
 
 namespace loyalty {
 namespace {
@@ -154,6 +161,266 @@ TEST_F(PortalCampaigns, ABadBodyIsAnswered400NamingTheField) {
   EXPECT_EQ(renamed->status, 400u);
   EXPECT_EQ(json::parse(renamed->body)["error"]["field"], "id");
   EXPECT_EQ(server_->Count("SELECT COUNT(*) FROM campaigns"), 1);
+}
+
+// A chain with four weeks of history, a campaign the nightly batch ran today, and some
+// of its coupons redeemed at the till; shared by the results tests.
+class PortalCampaignResults : public ::testing::Test {
+ protected:
+  static constexpr int kCustomers = 40;
+
+  static void SetUpTestSuite() {
+    dir_ = std::make_unique<TempDir>();
+    server_ = std::make_unique<ServerHarness>(*dir_);
+    setup_error_ = Prepare();
+  }
+  static void TearDownTestSuite() {
+    if (server_ && !server_->url().empty()) {
+      EXPECT_EQ(server_->Stop(), 0);
+    }
+    server_.reset();
+    dir_.reset();
+  }
+  void SetUp() override { ASSERT_EQ(setup_error_, "") << server_->ReadLog(); }
+
+  static std::string Post(const json& credential, const domain::Purchase& purchase) {
+    auto answer =
+        server_->Client(credential).Post("/v1/purchases", domain::PurchaseToJson(purchase).dump());
+    if (!answer.ok()) return answer.error().ToString();
+    return answer->status == 201u ? "" : "purchase refused: " + answer->body;
+  }
+
+  static std::string Prepare() {
+    if (server_->CreatePortalAccount("ada@example.com", kPassword, "admin", "", "Ada") != 0 ||
+        server_->CreatePortalAccount("ann@example.com", kPassword, "analyst", "", "Ann") != 0) {
+      return "admin create failed";
+    }
+    if (server_->Start().empty()) return "the server did not start";
+    const json credential = server_->EnrollTerminal(dir_->File("credential.json"));
+    if (!credential.contains("credential")) return "the till did not enroll";
+
+    // Twelve products of the test catalog (sku, price); each customer keeps to a few.
+    const std::vector<std::pair<std::string, std::int64_t>> products = {
+        {"28897", 109}, {"30049", 159}, {"32301", 149}, {"32553", 179},
+        {"33965", 275}, {"34873", 175}, {"38085", 172}, {"42832", 299},
+        {"43871", 99},  {"45240", 59},  {"67206", 249}, {"92490", 749}};
+    prices_ = std::map<std::string, std::int64_t>(products.begin(), products.end());
+    const Timestamp now = Now();
+    for (int c = 0; c < kCustomers; ++c) {
+      for (int week = 1; week <= 4; ++week) {
+        domain::Purchase purchase;
+        purchase.store_id = "S001";
+        purchase.terminal_id = credential["terminal_id"];
+        purchase.card = *CardNumber::FromBody(std::to_string(200000000100 + c));
+        purchase.occurred_at = now - std::chrono::days(7 * week) - std::chrono::hours(c % 8);
+        for (const int i : {c % 12, (c + 5) % 12}) {
+          const auto& [sku, price] = products[static_cast<std::size_t>(i)];
+          purchase.lines.push_back({sku, 1, price, price});
+        }
+        purchase.total_minor = purchase.SubtotalMinor();
+        if (auto refused = Post(credential, purchase); !refused.empty()) return refused;
+      }
+    }
+
+    // Running since yesterday: the batch runs it today.
+    today_ = FormatUtc(now).substr(0, 10);
+    const Timestamp midnight = ParseIso8601(today_ + "T00:00:00Z").value();
+    json campaign = {{"id", "december-personal"},
+                     {"name", "December personal offers"},
+                     {"kind", "next_visit"},
+                     {"starts_at", FormatUtc(midnight - std::chrono::days(1))},
+                     {"ends_at", FormatUtc(midnight + std::chrono::days(30))},
+                     {"targets", json::array()},
+                     {"target_segment", nullptr},
+                     {"discount_type", "percent_off"},
+                     {"min_depth", 5},
+                     {"max_depth", 30},
+                     {"max_discount", 500},
+                     {"min_spend", 0},
+                     {"budget", 10'000'000},
+                     {"budget_coupons", 0},
+                     {"per_customer_cap", 1},
+                     {"validity_days", 14},
+                     {"control_basis_points", 2500},
+                     {"paused", false}};
+    const Login admin = server_->PortalLogIn("ada@example.com", kPassword);
+    auto created = server_->PortalClient(admin).Post("/portal/api/campaigns", campaign.dump());
+    if (!created.ok() || created->status != 201u) return "the campaign was refused";
+
+    if (testing::RunToEnd({LOYALTY_BATCH_PATH, "coupons", "--date", today_, "--threads", "1",
+                           "--data-dir", server_->data_dir(), "--storage-url",
+                           server_->storage_url()},
+                          dir_->File("batch.log")) != 0) {
+      return "loyalty-batch coupons failed; see " + dir_->File("batch.log");
+    }
+    issued_ = server_->Count("SELECT COUNT(*) FROM coupons WHERE campaign = 'december-personal'");
+    if (issued_ < 4) return "the batch issued " + std::to_string(issued_) + " coupons";
+
+    // Every other treated customer comes back and redeems their coupon on its product;
+    // held-out customers come back too, buying the same without one.
+    const auto coupons = server_->Column(
+        "SELECT " + Concat({"id", "' '", "card_number", "' '", "target_value", "' '",
+                            "discount_value", "' '", "max_discount_minor"}) +
+        " FROM coupons WHERE campaign = 'december-personal' ORDER BY id");
+    for (std::size_t n = 0; n < coupons.size(); ++n) {
+      std::istringstream fields(coupons[n]);
+      std::string id, card, sku;
+      std::int64_t percent_off = 0, cap = 0;
+      if (!(fields >> id >> card >> sku >> percent_off >> cap)) return "coupon " + coupons[n];
+      if (n % 2 == 1) continue;
+      domain::Purchase purchase;
+      purchase.store_id = "S001";
+      purchase.terminal_id = credential["terminal_id"];
+      purchase.card = *CardNumber::Parse(card);
+      purchase.occurred_at = Now();
+      const auto priced = prices_.find(sku);
+      if (priced == prices_.end()) return "a coupon for " + sku + ", which nobody bought";
+      const std::int64_t price = priced->second;
+      purchase.lines.push_back({sku, 2, price, 2 * price});
+      const std::int64_t discount = std::min(2 * price * percent_off / 100, cap > 0 ? cap : 2 * price);
+      purchase.redemptions.push_back({*Uuid::Parse(id), discount});
+      purchase.total_minor = purchase.SubtotalMinor() - purchase.DiscountMinor();
+      if (auto refused = Post(credential, purchase); !refused.empty()) return refused;
+      ++redeemed_;
+      discount_minor_ += discount;
+    }
+    for (const auto& card : server_->Column(
+             "SELECT MIN(c.number) FROM campaign_offers o JOIN cards c ON c.customer_id ="
+             " o.customer_id WHERE o.control = 1 GROUP BY o.customer_id ORDER BY 1")) {
+      domain::Purchase purchase;
+      purchase.store_id = "S001";
+      purchase.terminal_id = credential["terminal_id"];
+      purchase.card = *CardNumber::Parse(card);
+      purchase.occurred_at = Now();
+      purchase.lines.push_back({"28897", 1, 109, 109});
+      purchase.total_minor = purchase.SubtotalMinor();
+      if (auto refused = Post(credential, purchase); !refused.empty()) return refused;
+    }
+    return "";
+  }
+
+  // `parts` joined by the engine's string concatenation, which both spell ||.
+  static std::string Concat(const std::vector<std::string>& parts) {
+    std::string joined;
+    for (const auto& part : parts) joined += (joined.empty() ? "" : " || ") + part;
+    return joined;
+  }
+
+  static net::HttpsClient Client(const std::string& email) {
+    return server_->PortalClient(server_->PortalLogIn(email, kPassword));
+  }
+
+  inline static std::unique_ptr<TempDir> dir_;
+  inline static std::unique_ptr<ServerHarness> server_;
+  inline static std::string setup_error_;
+  inline static std::map<std::string, std::int64_t> prices_;
+  inline static std::string today_;
+  inline static std::int64_t issued_ = 0;
+  inline static std::int64_t redeemed_ = 0;
+  inline static std::int64_t discount_minor_ = 0;
+};
+
+TEST_F(PortalCampaignResults, GiveTheNightlyReportTheBudgetAndTheDaysToEveryRole) {
+  for (const char* email : {"ada@example.com", "ann@example.com"}) {
+    SCOPED_TRACE(email);
+    auto answer = Client(email).Get("/portal/api/campaigns/december-personal/results");
+    ASSERT_TRUE(answer.ok());
+    ASSERT_EQ(answer->status, 200u) << answer->body;
+    const json results = json::parse(answer->body);
+    const json& report = results["report"];
+    EXPECT_EQ(results["currency"], "USD");
+    EXPECT_EQ(report["issued"], issued_);
+    EXPECT_EQ(report["redeemed"], redeemed_);
+    EXPECT_EQ(report["treated_customers"].get<std::int64_t>(), issued_);
+    EXPECT_GT(report["control_customers"].get<std::int64_t>(), 1);
+    EXPECT_EQ(report["treated_customers"].get<std::int64_t>() +
+                  report["control_customers"].get<std::int64_t>(),
+              server_->Count("SELECT COUNT(DISTINCT customer_id) FROM campaign_offers"));
+    // Every held-out customer spent 1.09; the treated who came back, more.
+    EXPECT_DOUBLE_EQ(report["sales"]["control_mean"].get<double>(), 109.0);
+    ASSERT_TRUE(report["sales"]["ci95"].is_array());
+    EXPECT_LT(report["sales"]["ci95"][0].get<double>(), report["sales"]["ci95"][1].get<double>());
+    EXPECT_EQ(results["discount_given"], discount_minor_);
+    EXPECT_EQ(results["per_day"],
+              (json::array({{{"date", today_},
+                             {"issued", issued_},
+                             {"redeemed", redeemed_},
+                             {"discount", discount_minor_}}})));
+    EXPECT_GT(results["budget"]["money"]["spent"].get<std::int64_t>(), 0);
+    EXPECT_EQ(results["budget"]["money"]["spent"].get<std::int64_t>() +
+                  results["budget"]["money"]["remaining"].get<std::int64_t>(),
+              10'000'000);
+    EXPECT_EQ(results["budget"]["coupons"]["spent"], issued_);
+    EXPECT_TRUE(results["budget"]["coupons"]["total"].is_null());
+
+    auto list = Client(email).Get("/portal/api/campaigns");
+    ASSERT_EQ(list->status, 200u);
+    const json row = json::parse(list->body)["campaigns"][0];
+    EXPECT_EQ(row["status"], "running");
+    EXPECT_EQ(row["coupons_issued"], issued_);
+    EXPECT_EQ(row["coupons_redeemed"], redeemed_);
+    EXPECT_EQ(row["budget_spent"], results["budget"]);
+  }
+  EXPECT_EQ(Client("ann@example.com").Get("/portal/api/campaigns/no-such/results")->status, 404u);
+}
+
+TEST_F(PortalCampaignResults, ListAndDaysDownloadAsCsv) {
+  auto list = Client("ann@example.com").Get("/portal/api/campaigns?format=csv");
+  ASSERT_EQ(list->status, 200u);
+  EXPECT_EQ(list->Header("Content-Type").value_or(""), "text/csv; charset=utf-8");
+  std::istringstream lines(list->body);
+  std::string header, row, more;
+  std::getline(lines, header);
+  std::getline(lines, row);
+  EXPECT_EQ(header.rfind("id,name,kind,status,starts_at,ends_at,", 0), 0u) << header;
+  EXPECT_EQ(row.rfind("december-personal,December personal offers,next_visit,running,", 0), 0u)
+      << row;
+  EXPECT_NE(row.find("," + std::to_string(issued_) + "," + std::to_string(redeemed_) + "," +
+                     std::to_string(discount_minor_) + ",2500\r"),
+            std::string::npos)
+      << row;
+  EXPECT_FALSE(std::getline(lines, more));
+
+  auto days = Client("ann@example.com")
+                  .Get("/portal/api/campaigns/december-personal/results?format=csv");
+  ASSERT_EQ(days->status, 200u);
+  EXPECT_EQ(days->body, "date,issued,redeemed,discount\r\n" + today_ + "," +
+                            std::to_string(issued_) + "," + std::to_string(redeemed_) + "," +
+                            std::to_string(discount_minor_) + "\r\n");
+}
+
+// The admin makes a campaign through the form (a wrong field first), finds it in the
+// list, pauses it and renames it, opens the one with results; the analyst sees no
+// controls.
+TEST_F(PortalCampaignResults, InChromiumAnAdminCreatesAndPausesAndBothReadTheResults) {
+  testing::BrowserRun run;
+  ASSERT_NO_FATAL_FAILURE(testing::RunPortalBrowser(
+      "portal_campaigns_browser.mjs", "campaigns", *server_, *dir_,
+      {"--admin", "ada@example.com", "--analyst", "ann@example.com", "--password", kPassword,
+       "--campaign", "december-personal", "--issued", std::to_string(issued_), "--redeemed",
+       std::to_string(redeemed_)},
+      run));
+  EXPECT_EQ(run.status, 0) << "the browser run failed (screenshots in " << run.screenshots
+                           << "):\n"
+                           << run.log;
+  for (const char* shot :
+       {"1-list.png", "2-form-field-error.png", "3-created.png", "4-list-paused.png",
+        "4b-edit-form.png", "5-results.png", "6-analyst-list.png", "7-analyst-results.png"}) {
+    EXPECT_TRUE(std::filesystem::exists(run.screenshots + "/" + shot)) << shot;
+  }
+  // What the form sent is stored as typed, and the changes are the admin's, audited.
+  EXPECT_EQ(server_->Text("SELECT name FROM campaigns WHERE id = 'coffee-push'"),
+            "Coffee push, January");
+  EXPECT_EQ(server_->Count("SELECT control_basis_points FROM campaigns WHERE id = 'coffee-push'"),
+            1500);
+  EXPECT_EQ(server_->Count("SELECT budget_minor FROM campaigns WHERE id = 'coffee-push'"),
+            125050);
+  EXPECT_EQ(server_->Count("SELECT paused FROM campaigns WHERE id = 'coffee-push'"), 1);
+  EXPECT_EQ(server_->Count("SELECT COUNT(*) FROM audit_log WHERE target = 'campaign:coffee-push'"
+                           " AND action IN ('campaign.create', 'campaign.pause',"
+                           " 'campaign.update')"),
+            3);
+  EXPECT_EQ(server_->Count("SELECT paused FROM campaigns WHERE id = 'december-personal'"), 0);
 }
 
 }  // namespace

@@ -53,12 +53,17 @@ export function dayChart(title, days, series, formatValue = (v) => String(v), wh
       })),
     ],
   };
-  const plot = new uPlot(options, data, plotArea);
+  followWidth(new uPlot(options, data, plotArea), plotArea);
+  return figure;
+}
+
+// Keeps a chart as wide as its area, from the next frame (when the area has its width)
+// and on every resize.
+export function followWidth(plot, plotArea) {
   const fit = () => {
     const width = Math.max(240, plotArea.clientWidth);
     if (width !== plot.width) plot.setSize({ width, height: 200 });
   };
   new ResizeObserver(fit).observe(plotArea);
   requestAnimationFrame(fit);
-  return figure;
 }

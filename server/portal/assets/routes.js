@@ -14,6 +14,11 @@ export const routes = [
     load: () => import('./page-customers.js'),
   },
   {
+    path: 'campaigns',
+    title: 'Campaigns',
+    load: () => import('./page-campaigns.js'),
+  },
+  {
     path: 'audit',
     title: 'Audit',
     roles: ['admin'],

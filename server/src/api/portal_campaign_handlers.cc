@@ -1,7 +1,10 @@
 #include "api/portal_campaign_handlers.h"
 
 #include "api/portal_auth.h"
+#include "api/portal_csv.h"
 #include "campaigns/campaign_actions.h"
+#include "campaigns/campaign_results.h"
+#include "targeting/campaign_offers.h"
 #include "loyalty/codec/json_reader.h"
 
 namespace loyalty::server {
@@ -35,6 +38,64 @@ PortalHandler PausedSetter(Store& store, bool paused) {
   };
 }
 
+// Paused, or where `now` falls in the campaign's period.
+std::string CampaignStatus(const domain::Campaign& campaign, Timestamp now) {
+  if (campaign.paused) return "paused";
+  if (now < campaign.starts_at) return "scheduled";
+  if (now >= campaign.ends_at) return "ended";
+  return "running";
+}
+
+// A row of the list: the campaign, its status, its budget and its coupons so far.
+nlohmann::json ListItemJson(Store& store, const StoredCampaign& stored,
+                            const std::map<std::string, CampaignIssuance>& spending,
+                            Timestamp now) {
+  nlohmann::json item = StoredCampaignJson(stored, now);
+  item["status"] = CampaignStatus(stored.campaign, now);
+  const auto it = spending.find(stored.campaign.id);
+  item["budget_spent"] =
+      CampaignBudgetJson(stored.campaign, it == spending.end() ? nullptr : &it->second);
+  std::int64_t issued = 0, redeemed = 0, discount = 0;
+  for (const auto& day : store.CampaignCouponDays(stored.campaign.id).days) {
+    issued += day.issued;
+    redeemed += day.redeemed;
+    discount += day.discount_minor;
+  }
+  item["coupons_issued"] = issued;
+  item["coupons_redeemed"] = redeemed;
+  item["discount_given"] = discount;
+  return item;
+}
+
+http::Response CampaignListCsv(const nlohmann::json& items) {
+  std::string csv =
+      "id,name,kind,status,starts_at,ends_at,target_segment,budget,budget_spent,budget_coupons,"
+      "coupons_spent,coupons_issued,coupons_redeemed,discount_given,control_basis_points\r\n";
+  for (const auto& item : items) {
+    const auto& budget = item["budget_spent"];
+    csv += CsvField(item["id"].get<std::string>()) + "," + CsvField(item["name"].get<std::string>()) + "," + CsvField(item["kind"].get<std::string>()) +
+           "," + item["status"].get<std::string>() + "," + item["starts_at"].get<std::string>() +
+           "," + item["ends_at"].get<std::string>() + "," +
+           (item["target_segment"].is_null() ? "" : item["target_segment"].get<std::string>()) +
+           "," + budget["money"]["total"].dump() + "," + budget["money"]["spent"].dump() + "," +
+           (budget["coupons"]["total"].is_null() ? "" : budget["coupons"]["total"].dump()) + "," +
+           budget["coupons"]["spent"].dump() + "," + item["coupons_issued"].dump() + "," +
+           item["coupons_redeemed"].dump() + "," + item["discount_given"].dump() + "," +
+           item["control_basis_points"].dump() + "\r\n";
+  }
+  return CsvResponse(std::move(csv), "campaigns.csv");
+}
+
+http::Response ResultsDaysCsv(const nlohmann::json& results) {
+  std::string csv = "date,issued,redeemed,discount\r\n";
+  for (const auto& day : results["per_day"]) {
+    csv += day["date"].get<std::string>() + "," + day["issued"].dump() + "," +
+           day["redeemed"].dump() + "," + day["discount"].dump() + "\r\n";
+  }
+  return CsvResponse(std::move(csv), "campaign-" + results["campaign"]["id"].get<std::string>() +
+                                         "-days.csv");
+}
+
 }  // namespace
 
 void AddPortalCampaignRoutes(http::Router& router, Store& store) {
@@ -51,11 +112,15 @@ void AddPortalCampaignRoutes(http::Router& router, Store& store) {
                      if (it->second == "true") running_at = Now();
                    }
                    const Timestamp now = Now();
+                   const auto spending = CampaignSpending(store);
                    nlohmann::json items = nlohmann::json::array();
                    for (const auto& stored : store.ListCampaigns(running_at)) {
-                     items.push_back(StoredCampaignJson(stored, now));
+                     items.push_back(ListItemJson(store, stored, spending, now));
                    }
-                   return http::Response::Json({{"campaigns", std::move(items)}});
+                   if (WantsCsv(request)) return CampaignListCsv(items);
+                   // The chain's currency, for the money figures (and the form's inputs).
+                   return http::Response::Json({{"campaigns", std::move(items)},
+                                                {"currency", store.CampaignCouponDays("").currency}});
                  }));
 
   router.Add(http::Verb::get, "/portal/api/campaigns/{campaign_id}",
@@ -65,6 +130,21 @@ void AddPortalCampaignRoutes(http::Router& router, Store& store) {
                                    return CampaignResponse(
                                        store.GetCampaign(request.params.at("campaign_id")));
                                  }));
+
+  // Chain-wide figures every role may read, as `loyalty-batch report` gives them (at its
+  // default margin share).
+  router.Add(
+      http::Verb::get, "/portal/api/campaigns/{campaign_id}/results",
+      PortalAuthenticated(
+          store, kEveryRole,
+          [&store](const http::Request& request, const PortalCaller&) -> Result<http::Response> {
+            auto stored = store.GetCampaign(request.params.at("campaign_id"));
+            if (!stored.ok()) return stored.error();
+            const auto results = CampaignResultsJson(
+                store, *stored, targeting::CampaignRunOptions{}.default_margin_rate, Now());
+            if (WantsCsv(request)) return ResultsDaysCsv(results);
+            return http::Response::Json(results);
+          }));
 
   router.Add(http::Verb::post, "/portal/api/campaigns",
              PortalAuthenticated(

@@ -7,8 +7,11 @@
 
 namespace loyalty::server {
 
-// GET  /portal/api/campaigns[?running=true]     newest first; running: only those running now
+// GET  /portal/api/campaigns[?running=true][&format=csv]  newest first; running: only those
+//      running now; each with its status, budget spent and coupons issued and redeemed
 // GET  /portal/api/campaigns/{campaign_id}
+// GET  /portal/api/campaigns/{campaign_id}/results[?format=csv]  campaigns/campaign_results.h;
+//      the CSV is the per-day series
 // POST /portal/api/campaigns                    body: the campaign (domain/campaign.h), 201
 // PUT  /portal/api/campaigns/{campaign_id}      body: the whole campaign, its id the path's
 // POST /portal/api/campaigns/{campaign_id}/pause and /resume

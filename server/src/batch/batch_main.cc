@@ -8,7 +8,7 @@
 #include <iostream>
 
 #include "app/config.h"
-#include "batch/campaign_report.h"
+#include "campaigns/campaign_report.h"
 #include "batch/coupon_run.h"
 #include "batch/evaluate.h"
 #include "batch/history_import.h"

@@ -118,6 +118,33 @@ std::vector<CampaignOutcome> PostgresStore::CampaignOutcomes(const std::string& 
   return outcomes;
 }
 
+// Driven by the campaign's offers (indexed by campaign) rather than a scan of every coupon.
+CampaignDays PostgresStore::CampaignCouponDays(const std::string& campaign_id) {
+  auto lease = Read();
+  postgres::Connection& db = *lease;
+  postgres::Transaction snapshot(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+  CampaignDays result;
+  const auto currency = db.Run("SELECT value FROM meta WHERE key = 'currency'");
+  if (currency.size() > 0) result.currency = currency.Text(0, 0);
+  db.ForEachRow(
+      "WITH c AS (SELECT cp.id, cp.issued_at, cp.redeemed_at FROM campaign_offers o"
+      "   JOIN coupons cp ON cp.id = o.coupon_id WHERE o.campaign_id = $1::text),"
+      " events AS (SELECT issued_at / 86400 AS day, 1 AS issued, 0 AS redeemed,"
+      "   0::bigint AS discount FROM c"
+      "   UNION ALL SELECT redeemed_at / 86400, 0, 1,"
+      "   (SELECT COALESCE(SUM(r.discount_minor), 0)::bigint FROM coupon_redemptions r"
+      "     WHERE r.coupon_id = c.id AND r.outcome = 'redeemed')"
+      "   FROM c WHERE redeemed_at IS NOT NULL)"
+      " SELECT to_char(to_timestamp(day * 86400) AT TIME ZONE 'UTC', 'YYYY-MM-DD'),"
+      "   SUM(issued)::bigint, SUM(redeemed)::bigint, SUM(discount)::bigint FROM events"
+      " GROUP BY day ORDER BY day",
+      Params().Add(campaign_id), [&](const postgres::Rows& rows, int i) {
+        result.days.push_back({rows.Text(i, 0), rows.Int(i, 1), rows.Int(i, 2), rows.Int(i, 3)});
+      });
+  snapshot.Commit();
+  return result;
+}
+
 Status PostgresStore::StartBatchRun(const std::string& run_date, Timestamp now) {
   return writer_->Run([&](postgres::Connection& db) -> Status {
     db.Run(

@@ -115,6 +115,32 @@ std::vector<CampaignOutcome> SqliteStore::CampaignOutcomes(const std::string& ca
   return outcomes;
 }
 
+// Driven by the campaign's offers (indexed by campaign) rather than a scan of every coupon.
+CampaignDays SqliteStore::CampaignCouponDays(const std::string& campaign_id) {
+  auto lease = Read();
+  sqlite::Connection& db = *lease;
+  CampaignDays result;
+  auto& currency = db.Prepared("SELECT value FROM meta WHERE key = 'currency'");
+  if (currency.Step()) result.currency = currency.Text(0);
+  currency.Reset();
+  auto& query = db.Prepared(
+      "WITH c AS (SELECT cp.id, cp.issued_at, cp.redeemed_at FROM campaign_offers o"
+      "   JOIN coupons cp ON cp.id = o.coupon_id WHERE o.campaign_id = ?),"
+      " events AS (SELECT date(issued_at, 'unixepoch') AS day, 1 AS issued, 0 AS redeemed,"
+      "   0 AS discount FROM c"
+      "   UNION ALL SELECT date(redeemed_at, 'unixepoch'), 0, 1,"
+      "   (SELECT COALESCE(SUM(r.discount_minor), 0) FROM coupon_redemptions r"
+      "     WHERE r.coupon_id = c.id AND r.outcome = 'redeemed')"
+      "   FROM c WHERE redeemed_at IS NOT NULL)"
+      " SELECT day, SUM(issued), SUM(redeemed), SUM(discount) FROM events"
+      " GROUP BY day ORDER BY day");
+  query.Bind(1, campaign_id);
+  while (query.Step()) {
+    result.days.push_back({query.Text(0), query.Int(1), query.Int(2), query.Int(3)});
+  }
+  return result;
+}
+
 Status SqliteStore::StartBatchRun(const std::string& run_date, Timestamp now) {
   return writer_->Run([&](sqlite::Connection& db) -> Status {
     db.Prepared("INSERT OR IGNORE INTO batch_runs(run_date, started_at) VALUES (?, ?)")

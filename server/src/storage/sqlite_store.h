@@ -82,6 +82,7 @@ class SqliteStore final : public Store {
       const std::string& run_date) override;
   std::vector<CampaignOutcome> CampaignOutcomes(const std::string& campaign_id,
                                                 std::chrono::seconds validity) override;
+  CampaignDays CampaignCouponDays(const std::string& campaign_id) override;
   Status StartBatchRun(const std::string& run_date, Timestamp now) override;
   Status FinishBatchRun(const std::string& run_date, const nlohmann::json& summary,
                         Timestamp now) override;

@@ -254,6 +254,19 @@ struct CampaignOutcome {
   std::int64_t discount_minor = 0;  // every coupon discount in those purchases
 };
 
+// One UTC day of a campaign's coupons (those its batch offers issued), for its chart.
+struct CampaignDay {
+  std::string date;                 // YYYY-MM-DD, UTC
+  std::int64_t issued = 0;          // coupons issued that day
+  std::int64_t redeemed = 0;        // coupons redeemed that day
+  std::int64_t discount_minor = 0;  // what that day's redemptions gave away
+};
+
+struct CampaignDays {
+  std::string currency;           // the chain's (meta.currency), of discount_minor
+  std::vector<CampaignDay> days;  // ascending; only days with something issued or redeemed
+};
+
 struct BatchRun {
   std::string run_date;
   Timestamp started_at;
@@ -465,6 +478,8 @@ class Store {
   // purchases of their window: the first offer's date to that + `validity`.
   virtual std::vector<CampaignOutcome> CampaignOutcomes(const std::string& campaign_id,
                                                         std::chrono::seconds validity) = 0;
+  // The campaign's coupons per day (CampaignDay); an unknown campaign has no days.
+  virtual CampaignDays CampaignCouponDays(const std::string& campaign_id) = 0;
   // A run's bookkeeping: started (kept from the first start when resumed), finished.
   virtual Status StartBatchRun(const std::string& run_date, Timestamp now) = 0;
   virtual Status FinishBatchRun(const std::string& run_date, const nlohmann::json& summary,

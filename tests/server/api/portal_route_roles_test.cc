@@ -214,6 +214,7 @@ class PortalRouteRoles : public ::testing::Test {
         {"GET /portal/api/campaigns", {"/portal/api/campaigns", "", P, P, P, P}},
         {"POST /portal/api/campaigns", {"/portal/api/campaigns", "", F, F, F, P}},
         {"GET /portal/api/campaigns/{campaign_id}", {campaign, "", P, P, P, P}},
+        {"GET /portal/api/campaigns/{campaign_id}/results", {campaign + "/results", "", P, P, P, P}},
         {"PUT /portal/api/campaigns/{campaign_id}", {campaign, "", F, F, F, P}},
         {"POST /portal/api/campaigns/{campaign_id}/pause", {campaign + "/pause", "", F, F, F, P}},
         {"POST /portal/api/campaigns/{campaign_id}/resume",

@@ -4,11 +4,13 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "batch/campaign_report.h"
+#include "campaigns/campaign_report.h"
+#include "campaigns/campaign_results.h"
 #include "storage/open_store.h"
 #include "support/temp_dir.h"
 #include "support/test_database.h"
@@ -102,6 +104,28 @@ class CouponRunTest : public ::testing::TestWithParam<testing::Engine> {
     return summary.ok() ? *summary : nlohmann::json{};
   }
 
+  // One treated customer redeems their coupon (10 off) on a visit within its life, on
+  // 2026-12-06; returns the price of what they bought.
+  std::int64_t RedeemOneCoupon() {
+    const auto coupon = database_->Text(
+        "SELECT id || ' ' || customer_id || ' ' || card_number || ' ' || target_value"
+        " FROM coupons WHERE campaign = 'december-personal' ORDER BY id LIMIT 1");
+    std::istringstream fields(coupon);
+    std::string coupon_id, customer_id, card, sku;
+    fields >> coupon_id >> customer_id >> card >> sku;
+    domain::Purchase purchase;
+    purchase.store_id = "S001";
+    purchase.terminal_id = "T01";
+    purchase.card = CardNumber::Parse(card).value();
+    purchase.occurred_at = At("2026-12-06T10:00:00Z");
+    const std::int64_t price = 150 + 40 * (std::stoi(sku) - 1000);
+    purchase.lines.push_back({sku, 1, price, price});
+    purchase.redemptions.push_back({Uuid::Parse(coupon_id).value(), 10});
+    purchase.total_minor = purchase.SubtotalMinor() - purchase.DiscountMinor();
+    EXPECT_TRUE(store_->RecordPurchase(purchase, purchase.occurred_at).ok());
+    return price;
+  }
+
   std::int64_t Count(const std::string& table, const std::string& where) {
     return database_->Int("SELECT COUNT(*) FROM " + table + " WHERE " + where);
   }
@@ -188,23 +212,7 @@ TEST_P(CouponRunTest, ACountBudgetCapsTheTreatedOffers) {
 
 TEST_P(CouponRunTest, TheReportComparesTreatedWithHeldOut) {
   const auto run = Run()["campaigns"][0];
-  // One treated customer redeems their coupon on a visit within its life.
-  const auto coupon = database_->Text(
-      "SELECT id || ' ' || customer_id || ' ' || card_number || ' ' || target_value"
-      " FROM coupons WHERE campaign = 'december-personal' ORDER BY id LIMIT 1");
-  std::istringstream fields(coupon);
-  std::string coupon_id, customer_id, card, sku;
-  fields >> coupon_id >> customer_id >> card >> sku;
-  domain::Purchase purchase;
-  purchase.store_id = "S001";
-  purchase.terminal_id = "T01";
-  purchase.card = CardNumber::Parse(card).value();
-  purchase.occurred_at = At("2026-12-06T10:00:00Z");
-  const std::int64_t price = 150 + 40 * (std::stoi(sku) - 1000);
-  purchase.lines.push_back({sku, 1, price, price});
-  purchase.redemptions.push_back({Uuid::Parse(coupon_id).value(), 10});
-  purchase.total_minor = purchase.SubtotalMinor() - purchase.DiscountMinor();
-  ASSERT_TRUE(store_->RecordPurchase(purchase, purchase.occurred_at).ok());
+  const std::int64_t price = RedeemOneCoupon();
 
   const auto report = ReportCampaign(*store_, campaign_, 0.3);
   EXPECT_EQ(report["issued"], run["treated"]);
@@ -219,6 +227,40 @@ TEST_P(CouponRunTest, TheReportComparesTreatedWithHeldOut) {
   std::ostringstream table;
   PrintReport(table, nlohmann::json::array({report}));
   EXPECT_NE(table.str().find("1 redeemed"), std::string::npos) << table.str();
+}
+
+// The portal's results (campaigns/campaign_results.h): the report, what the budget has
+// left, and the coupons per day with the days between filled in.
+TEST_P(CouponRunTest, TheResultsGiveTheBudgetAndTheCouponsPerDay) {
+  const auto run = Run()["campaigns"][0];
+  RedeemOneCoupon();
+  const auto stored = store_->GetCampaign(campaign_.id).value();
+  const auto results = CampaignResultsJson(*store_, stored, 0.3, At("2026-12-07T00:00:00Z"));
+  EXPECT_EQ(results["report"], ReportCampaign(*store_, campaign_, 0.3));
+  EXPECT_EQ(results["currency"], "USD");
+  EXPECT_EQ(results["campaign"]["id"], "december-personal");
+  EXPECT_EQ(results["discount_given"], 10);
+  EXPECT_EQ(results["per_day"],
+            (nlohmann::json{{{"date", "2026-12-04"}, {"issued", run["treated"]}, {"redeemed", 0},
+                             {"discount", 0}},
+                            {{"date", "2026-12-05"}, {"issued", 0}, {"redeemed", 0},
+                             {"discount", 0}},
+                            {{"date", "2026-12-06"}, {"issued", 0}, {"redeemed", 1},
+                             {"discount", 10}}}));
+  const double spent = store_->CampaignIssuanceExcept("another day")["december-personal"].spent_minor;
+  EXPECT_GT(spent, 0);
+  EXPECT_EQ(results["budget"],
+            (nlohmann::json{{"money",
+                             {{"total", 10'000'000},
+                              {"spent", std::llround(spent)},
+                              {"remaining", 10'000'000 - std::llround(spent)}}},
+                            {"coupons",
+                             {{"total", nullptr}, {"spent", run["treated"]}, {"remaining", nullptr}}}}));
+  // A count limit shows what is left of it; a campaign never run has spent nothing.
+  campaign_.budget_coupons = 100;
+  EXPECT_EQ(CampaignBudgetJson(campaign_, nullptr)["coupons"],
+            (nlohmann::json{{"total", 100}, {"spent", 0}, {"remaining", 100}}));
+  EXPECT_TRUE(store_->CampaignCouponDays("no-such-campaign").days.empty());
 }
 
 TEST_P(CouponRunTest, ADateWithNoCampaignRunningRefreshesSegmentsAndIssuesNothing) {

@@ -7,7 +7,7 @@
 #include <cstddef>
 #include <vector>
 
-namespace loyalty::server::batch {
+namespace loyalty::server {
 
 struct Uplift {
   std::size_t treated = 0;  // customers in each group
@@ -24,4 +24,4 @@ struct Uplift {
 
 Uplift MeasureUplift(const std::vector<double>& treated, const std::vector<double>& control);
 
-}  // namespace loyalty::server::batch
+}  // namespace loyalty::server

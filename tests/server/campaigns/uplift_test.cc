@@ -1,10 +1,10 @@
-#include "batch/uplift.h"
+#include "campaigns/uplift.h"
 
 #include <gtest/gtest.h>
 
 #include <random>
 
-namespace loyalty::server::batch {
+namespace loyalty::server {
 namespace {
 
 TEST(Uplift, DifferenceOfMeansWithAWelchInterval) {
@@ -42,4 +42,4 @@ TEST(Uplift, TheIntervalCoversTheTrueEffectAboutNineteenTimesInTwenty) {
 }
 
 }  // namespace
-}  // namespace loyalty::server::batch
+}  // namespace loyalty::server

@@ -1,12 +1,12 @@
-#include "batch/campaign_report.h"
+#include "campaigns/campaign_report.h"
 
 #include <cstdio>
 #include <string>
 #include <vector>
 
-#include "batch/uplift.h"
+#include "campaigns/uplift.h"
 
-namespace loyalty::server::batch {
+namespace loyalty::server {
 namespace {
 
 nlohmann::json UpliftJson(const Uplift& uplift) {
@@ -88,4 +88,4 @@ void PrintReport(std::ostream& out, const nlohmann::json& campaigns) {
   }
 }
 
-}  // namespace loyalty::server::batch
+}  // namespace loyalty::server

@@ -1,8 +1,8 @@
-#include "batch/uplift.h"
+#include "campaigns/uplift.h"
 
 #include <cmath>
 
-namespace loyalty::server::batch {
+namespace loyalty::server {
 namespace {
 
 struct Moments {
@@ -49,4 +49,4 @@ Uplift MeasureUplift(const std::vector<double>& treated, const std::vector<doubl
   return uplift;
 }
 
-}  // namespace loyalty::server::batch
+}  // namespace loyalty::server
