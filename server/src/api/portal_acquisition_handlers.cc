@@ -1,5 +1,7 @@
 #include "api/portal_acquisition_handlers.h"
 
+#include <functional>
+
 #include "acquisition/acquisition_report.h"
 #include "api/portal_auth.h"
 #include "api/portal_csv.h"
@@ -162,17 +164,30 @@ Result<http::Response> SourceAnswer(Store& store, const std::string& token) {
   return Error{ErrorCode::kInternal, "the source " + token + " was not stored", "source"};
 }
 
-Result<http::Response> NameSource(Store& store, const http::Request& request,
-                                  const PortalCaller& caller) {
-  const std::string& source = request.params.at("source");
+// Reads the request's JSON object with `read`; unknown fields are refused, and the first
+// problem names its field.
+Status ReadBody(const http::Request& request,
+                const std::function<void(codec::ObjectReader&)>& read) {
   auto json = codec::ParseJson(request.body);
   if (!json.ok()) return json.error();
   codec::FieldErrors errors;
   codec::ObjectReader body(*json, "", errors);
-  const std::string display_name =
-      body.RequiredString("display_name", acquisition::kMaxDisplayName);
+  read(body);
   body.Finish();
   if (!errors.ok()) return errors.error();
+  return {};
+}
+
+Result<http::Response> NameSource(Store& store, const http::Request& request,
+                                  const PortalCaller& caller) {
+  const std::string& source = request.params.at("source");
+  std::string display_name;
+  if (auto read = ReadBody(request, [&](codec::ObjectReader& body) {
+        display_name = body.RequiredString("display_name", acquisition::kMaxDisplayName);
+      });
+      !read.ok()) {
+    return read.error();
+  }
   const Timestamp now = Now();
   if (auto named = store.SetAcquisitionSourceName(source, display_name, now); !named.ok()) {
     return named.error();
@@ -189,16 +204,15 @@ Result<http::Response> NameSource(Store& store, const http::Request& request,
 Result<http::Response> SetCost(Store& store, const http::Request& request,
                                const PortalCaller& caller) {
   const std::string& source = request.params.at("source");
-  auto json = codec::ParseJson(request.body);
-  if (!json.ok()) return json.error();
-  codec::FieldErrors errors;
-  codec::ObjectReader body(*json, "", errors);
   AcquisitionCost cost;
-  cost.period_start = body.RequiredString("period_start", 10);
-  cost.period_end = body.RequiredString("period_end", 10);
-  cost.cost_minor = body.RequiredInt("cost", 0, acquisition::kMaxCostMinor);
-  body.Finish();
-  if (!errors.ok()) return errors.error();
+  if (auto read = ReadBody(request, [&](codec::ObjectReader& body) {
+        cost.period_start = body.RequiredString("period_start", 10);
+        cost.period_end = body.RequiredString("period_end", 10);
+        cost.cost_minor = body.RequiredInt("cost", 0, acquisition::kMaxCostMinor);
+      });
+      !read.ok()) {
+    return read.error();
+  }
   const Timestamp now = Now();
   if (auto set = store.SetAcquisitionCost(source, cost, now); !set.ok()) return set.error();
   (void)store.AppendAudit({now,
