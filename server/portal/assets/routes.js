@@ -7,6 +7,16 @@ export const routes = [
     title: 'Dashboard',
     load: () => import('./page-dashboard.js'),
   },
+  {
+    path: 'acquisition',
+    title: 'Acquisition',
+    load: () => import('./page-acquisition.js'),
+  },
+  {
+    path: 'stores',
+    title: 'Stores',
+    load: () => import('./page-stores.js'),
+  },
 ];
 
 export const defaultRoute = routes[0];
