@@ -102,35 +102,34 @@ class StoreMigrationTest : public ::testing::Test {
     offer.expected_value_minor = -1.0 / 3;
     ASSERT_TRUE(store->RecordCampaignOffers({offer}, kDay2).ok());
     ASSERT_TRUE(store->FinishBatchRun("2026-11-26", {{"offers", 1}}, kDay2).ok());
-    campaign_ =
-        domain::CampaignFromJson(
-            {{"id", "dairy-push"},
-             {"name", "Dairy \"push\"\tnow"},
-             {"kind", "category_push"},
-             {"starts_at", "2026-12-01T00:00:00Z"},
-             {"ends_at", "2027-01-01T00:00:00Z"},
-             {"targets",
-              nlohmann::json::array({{{"target", "category"}, {"value", "DAIRY \\ MILK"}}})},
-             {"target_segment", "cant_lose"},
-             {"discount_type", "percent_off"},
-             {"min_depth", 5},
-             {"max_depth", 20},
-             {"max_discount", 300},
-             {"min_spend", 0},
-             {"budget", 50000},
-             {"budget_coupons", 1000},
-             {"per_customer_cap", 1},
-             {"validity_days", 14},
-             {"control_basis_points", 1000},
-             {"paused", true}})
-            .value();
+    campaign_ = domain::CampaignFromJson(
+                    {{"id", "dairy-push"},
+                     {"name", "Dairy \"push\"\tnow"},
+                     {"kind", "category_push"},
+                     {"starts_at", "2026-12-01T00:00:00Z"},
+                     {"ends_at", "2027-01-01T00:00:00Z"},
+                     {"targets", nlohmann::json::array({{{"target", "category"},
+                                                         {"value", "DAIRY \\ MILK"}}})},
+                     {"target_segment", "cant_lose"},
+                     {"discount_type", "percent_off"},
+                     {"min_depth", 5},
+                     {"max_depth", 20},
+                     {"max_discount", 300},
+                     {"min_spend", 0},
+                     {"budget", 50000},
+                     {"budget_coupons", 1000},
+                     {"per_customer_cap", 1},
+                     {"validity_days", 14},
+                     {"control_basis_points", 1000},
+                     {"paused", true}})
+                    .value();
     ASSERT_TRUE(store->CreateCampaign(campaign_, manager->id, kDay2).ok());
     const auto customer = store->LookupCard(Card("212345678901"), kDay2)->customer->id;
-    ASSERT_TRUE(
-        store
-            ->AddCustomerContact(
-                {customer, ContactKind::kComplaint, "cold \"steak\"\n", manager->id, kDay2}, kDay2)
-            .ok());
+    ASSERT_TRUE(store
+                    ->AddCustomerContact({customer, ContactKind::kComplaint, "cold \"steak\"\n",
+                                          manager->id, kDay2},
+                                         kDay2)
+                    .ok());
     ASSERT_TRUE(store->SetAcquisitionSourceName("flyer", "Door-to-door, \"spring\"", kDay2).ok());
     ASSERT_TRUE(
         store->SetAcquisitionCost("radio", {"2026-11-01", "2026-11-30", 65000, {}}, kDay2).ok());
