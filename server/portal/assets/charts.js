@@ -67,3 +67,46 @@ export function followWidth(plot, plotArea) {
   new ResizeObserver(fit).observe(plotArea);
   requestAnimationFrame(fit);
 }
+
+// One bar per category (`labels`, in order), for rankings. `values`: numbers, one per
+// label. Returns the chart's figure element, sized like dayChart's.
+export function barChart(title, labels, values, formatValue = (v) => String(v)) {
+  const figure = h('figure', { class: 'chart' }, h('figcaption', {}, title));
+  const plotArea = h('div', { class: 'plot' });
+  figure.append(plotArea);
+  const xs = labels.map((_, i) => i);
+  const options = {
+    width: 400,
+    height: 240,
+    legend: { show: false },
+    cursor: { drag: { x: false, y: false } },
+    scales: {
+      x: { time: false, range: [-0.5, Math.max(0, labels.length - 1) + 0.5] },
+      y: { range: (u, min, max) => [0, max > 0 ? max * 1.1 : 1] },
+    },
+    axes: [
+      { space: 20, incrs: [1], values: (u, ticks) => ticks.map((t) => labels[t] ?? '') },
+      { size: 70, values: (u, ticks) => ticks.map(formatValue) },
+    ],
+    series: [
+      { label: 'Source' },
+      {
+        label: title,
+        stroke: colours[0],
+        width: 2,
+        fill: `${colours[0]}55`,
+        paths: uPlot.paths.bars({ size: [0.6, 64] }),
+        points: { show: false },
+        value: (u, v) => (v == null ? '' : formatValue(v)),
+      },
+    ],
+  };
+  const plot = new uPlot(options, [xs, values], plotArea);
+  const fit = () => {
+    const width = Math.max(240, plotArea.clientWidth);
+    if (width !== plot.width) plot.setSize({ width, height: 240 });
+  };
+  new ResizeObserver(fit).observe(plotArea);
+  requestAnimationFrame(fit);
+  return figure;
+}

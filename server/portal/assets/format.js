@@ -24,3 +24,10 @@ export function percent(part, whole) {
 }
 
 export const roleNames = { admin: 'Admin', store_manager: 'Store manager', analyst: 'Analyst' };
+
+// What a person typed in major units ("12.50") as minor units (1250); NaN if not a number.
+export function minorUnits(text, currency) {
+  const value = Number(String(text).trim());
+  if (String(text).trim() === '' || !Number.isFinite(value)) return NaN;
+  return Math.round(value * 10 ** (currency ? fractionDigits(currency) : 0));
+}

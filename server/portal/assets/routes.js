@@ -19,6 +19,16 @@ export const routes = [
     load: () => import('./page-campaigns.js'),
   },
   {
+    path: 'acquisition',
+    title: 'Acquisition',
+    load: () => import('./page-acquisition.js'),
+  },
+  {
+    path: 'stores',
+    title: 'Stores',
+    load: () => import('./page-stores.js'),
+  },
+  {
     path: 'audit',
     title: 'Audit',
     roles: ['admin'],

@@ -1,6 +1,7 @@
 #include "api/routes.h"
 
 #include "api/customer_api_handlers.h"
+#include "api/portal_acquisition_handlers.h"
 #include "api/portal_audit_handlers.h"
 #include "api/portal_auth.h"
 #include "api/portal_campaign_handlers.h"
@@ -24,6 +25,7 @@ void AddAllRoutes(http::Router& router, Store& store, const crypto::VerifyKey& c
   AddPortalCustomerRoutes(router, store);
   AddPortalDashboardRoutes(router, store);
   AddPortalAuditRoutes(router, store);
+  AddPortalAcquisitionRoutes(router, store);
   AddPortalPageRoutes(router, portal_files);
 }
 

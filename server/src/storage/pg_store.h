@@ -80,6 +80,7 @@ class PostgresStore final : public Store {
   void RecordHeartbeat(const TerminalIdentity& terminal, std::int64_t backlog,
                        const std::string& software_version, Timestamp now) override;
   std::vector<TerminalRecord> ListTerminals() override;
+  std::vector<StoreInfo> ListStores() override;
 
   Result<PortalUser> CreatePortalUser(const NewPortalUser& user, Timestamp now) override;
   Result<std::pair<PortalUser, std::string>> PortalUserForLogin(const std::string& email) override;
@@ -133,6 +134,13 @@ class PostgresStore final : public Store {
                                              std::size_t limit) override;
   Result<bool> EraseCustomer(std::int64_t customer_id, Timestamp now) override;
   Dashboard LoadDashboard(const DashboardQuery& query) override;  // *_dashboard.cc
+  // *_acquisition.cc
+  std::vector<AcquisitionSource> ListAcquisitionSources() override;
+  Status SetAcquisitionSourceName(const std::string& source, const std::string& display_name,
+                                  Timestamp now) override;
+  Status SetAcquisitionCost(const std::string& source, const AcquisitionCost& cost,
+                            Timestamp now) override;
+  std::vector<AcquiredCustomers> ListAcquiredCustomers(const AcquisitionQuery& query) override;
 
  private:
   // A connection borrowed from the read pool for one call; one the server dropped is

@@ -130,7 +130,8 @@ Result<TerminalIdentity> PostgresStore::AuthenticateTerminal(const std::string& 
 Status PostgresStore::RevokeTerminal(const std::string& terminal_id, Timestamp now) {
   return writer_->Run([&](postgres::Connection& db) -> Status {
     const auto revoked = db.Run(
-        "UPDATE terminals SET status = 'revoked', revoked_at = $1::bigint WHERE id = $2::text",
+        "UPDATE terminals SET status = 'revoked', revoked_at = COALESCE(revoked_at, $1::bigint)"
+        " WHERE id = $2::text",
         Params().Add(ToUnixSeconds(now)).Add(terminal_id));
     if (revoked.affected() == 0) {
       return Error{ErrorCode::kNotFound, "no terminal " + terminal_id, "terminal"};

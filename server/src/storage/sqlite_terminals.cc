@@ -134,7 +134,8 @@ Result<TerminalIdentity> SqliteStore::AuthenticateTerminal(const std::string& cr
 
 Status SqliteStore::RevokeTerminal(const std::string& terminal_id, Timestamp now) {
   return writer_->Run([&](sqlite::Connection& db) -> Status {
-    db.Prepared("UPDATE terminals SET status = 'revoked', revoked_at = ? WHERE id = ?")
+    db.Prepared("UPDATE terminals SET status = 'revoked', revoked_at = COALESCE(revoked_at, ?)"
+                " WHERE id = ?")
         .Bind(1, ToUnixSeconds(now))
         .Bind(2, terminal_id)
         .Run();

@@ -309,6 +309,36 @@ struct Dashboard {
   void AddUpDays();
 };
 
+// What a marketing team spent on one acquisition source over a run of days.
+struct AcquisitionCost {
+  std::string period_start;  // YYYY-MM-DD, the first day
+  std::string period_end;    // YYYY-MM-DD, the last day, inclusive
+  std::int64_t cost_minor = 0;
+  Timestamp updated_at;
+};
+
+// A source as the portal names it; `source` is the token registration stores.
+struct AcquisitionSource {
+  std::string source;
+  std::string display_name;
+  std::vector<AcquisitionCost> costs;  // by period_start
+};
+
+// The customers who joined (their customer record was made) in [from, to).
+struct AcquisitionQuery {
+  std::vector<std::string> stores;  // empty: the whole chain; else customers who shopped there
+  Timestamp from;
+  Timestamp to;
+};
+
+struct AcquiredCustomers {
+  std::string source;  // empty: the customer gave none
+  std::int64_t customers = 0;
+  // Everything they paid since they joined (returns netted out); with `stores` given,
+  // only what they paid in those stores.
+  std::int64_t revenue_minor = 0;
+};
+
 // The single writer's counters, for metrics and logs.
 struct WriterStats {
   std::uint64_t jobs = 0;  // writes committed (a purchase, a heartbeat, ...)
@@ -398,11 +428,14 @@ class Store {
                                                   Timestamp now) = 0;
   // kUnauthenticated for an unknown credential, kPermissionDenied for a revoked terminal.
   virtual Result<TerminalIdentity> AuthenticateTerminal(const std::string& credential) = 0;
+  // Revoking a revoked terminal changes nothing (it keeps the first revocation's time).
   virtual Status RevokeTerminal(const std::string& terminal_id, Timestamp now) = 0;
   // Queued, not waited for: a heartbeat is news, not a record anyone must not lose.
   virtual void RecordHeartbeat(const TerminalIdentity& terminal, std::int64_t backlog,
                                const std::string& software_version, Timestamp now) = 0;
   virtual std::vector<TerminalRecord> ListTerminals() = 0;
+  // Every store, by id.
+  virtual std::vector<StoreInfo> ListStores() = 0;
 
   // Customers and cards.
   // Adds or updates the personal details of the holder of `card`; a card never used
@@ -542,6 +575,19 @@ class Store {
   // `stores` given, coupons count only when the sale that issued (or redeemed) them was
   // made in one of those stores, so coupons the batch issues count for the chain only.
   virtual Dashboard LoadDashboard(const DashboardQuery& query) = 0;
+
+  // Acquisition sources: names and costs, by source token.
+  virtual std::vector<AcquisitionSource> ListAcquisitionSources() = 0;
+  // Names a source (a token as domain::IsAcquisitionSource accepts), adding it if new.
+  virtual Status SetAcquisitionSourceName(const std::string& source,
+                                          const std::string& display_name, Timestamp now) = 0;
+  // Adds the cost of `source` for its period, or replaces the one booked for exactly that
+  // period; a source not named yet is added under its token.
+  virtual Status SetAcquisitionCost(const std::string& source, const AcquisitionCost& cost,
+                                    Timestamp now) = 0;
+  // Per source, the customers who joined in the query's period and their revenue.
+  // Merged customers are left out (their purchases count for the one they merged into).
+  virtual std::vector<AcquiredCustomers> ListAcquiredCustomers(const AcquisitionQuery& query) = 0;
 };
 
 }  // namespace loyalty::server

@@ -351,7 +351,9 @@ const std::vector<std::string>& MigratedTables() {
                                                "batch_runs",
                                                "campaigns",
                                                "customer_stores",
-                                               "customer_contacts"};
+                                               "customer_contacts",
+                                               "acquisition_sources",
+                                               "acquisition_costs"};
   return tables;
 }
 

@@ -48,14 +48,14 @@ bool ValidBirthday(const std::string& text) {
   return std::chrono::sys_days(date) <= today;
 }
 
-bool ValidSource(const std::string& source) {
+}  // namespace
+
+bool IsAcquisitionSource(const std::string& source) {
   return !source.empty() && source.size() <= 64 &&
          std::all_of(source.begin(), source.end(), [](char c) {
            return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
          });
 }
-
-}  // namespace
 
 nlohmann::json CustomerDetailsToJson(const CustomerDetails& details) {
   const auto optional = [](const std::optional<std::string>& value) {
@@ -92,7 +92,7 @@ Result<CustomerDetails> CustomerDetailsFromJson(const nlohmann::json& json) {
   if (details.birthday && !ValidBirthday(*details.birthday)) {
     return InvalidArgument("birthday", "must be a past date written YYYY-MM-DD, 1900 or later");
   }
-  if (details.acquisition_source && !ValidSource(*details.acquisition_source)) {
+  if (details.acquisition_source && !IsAcquisitionSource(*details.acquisition_source)) {
     return InvalidArgument("acquisition_source",
                            "must be a short lower-case word such as flyer or friend");
   }

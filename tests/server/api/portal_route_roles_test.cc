@@ -103,6 +103,11 @@ class PortalRouteRoles : public ::testing::Test {
                         R"({"kind": "note", "text": "Asked about the bakery"})");
     ASSERT_EQ(contact.status, 201u) << contact.body;
     contact_ = json::parse(contact.body)["id"].get<std::int64_t>();
+    auto code = store_->CreateEnrollmentCode("S001", std::chrono::hours(1), Now());
+    ASSERT_TRUE(code.ok());
+    auto till = store_->EnrollTerminal(*code, "Till 1", Now());
+    ASSERT_TRUE(till.ok());
+    terminal_ = till->identity.terminal_id;
   }
 
   std::int64_t Buy(int card) {
@@ -190,6 +195,17 @@ class PortalRouteRoles : public ::testing::Test {
         {"DELETE /portal/api/session", {"/portal/api/session", "", P, P, P, P}},
         {"GET /portal/api/dashboard", {"/portal/api/dashboard", "", P, P, P, P}},
         {"GET /portal/api/coupon-conflicts", {"/portal/api/coupon-conflicts", "", P, P, P, P}},
+        {"GET /portal/api/stores", {"/portal/api/stores", "", P, P, P, P}},
+        {"POST /portal/api/stores/{store_id}/enrollment-codes",
+         {"/portal/api/stores/S001/enrollment-codes", "", F, N, P, P}},
+        {"POST /portal/api/terminals/{terminal_id}/revoke",
+         {"/portal/api/terminals/" + terminal_ + "/revoke", "", F, N, P, P}},
+        {"GET /portal/api/acquisition", {"/portal/api/acquisition", "", P, P, P, P}},
+        {"GET /portal/api/acquisition/sources", {"/portal/api/acquisition/sources", "", P, P, P, P}},
+        {"PUT /portal/api/acquisition/sources/{source}",
+         {"/portal/api/acquisition/sources/flyer", "", F, F, F, P}},
+        {"PUT /portal/api/acquisition/sources/{source}/costs",
+         {"/portal/api/acquisition/sources/flyer/costs", "", F, F, F, P}},
         {"GET /portal/api/audit", {"/portal/api/audit", "", F, F, F, P}},
         {"GET /portal/api/follow-ups", {"/portal/api/follow-ups", "", P, P, P, P}},
         {"GET /portal/api/customers", {"/portal/api/customers", "", P, P, P, P}},
@@ -234,6 +250,7 @@ class PortalRouteRoles : public ::testing::Test {
   Session sessions_[kCallerCount];
   std::int64_t customer_ = 0;  // shops in S001
   std::int64_t contact_ = 0;
+  std::string terminal_;  // a till of S001
   json campaign_;
 };
 

@@ -130,6 +130,9 @@ class StoreMigrationTest : public ::testing::Test {
                                           manager->id, kDay2},
                                          kDay2)
                     .ok());
+    ASSERT_TRUE(store->SetAcquisitionSourceName("flyer", "Door-to-door, \"spring\"", kDay2).ok());
+    ASSERT_TRUE(
+        store->SetAcquisitionCost("radio", {"2026-11-01", "2026-11-30", 65000, {}}, kDay2).ok());
     sqlite_lookup_ = api::CardLookupToJson(*store->LookupCard(Card("212345678901"), kDay2));
   }
 

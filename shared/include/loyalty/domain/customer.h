@@ -21,6 +21,9 @@ struct CustomerDetails {
   std::optional<std::string> acquisition_source;  // lower-case token: "flyer", "friend"...
 };
 
+// An acquisition source's token: 1 to 64 of a-z, 0-9, '-' and '_'.
+bool IsAcquisitionSource(const std::string& source);
+
 nlohmann::json CustomerDetailsToJson(const CustomerDetails& details);
 // Strict: each field checked as described above, unknown fields refused.
 Result<CustomerDetails> CustomerDetailsFromJson(const nlohmann::json& json);
