@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "api/portal_auth.h"
+#include "api/portal_csv.h"
 #include "loyalty/codec/json_reader.h"
 #include "loyalty/core/base64.h"
 #include "loyalty/core/number.h"
@@ -164,27 +165,6 @@ nlohmann::json ListRowJson(const CustomerListRow& row) {
           {"erased", row.erased}};
 }
 
-// RFC 4180: a field with a comma, quote or line break is quoted, its quotes doubled. A
-// leading =, +, - or @ is prefixed with ' so a spreadsheet does not run it as a formula.
-std::string CsvField(std::string text) {
-  if (!text.empty() && std::string_view("=+-@").find(text.front()) != std::string_view::npos) {
-    text.insert(text.begin(), '\'');
-  }
-  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
-  std::string quoted = "\"";
-  for (char c : text) {
-    if (c == '"') quoted += '"';
-    quoted += c;
-  }
-  return quoted + "\"";
-}
-
-bool WantsCsv(const http::Request& request) {
-  if (Query(request, "format") == std::optional<std::string>("csv")) return true;
-  const auto accept = request.headers.find("accept");
-  return accept != request.headers.end() && accept->second.find("text/csv") != std::string::npos;
-}
-
 // Every matching customer, up to the count cap, a page at a time.
 Result<http::Response> CustomersCsv(Store& store, CustomerListQuery query) {
   std::string csv =
@@ -207,11 +187,7 @@ Result<http::Response> CustomersCsv(Store& store, CustomerListQuery query) {
     if (!page->next) break;
     query.after = page->next;
   }
-  http::Response response;
-  response.content_type = "text/csv; charset=utf-8";
-  response.body = std::move(csv);
-  response.headers.emplace_back("Content-Disposition", "attachment; filename=\"customers.csv\"");
-  return response;
+  return CsvResponse(std::move(csv), "customers.csv");
 }
 
 // The customer, if the caller may see them: a store manager's view ends at their stores,

@@ -5,6 +5,7 @@
 #include "api/portal_campaign_handlers.h"
 #include "api/portal_customer_handlers.h"
 #include "api/portal_dashboard_handlers.h"
+#include "api/portal_performance_handlers.h"
 #include "api/portal_store_handlers.h"
 #include "api/terminal_api_handlers.h"
 #include "ops/ops_routes.h"
@@ -22,6 +23,7 @@ void AddAllRoutes(http::Router& router, Store& store, const crypto::VerifyKey& c
   AddPortalCampaignRoutes(router, store);
   AddPortalCustomerRoutes(router, store);
   AddPortalDashboardRoutes(router, store);
+  AddPortalPerformanceRoutes(router, store);
   AddPortalPageRoutes(router, portal_files);
 }
 

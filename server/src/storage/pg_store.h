@@ -129,6 +129,7 @@ class PostgresStore final : public Store {
                                              std::size_t limit) override;
   Result<bool> EraseCustomer(std::int64_t customer_id, Timestamp now) override;
   Dashboard LoadDashboard(const DashboardQuery& query) override;  // *_dashboard.cc
+  Performance LoadPerformance(const DashboardQuery& query) override;  // *_dashboard.cc
 
  private:
   // A connection borrowed from the read pool for one call; one the server dropped is

@@ -115,6 +115,7 @@ class SqliteStore final : public Store {
                                              std::size_t limit) override;
   Result<bool> EraseCustomer(std::int64_t customer_id, Timestamp now) override;
   Dashboard LoadDashboard(const DashboardQuery& query) override;  // *_dashboard.cc
+  Performance LoadPerformance(const DashboardQuery& query) override;  // *_dashboard.cc
 
   WriterStats writer_stats() const override { return writer_->stats(); }
   void Flush() override;
