@@ -1,4 +1,5 @@
-// Per-day charts with uPlot (installed from npm, served by the portal itself).
+// Charts with uPlot (installed from npm, served by the portal itself): per day, and one bar
+// per label.
 import uPlot from './uPlot.esm.js';
 import { h } from './dom.js';
 
@@ -8,6 +9,22 @@ const colours = ['#2563eb', '#16a34a', '#d97706', '#9333ea'];
 // Counts tick at whole numbers only.
 const wholeIncrements = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1e3, 2e3, 5e3, 1e4, 2e4, 5e4, 1e5,
   2e5, 5e5, 1e6, 2e6, 5e6, 1e7];
+
+// A figure titled `title` holding the uPlot chart of `options` and `data`; the chart takes
+// the figure's width and follows resizes.
+function chartFigure(title, options, data) {
+  const figure = h('figure', { class: 'chart' }, h('figcaption', {}, title));
+  const plotArea = h('div', { class: 'plot' });
+  figure.append(plotArea);
+  const plot = new uPlot(options, data, plotArea);
+  const fit = () => {
+    const width = Math.max(240, plotArea.clientWidth);
+    if (width !== plot.width) plot.setSize({ width, height: options.height });
+  };
+  new ResizeObserver(fit).observe(plotArea);
+  requestAnimationFrame(fit);
+  return figure;
+}
 
 // `days`: [{date: 'YYYY-MM-DD', ...}]; `series`: [{label, value: (day) => number, bars}];
 // `whole`: the values are counts.
@@ -19,10 +36,6 @@ export function dayChart(title, days, series, formatValue = (v) => String(v), wh
     return new Date(y, m - 1, d).getTime() / 1000;
   });
   const data = [xs, ...series.map((s) => days.map(s.value))];
-  const figure = h('figure', { class: 'chart' }, h('figcaption', {}, title));
-  const plotArea = h('div', { class: 'plot' });
-  figure.append(plotArea);
-
   const options = {
     width: 400,
     height: 200,
@@ -53,12 +66,41 @@ export function dayChart(title, days, series, formatValue = (v) => String(v), wh
       })),
     ],
   };
-  const plot = new uPlot(options, data, plotArea);
-  const fit = () => {
-    const width = Math.max(240, plotArea.clientWidth);
-    if (width !== plot.width) plot.setSize({ width, height: 200 });
+  return chartFigure(title, options, data);
+}
+
+// One bar per label (a store, a cashier): `labels` along x, `values` the bars' heights.
+// Returns the chart's figure element, sized like dayChart's.
+export function barChart(title, labels, values, formatValue = (v) => String(v)) {
+  const options = {
+    width: 400,
+    height: 220,
+    legend: { show: false },
+    cursor: { drag: { x: false, y: false } },
+    scales: {
+      x: { time: false, range: [-0.5, Math.max(0.5, labels.length - 0.5)] },
+      y: { range: (u, min, max) => [0, max > 0 ? max * 1.1 : 1] },
+    },
+    axes: [
+      {
+        space: 10,
+        incrs: [1],
+        values: (u, ticks) => ticks.map((t) => (Number.isInteger(t) ? labels[t] ?? '' : '')),
+      },
+      { size: 70, values: (u, ticks) => ticks.map(formatValue) },
+    ],
+    series: [
+      {},
+      {
+        label: title,
+        stroke: colours[0],
+        width: 2,
+        fill: `${colours[0]}55`,
+        paths: uPlot.paths.bars({ size: [0.6, 64] }),
+        points: { show: false },
+        value: (u, v) => (v == null ? '' : formatValue(v)),
+      },
+    ],
   };
-  new ResizeObserver(fit).observe(plotArea);
-  requestAnimationFrame(fit);
-  return figure;
+  return chartFigure(title, options, [labels.map((_, i) => i), values]);
 }

@@ -7,6 +7,11 @@ export const routes = [
     title: 'Dashboard',
     load: () => import('./page-dashboard.js'),
   },
+  {
+    path: 'performance',
+    title: 'Performance',
+    load: () => import('./page-performance.js'),
+  },
 ];
 
 export const defaultRoute = routes[0];
