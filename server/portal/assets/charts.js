@@ -10,22 +10,6 @@ const colours = ['#2563eb', '#16a34a', '#d97706', '#9333ea'];
 const wholeIncrements = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1e3, 2e3, 5e3, 1e4, 2e4, 5e4, 1e5,
   2e5, 5e5, 1e6, 2e6, 5e6, 1e7];
 
-// A figure titled `title` holding the uPlot chart of `options` and `data`; the chart takes
-// the figure's width and follows resizes.
-function chartFigure(title, options, data) {
-  const figure = h('figure', { class: 'chart' }, h('figcaption', {}, title));
-  const plotArea = h('div', { class: 'plot' });
-  figure.append(plotArea);
-  const plot = new uPlot(options, data, plotArea);
-  const fit = () => {
-    const width = Math.max(240, plotArea.clientWidth);
-    if (width !== plot.width) plot.setSize({ width, height: options.height });
-  };
-  new ResizeObserver(fit).observe(plotArea);
-  requestAnimationFrame(fit);
-  return figure;
-}
-
 // `days`: [{date: 'YYYY-MM-DD', ...}]; `series`: [{label, value: (day) => number, bars}];
 // `whole`: the values are counts.
 // Returns the chart's figure element; the chart sizes itself to it and follows resizes.
@@ -36,6 +20,10 @@ export function dayChart(title, days, series, formatValue = (v) => String(v), wh
     return new Date(y, m - 1, d).getTime() / 1000;
   });
   const data = [xs, ...series.map((s) => days.map(s.value))];
+  const figure = h('figure', { class: 'chart' }, h('figcaption', {}, title));
+  const plotArea = h('div', { class: 'plot' });
+  figure.append(plotArea);
+
   const options = {
     width: 400,
     height: 200,
@@ -66,15 +54,30 @@ export function dayChart(title, days, series, formatValue = (v) => String(v), wh
       })),
     ],
   };
-  return chartFigure(title, options, data);
+  followWidth(new uPlot(options, data, plotArea), plotArea);
+  return figure;
+}
+
+// Keeps a chart as wide as its area, from the next frame (when the area has its width)
+// and on every resize.
+export function followWidth(plot, plotArea) {
+  const fit = () => {
+    const width = Math.max(240, plotArea.clientWidth);
+    if (width !== plot.width) plot.setSize({ width, height: 200 });
+  };
+  new ResizeObserver(fit).observe(plotArea);
+  requestAnimationFrame(fit);
 }
 
 // One bar per label (a store, a cashier): `labels` along x, `values` the bars' heights.
-// Returns the chart's figure element, sized like dayChart's.
+// Returns the chart's figure element, sized and following its width like dayChart's.
 export function barChart(title, labels, values, formatValue = (v) => String(v)) {
+  const figure = h('figure', { class: 'chart' }, h('figcaption', {}, title));
+  const plotArea = h('div', { class: 'plot' });
+  figure.append(plotArea);
   const options = {
     width: 400,
-    height: 220,
+    height: 200,
     legend: { show: false },
     cursor: { drag: { x: false, y: false } },
     scales: {
@@ -102,5 +105,6 @@ export function barChart(title, labels, values, formatValue = (v) => String(v)) 
       },
     ],
   };
-  return chartFigure(title, options, [labels.map((_, i) => i), values]);
+  followWidth(new uPlot(options, [labels.map((_, i) => i), values], plotArea), plotArea);
+  return figure;
 }

@@ -4,6 +4,15 @@
 
 namespace loyalty::server {
 
+bool WantsCsv(const http::Request& request) {
+  if (const auto format = request.query.find("format");
+      format != request.query.end() && format->second == "csv") {
+    return true;
+  }
+  const auto accept = request.headers.find("accept");
+  return accept != request.headers.end() && accept->second.find("text/csv") != std::string::npos;
+}
+
 std::string CsvField(std::string text) {
   if (!text.empty() && std::string_view("=+-@").find(text.front()) != std::string_view::npos) {
     text.insert(text.begin(), '\'');
@@ -17,19 +26,19 @@ std::string CsvField(std::string text) {
   return quoted + "\"";
 }
 
-bool WantsCsv(const http::Request& request) {
-  if (const auto format = request.query.find("format");
-      format != request.query.end() && format->second == "csv") {
-    return true;
+std::string CsvLine(const std::vector<std::string>& fields) {
+  std::string line;
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    if (i > 0) line += ',';
+    line += CsvField(fields[i]);
   }
-  const auto accept = request.headers.find("accept");
-  return accept != request.headers.end() && accept->second.find("text/csv") != std::string::npos;
+  return line + "\r\n";
 }
 
-http::Response CsvResponse(std::string csv, const std::string& filename) {
+http::Response CsvResponse(std::string body, const std::string& filename) {
   http::Response response;
   response.content_type = "text/csv; charset=utf-8";
-  response.body = std::move(csv);
+  response.body = std::move(body);
   response.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + filename + "\"");
   return response;
 }

@@ -1,20 +1,25 @@
-// CSV answers of the portal's list routes: `format=csv` or an Accept of text/csv.
+// CSV downloads of the portal's tables: every list route answers CSV when asked with
+// `format=csv` or `Accept: text/csv`, with the same filters as its JSON.
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "http/router.h"
 
 namespace loyalty::server {
 
+// True when the request asks for CSV (`format=csv`, or text/csv in Accept).
+bool WantsCsv(const http::Request& request);
+
 // RFC 4180: a field with a comma, quote or line break is quoted, its quotes doubled. A
 // leading =, +, - or @ is prefixed with ' so a spreadsheet does not run it as a formula.
 std::string CsvField(std::string text);
 
-// True when the request asks for CSV: `format=csv`, or an Accept header naming text/csv.
-bool WantsCsv(const http::Request& request);
+// One line: the fields escaped, joined by commas, ended by CRLF.
+std::string CsvLine(const std::vector<std::string>& fields);
 
-// A text/csv download of `csv` (a header row, then CRLF-ended records) as `filename`.
-http::Response CsvResponse(std::string csv, const std::string& filename);
+// A text/csv attachment named `filename` (e.g. "customers.csv").
+http::Response CsvResponse(std::string body, const std::string& filename);
 
 }  // namespace loyalty::server
