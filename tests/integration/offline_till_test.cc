@@ -61,7 +61,8 @@ class OfflineTill : public ::testing::Test {
 TEST_F(OfflineTill, SellsThroughAnOutageAndTheServerFlagsACouponSpentAtTwoTills) {
   TerminalHarness first(dir_, *server_, "t1");
   TerminalHarness second(dir_, *server_, "t2");
-  ASSERT_FALSE(first.Start(url_).is_null()) << first.Stderr();
+  // Till 1 has its cashier signed on; till 2 none, as a till from before sign-on.
+  ASSERT_FALSE(first.Start(url_, {"--cashier", "C1"}).is_null()) << first.Stderr();
   const auto [coupon_id, token] = EarnCoffeeCoupon(first);
   ASSERT_FALSE(token.empty());
   ASSERT_FALSE(first.Expect("uploaded").is_null());
@@ -126,6 +127,13 @@ TEST_F(OfflineTill, SellsThroughAnOutageAndTheServerFlagsACouponSpentAtTwoTills)
   // Both sales are stored (the shoppers left with their goods); the coupon counts once;
   // the second redemption is a conflict naming both tills, for the portal.
   EXPECT_EQ(server_->Count("SELECT COUNT(*) FROM purchases"), 3);
+  // The journal kept the offline sale's cashier; the till without one stored NULL.
+  const auto cashier_of = [&](const nlohmann::json& sale) {
+    return server_->Text("SELECT COALESCE(cashier_id, 'none') FROM purchases WHERE id = '" +
+                         sale["sale_id"].get<std::string>() + "'");
+  };
+  EXPECT_EQ(cashier_of(offline_sale), "C1");
+  EXPECT_EQ(cashier_of(double_spend), "none");
   EXPECT_EQ(server_->Count("SELECT COUNT(*) FROM coupons WHERE id = '" + coupon_id +
                            "' AND redeemed_by_purchase IS NOT NULL"),
             1);

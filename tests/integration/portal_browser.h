@@ -9,6 +9,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <initializer_list>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -56,6 +57,17 @@ inline void RunPortalBrowser(const std::string& script, const std::string& area,
   std::stringstream text;
   text << log.rdbuf();
   run.log = text.str();
+}
+
+// Expects `run` to have passed and to have left each of `screenshots` in its folder.
+inline void ExpectBrowserRunPassed(const BrowserRun& run,
+                                   std::initializer_list<const char*> screenshots) {
+  EXPECT_EQ(run.status, 0) << "the browser run failed (screenshots in " << run.screenshots
+                           << "):\n"
+                           << run.log;
+  for (const char* shot : screenshots) {
+    EXPECT_TRUE(std::filesystem::exists(run.screenshots + "/" + shot)) << shot;
+  }
 }
 
 }  // namespace loyalty::testing

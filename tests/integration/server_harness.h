@@ -120,9 +120,11 @@ class ServerHarness {
   std::string CaFile() const { return data_dir_ + "/tls/server.crt"; }
   std::string CouponKeyFile() const { return data_dir_ + "/coupon-signing.pem.pub"; }
 
-  // Enrolls a terminal the way a store does and returns its credential file's JSON.
-  nlohmann::json EnrollTerminal(const std::string& credential_path) {
-    ChildProcess code_process(AdminCommand({"terminal", "enroll", "--store", "S001"}),
+  // Enrolls a terminal of `store` the way a store does and returns its credential file's
+  // JSON.
+  nlohmann::json EnrollTerminal(const std::string& credential_path,
+                                const std::string& store = "S001") {
+    ChildProcess code_process(AdminCommand({"terminal", "enroll", "--store", store}),
                               dir_.File("admin.log"));
     const auto code = code_process.ReadLine(10s);
     EXPECT_TRUE(code.has_value());

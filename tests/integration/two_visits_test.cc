@@ -73,7 +73,7 @@ class TwoVisits : public ::testing::Test {
                                  server_dir_ + "/coupon-signing.pem.pub", "--reader", link,
                                  "--credential", dir_.File("credential.json"),
                                  "--nfc-master-key", dir_.File("nfc-master.key"),
-                                 "--journal", dir_.File("journal.db")},
+                                 "--journal", dir_.File("journal.db"), "--cashier", "C042"},
         dir_.File("terminal.log"));
     ASSERT_FALSE(Expect("ready").is_null()) << terminal_->Stderr();
     ASSERT_FALSE(Expect("reader", 5s, [](const nlohmann::json& e) {
@@ -141,6 +141,19 @@ TEST_F(TwoVisits, CouponIssuedAtFirstVisitIsAppliedAtSecond) {
   EXPECT_EQ(first["total"], 2 * 419 + 179);
   EXPECT_NE(first["receipt"].get<std::string>().find("YOUR COUPONS FOR NEXT VISIT"),
             std::string::npos);
+  EXPECT_NE(first["receipt"].get<std::string>().find("\nCashier C042\n"), std::string::npos)
+      << first["receipt"];
+
+  // Another cashier takes over the till between the visits; not in the middle of a sale.
+  Scan(kMilk, 1);
+  terminal_->WriteLine(R"({"cmd":"cashier","cashier_id":"C007"})");
+  EXPECT_EQ(Expect("error")["field"], "cashier_id");
+  terminal_->WriteLine(R"({"cmd":"cancel"})");
+  ASSERT_FALSE(Expect("cancelled").is_null());
+  terminal_->WriteLine(R"({"cmd":"cashier","cashier_id":"C\u0007"})");
+  EXPECT_EQ(Expect("error")["field"], "cashier_id");
+  terminal_->WriteLine(R"({"cmd":"cashier","cashier_id":"C007"})");
+  EXPECT_EQ(Expect("status")["cashier_id"], "C007");
 
   // Visit 2: the card read brings the coupon, and it applies to the coffee.
   PresentCard();
@@ -169,6 +182,9 @@ TEST_F(TwoVisits, CouponIssuedAtFirstVisitIsAppliedAtSecond) {
       second["sale_id"].get<std::string>());
   EXPECT_EQ(server_->Count("SELECT COUNT(*) FROM purchases"), 2);
   EXPECT_EQ(server_->Count("SELECT SUM(total_minor) FROM purchases"), 2 * 419 + 179 + 419 - 42);
+  // Each sale carries the cashier signed on when it finished.
+  EXPECT_EQ(server_->Column("SELECT cashier_id FROM purchases ORDER BY seq"),
+            (std::vector<std::string>{"C042", "C007"}));
 
   terminal_->WriteLine(R"({"cmd":"quit"})");
   EXPECT_EQ(terminal_->Wait(10s), 0);

@@ -1,4 +1,5 @@
-// Per-day charts with uPlot (installed from npm, served by the portal itself).
+// Charts with uPlot (installed from npm, served by the portal itself): per day, and one bar
+// per label.
 import uPlot from './uPlot.esm.js';
 import { h } from './dom.js';
 
@@ -68,28 +69,31 @@ export function followWidth(plot, plotArea) {
   requestAnimationFrame(fit);
 }
 
-// One bar per category (`labels`, in order), for rankings. `values`: numbers, one per
-// label. Returns the chart's figure element, sized like dayChart's.
+// One bar per label (a store, a cashier): `labels` along x, `values` the bars' heights.
+// Returns the chart's figure element, sized and following its width like dayChart's.
 export function barChart(title, labels, values, formatValue = (v) => String(v)) {
   const figure = h('figure', { class: 'chart' }, h('figcaption', {}, title));
   const plotArea = h('div', { class: 'plot' });
   figure.append(plotArea);
-  const xs = labels.map((_, i) => i);
   const options = {
     width: 400,
-    height: 240,
+    height: 200,
     legend: { show: false },
     cursor: { drag: { x: false, y: false } },
     scales: {
-      x: { time: false, range: [-0.5, Math.max(0, labels.length - 1) + 0.5] },
+      x: { time: false, range: [-0.5, Math.max(0.5, labels.length - 0.5)] },
       y: { range: (u, min, max) => [0, max > 0 ? max * 1.1 : 1] },
     },
     axes: [
-      { space: 20, incrs: [1], values: (u, ticks) => ticks.map((t) => labels[t] ?? '') },
+      {
+        space: 10,
+        incrs: [1],
+        values: (u, ticks) => ticks.map((t) => (Number.isInteger(t) ? labels[t] ?? '' : '')),
+      },
       { size: 70, values: (u, ticks) => ticks.map(formatValue) },
     ],
     series: [
-      { label: 'Source' },
+      {},
       {
         label: title,
         stroke: colours[0],
@@ -101,12 +105,6 @@ export function barChart(title, labels, values, formatValue = (v) => String(v)) 
       },
     ],
   };
-  const plot = new uPlot(options, [xs, values], plotArea);
-  const fit = () => {
-    const width = Math.max(240, plotArea.clientWidth);
-    if (width !== plot.width) plot.setSize({ width, height: 240 });
-  };
-  new ResizeObserver(fit).observe(plotArea);
-  requestAnimationFrame(fit);
+  followWidth(new uPlot(options, [labels.map((_, i) => i), values], plotArea), plotArea);
   return figure;
 }

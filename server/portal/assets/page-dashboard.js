@@ -4,12 +4,7 @@ import { get } from './api.js';
 import { dayChart } from './charts.js';
 import { h } from './dom.js';
 import { count, money, moneyValue, percent } from './format.js';
-
-const periods = [
-  { days: 1, label: 'Today' },
-  { days: 7, label: '7 days' },
-  { days: 30, label: '30 days' },
-];
+import { periodLabel, periodSwitch, utcOffsetMinutes } from './period.js';
 
 const state = { days: 7, store: '' };
 
@@ -21,15 +16,8 @@ function tile(id, label, value, detail) {
 }
 
 function controls(user, rerender) {
-  const buttons = periods.map((period) => h('button', {
-    type: 'button',
-    class: period.days === state.days ? 'period active' : 'period',
-    'aria-pressed': period.days === state.days ? 'true' : 'false',
-    'data-days': period.days,
-    onclick: () => { state.days = period.days; rerender(); },
-  }, period.label));
-  const bar = h('div', { class: 'controls' }, h('div', { class: 'segmented', role: 'group',
-    'aria-label': 'Period' }, buttons));
+  const bar = h('div', { class: 'controls' },
+    periodSwitch(state.days, (days) => { state.days = days; rerender(); }));
   if (user.stores.length > 1 || (user.role !== 'store_manager' && user.stores.length > 0)) {
     const everything = user.role === 'store_manager' ? 'All my stores' : 'Whole chain';
     const select = h('select', { id: 'store', 'aria-label': 'Store',
@@ -45,7 +33,7 @@ export default async function render(container, { user }) {
   const rerender = () => render(container, { user });
   const query = new URLSearchParams({
     days: String(state.days),
-    utc_offset_minutes: String(-new Date().getTimezoneOffset()),
+    utc_offset_minutes: utcOffsetMinutes(),
   });
   if (state.store) query.set('store', state.store);
   const data = await get(`/portal/api/dashboard?${query}`);
@@ -53,14 +41,13 @@ export default async function render(container, { user }) {
 
   const scope = data.stores.length === 0 ? 'the whole chain'
     : data.stores.length === 1 ? `store ${data.stores[0]}` : `stores ${data.stores.join(', ')}`;
-  const period = periods.find((p) => p.days === data.days);
   const moneyAxis = (v) => new Intl.NumberFormat(undefined,
     { notation: 'compact', maximumFractionDigits: 1 }).format(v);
 
   container.replaceChildren(
     h('div', { class: 'page-head' },
       h('h1', {}, 'Dashboard'),
-      h('p', { class: 'subtitle' }, `${period.label} · ${scope}`),
+      h('p', { class: 'subtitle' }, `${periodLabel(data.days)} · ${scope}`),
       controls(user, rerender)),
     h('section', { class: 'tiles', 'aria-label': 'Figures' },
       tile('tile-sales', 'Sales', money(total.sales, currency),

@@ -29,6 +29,11 @@ export const routes = [
     load: () => import('./page-stores.js'),
   },
   {
+    path: 'performance',
+    title: 'Performance',
+    load: () => import('./page-performance.js'),
+  },
+  {
     path: 'audit',
     title: 'Audit',
     roles: ['admin'],

@@ -7,6 +7,7 @@
 #include "api/portal_campaign_handlers.h"
 #include "api/portal_customer_handlers.h"
 #include "api/portal_dashboard_handlers.h"
+#include "api/portal_performance_handlers.h"
 #include "api/portal_store_handlers.h"
 #include "api/terminal_api_handlers.h"
 #include "ops/ops_routes.h"
@@ -26,6 +27,7 @@ void AddAllRoutes(http::Router& router, Store& store, const crypto::VerifyKey& c
   AddPortalDashboardRoutes(router, store);
   AddPortalAuditRoutes(router, store);
   AddPortalAcquisitionRoutes(router, store);
+  AddPortalPerformanceRoutes(router, store);
   AddPortalPageRoutes(router, portal_files);
 }
 

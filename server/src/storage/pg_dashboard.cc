@@ -1,6 +1,8 @@
-// PostgresStore: the portal dashboard's figures, read from the purchases and coupons
-// themselves (migration 0010 indexes them by time).
+// PostgresStore: the portal dashboard's and performance page's figures, read from the
+// purchases, coupons and returns themselves (migrations 0010 and 0014 index them by time).
 #include "storage/pg_store.h"
+
+#include <tuple>
 
 namespace loyalty::server {
 namespace {
@@ -12,22 +14,35 @@ std::string StoreFilter(const DashboardQuery& query, const char* column) {
   return std::string(" AND ") + column + " = ANY($3::text[])";
 }
 
-// Runs `sql` (its first column the day's index, then the figures) and hands each row to
-// `add` with the bucket it belongs to.
-template <typename Add>
-void ForEachDay(postgres::Connection& db, const std::string& sql, const DashboardQuery& query,
-                Dashboard& dashboard, Add add) {
+// Runs `sql` over the query's run of days ($1, $2) and stores ($3) and hands each row
+// to `take`.
+template <typename Take>
+void ForEachRow(postgres::Connection& db, const std::string& sql, const DashboardQuery& query,
+                Take take) {
   const std::int64_t from = ToUnixSeconds(query.from);
   postgres::Params params;
   params.Add(from).Add(from + query.days * kDaySeconds);
   if (!query.stores.empty()) params.AddArray(query.stores);
   const auto rows = db.Run(sql, params);
-  for (int i = 0; i < rows.size(); ++i) {
+  for (int i = 0; i < rows.size(); ++i) take(rows, i);
+}
+
+// Runs `sql` (its first column the day's index, then the figures) and hands each row to
+// `add` with the bucket it belongs to.
+template <typename Add>
+void ForEachDay(postgres::Connection& db, const std::string& sql, const DashboardQuery& query,
+                Dashboard& dashboard, Add add) {
+  ForEachRow(db, sql, query, [&](const postgres::Rows& rows, int i) {
     const auto day = rows.Int(i, 0);
     if (day >= 0 && day < query.days) {
       add(rows, i, dashboard.per_day[static_cast<std::size_t>(day)]);
     }
-  }
+  });
+}
+
+std::optional<std::string> OptionalText(const postgres::Rows& rows, int row, int column) {
+  if (rows.IsNull(row, column)) return std::nullopt;
+  return rows.Text(row, column);
 }
 
 }  // namespace
@@ -80,6 +95,59 @@ Dashboard PostgresStore::LoadDashboard(const DashboardQuery& query) {
              });
   dashboard.AddUpDays();
   return dashboard;
+}
+
+Performance PostgresStore::LoadPerformance(const DashboardQuery& query) {
+  Performance performance;
+  auto lease = Read();
+  postgres::Connection& db = *lease;
+  const auto currency = db.Run("SELECT value FROM meta WHERE key = 'currency'");
+  if (currency.size() > 0) performance.currency = currency.Text(0, 0);
+  std::map<std::tuple<std::string, std::optional<std::string>>, SalesFigures> by_cashier;
+  ForEachRow(db,
+             "SELECT store_id, cashier_id, COUNT(*), SUM(total_minor)::bigint,"
+             " COUNT(card_number),"
+             " SUM(CASE WHEN card_number IS NOT NULL THEN total_minor ELSE 0 END)::bigint,"
+             " SUM(discount_minor)::bigint FROM purchases"
+             " WHERE occurred_at >= $1::bigint AND occurred_at < $2::bigint" +
+                 StoreFilter(query, "store_id") + " GROUP BY store_id, cashier_id",
+             query, [&](const postgres::Rows& rows, int i) {
+               SalesFigures& figures = by_cashier[{rows.Text(i, 0), OptionalText(rows, i, 1)}];
+               figures.purchases = rows.Int(i, 2);
+               figures.sales_minor = rows.Int(i, 3);
+               figures.card_purchases = rows.Int(i, 4);
+               figures.card_sales_minor = rows.Int(i, 5);
+               figures.discount_minor = rows.Int(i, 6);
+             });
+  // A coupon's redeemed_at is its sale's occurred_at, so this is the run's sales' coupons.
+  ForEachRow(db,
+             "SELECT p.store_id, p.cashier_id, COUNT(*) FROM coupons c"
+             " JOIN purchases p ON p.id = c.redeemed_by_purchase"
+             " WHERE c.redeemed_at >= $1::bigint AND c.redeemed_at < $2::bigint" +
+                 StoreFilter(query, "p.store_id") + " GROUP BY p.store_id, p.cashier_id",
+             query, [&](const postgres::Rows& rows, int i) {
+               by_cashier[{rows.Text(i, 0), OptionalText(rows, i, 1)}].coupons_redeemed =
+                   rows.Int(i, 2);
+             });
+  for (auto& [key, figures] : by_cashier) {
+    performance.cashiers.push_back({std::get<0>(key), std::get<1>(key), figures});
+  }
+  ForEachRow(db,
+             "SELECT store_id, COUNT(*), SUM(refund_minor)::bigint FROM returns"
+             " WHERE occurred_at >= $1::bigint AND occurred_at < $2::bigint" +
+                 StoreFilter(query, "store_id") + " GROUP BY store_id",
+             query, [&](const postgres::Rows& rows, int i) {
+               StorePerformance store;
+               store.store_id = rows.Text(i, 0);
+               store.returns = rows.Int(i, 1);
+               store.refund_minor = rows.Int(i, 2);
+               performance.stores.push_back(std::move(store));
+             });
+  std::map<std::string, std::string> names;
+  const auto stores = db.Run("SELECT id, name FROM stores");
+  for (int i = 0; i < stores.size(); ++i) names[stores.Text(i, 0)] = stores.Text(i, 1);
+  performance.AddUpStores(names);
+  return performance;
 }
 
 }  // namespace loyalty::server

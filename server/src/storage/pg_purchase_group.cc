@@ -32,8 +32,9 @@ constexpr std::size_t kProfileCategories = 20;
 constexpr char kWriteGroup[] =
     "WITH pin AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[],"
     "   $5::bigint[], $6::bigint[], $7::text[], $8::bigint[], $9::bigint[], $10::bigint[],"
-    "   $11::text[], $19::bigint[]) WITH ORDINALITY AS x(id, card, store_id, terminal_id,"
-    "   occurred_at, received_at, currency, subtotal, discount, total, hash, customer, n)),"
+    "   $11::text[], $19::bigint[], $20::text[]) WITH ORDINALITY AS x(id, card, store_id,"
+    "   terminal_id, occurred_at, received_at, currency, subtotal, discount, total, hash,"
+    "   customer, cashier, n)),"
     " fresh AS (SELECT DISTINCT ON (x.id) x.* FROM pin x"
     "   WHERE NOT EXISTS (SELECT 1 FROM purchases q WHERE q.id = x.id) ORDER BY x.id, x.n),"
     " known AS (SELECT k.number, k.customer_id FROM cards k"
@@ -52,9 +53,9 @@ constexpr char kWriteGroup[] =
     "   UNION ALL SELECT card, id FROM newcards),"
     " p AS (INSERT INTO purchases(id, customer_id, card_number, store_id, terminal_id,"
     "   occurred_at, received_at, currency, subtotal_minor, discount_minor, total_minor,"
-    "   body_sha256) SELECT f.id, COALESCE(f.customer, cu.customer_id), f.card, f.store_id,"
-    "   f.terminal_id, f.occurred_at, f.received_at, f.currency, f.subtotal, f.discount,"
-    "   f.total, f.hash"
+    "   body_sha256, cashier_id) SELECT f.id, COALESCE(f.customer, cu.customer_id), f.card,"
+    "   f.store_id, f.terminal_id, f.occurred_at, f.received_at, f.currency, f.subtotal,"
+    "   f.discount, f.total, f.hash, f.cashier"
     "   FROM fresh f LEFT JOIN cust cu ON cu.card = f.card ORDER BY f.n"
     "   ON CONFLICT (id) DO NOTHING RETURNING seq, id, customer_id),"
     " pn AS (SELECT p.seq, p.customer_id, f.n, f.occurred_at, f.received_at, f.total"
@@ -256,7 +257,7 @@ void PostgresStore::AnswerGroup(PurchaseGroup& group, const Status& status) {
 
 void PostgresStore::WritePurchaseGroup(postgres::Connection& db, PurchaseGroup& group) {
   std::vector<std::string> ids, stores, terminals, currencies, hashes, skus;
-  std::vector<std::optional<std::string>> cards;
+  std::vector<std::optional<std::string>> cards, cashiers;
   std::vector<std::int64_t> occurred, received, subtotals, discounts, totals;
   std::vector<std::int64_t> line_purchase, line_no, quantities, unit_prices, amounts;
   std::vector<std::optional<std::int64_t>> weights, named_customers;
@@ -268,6 +269,7 @@ void PostgresStore::WritePurchaseGroup(postgres::Connection& db, PurchaseGroup& 
     named_customers.push_back(pending.origin.customer_id);
     stores.push_back(purchase.store_id);
     terminals.push_back(purchase.terminal_id);
+    cashiers.push_back(purchase.cashier_id);
     occurred.push_back(ToUnixSeconds(purchase.occurred_at));
     received.push_back(ToUnixSeconds(pending.now));
     currencies.push_back(purchase.currency.code());
@@ -305,7 +307,8 @@ void PostgresStore::WritePurchaseGroup(postgres::Connection& db, PurchaseGroup& 
                                                .AddArray(unit_prices)
                                                .AddArray(amounts)
                                                .AddArray(weights)
-                                               .AddArray(named_customers));
+                                               .AddArray(named_customers)
+                                               .AddArray(cashiers));
   std::vector<std::int64_t> written_seqs;
   for (int row = 0; row < written.size(); ++row) written_seqs.push_back(written.Int(row, 1));
   NoteCustomerStores(db, written_seqs);

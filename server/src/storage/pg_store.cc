@@ -326,9 +326,10 @@ Result<RecordedPurchase> PostgresStore::WritePurchase(postgres::Connection& db,
       "   SELECT $2::text, id, $6::bigint FROM nc),"
       " p AS (INSERT INTO purchases(id, customer_id, card_number, store_id, terminal_id,"
       "   occurred_at, received_at, currency, subtotal_minor, discount_minor, total_minor,"
-      "   body_sha256) SELECT $1::text, (SELECT customer_id FROM k UNION ALL SELECT id FROM nc),"
+      "   body_sha256, cashier_id) SELECT $1::text,"
+      "   (SELECT customer_id FROM k UNION ALL SELECT id FROM nc),"
       "   $2::text, $3::text, $4::text, $5::bigint, $6::bigint, $7::text, $8::bigint,"
-      "   $9::bigint, $10::bigint, $11::text ON CONFLICT (id) DO NOTHING"
+      "   $9::bigint, $10::bigint, $11::text, $23::text ON CONFLICT (id) DO NOTHING"
       "   RETURNING seq, customer_id),"
       " u AS (SELECT u.*, pr.category COLLATE \"C\" AS category, pr.sku IS NOT NULL AS known"
       "   FROM unnest($12::text[],"
@@ -420,7 +421,8 @@ Result<RecordedPurchase> PostgresStore::WritePurchase(postgres::Connection& db,
           .AddArray(outcomes)
           .AddArray(offline)
           .AddArray(first_purchases)
-          .Add(kProfileCategories));
+          .Add(kProfileCategories)
+          .Add(purchase.cashier_id));
   if (written.empty()) return Replay(db, purchase, body_hash);
   const std::int64_t purchase_seq = written.Int(0, 0);
   const std::optional<std::int64_t> customer_id = written.OptionalInt(0, 1);

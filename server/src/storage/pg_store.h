@@ -141,6 +141,7 @@ class PostgresStore final : public Store {
   Status SetAcquisitionCost(const std::string& source, const AcquisitionCost& cost,
                             Timestamp now) override;
   std::vector<AcquiredCustomers> ListAcquiredCustomers(const AcquisitionQuery& query) override;
+  Performance LoadPerformance(const DashboardQuery& query) override;  // *_dashboard.cc
 
  private:
   // A connection borrowed from the read pool for one call; one the server dropped is

@@ -1,6 +1,8 @@
-// SqliteStore: the portal dashboard's figures, read from the purchases and coupons
-// themselves (migration 0010 indexes them by time).
+// SqliteStore: the portal dashboard's and performance page's figures, read from the
+// purchases, coupons and returns themselves (migrations 0010 and 0014 index them by time).
 #include "storage/sqlite_store.h"
+
+#include <tuple>
 
 namespace loyalty::server {
 namespace {
@@ -14,21 +16,34 @@ std::string StoreFilter(const DashboardQuery& query, const char* column) {
   return std::string(" AND ") + column + " IN (SELECT value FROM json_each(?3))";
 }
 
+// Runs `sql` over the query's run of days (?1, ?2) and stores (?3) and hands each row to
+// `take`.
+template <typename Take>
+void ForEachRow(sqlite::Connection& db, const std::string& sql, const DashboardQuery& query,
+                Take take) {
+  auto& statement = db.Prepared(sql);
+  const std::int64_t from = ToUnixSeconds(query.from);
+  statement.Bind(1, from).Bind(2, from + query.days * kDaySeconds);
+  if (!query.stores.empty()) statement.Bind(3, nlohmann::json(query.stores).dump());
+  while (statement.Step()) take(statement);
+}
+
 // Runs `sql` (its first column the day's index, then the figures) and hands each row to
 // `add` with the bucket it belongs to.
 template <typename Add>
 void ForEachDay(sqlite::Connection& db, const std::string& sql, const DashboardQuery& query,
                 Dashboard& dashboard, Add add) {
-  auto& statement = db.Prepared(sql);
-  const std::int64_t from = ToUnixSeconds(query.from);
-  statement.Bind(1, from).Bind(2, from + query.days * kDaySeconds);
-  if (!query.stores.empty()) statement.Bind(3, nlohmann::json(query.stores).dump());
-  while (statement.Step()) {
-    const auto day = statement.Int(0);
+  ForEachRow(db, sql, query, [&](const sqlite::Statement& row) {
+    const auto day = row.Int(0);
     if (day >= 0 && day < query.days) {
-      add(statement, dashboard.per_day[static_cast<std::size_t>(day)]);
+      add(row, dashboard.per_day[static_cast<std::size_t>(day)]);
     }
-  }
+  });
+}
+
+std::optional<std::string> OptionalText(const sqlite::Statement& row, int column) {
+  if (row.IsNull(column)) return std::nullopt;
+  return row.Text(column);
 }
 
 }  // namespace
@@ -82,6 +97,58 @@ Dashboard SqliteStore::LoadDashboard(const DashboardQuery& query) {
              });
   dashboard.AddUpDays();
   return dashboard;
+}
+
+Performance SqliteStore::LoadPerformance(const DashboardQuery& query) {
+  Performance performance;
+  auto lease = Read();
+  sqlite::Connection& db = *lease;
+  auto& currency = db.Prepared("SELECT value FROM meta WHERE key = 'currency'");
+  if (currency.Step()) performance.currency = currency.Text(0);
+  currency.Reset();
+  std::map<std::tuple<std::string, std::optional<std::string>>, SalesFigures> by_cashier;
+  ForEachRow(db,
+             "SELECT store_id, cashier_id, COUNT(*), SUM(total_minor), COUNT(card_number),"
+             " SUM(CASE WHEN card_number IS NOT NULL THEN total_minor ELSE 0 END),"
+             " SUM(discount_minor) FROM purchases"
+             " WHERE occurred_at >= ?1 AND occurred_at < ?2" +
+                 StoreFilter(query, "store_id") + " GROUP BY store_id, cashier_id",
+             query, [&](const sqlite::Statement& row) {
+               SalesFigures& figures = by_cashier[{row.Text(0), OptionalText(row, 1)}];
+               figures.purchases = row.Int(2);
+               figures.sales_minor = row.Int(3);
+               figures.card_purchases = row.Int(4);
+               figures.card_sales_minor = row.Int(5);
+               figures.discount_minor = row.Int(6);
+             });
+  // A coupon's redeemed_at is its sale's occurred_at, so this is the run's sales' coupons.
+  ForEachRow(db,
+             "SELECT p.store_id, p.cashier_id, COUNT(*) FROM coupons c"
+             " JOIN purchases p ON p.id = c.redeemed_by_purchase"
+             " WHERE c.redeemed_at >= ?1 AND c.redeemed_at < ?2" +
+                 StoreFilter(query, "p.store_id") + " GROUP BY p.store_id, p.cashier_id",
+             query, [&](const sqlite::Statement& row) {
+               by_cashier[{row.Text(0), OptionalText(row, 1)}].coupons_redeemed = row.Int(2);
+             });
+  for (auto& [key, figures] : by_cashier) {
+    performance.cashiers.push_back({std::get<0>(key), std::get<1>(key), figures});
+  }
+  ForEachRow(db,
+             "SELECT store_id, COUNT(*), SUM(refund_minor) FROM returns"
+             " WHERE occurred_at >= ?1 AND occurred_at < ?2" +
+                 StoreFilter(query, "store_id") + " GROUP BY store_id",
+             query, [&](const sqlite::Statement& row) {
+               StorePerformance store;
+               store.store_id = row.Text(0);
+               store.returns = row.Int(1);
+               store.refund_minor = row.Int(2);
+               performance.stores.push_back(std::move(store));
+             });
+  std::map<std::string, std::string> names;
+  auto& stores = db.Prepared("SELECT id, name FROM stores");
+  while (stores.Step()) names[stores.Text(0)] = stores.Text(1);
+  performance.AddUpStores(names);
+  return performance;
 }
 
 }  // namespace loyalty::server

@@ -461,8 +461,8 @@ Result<RecordedPurchase> SqliteStore::WritePurchase(sqlite::Connection& db,
 
   db.Prepared(
         "INSERT INTO purchases(id, customer_id, card_number, store_id, terminal_id, occurred_at,"
-        " received_at, currency, subtotal_minor, discount_minor, total_minor, body_sha256)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        " received_at, currency, subtotal_minor, discount_minor, total_minor, body_sha256,"
+        " cashier_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
       .Bind(1, purchase.id.str())
       .Bind(2, customer_id)
       .Bind(3, purchase.card ? std::optional(purchase.card->digits()) : std::nullopt)
@@ -475,6 +475,7 @@ Result<RecordedPurchase> SqliteStore::WritePurchase(sqlite::Connection& db,
       .Bind(10, purchase.DiscountMinor())
       .Bind(11, purchase.total_minor)
       .Bind(12, body_hash)
+      .Bind(13, purchase.cashier_id)
       .Run();
   const std::int64_t purchase_seq = db.LastInsertRowId();
   WriteLines(db, purchase, purchase_seq, customer_id.value_or(0));

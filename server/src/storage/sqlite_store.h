@@ -127,6 +127,7 @@ class SqliteStore final : public Store {
   Status SetAcquisitionCost(const std::string& source, const AcquisitionCost& cost,
                             Timestamp now) override;
   std::vector<AcquiredCustomers> ListAcquiredCustomers(const AcquisitionQuery& query) override;
+  Performance LoadPerformance(const DashboardQuery& query) override;  // *_dashboard.cc
 
   WriterStats writer_stats() const override { return writer_->stats(); }
   void Flush() override;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <future>
+#include <tuple>
 
 namespace loyalty::server {
 namespace {
@@ -51,6 +52,33 @@ Result<RecordedPurchase> Store::RecordPurchase(const domain::Purchase& purchase,
 Result<RecordedReturn> Store::RecordReturn(const domain::SaleReturn& sale_return, Timestamp now) {
   return Wait<RecordedReturn>(
       [&](ReturnCallback done) { RecordReturnAsync(sale_return, now, std::move(done)); });
+}
+
+void SalesFigures::Add(const SalesFigures& other) {
+  purchases += other.purchases;
+  sales_minor += other.sales_minor;
+  card_purchases += other.card_purchases;
+  card_sales_minor += other.card_sales_minor;
+  discount_minor += other.discount_minor;
+  coupons_redeemed += other.coupons_redeemed;
+}
+
+void Performance::AddUpStores(const std::map<std::string, std::string>& names) {
+  std::map<std::string, StorePerformance> by_id;
+  for (auto& store : stores) by_id[store.store_id] = std::move(store);
+  for (const auto& cashier : cashiers) {
+    StorePerformance& store = by_id[cashier.store_id];
+    store.store_id = cashier.store_id;
+    store.figures.Add(cashier.figures);
+  }
+  stores.clear();
+  for (auto& [id, store] : by_id) {
+    if (const auto name = names.find(id); name != names.end()) store.name = name->second;
+    stores.push_back(std::move(store));
+  }
+  std::sort(cashiers.begin(), cashiers.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.store_id, a.cashier_id) < std::tie(b.store_id, b.cashier_id);
+  });
 }
 
 void Dashboard::AddUpDays() {

@@ -337,6 +337,43 @@ struct AcquiredCustomers {
   // Everything they paid since they joined (returns netted out); with `stores` given,
   // only what they paid in those stores.
   std::int64_t revenue_minor = 0;
+// Sales of a run of days summed one way: a store's, or one cashier's in one store.
+struct SalesFigures {
+  std::int64_t purchases = 0;
+  std::int64_t sales_minor = 0;       // purchase totals, after discounts
+  std::int64_t card_purchases = 0;    // purchases where the shopper showed a loyalty card
+  std::int64_t card_sales_minor = 0;  // the part of sales_minor sold with a card
+  std::int64_t discount_minor = 0;    // coupon discounts given at the till
+  std::int64_t coupons_redeemed = 0;  // coupons these sales redeemed (first redemptions only)
+
+  void Add(const SalesFigures& other);
+};
+
+struct CashierPerformance {
+  std::string store_id;
+  std::optional<std::string> cashier_id;  // none: sales from tills without sign-on
+  SalesFigures figures;
+};
+
+struct StorePerformance {
+  std::string store_id;
+  std::string name;      // empty for a store the stores table does not know
+  SalesFigures figures;  // the sum of its cashiers'
+  std::int64_t returns = 0;
+  std::int64_t refund_minor = 0;
+};
+
+// The portal's performance page for a run of whole days in some stores (a
+// DashboardQuery: the same run and scope as the dashboard's).
+struct Performance {
+  std::string currency;                      // the chain's, for every *_minor figure
+  std::vector<StorePerformance> stores;      // each store with sales or returns, by id
+  std::vector<CashierPerformance> cashiers;  // by store id, then cashier id (none first)
+
+  // For the engines, once they have filled `cashiers`, and `stores` with only the
+  // returns: sums each store's cashiers into its figures (adding the stores without
+  // returns), names the stores from `names` (id to name) and orders them by id.
+  void AddUpStores(const std::map<std::string, std::string>& names);
 };
 
 // The single writer's counters, for metrics and logs.
@@ -588,6 +625,9 @@ class Store {
   // Per source, the customers who joined in the query's period and their revenue.
   // Merged customers are left out (their purchases count for the one they merged into).
   virtual std::vector<AcquiredCustomers> ListAcquiredCustomers(const AcquisitionQuery& query) = 0;
+  // Sales per store and per cashier within each store, and each store's returns, for
+  // the portal's performance page. Coupons redeemed count by the sale that redeemed them.
+  virtual Performance LoadPerformance(const DashboardQuery& query) = 0;
 };
 
 }  // namespace loyalty::server

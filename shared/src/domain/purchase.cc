@@ -10,6 +10,22 @@ std::int64_t LineAmountMinor(std::int64_t quantity, std::int64_t unit_price_mino
   return quantity * unit_price_minor;
 }
 
+Result<std::string> ParseCashierId(std::string_view text, const std::string& field) {
+  if (text.empty() || text.size() > kMaxCashierIdLength) {
+    return InvalidArgument(
+        field, "a cashier id has 1 to " + std::to_string(kMaxCashierIdLength) + " characters");
+  }
+  for (const char c : text) {
+    if (c < ' ' || c > '~') {
+      return InvalidArgument(field, "a cashier id has only printable characters");
+    }
+  }
+  if (text.front() == ' ' || text.back() == ' ') {
+    return InvalidArgument(field, "a cashier id does not start or end with a space");
+  }
+  return std::string(text);
+}
+
 std::int64_t Purchase::SubtotalMinor() const {
   std::int64_t sum = 0;
   for (const auto& line : lines) sum += line.amount_minor;
@@ -39,15 +55,20 @@ nlohmann::json PurchaseToJson(const Purchase& purchase) {
     if (redemption.verified_offline) json["verified_offline"] = true;
     redemptions.push_back(std::move(json));
   }
-  return {{"id", purchase.id.str()},
-          {"store_id", purchase.store_id},
-          {"terminal_id", purchase.terminal_id},
-          {"card_number", purchase.card ? nlohmann::json(purchase.card->digits()) : nullptr},
-          {"occurred_at", FormatUtc(purchase.occurred_at)},
-          {"currency", purchase.currency.code()},
-          {"lines", std::move(lines)},
-          {"redemptions", std::move(redemptions)},
-          {"total", purchase.total_minor}};
+  nlohmann::json json = {
+      {"id", purchase.id.str()},
+      {"store_id", purchase.store_id},
+      {"terminal_id", purchase.terminal_id},
+      {"card_number", purchase.card ? nlohmann::json(purchase.card->digits()) : nullptr},
+      {"occurred_at", FormatUtc(purchase.occurred_at)},
+      {"currency", purchase.currency.code()},
+      {"lines", std::move(lines)},
+      {"redemptions", std::move(redemptions)},
+      {"total", purchase.total_minor}};
+  // Left out rather than null when unknown, so a sale without one hashes as it did
+  // before sign-on existed and a replay from an old journal still matches.
+  if (purchase.cashier_id) json["cashier_id"] = *purchase.cashier_id;
+  return json;
 }
 
 Result<Purchase> PurchaseFromJson(const nlohmann::json& json) {
@@ -58,6 +79,15 @@ Result<Purchase> PurchaseFromJson(const nlohmann::json& json) {
   errors.Take(Uuid::Parse(reader.RequiredString("id", 36), "id"), purchase.id);
   purchase.store_id = reader.RequiredString("store_id", 32);
   purchase.terminal_id = reader.RequiredString("terminal_id", 64);
+  // Read with room to spare so an over-long id gets the cashier id's own message.
+  if (auto cashier = reader.OptionalString("cashier_id", 4 * kMaxCashierIdLength)) {
+    auto parsed = ParseCashierId(*cashier, "cashier_id");
+    if (parsed.ok()) {
+      purchase.cashier_id = std::move(parsed).value();
+    } else {
+      errors.Add(parsed.error());
+    }
+  }
   if (auto card = reader.OptionalString("card_number", 13)) {
     auto parsed = CardNumber::Parse(*card, "card_number");
     if (parsed.ok()) {

@@ -124,6 +124,11 @@ Result<InputAction> ParseInputLine(std::string_view text) {
       if (!line.ok()) return line.error();
       return InputAction{Command{VoidCommand{static_cast<std::size_t>(*line)}}};
     }
+    case 'o': {
+      auto id = domain::ParseCashierId(rest, "cashier_id");
+      if (!id.ok()) return id.error();
+      return InputAction{Command{SignOnCommand{std::move(id).value()}}};
+    }
     case 'x':
       return Bare(rest, prefix, CancelCommand{});
     case 'f':
@@ -131,8 +136,9 @@ Result<InputAction> ParseInputLine(std::string_view text) {
     case 'q':
       return Bare(rest, prefix, QuitCommand{});
     default:
-      return InvalidArgument("input", "'" + std::string(1, text.front()) +
-                                          "' is not a key: scan digits, or s: c: t: v: w x f q ?");
+      return InvalidArgument("input",
+                             "'" + std::string(1, text.front()) +
+                                 "' is not a key: scan digits, or s: c: t: v: w o: x f q ?");
   }
 }
 
@@ -148,6 +154,8 @@ std::string InputPrompt(std::string_view text) {
       return "Coupon";
     case 'v':
       return "Void line";
+    case 'o':
+      return "Cashier id";
     default:
       return "Scan";
   }

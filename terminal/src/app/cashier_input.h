@@ -12,6 +12,7 @@
 //   c:2000000000015    key in a loyalty card              (F3 starts "c:")
 //   t:<token>          a receipt coupon's QR text         (F4 starts "t:")
 //   v:2                void line 2                        (F5 starts "v:")
+//   o:C042             cashier C042 signs on (between sales; F6 starts "o:")
 //   x                  cancel the sale (the screen asks y/n first; F8)
 //   f, or Enter alone  finish the sale                    (F10)
 //   q                  quit (the screen asks y/n first; Ctrl-Q)
@@ -37,7 +38,8 @@ using InputAction = std::variant<Command, ShowHelp>;
 Result<InputAction> ParseInputLine(std::string_view text);
 
 // The prompt to show while the cashier types `text`: "Scan", "Card", "Weigh g*code",
-// "Coupon", "Void line", so a prefix typed or filled in by an F-key says what comes next.
+// "Coupon", "Void line", "Cashier id", so a prefix typed or filled in by an F-key says
+// what comes next.
 std::string InputPrompt(std::string_view text);
 
 }  // namespace loyalty::terminal

@@ -42,7 +42,8 @@ nlohmann::json StatusJson(const TillStatus& status) {
           {"backlog", status.backlog},
           {"catalog_version", status.catalog_version},
           {"products", status.products},
-          {"printer", status.printer}};
+          {"printer", status.printer},
+          {"cashier_id", status.cashier_id ? nlohmann::json(*status.cashier_id) : nullptr}};
 }
 
 class JsonEvents : public TillListener {
@@ -194,13 +195,21 @@ Result<Command> ParseCommand(const std::string& text) {
     parsed = FinishCommand{};
   } else if (name == "cancel") {
     parsed = CancelCommand{};
+  } else if (name == "cashier") {
+    // Checked here as well as by the till, so the error names the field as sent.
+    auto id = domain::ParseCashierId(
+        command.RequiredString("cashier_id", 4 * domain::kMaxCashierIdLength), "cashier_id");
+    if (errors.ok() && !id.ok()) return id.error();
+    parsed = SignOnCommand{id.ok() ? *id : ""};
   } else if (name == "status") {
     parsed = StatusCommand{};
   } else if (name == "quit") {
     parsed = QuitCommand{};
   } else {
-    return InvalidArgument("cmd", "unknown command '" + name +
-                                      "' (scan, void, card, coupon, finish, cancel, status, quit)");
+    return InvalidArgument("cmd",
+                           "unknown command '" + name +
+                               "' (scan, void, card, coupon, cashier, finish, cancel, status,"
+                               " quit)");
   }
   command.Finish();
   if (!errors.ok()) return errors.error();

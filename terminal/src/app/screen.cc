@@ -65,6 +65,7 @@ constexpr char kHelp[] =
   F3  c:2000000000015  key in a loyalty card (or present it to the reader)
   F4  t:<code>       a coupon from an old receipt (scan its QR code or paste)
   F5  v:2            void line 2 (it stays on screen, struck: VOID)
+  F6  o:C042         cashier C042 signs on, between sales (shown on the status line)
   F8  x              cancel the sale (asks y/n)
   F10 f              finish the sale and show the receipt
   ^Q  q              quit the till (asks y/n)
@@ -454,6 +455,9 @@ class CashierScreen final : public TillListener {
         break;
       case KEY_F(5):
         input_ = U"v:";
+        break;
+      case KEY_F(6):
+        input_ = U"o:";
         break;
       case KEY_F(8):
         Ask("Cancel this sale?", CancelCommand{});

@@ -95,7 +95,9 @@ struct PanelRows {
 
 void LayoutStatus(const ScreenModel& model, FrameBuilder& out) {
   const TillStatus& status = model.status;
-  std::string rest = "| reader " + status.reader_state + " | backlog " +
+  // The cashier comes first: a narrow screen cuts the end of the bar.
+  std::string rest = (status.cashier_id ? "| cashier " + *status.cashier_id : "| no cashier") +
+                     " | reader " + status.reader_state + " | backlog " +
                      std::to_string(status.backlog) + (status.backlog == 1 ? " sale" : " sales") +
                      " | catalog v" + std::to_string(status.catalog_version) + " (" +
                      std::to_string(status.products) + " products)";

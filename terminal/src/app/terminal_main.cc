@@ -55,6 +55,8 @@ file; flags win over the environment, the environment over the file):
                       default: screen when stdin and stdout are a terminal (LOYALTY_UI).
                       The screen owns the terminal: when stderr is the terminal as
                       well, logs go to terminal.log beside the journal meanwhile
+  --cashier ID        the cashier signed on at start, e.g. C042 (LOYALTY_CASHIER; 1 to 32
+                      printable characters; default: nobody until one signs on)
   --store-name TEXT   receipt header (LOYALTY_STORE_NAME; default "Store <id>")
   --store-address T   receipt header lines, separated by ';' (LOYALTY_STORE_ADDRESS)
   --printer PATH      ESC/POS receipt printer device or file (LOYALTY_PRINTER)
@@ -67,12 +69,14 @@ Cashier screen keys (type or scan, then Enter; ? on the screen lists them):
   1004906  scan a barcode or SKU     3*1004906  three of it    s:AB-12  a code with letters
   F2 w755*161354  weighed, 755 g     F3 c:2000000000015  key in a card
   F4 t:<code>  a receipt coupon      F5 v:2  void line 2       F8 x  cancel the sale
+  F6 o:C042  cashier C042 signs on (between sales)
   F10 f  finish the sale                                      ^Q q  quit
 
 Headless commands on stdin, one JSON object per line:
   {"cmd":"scan","code":"1004906","quantity":2}  (code: barcode or SKU)
   {"cmd":"scan","code":"161354","weight_grams":755}  {"cmd":"void","line":2}
   {"cmd":"card","number":"2000000000015"}  {"cmd":"coupon","token":"..."}
+  {"cmd":"cashier","cashier_id":"C042"}  (sign on, between sales)
   {"cmd":"finish"}  {"cmd":"cancel"}  {"cmd":"status"}  {"cmd":"quit"}
 )";
 
@@ -139,7 +143,7 @@ int TerminalMain(int argc, char** argv) {
   const std::set<std::string> settings = {
       "server", "server-ca", "coupon-key", "reader", "journal", "credential", "receipts",
       "timeout-ms", "heartbeat-s", "nfc-policy", "nfc-master-key", "ui", "store-name",
-      "store-address", "printer", "receipt-wait-ms", "catalog-sync-s", "retry-max-s"};
+      "store-address", "cashier", "printer", "receipt-wait-ms", "catalog-sync-s", "retry-max-s"};
   std::set<std::string> value_options = settings;
   value_options.insert({"code", "name", "config"});
   auto args = Args::Parse(arguments, value_options, {"help"});
@@ -226,6 +230,14 @@ int TerminalMain(int argc, char** argv) {
   options.server.terminal_id = credential->terminal_id;
   options.server.store_id = credential->store_id;
   options.server.credential = credential->credential;
+  if (const auto cashier = args->ValueOr("cashier", "LOYALTY_CASHIER", ""); !cashier.empty()) {
+    auto id = domain::ParseCashierId(cashier, "cashier");
+    if (!id.ok()) {
+      std::cerr << "--cashier: " << id.error().message << "\n";
+      return 2;
+    }
+    options.cashier_id = std::move(id).value();
+  }
   options.store_name = args->ValueOr("store-name", "LOYALTY_STORE_NAME",
                                      "Store " + options.server.store_id);
   std::istringstream address(args->ValueOr("store-address", "LOYALTY_STORE_ADDRESS", ""));

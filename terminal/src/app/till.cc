@@ -29,7 +29,9 @@ Till::Till(TillOptions options, crypto::VerifyKey coupon_key)
             PostEvent(Uploaded_{sale_id, outcome, ack ? ack->next_visit_coupons.size() : 0, error});
           },
           options_.forwarder, [this](bool reachable) { PostEvent(Reachability_{reachable}); }),
-      basket_(Currency::Usd()) {}
+      basket_(Currency::Usd()) {
+  status_.cashier_id = options_.cashier_id;
+}
 
 Till::~Till() {
   // Every thread that posts to the queue stops before the queue goes, also when Run
@@ -189,6 +191,8 @@ bool Till::HandleCommand(Command& command) {
   } else if (std::holds_alternative<CancelCommand>(command)) {
     NewSale();
     listener_->OnCancelled();
+  } else if (auto* sign_on = std::get_if<SignOnCommand>(&command)) {
+    SignOn(sign_on->cashier_id);
   } else if (std::holds_alternative<StatusCommand>(command)) {
     RefreshBacklog();
     listener_->OnStatus(status_);
@@ -391,6 +395,7 @@ void Till::FinishSale() {
   sale.coupons = basket_.Coupons(now);
   sale.purchase =
       basket_.Finish(options_.server.store_id, options_.server.terminal_id, now, sale.coupons);
+  sale.purchase.cashier_id = status_.cashier_id;
   // The same strict check the server applies: a sale that would be refused there is a
   // bug here, and must not reach the journal.
   auto checked = domain::PurchaseFromJson(domain::PurchaseToJson(sale.purchase));
@@ -419,6 +424,7 @@ void Till::FinishSale() {
   receipt.store_name = options_.store_name;
   receipt.store_address = options_.store_address;
   receipt.terminal_id = options_.server.terminal_id;
+  receipt.cashier_id = status_.cashier_id;
   receipt.sale_id = sale.purchase.id.str();
   receipt.finished_at = now;
   receipt.currency = basket_.currency();
@@ -444,6 +450,23 @@ void Till::FinishSale() {
   }
   listener_->OnSaleFinished(sale);
   NewSale();
+}
+
+void Till::SignOn(const std::string& cashier_id) {
+  auto parsed = domain::ParseCashierId(cashier_id, "cashier_id");
+  if (!parsed.ok()) {
+    listener_->OnError(parsed.error());
+    return;
+  }
+  // A sale belongs to one cashier: the one who started it finishes or cancels it.
+  if (!basket_.empty()) {
+    listener_->OnError(InvalidArgument("cashier_id", "finish or cancel the open sale first"));
+    return;
+  }
+  status_.cashier_id = std::move(parsed).value();
+  log::Info("cashier signed on", {{"cashier_id", *status_.cashier_id}});
+  RefreshBacklog();
+  listener_->OnStatus(status_);
 }
 
 void Till::NewSale() { basket_ = Basket(catalog_.currency); }

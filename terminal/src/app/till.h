@@ -40,6 +40,9 @@ struct TillOptions {
   std::string printer_path;   // ESC/POS receipt printer device or file; empty: none
   std::string store_name;
   std::vector<std::string> store_address;
+  // The cashier signed on when the till starts (checked with domain::ParseCashierId);
+  // none until someone signs on with a SignOnCommand.
+  std::optional<std::string> cashier_id;
   // How long a sale waits for the server's next-visit coupons before printing without.
   std::chrono::milliseconds receipt_coupon_wait{1500};
   std::chrono::seconds catalog_sync_interval{300};
@@ -63,9 +66,14 @@ struct CouponCommand {
 struct FinishCommand {};
 struct CancelCommand {};
 struct StatusCommand {};
+// The cashier taking over the till; refused while a sale is open. Each sale carries the
+// cashier signed on when it finishes.
+struct SignOnCommand {
+  std::string cashier_id;  // "C042": 1 to 32 printable characters
+};
 struct QuitCommand {};
 using Command = std::variant<ScanCommand, VoidCommand, CardCommand, CouponCommand, FinishCommand,
-                             CancelCommand, StatusCommand, QuitCommand>;
+                             CancelCommand, StatusCommand, QuitCommand, SignOnCommand>;
 
 // What the status bar shows.
 struct TillStatus {
@@ -75,6 +83,7 @@ struct TillStatus {
   std::int64_t catalog_version = 0;
   std::size_t products = 0;
   std::string printer = "none";  // none, ready, or the last error
+  std::optional<std::string> cashier_id;  // who is signed on; none: nobody
 };
 
 struct FinishedSale {
@@ -186,6 +195,7 @@ class Till {
   void HandleCard(const std::string& data, const std::string& source, bool nfc_authenticated);
   void HandleCouponToken(const std::string& token);
   void FinishSale();
+  void SignOn(const std::string& cashier_id);
   void NewSale();
   void EmitCoupons();
   void RefreshBacklog();

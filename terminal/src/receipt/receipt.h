@@ -16,6 +16,7 @@ struct Receipt {
   std::string store_name;                  // header; "Store <id>" when not configured
   std::vector<std::string> store_address;  // header lines under the name, may be empty
   std::string terminal_id;
+  std::optional<std::string> cashier_id;  // printed under the till when someone signed on
   std::string sale_id;
   Timestamp finished_at;
   Currency currency = Currency::Usd();

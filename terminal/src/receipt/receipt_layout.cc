@@ -127,6 +127,7 @@ class ReceiptLayoutWriter {
     for (const auto& address_line : receipt_.store_address) out_.Centered(address_line);
     out_.Spread("Store " + receipt_.store_id + " till " + receipt_.terminal_id,
                 FormatLocal(receipt_.finished_at));
+    if (receipt_.cashier_id) out_.Left("Cashier " + *receipt_.cashier_id);
     out_.Rule();
   }
 

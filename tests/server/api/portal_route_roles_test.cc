@@ -196,6 +196,7 @@ class PortalRouteRoles : public ::testing::Test {
         {"GET /portal/api/dashboard", {"/portal/api/dashboard", "", P, P, P, P}},
         {"GET /portal/api/coupon-conflicts", {"/portal/api/coupon-conflicts", "", P, P, P, P}},
         {"GET /portal/api/stores", {"/portal/api/stores", "", P, P, P, P}},
+        {"GET /portal/api/performance", {"/portal/api/performance", "", P, P, P, P}},
         {"POST /portal/api/stores/{store_id}/enrollment-codes",
          {"/portal/api/stores/S001/enrollment-codes", "", F, N, P, P}},
         {"POST /portal/api/terminals/{terminal_id}/revoke",

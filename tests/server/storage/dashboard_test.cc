@@ -1,6 +1,7 @@
 // Store::LoadDashboard on both engines: per-day buckets from the query's start, the
 // share sold with a card, customers counted once over the run, and coupons counted in the
-// store whose sale issued or redeemed them.
+// store whose sale issued or redeemed them. And Store::LoadPerformance: the same run's
+// sales per store and per cashier.
 #include <gtest/gtest.h>
 
 #include "storage/open_store.h"
@@ -30,9 +31,11 @@ class DashboardTest : public ::testing::TestWithParam<testing::Engine> {
   std::vector<domain::Coupon> Buy(const char* store, std::optional<const char*> card,
                                   const char* sku, std::int64_t quantity, std::int64_t unit_price,
                                   const char* at,
-                                  std::vector<domain::Redemption> redemptions = {}) {
+                                  std::vector<domain::Redemption> redemptions = {},
+                                  std::optional<std::string> cashier = std::nullopt) {
     domain::Purchase purchase;
     purchase.store_id = store;
+    purchase.cashier_id = std::move(cashier);
     purchase.terminal_id = std::string(store) + "-T01";
     if (card) purchase.card = CardNumber::FromBody(*card).value();
     purchase.occurred_at = At(at);
@@ -41,6 +44,7 @@ class DashboardTest : public ::testing::TestWithParam<testing::Engine> {
     purchase.total_minor = purchase.SubtotalMinor() - purchase.DiscountMinor();
     auto recorded = store_->RecordPurchase(purchase, At(at));
     EXPECT_TRUE(recorded.ok()) << recorded.error().ToString();
+    last_purchase_ = purchase.id;
     std::vector<domain::Coupon> coupons;
     if (recorded.ok()) {
       for (const auto& issued : recorded->ack.next_visit_coupons) coupons.push_back(issued.coupon);
@@ -52,6 +56,7 @@ class DashboardTest : public ::testing::TestWithParam<testing::Engine> {
     return store_->LoadDashboard({std::move(stores), At(from), days});
   }
 
+  Uuid last_purchase_ = Uuid::Random();  // the id of the purchase Buy recorded last
   testing::TempDir dir_;
   std::unique_ptr<testing::TestDatabase> database_;
   TopCategoryPlanner planner_;
@@ -131,6 +136,86 @@ TEST_P(DashboardTest, DaysStartWhereTheViewersDayStarts) {
   ASSERT_EQ(empty.per_day.size(), 30u);
   EXPECT_EQ(empty.total.purchases, 0);
   EXPECT_EQ(empty.total.active_customers, 0);
+}
+
+void ExpectFigures(const SalesFigures& figures, std::int64_t purchases, std::int64_t sales,
+                   std::int64_t card_purchases, std::int64_t card_sales, std::int64_t discount,
+                   std::int64_t coupons_redeemed) {
+  EXPECT_EQ(figures.purchases, purchases);
+  EXPECT_EQ(figures.sales_minor, sales);
+  EXPECT_EQ(figures.card_purchases, card_purchases);
+  EXPECT_EQ(figures.card_sales_minor, card_sales);
+  EXPECT_EQ(figures.discount_minor, discount);
+  EXPECT_EQ(figures.coupons_redeemed, coupons_redeemed);
+}
+
+TEST_P(DashboardTest, PerformanceSumsEachCashierInEachStoreAndTheStoresReturns) {
+  ASSERT_TRUE(store_->AddStore({"S001", "Main Street"}).ok());
+  ASSERT_TRUE(store_->AddStore({"S002", "Harbour"}).ok());
+  // S001: C1 sells to Ada (card) and to a shopper without one; C2 takes Ada's coupon and
+  // sells to Bob. S002: C3 sells without a card; a till without sign-on sells to Cy.
+  const auto ada_coupons = Buy("S001", "212345678901", "1002", 2, 450, "2026-11-23T10:00:00Z",
+                               {}, "C1");
+  ASSERT_EQ(ada_coupons.size(), 1u);
+  Buy("S001", std::nullopt, "1002", 1, 450, "2026-11-23T11:00:00Z", {}, "C1");
+  Buy("S001", "212345678901", "1002", 2, 450, "2026-11-24T10:00:00Z", {{ada_coupons[0].id, 90}},
+      "C2");
+  Buy("S001", "212345678902", "3001", 1, 899, "2026-11-24T12:00:00Z", {}, "C2");
+  Buy("S002", std::nullopt, "3001", 2, 899, "2026-11-25T09:00:00Z", {}, "C3");
+  const Uuid steaks = last_purchase_;
+  Buy("S002", "212345678903", "1002", 1, 450, "2026-11-25T10:00:00Z");
+  // Outside the run: the second before it and the second after it.
+  Buy("S001", std::nullopt, "3001", 1, 899, "2026-11-22T23:59:59Z", {}, "C1");
+  Buy("S001", std::nullopt, "3001", 1, 899, "2026-11-26T00:00:00Z", {}, "C1");
+  domain::SaleReturn steak_back;
+  steak_back.original_purchase_id = steaks;
+  steak_back.store_id = "S002";
+  steak_back.terminal_id = "S002-T01";
+  steak_back.occurred_at = At("2026-11-25T12:00:00Z");
+  steak_back.lines = {{"3001", 1, 899}};
+  steak_back.total_minor = 899;
+  const auto returned = store_->RecordReturn(steak_back, steak_back.occurred_at);
+  ASSERT_TRUE(returned.ok()) << returned.error().ToString();
+
+  const Performance chain = store_->LoadPerformance({{}, At("2026-11-23T00:00:00Z"), 3});
+  EXPECT_EQ(chain.currency, "USD");
+  ASSERT_EQ(chain.stores.size(), 2u);
+  EXPECT_EQ(chain.stores[0].store_id, "S001");
+  EXPECT_EQ(chain.stores[0].name, "Main Street");
+  ExpectFigures(chain.stores[0].figures, 4, 1350 + 810 + 899, 3, 900 + 810 + 899, 90, 1);
+  EXPECT_EQ(chain.stores[0].returns, 0);
+  EXPECT_EQ(chain.stores[1].store_id, "S002");
+  EXPECT_EQ(chain.stores[1].name, "Harbour");
+  ExpectFigures(chain.stores[1].figures, 2, 1798 + 450, 1, 450, 0, 0);
+  EXPECT_EQ(chain.stores[1].returns, 1);
+  EXPECT_EQ(chain.stores[1].refund_minor, 899);
+
+  ASSERT_EQ(chain.cashiers.size(), 4u);
+  const auto expect_cashier = [&](std::size_t i, const char* store,
+                                  std::optional<std::string> cashier) {
+    EXPECT_EQ(chain.cashiers[i].store_id, store) << i;
+    EXPECT_EQ(chain.cashiers[i].cashier_id, cashier) << i;
+  };
+  expect_cashier(0, "S001", "C1");
+  ExpectFigures(chain.cashiers[0].figures, 2, 1350, 1, 900, 0, 0);
+  expect_cashier(1, "S001", "C2");
+  ExpectFigures(chain.cashiers[1].figures, 2, 810 + 899, 2, 810 + 899, 90, 1);
+  expect_cashier(2, "S002", std::nullopt);
+  ExpectFigures(chain.cashiers[2].figures, 1, 450, 1, 450, 0, 0);
+  expect_cashier(3, "S002", "C3");
+  ExpectFigures(chain.cashiers[3].figures, 1, 1798, 0, 0, 0, 0);
+
+  const Performance s002 = store_->LoadPerformance({{"S002"}, At("2026-11-23T00:00:00Z"), 3});
+  ASSERT_EQ(s002.stores.size(), 1u);
+  EXPECT_EQ(s002.stores[0].store_id, "S002");
+  EXPECT_EQ(s002.stores[0].returns, 1);
+  ASSERT_EQ(s002.cashiers.size(), 2u);
+  EXPECT_EQ(s002.cashiers[1].cashier_id, std::optional<std::string>("C3"));
+  // One day: only C3's and Cy's sales and the return fall on the 25th.
+  const Performance day = store_->LoadPerformance({{}, At("2026-11-25T00:00:00Z"), 1});
+  ASSERT_EQ(day.stores.size(), 1u);
+  EXPECT_EQ(day.stores[0].store_id, "S002");
+  EXPECT_TRUE(store_->LoadPerformance({{"S404"}, At("2026-11-23T00:00:00Z"), 3}).stores.empty());
 }
 
 }  // namespace

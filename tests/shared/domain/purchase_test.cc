@@ -85,6 +85,52 @@ TEST(PurchaseFromJson, AcceptsASaleWithoutCardOrCoupons) {
   EXPECT_TRUE(PurchaseFromJson(body).ok());
 }
 
+TEST(PurchaseFromJson, RoundTripsTheCashier) {
+  json body = ValidPurchaseJson();
+  body["cashier_id"] = "C042";
+  auto purchase = PurchaseFromJson(body);
+  ASSERT_TRUE(purchase.ok()) << purchase.error().ToString();
+  EXPECT_EQ(purchase->cashier_id, std::optional<std::string>("C042"));
+  EXPECT_EQ(PurchaseToJson(*purchase), body);
+  body["cashier_id"] = std::string(32, '~');
+  purchase = PurchaseFromJson(body);
+  ASSERT_TRUE(purchase.ok()) << purchase.error().ToString();
+  EXPECT_EQ(purchase->cashier_id->size(), 32u);
+  body["cashier_id"] = "Jo Ann 7";  // spaces inside are printable
+  EXPECT_TRUE(PurchaseFromJson(body).ok());
+}
+
+TEST(PurchaseFromJson, ASaleFromAnOlderTillHasNoCashier) {
+  auto purchase = PurchaseFromJson(ValidPurchaseJson());
+  ASSERT_TRUE(purchase.ok());
+  EXPECT_FALSE(purchase->cashier_id.has_value());
+  // Left out, not null, so the body (and the server's hash of it) is what it was.
+  EXPECT_FALSE(PurchaseToJson(*purchase).contains("cashier_id"));
+  json body = ValidPurchaseJson();
+  body["cashier_id"] = nullptr;
+  purchase = PurchaseFromJson(body);
+  ASSERT_TRUE(purchase.ok()) << purchase.error().ToString();
+  EXPECT_FALSE(purchase->cashier_id.has_value());
+}
+
+TEST(PurchaseFromJson, RefusesBadCashierIds) {
+  for (const json& bad : {json(""), json(std::string(33, 'C')), json("C\t42"), json("C\n42"),
+                          json("C\x7f"), json("Caf\xc3\xa9"), json(" C042"), json("C042 "),
+                          json(42), json(true), json::array({"C042"})}) {
+    json body = ValidPurchaseJson();
+    body["cashier_id"] = bad;
+    ExpectRefused(body, "cashier_id");
+  }
+}
+
+TEST(ParseCashierId, NamesTheFieldItWasGiven) {
+  EXPECT_EQ(ParseCashierId("C042", "cashier").value(), "C042");
+  const auto refused = ParseCashierId("", "cashier");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().field, "cashier");
+  EXPECT_NE(refused.error().message.find("1 to 32"), std::string::npos);
+}
+
 TEST(PurchaseFromJson, RefusesUnknownFields) {
   json body = ValidPurchaseJson();
   body["cashier"] = "Bob";

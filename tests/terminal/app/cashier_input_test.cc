@@ -69,6 +69,14 @@ TEST(CashierInput, CardCouponAndVoid) {
   EXPECT_EQ(Refused("v:two").field, "line");
 }
 
+TEST(CashierInput, CashierSignsOnWithO) {
+  EXPECT_EQ(std::get<SignOnCommand>(Parsed("o:C042")).cashier_id, "C042");
+  EXPECT_EQ(std::get<SignOnCommand>(Parsed("O C042")).cashier_id, "C042");
+  EXPECT_EQ(Refused("o:").field, "cashier_id");
+  EXPECT_EQ(Refused("o:" + std::string(33, 'C')).field, "cashier_id");
+  EXPECT_EQ(InputPrompt("o:"), "Cashier id");
+}
+
 TEST(CashierInput, OneLetterActions) {
   EXPECT_TRUE(std::holds_alternative<CancelCommand>(Parsed("x")));
   EXPECT_TRUE(std::holds_alternative<FinishCommand>(Parsed("f")));

@@ -63,13 +63,21 @@ TEST(ScreenLayout, EveryRowFillsTheWidthAtTheSmallestSize) {
   const auto rows = frame.Rows();
   ASSERT_EQ(rows.size(), 24u);
   for (const auto& row : rows) EXPECT_EQ(ColumnsOf(row), 80u) << row;
-  EXPECT_EQ(rows[0].rfind(" ONLINE | reader idle | backlog 2 sales | catalog v7", 0), 0u)
+  EXPECT_EQ(rows[0].rfind(" ONLINE | no cashier | reader idle | backlog 2 sales | catalog v7", 0),
+            0u)
       << rows[0];
   EXPECT_NE(rows[23].find("F3/c card"), std::string::npos) << rows[23];
   EXPECT_NE(rows[23].find("^Q/q quit"), std::string::npos) << rows[23];
   EXPECT_EQ(rows[22].rfind("Scan> ", 0), 0u);
   EXPECT_EQ(frame.cursor_row, 22u);
   EXPECT_EQ(frame.cursor_column, 6u);
+}
+
+TEST(ScreenLayout, StatusBarNamesTheCashierSignedOn) {
+  ScreenModel model = Sale();
+  model.status.cashier_id = "C042";
+  const auto rows = LayoutScreen(model, 80, 24).Rows();
+  EXPECT_EQ(rows[0].rfind(" ONLINE | cashier C042 | reader idle", 0), 0u) << rows[0];
 }
 
 TEST(ScreenLayout, BasketShowsNumberNameQuantityAndAmount) {

@@ -45,6 +45,15 @@ TEST(ReceiptLayout, ShowsTheStoreNameAndAddressCentred) {
   EXPECT_TRUE(lines[3].starts_with("Store S001 till T01")) << Dump(lines);
 }
 
+TEST(ReceiptLayout, NamesTheCashierUnderTheTillWhenOneSignedOn) {
+  Receipt receipt = RichReceipt();
+  EXPECT_EQ(Find(TextLines(receipt), "Cashier"), -1);
+  receipt.cashier_id = "C042";
+  const auto lines = TextLines(receipt);
+  EXPECT_TRUE(lines[3].starts_with("Store S001 till T01")) << Dump(lines);
+  EXPECT_EQ(lines[4], "Cashier C042") << Dump(lines);
+}
+
 TEST(ReceiptLayout, NamesTheStoreByItsIdWhenItHasNoName) {
   const auto lines = TextLines(testing::CashReceipt());
   ASSERT_FALSE(lines.empty());

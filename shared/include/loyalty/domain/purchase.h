@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -22,6 +23,12 @@ inline constexpr std::int64_t kMaxLineQuantity = 9'999;
 inline constexpr std::size_t kMaxPurchaseLines = 1'000;
 // A weighed line: 1 g up to 100 kg on the till's scale.
 inline constexpr std::int64_t kMaxLineWeightGrams = 100'000;
+inline constexpr std::size_t kMaxCashierIdLength = 32;
+
+// The id of the cashier signed on at the till ("C042"): 1..kMaxCashierIdLength
+// printable ASCII characters (space to '~'), with no space at either end. An error names
+// `field`.
+Result<std::string> ParseCashierId(std::string_view text, const std::string& field);
 
 // What a line costs: quantity x unit price, or for a weighed line the weight in grams
 // times the price per kilogram, rounded half away from zero to the minor unit.
@@ -49,6 +56,9 @@ struct Purchase {
   Uuid id = Uuid::TimeOrdered();  // made at the terminal; the server's idempotency key
   std::string store_id;
   std::string terminal_id;
+  // Who rang the sale up; none from a till older than cashier sign-on, or with nobody
+  // signed on. Optional on the wire ("cashier_id") so those tills keep working.
+  std::optional<std::string> cashier_id;
   std::optional<CardNumber> card;
   Timestamp occurred_at;
   Currency currency = Currency::Usd();
