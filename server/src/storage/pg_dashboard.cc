@@ -1,6 +1,8 @@
 // PostgresStore: the portal dashboard's figures, read from the purchases and coupons
 // themselves (migration 0010 indexes them by time).
+#include "storage/dashboard_sql.h"
 #include "storage/pg_store.h"
+#include "storage/portal_customer_sql.h"
 
 namespace loyalty::server {
 namespace {
@@ -74,10 +76,21 @@ Dashboard PostgresStore::LoadDashboard(const DashboardQuery& query) {
                day.coupons_redeemed = rows.Int(i, 1);
              });
   // A customer who bought on two days is one active customer of the run.
-  ForEachDay(db, "SELECT 0::bigint, COUNT(DISTINCT customer_id)" + purchases_in_window, query,
-             dashboard, [&dashboard](const postgres::Rows& rows, int i, DashboardFigures&) {
-               dashboard.total.active_customers = rows.Int(i, 1);
-             });
+  dashboard.total.active_customers = -1;
+  if (query.stores.empty()) {
+    ForEachDay(db, "SELECT 0::bigint, (" + ForPostgres(kActiveCustomersFromLastVisitsSql) + ")",
+               query, dashboard,
+               [&dashboard](const postgres::Rows& rows, int i, DashboardFigures&) {
+                 dashboard.total.active_customers = rows.Int(i, 1);
+               });
+  }
+  if (dashboard.total.active_customers < 0) {
+    ForEachDay(db, "SELECT 0::bigint, COUNT(DISTINCT customer_id)" + purchases_in_window,
+               query, dashboard,
+               [&dashboard](const postgres::Rows& rows, int i, DashboardFigures&) {
+                 dashboard.total.active_customers = rows.Int(i, 1);
+               });
+  }
   dashboard.AddUpDays();
   return dashboard;
 }
