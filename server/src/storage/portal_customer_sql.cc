@@ -73,19 +73,29 @@ class Builder {
   std::string NameWordsMatch(const std::vector<std::string>& words) {
     if (words.empty()) return "0 = 1";  // nothing typed that could start a word
     if (dialect_ == SqlDialect::kSqlite) {
-      return "c.id IN (SELECT rowid FROM customer_name_words WHERE customer_name_words MATCH " +
-             Mark(WordPrefixQuery(words, dialect_), "text") + ")";
+      return Matching("rowid FROM customer_name_words WHERE customer_name_words MATCH " +
+                      Mark(WordPrefixQuery(words, dialect_), "text"));
     }
     return "to_tsvector('pg_catalog.simple', customer_name_fold(d.name)) @@"
            " to_tsquery('pg_catalog.simple', customer_name_fold(" +
            Mark(WordPrefixQuery(words, dialect_), "text") + "))";
   }
 
+  // `c.id IN (SELECT <ids_from>)`, the ids of the customers a search matches. With
+  // walk_sort_order, `+c.id` bars SQLite from reading the customers by those ids and
+  // sorting them, so it walks the sort order's index and looks each one up in the ids.
+  std::string Matching(const std::string& ids_from) const {
+    return (walk_sort_order_ ? "+c.id IN (SELECT " : "c.id IN (SELECT ") + ids_from + ")";
+  }
+  void set_walk_sort_order(bool walk) { walk_sort_order_ = walk; }
+  bool walk_sort_order() const { return walk_sort_order_; }
+
   std::vector<SqlParam>& params() { return params_; }
   SqlDialect dialect() const { return dialect_; }
 
  private:
   SqlDialect dialect_;
+  bool walk_sort_order_ = false;
   std::vector<SqlParam> params_;
 };
 
@@ -167,6 +177,12 @@ std::string Filters(const CustomerListQuery& query, Builder& builder, bool for_c
     } else if (query.contains) {
       where += " AND " + builder.NameWordsMatch(SearchWords(query.text));
       needs_details = true;
+    } else if (builder.walk_sort_order()) {
+      const std::string prefix = AsciiLower(query.text);
+      where += " AND " + builder.Matching("customer_id FROM customer_details WHERE lower(name) >= " +
+                                          builder.Mark(prefix, "text") + " AND lower(name) < " +
+                                          builder.Mark(prefix + kAfterEverything, "text"));
+      needs_details = true;
     } else {
       const std::string prefix = AsciiLower(query.text);
       where += " AND " + builder.Lowered("d.name") + " >= " + builder.Mark(prefix, "text") +
@@ -212,15 +228,13 @@ CustomerListSql BuildCustomerListSql(const CustomerListQuery& query, SqlDialect 
   Builder count_builder(dialect);
   const std::string count_where = Filters(query, count_builder, true, needs_details);
   Builder builder(dialect);
+  builder.set_walk_sort_order(many_matches && dialect == SqlDialect::kSqlite &&
+                              query.sort != CustomerSort::kName);
   std::string where = Filters(query, builder, false, needs_details);
 
   const std::string details = std::string(needs_details ? " JOIN" : " LEFT JOIN") +
                               " customer_details d ON d.customer_id = c.id";
-  // CROSS JOIN: SQLite keeps the customers the outer loop, walking the sort order.
-  const bool walk_sort_order = many_matches && dialect == SqlDialect::kSqlite &&
-                               needs_details && query.sort != CustomerSort::kName;
-  const std::string from =
-      walk_sort_order ? " FROM customers c CROSS" + details : " FROM customers c" + details;
+  const std::string from = " FROM customers c" + details;
   CustomerListSql sql;
   // DISTINCT: a customer of two of the stores has two rows `s`.
   const std::string counted =

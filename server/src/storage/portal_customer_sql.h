@@ -36,9 +36,9 @@ struct SqlWithParams {
   std::vector<SqlParam> params;
 };
 
-// `many_matches`: the count reached kCustomerCountCap. SQLite, which plans before it
-// sees the search's text, then walks the sort order's index and skips the customers who
-// do not match (a hundred rows per match at most) rather than gather and sort them all
+// `many_matches`: the count passed kCustomerCountCap. SQLite, which plans before it sees
+// the search's text, then walks the sort order's index and skips the customers who do
+// not match (a hundred rows per match at most) rather than gather and sort them all
 // (20,000 for a common first name: 230 ms); few matches are quicker gathered and sorted.
 CustomerListSql BuildCustomerListSql(const CustomerListQuery& query, SqlDialect dialect,
                                      bool many_matches = false);
