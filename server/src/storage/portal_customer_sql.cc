@@ -76,9 +76,13 @@ class Builder {
       return Matching("rowid FROM customer_name_words WHERE customer_name_words MATCH " +
                       Mark(WordPrefixQuery(words, dialect_), "text"));
     }
-    return "to_tsvector('pg_catalog.simple', customer_name_fold(d.name)) @@"
+    // ARRAY(...) is worked out once, from the GIN index: written as a condition on
+    // d.name, PostgreSQL may instead walk the sort order and fold every name it meets
+    // (18 s for a rare word at a million customers).
+    return "c.id = ANY(ARRAY(SELECT customer_id FROM customer_details WHERE"
+           " to_tsvector('pg_catalog.simple', customer_name_fold(name)) @@"
            " to_tsquery('pg_catalog.simple', customer_name_fold(" +
-           Mark(WordPrefixQuery(words, dialect_), "text") + "))";
+           Mark(WordPrefixQuery(words, dialect_), "text") + "))))";
   }
 
   // `c.id IN (SELECT <ids_from>)`, the ids of the customers a search matches. With
