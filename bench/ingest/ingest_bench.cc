@@ -28,6 +28,7 @@
 #include <thread>
 
 #include "bench/support/bench_support.h"
+#include "bench/support/fresh_postgres.h"
 #include "loyalty/core/args.h"
 #include "loyalty/core/csv.h"
 #include "loyalty/crypto/hash.h"
@@ -38,7 +39,6 @@
 #include "storage/pg_schema.h"
 #include "storage/sqlite_migrations.h"
 #include "support/child_process.h"
-#include "support/test_database.h"
 
 namespace loyalty::bench {
 namespace {
@@ -524,14 +524,6 @@ struct ServerRun {
   double peak_rate = 0;
   double mean_batch = 1;
 };
-
-// A fresh, empty database named `name` in the cluster of `admin_url`; returns its URL.
-std::string FreshPostgresDatabase(const std::string& admin_url, const std::string& name) {
-  postgres::Connection admin(admin_url);
-  admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
-  admin.Exec("CREATE DATABASE " + name);
-  return testing::WithDatabase(admin_url, name);
-}
 
 // Steps 1 to 3 against a server storing into `storage_url`.
 ServerRun MeasureServer(const Settings& settings, const std::string& engine,

@@ -1,12 +1,20 @@
-// The portal's customer list on a million customers: fills a fresh database with bulk SQL
-// (customers, registrations, cards, the stores they shop in, segments), then times each
-// query shape the list offers through Store::ListCustomers, as the portal calls it (the
-// page and its capped count). Prints one JSON line: p50 and p99 in ms per shape.
+// The portal's customer list and dashboard on a million customers: fills a fresh
+// database with bulk SQL (customers, registrations, cards, the stores they shop in,
+// segments, their purchases), then times each query shape the list offers through
+// Store::ListCustomers, as the portal calls it (the page and its capped count), and the
+// dashboard's figures through Store::LoadDashboard. Prints one JSON line: p50 and p99 in
+// ms per shape, and each p50 as a ratio to the keyset page's, measured in the same run
+// (the machine is shared and noisy; the ratio travels better than the milliseconds).
 //
-//   bench_portal_customers [--customers 1000000] [--runs 40] [--storage-url URL]
+//   bench_portal_customers [--customers 1000000] [--runs 40] [--reuse]
+//                          [--storage-url URL | --postgres-url ADMIN_URL]
 //
+// --reuse times the SQLite file an earlier run filled (and left) again, without filling.
 // URL defaults to a SQLite file in the temporary directory; a postgresql:// URL must
-// name an empty database.
+// name an empty database. --postgres-url names a cluster where the benchmark may create
+// (and drop at the end) the database loyalty_bench_portal:
+//   scripts/with-postgres --durable sh -c
+//     'build/bin/bench_portal_customers --postgres-url "$LOYALTY_TEST_POSTGRES_URL"'
 #include <chrono>
 #include <filesystem>
 #include <iostream>
@@ -14,6 +22,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bench/support/bench_support.h"
+#include "bench/support/fresh_postgres.h"
 #include "loyalty/core/args.h"
 #include "loyalty/postgres/postgres.h"
 #include "loyalty/sqlite/sqlite.h"
@@ -34,8 +43,18 @@ const std::vector<std::string> kFirstNames = {
     "Quin", "Rae",  "Ray",  "Rosa", "Sam",  "Sara", "Ted",  "Tia",  "Uma",  "Val",
     "Vic",  "Wes",  "Wren", "Xan",  "Yara", "Yves", "Zack", "Zoe",  "Bea",  "Cy"};
 
+// Last visits spread over the 58 days up to kLatestVisit, so that the dashboard's last 30
+// days hold about half the customers, as in a chain whose customers shop monthly.
+constexpr std::int64_t kFirstVisit = 1700000000;
+constexpr std::int64_t kVisitStep = 5;  // seconds per step of the 0..1000002 hash
+constexpr std::int64_t kLatestVisit = kFirstVisit + 1000003 * kVisitStep;
+constexpr std::int64_t kDaySeconds = 86400;
+
 // Statements that fill the schema with `customers` customers; `series` is the engine's
-// "one row per n from 1 to N" table expression, as `g(n)`.
+// "one row per n from 1 to N" table expression, as `g(n)`. Customer n shops in store
+// S1nn and made 1 to 4 purchases there, four days apart, the last one at their last
+// visit, so that the customers' and the purchases' figures agree as the purchase path
+// keeps them.
 std::vector<std::string> FillSql(std::int64_t customers, bool postgres) {
   const std::string n = std::to_string(customers);
   const std::string series =
@@ -47,6 +66,9 @@ std::vector<std::string> FillSql(std::int64_t customers, bool postgres) {
     return std::string("((n * 2654435761 + ") + salt + ") % 1000003)";
   };
   const std::string registered = "n % 10 < 6";  // six in ten registered
+  const std::string last_visit =
+      "(" + std::to_string(kFirstVisit) + " + " + hash("13") + " * " +
+      std::to_string(kVisitStep) + ")";
   std::string first_names;
   for (std::size_t i = 0; i < kFirstNames.size(); ++i) {
     first_names += (i == 0 ? "(" : ", (") + std::to_string(i) + ", '" + kFirstNames[i] + "')";
@@ -54,9 +76,16 @@ std::vector<std::string> FillSql(std::int64_t customers, bool postgres) {
   return {
       "INSERT INTO customers(id, created_at, visits, total_spend_minor, first_visit_at,"
       " last_visit_at, segment) SELECT n, 1700000000, 1 + " + hash("7") + " % 200, " +
-          hash("11") + " * 5, 1700000000, 1700000000 + " + hash("13") +
-          " * 30, CASE n % 5 WHEN 0 THEN 'loyal' WHEN 1 THEN 'lapsing' WHEN 2 THEN 'new' END"
+          hash("11") + " * 5, 1700000000, " + last_visit +
+          ", CASE n % 5 WHEN 0 THEN 'loyal' WHEN 1 THEN 'lapsing' WHEN 2 THEN 'new' END"
           " FROM " + series,
+      "CREATE TEMPORARY TABLE repeats(j INTEGER PRIMARY KEY)",
+      "INSERT INTO repeats(j) VALUES (0), (1), (2), (3)",
+      "INSERT INTO purchases(id, customer_id, card_number, store_id, terminal_id, occurred_at,"
+      " received_at, currency, subtotal_minor, discount_minor, total_minor, body_sha256)"
+      " SELECT 'p' || n || '-' || r.j, n, '2' || (100000000000 + n), 'S' || (100 + n % 20),"
+      " 'T01', " + last_visit + " - r.j * 345600, " + last_visit +
+          ", 'EUR', 1000, 0, 1000, '' FROM " + series + " JOIN repeats r ON r.j <= n % 4",
       "CREATE TEMPORARY TABLE first_names(k INTEGER PRIMARY KEY, name TEXT)",
       "INSERT INTO first_names(k, name) VALUES " + first_names,
       "INSERT INTO customer_details(customer_id, name, email, phone, consent_email,"
@@ -68,7 +97,7 @@ std::vector<std::string> FillSql(std::int64_t customers, bool postgres) {
       " n, 1700000000 FROM " + series,
       // Twenty stores; a third of the customers shop in a second one.
       "INSERT INTO customer_stores(customer_id, store_id, visits, spend_minor, last_visit_at)"
-      " SELECT n, 'S' || (100 + n % 20), 1, 100, 1700000000 FROM " + series,
+      " SELECT n, 'S' || (100 + n % 20), 1, 100, " + last_visit + " FROM " + series,
       "INSERT INTO customer_stores(customer_id, store_id, visits, spend_minor, last_visit_at)"
       " SELECT n, 'S' || (100 + (n + 7) % 20), 1, 100, 1700000000 FROM " + series +
           " WHERE n % 3 = 0",
@@ -90,6 +119,9 @@ void Fill(const server::StoreUrl& url, std::int64_t customers) {
   db.Exec("COMMIT");
 }
 
+// The shape every ratio is to: a keyset page in the middle of the default order.
+constexpr char kBaseline[] = "last_visit_later_page";
+
 struct Shape {
   std::string name;
   CustomerListQuery query;
@@ -103,8 +135,8 @@ std::vector<Shape> Shapes() {
     shapes.push_back({std::move(name), std::move(query)});
   };
   add("last_visit_first_page", [](auto&) {});
-  add("last_visit_later_page", [](auto& q) {
-    q.after = server::CustomerListCursor{1700000000 + 500000 * 30, "", 500000};
+  add(kBaseline, [](auto& q) {
+    q.after = server::CustomerListCursor{kFirstVisit + 500000 * kVisitStep, "", 500000};
   });
   add("spend_range", [](auto& q) {
     q.sort = CustomerSort::kSpend;
@@ -121,7 +153,9 @@ std::vector<Shape> Shapes() {
   });
   add("store_manager_one_store", [](auto& q) { q.stores = {"S105"}; });
   add("store_manager_three_stores", [](auto& q) { q.stores = {"S101", "S102", "S103"}; });
-  add("lapsed_before", [](auto& q) { q.last_visit_before = FromUnixSeconds(1710000000); });
+  add("lapsed_before", [](auto& q) {
+    q.last_visit_before = FromUnixSeconds(kFirstVisit + 300000 * kVisitStep);
+  });
   add("segment", [](auto& q) { q.segment = "lapsing"; });
   add("segment_in_store", [](auto& q) {
     q.segment = "loyal";
@@ -134,8 +168,16 @@ std::vector<Shape> Shapes() {
     q.sort = CustomerSort::kName;
     q.descending = false;
   });
-  add("name_contains", [](auto& q) {
+  add("name_contains", [](auto& q) {  // words: since migration 0015
     q.text = "q4242";
+    q.contains = true;
+  });
+  add("name_words_common", [](auto& q) {  // a first name, 1 in 50 registered
+    q.text = "ada";
+    q.contains = true;
+  });
+  add("name_words_two", [](auto& q) {  // first name and the start of the last, any order
+    q.text = "q12 ada";
     q.contains = true;
   });
   add("email_prefix", [](auto& q) { q.text = "c4242@"; });
@@ -148,9 +190,48 @@ std::vector<Shape> Shapes() {
   return shapes;
 }
 
+// Times `run` `runs` times, after one untimed run that brings its pages into memory:
+// p50 and p99 in ms.
+template <typename Run>
+nlohmann::json Timed(int runs, Run run) {
+  run();
+  std::vector<double> milliseconds;
+  for (int i = 0; i < runs; ++i) {
+    const auto started = std::chrono::steady_clock::now();
+    run();
+    milliseconds.push_back(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+            .count());
+  }
+  return {{"p50_ms", Percentile(milliseconds, 0.5)}, {"p99_ms", Percentile(milliseconds, 0.99)}};
+}
+
+// The dashboard's ranges as the portal asks for them: today, 7 and 30 days up to the
+// latest visit, for the chain and for one store.
+nlohmann::json TimeDashboard(server::Store& store, int runs) {
+  nlohmann::json figures = nlohmann::json::object();
+  const std::int64_t end = (kLatestVisit / kDaySeconds + 1) * kDaySeconds;
+  for (const int days : {1, 7, 30}) {
+    for (const bool one_store : {false, true}) {
+      server::DashboardQuery query;
+      query.from = FromUnixSeconds(end - days * kDaySeconds);
+      query.days = days;
+      if (one_store) query.stores = {"S105"};
+      server::Dashboard dashboard;
+      auto timed = Timed(runs, [&] { dashboard = store.LoadDashboard(query); });
+      timed["active_customers"] = dashboard.total.active_customers;
+      timed["purchases"] = dashboard.total.purchases;
+      figures["dashboard_" + std::to_string(days) + "_days" + (one_store ? "_one_store" : "")] =
+          timed;
+    }
+  }
+  return figures;
+}
+
 int Main(int argc, char** argv) {
   std::vector<std::string> arguments(argv + 1, argv + argc);
-  auto args = Args::Parse(arguments, {"customers", "runs", "storage-url"}, {});
+  auto args =
+      Args::Parse(arguments, {"customers", "runs", "storage-url", "postgres-url"}, {"reuse"});
   if (!args.ok()) {
     std::cerr << args.error().ToString() << "\n";
     return 2;
@@ -158,13 +239,19 @@ int Main(int argc, char** argv) {
   const std::int64_t customers = std::stoll(args->ValueOr("customers", nullptr, "1000000"));
   const int runs = std::stoi(args->ValueOr("runs", nullptr, "40"));
   const auto file = std::filesystem::temp_directory_path() / "loyalty-bench-portal.db";
-  const std::string url_text = args->ValueOr("storage-url", nullptr, "sqlite://" + file.string());
+  const std::string postgres_admin = args->ValueOr("postgres-url", nullptr, "");
+  const std::string url_text =
+      !postgres_admin.empty()
+          ? FreshPostgresDatabase(postgres_admin, "loyalty_bench_portal")
+          : args->ValueOr("storage-url", nullptr, "sqlite://" + file.string());
   auto url = server::ParseStoreUrl(url_text, "--storage-url");
   if (!url.ok()) {
     std::cerr << url.error().ToString() << "\n";
     return 2;
   }
-  if (url->engine == server::StoreUrl::Engine::kSqlite) {
+  const bool reuse = args->Flag("reuse") && url->engine == server::StoreUrl::Engine::kSqlite &&
+                     std::filesystem::exists(url->location);
+  if (url->engine == server::StoreUrl::Engine::kSqlite && !reuse) {
     for (const char* suffix : {"", "-wal", "-shm"}) {
       std::filesystem::remove(url->location + suffix);
     }
@@ -173,29 +260,28 @@ int Main(int argc, char** argv) {
   const auto key = crypto::SigningKey::Generate();
   auto store = server::OpenStore(*url, planner, key);  // creates the schema
   const auto fill_started = std::chrono::steady_clock::now();
-  Fill(*url, customers);
+  if (!reuse) Fill(*url, customers);
   const double fill_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - fill_started).count();
 
   nlohmann::json figures = nlohmann::json::object();
   for (const auto& shape : Shapes()) {
-    std::vector<double> milliseconds;
     std::size_t rows = 0;
     std::int64_t total = 0;
-    for (int run = 0; run < runs; ++run) {
-      const auto started = std::chrono::steady_clock::now();
+    auto timed = Timed(runs, [&] {
       auto page = store->ListCustomers(shape.query);
-      milliseconds.push_back(
-          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
-              .count());
       if (!page.ok()) throw std::runtime_error(shape.name + ": " + page.error().ToString());
       rows = page->rows.size();
       total = page->total;
-    }
-    figures[shape.name] = {{"p50_ms", Percentile(milliseconds, 0.5)},
-                           {"p99_ms", Percentile(milliseconds, 0.99)},
-                           {"rows", rows},
-                           {"total", total}};
+    });
+    timed["rows"] = rows;
+    timed["total"] = total;
+    figures[shape.name] = timed;
+  }
+  figures.update(TimeDashboard(*store, runs));
+  const double baseline = figures[kBaseline]["p50_ms"];
+  for (auto& [name, figure] : figures.items()) {
+    figure["ratio_to_keyset_page"] = figure["p50_ms"].get<double>() / baseline;
   }
   std::cout << nlohmann::json{{"bench", "portal_customer_list"},
                               {"engine", url->engine == server::StoreUrl::Engine::kPostgres
@@ -207,6 +293,10 @@ int Main(int argc, char** argv) {
                               {"queries", figures}}
                    .dump()
             << std::endl;
+  store.reset();
+  if (!postgres_admin.empty()) {
+    postgres::Connection(postgres_admin).Exec("DROP DATABASE loyalty_bench_portal WITH (FORCE)");
+  }
   return 0;
 }
 

@@ -23,8 +23,9 @@ struct CustomerListCursor {
 };
 
 struct CustomerListQuery {
-  // A name (its start, or anywhere with `contains`), an e-mail's start, a card number
-  // or a phone number's digits; empty: everybody.
+  // A name's start, an e-mail's start, a card number or a phone number's digits; empty:
+  // everybody. With `contains`, a name with a word starting with each word of `text`
+  // (case and accents folded alike on both engines: migration 0015).
   std::string text;
   bool contains = false;
   std::vector<std::string> stores;  // shopped in one of these; empty: any store

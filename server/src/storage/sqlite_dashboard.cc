@@ -1,5 +1,6 @@
 // SqliteStore: the portal dashboard's and performance page's figures, read from the
 // purchases, coupons and returns themselves (migrations 0010 and 0014 index them by time).
+#include "storage/dashboard_sql.h"
 #include "storage/sqlite_store.h"
 
 #include <tuple>
@@ -91,10 +92,19 @@ Dashboard SqliteStore::LoadDashboard(const DashboardQuery& query) {
                day.coupons_redeemed = row.Int(1);
              });
   // A customer who bought on two days is one active customer of the run.
-  ForEachDay(db, "SELECT 0, COUNT(DISTINCT customer_id)" + purchases_in_window, query, dashboard,
-             [&dashboard](const sqlite::Statement& row, DashboardFigures&) {
-               dashboard.total.active_customers = row.Int(1);
-             });
+  dashboard.total.active_customers = -1;
+  if (query.stores.empty()) {
+    ForEachDay(db, std::string("SELECT 0, (") + kActiveCustomersFromLastVisitsSql + ")", query,
+               dashboard, [&dashboard](const sqlite::Statement& row, DashboardFigures&) {
+                 dashboard.total.active_customers = row.Int(1);
+               });
+  }
+  if (dashboard.total.active_customers < 0) {
+    ForEachDay(db, "SELECT 0, COUNT(DISTINCT customer_id)" + purchases_in_window, query,
+               dashboard, [&dashboard](const sqlite::Statement& row, DashboardFigures&) {
+                 dashboard.total.active_customers = row.Int(1);
+               });
+  }
   dashboard.AddUpDays();
   return dashboard;
 }

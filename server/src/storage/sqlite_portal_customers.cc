@@ -77,10 +77,18 @@ void SqliteStore::MergePortalRecords(sqlite::Connection& db, std::int64_t into,
 }
 
 Result<CustomerListPage> SqliteStore::ListCustomers(const CustomerListQuery& query) {
-  const auto sql = BuildCustomerListSql(query, SqlDialect::kSqlite);
   auto lease = Read();
   auto& db = *lease;
   CustomerListPage page;
+  {
+    const auto sql = BuildCustomerListSql(query, SqlDialect::kSqlite);
+    auto& count = Bound(db, sql.count, sql.count_params);
+    count.Step();
+    page.total = std::min(count.Int(0), kCustomerCountCap);
+    page.total_capped = count.Int(0) > kCustomerCountCap;
+    count.Reset();
+  }
+  const auto sql = BuildCustomerListSql(query, SqlDialect::kSqlite, page.total_capped);
   auto& rows = Bound(db, sql.page, sql.page_params);
   CustomerListCursor last;
   while (rows.Step()) {
@@ -93,11 +101,6 @@ Result<CustomerListPage> SqliteStore::ListCustomers(const CustomerListQuery& que
             query.sort == CustomerSort::kName ? rows.Text(11) : std::string(), rows.Int(0)};
   }
   rows.Reset();
-  auto& count = Bound(db, sql.count, sql.count_params);
-  count.Step();
-  page.total = std::min(count.Int(0), kCustomerCountCap);
-  page.total_capped = count.Int(0) > kCustomerCountCap;
-  count.Reset();
   return page;
 }
 

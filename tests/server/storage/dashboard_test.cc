@@ -218,5 +218,33 @@ TEST_P(DashboardTest, PerformanceSumsEachCashierInEachStoreAndTheStoresReturns) 
   EXPECT_TRUE(store_->LoadPerformance({{"S404"}, At("2026-11-23T00:00:00Z"), 3}).stores.empty());
 }
 
+// A run ending now counts the chain's active customers from their last visits, a run
+// with purchases after it from the purchases: both give each customer once, a customer
+// merged away included.
+TEST_P(DashboardTest, ActiveCustomersOfTheChainAreTheSameWhereverTheRunEnds) {
+  Buy("S001", "212345678901", "1002", 1, 450, "2026-10-10T10:00:00Z");  // Ada, long ago
+  Buy("S002", "212345678901", "1002", 1, 450, "2026-11-28T10:00:00Z");  // and lately
+  Buy("S001", "212345678902", "1002", 1, 450, "2026-11-20T10:00:00Z");  // Bob
+  Buy("S001", std::nullopt, "1002", 1, 450, "2026-11-21T10:00:00Z");
+  Buy("S001", "212345678903", "1002", 1, 450, "2026-10-01T10:00:00Z");  // Cy, long ago
+  Buy("S001", "212345678904", "1002", 1, 450, "2026-11-25T10:00:00Z");  // Dee
+  const auto customer = [this](const char* card) {
+    return database_->Int("SELECT customer_id FROM cards WHERE number = '" +
+                          CardNumber::FromBody(card).value().digits() + "'");
+  };
+  // Dee turns out to be Cy: her purchase is Cy's now.
+  ASSERT_TRUE(store_
+                  ->MergeCustomers(customer("212345678903"), customer("212345678904"),
+                                   At("2026-11-29T10:00:00Z"))
+                  .ok());
+  const auto active = [this] {
+    return Load({}, "2026-11-01T00:00:00Z", 30).total.active_customers;
+  };
+  EXPECT_EQ(active(), 3) << "Ada, Bob and Cy";
+  Buy("S003", "212345678905", "1002", 1, 450, "2026-12-02T10:00:00Z");  // after the run
+  EXPECT_EQ(active(), 3);
+  EXPECT_EQ(Load({"S001"}, "2026-11-01T00:00:00Z", 30).total.active_customers, 2);
+}
+
 }  // namespace
 }  // namespace loyalty::server

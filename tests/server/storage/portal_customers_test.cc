@@ -283,3 +283,71 @@ TEST_P(PortalCustomersTest, ErasureKeepsPurchasesAnonymousAndIsHarmlessTwice) {
 
 }  // namespace
 }  // namespace loyalty::server
+
+namespace loyalty::server {
+namespace {
+
+// `match=contains` (migration 0015): each word typed starts a word of the name, in any
+// order, case and accents folded, the same on both engines; the index follows every
+// change of a name.
+TEST_P(PortalCustomersTest, WordSearchFoldsCaseAndAccentsAndFollowsChanges) {
+  const auto jose = Buy(1, "S001", kDay1);
+  Register(1, "José Ruiz", "j@example.com", "555 0001");
+  const auto angela = Buy(2, "S001", kDay1);
+  Register(2, "Ängela Smith-Jones", "a@example.com", "555 0002");
+  const auto emile = Buy(3, "S001", kDay1);
+  Register(3, "ÉMILE Zola", "e@example.com", "555 0003");
+  const auto sean = Buy(4, "S001", kDay1);
+  Register(4, "Sean O'Brien", "s@example.com", "555 0004");
+  const auto bjorn = Buy(5, "S001", kDay1);
+  Register(5, "Bjørn Berg", "b@example.com", "555 0005");
+  const auto words = [this](const char* text) {
+    CustomerListQuery query;
+    query.text = text;
+    query.contains = true;
+    auto ids = Ids(query);
+    return std::set<std::int64_t>(ids.begin(), ids.end());
+  };
+  using Found = std::set<std::int64_t>;
+  EXPECT_EQ(words("jose"), Found{jose});
+  EXPECT_EQ(words("JOSÉ"), Found{jose});
+  EXPECT_EQ(words("ruiz jo"), Found{jose});  // any order
+  EXPECT_EQ(words("ru"), Found{jose});        // a word's start
+  EXPECT_EQ(words("uiz"), Found{});           // not a word's start
+  EXPECT_EQ(words("jose zola"), Found{});     // every word must match
+  EXPECT_EQ(words("angela"), Found{angela});
+  EXPECT_EQ(words("jones"), Found{angela});
+  EXPECT_EQ(words("smith-jo"), Found{angela});
+  EXPECT_EQ(words("émi"), Found{emile});
+  EXPECT_EQ(words("Emile"), Found{emile});
+  EXPECT_EQ(words("brien"), Found{sean});
+  EXPECT_EQ(words("o'brien"), Found{sean});
+  EXPECT_EQ(words("bjørn"), Found{bjorn});
+  // ø is a letter of its own for both engines, not an o with an accent.
+  EXPECT_EQ(words("bjorn"), Found{});
+  EXPECT_EQ(words("\"*"), Found{});  // neither engine's query syntax
+  EXPECT_EQ(words("b"), (Found{sean, bjorn}));
+
+  // A name changed is found by its new words only.
+  domain::CustomerDetails renamed;
+  renamed.name = "Josefa Núñez";
+  ASSERT_TRUE(store_->RegisterCustomer(Card(1), renamed, kDay2).ok());
+  EXPECT_EQ(words("ruiz"), Found{});
+  EXPECT_EQ(words("nunez jos"), Found{jose});
+
+  // Erased: no longer found.
+  ASSERT_TRUE(store_->EraseCustomer(emile, kDay2).ok());
+  EXPECT_EQ(words("zola"), Found{});
+
+  // Merged: the one left keeps its own name; the other's name finds nobody.
+  ASSERT_TRUE(store_->MergeCustomers(angela, sean, kDay3).ok());
+  EXPECT_EQ(words("brien"), Found{});
+  EXPECT_EQ(words("angela"), Found{angela});
+  // One never registered takes the other's name along.
+  const auto stranger = Buy(6, "S002", kDay2);
+  ASSERT_TRUE(store_->MergeCustomers(stranger, bjorn, kDay3).ok());
+  EXPECT_EQ(words("berg"), Found{stranger});
+}
+
+}  // namespace
+}  // namespace loyalty::server
