@@ -337,6 +337,8 @@ struct AcquiredCustomers {
   // Everything they paid since they joined (returns netted out); with `stores` given,
   // only what they paid in those stores.
   std::int64_t revenue_minor = 0;
+};
+
 // Sales of a run of days summed one way: a store's, or one cashier's in one store.
 struct SalesFigures {
   std::int64_t purchases = 0;
