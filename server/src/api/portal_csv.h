@@ -13,7 +13,8 @@ namespace loyalty::server {
 bool WantsCsv(const http::Request& request);
 
 // RFC 4180: a field with a comma, quote or line break is quoted, its quotes doubled. A
-// leading =, +, - or @ is prefixed with ' so a spreadsheet does not run it as a formula.
+// leading =, +, -, @, tab or carriage return is prefixed with ' so a spreadsheet does not
+// run it as a formula.
 std::string CsvField(std::string text);
 
 // One line: the fields escaped, joined by commas, ended by CRLF.

@@ -325,6 +325,15 @@ int Coupons(const Args& args) {
       std::cerr << "coupons " << *date << ": " << (*summary)["customers"] << " customers, "
                 << (*summary)["lines"] << " lines\n";
     }
+    if (summary->contains("segments")) {
+      std::cerr << "  segments:";
+      const char* separator = " ";
+      for (const auto& [name, customers] : (*summary)["segments"].items()) {
+        std::cerr << separator << name << " " << customers;
+        separator = ", ";
+      }
+      std::cerr << "\n";
+    }
     for (const auto& campaign : (*summary)["campaigns"]) {
       std::cerr << "  " << campaign["campaign"].get<std::string>() << ": ";
       if (campaign.contains("skipped")) {

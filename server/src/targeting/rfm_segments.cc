@@ -56,8 +56,12 @@ CustomerRfm ComputeRfm(const TransactionHistory& history, std::int64_t run_at,
   const std::uint32_t customers = history.customer_count();
   const std::int64_t window_start = run_at - options.window_days * kSecondsPerDay;
   const std::int64_t new_since = run_at - options.new_days * kSecondsPerDay;
+  // Only customers with a visit in the window are scored against each other; the others
+  // are lost whatever their past (scored among themselves, a chain's lapsed customers
+  // would fill every quintile, the least lapsed "champions").
+  std::vector<std::uint32_t> active;
   // Recency as minus the days since, so that larger is better for all three.
-  std::vector<double> recency(customers), frequency(customers), monetary(customers);
+  std::vector<double> recency, frequency, monetary;
   std::vector<bool> is_new(customers, false);
   for (std::uint32_t c = 0; c < customers; ++c) {
     const std::uint32_t begin = history.customer_basket_begin[c];
@@ -76,17 +80,19 @@ CustomerRfm ComputeRfm(const TransactionHistory& history, std::int64_t run_at,
         spend += history.line_amount_minor[line];
       }
     }
-    recency[c] = last == kNoTimestamp ? -1e18 : -static_cast<double>(run_at - last);
-    frequency[c] = static_cast<double>(visits);
-    monetary[c] = static_cast<double>(spend);
     is_new[c] = first != kNoTimestamp && first >= new_since;
+    if (visits == 0) continue;
+    active.push_back(c);
+    recency.push_back(-static_cast<double>(run_at - last));
+    frequency.push_back(static_cast<double>(visits));
+    monetary.push_back(static_cast<double>(spend));
   }
   const auto r = Quintiles(recency), f = Quintiles(frequency), m = Quintiles(monetary);
   CustomerRfm result;
-  result.scores.resize(customers);
+  result.scores.assign(customers, RfmScores{1, 1, 1});
+  for (std::size_t i = 0; i < active.size(); ++i) result.scores[active[i]] = {r[i], f[i], m[i]};
   result.segments.resize(customers);
   for (std::uint32_t c = 0; c < customers; ++c) {
-    result.scores[c] = {r[c], f[c], m[c]};
     result.segments[c] = SegmentFor(result.scores[c], is_new[c]);
     ++result.per_segment[IndexOf(result.segments[c])];
   }

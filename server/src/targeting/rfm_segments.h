@@ -1,6 +1,6 @@
-// RFM segments: every customer scored 1-5 on recency (days since the last visit),
-// frequency (visits in the last year) and monetary value (spend in the last year), each
-// against the whole population by mid-rank quintile, then placed in one of the eight
+// RFM segments: every customer seen in the last year scored 1-5 on recency (days since
+// the last visit), frequency (visits in the year) and monetary value (spend in the year),
+// each against the others seen in the year by mid-rank quintile, then placed in one of the eight
 // segments of loyalty/domain/segment.h by a fixed grid on recency and frequency, with
 // spend separating the best from the merely frequent. Scores are relative: a "champion"
 // is among the chain's best this month, whatever the chain's absolute figures are.
@@ -36,7 +36,8 @@ struct CustomerRfm {
 domain::Segment SegmentFor(RfmScores scores, bool is_new);
 
 // Scores and segments every customer of `history` (cut at `run_at`, Unix seconds UTC).
-// Customers without a timed visit score lowest on recency.
+// Customers with no visit in the window score 1, 1, 1: lost (or new, for a first visit
+// in the window's last days, which cannot happen with the defaults).
 CustomerRfm ComputeRfm(const TransactionHistory& history, std::int64_t run_at,
                        const RfmOptions& options = {});
 

@@ -202,7 +202,7 @@ class PortalRouteRoles : public ::testing::Test {
         {"POST /portal/api/terminals/{terminal_id}/revoke",
          {"/portal/api/terminals/" + terminal_ + "/revoke", "", F, N, P, P}},
         {"GET /portal/api/acquisition", {"/portal/api/acquisition", "", P, P, P, P}},
-        {"GET /portal/api/acquisition/sources", {"/portal/api/acquisition/sources", "", P, P, P, P}},
+        {"GET /portal/api/acquisition/sources", {"/portal/api/acquisition/sources", "", P, F, F, P}},
         {"PUT /portal/api/acquisition/sources/{source}",
          {"/portal/api/acquisition/sources/flyer", "", F, F, F, P}},
         {"PUT /portal/api/acquisition/sources/{source}/costs",

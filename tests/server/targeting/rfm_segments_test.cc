@@ -95,19 +95,20 @@ TEST(RfmSegments, ScoresAPopulationIntoItsSegments) {
   EXPECT_EQ(counted, static_cast<std::int64_t>(history.customer_count()));
 }
 
-TEST(RfmSegments, VisitsOutsideTheWindowCountForRecencyOnly) {
+TEST(RfmSegments, CustomersUnseenForAYearAreLost) {
   // Both last came 400 days ago; one was a weekly shopper before that. Neither has a
-  // visit in the year, so frequency and spend are equal, and so are their segments.
+  // visit in the year: both are lost, however the other customers score.
   const TransactionHistory history =
       MakeHistory({{"weekly-then", Every(7, 400, 701), 5'000}, {"once-then", {400}, 5'000},
-                   {"recent", {2, 9}, 5'000}});
+                   {"lapsed-long-ago", {3000}, 5'000}, {"recent", {2, 9}, 5'000}});
   const CustomerRfm rfm = ComputeRfm(history, kRunAt, {.window_days = 365, .new_days = 0});
   EXPECT_EQ(rfm.scores[*history.customers.Find("weekly-then")].frequency,
             rfm.scores[*history.customers.Find("once-then")].frequency);
   EXPECT_EQ(rfm.scores[*history.customers.Find("weekly-then")].monetary,
             rfm.scores[*history.customers.Find("once-then")].monetary);
-  EXPECT_EQ(rfm.segments[*history.customers.Find("weekly-then")],
-            rfm.segments[*history.customers.Find("once-then")]);
+  EXPECT_EQ(rfm.segments[*history.customers.Find("weekly-then")], Segment::kLost);
+  EXPECT_EQ(rfm.segments[*history.customers.Find("once-then")], Segment::kLost);
+  EXPECT_EQ(rfm.scores[*history.customers.Find("weekly-then")].recency, 1);
 }
 
 }  // namespace
