@@ -90,6 +90,13 @@ await runInBrowser('portal-customers', opt, async ({ page, log, shot }) => {
   const purchasesCsv = await downloadedCsv(page, '#purchases-csv');
   expect(purchasesCsv[0] === 'id,occurred_at,store_id,currency,items,discount,total'
     && purchasesCsv.length === 1 + totals.length, `the purchases' CSV: ${JSON.stringify(purchasesCsv)}`);
+  // The smaller tables download what they show, as CSV made in the page.
+  const cardsCsv = await downloadedCsv(page, '#cards-table-csv');
+  expect(cardsCsv[0] === 'Card,Status,Issued,Blocked,Replaced by' && cardsCsv.length === 2,
+    `the cards' CSV: ${JSON.stringify(cardsCsv)}`);
+  const storesCsv = await downloadedCsv(page, '#stores-table-csv');
+  expect(storesCsv[0] === 'Store,Visits,Spend,Last visit' && storesCsv.length >= 2,
+    `the stores' CSV: ${JSON.stringify(storesCsv)}`);
   await shot('3-customer.png');
 
   log('a complaint due yesterday');

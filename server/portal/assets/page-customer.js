@@ -5,6 +5,7 @@
 // another store's customer gets the same answer as for an unknown one.
 import { ApiError, get, request } from './api.js';
 import { h } from './dom.js';
+import { csvLinkFor } from './table.js';
 import { count, money } from './format.js';
 import { detailsBody, detailsFields, labelled, onSubmit } from './customer-form.js';
 import {
@@ -23,12 +24,16 @@ function facts(pairs) {
     h('dt', {}, label), h('dd', { id }, value ?? '–')]));
 }
 
-function table(id, headers, rows, emptyText) {
+// `csvName`: the table also downloads as CSV under that name (the purchases table has the
+// server's CSV instead, since it pages).
+function table(id, headers, rows, emptyText, csvName) {
   if (rows.length === 0) return h('p', { class: 'empty', id: `${id}-empty` }, emptyText);
-  return h('table', { class: 'data', id },
+  const element = h('table', { class: 'data', id },
     h('thead', {}, h('tr', {}, headers.map(([label, numeric]) =>
       h('th', { scope: 'col', class: numeric ? 'num' : null }, label)))),
     h('tbody', {}, rows));
+  if (!csvName) return element;
+  return h('div', { class: 'table-with-csv' }, csvLinkFor(element, csvName), element);
 }
 
 const cell = (value, numeric) => h('td', { class: numeric ? 'num' : null }, value);
@@ -78,7 +83,7 @@ function cardsSection(customer, editable, base, rerender) {
     cell(localDate(card.issued_at)), cell(localDate(card.blocked_at)),
     cell(card.replaced_by || '–')));
   const list = table('cards-table', [['Card'], ['Status'], ['Issued'], ['Blocked'],
-    ['Replaced by']], rows, 'No card.');
+    ['Replaced by']], rows, 'No card.', `customer-${customer.id}-cards.csv`);
   const active = customer.cards.filter((card) => card.status === 'active');
   if (!editable || active.length === 0) return section('cards', 'Cards', list);
   const form = h('form', { class: 'inline-form', id: 'replace-card-form' },
@@ -112,7 +117,7 @@ function profileSection(customer, currency) {
     facts([['First visit', localTime(p.first_visit_at), 'first-visit'],
       ['Last visit', localTime(p.last_visit_at), 'last-visit']]),
     table('stores-table', [['Store'], ['Visits', true], ['Spend', true], ['Last visit']],
-      stores, 'No visit yet.'));
+      stores, 'No visit yet.', `customer-${customer.id}-stores.csv`));
 }
 
 function favouritesSection(customer, currency) {
@@ -120,11 +125,13 @@ function favouritesSection(customer, currency) {
     h('div', { class: 'columns' },
       table('categories-table', [['Category'], ['Spend', true]],
         customer.favourite_categories.map((c) => h('tr', {},
-          cell(c.category), cell(money(c.spend, currency), true))), 'No category yet.'),
+          cell(c.category), cell(money(c.spend, currency), true))), 'No category yet.',
+        `customer-${customer.id}-categories.csv`),
       table('products-table', [['Product'], ['SKU'], ['Quantity', true], ['Purchases', true]],
         customer.favourite_products.map((p) => h('tr', {},
           cell(p.name || p.sku), cell(p.sku), cell(count(p.quantity), true),
-          cell(count(p.purchases), true))), 'No product yet.')));
+          cell(count(p.purchases), true))), 'No product yet.',
+        `customer-${customer.id}-products.csv`)));
 }
 
 function couponsSection(customer) {
@@ -138,7 +145,7 @@ function couponsSection(customer) {
       `${count(c.issued)} issued · ${count(c.redeemed)} redeemed · ${count(c.expired)} expired`
       + ` · ${count(c.live)} live${c.voided ? ` · ${count(c.voided)} voided` : ''}`),
     table('coupons-table', [['Coupon'], ['Campaign'], ['Status'], ['Issued'], ['Expires'],
-      ['Redeemed']], rows, 'No coupon issued yet.'));
+      ['Redeemed']], rows, 'No coupon issued yet.', `customer-${customer.id}-coupons.csv`));
 }
 
 function purchaseRow(purchase) {
