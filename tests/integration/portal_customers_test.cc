@@ -149,6 +149,10 @@ TEST_F(PortalCustomers, SearchFindsByEachKeyPagesAreStableAndCsvIsQuoted) {
             std::string::npos)
       << csv->body;
   EXPECT_NE(csv->body.find(",\"Lovelace, Ada\","), std::string::npos);
+  // The bulk copy is audited with its size, not its rows.
+  const auto rows = std::count(csv->body.begin(), csv->body.end(), '\n') - 1;
+  EXPECT_EQ(server_->Text("SELECT detail FROM audit_log WHERE action = 'customers.export_csv'"),
+            "{\"rows\":" + std::to_string(rows) + "}");
 }
 
 TEST_F(PortalCustomers, StoreManagersSeeTheirStoresAndAnalystsOnlyRead) {

@@ -366,7 +366,20 @@ void AddReadRoutes(http::Router& router, Store& store) {
                                        query->stores.empty()) {
                                      query->stores = {""};
                                    }
-                                   if (WantsCsv(request)) return CustomersCsv(store, *query);
+                                   if (WantsCsv(request)) {
+                                     auto csv = CustomersCsv(store, *query);
+                                     // A bulk copy of personal data: who took it, and how
+                                     // many rows, but not the search (it may be a name).
+                                     if (csv.ok()) {
+                                       const auto rows = std::count(csv->body.begin(),
+                                                                    csv->body.end(), '\n');
+                                       (void)store.AppendAudit(
+                                           {Now(), caller.user.id, "customers.export_csv",
+                                            "customers", {{"rows", rows - 1}},
+                                            request.remote_address});
+                                     }
+                                     return csv;
+                                   }
                                    auto page = store.ListCustomers(*query);
                                    if (!page.ok()) return page.error();
                                    nlohmann::json rows = nlohmann::json::array();
