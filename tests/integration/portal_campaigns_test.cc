@@ -165,23 +165,11 @@ TEST_F(PortalCampaigns, ABadBodyIsAnswered400NamingTheField) {
 
 // A chain with four weeks of history, a campaign the nightly batch ran today, and some
 // of its coupons redeemed at the till; shared by the results tests.
-class PortalCampaignResults : public ::testing::Test {
+class PortalCampaignResults : public testing::SharedServerSuite<PortalCampaignResults> {
+  friend testing::SharedServerSuite<PortalCampaignResults>;
+
  protected:
   static constexpr int kCustomers = 40;
-
-  static void SetUpTestSuite() {
-    dir_ = std::make_unique<TempDir>();
-    server_ = std::make_unique<ServerHarness>(*dir_);
-    setup_error_ = Prepare();
-  }
-  static void TearDownTestSuite() {
-    if (server_ && !server_->url().empty()) {
-      EXPECT_EQ(server_->Stop(), 0);
-    }
-    server_.reset();
-    dir_.reset();
-  }
-  void SetUp() override { ASSERT_EQ(setup_error_, "") << server_->ReadLog(); }
 
   static std::string Post(const json& credential, const domain::Purchase& purchase) {
     auto answer =
@@ -310,9 +298,6 @@ class PortalCampaignResults : public ::testing::Test {
     return server_->PortalClient(server_->PortalLogIn(email, kPassword));
   }
 
-  inline static std::unique_ptr<TempDir> dir_;
-  inline static std::unique_ptr<ServerHarness> server_;
-  inline static std::string setup_error_;
   inline static std::map<std::string, std::int64_t> prices_;
   inline static std::string today_;
   inline static std::int64_t issued_ = 0;

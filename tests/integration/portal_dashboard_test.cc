@@ -26,14 +26,10 @@ std::string Dollars(std::int64_t cents) {
   return "$" + std::to_string(cents / 100) + "." + std::to_string(100 + cents % 100).substr(1);
 }
 
-class PortalDashboard : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    dir_ = std::make_unique<TempDir>();
-    server_ = std::make_unique<ServerHarness>(*dir_);
-    setup_error_ = Prepare();
-  }
+class PortalDashboard : public testing::SharedServerSuite<PortalDashboard> {
+  friend testing::SharedServerSuite<PortalDashboard>;
 
+ protected:
   // The stores, accounts, till and sales every test reads; what went wrong, or "". Each
   // test fails with it in SetUp (a failure here alone would only mark the tests skipped).
   static std::string Prepare() {
@@ -79,15 +75,6 @@ class PortalDashboard : public ::testing::Test {
     }
     return "";
   }
-  static void TearDownTestSuite() {
-    if (server_ && !server_->url().empty()) {
-      EXPECT_EQ(server_->Stop(), 0);
-    }
-    server_.reset();
-    dir_.reset();
-  }
-  void SetUp() override { ASSERT_EQ(setup_error_, "") << server_->ReadLog(); }
-
   static net::HttpsClient Client(std::vector<std::pair<std::string, std::string>> headers = {}) {
     return net::HttpsClient(
         {*net::ParseHttpsUrl(server_->url()), server_->CaFile(), 10s, std::move(headers)});
@@ -110,9 +97,6 @@ class PortalDashboard : public ::testing::Test {
     return {answer->status, json::parse(answer->body, nullptr, false)};
   }
 
-  inline static std::unique_ptr<TempDir> dir_;
-  inline static std::unique_ptr<ServerHarness> server_;
-  inline static std::string setup_error_;
   inline static std::int64_t sales_minor_ = 0;
   inline static std::int64_t card_sales_minor_ = 0;
 };

@@ -26,14 +26,10 @@ constexpr char kPassword[] = "a long portal password";
 constexpr char kCoffee[] = "822629";  // 4.19 in the demo catalog
 constexpr char kMilk[] = "32553";     // 1.79
 
-class PortalPerformance : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    dir_ = std::make_unique<TempDir>();
-    server_ = std::make_unique<ServerHarness>(*dir_);
-    setup_error_ = Prepare();
-  }
+class PortalPerformance : public testing::SharedServerSuite<PortalPerformance> {
+  friend testing::SharedServerSuite<PortalPerformance>;
 
+ protected:
   // One sale through the till's API; the coupons it earned, or what went wrong.
   static std::string Sell(const json& credential, std::optional<const char*> cashier,
                           std::optional<const char*> card, std::vector<domain::PurchaseLine> lines,
@@ -119,15 +115,6 @@ class PortalPerformance : public ::testing::Test {
     }
     return "";
   }
-  static void TearDownTestSuite() {
-    if (server_ && !server_->url().empty()) {
-      EXPECT_EQ(server_->Stop(), 0);
-    }
-    server_.reset();
-    dir_.reset();
-  }
-  void SetUp() override { ASSERT_EQ(setup_error_, "") << server_->ReadLog(); }
-
   // GET `target` as `email` (nobody when empty): the status and the body.
   static std::pair<unsigned, std::string> Get(const std::string& email, const std::string& target) {
     std::vector<std::pair<std::string, std::string>> headers;
@@ -143,10 +130,6 @@ class PortalPerformance : public ::testing::Test {
     auto [status, body] = Get(email, target);
     return {status, json::parse(body, nullptr, false)};
   }
-
-  inline static std::unique_ptr<TempDir> dir_;
-  inline static std::unique_ptr<ServerHarness> server_;
-  inline static std::string setup_error_;
 };
 
 // The row's figures as {purchases, sales, mean_basket, card_purchases, card_sales,

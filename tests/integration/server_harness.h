@@ -212,4 +212,30 @@ class ServerHarness {
   std::unique_ptr<ChildProcess> process_;
 };
 
+// One server for a whole test suite: Derived::Prepare() (static; what went wrong, or "")
+// fills it once before the first test, each test fails at once with the server's log if
+// that went wrong, and the server is stopped and its folder removed after the last test.
+// Derived names this base a friend, so Prepare may stay protected.
+template <typename Derived>
+class SharedServerSuite : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = std::make_unique<TempDir>();
+    server_ = std::make_unique<ServerHarness>(*dir_);
+    setup_error_ = Derived::Prepare();
+  }
+  static void TearDownTestSuite() {
+    if (server_ && !server_->url().empty()) {
+      EXPECT_EQ(server_->Stop(), 0);
+    }
+    server_.reset();
+    dir_.reset();
+  }
+  void SetUp() override { ASSERT_EQ(setup_error_, "") << server_->ReadLog(); }
+
+  inline static std::unique_ptr<TempDir> dir_;
+  inline static std::unique_ptr<ServerHarness> server_;
+  inline static std::string setup_error_;
+};
+
 }  // namespace loyalty::testing
