@@ -3,17 +3,14 @@
 // uplift (the control mean plus the interval's ends), so "is the gap real" reads at a
 // glance. uPlot, like the day charts (charts.js).
 import uPlot from './uPlot.esm.js';
-import { followWidth } from './charts.js';
-import { h } from './dom.js';
+import { chartFrame, followWidth } from './charts.js';
 
 const colours = ['#2563eb', '#9ca3af'];
 
 // `bars`: [{label, value}] (the first is the treated group); `interval`: [low, high] in
 // the values' unit, or null when there is none; `formatValue` for the axis.
 export function comparisonChart(title, bars, interval, formatValue) {
-  const figure = h('figure', { class: 'chart' }, h('figcaption', {}, title));
-  const plotArea = h('div', { class: 'plot' });
-  figure.append(plotArea);
+  const { figure, plotArea } = chartFrame(title);
   const xs = bars.map((_, i) => i);
   const top = Math.max(0, ...bars.map((bar) => bar.value), interval ? interval[1] : 0);
   const bottom = Math.min(0, ...bars.map((bar) => bar.value), interval ? interval[0] : 0);

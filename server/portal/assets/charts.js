@@ -20,9 +20,7 @@ export function dayChart(title, days, series, formatValue = (v) => String(v), wh
     return new Date(y, m - 1, d).getTime() / 1000;
   });
   const data = [xs, ...series.map((s) => days.map(s.value))];
-  const figure = h('figure', { class: 'chart' }, h('figcaption', {}, title));
-  const plotArea = h('div', { class: 'plot' });
-  figure.append(plotArea);
+  const { figure, plotArea } = chartFrame(title);
 
   const options = {
     width: 400,
@@ -58,6 +56,13 @@ export function dayChart(title, days, series, formatValue = (v) => String(v), wh
   return figure;
 }
 
+// A chart's figure with its caption, and the area inside it the plot is drawn into.
+export function chartFrame(title) {
+  const plotArea = h('div', { class: 'plot' });
+  const figure = h('figure', { class: 'chart' }, h('figcaption', {}, title), plotArea);
+  return { figure, plotArea };
+}
+
 // Keeps a chart as wide as its area, from the next frame (when the area has its width)
 // and on every resize.
 export function followWidth(plot, plotArea) {
@@ -72,9 +77,7 @@ export function followWidth(plot, plotArea) {
 // One bar per label (a store, a cashier): `labels` along x, `values` the bars' heights.
 // Returns the chart's figure element, sized and following its width like dayChart's.
 export function barChart(title, labels, values, formatValue = (v) => String(v)) {
-  const figure = h('figure', { class: 'chart' }, h('figcaption', {}, title));
-  const plotArea = h('div', { class: 'plot' });
-  figure.append(plotArea);
+  const { figure, plotArea } = chartFrame(title);
   const options = {
     width: 400,
     height: 200,
