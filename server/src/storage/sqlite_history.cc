@@ -58,11 +58,11 @@ Status SqliteStore::SetCustomerSegments(
   for (std::size_t start = 0; start < segments.size(); start += kRowsPerTransaction) {
     const std::size_t end = std::min(segments.size(), start + kRowsPerTransaction);
     const Status written = writer_->Run([&](sqlite::Connection& db) -> Status {
-      auto& update =
-          db.Prepared("UPDATE customers SET segment = ?1 WHERE id = ?2 AND segment IS NOT ?1");
       for (std::size_t i = start; i < end; ++i) {
-        update.Bind(1, segments[i].second).Bind(2, segments[i].first).Run();
-        update.Reset();
+        db.Prepared("UPDATE customers SET segment = ?1 WHERE id = ?2 AND segment IS NOT ?1")
+            .Bind(1, segments[i].second)
+            .Bind(2, segments[i].first)
+            .Run();
       }
       return Status();
     });
