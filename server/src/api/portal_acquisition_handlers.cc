@@ -5,6 +5,7 @@
 #include "acquisition/acquisition_report.h"
 #include "api/portal_auth.h"
 #include "api/portal_csv.h"
+#include "api/portal_query.h"
 #include "loyalty/codec/json_reader.h"
 
 namespace loyalty::server {
@@ -23,12 +24,6 @@ struct ReportQuery {
   Day last;
   acquisition::SourceSort sort = acquisition::SourceSort::kRevenue;
 };
-
-std::optional<std::string> Query(const http::Request& request, const char* name) {
-  const auto it = request.query.find(name);
-  if (it == request.query.end() || it->second.empty()) return std::nullopt;
-  return it->second;
-}
 
 Result<ReportQuery> ParseReportQuery(const http::Request& request) {
   ReportQuery query;

@@ -4,8 +4,8 @@
 
 #include "api/portal_auth.h"
 #include "api/portal_csv.h"
+#include "api/portal_query.h"
 #include "loyalty/codec/json_reader.h"
-#include "loyalty/core/number.h"
 
 namespace loyalty::server {
 namespace {
@@ -177,21 +177,15 @@ std::string ConflictsCsv(const std::vector<CouponConflict>& conflicts) {
 
 Result<http::Response> ListConflicts(Store& store, const http::Request& request,
                                      const PortalCaller& caller) {
-  std::size_t limit = 100;
-  if (const auto it = request.query.find("limit"); it != request.query.end()) {
-    const auto parsed = ParseWholeNumber(it->second, 1000);
-    if (!parsed || *parsed < 1) {
-      return InvalidArgument("limit", "must be a whole number from 1 to 1000");
-    }
-    limit = static_cast<std::size_t>(*parsed);
-  }
+  const auto limit = PageSize(request, 100, 1000);
+  if (!limit.ok()) return limit.error();
   std::vector<CouponConflict> conflicts;
   // A store manager with no stores sees nothing, never the whole chain.
   if (caller.user.role != PortalRole::kStoreManager || !caller.user.stores.empty()) {
     conflicts = store.ListCouponConflicts(caller.user.role == PortalRole::kStoreManager
                                               ? caller.user.stores
                                               : std::vector<std::string>{},
-                                          limit);
+                                          *limit);
   }
   if (WantsCsv(request)) return CsvResponse(ConflictsCsv(conflicts), "coupon-conflicts.csv");
   nlohmann::json items = nlohmann::json::array();
