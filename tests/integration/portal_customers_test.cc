@@ -345,6 +345,11 @@ TEST_F(PortalCustomers, RegistersANewCardOnceNamingTheFieldAtFault) {
   }
   EXPECT_EQ(GetJson(admin, "/portal/api/customers/" + std::to_string(ada_))["details"]["name"],
             "Lovelace, Ada");
+  // A card used at the till before its holder came to the desk: the details join the
+  // customer its purchases made.
+  const std::string anonymous = CardNumber::FromBody("200000000003")->digits();
+  EXPECT_EQ(post(admin, {{"card_number", anonymous}, {"details", details}}, 201)["customer_id"],
+            anonymous_);
   EXPECT_EQ(server_->Count("SELECT COUNT(*) FROM audit_log WHERE action = 'customer.register'"
                            " AND target = 'customer:" +
                            std::to_string(id) + "' AND detail NOT LIKE '%Katherine%'"

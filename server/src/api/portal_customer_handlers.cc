@@ -541,19 +541,7 @@ void AddEditRoutes(http::Router& router, Store& store) {
             }
             auto details = domain::CustomerDetailsFromJson(details_json);
             if (!details.ok()) return details.error();
-            const Timestamp now = Now();
-            auto holder = store.LookupCard(*card, now);
-            // A blocked card is someone's too: a conflict here, not the till's refusal.
-            if (!holder.ok()) {
-              return Error{holder.error().code == ErrorCode::kPermissionDenied
-                               ? ErrorCode::kConflict
-                               : holder.error().code,
-                           holder.error().message, "card_number"};
-            }
-            if (holder->customer) {
-              return Error{ErrorCode::kConflict, "the card already has a customer", "card_number"};
-            }
-            auto registered = store.RegisterCustomer(*card, *details, now);
+            auto registered = store.RegisterNewCustomer(*card, *details, Now());
             if (!registered.ok()) return registered.error();
             Audit(store, caller, request, "customer.register", *registered,
                   {{"card", card->Masked()},

@@ -26,6 +26,36 @@ bool CustomerActive(postgres::Connection& db, std::int64_t customer_id) {
   return !rows.empty() && rows.Text(0, 0) == "t";
 }
 
+bool HasDetails(postgres::Connection& db, std::int64_t customer_id) {
+  return !db.Run("SELECT 1 FROM customer_details WHERE customer_id = $1::bigint FOR UPDATE",
+                 Params().Add(customer_id))
+              .empty();
+}
+
+void WriteDetails(postgres::Connection& db, std::int64_t customer_id,
+                  const domain::CustomerDetails& details, Timestamp now) {
+  db.Run(
+      "INSERT INTO customer_details AS d(customer_id, name, email, phone, birthday,"
+      " consent_email, consent_sms, acquisition_source, registered_at, updated_at)"
+      " VALUES ($1::bigint, $2::text, $3::text, $4::text, $5::text, $6::bigint, $7::bigint,"
+      " $8::text, $9::bigint, $9::bigint) ON CONFLICT (customer_id) DO UPDATE SET"
+      " name = excluded.name, email = excluded.email, phone = excluded.phone,"
+      " birthday = excluded.birthday, consent_email = excluded.consent_email,"
+      " consent_sms = excluded.consent_sms,"
+      " acquisition_source = COALESCE(d.acquisition_source, excluded.acquisition_source),"
+      " updated_at = excluded.updated_at",
+      Params()
+          .Add(customer_id)
+          .Add(details.name)
+          .Add(details.email)
+          .Add(details.phone)
+          .Add(details.birthday)
+          .Add(std::int64_t{details.consent_email ? 1 : 0})
+          .Add(std::int64_t{details.consent_sms ? 1 : 0})
+          .Add(details.acquisition_source)
+          .Add(ToUnixSeconds(now)));
+}
+
 }  // namespace
 
 Result<std::int64_t> PostgresStore::RegisterCustomer(const CardNumber& card,
@@ -38,26 +68,27 @@ Result<std::int64_t> PostgresStore::RegisterCustomer(const CardNumber& card,
                    "card_number"};
     }
     customer_id = CustomerForCard(db, card, now);
-    db.Run(
-        "INSERT INTO customer_details AS d(customer_id, name, email, phone, birthday,"
-        " consent_email, consent_sms, acquisition_source, registered_at, updated_at)"
-        " VALUES ($1::bigint, $2::text, $3::text, $4::text, $5::text, $6::bigint, $7::bigint,"
-        " $8::text, $9::bigint, $9::bigint) ON CONFLICT (customer_id) DO UPDATE SET"
-        " name = excluded.name, email = excluded.email, phone = excluded.phone,"
-        " birthday = excluded.birthday, consent_email = excluded.consent_email,"
-        " consent_sms = excluded.consent_sms,"
-        " acquisition_source = COALESCE(d.acquisition_source, excluded.acquisition_source),"
-        " updated_at = excluded.updated_at",
-        Params()
-            .Add(customer_id)
-            .Add(details.name)
-            .Add(details.email)
-            .Add(details.phone)
-            .Add(details.birthday)
-            .Add(std::int64_t{details.consent_email ? 1 : 0})
-            .Add(std::int64_t{details.consent_sms ? 1 : 0})
-            .Add(details.acquisition_source)
-            .Add(ToUnixSeconds(now)));
+    WriteDetails(db, customer_id, details, now);
+    return {};
+  });
+  if (!status.ok()) return status.error();
+  return customer_id;
+}
+
+Result<std::int64_t> PostgresStore::RegisterNewCustomer(const CardNumber& card,
+                                                        const domain::CustomerDetails& details,
+                                                        Timestamp now) {
+  std::int64_t customer_id = 0;
+  const Status status = writer_->Run([&](postgres::Connection& db) -> Status {
+    if (auto row = FindCard(db, card); row && row->blocked) {
+      return Error{ErrorCode::kConflict, "the card is blocked", "card_number"};
+    }
+    customer_id = CustomerForCard(db, card, now);
+    if (HasDetails(db, customer_id)) {
+      return Error{ErrorCode::kConflict, "the card's holder is registered already",
+                   "card_number"};
+    }
+    WriteDetails(db, customer_id, details, now);
     return {};
   });
   if (!status.ok()) return status.error();

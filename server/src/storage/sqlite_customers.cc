@@ -26,6 +26,37 @@ bool CustomerActive(sqlite::Connection& db, std::int64_t customer_id) {
   return active;
 }
 
+bool HasDetails(sqlite::Connection& db, std::int64_t customer_id) {
+  auto& query = db.Prepared("SELECT 1 FROM customer_details WHERE customer_id = ?");
+  query.Bind(1, customer_id);
+  const bool found = query.Step();
+  query.Reset();
+  return found;
+}
+
+void WriteDetails(sqlite::Connection& db, std::int64_t customer_id,
+                  const domain::CustomerDetails& details, Timestamp now) {
+  db.Prepared(
+        "INSERT INTO customer_details(customer_id, name, email, phone, birthday, consent_email,"
+        " consent_sms, acquisition_source, registered_at, updated_at)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9) ON CONFLICT(customer_id) DO UPDATE SET"
+        " name = excluded.name, email = excluded.email, phone = excluded.phone,"
+        " birthday = excluded.birthday, consent_email = excluded.consent_email,"
+        " consent_sms = excluded.consent_sms,"
+        " acquisition_source = COALESCE(acquisition_source, excluded.acquisition_source),"
+        " updated_at = excluded.updated_at")
+      .Bind(1, customer_id)
+      .Bind(2, details.name)
+      .Bind(3, details.email)
+      .Bind(4, details.phone)
+      .Bind(5, details.birthday)
+      .Bind(6, std::int64_t{details.consent_email ? 1 : 0})
+      .Bind(7, std::int64_t{details.consent_sms ? 1 : 0})
+      .Bind(8, details.acquisition_source)
+      .Bind(9, ToUnixSeconds(now))
+      .Run();
+}
+
 }  // namespace
 
 Result<std::int64_t> SqliteStore::RegisterCustomer(const CardNumber& card,
@@ -38,26 +69,27 @@ Result<std::int64_t> SqliteStore::RegisterCustomer(const CardNumber& card,
                    "card_number"};
     }
     customer_id = CustomerForCard(db, card, now);
-    const auto optional = [](const std::optional<std::string>& value) { return value; };
-    db.Prepared(
-          "INSERT INTO customer_details(customer_id, name, email, phone, birthday, consent_email,"
-          " consent_sms, acquisition_source, registered_at, updated_at)"
-          " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9) ON CONFLICT(customer_id) DO UPDATE SET"
-          " name = excluded.name, email = excluded.email, phone = excluded.phone,"
-          " birthday = excluded.birthday, consent_email = excluded.consent_email,"
-          " consent_sms = excluded.consent_sms,"
-          " acquisition_source = COALESCE(acquisition_source, excluded.acquisition_source),"
-          " updated_at = excluded.updated_at")
-        .Bind(1, customer_id)
-        .Bind(2, details.name)
-        .Bind(3, optional(details.email))
-        .Bind(4, optional(details.phone))
-        .Bind(5, optional(details.birthday))
-        .Bind(6, std::int64_t{details.consent_email ? 1 : 0})
-        .Bind(7, std::int64_t{details.consent_sms ? 1 : 0})
-        .Bind(8, optional(details.acquisition_source))
-        .Bind(9, ToUnixSeconds(now))
-        .Run();
+    WriteDetails(db, customer_id, details, now);
+    return {};
+  });
+  if (!status.ok()) return status.error();
+  return customer_id;
+}
+
+Result<std::int64_t> SqliteStore::RegisterNewCustomer(const CardNumber& card,
+                                                      const domain::CustomerDetails& details,
+                                                      Timestamp now) {
+  std::int64_t customer_id = 0;
+  const Status status = writer_->Run([&](sqlite::Connection& db) -> Status {
+    if (auto row = FindCard(db, card); row && row->blocked) {
+      return Error{ErrorCode::kConflict, "the card is blocked", "card_number"};
+    }
+    customer_id = CustomerForCard(db, card, now);
+    if (HasDetails(db, customer_id)) {
+      return Error{ErrorCode::kConflict, "the card's holder is registered already",
+                   "card_number"};
+    }
+    WriteDetails(db, customer_id, details, now);
     return {};
   });
   if (!status.ok()) return status.error();

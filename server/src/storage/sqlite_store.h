@@ -49,6 +49,9 @@ class SqliteStore final : public Store {
   Result<std::int64_t> RegisterCustomer(const CardNumber& card,
                                         const domain::CustomerDetails& details,
                                         Timestamp now) override;
+  Result<std::int64_t> RegisterNewCustomer(const CardNumber& card,
+                                           const domain::CustomerDetails& details,
+                                           Timestamp now) override;
   Status AddCard(std::int64_t customer_id, const CardNumber& card, Timestamp now) override;
   Result<std::int64_t> ReplaceCard(const CardNumber& lost, const CardNumber& replacement,
                                    Timestamp now) override;

@@ -482,6 +482,13 @@ class Store {
   virtual Result<std::int64_t> RegisterCustomer(const CardNumber& card,
                                                 const domain::CustomerDetails& details,
                                                 Timestamp now) = 0;
+  // Registers the holder of a card nobody has registered yet: a new card, or one used at
+  // tills before its holder gave details. kConflict naming card_number when the card is
+  // blocked or its customer has details already. The check is inside the write, so two
+  // service desks registering the same card at once cannot both succeed.
+  virtual Result<std::int64_t> RegisterNewCustomer(const CardNumber& card,
+                                                   const domain::CustomerDetails& details,
+                                                   Timestamp now) = 0;
   // Gives a customer another card (a household shares one account). kAlreadyExists if
   // the card belongs to someone already.
   virtual Status AddCard(std::int64_t customer_id, const CardNumber& card, Timestamp now) = 0;

@@ -4,6 +4,7 @@
 #include <future>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -824,6 +825,50 @@ TEST_P(StoreTest, RegistrationAddsDetailsToTheCardsCustomerAndMakesOneForANewCar
                  " WHERE customer_id = " +
                  std::to_string(*registered)),
             "ada lovelace/flyer");
+}
+
+TEST_P(StoreTest, RegisteringANewHolderSucceedsOnceEvenFromDesksRacing) {
+  // A card used at a till before its holder registered takes the details.
+  const auto used = Card("200000000013");
+  const auto recorded = Record(MakePurchase(used, {{"1001", 1, 129}}, kDay1), kDay1);
+  auto registered = store_->RegisterNewCustomer(used, Details("ada"), kDay2);
+  ASSERT_TRUE(registered.ok()) << registered.error().ToString();
+  EXPECT_EQ(*registered, *recorded.ack.customer_id);
+  auto again = store_->RegisterNewCustomer(used, Details("impostor"), kDay2);
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code, ErrorCode::kConflict);
+  EXPECT_EQ(again.error().field, "card_number");
+
+  // Desks registering one new card at the same moment: one wins, the rest are told.
+  const auto fresh = Card("200000000014");
+  constexpr std::size_t kDesks = 8;
+  std::vector<Result<std::int64_t>> outcomes(kDesks, Result<std::int64_t>(std::int64_t{0}));
+  {
+    std::vector<std::thread> desks;
+    for (std::size_t desk = 0; desk < kDesks; ++desk) {
+      desks.emplace_back([&, desk] {
+        outcomes[desk] = store_->RegisterNewCustomer(fresh, Details("a desk"), kDay2);
+      });
+    }
+    for (auto& desk : desks) desk.join();
+  }
+  int winners = 0;
+  for (const auto& outcome : outcomes) {
+    if (outcome.ok()) {
+      ++winners;
+    } else {
+      EXPECT_EQ(outcome.error().code, ErrorCode::kConflict);
+    }
+  }
+  EXPECT_EQ(winners, 1);
+  EXPECT_EQ(Count("customer_details"), 2);
+
+  const auto lost = Card("200000000015");
+  Record(MakePurchase(lost, {{"1001", 1, 129}}, kDay1), kDay1);
+  ASSERT_TRUE(store_->ReplaceCard(lost, Card("200000000016"), kDay2).ok());
+  auto blocked = store_->RegisterNewCustomer(lost, Details("finder"), kDay2);
+  ASSERT_FALSE(blocked.ok());
+  EXPECT_EQ(blocked.error().code, ErrorCode::kConflict);
 }
 
 TEST_P(StoreTest, HouseholdCardsShareOneCustomer) {
