@@ -214,8 +214,18 @@ await runInBrowser('portal-customers', opt, async ({ page, log, shot }) => {
   expect(await page.locator('#erase').count() === 0, 'erase is offered again');
   await shot('14-erased.png');
 
+  log('the session ends while a form is being saved: the login screen, nothing stored');
+  await page.goto(`${opt.url}/portal/#/customers`);
+  await page.click('#register-open');
+  await page.fill('#register-form input[name=card_number]', opt['new-card']);
+  await page.fill('#register-form input[name=name]', 'Late, Someone');
+  await page.context().clearCookies();
+  await page.click('#register-save');
+  await waitForText(page, '.login .notice', 'Your session ended');
+  expect(await page.locator('#register-form').count() === 0, 'the form stays after the session ended');
+  await shot('15-session-ended.png');
+
   log('an analyst reads without controls');
-  await logOut(page);
   await logIn(page, opt['analyst-email'], opt.password);
   await page.goto(`${opt.url}/portal/${customerPath}`);
   await waitForText(page, '#customer-name', opt['customer-name']);
@@ -223,7 +233,7 @@ await runInBrowser('portal-customers', opt, async ({ page, log, shot }) => {
     '.contact button', '#register-open']) {
     expect(await page.locator(control).count() === 0, `the analyst is offered ${control}`);
   }
-  await shot('15-analyst.png');
+  await shot('16-analyst.png');
 
   log("a manager of another store opens the customer's address");
   await logOut(page);
@@ -237,6 +247,7 @@ await runInBrowser('portal-customers', opt, async ({ page, log, shot }) => {
     (await fetch(path, { headers: { Accept: 'application/json' } })).status,
   `/portal/api/customers/${opt['customer-id']}`);
   expect(status === 404, `the API answers ${status} to the manager`);
-  await shot('16-manager-refused.png');
-  // The wrong e-mail's 400 and the manager's 404s are provoked on purpose.
-}, { allowedConsoleErrors: [/status of 400/, /status of 404/] });
+  await shot('17-manager-refused.png');
+  // The wrong e-mail's 400, the ended session's 401 and the manager's 404s are provoked
+  // on purpose.
+}, { allowedConsoleErrors: [/status of 400/, /status of 401/, /status of 404/] });

@@ -380,7 +380,8 @@ TEST_F(PortalCustomers, InChromiumFindsACustomerLogsAFollowUpEditsAConsentAndRef
                            "7-follow-ups-panel.png", "8-sorted-by-spend.png",
                            "9-follow-up-done.png", "10-card-replaced.png", "11-registered.png",
                            "12-merge-confirm.png", "13-erase-confirm.png", "14-erased.png",
-                           "15-analyst.png", "16-manager-refused.png"}) {
+                           "15-session-ended.png", "16-analyst.png",
+                           "17-manager-refused.png"}) {
     EXPECT_TRUE(std::filesystem::exists(run.screenshots + "/" + shot)) << shot;
   }
   // What the browser did went through the API: stored and audited.
@@ -393,6 +394,9 @@ TEST_F(PortalCustomers, InChromiumFindsACustomerLogsAFollowUpEditsAConsentAndRef
                            " 'customer.register', 'customer.merge', 'customer.erase')"),
             7);
   EXPECT_EQ(server_->Count("SELECT COUNT(*) FROM customer_details WHERE name LIKE '%Katherine%'"),
+            0);
+  // The erased customer's card was free again, so only the ended session kept it so.
+  EXPECT_EQ(server_->Count("SELECT COUNT(*) FROM customer_details WHERE name = 'Late, Someone'"),
             0);
 }
 

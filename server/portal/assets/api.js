@@ -1,6 +1,7 @@
 // The portal API over fetch: JSON in and out, the session's CSRF token on every request
 // that changes something, and errors as ApiError carrying the server's message and field.
 let csrfToken = '';
+let sessionEnded = null;
 
 export class ApiError extends Error {
   constructor(status, message, field) {
@@ -12,6 +13,12 @@ export class ApiError extends Error {
 
 export function setCsrfToken(token) {
   csrfToken = token || '';
+}
+
+// Called on any 401 while logged in: the session expired or was ended elsewhere, and
+// whatever the page was doing (a form being saved) cannot go on without a new login.
+export function onSessionEnded(handler) {
+  sessionEnded = handler;
 }
 
 export async function request(method, path, body) {
@@ -29,6 +36,7 @@ export async function request(method, path, body) {
   const json = await response.json().catch(() => null);
   if (!response.ok) {
     const error = json && json.error ? json.error : {};
+    if (response.status === 401 && sessionEnded) sessionEnded();
     throw new ApiError(response.status, error.message || `HTTP ${response.status}`, error.field);
   }
   return json;

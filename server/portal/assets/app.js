@@ -1,6 +1,6 @@
 // The portal's entry: shows the login form or the app shell (header, navigation from
 // routes.js, the current page), and routes by the URL's hash (#/dashboard).
-import { ApiError, get, request, setCsrfToken } from './api.js';
+import { ApiError, get, onSessionEnded, request, setCsrfToken } from './api.js';
 import { h } from './dom.js';
 import { roleNames } from './format.js';
 import { renderLogin } from './login.js';
@@ -16,12 +16,14 @@ function currentPath() {
 function showLogin(message) {
   session = null;
   setCsrfToken('');
+  onSessionEnded(null);
   root.replaceChildren(renderLogin(onLoggedIn, message));
 }
 
 function onLoggedIn(newSession) {
   session = newSession;
   setCsrfToken(session.csrf_token);
+  onSessionEnded(() => showLogin('Your session ended. Please log in again.'));
   if (!routeFor(currentPath(), session.user)) location.hash = `#/${defaultRoute.path}`;
   renderShell();
 }
@@ -78,6 +80,11 @@ async function showPage() {
 }
 
 window.addEventListener('hashchange', showPage);
+// A form's handler rethrows the 401 that ended the session; the login screen is the
+// answer to it, so it is not an error left unhandled.
+window.addEventListener('unhandledrejection', (event) => {
+  if (event.reason instanceof ApiError && event.reason.status === 401) event.preventDefault();
+});
 
 get('/portal/api/session').then(onLoggedIn, (error) => {
   if (error instanceof ApiError && error.status === 401) {
