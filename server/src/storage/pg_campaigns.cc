@@ -63,7 +63,13 @@ Result<StoredCampaign> PostgresStore::CreateCampaign(const domain::Campaign& cam
     auto values = CampaignFieldValues(campaign);
     values.emplace_back(ToUnixSeconds(now));
     values.emplace_back(ToUnixSeconds(now));
-    values.emplace_back(created_by ? ColumnValue(*created_by) : ColumnValue(std::monostate()));
+    // Two statements, not a conditional of two variants: GCC 12 warns that the moved
+    // string of one may be uninitialized.
+    if (created_by) {
+      values.emplace_back(*created_by);
+    } else {
+      values.emplace_back(std::monostate());
+    }
     if (db.Run(sql, ToParams(values)).affected() == 0) {
       return Error{ErrorCode::kAlreadyExists, "a campaign with the id " + campaign.id + " exists",
                    "id"};

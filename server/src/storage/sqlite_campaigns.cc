@@ -58,7 +58,13 @@ Result<StoredCampaign> SqliteStore::CreateCampaign(const domain::Campaign& campa
     auto values = CampaignFieldValues(campaign);
     values.emplace_back(ToUnixSeconds(now));
     values.emplace_back(ToUnixSeconds(now));
-    values.emplace_back(created_by ? ColumnValue(*created_by) : ColumnValue(std::monostate()));
+    // Two statements, not a conditional of two variants: GCC 12 warns that the moved
+    // string of one may be uninitialized.
+    if (created_by) {
+      values.emplace_back(*created_by);
+    } else {
+      values.emplace_back(std::monostate());
+    }
     BindValues(insert, values);
     insert.Run();
     return Status();
