@@ -187,12 +187,12 @@ Result<http::Response> NameSource(Store& store, const http::Request& request,
   if (auto named = store.SetAcquisitionSourceName(source, display_name, now); !named.ok()) {
     return named.error();
   }
-  (void)store.AppendAudit({now,
-                           caller.user.id,
-                           "acquisition.source_name",
-                           "acquisition_source:" + source,
-                           {{"display_name", display_name}},
-                           request.remote_address});
+  AuditStoredAction(store, {now,
+                            caller.user.id,
+                            "acquisition.source_name",
+                            "acquisition_source:" + source,
+                            {{"display_name", display_name}},
+                            request.remote_address});
   return SourceAnswer(store, source);
 }
 
@@ -210,14 +210,14 @@ Result<http::Response> SetCost(Store& store, const http::Request& request,
   }
   const Timestamp now = Now();
   if (auto set = store.SetAcquisitionCost(source, cost, now); !set.ok()) return set.error();
-  (void)store.AppendAudit({now,
-                           caller.user.id,
-                           "acquisition.cost",
-                           "acquisition_source:" + source,
-                           {{"period_start", cost.period_start},
-                            {"period_end", cost.period_end},
-                            {"cost", cost.cost_minor}},
-                           request.remote_address});
+  AuditStoredAction(store, {now,
+                            caller.user.id,
+                            "acquisition.cost",
+                            "acquisition_source:" + source,
+                            {{"period_start", cost.period_start},
+                             {"period_end", cost.period_end},
+                             {"cost", cost.cost_minor}},
+                            request.remote_address});
   return SourceAnswer(store, source);
 }
 

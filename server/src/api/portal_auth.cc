@@ -145,9 +145,9 @@ void AddPortalSessionRoutes(http::Router& router, Store& store, auth::LoginThrot
                if (auto created = store.CreatePortalSession(session); !created.ok()) {
                  return created.error();
                }
-               (void)store.AppendAudit(
-                   {now, user.id, "login", "portal_user:" + std::to_string(user.id),
-                    nlohmann::json::object(), request.remote_address});
+               AuditStoredAction(store,
+                                 {now, user.id, "login", "portal_user:" + std::to_string(user.id),
+                                  nlohmann::json::object(), request.remote_address});
                auto response = http::Response::Json(
                    {{"user", UserJson(user)}, {"csrf_token", session.csrf_token}});
                response.headers.emplace_back(
@@ -176,9 +176,9 @@ void AddPortalSessionRoutes(http::Router& router, Store& store, auth::LoginThrot
                        !deleted.ok()) {
                      return deleted.error();
                    }
-                   (void)store.AppendAudit({Now(), caller.user.id, "logout",
-                                            "portal_user:" + std::to_string(caller.user.id),
-                                            nlohmann::json::object(), request.remote_address});
+                   AuditStoredAction(store, {Now(), caller.user.id, "logout",
+                                             "portal_user:" + std::to_string(caller.user.id),
+                                             nlohmann::json::object(), request.remote_address});
                    http::Response response;
                    response.status = 204;
                    response.headers.emplace_back("Set-Cookie",

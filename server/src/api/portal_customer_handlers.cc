@@ -206,8 +206,9 @@ Result<CustomerRecord> VisibleCustomer(Store& store, const PortalCaller& caller,
 void Audit(Store& store, const PortalCaller& caller, const http::Request& request,
            const std::string& action, std::int64_t customer_id,
            nlohmann::json detail = nlohmann::json::object()) {
-  (void)store.AppendAudit({Now(), caller.user.id, action, "customer:" + std::to_string(customer_id),
-                           std::move(detail), request.remote_address});
+  AuditStoredAction(store,
+                    {Now(), caller.user.id, action, "customer:" + std::to_string(customer_id),
+                     std::move(detail), request.remote_address});
 }
 
 nlohmann::json DetailsJson(const CustomerRecord& record) {
@@ -373,10 +374,12 @@ void AddReadRoutes(http::Router& router, Store& store) {
                                      if (csv.ok()) {
                                        const auto rows = std::count(csv->body.begin(),
                                                                     csv->body.end(), '\n');
-                                       (void)store.AppendAudit(
-                                           {Now(), caller.user.id, "customers.export_csv",
-                                            "customers", {{"rows", rows - 1}},
-                                            request.remote_address});
+                                       AuditStoredAction(store, {Now(),
+                                                                 caller.user.id,
+                                                                 "customers.export_csv",
+                                                                 "customers",
+                                                                 {{"rows", rows - 1}},
+                                                                 request.remote_address});
                                      }
                                      return csv;
                                    }

@@ -109,12 +109,12 @@ Result<http::Response> CreateEnrollmentCode(Store& store, const http::Request& r
     return code.error();
   }
   // The code itself is a secret until used: never in the audit log.
-  (void)store.AppendAudit({now,
-                           caller.user.id,
-                           "terminal.enrollment_code",
-                           "store:" + store_id,
-                           {{"valid_hours", hours}},
-                           request.remote_address});
+  AuditStoredAction(store, {now,
+                            caller.user.id,
+                            "terminal.enrollment_code",
+                            "store:" + store_id,
+                            {{"valid_hours", hours}},
+                            request.remote_address});
   return http::Response::Json({{"store_id", store_id},
                                {"code", *code},
                                {"expires_at", FormatUtc(now + std::chrono::hours(hours))}},
@@ -137,12 +137,12 @@ Result<http::Response> RevokeTerminal(Store& store, const http::Request& request
     if (auto revoked = store.RevokeTerminal(terminal_id, now); !revoked.ok()) {
       return revoked.error();
     }
-    (void)store.AppendAudit({now,
-                             caller.user.id,
-                             "terminal.revoke",
-                             "terminal:" + terminal_id,
-                             {{"store_id", found->identity.store_id}},
-                             request.remote_address});
+    AuditStoredAction(store, {now,
+                              caller.user.id,
+                              "terminal.revoke",
+                              "terminal:" + terminal_id,
+                              {{"store_id", found->identity.store_id}},
+                              request.remote_address});
   }
   TerminalRecord record = *found;
   record.status = "revoked";

@@ -427,10 +427,12 @@ int AdminCreate(const Args& args, const Config& config) {
   AdminStore admin(config);
   auto user = admin.store.CreatePortalUser({*email, *name, *role, *hash, stores}, Now());
   if (!user.ok()) return Fail(user.error());
-  (void)admin.store.AppendAudit({Now(), std::nullopt, "portal_user.create",
-                                 "portal_user:" + std::to_string(user->id),
-                                 {{"email", user->email}, {"role", PortalRoleName(user->role)}},
-                                 "command line"});
+  AuditStoredAction(admin.store, {Now(),
+                                  std::nullopt,
+                                  "portal_user.create",
+                                  "portal_user:" + std::to_string(user->id),
+                                  {{"email", user->email}, {"role", PortalRoleName(user->role)}},
+                                  "command line"});
   std::cout << "portal account " << user->id << " (" << user->email << ", "
             << PortalRoleName(user->role) << ") created\n";
   return 0;

@@ -1,6 +1,5 @@
 #include "campaigns/campaign_actions.h"
 
-#include "loyalty/core/log.h"
 
 namespace loyalty::server {
 namespace {
@@ -18,18 +17,10 @@ nlohmann::json ChangedFields(const domain::Campaign& before, const domain::Campa
   return changed;
 }
 
-// The change is stored already: a failed audit write is logged, not reported as a
-// failed change, which would invite the caller to make it twice.
 void Audit(Store& store, const CampaignActor& actor, const std::string& action,
            const std::string& campaign_id, nlohmann::json detail, Timestamp now) {
-  const Status appended = store.AppendAudit(
-      {now, actor.user_id, action, "campaign:" + campaign_id, std::move(detail),
-       actor.remote_address});
-  if (!appended.ok()) {
-    log::Error("audit log write failed", {{"action", action},
-                                          {"campaign", campaign_id},
-                                          {"error", appended.error().ToString()}});
-  }
+  AuditStoredAction(store, {now, actor.user_id, action, "campaign:" + campaign_id,
+                            std::move(detail), actor.remote_address});
 }
 
 }  // namespace

@@ -5,6 +5,8 @@
 #include <future>
 #include <tuple>
 
+#include "loyalty/core/log.h"
+
 namespace loyalty::server {
 namespace {
 
@@ -88,6 +90,14 @@ void Dashboard::AddUpDays() {
     total.card_sales_minor += day.card_sales_minor;
     total.coupons_issued += day.coupons_issued;
     total.coupons_redeemed += day.coupons_redeemed;
+  }
+}
+
+void AuditStoredAction(Store& store, const AuditEntry& entry) {
+  if (const Status appended = store.AppendAudit(entry); !appended.ok()) {
+    log::Error("audit log write failed", {{"action", entry.action},
+                                          {"target", entry.target},
+                                          {"error", appended.error().ToString()}});
   }
 }
 

@@ -639,4 +639,9 @@ class Store {
   virtual Performance LoadPerformance(const DashboardQuery& query) = 0;
 };
 
+// Appends an action to the audit log once the action is stored. A failed write is
+// logged as an error, not reported as a failed action, which would invite the caller
+// to make it twice.
+void AuditStoredAction(Store& store, const AuditEntry& entry);
+
 }  // namespace loyalty::server
