@@ -533,10 +533,12 @@ Result<CatalogImportResult> PostgresStore::ImportProducts(
     result.changed = 0;
     for (const auto& product : products) {
       if (!product.barcode.empty()) {
-        // Checked here, not left to the unique index, to name both products.
-        const auto holder =
-            db.Run("SELECT sku FROM products WHERE barcode = $1::text AND sku <> $2::text",
-                   postgres::Params().Add(product.barcode).Add(product.sku));
+        // Checked here, not left to the unique index, to name both products. The
+        // `barcode <> ''` lets the lookup use that partial index.
+        const auto holder = db.Run(
+            "SELECT sku FROM products WHERE barcode = $1::text AND barcode <> '' AND"
+            " sku <> $2::text",
+            postgres::Params().Add(product.barcode).Add(product.sku));
         if (!holder.empty()) {
           return InvalidArgument("barcode", "barcode " + product.barcode + " of sku " +
                                                 product.sku + " is already on sku " +

@@ -578,8 +578,11 @@ Result<CatalogImportResult> SqliteStore::ImportProducts(
 
     for (const auto& product : products) {
       if (!product.barcode.empty()) {
-        // Checked here, not left to the unique index, to name both products.
-        auto& holder = db.Prepared("SELECT sku FROM products WHERE barcode = ? AND sku <> ?");
+        // Checked here, not left to the unique index, to name both products. The
+        // `barcode <> ''` lets the lookup use that partial index: without it, importing n
+        // products read the table n times.
+        auto& holder = db.Prepared(
+            "SELECT sku FROM products WHERE barcode = ? AND barcode <> '' AND sku <> ?");
         holder.Bind(1, product.barcode).Bind(2, product.sku);
         if (holder.Step()) {
           const std::string other = holder.Text(0);
