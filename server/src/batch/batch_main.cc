@@ -105,10 +105,10 @@ Model options (defaults in parentheses; docs/targeting.md explains each):
   --cross-sell-weight X     weight of co-purchase (lift) candidates (0.1)
   --category-weight X       weight of category-affinity candidates (0.05)
   --replay-customers N      customers replayed (last basket held out) to tune
-                            --within-decay, --group-decay and --alpha and to
+                            the options above but --neighbours, and to
                             calibrate probabilities; 0: none (20000)
-  --no-tune                 use those three as given; giving any of them implies
-                            --no-tune
+  --no-tune                 use the options as given; giving any of the tuned
+                            ones implies --no-tune
 )";
 
 int Fail(const Error& error) {
@@ -202,8 +202,11 @@ Result<targeting::NextBasketOptions> ParseModelOptions(const Args& args) {
     *option.target = *value;
   }
   // Values a person chose are not to be overridden by the tuning.
-  model.tune = !args.Flag("no-tune") && !args.Value("within-decay") && !args.Value("group-decay") &&
-               !args.Value("alpha");
+  model.tune = !args.Flag("no-tune");
+  for (const char* tuned : {"groups", "within-decay", "group-decay", "alpha", "rhythm-weight",
+                            "repeat-weight", "cross-sell-weight", "category-weight"}) {
+    if (args.Value(tuned)) model.tune = false;
+  }
   return model;
 }
 

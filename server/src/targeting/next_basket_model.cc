@@ -7,6 +7,9 @@
 #include <numeric>
 #include <thread>
 
+#include "targeting/option_tuning.h"
+#include "targeting/ranking_metrics.h"
+
 namespace loyalty::server::targeting {
 namespace {
 
@@ -47,6 +50,13 @@ std::uint32_t UsedBasketEnd(const TransactionHistory& history, std::uint32_t cus
   const std::uint32_t begin = history.customer_basket_begin[customer];
   const std::uint32_t end = history.customer_basket_begin[customer + 1];
   return end - std::min(held_out, end - begin);
+}
+
+// Whether two sets of options build the same customer vectors and repeat factors.
+bool SameVectors(const NextBasketOptions& a, const NextBasketOptions& b) {
+  return a.groups == b.groups && a.within_decay == b.within_decay &&
+         a.group_decay == b.group_decay && a.rhythm_weight == b.rhythm_weight &&
+         a.repeat_weight == b.repeat_weight;
 }
 
 // Buyers' worth of evidence a product's repeat rate starts from (the mean of all products).
@@ -358,9 +368,9 @@ void NextBasketModel::Replay(const ProgressFunction& progress) {
   replay.Build(1, {});
   const std::size_t depth = std::max(options_.calibration_depth, options_.tune_k);
   std::vector<std::vector<Calibration::Observation>> observations(chosen.size());
-  std::vector<double> recall(chosen.size());
+  std::vector<RankingMetrics> metrics(chosen.size());
   // Ranks every chosen customer's held-out basket with the replay's current options;
-  // the mean recall at tune_k.
+  // the mean recall and NDCG at tune_k.
   const auto run = [&](const ProgressFunction& run_progress, std::string_view phase) {
     ParallelFor(
         chosen.size(), Threads(), [&] { return Scratch(replay); },
@@ -372,56 +382,54 @@ void NextBasketModel::Replay(const ProgressFunction& progress) {
           std::sort(bought.begin(), bought.end());
           bought.erase(std::unique(bought.begin(), bought.end()), bought.end());
           const auto ranked = replay.Recommend(customer, depth, scratch);
-          std::size_t hits = 0;
+          std::vector<std::uint32_t> ranked_products;
           observations[index].clear();
           for (std::size_t rank = 0; rank < ranked.size(); ++rank) {
-            const bool happened =
-                std::binary_search(bought.begin(), bought.end(), ranked[rank].product);
-            if (happened && rank < options_.tune_k) ++hits;
+            ranked_products.push_back(ranked[rank].product);
             if (rank < options_.calibration_depth) {
-              observations[index].push_back({ranked[rank].score, happened});
+              observations[index].push_back(
+                  {ranked[rank].score,
+                   std::binary_search(bought.begin(), bought.end(), ranked[rank].product)});
             }
           }
-          recall[index] = static_cast<double>(hits) / static_cast<double>(bought.size());
+          RankingMetricsAccumulator one(options_.tune_k);
+          one.Add(ranked_products, bought, bought.size());
+          metrics[index] = one.Mean();
         },
         run_progress, phase);
-    return std::accumulate(recall.begin(), recall.end(), 0.0) / static_cast<double>(chosen.size());
+    RankingMetrics mean;
+    for (const RankingMetrics& one : metrics) {
+      mean.recall += one.recall / static_cast<double>(chosen.size());
+      mean.ndcg += one.ndcg / static_cast<double>(chosen.size());
+    }
+    return mean;
   };
 
   if (options_.tune) {
-    // The given options first: a grid point must do strictly better to replace them, so
-    // a history too small to tell the points apart keeps the defaults.
-    replay.BuildVectors(1);
-    NextBasketOptions best = replay.options_;
-    // One progress line per point tried: each is a whole replay.
-    constexpr std::size_t kPoints = 1 + 2 * 3 * 3;
-    std::size_t tried = 1;
-    double best_recall = run({}, "");
-    if (progress) progress("tuning replay", tried, kPoints);
-    for (const double within_decay : {0.9, 1.0}) {
-      for (const double group_decay : {0.6, 0.8, 1.0}) {
-        for (const double alpha : {0.2, 0.5, 0.8}) {
-          replay.options_.within_decay = within_decay;
-          replay.options_.group_decay = group_decay;
-          replay.options_.alpha = alpha;
-          replay.BuildVectors(1);
-          const double found = run({}, "");
-          if (progress) progress("tuning replay", ++tried, kPoints);
-          if (found > best_recall) {
-            best_recall = found;
-            best = replay.options_;
-          }
-        }
+    // Only the options the vectors are built from need a rebuild; the blend and the
+    // add-ons' weights are read by Recommend.
+    NextBasketOptions built = replay.options_;
+    const auto use = [&](const NextBasketOptions& tried) {
+      replay.options_ = tried;
+      if (!SameVectors(tried, built)) {
+        replay.BuildVectors(1);
+        built = tried;
       }
-    }
-    options_.within_decay = best.within_decay;
-    options_.group_decay = best.group_decay;
-    options_.alpha = best.alpha;
-    replay.options_ = best;
-    replay.BuildVectors(1);
+    };
+    options_ = TuneOptions(
+        options_,
+        [&](const NextBasketOptions& tried) {
+          use(tried);
+          const RankingMetrics found = run({}, "");
+          return (found.recall + found.ndcg) / 2;
+        },
+        progress);
+    use(options_);
     tuned_ = true;
   }
-  replay_recall_ = run(progress, "calibration replay");
+  const RankingMetrics replayed = run(progress, "calibration replay");
+  replay_recall_ = replayed.recall;
+  replay_ndcg_ = replayed.ndcg;
   std::vector<Calibration::Observation> all;
   for (auto& list : observations) all.insert(all.end(), list.begin(), list.end());
   calibration_ = Calibration::Fit(all);

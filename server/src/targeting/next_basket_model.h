@@ -84,10 +84,12 @@ struct NextBasketOptions {
   // baskets or more. 0: no replay, so no tuning and no calibration (probability = score
   // clamped to 1).
   std::uint32_t replay_customers = 20000;
-  // With tune, the replay picks within_decay (0.9, 1), group_decay (0.6, 0.8, 1) and
-  // alpha (0.2, 0.5, 0.8) by recall at `tune_k`, the values above being the fallback
-  // when there is nothing to replay: a chain whose baskets are complete wants recency,
-  // one whose data is a sample of lines wants long memory, and the data can tell.
+  // With tune, the replay chooses groups, the decays, alpha and the weights of the
+  // rhythm, repeat, cross-sell and affinity terms (TuneOptions, option_tuning.h) by the
+  // mean of recall and NDCG at `tune_k`, the values above being the start and the
+  // fallback when there is nothing to replay: a chain whose baskets are complete wants
+  // recency and the add-ons, one whose data is a sample of lines wants long memory and
+  // the customer's own counts, and the data can tell.
   bool tune = true;
   std::uint32_t tune_k = 10;
   // The calibration is fitted on each replayed customer's top `calibration_depth`.
@@ -142,8 +144,9 @@ class NextBasketModel {
 
   const Calibration& calibration() const { return calibration_; }
   const NextBasketOptions& options() const { return options_; }
-  // The replay's recall at tune_k with the chosen options; 0 without a replay.
+  // The replay's recall and NDCG at tune_k with the chosen options; 0 without a replay.
   double replay_recall() const { return replay_recall_; }
+  double replay_ndcg() const { return replay_ndcg_; }
   // Whether the replay tuned the options (asked to, and there was a customer to replay).
   bool tuned() const { return tuned_; }
   const TransactionHistory& history() const { return *history_; }
@@ -200,6 +203,7 @@ class NextBasketModel {
 
   Calibration calibration_;
   double replay_recall_ = 0;
+  double replay_ndcg_ = 0;
   bool tuned_ = false;
 };
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "server/targeting/synthetic_history.h"
+#include "targeting/option_tuning.h"
 
 namespace loyalty::server::targeting {
 namespace {
@@ -182,6 +183,32 @@ TEST(TargetingModel, ProbabilitiesAreCalibratedAndFallDownTheList) {
       EXPECT_LE(ranked[i].probability, ranked[i - 1].probability);
     }
   }
+}
+
+TEST(TargetingModel, TheTunedReplayNeverScoresBelowPersonalFrequency) {
+  // Fragments of baskets, as a sample of lines gives: one or two products a visit from a
+  // personal repertoire, shared in part with others.
+  std::vector<SyntheticCustomer> customers;
+  for (int i = 0; i < 80; ++i) {
+    std::vector<std::vector<std::string>> baskets;
+    for (int visit = 0; visit < 9; ++visit) {
+      baskets.push_back({"p" + std::to_string((i + visit % 3) % 23)});
+      if (visit % 2 == 0) baskets.back().push_back("q" + std::to_string((i + visit) % 11));
+    }
+    customers.push_back({"c" + std::to_string(i), baskets});
+  }
+  const auto history = MakeHistory(customers);
+  NextBasketOptions options;
+  options.threads = 2;
+  const auto tuned = NextBasketModel::Fit(history, options);
+  NextBasketOptions frequency = PersonalFrequency(options);
+  frequency.tune = false;
+  const auto corner = NextBasketModel::Fit(history, frequency);
+  ASSERT_TRUE(tuned.tuned());
+  ASSERT_FALSE(corner.tuned());
+  EXPECT_GT(corner.replay_recall(), 0);
+  EXPECT_GE(tuned.replay_recall() + tuned.replay_ndcg(),
+            corner.replay_recall() + corner.replay_ndcg());
 }
 
 TEST(TargetingModel, RecommendAllOnThreadsMatchesOneByOne) {
