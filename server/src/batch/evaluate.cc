@@ -150,6 +150,7 @@ Result<nlohmann::json> Evaluate(const EvaluateOptions& options) {
                           {"group_decay", model.options().group_decay},
                           {"alpha", model.options().alpha},
                           {"neighbours", model.options().neighbours},
+                          {"prior_baskets", model.options().prior_baskets},
                           {"rhythm_weight", model.options().rhythm_weight},
                           {"repeat_weight", model.options().repeat_weight},
                           {"cross_sell_weight", model.options().cross_sell_weight},

@@ -80,6 +80,7 @@ std::uint32_t NextBasketModel::Threads() const {
 }
 
 void NextBasketModel::Build(std::uint32_t held_out, const ProgressFunction& progress) {
+  held_out_ = held_out;
   if (progress) progress("customer vectors", 0, history_->customer_count());
   BuildVectors(held_out);
   BuildCoPurchase(held_out, progress);
@@ -420,8 +421,13 @@ void NextBasketModel::Replay(const ProgressFunction& progress) {
         options_,
         [&](const NextBasketOptions& tried) {
           use(tried);
-          const RankingMetrics found = run({}, "");
-          return (found.recall + found.ndcg) / 2;
+          run({}, "");
+          std::vector<double> per_customer;
+          per_customer.reserve(metrics.size());
+          for (const RankingMetrics& one : metrics) {
+            per_customer.push_back((one.recall + one.ndcg) / 2);
+          }
+          return per_customer;
         },
         progress);
     use(options_);
@@ -454,7 +460,7 @@ void NextBasketModel::AddNeighbours(std::uint32_t customer, Scratch& scratch) co
   const float norm = vector_norm_[customer];
   // A term with no weight adds no candidates: they would push the best sellers out of
   // the top-up with a score of 0.
-  if (norm <= 0 || options_.neighbours == 0 || options_.alpha >= 1) return;
+  if (norm <= 0 || options_.neighbours == 0 || OwnWeight(customer) >= 1) return;
   // The query: the customer's heaviest products (all of them below query_products).
   std::vector<std::uint32_t> query(vector_begin_[customer + 1] - vector_begin_[customer]);
   std::iota(query.begin(), query.end(), vector_begin_[customer]);
@@ -495,6 +501,13 @@ void NextBasketModel::AddNeighbours(std::uint32_t customer, Scratch& scratch) co
   }
   for (const std::uint32_t other : similar) scratch.similarity_[other] = 0;
   similar.clear();
+}
+
+double NextBasketModel::OwnWeight(std::uint32_t customer) const {
+  if (options_.prior_baskets <= 0) return options_.alpha;
+  const double baskets = UsedBasketEnd(*history_, customer, held_out_) -
+                         history_->customer_basket_begin[customer];
+  return baskets / (baskets + options_.prior_baskets);
 }
 
 std::vector<ScoredProduct> NextBasketModel::Recommend(std::uint32_t customer, std::size_t k,
@@ -562,9 +575,10 @@ std::vector<ScoredProduct> NextBasketModel::Recommend(std::uint32_t customer, st
   for (const std::uint32_t category : own_categories) scratch.category_share_[category] = 0;
 
   float max_base = 0, max_cross_sell = 0, max_affinity = 0;
+  const double alpha = OwnWeight(customer);
   for (const std::uint32_t product : scratch.candidates_) {
-    const float base = static_cast<float>(options_.alpha) * scratch.personal_[product] +
-                       static_cast<float>(1 - options_.alpha) * scratch.neighbour_[product];
+    const float base = static_cast<float>(alpha) * scratch.personal_[product] +
+                       static_cast<float>(1 - alpha) * scratch.neighbour_[product];
     scratch.personal_[product] = base;  // reused: the blended TIFU score from here on
     max_base = std::max(max_base, base);
     max_cross_sell = std::max(max_cross_sell, scratch.cross_sell_[product]);
@@ -593,8 +607,14 @@ std::vector<ScoredProduct> NextBasketModel::Recommend(std::uint32_t customer, st
     scratch.cross_sell_[product] = 0;
     scratch.affinity_[product] = 0;
   }
-  const auto better = [](const ScoredProduct& a, const ScoredProduct& b) {
-    return a.score != b.score ? a.score > b.score : a.product < b.product;
+  // Equal scores (products bought as often, on a sample of lines the usual case): the
+  // chain's better seller first, as the top-up orders them.
+  const auto better = [this](const ScoredProduct& a, const ScoredProduct& b) {
+    if (a.score != b.score) return a.score > b.score;
+    if (product_baskets_[a.product] != product_baskets_[b.product]) {
+      return product_baskets_[a.product] > product_baskets_[b.product];
+    }
+    return a.product < b.product;
   };
   const std::size_t kept = std::min(k, scored.size());
   std::partial_sort(scored.begin(), scored.begin() + static_cast<std::ptrdiff_t>(kept),

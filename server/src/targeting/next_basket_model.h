@@ -49,6 +49,12 @@ struct NextBasketOptions {
   double group_decay = 0.7;
   double alpha = 0.7;
   std::uint32_t neighbours = 300;
+  // When > 0, alpha is per customer: n / (n + prior_baskets) for a customer with n
+  // baskets, the neighbours' mean acting as a prior worth prior_baskets baskets (the
+  // smoothing of a frequency estimate towards a population's). A customer with a short
+  // history then leans on similar customers and a regular on their own counts, which
+  // one alpha for everybody cannot do. 0: alpha for everybody.
+  double prior_baskets = 0;
 
   // How much an item bought on a regular rhythm is discounted when it is not yet due:
   // its personal score is multiplied by 1 - rhythm_weight * (1 - min(1, e / g)), with g
@@ -168,6 +174,9 @@ class NextBasketModel {
   // Adds the mean vector of the customer's nearest neighbours into scratch.neighbour_.
   void AddNeighbours(std::uint32_t customer, Scratch& scratch) const;
   void AddCandidate(std::uint32_t product, Scratch& scratch) const;
+  // The weight of the customer's own vector against the neighbours' (alpha, or the
+  // shrinkage by prior_baskets).
+  double OwnWeight(std::uint32_t customer) const;
   std::uint32_t Threads() const;
 
   const TransactionHistory* history_;
@@ -204,6 +213,8 @@ class NextBasketModel {
   Calibration calibration_;
   double replay_recall_ = 0;
   double replay_ndcg_ = 0;
+  // The last baskets of each customer the model was built without (1 in the replay).
+  std::uint32_t held_out_ = 0;
   bool tuned_ = false;
 };
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <vector>
 
 namespace loyalty::server::targeting {
 namespace {
@@ -14,6 +15,7 @@ TEST(OptionTuning, PersonalFrequencyTurnsEverythingButTheCountsOff) {
   EXPECT_EQ(frequency.groups, 1u);
   EXPECT_EQ(frequency.within_decay, 1);
   EXPECT_EQ(frequency.alpha, 1);
+  EXPECT_EQ(frequency.prior_baskets, 0);
   EXPECT_EQ(frequency.rhythm_weight, 0);
   EXPECT_EQ(frequency.repeat_weight, 0);
   EXPECT_EQ(frequency.cross_sell_weight, 0);
@@ -28,16 +30,16 @@ TEST(OptionTuning, AFlatReplayKeepsTheGivenOptions) {
   std::size_t calls = 0;
   const NextBasketOptions chosen = TuneOptions(given, [&](const NextBasketOptions&) {
     ++calls;
-    return 0.5;
+    return std::vector<double>{0.5, 0.2, 0.7};
   });
   EXPECT_EQ(chosen.alpha, 0.7);
   EXPECT_EQ(chosen.groups, given.groups);
   EXPECT_EQ(chosen.group_decay, given.group_decay);
   EXPECT_EQ(chosen.replay_customers, 123u);
-  // Nothing moved, so one pass: the start, the corner and each of the grid's 19 values
-  // but the 6 that are the defaults' own (group_decay 0.7 and alpha 0.7 are not).
-  EXPECT_EQ(calls, 2u + 19 - 6);
-  EXPECT_EQ(TuningPointsAtMost(), 2u + 2 * 19);
+  // Nothing moved, so one pass: the start, the corner and each of the grid's 23 values
+  // but the 7 that are the defaults' own (group_decay 0.7 and alpha 0.7 are not).
+  EXPECT_EQ(calls, 2u + 23 - 7);
+  EXPECT_EQ(TuningPointsAtMost(), 2u + 2 * 23);
 }
 
 TEST(OptionTuning, TakesTheCornerWhenTheReplaySaysCountsWin) {
@@ -45,6 +47,7 @@ TEST(OptionTuning, TakesTheCornerWhenTheReplaySaysCountsWin) {
   const NextBasketOptions corner = PersonalFrequency({});
   const auto distance = [&](const NextBasketOptions& o) {
     return std::abs(o.within_decay - corner.within_decay) + std::abs(o.alpha - corner.alpha) +
+           o.prior_baskets / 100 +
            o.rhythm_weight + o.repeat_weight + o.cross_sell_weight + o.category_weight +
            (o.groups == 1 ? 0 : 1);
   };
@@ -53,7 +56,7 @@ TEST(OptionTuning, TakesTheCornerWhenTheReplaySaysCountsWin) {
     if (o.groups == 1) {
       EXPECT_EQ(o.group_decay, 1);
     }
-    return -distance(o);
+    return std::vector<double>{-distance(o), 1 - distance(o)};
   });
   EXPECT_EQ(distance(chosen), 0);
 }
@@ -78,7 +81,7 @@ TEST(OptionTuning, NeverScoresBelowTheCornerAndFindsASeparablePeak) {
       given,
       [&](const NextBasketOptions& o) {
         ++calls;
-        return score(o);
+        return std::vector<double>{score(o), score(o) + 1, score(o) / 2};
       },
       [&](std::string_view phase, std::size_t done, std::size_t total) {
         progress.emplace_back(std::string(phase), done);
@@ -95,6 +98,25 @@ TEST(OptionTuning, NeverScoresBelowTheCornerAndFindsASeparablePeak) {
   ASSERT_FALSE(progress.empty());
   EXPECT_EQ(progress.back().first, "tuning replay");
   EXPECT_EQ(progress.back().second, TuningPointsAtMost());
+}
+
+TEST(OptionTuning, AGainWithinTheNoiseDoesNotMove) {
+  // Every point but the start and the corner gains on average over four customers, but
+  // the gains scatter around their mean by far more than twice its standard error.
+  const NextBasketOptions given;
+  const NextBasketOptions corner = PersonalFrequency(given);
+  const auto same = [](const NextBasketOptions& a, const NextBasketOptions& b) {
+    return a.alpha == b.alpha && a.groups == b.groups && a.within_decay == b.within_decay &&
+           a.group_decay == b.group_decay && a.prior_baskets == b.prior_baskets &&
+           a.rhythm_weight == b.rhythm_weight && a.repeat_weight == b.repeat_weight &&
+           a.cross_sell_weight == b.cross_sell_weight && a.category_weight == b.category_weight;
+  };
+  const NextBasketOptions chosen = TuneOptions(given, [&](const NextBasketOptions& o) {
+    if (same(o, given)) return std::vector<double>{0.5, 0.5, 0.5, 0.5};
+    if (same(o, corner)) return std::vector<double>{0.4, 0.4, 0.4, 0.4};
+    return std::vector<double>{0.9, 0.1, 0.9, 0.2};  // mean 0.525
+  });
+  EXPECT_TRUE(same(chosen, given));
 }
 
 }  // namespace
