@@ -18,6 +18,8 @@
 //         + max(that) * (cross_sell_weight * cross-sell + category_weight * affinity),
 // the last two each scaled to at most 1 per customer, so they reorder the tail and fill
 // the list for a customer with a thin history but do not outvote what the customer buys.
+// alpha is one for everybody, or per customer with prior_baskets; equal scores go to
+// the chain's better seller. The replay chooses the weights (option_tuning.h).
 //
 // Memory: O(distinct (customer, product) pairs + lines), in flat arrays; the neighbour
 // search keeps no neighbour lists, so Recommend recomputes them (that is the cost of a

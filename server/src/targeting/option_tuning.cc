@@ -1,8 +1,10 @@
 #include "targeting/option_tuning.h"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <initializer_list>
+#include <utility>
 
 namespace loyalty::server::targeting {
 namespace {
