@@ -152,6 +152,51 @@ TEST(TargetingModel, NeighboursBringWhatSimilarCustomersBuy) {
   EXPECT_EQ(top[2], "basil");
 }
 
+TEST(TargetingModel, EqualScoresGoToTheBetterSeller) {
+  // Kale comes first in the file (the lower id); the customer bought each once.
+  const auto history = MakeHistory({{"t", {{"kale", "yogurt"}, {"x"}}},
+                                    {"a", Repeat({"yogurt"}, 3)},
+                                    {"b", Repeat({"yogurt"}, 2)}});
+  NextBasketOptions counts = OwnVectorOnly();  // no decay: kale and yogurt score the same
+  counts.groups = 1;
+  counts.within_decay = 1;
+  EXPECT_EQ(Top(NextBasketModel::Fit(history, counts), "t", 3),
+            (std::vector<std::string>{"yogurt", "kale", "x"}));
+}
+
+TEST(TargetingModel, APriorInBasketsLeansAShortHistoryOnTheNeighbours) {
+  // Both buy apples only, one once, one ten times; everybody like them buys bread too.
+  std::vector<SyntheticCustomer> customers = {{"short", {{"apples"}}},
+                                              {"long", Repeat({"apples"}, 10)}};
+  for (int i = 0; i < 6; ++i) {
+    customers.push_back({"n" + std::to_string(i), Repeat({"apples", "bread"}, 3)});
+  }
+  const auto history = MakeHistory(customers);
+  NextBasketOptions options = OwnVectorOnly();
+  options.neighbours = 10;
+  options.prior_baskets = 5;
+  // Bread's score against apples': the neighbours' share in the customer's blend.
+  const auto bread_to_apples = [&](const NextBasketModel& model, const std::string& customer) {
+    NextBasketModel::Scratch scratch(model);
+    double apples = 0, bread = 0;
+    for (const auto& scored :
+         model.Recommend(history.customers.Find(customer).value(), 2, scratch)) {
+      const auto name = history.products.Name(scored.product);
+      if (name == "apples") apples = scored.score;
+      if (name == "bread") bread = scored.score;
+    }
+    return bread / apples;
+  };
+  const auto with_prior = NextBasketModel::Fit(history, options);
+  const double short_history = bread_to_apples(with_prior, "short");
+  const double long_history = bread_to_apples(with_prior, "long");
+  EXPECT_GT(long_history, 0);  // the neighbours count for both
+  EXPECT_GT(short_history, 2 * long_history);
+  // Without the prior, alpha 1 for everybody: bread only tops the list up, scoring 0.
+  options.prior_baskets = 0;
+  EXPECT_EQ(bread_to_apples(NextBasketModel::Fit(history, options), "short"), 0);
+}
+
 TEST(TargetingModel, ProbabilitiesAreCalibratedAndFallDownTheList) {
   std::vector<SyntheticCustomer> customers;
   for (int i = 0; i < 60; ++i) {
