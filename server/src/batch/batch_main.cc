@@ -98,6 +98,8 @@ Model options (defaults in parentheses; docs/targeting.md explains each):
   --alpha X                 weight of the customer's own vector against the
                             neighbours', 0-1 (0.7)
   --neighbours N            similar customers averaged (300)
+  --prior-baskets X         when > 0, the customer's own weight is n / (n + X)
+                            for n baskets instead of --alpha (0)
   --rhythm-weight X         discount of items not yet due in the customer's rhythm,
                             0-1 (0.5)
   --repeat-weight X         exponent of the product's repeat-purchase rate on the
@@ -105,10 +107,10 @@ Model options (defaults in parentheses; docs/targeting.md explains each):
   --cross-sell-weight X     weight of co-purchase (lift) candidates (0.1)
   --category-weight X       weight of category-affinity candidates (0.05)
   --replay-customers N      customers replayed (last basket held out) to tune
-                            --within-decay, --group-decay and --alpha and to
+                            the options above but --neighbours, and to
                             calibrate probabilities; 0: none (20000)
-  --no-tune                 use those three as given; giving any of them implies
-                            --no-tune
+  --no-tune                 use the options as given; giving any of the tuned
+                            ones implies --no-tune
 )";
 
 int Fail(const Error& error) {
@@ -193,6 +195,7 @@ Result<targeting::NextBasketOptions> ParseModelOptions(const Args& args) {
        {FractionOption{"within-decay", &model.within_decay, 1},
         FractionOption{"group-decay", &model.group_decay, 1},
         FractionOption{"alpha", &model.alpha, 1},
+        FractionOption{"prior-baskets", &model.prior_baskets, 100000},
         FractionOption{"rhythm-weight", &model.rhythm_weight, 1},
         FractionOption{"repeat-weight", &model.repeat_weight, 4},
         FractionOption{"cross-sell-weight", &model.cross_sell_weight, 100},
@@ -202,8 +205,12 @@ Result<targeting::NextBasketOptions> ParseModelOptions(const Args& args) {
     *option.target = *value;
   }
   // Values a person chose are not to be overridden by the tuning.
-  model.tune = !args.Flag("no-tune") && !args.Value("within-decay") && !args.Value("group-decay") &&
-               !args.Value("alpha");
+  model.tune = !args.Flag("no-tune");
+  for (const char* tuned : {"groups", "within-decay", "group-decay", "alpha", "prior-baskets",
+                            "rhythm-weight", "repeat-weight", "cross-sell-weight",
+                            "category-weight"}) {
+    if (args.Value(tuned)) model.tune = false;
+  }
   return model;
 }
 
@@ -403,6 +410,7 @@ int BatchMain(int argc, char** argv) {
                            "group-decay",
                            "neighbours",
                            "alpha",
+                           "prior-baskets",
                            "rhythm-weight",
                            "repeat-weight",
                            "cross-sell-weight",

@@ -7,6 +7,9 @@
 #include <numeric>
 #include <thread>
 
+#include "targeting/option_tuning.h"
+#include "targeting/ranking_metrics.h"
+
 namespace loyalty::server::targeting {
 namespace {
 
@@ -49,6 +52,13 @@ std::uint32_t UsedBasketEnd(const TransactionHistory& history, std::uint32_t cus
   return end - std::min(held_out, end - begin);
 }
 
+// Whether two sets of options build the same customer vectors and repeat factors.
+bool SameVectors(const NextBasketOptions& a, const NextBasketOptions& b) {
+  return a.groups == b.groups && a.within_decay == b.within_decay &&
+         a.group_decay == b.group_decay && a.rhythm_weight == b.rhythm_weight &&
+         a.repeat_weight == b.repeat_weight;
+}
+
 // Buyers' worth of evidence a product's repeat rate starts from (the mean of all products).
 constexpr double kRepeatPrior = 10;
 
@@ -70,6 +80,7 @@ std::uint32_t NextBasketModel::Threads() const {
 }
 
 void NextBasketModel::Build(std::uint32_t held_out, const ProgressFunction& progress) {
+  held_out_ = held_out;
   if (progress) progress("customer vectors", 0, history_->customer_count());
   BuildVectors(held_out);
   BuildCoPurchase(held_out, progress);
@@ -358,9 +369,9 @@ void NextBasketModel::Replay(const ProgressFunction& progress) {
   replay.Build(1, {});
   const std::size_t depth = std::max(options_.calibration_depth, options_.tune_k);
   std::vector<std::vector<Calibration::Observation>> observations(chosen.size());
-  std::vector<double> recall(chosen.size());
+  std::vector<RankingMetrics> metrics(chosen.size());
   // Ranks every chosen customer's held-out basket with the replay's current options;
-  // the mean recall at tune_k.
+  // the mean recall and NDCG at tune_k.
   const auto run = [&](const ProgressFunction& run_progress, std::string_view phase) {
     ParallelFor(
         chosen.size(), Threads(), [&] { return Scratch(replay); },
@@ -372,56 +383,59 @@ void NextBasketModel::Replay(const ProgressFunction& progress) {
           std::sort(bought.begin(), bought.end());
           bought.erase(std::unique(bought.begin(), bought.end()), bought.end());
           const auto ranked = replay.Recommend(customer, depth, scratch);
-          std::size_t hits = 0;
+          std::vector<std::uint32_t> ranked_products;
           observations[index].clear();
           for (std::size_t rank = 0; rank < ranked.size(); ++rank) {
-            const bool happened =
-                std::binary_search(bought.begin(), bought.end(), ranked[rank].product);
-            if (happened && rank < options_.tune_k) ++hits;
+            ranked_products.push_back(ranked[rank].product);
             if (rank < options_.calibration_depth) {
-              observations[index].push_back({ranked[rank].score, happened});
+              observations[index].push_back(
+                  {ranked[rank].score,
+                   std::binary_search(bought.begin(), bought.end(), ranked[rank].product)});
             }
           }
-          recall[index] = static_cast<double>(hits) / static_cast<double>(bought.size());
+          RankingMetricsAccumulator one(options_.tune_k);
+          one.Add(ranked_products, bought, bought.size());
+          metrics[index] = one.Mean();
         },
         run_progress, phase);
-    return std::accumulate(recall.begin(), recall.end(), 0.0) / static_cast<double>(chosen.size());
+    RankingMetrics mean;
+    for (const RankingMetrics& one : metrics) {
+      mean.recall += one.recall / static_cast<double>(chosen.size());
+      mean.ndcg += one.ndcg / static_cast<double>(chosen.size());
+    }
+    return mean;
   };
 
   if (options_.tune) {
-    // The given options first: a grid point must do strictly better to replace them, so
-    // a history too small to tell the points apart keeps the defaults.
-    replay.BuildVectors(1);
-    NextBasketOptions best = replay.options_;
-    // One progress line per point tried: each is a whole replay.
-    constexpr std::size_t kPoints = 1 + 2 * 3 * 3;
-    std::size_t tried = 1;
-    double best_recall = run({}, "");
-    if (progress) progress("tuning replay", tried, kPoints);
-    for (const double within_decay : {0.9, 1.0}) {
-      for (const double group_decay : {0.6, 0.8, 1.0}) {
-        for (const double alpha : {0.2, 0.5, 0.8}) {
-          replay.options_.within_decay = within_decay;
-          replay.options_.group_decay = group_decay;
-          replay.options_.alpha = alpha;
-          replay.BuildVectors(1);
-          const double found = run({}, "");
-          if (progress) progress("tuning replay", ++tried, kPoints);
-          if (found > best_recall) {
-            best_recall = found;
-            best = replay.options_;
-          }
-        }
+    // Only the options the vectors are built from need a rebuild; the blend and the
+    // add-ons' weights are read by Recommend.
+    NextBasketOptions built = replay.options_;
+    const auto use = [&](const NextBasketOptions& tried) {
+      replay.options_ = tried;
+      if (!SameVectors(tried, built)) {
+        replay.BuildVectors(1);
+        built = tried;
       }
-    }
-    options_.within_decay = best.within_decay;
-    options_.group_decay = best.group_decay;
-    options_.alpha = best.alpha;
-    replay.options_ = best;
-    replay.BuildVectors(1);
+    };
+    options_ = TuneOptions(
+        options_,
+        [&](const NextBasketOptions& tried) {
+          use(tried);
+          run({}, "");
+          std::vector<double> per_customer;
+          per_customer.reserve(metrics.size());
+          for (const RankingMetrics& one : metrics) {
+            per_customer.push_back((one.recall + one.ndcg) / 2);
+          }
+          return per_customer;
+        },
+        progress);
+    use(options_);
     tuned_ = true;
   }
-  replay_recall_ = run(progress, "calibration replay");
+  const RankingMetrics replayed = run(progress, "calibration replay");
+  replay_recall_ = replayed.recall;
+  replay_ndcg_ = replayed.ndcg;
   std::vector<Calibration::Observation> all;
   for (auto& list : observations) all.insert(all.end(), list.begin(), list.end());
   calibration_ = Calibration::Fit(all);
@@ -446,7 +460,7 @@ void NextBasketModel::AddNeighbours(std::uint32_t customer, Scratch& scratch) co
   const float norm = vector_norm_[customer];
   // A term with no weight adds no candidates: they would push the best sellers out of
   // the top-up with a score of 0.
-  if (norm <= 0 || options_.neighbours == 0 || options_.alpha >= 1) return;
+  if (norm <= 0 || options_.neighbours == 0 || OwnWeight(customer) >= 1) return;
   // The query: the customer's heaviest products (all of them below query_products).
   std::vector<std::uint32_t> query(vector_begin_[customer + 1] - vector_begin_[customer]);
   std::iota(query.begin(), query.end(), vector_begin_[customer]);
@@ -487,6 +501,13 @@ void NextBasketModel::AddNeighbours(std::uint32_t customer, Scratch& scratch) co
   }
   for (const std::uint32_t other : similar) scratch.similarity_[other] = 0;
   similar.clear();
+}
+
+double NextBasketModel::OwnWeight(std::uint32_t customer) const {
+  if (options_.prior_baskets <= 0) return options_.alpha;
+  const double baskets = UsedBasketEnd(*history_, customer, held_out_) -
+                         history_->customer_basket_begin[customer];
+  return baskets / (baskets + options_.prior_baskets);
 }
 
 std::vector<ScoredProduct> NextBasketModel::Recommend(std::uint32_t customer, std::size_t k,
@@ -554,9 +575,10 @@ std::vector<ScoredProduct> NextBasketModel::Recommend(std::uint32_t customer, st
   for (const std::uint32_t category : own_categories) scratch.category_share_[category] = 0;
 
   float max_base = 0, max_cross_sell = 0, max_affinity = 0;
+  const double alpha = OwnWeight(customer);
   for (const std::uint32_t product : scratch.candidates_) {
-    const float base = static_cast<float>(options_.alpha) * scratch.personal_[product] +
-                       static_cast<float>(1 - options_.alpha) * scratch.neighbour_[product];
+    const float base = static_cast<float>(alpha) * scratch.personal_[product] +
+                       static_cast<float>(1 - alpha) * scratch.neighbour_[product];
     scratch.personal_[product] = base;  // reused: the blended TIFU score from here on
     max_base = std::max(max_base, base);
     max_cross_sell = std::max(max_cross_sell, scratch.cross_sell_[product]);
@@ -585,8 +607,14 @@ std::vector<ScoredProduct> NextBasketModel::Recommend(std::uint32_t customer, st
     scratch.cross_sell_[product] = 0;
     scratch.affinity_[product] = 0;
   }
-  const auto better = [](const ScoredProduct& a, const ScoredProduct& b) {
-    return a.score != b.score ? a.score > b.score : a.product < b.product;
+  // Equal scores (products bought as often, on a sample of lines the usual case): the
+  // chain's better seller first, as the top-up orders them.
+  const auto better = [this](const ScoredProduct& a, const ScoredProduct& b) {
+    if (a.score != b.score) return a.score > b.score;
+    if (product_baskets_[a.product] != product_baskets_[b.product]) {
+      return product_baskets_[a.product] > product_baskets_[b.product];
+    }
+    return a.product < b.product;
   };
   const std::size_t kept = std::min(k, scored.size());
   std::partial_sort(scored.begin(), scored.begin() + static_cast<std::ptrdiff_t>(kept),

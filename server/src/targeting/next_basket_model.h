@@ -18,6 +18,8 @@
 //         + max(that) * (cross_sell_weight * cross-sell + category_weight * affinity),
 // the last two each scaled to at most 1 per customer, so they reorder the tail and fill
 // the list for a customer with a thin history but do not outvote what the customer buys.
+// alpha is one for everybody, or per customer with prior_baskets; equal scores go to
+// the chain's better seller. The replay chooses the weights (option_tuning.h).
 //
 // Memory: O(distinct (customer, product) pairs + lines), in flat arrays; the neighbour
 // search keeps no neighbour lists, so Recommend recomputes them (that is the cost of a
@@ -49,6 +51,12 @@ struct NextBasketOptions {
   double group_decay = 0.7;
   double alpha = 0.7;
   std::uint32_t neighbours = 300;
+  // When > 0, alpha is per customer: n / (n + prior_baskets) for a customer with n
+  // baskets, the neighbours' mean acting as a prior worth prior_baskets baskets (the
+  // smoothing of a frequency estimate towards a population's). A customer with a short
+  // history then leans on similar customers and a regular on their own counts, which
+  // one alpha for everybody cannot do. 0: alpha for everybody.
+  double prior_baskets = 0;
 
   // How much an item bought on a regular rhythm is discounted when it is not yet due:
   // its personal score is multiplied by 1 - rhythm_weight * (1 - min(1, e / g)), with g
@@ -84,10 +92,12 @@ struct NextBasketOptions {
   // baskets or more. 0: no replay, so no tuning and no calibration (probability = score
   // clamped to 1).
   std::uint32_t replay_customers = 20000;
-  // With tune, the replay picks within_decay (0.9, 1), group_decay (0.6, 0.8, 1) and
-  // alpha (0.2, 0.5, 0.8) by recall at `tune_k`, the values above being the fallback
-  // when there is nothing to replay: a chain whose baskets are complete wants recency,
-  // one whose data is a sample of lines wants long memory, and the data can tell.
+  // With tune, the replay chooses groups, the decays, alpha and the weights of the
+  // rhythm, repeat, cross-sell and affinity terms (TuneOptions, option_tuning.h) by the
+  // mean of recall and NDCG at `tune_k`, the values above being the start and the
+  // fallback when there is nothing to replay: a chain whose baskets are complete wants
+  // recency and the add-ons, one whose data is a sample of lines wants long memory and
+  // the customer's own counts, and the data can tell.
   bool tune = true;
   std::uint32_t tune_k = 10;
   // The calibration is fitted on each replayed customer's top `calibration_depth`.
@@ -142,8 +152,9 @@ class NextBasketModel {
 
   const Calibration& calibration() const { return calibration_; }
   const NextBasketOptions& options() const { return options_; }
-  // The replay's recall at tune_k with the chosen options; 0 without a replay.
+  // The replay's recall and NDCG at tune_k with the chosen options; 0 without a replay.
   double replay_recall() const { return replay_recall_; }
+  double replay_ndcg() const { return replay_ndcg_; }
   // Whether the replay tuned the options (asked to, and there was a customer to replay).
   bool tuned() const { return tuned_; }
   const TransactionHistory& history() const { return *history_; }
@@ -165,6 +176,9 @@ class NextBasketModel {
   // Adds the mean vector of the customer's nearest neighbours into scratch.neighbour_.
   void AddNeighbours(std::uint32_t customer, Scratch& scratch) const;
   void AddCandidate(std::uint32_t product, Scratch& scratch) const;
+  // The weight of the customer's own vector against the neighbours' (alpha, or the
+  // shrinkage by prior_baskets).
+  double OwnWeight(std::uint32_t customer) const;
   std::uint32_t Threads() const;
 
   const TransactionHistory* history_;
@@ -200,6 +214,9 @@ class NextBasketModel {
 
   Calibration calibration_;
   double replay_recall_ = 0;
+  double replay_ndcg_ = 0;
+  // The last baskets of each customer the model was built without (1 in the replay).
+  std::uint32_t held_out_ = 0;
   bool tuned_ = false;
 };
 

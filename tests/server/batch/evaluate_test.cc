@@ -167,14 +167,17 @@ TEST(BatchEvaluate, CompleteJourneySlice) {
   const auto& model = report["model"];
   const auto& global = report["global_popularity"];
   const auto& personal = report["personal_popularity"];
-  // What holds on this sample (5% of lines, so baskets of 1.6 products): the model
-  // clearly beats the chain's best sellers; against the customer's own most frequent
-  // products it is level within the noise of 1,357 customers (docs/benchmarks.md), so
-  // the test guards against falling behind it, not for a lead the data cannot show.
-  EXPECT_GT(model["recall@10"].get<double>(), 1.15 * global["recall@10"].get<double>());
-  EXPECT_GT(model["ndcg@10"].get<double>(), 1.15 * global["ndcg@10"].get<double>());
-  EXPECT_GE(model["recall@10"].get<double>(), 0.9 * personal["recall@10"].get<double>());
-  EXPECT_GE(model["ndcg@10"].get<double>(), 0.95 * personal["ndcg@10"].get<double>());
+  // What holds on this sample (5% of lines, so baskets of 1.6 products;
+  // docs/benchmarks.md): the model clearly beats the chain's best sellers, and beats the
+  // customer's own most frequent products on every measure: by 8.5% on recall and 6.5%
+  // on NDCG, by a customer or two's worth on precision and hit rate. Falling back to
+  // personal popularity's figures fails here.
+  EXPECT_GT(model["recall@10"].get<double>(), 1.3 * global["recall@10"].get<double>());
+  EXPECT_GT(model["ndcg@10"].get<double>(), 1.2 * global["ndcg@10"].get<double>());
+  EXPECT_GT(model["recall@10"].get<double>(), 1.05 * personal["recall@10"].get<double>());
+  EXPECT_GT(model["ndcg@10"].get<double>(), 1.04 * personal["ndcg@10"].get<double>());
+  EXPECT_GT(model["precision@10"].get<double>(), personal["precision@10"].get<double>());
+  EXPECT_GT(model["hit_rate@10"].get<double>(), personal["hit_rate@10"].get<double>());
 
   const auto recs = ReadLines(dir.File("recs.csv"));
   ASSERT_EQ(recs.size(), 1 + 10 * report["history"]["customers"].get<std::size_t>());

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "server/targeting/synthetic_history.h"
+#include "targeting/option_tuning.h"
 
 namespace loyalty::server::targeting {
 namespace {
@@ -151,6 +152,51 @@ TEST(TargetingModel, NeighboursBringWhatSimilarCustomersBuy) {
   EXPECT_EQ(top[2], "basil");
 }
 
+TEST(TargetingModel, EqualScoresGoToTheBetterSeller) {
+  // Kale comes first in the file (the lower id); the customer bought each once.
+  const auto history = MakeHistory({{"t", {{"kale", "yogurt"}, {"x"}}},
+                                    {"a", Repeat({"yogurt"}, 3)},
+                                    {"b", Repeat({"yogurt"}, 2)}});
+  NextBasketOptions counts = OwnVectorOnly();  // no decay: kale and yogurt score the same
+  counts.groups = 1;
+  counts.within_decay = 1;
+  EXPECT_EQ(Top(NextBasketModel::Fit(history, counts), "t", 3),
+            (std::vector<std::string>{"yogurt", "kale", "x"}));
+}
+
+TEST(TargetingModel, APriorInBasketsLeansAShortHistoryOnTheNeighbours) {
+  // Both buy apples only, one once, one ten times; everybody like them buys bread too.
+  std::vector<SyntheticCustomer> customers = {{"short", {{"apples"}}},
+                                              {"long", Repeat({"apples"}, 10)}};
+  for (int i = 0; i < 6; ++i) {
+    customers.push_back({"n" + std::to_string(i), Repeat({"apples", "bread"}, 3)});
+  }
+  const auto history = MakeHistory(customers);
+  NextBasketOptions options = OwnVectorOnly();
+  options.neighbours = 10;
+  options.prior_baskets = 5;
+  // Bread's score against apples': the neighbours' share in the customer's blend.
+  const auto bread_to_apples = [&](const NextBasketModel& model, const std::string& customer) {
+    NextBasketModel::Scratch scratch(model);
+    double apples = 0, bread = 0;
+    for (const auto& scored :
+         model.Recommend(history.customers.Find(customer).value(), 2, scratch)) {
+      const auto name = history.products.Name(scored.product);
+      if (name == "apples") apples = scored.score;
+      if (name == "bread") bread = scored.score;
+    }
+    return bread / apples;
+  };
+  const auto with_prior = NextBasketModel::Fit(history, options);
+  const double short_history = bread_to_apples(with_prior, "short");
+  const double long_history = bread_to_apples(with_prior, "long");
+  EXPECT_GT(long_history, 0);  // the neighbours count for both
+  EXPECT_GT(short_history, 2 * long_history);
+  // Without the prior, alpha 1 for everybody: bread only tops the list up, scoring 0.
+  options.prior_baskets = 0;
+  EXPECT_EQ(bread_to_apples(NextBasketModel::Fit(history, options), "short"), 0);
+}
+
 TEST(TargetingModel, ProbabilitiesAreCalibratedAndFallDownTheList) {
   std::vector<SyntheticCustomer> customers;
   for (int i = 0; i < 60; ++i) {
@@ -182,6 +228,32 @@ TEST(TargetingModel, ProbabilitiesAreCalibratedAndFallDownTheList) {
       EXPECT_LE(ranked[i].probability, ranked[i - 1].probability);
     }
   }
+}
+
+TEST(TargetingModel, TheTunedReplayNeverScoresBelowPersonalFrequency) {
+  // Fragments of baskets, as a sample of lines gives: one or two products a visit from a
+  // personal repertoire, shared in part with others.
+  std::vector<SyntheticCustomer> customers;
+  for (int i = 0; i < 80; ++i) {
+    std::vector<std::vector<std::string>> baskets;
+    for (int visit = 0; visit < 9; ++visit) {
+      baskets.push_back({"p" + std::to_string((i + visit % 3) % 23)});
+      if (visit % 2 == 0) baskets.back().push_back("q" + std::to_string((i + visit) % 11));
+    }
+    customers.push_back({"c" + std::to_string(i), baskets});
+  }
+  const auto history = MakeHistory(customers);
+  NextBasketOptions options;
+  options.threads = 2;
+  const auto tuned = NextBasketModel::Fit(history, options);
+  NextBasketOptions frequency = PersonalFrequency(options);
+  frequency.tune = false;
+  const auto corner = NextBasketModel::Fit(history, frequency);
+  ASSERT_TRUE(tuned.tuned());
+  ASSERT_FALSE(corner.tuned());
+  EXPECT_GT(corner.replay_recall(), 0);
+  EXPECT_GE(tuned.replay_recall() + tuned.replay_ndcg(),
+            corner.replay_recall() + corner.replay_ndcg());
 }
 
 TEST(TargetingModel, RecommendAllOnThreadsMatchesOneByOne) {
