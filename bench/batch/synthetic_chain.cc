@@ -323,7 +323,7 @@ void WriteRows(const std::string& path, const Catalog& catalog, const Generated&
     const Basket& basket = data.baskets[b];
     const auto seq = static_cast<std::int64_t>(b + 1);
     const std::int64_t customer_id = static_cast<std::int64_t>(basket.customer) + 1;
-    char id[40];
+    char id[48];  // room for any 64-bit seq, though 12 hex digits are used
     std::snprintf(id, sizeof id, "00000000-0000-4000-8000-%012llx",
                   static_cast<unsigned long long>(seq));
     db.Prepared(
