@@ -105,8 +105,12 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
   {
     ProgressMeter meter(progress_out, options.interactive, "reading history", 0, "lines");
     std::string customer;
+    std::int64_t customer_id = -1;
     store.ScanPurchaseHistory(cut_off, [&](const HistoryLine& line) {
-      customer = std::to_string(line.customer_id);
+      if (line.customer_id != customer_id) {
+        customer_id = line.customer_id;
+        customer = std::to_string(customer_id);
+      }
       targeting::HistoryBuilder::Line row;
       row.customer = customer;
       row.basket = line.purchase_id;

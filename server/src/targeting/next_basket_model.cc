@@ -107,9 +107,12 @@ void NextBasketModel::BuildCustomerVectors(std::uint32_t held_out) {
   vector_weight_.clear();
   vector_rhythm_.clear();
   vector_norm_.clear();
+  vector_heaviest_.clear();
   for (std::uint32_t customer = 0; customer < history.customer_count(); ++customer) {
     const std::uint32_t begin = history.customer_basket_begin[customer];
-    const std::uint32_t baskets = UsedBasketEnd(history, customer, held_out) - begin;
+    const std::uint32_t baskets = pool_.empty() || pool_[customer]
+                                      ? UsedBasketEnd(history, customer, held_out) - begin
+                                      : 0;  // outside the pool: an empty vector
     // TIFU's grouping: at most `groups` groups of consecutive baskets, the later groups
     // one basket longer when they do not divide evenly.
     const std::uint32_t groups = std::min(options_.groups, baskets);
@@ -159,6 +162,13 @@ void NextBasketModel::BuildCustomerVectors(std::uint32_t held_out) {
     touched.clear();
     vector_norm_.push_back(static_cast<float>(std::sqrt(squares)));
     vector_begin_.push_back(static_cast<std::uint32_t>(vector_product_.size()));
+    const auto first = static_cast<std::uint32_t>(vector_heaviest_.size());
+    for (std::uint32_t e = first; e < vector_product_.size(); ++e) vector_heaviest_.push_back(e);
+    std::sort(vector_heaviest_.begin() + first, vector_heaviest_.end(),
+              [&](std::uint32_t a, std::uint32_t b) {
+                return vector_weight_[a] != vector_weight_[b] ? vector_weight_[a] > vector_weight_[b]
+                                                              : a < b;
+              });
   }
 
   // Repeat propensity, shrunk towards the mean of all products so that a product with
@@ -221,6 +231,7 @@ void NextBasketModel::BuildCoPurchase(std::uint32_t held_out, const ProgressFunc
   product_baskets_.assign(products, 0);
   std::vector<std::uint32_t> used_baskets;
   for (std::uint32_t customer = 0; customer < history.customer_count(); ++customer) {
+    if (!pool_.empty() && !pool_[customer]) continue;  // the replay's pool only
     const std::uint32_t end = UsedBasketEnd(history, customer, held_out);
     for (std::uint32_t basket = history.customer_basket_begin[customer]; basket < end; ++basket) {
       used_baskets.push_back(basket);
@@ -303,8 +314,14 @@ void NextBasketModel::BuildCoPurchase(std::uint32_t held_out, const ProgressFunc
       [&](std::size_t index, PairScratch& scratch) {
         const auto product = static_cast<std::uint32_t>(index);
         if (product_baskets_[product] < options_.min_pair_baskets) return;
-        for (std::uint32_t i = baskets_begin[product]; i < baskets_begin[product + 1]; ++i) {
-          const std::uint32_t basket = baskets_of[i];
+        // A best seller's partners come from a sample of its baskets, spread evenly:
+        // the lift of a pair is a ratio, and a few thousand baskets estimate it well.
+        const std::uint32_t first = baskets_begin[product];
+        const std::uint32_t count = baskets_begin[product + 1] - first;
+        const std::uint32_t sampled = std::min(count, std::max(options_.pair_baskets, 1u));
+        for (std::uint32_t s = 0; s < sampled; ++s) {
+          const std::uint32_t basket =
+              baskets_of[first + static_cast<std::uint32_t>(std::uint64_t{s} * count / sampled)];
           for (const std::uint32_t other : history.ProductsIn(basket)) {
             if (other == product || scratch.counted_in[other] == basket + 1) continue;
             scratch.counted_in[other] = basket + 1;
@@ -318,12 +335,10 @@ void NextBasketModel::BuildCoPurchase(std::uint32_t held_out, const ProgressFunc
           scratch.counted_in[other] = 0;
           if (together < options_.min_pair_baskets) continue;
           const double lift =
-              all_baskets * together /
-              (static_cast<double>(product_baskets_[product]) * product_baskets_[other]);
+              all_baskets * together / (static_cast<double>(sampled) * product_baskets_[other]);
           if (lift <= 1) continue;
-          kept.push_back(
-              {static_cast<float>(lift), other,
-               static_cast<float>(static_cast<double>(together) / product_baskets_[product])});
+          kept.push_back({static_cast<float>(lift), other,
+                          static_cast<float>(static_cast<double>(together) / sampled)});
         }
         scratch.touched.clear();
         const auto limit = std::min<std::size_t>(kept.size(), options_.cross_sell_partners);
@@ -366,16 +381,38 @@ void NextBasketModel::Replay(const ProgressFunction& progress) {
   NextBasketOptions replay_options = options_;
   replay_options.replay_customers = 0;
   NextBasketModel replay(history, replay_options);
+  if (history.customer_count() > std::max(options_.replay_pool, 1u)) {
+    // The pool: the replayed customers, topped up with others spread evenly.
+    replay.pool_.assign(history.customer_count(), 0);
+    for (const std::uint32_t customer : chosen) replay.pool_[customer] = 1;
+    const std::size_t others = options_.replay_pool > chosen.size()
+                                   ? options_.replay_pool - chosen.size()
+                                   : 0;
+    if (others > 0) {
+      const std::size_t pool_stride = (history.customer_count() + others - 1) / others;
+      for (std::size_t c = 0; c < history.customer_count(); c += pool_stride) {
+        replay.pool_[c] = 1;
+      }
+    }
+  }
   replay.Build(1, {});
   const std::size_t depth = std::max(options_.calibration_depth, options_.tune_k);
   std::vector<std::vector<Calibration::Observation>> observations(chosen.size());
   std::vector<RankingMetrics> metrics(chosen.size());
   // Ranks every chosen customer's held-out basket with the replay's current options;
-  // the mean recall and NDCG at tune_k.
-  const auto run = [&](const ProgressFunction& run_progress, std::string_view phase) {
+  // the mean recall and NDCG at tune_k over every `every`-th chosen customer. The tuning
+  // asks at most `tune_customers` of them (spread evenly), the calibration them all.
+  const std::size_t tune_every =
+      (chosen.size() + std::max(options_.tune_customers, 1u) - 1) /
+      std::max(options_.tune_customers, 1u);
+  const auto run = [&](const ProgressFunction& run_progress, std::string_view phase,
+                       std::size_t every) {
+    every = std::max<std::size_t>(every, 1);
+    const std::size_t replayed = (chosen.size() + every - 1) / every;
     ParallelFor(
-        chosen.size(), Threads(), [&] { return Scratch(replay); },
+        replayed, Threads(), [&] { return Scratch(replay); },
         [&](std::size_t index, Scratch& scratch) {
+          index *= every;
           const std::uint32_t customer = chosen[index];
           const std::uint32_t last_basket = history.customer_basket_begin[customer + 1] - 1;
           std::vector<std::uint32_t> bought(history.ProductsIn(last_basket).begin(),
@@ -399,9 +436,9 @@ void NextBasketModel::Replay(const ProgressFunction& progress) {
         },
         run_progress, phase);
     RankingMetrics mean;
-    for (const RankingMetrics& one : metrics) {
-      mean.recall += one.recall / static_cast<double>(chosen.size());
-      mean.ndcg += one.ndcg / static_cast<double>(chosen.size());
+    for (std::size_t index = 0; index < chosen.size(); index += every) {
+      mean.recall += metrics[index].recall / static_cast<double>(replayed);
+      mean.ndcg += metrics[index].ndcg / static_cast<double>(replayed);
     }
     return mean;
   };
@@ -421,11 +458,10 @@ void NextBasketModel::Replay(const ProgressFunction& progress) {
         options_,
         [&](const NextBasketOptions& tried) {
           use(tried);
-          run({}, "");
+          run({}, "", tune_every);
           std::vector<double> per_customer;
-          per_customer.reserve(metrics.size());
-          for (const RankingMetrics& one : metrics) {
-            per_customer.push_back((one.recall + one.ndcg) / 2);
+          for (std::size_t index = 0; index < chosen.size(); index += std::max<std::size_t>(tune_every, 1)) {
+            per_customer.push_back((metrics[index].recall + metrics[index].ndcg) / 2);
           }
           return per_customer;
         },
@@ -433,7 +469,7 @@ void NextBasketModel::Replay(const ProgressFunction& progress) {
     use(options_);
     tuned_ = true;
   }
-  const RankingMetrics replayed = run(progress, "calibration replay");
+  const RankingMetrics replayed = run(progress, "calibration replay", 1);
   replay_recall_ = replayed.recall;
   replay_ndcg_ = replayed.ndcg;
   std::vector<Calibration::Observation> all;
@@ -462,18 +498,19 @@ void NextBasketModel::AddNeighbours(std::uint32_t customer, Scratch& scratch) co
   // the top-up with a score of 0.
   if (norm <= 0 || options_.neighbours == 0 || OwnWeight(customer) >= 1) return;
   // The query: the customer's heaviest products (all of them below query_products).
-  std::vector<std::uint32_t> query(vector_begin_[customer + 1] - vector_begin_[customer]);
-  std::iota(query.begin(), query.end(), vector_begin_[customer]);
+  const auto query = vector_heaviest_.begin() + vector_begin_[customer];
   const auto query_end =
-      query.begin() +
-      std::min<std::ptrdiff_t>(static_cast<std::ptrdiff_t>(query.size()), options_.query_products);
-  std::partial_sort(query.begin(), query_end, query.end(), [&](std::uint32_t a, std::uint32_t b) {
-    return vector_weight_[a] != vector_weight_[b] ? vector_weight_[a] > vector_weight_[b] : a < b;
-  });
-  for (auto it = query.begin(); it != query_end; ++it) {
+      query + std::min(vector_begin_[customer + 1] - vector_begin_[customer], options_.query_products);
+  // Each query product reads the head of its list, its share of query_postings.
+  const auto per_product = std::max<std::uint32_t>(
+      1, options_.query_postings /
+             static_cast<std::uint32_t>(std::max<std::ptrdiff_t>(1, query_end - query)));
+  for (auto it = query; it != query_end; ++it) {
     const std::uint32_t product = vector_product_[*it];
     const float query_weight = vector_weight_[*it] / norm;
-    for (std::uint32_t b = buyer_begin_[product]; b < buyer_begin_[product + 1]; ++b) {
+    const std::uint32_t head_end =
+        std::min(buyer_begin_[product + 1], buyer_begin_[product] + per_product);
+    for (std::uint32_t b = buyer_begin_[product]; b < head_end; ++b) {
       const std::uint32_t other = buyer_customer_[b];
       if (other == customer) continue;
       if (scratch.similarity_[other] == 0) scratch.similar_.push_back(other);
@@ -494,7 +531,11 @@ void NextBasketModel::AddNeighbours(std::uint32_t customer, Scratch& scratch) co
   const float share = found > 0 ? 1.0f / static_cast<float>(found) : 0;
   for (std::size_t n = 0; n < found; ++n) {
     const std::uint32_t other = similar[n];
-    for (std::uint32_t e = vector_begin_[other]; e < vector_begin_[other + 1]; ++e) {
+    const auto heaviest = vector_heaviest_.begin() + vector_begin_[other];
+    const auto contributed = heaviest + std::min(vector_begin_[other + 1] - vector_begin_[other],
+                                                 options_.neighbour_products);
+    for (auto it = heaviest; it != contributed; ++it) {
+      const std::uint32_t e = *it;
       scratch.neighbour_[vector_product_[e]] += share * vector_weight_[e];
       AddCandidate(vector_product_[e], scratch);
     }

@@ -73,6 +73,8 @@ struct NextBasketOptions {
   // must share to count, and the weight of the term.
   std::uint32_t cross_sell_partners = 20;
   std::uint32_t min_pair_baskets = 2;
+  // Pairs are counted in at most `pair_baskets` of a product's baskets (spread evenly).
+  std::uint32_t pair_baskets = 2000;
   double cross_sell_weight = 0.1;
 
   // Category affinity: how many of the customer's over-indexed categories, how many of
@@ -82,16 +84,28 @@ struct NextBasketOptions {
   double category_weight = 0.05;
 
   // Neighbour search at scale: a query uses the customer's `query_products` heaviest
-  // products, and each product's list of buyers keeps its `posting_limit` heaviest. Below
-  // those sizes the search is exact cosine.
+  // products, each product's list of buyers keeps its `posting_limit` heaviest, and a
+  // query reads at most `query_postings` list entries in all, shared evenly among its
+  // products (the head of each list: its heaviest buyers), so a query's cost is bounded
+  // whatever the chain's size. Below those sizes the search is exact cosine.
   std::uint32_t query_products = 100;
   std::uint32_t posting_limit = 5000;
+  std::uint32_t query_postings = 4000;
+  // A neighbour adds its `neighbour_products` heaviest products to the mean: the rest
+  // weigh little in a mean of hundreds, and bounding them bounds a query's cost.
+  std::uint32_t neighbour_products = 64;
 
   // Replay: the model is fitted once more with each customer's last basket held out
   // and asked for it, on at most `replay_customers` customers (spread evenly) with two
   // baskets or more. 0: no replay, so no tuning and no calibration (probability = score
   // clamped to 1).
   std::uint32_t replay_customers = 20000;
+  // The replay's model is built from at most `replay_pool` customers (the replayed ones
+  // and others spread evenly), so that the tuning's rebuilds cost the same on a chain
+  // of any size; the tuning asks `tune_customers` of the replayed ones (spread evenly),
+  // the calibration all of them.
+  std::uint32_t replay_pool = 100000;
+  std::uint32_t tune_customers = 5000;
   // With tune, the replay chooses groups, the decays, alpha and the weights of the
   // rhythm, repeat, cross-sell and affinity terms (TuneOptions, option_tuning.h) by the
   // mean of recall and NDCG at `tune_k`, the values above being the start and the
@@ -183,6 +197,9 @@ class NextBasketModel {
 
   const TransactionHistory* history_;
   NextBasketOptions options_;
+  // Per customer: whether the model's vectors include them; empty: everyone. The replay's
+  // model leaves most customers of a large chain out (options_.replay_pool).
+  std::vector<std::uint8_t> pool_;
 
   // Customer c's TIFU vector: entries [vector_begin_[c], vector_begin_[c + 1]), by
   // product id, with each entry's rhythm factor, and the vector's L2 norm. 32-bit offsets:
@@ -192,6 +209,9 @@ class NextBasketModel {
   std::vector<float> vector_weight_;
   std::vector<float> vector_rhythm_;
   std::vector<float> vector_norm_;
+  // Customer c's entries again, heaviest first (ties: lower entry), as indexes into the
+  // arrays above: the query's products and a neighbour's contribution are a prefix.
+  std::vector<std::uint32_t> vector_heaviest_;
   // Per product: the repeat-propensity factor of the personal score.
   std::vector<float> repeat_factor_;
   // Product p's buyers: [buyer_begin_[p], buyer_begin_[p + 1]), heaviest normalised

@@ -18,8 +18,12 @@ std::optional<std::uint32_t> IdDictionary::Find(std::string_view name) const {
 }
 
 std::optional<std::string> HistoryBuilder::Add(const Line& line) {
-  const auto known_basket = basket_ids_.Find(line.basket);
-  const auto known_customer = history_.customers.Find(line.customer);
+  const bool same_basket =
+      !lines_.empty() && line.basket == last_basket_ && line.customer == last_customer_;
+  const auto known_basket =
+      same_basket ? std::optional<std::uint32_t>(last_basket_id_) : basket_ids_.Find(line.basket);
+  const auto known_customer = same_basket ? std::optional<std::uint32_t>(last_customer_id_)
+                                          : history_.customers.Find(line.customer);
   if (known_basket) {
     if (!known_customer || basket_customer_[*known_basket] != *known_customer) {
       return "basket_id: basket " + std::string(line.basket) + " belongs to customer " +
@@ -31,8 +35,15 @@ std::optional<std::string> HistoryBuilder::Add(const Line& line) {
     }
   }
   const auto known_product = history_.products.Find(line.product);
-  const auto known_category = line.category.empty() ? std::optional<std::uint32_t>()
-                                                    : history_.categories.Find(line.category);
+  // Most lines repeat the category their product was filed under: a comparison, no lookup.
+  std::optional<std::uint32_t> known_category;
+  if (!line.category.empty()) {
+    const std::uint32_t filed =
+        known_product ? history_.product_category[*known_product] : kNoCategory;
+    known_category = filed != kNoCategory && history_.categories.Name(filed) == line.category
+                         ? std::optional<std::uint32_t>(filed)
+                         : history_.categories.Find(line.category);
+  }
   if (known_product && !line.category.empty()) {
     const std::uint32_t filed = history_.product_category[*known_product];
     if (filed != kNoCategory && (!known_category || filed != *known_category)) {
@@ -46,16 +57,25 @@ std::optional<std::string> HistoryBuilder::Add(const Line& line) {
     return "too many lines for one history (more than 4,294,967,295)";
   }
 
-  const std::uint32_t customer = history_.customers.Intern(line.customer);
-  const std::uint32_t basket = basket_ids_.Intern(line.basket);
+  const std::uint32_t customer =
+      known_customer ? *known_customer : history_.customers.Intern(line.customer);
+  const std::uint32_t basket = known_basket ? *known_basket : basket_ids_.Intern(line.basket);
   if (basket == basket_customer_.size()) {
     basket_customer_.push_back(customer);
     basket_time_.push_back(line.timestamp);
   }
-  const std::uint32_t product = history_.products.Intern(line.product);
+  if (!same_basket) {
+    last_basket_ = line.basket;
+    last_customer_ = line.customer;
+    last_basket_id_ = basket;
+    last_customer_id_ = customer;
+  }
+  const std::uint32_t product =
+      known_product ? *known_product : history_.products.Intern(line.product);
   if (product == history_.product_category.size()) history_.product_category.push_back(kNoCategory);
   if (!line.category.empty()) {
-    history_.product_category[product] = history_.categories.Intern(line.category);
+    history_.product_category[product] =
+        known_category ? *known_category : history_.categories.Intern(line.category);
   }
   lines_.push_back({basket, product, line.quantity, line.amount_minor});
   return std::nullopt;
@@ -107,6 +127,8 @@ TransactionHistory HistoryBuilder::Build() {
   }
 
   basket_ids_ = IdDictionary();
+  last_basket_.clear();
+  last_customer_.clear();
   basket_customer_ = {};
   basket_time_ = {};
   lines_ = {};

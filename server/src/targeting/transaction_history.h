@@ -113,6 +113,10 @@ class HistoryBuilder {
   std::vector<std::uint32_t> basket_customer_;
   std::vector<std::int64_t> basket_time_;
   std::vector<StagedLine> lines_;
+  // The previous line's basket and customer: a basket's lines come together in a store's
+  // scan and in a file, and finding them again costs two hash lookups per line.
+  std::string last_basket_, last_customer_;
+  std::uint32_t last_basket_id_ = 0, last_customer_id_ = 0;
 };
 
 }  // namespace loyalty::server::targeting

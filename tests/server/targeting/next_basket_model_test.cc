@@ -294,5 +294,75 @@ TEST(TargetingModel, TopsUpAThinListWithBestSellers) {
   EXPECT_EQ(Top(NextBasketModel::Fit(history, OwnVectorOnly()), "t", 10).size(), 3u);
 }
 
+// At scale a query reads only the head of each product's list of buyers, the buyers for
+// whom the product weighs most: those are the customers who buy what this one buys.
+TEST(TargetingModel, ABoundedSearchReadsTheBuyersThatShareMostFirst) {
+  std::vector<SyntheticCustomer> customers = {{"n", {{"pasta"}}}};
+  // Pasta is a small part of these customers' shopping; they come first in the history,
+  // so a list in any other order would offer them first.
+  for (int i = 0; i < 20; ++i) {
+    customers.push_back({"w" + std::to_string(i),
+                         Repeat({"pasta", "water", "soap", "rice", "salt", "tea", "jam"}, 2)});
+  }
+  for (int i = 0; i < 2; ++i) {
+    customers.push_back({"i" + std::to_string(i), Repeat({"pasta", "basil"}, 2)});
+  }
+  const auto history = MakeHistory(customers);
+  NextBasketOptions options = OwnVectorOnly();
+  options.alpha = 0.5;
+  options.neighbours = 2;
+  options.query_postings = 3;  // the customer itself and two more buyers of pasta
+  const auto top = Top(NextBasketModel::Fit(history, options), "n", 2);
+  EXPECT_EQ(top, (std::vector<std::string>{"pasta", "basil"}));
+}
+
+TEST(TargetingModel, ANeighbourAddsOnlyItsHeaviestProducts) {
+  std::vector<SyntheticCustomer> customers = {{"n", {{"pasta"}}}};
+  for (int i = 0; i < 3; ++i) {
+    customers.push_back({"i" + std::to_string(i), {{"pasta"}, {"pasta", "basil"}, {"pasta"}}});
+  }
+  const auto history = MakeHistory(customers);
+  NextBasketOptions options = OwnVectorOnly();
+  options.alpha = 0.5;
+  options.neighbours = 3;
+  const auto basil_score = [&](std::uint32_t neighbour_products) {
+    options.neighbour_products = neighbour_products;
+    const auto model = NextBasketModel::Fit(history, options);
+    NextBasketModel::Scratch scratch(model);
+    for (const auto& scored : model.Recommend(0, 2, scratch)) {
+      if (history.products.Name(scored.product) == "basil") return scored.score;
+    }
+    return -1.0f;
+  };
+  EXPECT_GT(basil_score(2), 0);
+  EXPECT_EQ(basil_score(1), 0);  // only a best seller topping the list up
+}
+
+// On a chain larger than the replay's pool the replay still tunes and calibrates, from
+// the pool's customers only.
+TEST(TargetingModel, AReplayOnAPoolOfTheChainTunesAndCalibrates) {
+  std::vector<SyntheticCustomer> customers;
+  for (int i = 0; i < 200; ++i) {
+    std::vector<std::vector<std::string>> baskets;
+    for (int visit = 0; visit < 8; ++visit) {
+      baskets.push_back(
+          {"staple" + std::to_string(i % 5), "treat" + std::to_string((i + visit) % 17)});
+    }
+    customers.push_back({"c" + std::to_string(i), baskets});
+  }
+  const auto history = MakeHistory(customers);
+  NextBasketOptions options;
+  options.threads = 2;
+  options.replay_customers = 40;
+  options.replay_pool = 60;
+  options.tune_customers = 10;
+  const auto model = NextBasketModel::Fit(history, options);
+  EXPECT_TRUE(model.tuned());
+  EXPECT_GT(model.calibration().steps(), 1u);
+  EXPECT_GT(model.replay_recall(), 0);
+  NextBasketModel::Scratch scratch(model);
+  EXPECT_EQ(history.products.Name(model.Recommend(7, 1, scratch)[0].product), "staple2");
+}
+
 }  // namespace
 }  // namespace loyalty::server::targeting

@@ -1,0 +1,295 @@
+// The nightly batch at a chain's scale (issue 6, item 7): on a synthetic chain
+// (bench/batch/synthetic_chain.h) of N customers, measures in the same run
+//   scan   one bare sequential read of every line the batch reads
+//          (Store::ScanPurchaseHistory with a consumer that only sums), and
+//   batch  the whole `loyalty-batch coupons --date D`, the real program in a child
+//          process, with its peak resident memory (getrusage of the child),
+// and prints one JSON line: both times, batch / scan, the peak RSS, the batch's phases.
+// The target: batch at most 3x the scan, at most 4 GiB, linear in customers.
+//
+// The chain is written once per --db file and reused by later runs (a file beside it,
+// DB.chain.json, says what it holds); each run first clears what an earlier run of the
+// date stored (offers, coupons, segments, the run's record), so the batch does it all.
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "bench/batch/synthetic_chain.h"
+#include "loyalty/core/args.h"
+#include "loyalty/sqlite/sqlite.h"
+#include "storage/open_store.h"
+#include "targeting/next_visit_planner.h"
+
+namespace loyalty::bench {
+namespace {
+
+constexpr char kUsage[] = R"(bench_batch_scale: the nightly coupon batch against one bare scan
+
+Usage:
+  bench_batch_scale [--customers N] [--lines-per-customer X] [--db FILE] [--date D]
+                    [--seed S] [--threads T] [--regenerate] [-- BATCH OPTIONS...]
+
+  --customers N           customers of the synthetic chain (default 250000)
+  --lines-per-customer X  mean purchase lines per customer (default 30)
+  --db FILE               the chain's SQLite store; written when missing or not the same
+                          chain, reused otherwise (default: TMPDIR/loyalty-bench-batch-N.db)
+  --date D                the batch's date, YYYY-MM-DD (default 2026-12-04); the history
+                          ends the day before
+  --seed S                the generator's seed (default 1)
+  --threads T             passed to loyalty-batch (default: one per core)
+  --regenerate            write the chain again even if FILE holds it
+  -- BATCH OPTIONS...     passed on to loyalty-batch coupons (model options, say)
+
+Prints one JSON line: lines, scan_seconds, batch_seconds, ratio (batch / scan),
+batch_peak_rss_mib (getrusage: with the pages of the store file SQLite maps, up to
+1 GiB of page cache) and batch_peak_anonymous_rss_mib (the batch's own memory, sampled),
+the batch's phases, and the load average at the start.
+)";
+
+double Seconds(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+std::string LoadAverage() {
+  std::ifstream file("/proc/loadavg");
+  std::string one, five, fifteen;
+  file >> one >> five >> fifteen;
+  return one + " " + five + " " + fifteen;
+}
+
+std::string PreviousDay(const std::string& date) {
+  const auto midnight = ParseIso8601(date + "T00:00:00Z", "--date");
+  if (!midnight.ok() || date.size() != 10) {
+    throw std::invalid_argument("--date: must be YYYY-MM-DD, not '" + date + "'");
+  }
+  return FormatUtc(*midnight - std::chrono::days(1)).substr(0, 10);
+}
+
+// Clears what an earlier run of `date` stored, so this one computes and writes it all.
+void ForgetRun(const std::string& path, const std::string& date, const std::string& campaign) {
+  sqlite::Connection db(path);
+  sqlite::Transaction transaction(db);
+  db.Prepared("DELETE FROM coupons WHERE campaign = ?").Bind(1, campaign).Run();
+  db.Prepared("DELETE FROM campaign_offers WHERE run_date = ?").Bind(1, date).Run();
+  db.Prepared("DELETE FROM batch_runs WHERE run_date = ?").Bind(1, date).Run();
+  db.Exec("UPDATE customers SET segment = NULL WHERE segment IS NOT NULL");
+  transaction.Commit();
+  db.Exec("PRAGMA wal_checkpoint(TRUNCATE)");
+}
+
+// The process's anonymous resident memory, KiB; 0 once it is gone. ru_maxrss also
+// counts the pages of the store file SQLite maps (up to 1 GiB), which are page cache.
+long AnonymousRssKib(pid_t pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("RssAnon:", 0) == 0) return std::stol(line.substr(8));
+  }
+  return 0;
+}
+
+struct ChildRun {
+  double seconds = 0;
+  long peak_rss_kib = 0;
+  long peak_anonymous_rss_kib = 0;  // sampled every 50 ms
+  std::string stdout_text;
+  int exit_code = 0;
+};
+
+// Runs `argv` with stdout captured and stderr passed through (the batch's progress).
+ChildRun RunChild(const std::vector<std::string>& argv) {
+  int pipe_fds[2];
+  if (::pipe(pipe_fds) != 0) throw std::runtime_error("pipe failed");
+  const auto start = std::chrono::steady_clock::now();
+  const pid_t pid = ::fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    ::dup2(pipe_fds[1], STDOUT_FILENO);
+    ::close(pipe_fds[0]);
+    ::close(pipe_fds[1]);
+    std::vector<char*> args;
+    for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+    args.push_back(nullptr);
+    ::execv(args[0], args.data());
+    std::perror("execv");
+    ::_exit(127);
+  }
+  ::close(pipe_fds[1]);
+  ChildRun run;
+  std::atomic<bool> finished{false};
+  std::thread sampler([&] {
+    while (!finished) {
+      run.peak_anonymous_rss_kib = std::max(run.peak_anonymous_rss_kib, AnonymousRssKib(pid));
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  });
+  char buffer[4096];
+  for (ssize_t n; (n = ::read(pipe_fds[0], buffer, sizeof buffer)) > 0;) {
+    run.stdout_text.append(buffer, static_cast<std::size_t>(n));
+  }
+  ::close(pipe_fds[0]);
+  int status = 0;
+  rusage usage{};
+  ::wait4(pid, &status, 0, &usage);
+  finished = true;
+  sampler.join();
+  run.seconds = Seconds(start);
+  run.peak_rss_kib = usage.ru_maxrss;
+  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return run;
+}
+
+int Main(int argc, char** argv) {
+  std::vector<std::string> arguments(argv + 1, argv + argc);
+  std::vector<std::string> passed_on;
+  if (const auto dashes = std::find(arguments.begin(), arguments.end(), "--");
+      dashes != arguments.end()) {
+    passed_on.assign(dashes + 1, arguments.end());
+    arguments.erase(dashes, arguments.end());
+  }
+  auto args = Args::Parse(arguments,
+                          {"customers", "lines-per-customer", "db", "date", "seed", "threads"},
+                          {"regenerate", "help"});
+  if (!args.ok()) {
+    std::cerr << args.error().ToString() << "\n" << kUsage;
+    return 2;
+  }
+  if (args->Flag("help")) {
+    std::cout << kUsage;
+    return 0;
+  }
+  ChainOptions chain;
+  chain.customers = std::stoll(args->ValueOr("customers", nullptr, "250000"));
+  chain.lines_per_customer = std::stod(args->ValueOr("lines-per-customer", nullptr, "30"));
+  chain.seed = std::stoull(args->ValueOr("seed", nullptr, "1"));
+  chain.catalog_csv = LOYALTY_SOURCE_DIR "/data/completejourney/products.csv";
+  chain.popularity_csv = LOYALTY_SOURCE_DIR "/data/completejourney/transactions_history.csv";
+  const std::string date = args->ValueOr("date", nullptr, "2026-12-04");
+  chain.last_day = PreviousDay(date);
+  const std::string db = args->ValueOr(
+      "db", nullptr,
+      (std::filesystem::temp_directory_path() /
+       ("loyalty-bench-batch-" + std::to_string(chain.customers) + ".db"))
+          .string());
+  const std::string load_average = LoadAverage();
+
+  // The chain: reused when the file beside the database says it is this one.
+  const nlohmann::json wanted = {{"customers", chain.customers},
+                                 {"lines_per_customer", chain.lines_per_customer},
+                                 {"seed", chain.seed},
+                                 {"last_day", chain.last_day}};
+  const std::string marker = db + ".chain.json";
+  ChainFigures figures;
+  double generate_seconds = 0;
+  bool reused = false;
+  if (!args->Flag("regenerate") && std::filesystem::exists(marker) &&
+      std::filesystem::exists(db)) {
+    std::ifstream file(marker);
+    const auto held = nlohmann::json::parse(file, nullptr, false);
+    if (held.is_object() && held.value("options", nlohmann::json()) == wanted) {
+      figures = ChainFigures::FromJson(held["figures"]);
+      reused = true;
+    }
+  }
+  if (!reused) {
+    std::filesystem::remove(marker);
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
+    const auto start = std::chrono::steady_clock::now();
+    try {
+      figures = WriteSyntheticChain(db, chain, [&](const char* phase, std::int64_t done,
+                                                   std::int64_t total) {
+        std::cerr << "\n" << phase << ": " << done << " / " << total << " ("
+                  << static_cast<int>(Seconds(start)) << " s)   " << std::flush;
+      });
+    } catch (...) {
+      for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
+      throw;
+    }
+    generate_seconds = Seconds(start);
+    std::cerr << "\nwrote " << figures.lines << " lines of " << figures.customers
+              << " customers to " << db << " in " << generate_seconds << " s\n";
+    std::ofstream(marker) << nlohmann::json{{"options", wanted}, {"figures", figures.ToJson()}}
+                                 .dump()
+                          << "\n";
+  }
+  ForgetRun(db, date, figures.campaign_id);
+
+  // (a) The bare scan: the read the batch cannot avoid, through the same Store call.
+  double scan_seconds = 0;
+  std::int64_t scanned = 0;
+  {
+    const server::TopCategoryPlanner planner;
+    const auto key = crypto::SigningKey::Generate();
+    auto store = server::OpenStore(server::ParseStoreUrl("sqlite://" + db, "--db").value(),
+                                   planner, key);
+    const Timestamp cut_off = ParseIso8601(date + "T00:00:00Z", "--date").value();
+    std::int64_t sum = 0;
+    std::cerr << "scanning...\n";
+    const auto start = std::chrono::steady_clock::now();
+    store->ScanPurchaseHistory(cut_off, [&](const server::HistoryLine& line) {
+      sum += line.quantity + line.amount_minor + static_cast<std::int64_t>(line.sku.size());
+      ++scanned;
+    });
+    scan_seconds = Seconds(start);
+    if (sum == 0) std::cerr << "(empty history)\n";
+  }
+
+  // (b) The whole batch, as the nightly job runs it.
+  std::vector<std::string> command = {LOYALTY_BATCH_PATH, "coupons", "--date", date,
+                                      "--storage-url", "sqlite://" + db};
+  if (const auto threads = args->Value("threads")) {
+    command.insert(command.end(), {"--threads", *threads});
+  }
+  command.insert(command.end(), passed_on.begin(), passed_on.end());
+  std::cerr << "running loyalty-batch coupons --date " << date << "...\n";
+  const ChildRun batch = RunChild(command);
+  if (batch.exit_code != 0) {
+    std::cerr << "loyalty-batch failed with " << batch.exit_code << "\n";
+    return 1;
+  }
+  const auto summary = nlohmann::json::parse(batch.stdout_text, nullptr, false);
+  nlohmann::json result = {
+      {"bench", "batch_scale"},
+      {"customers", figures.customers},
+      {"lines", scanned},
+      {"baskets", figures.baskets},
+      {"products", figures.products},
+      {"db", db},
+      {"generated_seconds", reused ? nlohmann::json() : nlohmann::json(generate_seconds)},
+      {"scan_seconds", scan_seconds},
+      {"batch_seconds", batch.seconds},
+      {"ratio", batch.seconds / scan_seconds},
+      {"batch_peak_rss_mib", static_cast<double>(batch.peak_rss_kib) / 1024.0},
+      {"batch_peak_anonymous_rss_mib", static_cast<double>(batch.peak_anonymous_rss_kib) / 1024.0},
+      {"batch_phases", summary.is_object() ? summary.value("seconds", nlohmann::json())
+                                           : nlohmann::json()},
+      {"batch_options", passed_on},
+      {"load_average", load_average}};
+  if (summary.is_object() && summary.contains("campaigns")) {
+    result["campaigns"] = summary["campaigns"];
+  }
+  std::cout << result.dump() << std::endl;
+  return 0;
+}
+
+}  // namespace
+}  // namespace loyalty::bench
+
+int main(int argc, char** argv) {
+  try {
+    return loyalty::bench::Main(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "bench_batch_scale: " << e.what() << "\n";
+    return 1;
+  }
+}
