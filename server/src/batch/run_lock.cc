@@ -54,6 +54,9 @@ Result<std::unique_ptr<RunLock>> RunLock::Acquire(Store& store, const std::strin
           std::chrono::duration_cast<std::chrono::milliseconds>(options.stale_after) / 4);
       return std::unique_ptr<RunLock>(new RunLock(store, name, std::move(holder), interval));
     }
+    // Not taken and no holder: it was freed between the two looks (PostgreSQL's lost
+    // insert race); ask again.
+    if (!attempt->other) continue;
     if (std::chrono::steady_clock::now() >= deadline) {
       std::string message = "another loyalty-batch " + name + " is running: " +
                             DescribeHolder(*attempt->other, now) + ". ";
