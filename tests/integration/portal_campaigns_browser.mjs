@@ -73,6 +73,22 @@ await runInBrowser('portal-campaigns', opt, async ({ page, log, shot }) => {
   log('a new campaign, with a control share too large');
   await page.click('#new-campaign');
   await page.locator('#campaign-form').waitFor();
+  log('each discount type shows the fields it needs');
+  const shown = async (name) => page.locator(`.field[data-field="${name}"]`).isVisible();
+  expect(!(await shown('buy_quantity')) && !(await shown('get_quantity')),
+    'percent off shows item quantities');
+  await page.selectOption('#f-discount_type', 'buy_x_get_y');
+  expect(await shown('buy_quantity') && await shown('get_quantity'),
+    'buy X get Y hides its item quantities');
+  const multibuyHint = await textOf(page, '#depth-hint');
+  expect(/items to buy/.test(multibuyHint), `buy X get Y's hint reads "${multibuyHint}"`);
+  await shot('1b-form-buy-x-get-y.png');
+  await page.selectOption('#f-discount_type', 'free_item');
+  expect(!(await shown('buy_quantity')) && await shown('get_quantity'),
+    'a free item shows the wrong quantities');
+  const spendHint = await textOf(page, '#spend-hint');
+  expect(/^Required/.test(spendHint), `a free item's spend hint reads "${spendHint}"`);
+  await page.selectOption('#f-discount_type', 'percent_off');
   await page.fill('#f-id', 'coffee-push');
   await page.fill('#f-name', 'Coffee push');
   await page.selectOption('#f-kind', 'category_push');

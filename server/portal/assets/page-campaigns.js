@@ -198,6 +198,14 @@ function depthIsMoney(type) {
   return type === 'amount_off';
 }
 
+// The quantity fields each discount type needs (the API refuses them on the others).
+const quantityFields = {
+  percent_off: [],
+  amount_off: [],
+  buy_x_get_y: ['buy_quantity', 'get_quantity'],
+  free_item: ['get_quantity'],
+};
+
 function readForm(form, currency, existing) {
   const value = (name) => form.elements[name].value.trim();
   const toMinor = (text) => (text === '' ? NaN : Math.round(Number(text) * 10 ** digitsOf(currency)));
@@ -226,6 +234,8 @@ function readForm(form, currency, existing) {
     max_depth: depth(value('max_depth')),
     max_discount: value('max_discount') === '' ? 0 : toMinor(value('max_discount')),
     min_spend: value('min_spend') === '' ? 0 : toMinor(value('min_spend')),
+    buy_quantity: quantityFields[type]?.includes('buy_quantity') ? whole(value('buy_quantity')) : 0,
+    get_quantity: quantityFields[type]?.includes('get_quantity') ? whole(value('get_quantity')) : 0,
     budget: toMinor(value('budget')),
     budget_coupons: value('budget_coupons') === '' ? 0 : whole(value('budget_coupons')),
     per_customer_cap: whole(value('per_customer_cap')),
@@ -253,6 +263,7 @@ async function renderForm(container, user, editId) {
   const c = existing || {
     id: '', name: '', kind: 'next_visit', targets: [], target_segment: null,
     discount_type: 'percent_off', min_depth: 5, max_depth: 25, max_discount: 0, min_spend: 0,
+    buy_quantity: 0, get_quantity: 0,
     budget: null, budget_coupons: 0, per_customer_cap: 1, validity_days: 14,
     control_basis_points: 1000,
   };
@@ -266,13 +277,33 @@ async function renderForm(container, user, editId) {
     : localInputValue(new Date(now.getFullYear(), now.getMonth() + 1, now.getDate() + 1).toISOString());
   const targetsOf = (type) => c.targets.filter((t) => t.target === type).map((t) => t.value).join(', ');
 
+  // What each discount type gives and which fields it needs, said where they are filled.
   const depthHint = h('div', { class: 'field-hint', id: 'depth-hint' });
-  const showDepthHint = (type) => {
-    depthHint.textContent = type === 'amount_off' ? `Off the price, in ${currency}`
-      : type === 'free_item' ? 'A free item has no depth: 0 and 0'
-        : 'Percent off; the targeting picks a depth between the two';
+  const spendHint = h('div', { class: 'field-hint', id: 'spend-hint' });
+  const quantityText = (n) => (n ? String(n) : '');
+  const quantities = {
+    buy_quantity: field('buy_quantity', 'Items to buy',
+      h('input', { inputmode: 'numeric', value: quantityText(c.buy_quantity) })),
+    get_quantity: field('get_quantity', 'Items to get',
+      h('input', { inputmode: 'numeric', value: quantityText(c.get_quantity) })),
   };
-  showDepthHint(c.discount_type);
+  const showTypeFields = (type) => {
+    depthHint.textContent = {
+      percent_off: 'Percent off the product; the targeting picks a depth between the two',
+      amount_off: `An amount off the product, in ${currency}; the targeting picks one between the two`,
+      buy_x_get_y: 'Buy the items to buy and get the items to get at the depth percent off '
+        + '(100: free); needs both numbers of items',
+      free_item: 'Gives the items to get of the products above free: name products, not '
+        + 'categories, and a minimum spend; depth 0 and 0',
+    }[type] || '';
+    spendHint.textContent = type === 'free_item'
+      ? 'Required: the basket spend that earns the free item'
+      : 'Spend on the discounted products a coupon needs; empty: none';
+    for (const [name, wrap] of Object.entries(quantities)) {
+      wrap.hidden = !(quantityFields[type] || []).includes(name);
+    }
+  };
+  showTypeFields(c.discount_type);
   const formError = h('p', { class: 'error form-error', id: 'form-error', role: 'alert' });
   const submit = h('button', { type: 'submit', id: 'save-campaign' },
     existing ? 'Save changes' : 'Create campaign');
@@ -294,16 +325,18 @@ async function renderForm(container, user, editId) {
       field('categories', 'Categories', h('input', { value: targetsOf('category') }),
         'Comma-separated, e.g. COFFEE, TEA'),
       field('discount_type', 'Discount', select(discountTypes, c.discount_type,
-        { onchange: (event) => showDepthHint(event.target.value) })),
+        { onchange: (event) => showTypeFields(event.target.value) })),
       h('div', { class: 'field-pair' },
         field('min_depth', 'Depth from', h('input', { inputmode: 'decimal', value: depthText(c.min_depth) })),
         field('max_depth', 'Depth to', h('input', { inputmode: 'decimal', value: depthText(c.max_depth) }))),
       depthHint,
+      h('div', { class: 'field-pair' }, quantities.buy_quantity, quantities.get_quantity),
       field('max_discount', `Largest discount per coupon (${currency})`,
         h('input', { inputmode: 'decimal', value: c.max_discount ? major(c.max_discount) : '' }),
         'Empty: no cap'),
       field('min_spend', `Minimum spend (${currency})`,
-        h('input', { inputmode: 'decimal', value: c.min_spend ? major(c.min_spend) : '' }))),
+        h('input', { inputmode: 'decimal', value: c.min_spend ? major(c.min_spend) : '' })),
+      spendHint),
     h('fieldset', {}, h('legend', {}, 'Limits'),
       field('budget', `Budget (${currency})`, h('input', { inputmode: 'decimal', value: major(c.budget) }),
         'The discount the campaign may give away, as the batch expects it'),

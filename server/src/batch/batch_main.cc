@@ -12,6 +12,7 @@
 #include "batch/coupon_run.h"
 #include "batch/evaluate.h"
 #include "batch/history_import.h"
+#include "batch/run_lock.h"
 #include "loyalty/core/args.h"
 #include "loyalty/core/log.h"
 #include "loyalty/core/number.h"
@@ -45,7 +46,8 @@ Usage:
       stores nothing twice. Bad lines go to stderr with their line number and reason,
       with progress; a summary goes to stderr and, as one JSON line, to stdout. Exits 0
       unless nothing could be read or the store failed. docs/import.md has the details.
-  loyalty-batch coupons --date YYYY-MM-DD [storage options] [--margin X] [model options]
+  loyalty-batch coupons --date YYYY-MM-DD [storage options] [--margin X] [--wait S]
+                        [--lock-stale S] [model options]
       The nightly run. Reads every cardholder's purchases before the date's midnight
       (UTC), fits the next-basket model, and for each campaign running that day
       (loyalty-server campaign add) chooses its offers: whom the kind is for (win-back:
@@ -57,6 +59,10 @@ Usage:
       show at the next card read. Idempotent per date: a second run, or a run after
       one killed half way, stores only what is missing and issues nothing twice.
       Progress with ETA on stderr, a summary on stderr and as one JSON line on stdout.
+      One run at a time, whatever the date and the machine: a second run refuses
+      (exit 1), naming the running one's host, pid and start, or with --wait waits
+      for it; a killed run's lock is taken over when its heartbeat is --lock-stale
+      seconds old.
   loyalty-batch report [--campaign ID] [--json] [storage options] [--margin X]
       Per campaign: coupons issued and redeemed, the redemption rate, the treated and
       held-out customers' mean sales and margin over their offers' window, and the
@@ -86,6 +92,11 @@ Coupons and report options:
   --date YYYY-MM-DD         the run's date (coupons)
   --margin X                gross margin share assumed for every product, 0-1 (0.3)
   --campaign ID             report one campaign (default: all)
+  --wait S                  coupons: wait up to S seconds for a running coupons
+                            run to finish instead of refusing at once (0)
+  --lock-stale S            coupons: a running run's lock whose heartbeat is S
+                            seconds old was left by a killed run and is taken
+                            over (120; heartbeats come every S/4)
   --json                    the report as one JSON line
 
 Evaluate options:
@@ -303,6 +314,19 @@ int Import(const Args& args) {
   }
 }
 
+Result<RunLockOptions> ParseLockOptions(const Args& args) {
+  RunLockOptions options;
+  const auto wait = ParseCount(args, "wait", 0, 0, 86'400);
+  if (!wait.ok()) return wait.error();
+  options.wait = std::chrono::seconds(*wait);
+  const auto stale =
+      ParseCount(args, "lock-stale", static_cast<std::uint32_t>(options.stale_after.count()), 1,
+                 86'400);
+  if (!stale.ok()) return stale.error();
+  options.stale_after = std::chrono::seconds(*stale);
+  return options;
+}
+
 int Coupons(const Args& args) {
   CouponRunOptions options;
   const auto date = args.Value("date");
@@ -316,12 +340,18 @@ int Coupons(const Args& args) {
   if (!margin.ok()) return Fail(margin.error());
   options.campaigns.default_margin_rate = *margin;
   options.interactive = ::isatty(STDERR_FILENO) == 1;
+  const auto lock_options = ParseLockOptions(args);
+  if (!lock_options.ok()) return Fail(lock_options.error());
   auto config = LoadConfig(args);
   if (!config.ok()) return Fail(config.error());
   try {
     auto opened = OpenBatchStore(*config);
     if (!opened.ok()) return Fail(opened.error());
     log::Info("coupons", {{"date", *date}, {"storage", (*opened)->description}});
+    auto lock = RunLock::Acquire(*(*opened)->store, "coupons", "coupons --date " + *date,
+                                 *lock_options, std::cerr);
+    if (!lock.ok()) return Fail(lock.error());
+    options.still_held = [&lock] { return (*lock)->StillHeld(); };
     auto summary = RunCoupons(*(*opened)->store, options, std::cerr);
     if (!summary.ok()) return Fail(summary.error());
     if (summary->contains("already_run")) {
@@ -424,7 +454,9 @@ int BatchMain(int argc, char** argv) {
                            "data-dir",
                            "date",
                            "margin",
-                           "campaign"},
+                           "campaign",
+                           "wait",
+                           "lock-stale"},
                           {"help", "no-tune", "json"});
   if (!args.ok()) return Fail(args.error());
   if (args->Flag("help")) {

@@ -39,6 +39,34 @@ std::optional<targeting::MonthDay> ParseMonthDay(const std::string& birthday) {
   return targeting::MonthDay{month, day};
 }
 
+Status StillHeld(const CouponRunOptions& options) {
+  return options.still_held ? options.still_held() : Status();
+}
+
+// What the shopper reads on the receipt and the till: "15% off MILK", "1.50 off MILK",
+// "Buy 2 get 1 free: MILK", "Free MILK with 30.00" (amounts as receipts print them).
+std::string CouponTitle(const domain::Coupon& coupon, const std::string& product,
+                        const Currency& currency) {
+  const std::string items =
+      coupon.get_quantity > 1 ? std::to_string(coupon.get_quantity) + " " : std::string();
+  switch (coupon.discount_type) {
+    case domain::DiscountType::kPercentOff:
+      return std::to_string(coupon.discount_value) + "% off " + product;
+    case domain::DiscountType::kAmountOff:
+      return FormatMinor(coupon.discount_value, currency) + " off " + product;
+    case domain::DiscountType::kBuyXGetY:
+      return "Buy " + std::to_string(coupon.buy_quantity) + " get " +
+             std::to_string(coupon.get_quantity) +
+             (coupon.discount_value >= 100
+                  ? std::string(" free: ")
+                  : " at " + std::to_string(coupon.discount_value) + "% off: ") +
+             product;
+    case domain::DiscountType::kFreeItem:
+      return "Free " + items + product + " with " + FormatMinor(coupon.min_spend_minor, currency);
+  }
+  return product;
+}
+
 // Reports the model's phases, one meter per phase.
 class PhaseProgress {
  public:
@@ -144,6 +172,7 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
       rows.emplace_back(std::stoll(std::string(history.customers.Name(c))),
                         domain::SegmentName(rfm.segments[c]));
     }
+    if (auto held = StillHeld(options); !held.ok()) return held.error();
     if (auto written = store.SetCustomerSegments(rows); !written.ok()) return written.error();
     nlohmann::json per_segment = nlohmann::json::object();
     for (std::size_t i = 0; i < domain::kSegments.size(); ++i) {
@@ -157,6 +186,7 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
   if (campaigns.empty()) {
     summary["campaigns"] = nlohmann::json::array();
     summary["seconds"] = std::move(seconds);
+    if (auto held = StillHeld(options); !held.ok()) return held.error();
     if (auto finished = store.FinishBatchRun(options.run_date, summary, Now()); !finished.ok()) {
       return finished.error();
     }
@@ -211,6 +241,17 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
     products[p].couponable = found->second->couponable;
     products[p].category = found->second->category;
   }
+  // After them, the catalog's products nobody bought yet: a new_product_trial campaign
+  // offers those (PlanCampaigns).
+  for (const auto& product : catalog.products) {
+    if (history.products.Find(product.sku)) continue;
+    targeting::ProductFacts unsold;
+    unsold.sku = product.sku;
+    unsold.price_minor = product.price_minor;
+    unsold.couponable = product.couponable;
+    unsold.category = product.category;
+    products.push_back(std::move(unsold));
+  }
   facts.birthdays.resize(history.customer_count());
   for (const auto& [customer_id, birthday] : store.ListBirthdays()) {
     if (const auto id = history.customers.Find(std::to_string(customer_id))) {
@@ -236,6 +277,7 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
     std::vector<std::uint32_t> batch_campaign;
     const auto flush = [&]() -> Status {
       if (batch.empty()) return Status();
+      if (auto held = StillHeld(options); !held.ok()) return held;
       // One call per campaign within the batch so each campaign's counts come back.
       for (std::uint32_t k = 0; k < campaigns.size(); ++k) {
         std::vector<CampaignOfferRecord> of_campaign;
@@ -270,14 +312,12 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
       record.offer_rank = rank;
       record.sku = product.sku;
       record.control = chosen.control;
-      record.depth_percent = chosen.priced.depth_percent;
+      record.depth_percent = chosen.terms.depth;  // the campaign's unit: store.h
       record.discount_minor = chosen.priced.discount_minor;
       record.probability_with_coupon = chosen.priced.probability_with_coupon;
       record.expected_cost_minor = chosen.priced.expected_cost_minor;
       record.expected_value_minor = chosen.priced.expected_value_minor;
-      for (const auto& scored : recommendations[chosen.customer]) {
-        if (scored.product == chosen.product) record.probability = scored.probability;
-      }
+      record.probability = chosen.probability;
       if (!chosen.control) {
         domain::Coupon coupon;
         coupon.id = NameBasedUuid(CouponIdNamespace(),
@@ -287,16 +327,18 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
         coupon.customer_id = record.customer_id;
         coupon.campaign = campaign.id;
         const auto found = by_sku.find(product.sku);
-        coupon.title = TruncateUtf8(
-            std::to_string(chosen.priced.depth_percent) + "% off " +
-                (found != by_sku.end() ? found->second->name : product.sku),
-            domain::kMaxCouponTitleLength);
         coupon.target = domain::CouponTarget::kProduct;
         coupon.target_value = product.sku;
-        coupon.discount_type = domain::DiscountType::kPercentOff;
-        coupon.discount_value = chosen.priced.depth_percent;
+        coupon.discount_type = chosen.terms.type;
+        coupon.discount_value = chosen.terms.depth;
+        coupon.buy_quantity = chosen.terms.buy_quantity;
+        coupon.get_quantity = chosen.terms.get_quantity;
         coupon.max_discount_minor = campaign.max_discount_minor;
         coupon.min_spend_minor = campaign.min_spend_minor;
+        coupon.title = TruncateUtf8(
+            CouponTitle(coupon, found != by_sku.end() ? found->second->name : product.sku,
+                        catalog.currency),
+            domain::kMaxCouponTitleLength);
         coupon.currency = catalog.currency.code();
         coupon.issued_at = cut_off;
         coupon.expires_at = cut_off + std::chrono::days(campaign.validity_days);
@@ -337,6 +379,7 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
   }
   summary["campaigns"] = std::move(per_campaign);
   summary["seconds"] = std::move(seconds);
+  if (auto held = StillHeld(options); !held.ok()) return held.error();
   if (auto finished = store.FinishBatchRun(options.run_date, summary, Now()); !finished.ok()) {
     return finished.error();
   }

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <ostream>
 #include <string>
 
@@ -31,6 +32,10 @@ struct CouponRunOptions {
   std::size_t candidates_per_customer = 20;  // the model's list the campaigns choose from
   std::size_t write_batch = 2000;            // offers per transaction
   bool interactive = false;                  // stderr is a terminal: progress redrawn
+  // Asked before each step that writes (segments, each batch of offers, the finish); a
+  // failure stops the run there. The command line passes its RunLock's StillHeld, so a
+  // run that lost its lock to another stops writing. Empty: not asked.
+  std::function<Status()> still_held;
 };
 
 // Runs the date and returns its summary (also stored with the run): per campaign

@@ -10,7 +10,7 @@ const std::vector<std::string>& CampaignFieldColumns() {
       "ends_at",      "targets",       "target_segment",     "discount_type",
       "min_depth",    "max_depth",     "max_discount_minor", "min_spend_minor",
       "budget_minor", "budget_coupons", "per_customer_cap",  "validity_days",
-      "control_basis_points", "paused"};
+      "control_basis_points", "paused", "buy_quantity", "get_quantity"};
   return columns;
 }
 
@@ -47,7 +47,7 @@ std::vector<ColumnValue> CampaignFieldValues(const domain::Campaign& campaign) {
        {campaign.min_depth, campaign.max_depth, campaign.max_discount_minor,
         campaign.min_spend_minor, campaign.budget_minor, campaign.budget_coupons,
         campaign.per_customer_cap, campaign.validity_days, campaign.control_basis_points,
-        std::int64_t{campaign.paused ? 1 : 0}}) {
+        std::int64_t{campaign.paused ? 1 : 0}, campaign.buy_quantity, campaign.get_quantity}) {
     values.emplace_back(number);
   }
   return values;
@@ -74,7 +74,9 @@ StoredCampaign CampaignFromRow(const RowColumns& row) {
       {"per_customer_cap", row.integer(14)},
       {"validity_days", row.integer(15)},
       {"control_basis_points", row.integer(16)},
-      {"paused", row.integer(17) != 0}};
+      {"paused", row.integer(17) != 0},
+      {"buy_quantity", row.integer(18)},
+      {"get_quantity", row.integer(19)}};
   auto campaign = domain::CampaignFromJson(json);
   if (!campaign.ok()) {
     throw std::runtime_error("campaign " + row.text(0) +
@@ -82,9 +84,9 @@ StoredCampaign CampaignFromRow(const RowColumns& row) {
   }
   StoredCampaign stored;
   stored.campaign = std::move(campaign).value();
-  stored.created_at = FromUnixSeconds(row.integer(18));
-  stored.updated_at = FromUnixSeconds(row.integer(19));
-  if (!row.is_null(20)) stored.created_by = row.integer(20);
+  stored.created_at = FromUnixSeconds(row.integer(20));
+  stored.updated_at = FromUnixSeconds(row.integer(21));
+  if (!row.is_null(22)) stored.created_by = row.integer(22);
   return stored;
 }
 

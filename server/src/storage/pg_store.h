@@ -105,6 +105,12 @@ class PostgresStore final : public Store {
   Status FinishBatchRun(const std::string& run_date, const nlohmann::json& summary,
                         Timestamp now) override;
   std::optional<BatchRun> FindBatchRun(const std::string& run_date) override;
+  Result<BatchLockAttempt> TryTakeBatchLock(const std::string& name,
+                                            const BatchLockHolder& holder, Timestamp now,
+                                            std::chrono::seconds stale_after) override;
+  Result<bool> HeartbeatBatchLock(const std::string& name, const std::string& token,
+                                  Timestamp now) override;
+  Status ReleaseBatchLock(const std::string& name, const std::string& token) override;
   void ScanPurchaseHistory(Timestamp before, const HistoryLineFunction& line) override;
   std::vector<std::pair<std::int64_t, std::string>> ListBirthdays() override;
   std::vector<std::int64_t> ListCardholders() override;

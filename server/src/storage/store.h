@@ -213,6 +213,8 @@ struct CampaignOfferRecord {
   std::int64_t offer_rank = 0;  // the customer's n-th offer of the campaign in this run
   std::string sku;
   bool control = false;         // held out: recorded, never issued
+  // The chosen depth in the campaign's unit (the column predates other discount types):
+  // percent for percent_off and buy_x_get_y, minor units for amount_off, 0 for free_item.
   std::int64_t depth_percent = 0;
   std::int64_t discount_minor = 0;
   double probability = 0;
@@ -272,6 +274,23 @@ struct BatchRun {
   Timestamp started_at;
   std::optional<Timestamp> finished_at;
   nlohmann::json summary;  // null until finished
+};
+
+// Who holds a batch job's lock (migration 0018), so a second run can name them.
+struct BatchLockHolder {
+  std::string token;  // random per holder: only it may heartbeat or release
+  std::string host;
+  std::int64_t pid = 0;
+  std::string detail;  // what it runs, e.g. "coupons --date 2026-12-05"
+  Timestamp started_at;
+  Timestamp heartbeat_at;
+};
+
+// What TryTakeBatchLock found.
+struct BatchLockAttempt {
+  bool taken = false;
+  // Not taken: the live holder. Taken: the stale holder it replaced, if any.
+  std::optional<BatchLockHolder> other;
 };
 
 // A campaign as stored, with who made it and when.
@@ -564,6 +583,18 @@ class Store {
   virtual Status FinishBatchRun(const std::string& run_date, const nlohmann::json& summary,
                                 Timestamp now) = 0;
   virtual std::optional<BatchRun> FindBatchRun(const std::string& run_date) = 0;
+  // A batch job's lock, one row per job name, taken atomically: by `holder` when nobody
+  // holds it or the holder's heartbeat is older than now - `stale_after` (a killed run);
+  // otherwise the live holder is returned and nothing changes.
+  virtual Result<BatchLockAttempt> TryTakeBatchLock(const std::string& name,
+                                                    const BatchLockHolder& holder, Timestamp now,
+                                                    std::chrono::seconds stale_after) = 0;
+  // The holder `token` says it is alive; false when it no longer holds the lock (taken
+  // over after it stopped heartbeating).
+  virtual Result<bool> HeartbeatBatchLock(const std::string& name, const std::string& token,
+                                          Timestamp now) = 0;
+  // Frees the lock if `token` still holds it.
+  virtual Status ReleaseBatchLock(const std::string& name, const std::string& token) = 0;
 
   // Coupon conflicts, newest first, at most `limit`; with `stores` given, only those in
   // which one of the two sales was made in one of them.

@@ -349,6 +349,7 @@ const std::vector<std::string>& MigratedTables() {
                                                "audit_log",
                                                "campaign_offers",
                                                "batch_runs",
+                                               "batch_locks",
                                                "campaigns",
                                                "customer_stores",
                                                "customer_contacts",

@@ -5,6 +5,7 @@
 #include <bitset>
 #include <chrono>
 #include <cmath>
+#include <unordered_map>
 
 namespace loyalty::server::targeting {
 namespace {
@@ -63,6 +64,69 @@ bool Matches(const domain::Campaign& campaign, const ProductFacts& product) {
            : target.target == domain::CouponTarget::kCategory ? target.value == product.category
                                                                : true;
   });
+}
+
+// The coupon a campaign issues, before its depth is chosen.
+CouponTerms TermsOf(const domain::Campaign& campaign) {
+  CouponTerms terms;
+  terms.type = campaign.discount_type;
+  terms.buy_quantity = campaign.buy_quantity;
+  terms.get_quantity = campaign.get_quantity;
+  terms.min_spend_minor = campaign.min_spend_minor;
+  terms.max_discount_minor = campaign.max_discount_minor;
+  return terms;
+}
+
+// A new product a new_product_trial campaign may offer, with its category's trial rate.
+struct TrialProduct {
+  std::uint32_t product = 0;              // index into the products given
+  std::uint32_t category = kNoCategory;   // the history's id of its category
+  double trial_rate = 0;
+};
+
+std::vector<TrialProduct> NewProductsOf(const domain::Campaign& campaign,
+                                        const TransactionHistory& history,
+                                        const std::vector<ProductFacts>& products,
+                                        const std::vector<std::int64_t>& first_sold,
+                                        const CampaignRunOptions& options) {
+  std::vector<TrialProduct> trials;
+  const std::int64_t new_since = options.run_at - options.trial.new_within_days * 86'400;
+  std::unordered_map<std::uint32_t, double> rates;
+  for (std::uint32_t p = 0; p < products.size(); ++p) {
+    const ProductFacts& product = products[p];
+    if (product.price_minor <= 0 || !product.couponable) continue;
+    bool named = false, in_category = false;
+    for (const auto& target : campaign.targets) {
+      named |= target.target == domain::CouponTarget::kProduct && target.value == product.sku;
+      in_category |=
+          target.target == domain::CouponTarget::kCategory && target.value == product.category;
+    }
+    const bool sold = p < history.product_count() && first_sold[p] != kNoTimestamp;
+    if (!named && !(in_category && (!sold || first_sold[p] >= new_since))) continue;
+    TrialProduct trial;
+    trial.product = p;
+    if (const auto category = history.categories.Find(product.category)) trial.category = *category;
+    if (trial.category == kNoCategory) {
+      trial.trial_rate = options.trial.default_trial_rate;
+    } else if (const auto known = rates.find(trial.category); known != rates.end()) {
+      trial.trial_rate = known->second;
+    } else {
+      trial.trial_rate = rates[trial.category] =
+          MeasureTrialRate(history, trial.category, first_sold, options.run_at, options.trial).rate;
+    }
+    trials.push_back(trial);
+  }
+  return trials;
+}
+
+bool HasBought(const TransactionHistory& history, std::uint32_t customer, std::uint32_t product) {
+  if (product >= history.product_count()) return false;
+  for (std::uint32_t basket = history.customer_basket_begin[customer];
+       basket < history.customer_basket_begin[customer + 1]; ++basket) {
+    const auto in = history.ProductsIn(basket);
+    if (std::find(in.begin(), in.end(), product) != in.end()) return true;
+  }
+  return false;
 }
 
 // What the history says of one customer's visits.
@@ -138,11 +202,6 @@ CampaignPlan PlanCampaigns(const TransactionHistory& history,
                                " cannot be applied";
       continue;
     }
-    if (campaign.discount_type != domain::DiscountType::kPercentOff) {
-      summary.skipped_reason = std::string("the batch prices percent_off offers only, not ") +
-                               domain::DiscountTypeName(campaign.discount_type);
-      continue;
-    }
     const double money_left = static_cast<double>(campaign.budget_minor) - before.spent_minor;
     const std::int64_t coupons_left =
         campaign.budget_coupons > 0 ? campaign.budget_coupons - before.issued : 0;
@@ -164,8 +223,27 @@ CampaignPlan PlanCampaigns(const TransactionHistory& history,
   std::vector<OfferToAllocate> offers;
   std::vector<std::uint8_t> control;  // by offer's candidate index
   std::vector<std::uint32_t> offer_product;
+  std::vector<CouponTerms> offer_terms;
   std::vector<PricedOffer> best;  // scratch: one customer's offers for one campaign
+  std::vector<CouponTerms> best_terms;
   std::vector<std::uint32_t> best_product;
+  std::vector<double> best_probability;
+  std::vector<double> offer_probability;
+  std::vector<std::vector<std::int64_t>> grids(campaigns.size());
+  std::vector<std::vector<TrialProduct>> trials(campaigns.size());
+  std::vector<std::int64_t> first_sold;
+  std::vector<double> category_shares;
+  for (const std::uint32_t k : running) {
+    grids[k] = DepthGrid(campaigns[k].discount_type, campaigns[k].min_depth,
+                         campaigns[k].max_depth, options.depth_step_percent,
+                         options.depth_step_minor);
+    if (campaigns[k].kind != domain::CampaignKind::kNewProductTrial) continue;
+    if (first_sold.empty()) {
+      first_sold = FirstSoldAt(history);
+      category_shares = CategoryBasketShares(history);
+    }
+    trials[k] = NewProductsOf(campaigns[k], history, products, first_sold, options);
+  }
   for (std::uint32_t c = 0; c < history.customer_count(); ++c) {
     const Visits visits = VisitsOf(history, c);
     if (visits.count == 0 || c >= recommendations.size()) continue;
@@ -219,27 +297,50 @@ CampaignPlan PlanCampaigns(const TransactionHistory& history,
       }
       if (!eligibility.eligible) continue;
 
-      const DepthLimits limits{std::max<std::int64_t>(1, campaign.min_depth), campaign.max_depth,
-                               options.depth_step_percent, campaign.max_discount_minor};
+      const CouponTerms terms = TermsOf(campaign);
+      const std::vector<std::int64_t>& depths = grids[k];
       best.clear();
+      best_terms.clear();
       best_product.clear();
-      for (const ScoredProduct& scored : recommendations[c]) {
-        const ProductFacts& product = products[scored.product];
-        if (product.price_minor <= 0 || !product.couponable || !Matches(campaign, product)) {
-          continue;
-        }
+      best_probability.clear();
+      const auto consider = [&](std::uint32_t id, double probability, double reach) {
+        const ProductFacts& product = products[id];
         OfferCandidate candidate;
         candidate.unit_price_minor = product.price_minor;
         candidate.margin_rate = product.margin_rate.value_or(options.default_margin_rate);
-        candidate.probability = scored.probability;
+        candidate.probability = probability;
+        candidate.reach = reach;
         candidate.lapse_risk = eligibility.lapse_risk;
         candidate.basket_margin_minor = static_cast<std::int64_t>(
             std::max(0.0, visits.mean_basket_minor - static_cast<double>(product.price_minor)) *
             options.default_margin_rate);
-        const auto priced = BestOffer(candidate, limits, options.response);
-        if (!priced) continue;
-        best.push_back(*priced);
-        best_product.push_back(scored.product);
+        candidate.usual_basket_minor = static_cast<std::int64_t>(visits.mean_basket_minor);
+        const auto priced = BestCoupon(candidate, terms, depths, options.response);
+        if (!priced) return;
+        best.push_back(priced->priced);
+        best_terms.push_back(priced->terms);
+        best_product.push_back(id);
+        best_probability.push_back(reach * probability);
+      };
+      if (campaign.kind == domain::CampaignKind::kNewProductTrial) {
+        for (const TrialProduct& trial : trials[k]) {
+          if (HasBought(history, c, trial.product)) continue;  // tried already
+          const std::int64_t price = products[trial.product].price_minor;
+          // A category nobody bought has no likely buyers to find.
+          if (trial.category == kNoCategory) continue;
+          const CategoryStanding standing = StandingIn(
+              history, c, trial.category, category_shares[trial.category], price, options.trial);
+          if (standing.affinity < options.trial.min_affinity) continue;
+          consider(trial.product, trial.trial_rate * standing.price_fit, standing.reach);
+        }
+      } else {
+        for (const ScoredProduct& scored : recommendations[c]) {
+          const ProductFacts& product = products[scored.product];
+          if (product.price_minor <= 0 || !product.couponable || !Matches(campaign, product)) {
+            continue;
+          }
+          consider(scored.product, scored.probability, 1.0);
+        }
       }
       if (best.empty()) continue;
       ++plan.campaigns[k].eligible;
@@ -258,6 +359,8 @@ CampaignPlan PlanCampaigns(const TransactionHistory& history,
         offers.push_back(
             {c, k, static_cast<std::uint32_t>(offer_product.size()), best[order[i]], held_out});
         offer_product.push_back(best_product[order[i]]);
+        offer_terms.push_back(best_terms[order[i]]);
+        offer_probability.push_back(best_probability[order[i]]);
         control.push_back(held_out ? 1 : 0);
       }
     }
@@ -268,7 +371,8 @@ CampaignPlan PlanCampaigns(const TransactionHistory& history,
   for (const std::uint32_t i : allocation.accepted) {
     const OfferToAllocate& offer = offers[i];
     ChosenOffer chosen{offer.customer, offer.campaign, offer_product[offer.candidate], offer.priced,
-                       control[offer.candidate] != 0};
+                       control[offer.candidate] != 0, offer_terms[offer.candidate],
+                       offer_probability[offer.candidate]};
     CampaignRunSummary& summary = plan.campaigns[offer.campaign];
     if (chosen.control) {
       ++summary.control;

@@ -21,6 +21,7 @@
 
 #include "loyalty/domain/campaign.h"
 #include "targeting/budget_allocation.h"
+#include "targeting/new_product_trial.h"
 #include "targeting/next_basket_model.h"
 #include "targeting/offer_economics.h"
 #include "targeting/transaction_history.h"
@@ -57,6 +58,11 @@ struct CampaignRunOptions {
   std::uint32_t per_customer_run_cap = 3;
   // Depth grid step, percent.
   std::int64_t depth_step_percent = 5;
+  // Depth grid step for amount_off campaigns, minor units (widened on wide limits:
+  // DepthGrid).
+  std::int64_t depth_step_minor = 10;
+  // new_product_trial: what is new and how P(try) is estimated (new_product_trial.h).
+  TrialOptions trial;
 };
 
 // Per campaign: what it has given out in earlier runs.
@@ -74,6 +80,11 @@ struct ChosenOffer {
   std::uint32_t product = 0;   // history id
   PricedOffer priced;
   bool control = false;        // held out: recorded, not issued
+  // The coupon to issue: the campaign's discount type and quantities at the chosen depth.
+  CouponTerms terms;
+  // p0: P(buy at the next visit) without the coupon; the model's, or for a new product
+  // the trial estimate (reach × trial rate × price fit).
+  double probability = 0;
 };
 
 struct CampaignRunSummary {
@@ -104,11 +115,17 @@ struct CustomerFacts {
 };
 
 // `recommendations[c]` is the model's list for history customer c (ScoredProduct with
-// calibrated probability), `products[p]` facts by history product id, `already[k]` what
+// calibrated probability), `products[p]` facts by history product id (ids from
+// history.product_count() on are catalog products nobody bought before the run, which
+// only new_product_trial offers), `already[k]` what
 // campaign k gave out before (empty: nothing). A campaign with a target segment is for
 // the customers in that segment only, and is skipped when segments are not known.
-// Campaigns that do not run at options.run_at, or whose discount type the batch cannot
-// price (only percent off today), are skipped with a reason.
+// Every discount type is priced (PriceCoupon) on the campaign's depth grid (DepthGrid).
+// new_product_trial offers its new products (its product targets, and the products of
+// its category targets first sold within options.trial.new_within_days or never) to
+// customers who have not bought them, at the trial estimate of new_product_trial.h,
+// rather than from the model's lists, which cannot score them.
+// Campaigns that do not run at options.run_at are skipped with a reason.
 CampaignPlan PlanCampaigns(const TransactionHistory& history,
                            const std::vector<std::vector<ScoredProduct>>& recommendations,
                            const std::vector<ProductFacts>& products,

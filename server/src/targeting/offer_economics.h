@@ -22,6 +22,9 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
+
+#include "loyalty/domain/coupon.h"
 
 namespace loyalty::server::targeting {
 
@@ -48,6 +51,14 @@ struct OfferCandidate {
   // about the product alone.
   double lapse_risk = 0;
   std::int64_t basket_margin_minor = 0;
+  // The customer's usual basket, minor units: a free_item coupon needing a larger spend
+  // makes the redeeming shopper top it up (PriceCoupon). 0: unknown, no top-up counted.
+  std::int64_t usual_basket_minor = 0;
+  // Share of this shopper's visits in which the coupon can change anything at all
+  // (PriceCoupon only): new_product_trial's P(buying in the product's category), since
+  // a coupon for a new yoghurt does not move someone who never buys yoghurt. Then
+  // `probability` is P(buy | in reach), and every expectation is scaled by reach.
+  double reach = 1.0;
 };
 
 // The limits a campaign puts on an offer's depth (domain::Campaign's min/max depth and
@@ -79,6 +90,58 @@ PricedOffer PriceAtDepth(const OfferCandidate& candidate, std::int64_t depth_per
 // response.min_value_minor, i.e. the coupon would cost more than it brings.
 std::optional<PricedOffer> BestOffer(const OfferCandidate& candidate, const DepthLimits& limits,
                                      const CouponResponse& response);
+
+// Every discount type (coupon.h) priced by one response model. What a coupon asks of the
+// shopper is a purchase of n units of the product: n = buy + get for buy_x_get_y, get
+// for free_item, else the units its min_spend on the target needs (at least one). Its
+// discount D is what the till gives on that purchase (coupon_rules.cc), capped. The
+// response depends on the effective share of the discount:
+//   share = D / (n × unit price), for free_item D / max(min_spend, D) (a free 2.00 item
+//   for a 30.00 basket is worth 6.7% of what the shopper pays, not 100% of the item),
+//   r = min(max_conversion, conversion_per_percent × 100 × share), p1 = p0 + (1 - p0) r.
+// A would-buy-anyway shopper (p0) is assumed to buy one unit without the coupon, so
+// with it they buy n - 1 more:
+//   expected cost = p1 × D
+//   value = (p1 - p0)(n m P - D) + p0((n - 1) m P - D) + p1 × m_basket × top_up
+//         + lapse_risk × r × basket margin
+// where top_up = max(0, min_spend - usual basket) for free_item (the spend it asks for
+// beyond the usual basket, at the default margin rate m_basket = the candidate's) and 0
+// otherwise. For percent_off with no min_spend above the price (n = 1) this is exactly
+// PriceAtDepth.
+struct CouponTerms {
+  domain::DiscountType type = domain::DiscountType::kPercentOff;
+  // percent for percent_off and buy_x_get_y, minor units for amount_off, 0 for free_item
+  std::int64_t depth = 0;
+  std::int64_t buy_quantity = 0;  // buy_x_get_y
+  std::int64_t get_quantity = 0;  // buy_x_get_y, free_item
+  std::int64_t min_spend_minor = 0;
+  std::int64_t max_discount_minor = 0;  // 0: no cap
+};
+
+// The depths a campaign's limits allow for `type`: percent from min to max in
+// `step_percent` steps (percent_off, buy_x_get_y); minor units from min to max in steps
+// of `amount_step_minor`, widened so there are at most `max_amounts` of them, max always
+// included (amount_off); {0} for free_item.
+std::vector<std::int64_t> DepthGrid(domain::DiscountType type, std::int64_t min_depth,
+                                    std::int64_t max_depth, std::int64_t step_percent,
+                                    std::int64_t amount_step_minor = 10,
+                                    std::size_t max_amounts = 41);
+
+// The expected economics of `candidate` with a coupon of `terms` (no search). Its
+// depth_percent is terms.depth for the percent types, 0 for the others.
+PricedOffer PriceCoupon(const OfferCandidate& candidate, const CouponTerms& terms,
+                        const CouponResponse& response);
+
+// The depth among `depths` (terms.depth is replaced by each) with the highest expected
+// incremental margin, the first on ties; nullopt as for BestOffer. The chosen depth is
+// the returned terms' depth.
+struct PricedCoupon {
+  CouponTerms terms;
+  PricedOffer priced;
+};
+std::optional<PricedCoupon> BestCoupon(const OfferCandidate& candidate, const CouponTerms& terms,
+                                       const std::vector<std::int64_t>& depths,
+                                       const CouponResponse& response);
 
 // Lapse risk from the customer's own rhythm: with a mean gap of g days between visits and
 // d days since the last, P(no visit within the next `horizon_days`) if visits came at

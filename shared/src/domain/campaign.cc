@@ -18,6 +18,37 @@ bool IsSlug(const std::string& text) {
   return true;
 }
 
+// Which of the quantity and spend fields each discount type needs, so a campaign can only
+// issue coupons the till knows how to apply (coupon.h).
+Status CheckTypeFields(const Campaign& campaign) {
+  const char* type = DiscountTypeName(campaign.discount_type);
+  const bool buy = campaign.discount_type == DiscountType::kBuyXGetY;
+  const bool get = buy || campaign.discount_type == DiscountType::kFreeItem;
+  if (buy && campaign.buy_quantity < 1) {
+    return InvalidArgument("buy_quantity",
+                           "a buy_x_get_y campaign needs the items to buy, 1 to " +
+                               std::to_string(kMaxCouponItems));
+  }
+  if (!buy && campaign.buy_quantity != 0) {
+    return InvalidArgument("buy_quantity", std::string("must be 0 for ") + type);
+  }
+  if (get && campaign.get_quantity < 1) {
+    return InvalidArgument("get_quantity",
+                           std::string("a ") + type + " campaign needs the items it gives, 1 to " +
+                               std::to_string(kMaxCouponItems));
+  }
+  if (!get && campaign.get_quantity != 0) {
+    return InvalidArgument("get_quantity", std::string("must be 0 for ") + type);
+  }
+  if (campaign.discount_type == DiscountType::kFreeItem && campaign.min_spend_minor < 1) {
+    // A free item with no spend to reach is a giveaway the targeting cannot price by
+    // what it brings in.
+    return InvalidArgument("min_spend", "a free_item campaign needs the basket spend that "
+                                        "earns the item, at least 1");
+  }
+  return Status();
+}
+
 }  // namespace
 
 const char* CampaignKindName(CampaignKind kind) {
@@ -59,6 +90,8 @@ nlohmann::json CampaignToJson(const Campaign& campaign) {
           {"max_depth", campaign.max_depth},
           {"max_discount", campaign.max_discount_minor},
           {"min_spend", campaign.min_spend_minor},
+          {"buy_quantity", campaign.buy_quantity},
+          {"get_quantity", campaign.get_quantity},
           {"budget", campaign.budget_minor},
           {"budget_coupons", campaign.budget_coupons},
           {"per_customer_cap", campaign.per_customer_cap},
@@ -113,6 +146,10 @@ Result<Campaign> CampaignFromJson(const nlohmann::json& json) {
   campaign.max_depth = reader.RequiredInt("max_depth", depth_min, depth_max);
   campaign.max_discount_minor = reader.RequiredInt("max_discount", 0, kMaxMinorUnits);
   campaign.min_spend_minor = reader.RequiredInt("min_spend", 0, kMaxMinorUnits);
+  // Optional, so a campaign written before buy_x_get_y and free_item were issued still
+  // reads; the type's rules below say which it needs.
+  campaign.buy_quantity = reader.OptionalInt("buy_quantity", 0, kMaxCouponItems).value_or(0);
+  campaign.get_quantity = reader.OptionalInt("get_quantity", 0, kMaxCouponItems).value_or(0);
   campaign.budget_minor = reader.RequiredInt("budget", 1, kMaxMinorUnits);
   campaign.budget_coupons = reader.RequiredInt("budget_coupons", 0, 100'000'000);
   campaign.per_customer_cap = reader.RequiredInt("per_customer_cap", 1, 100);
@@ -140,6 +177,7 @@ Result<Campaign> CampaignFromJson(const nlohmann::json& json) {
       }
     }
   }
+  if (auto status = CheckTypeFields(campaign); !status.ok()) return status.error();
   if (campaign.kind == CampaignKind::kCategoryPush && campaign.targets.empty()) {
     return InvalidArgument("targets", "a category_push campaign names its categories");
   }

@@ -88,6 +88,33 @@ TEST_P(CampaignStoreTest, StoresEveryFieldAndRefusesAnIdInUse) {
   EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
 }
 
+TEST_P(CampaignStoreTest, KeepsTheQuantitiesOfBuyXGetYAndFreeItem) {
+  auto multibuy = MakeCampaign("multibuy", "2026-12-01T00:00:00Z", "2027-01-01T00:00:00Z");
+  multibuy.discount_type = domain::DiscountType::kBuyXGetY;
+  multibuy.min_depth = 50;
+  multibuy.max_depth = 100;
+  multibuy.buy_quantity = 3;
+  multibuy.get_quantity = 2;
+  ASSERT_TRUE(domain::CampaignFromJson(domain::CampaignToJson(multibuy)).ok());
+  ASSERT_TRUE(store_->CreateCampaign(multibuy, std::nullopt, At("2026-11-20T09:30:00Z")).ok());
+  auto read = store_->GetCampaign("multibuy");
+  ASSERT_TRUE(read.ok()) << read.error().ToString();
+  EXPECT_EQ(read->campaign.buy_quantity, 3);
+  EXPECT_EQ(read->campaign.get_quantity, 2);
+
+  auto free = multibuy;
+  free.discount_type = domain::DiscountType::kFreeItem;
+  free.min_depth = free.max_depth = 0;
+  free.buy_quantity = 0;
+  free.get_quantity = 1;
+  free.targets = {{domain::CouponTarget::kProduct, "1001"}};
+  ASSERT_TRUE(domain::CampaignFromJson(domain::CampaignToJson(free)).ok());
+  ASSERT_TRUE(store_->UpdateCampaign(free, At("2026-11-21T09:30:00Z")).ok());
+  read = store_->GetCampaign("multibuy");
+  ASSERT_TRUE(read.ok()) << read.error().ToString();
+  EXPECT_EQ(domain::CampaignToJson(read->campaign), domain::CampaignToJson(free));
+}
+
 TEST_P(CampaignStoreTest, AnUpdateReplacesTheFieldsAndReturnsWhatItReplaced) {
   auto campaign = MakeCampaign("dairy-push", "2026-12-01T00:00:00Z", "2027-01-01T00:00:00Z");
   ASSERT_TRUE(store_->CreateCampaign(campaign, std::nullopt, At("2026-11-20T09:00:00Z")).ok());

@@ -160,7 +160,8 @@ TEST_F(StoreMigrationTest, CopiesEveryTableAndVerifiesItByCountAndChecksum) {
     EXPECT_EQ(table.source_rows, sqlite_.Int("SELECT COUNT(*) FROM " + table.table)) << table.table;
     EXPECT_EQ(table.target_rows, postgres_.Int("SELECT COUNT(*) FROM " + table.table))
         << table.table;
-    if (table.table != "coupon_conflicts") {
+    // Nothing conflicted, and no batch runs now: those tables are empty, yet copied.
+    if (table.table != "coupon_conflicts" && table.table != "batch_locks") {
       EXPECT_GT(table.source_rows, 0) << table.table;
     }
   }

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <stdexcept>
 
 namespace loyalty::server::targeting {
@@ -18,7 +19,8 @@ struct Shopper {
   std::string product = "milk";
 };
 
-TransactionHistory MakeHistory(const std::vector<Shopper>& shoppers) {
+TransactionHistory MakeHistory(const std::vector<Shopper>& shoppers,
+                               const std::map<std::string, std::string>& categories = {}) {
   HistoryBuilder builder;
   int basket = 0;
   for (const auto& shopper : shoppers) {
@@ -28,6 +30,9 @@ TransactionHistory MakeHistory(const std::vector<Shopper>& shoppers) {
       line.customer = shopper.id;
       line.basket = basket_id;
       line.product = shopper.product;
+      if (const auto category = categories.find(shopper.product); category != categories.end()) {
+        line.category = category->second;
+      }
       line.timestamp = kRunAt - days * kDay;
       line.amount_minor = 2'000;
       if (const auto problem = builder.Add(line)) throw std::logic_error(*problem);
@@ -61,7 +66,7 @@ struct Fixture {
 
   explicit Fixture(const std::vector<Shopper>& shoppers, float p = 0.05f,
                    const std::map<std::string, std::string>& categories = {})
-      : history(MakeHistory(shoppers)) {
+      : history(MakeHistory(shoppers, categories)) {
     for (std::uint32_t id = 0; id < history.product_count(); ++id) {
       ProductFacts facts;
       facts.sku = std::string(history.products.Name(id));
@@ -175,24 +180,21 @@ TEST(CampaignOffers, SkipsWhatCannotRunAndRespectsEarlierRuns) {
   paused.paused = true;
   auto later = MakeCampaign(domain::CampaignKind::kNextVisit, "later");
   later.starts_at = FromUnixSeconds(kRunAt + kDay);
-  auto amount = MakeCampaign(domain::CampaignKind::kNextVisit, "amount");
-  amount.discount_type = domain::DiscountType::kAmountOff;
   auto spent = MakeCampaign(domain::CampaignKind::kNextVisit, "spent");
   spent.budget_coupons = 5;
   auto capped = MakeCampaign(domain::CampaignKind::kNextVisit, "capped");
   auto segment = MakeCampaign(domain::CampaignKind::kNextVisit, "segment");
   segment.target_segment = domain::Segment::kAtRisk;
 
-  std::vector<CampaignHistory> already(6);
-  already[3].issued = 5;
-  already[4].previous_offers = {{*fixture.history.customers.Find("a"), 1}};
-  const auto plan = fixture.Plan({paused, later, amount, spent, capped, segment}, {}, already);
+  std::vector<CampaignHistory> already(5);
+  already[2].issued = 5;
+  already[3].previous_offers = {{*fixture.history.customers.Find("a"), 1}};
+  const auto plan = fixture.Plan({paused, later, spent, capped, segment}, {}, already);
   EXPECT_EQ(plan.campaigns[0].skipped_reason, "paused");
   EXPECT_EQ(plan.campaigns[1].skipped_reason, "not running on this date");
-  EXPECT_NE(plan.campaigns[2].skipped_reason.find("percent_off"), std::string::npos);
-  EXPECT_EQ(plan.campaigns[3].skipped_reason, "budget spent");
-  EXPECT_EQ(plan.campaigns[4].skipped_reason, "");
-  EXPECT_NE(plan.campaigns[5].skipped_reason.find("at_risk"), std::string::npos);
+  EXPECT_EQ(plan.campaigns[2].skipped_reason, "budget spent");
+  EXPECT_EQ(plan.campaigns[3].skipped_reason, "");
+  EXPECT_NE(plan.campaigns[4].skipped_reason.find("at_risk"), std::string::npos);
   EXPECT_EQ(fixture.Customers(plan), std::vector<std::string>{"b"});
 }
 
@@ -231,6 +233,94 @@ TEST(CampaignOffers, ALeapDayBirthdayIsTheTwentyEighthInOtherYears) {
 TEST(CampaignOffers, ASureSaleGetsNoCoupon) {
   const Fixture fixture({{"a", {10}}}, 0.97f);
   const auto plan = fixture.Plan({MakeCampaign(domain::CampaignKind::kNextVisit)});
+  EXPECT_TRUE(plan.offers.empty());
+  EXPECT_EQ(plan.campaigns[0].eligible, 0);
+}
+
+TEST(CampaignOffers, EachDiscountTypeIsOfferedWithItsTerms) {
+  const Fixture fixture({{"a", {10}, "milk"}, {"b", {9}, "bread"}}, 0.05f);
+  auto amount = MakeCampaign(domain::CampaignKind::kNextVisit, "amount");
+  amount.discount_type = domain::DiscountType::kAmountOff;
+  amount.min_depth = 10;
+  amount.max_depth = 200;
+  auto multi = MakeCampaign(domain::CampaignKind::kNextVisit, "multi");
+  multi.discount_type = domain::DiscountType::kBuyXGetY;
+  multi.min_depth = 50;
+  multi.max_depth = 100;
+  multi.buy_quantity = 2;
+  multi.get_quantity = 1;
+  const auto plan = fixture.Plan({amount, multi});
+  for (std::size_t k = 0; k < 2; ++k) {
+    EXPECT_TRUE(plan.campaigns[k].skipped_reason.empty()) << plan.campaigns[k].skipped_reason;
+    EXPECT_EQ(plan.campaigns[k].treated, 2) << k;  // one offer each for a and b
+  }
+  for (const auto& offer : plan.offers) {
+    if (offer.campaign == 0) {
+      EXPECT_EQ(offer.terms.type, domain::DiscountType::kAmountOff);
+      EXPECT_GE(offer.terms.depth, 10);
+      EXPECT_LE(offer.terms.depth, 200);
+      EXPECT_EQ(offer.priced.discount_minor, offer.terms.depth);
+    } else {
+      EXPECT_EQ(offer.terms.type, domain::DiscountType::kBuyXGetY);
+      EXPECT_EQ(offer.terms.buy_quantity, 2);
+      EXPECT_EQ(offer.terms.get_quantity, 1);
+      EXPECT_EQ(offer.priced.depth_percent, offer.terms.depth);
+    }
+    EXPECT_FLOAT_EQ(static_cast<float>(offer.probability), 0.05f);
+  }
+}
+
+// new_product_trial: a yoghurt nobody has bought yet, for a chain where half the
+// customers buy yoghurt and half never do.
+struct TrialFixture : Fixture {
+  TrialFixture()
+      : Fixture({{"y1", {40, 30, 20, 10}, "old-yog"},
+                 {"y2", {41, 31, 21, 11}, "old-yog"},
+                 {"b1", {40, 30, 20, 10}, "bread"},
+                 {"b2", {41, 31, 21, 11}, "bread"}},
+                0.05f, {{"old-yog", "YOGURT"}, {"bread", "BAKERY"}}) {
+    ProductFacts fresh;
+    fresh.sku = "new-yog";
+    fresh.category = "YOGURT";
+    fresh.price_minor = 500;
+    products.push_back(fresh);  // after the history's products: never sold
+  }
+};
+
+TEST(CampaignOffers, ANewProductTrialGoesToTheCategorysBuyersAndNotToOthers) {
+  const TrialFixture fixture;
+  auto trial = MakeCampaign(domain::CampaignKind::kNewProductTrial);
+  trial.targets = {{domain::CouponTarget::kCategory, "YOGURT"}};
+  const auto plan = fixture.Plan({trial});
+  EXPECT_EQ(fixture.Customers(plan), (std::vector<std::string>{"y1", "y2"}));
+  for (const auto& offer : plan.offers) {
+    // The new one only: old-yog was first sold 41 days before the run... within the 60
+    // days that count as new, but y1 and y2 have bought it, so they tried it already.
+    EXPECT_EQ(fixture.products[offer.product].sku, "new-yog");
+    // reach (4 + 2 × 0.5) / (4 + 2) × the default trial rate 0.05 × a price fit of 1
+    EXPECT_NEAR(offer.probability, 5.0 / 6 * 0.05, 1e-9);
+    EXPECT_GT(offer.priced.expected_value_minor, 1);
+  }
+  // Named as a product, it is new by the campaign's word; the same customers.
+  trial.targets = {{domain::CouponTarget::kProduct, "new-yog"}};
+  EXPECT_EQ(fixture.Customers(fixture.Plan({trial})), (std::vector<std::string>{"y1", "y2"}));
+  // A next_visit campaign cannot offer what the model never scored.
+  auto next = MakeCampaign(domain::CampaignKind::kNextVisit);
+  next.targets = trial.targets;
+  EXPECT_TRUE(fixture.Plan({next}).offers.empty());
+}
+
+TEST(CampaignOffers, AProductSoldLongBeforeTheRunIsNotNew) {
+  const TrialFixture fixture;
+  auto trial = MakeCampaign(domain::CampaignKind::kNewProductTrial);
+  trial.targets = {{domain::CouponTarget::kCategory, "BAKERY"}};
+  // bread was first sold 41 days ago: new within 60 days (b1 and b2 bought it, so no
+  // one is left to try it), not within 30.
+  CampaignRunOptions options;
+  options.run_at = kRunAt;
+  options.trial.new_within_days = 30;
+  const auto plan = PlanCampaigns(fixture.history, fixture.recommendations, fixture.products, {},
+                                  {trial}, {}, options);
   EXPECT_TRUE(plan.offers.empty());
   EXPECT_EQ(plan.campaigns[0].eligible, 0);
 }

@@ -20,6 +20,8 @@ json WinBack() {
           {"max_depth", 25},
           {"max_discount", 500},
           {"min_spend", 0},
+          {"buy_quantity", 0},
+          {"get_quantity", 0},
           {"budget", 500000},
           {"budget_coupons", 20000},
           {"per_customer_cap", 2},
@@ -107,7 +109,51 @@ TEST(Campaign, KindsThatNameWhatTheyOfferMustNameIt) {
   body["max_depth"] = 0;
   ExpectRefused(body, "targets[0].target");  // a category cannot be given free
   body["targets"] = json::array({{{"target", "product"}, {"value", "822629"}}});
+  ExpectRefused(body, "get_quantity");  // how many it gives
+  body["get_quantity"] = 1;
+  ExpectRefused(body, "min_spend");     // and for what spend
+  body["min_spend"] = 3000;
   EXPECT_TRUE(CampaignFromJson(body).ok());
+}
+
+TEST(Campaign, EachDiscountTypeNeedsItsOwnFields) {
+  json body = WinBack();
+  body["discount_type"] = "buy_x_get_y";
+  body["min_depth"] = 50;
+  body["max_depth"] = 100;
+  ExpectRefused(body, "buy_quantity");
+  body["buy_quantity"] = 2;
+  ExpectRefused(body, "get_quantity");
+  body["get_quantity"] = 1;
+  auto offer = CampaignFromJson(body);
+  ASSERT_TRUE(offer.ok()) << offer.error().ToString();
+  EXPECT_EQ(offer->buy_quantity, 2);
+  EXPECT_EQ(offer->get_quantity, 1);
+  EXPECT_EQ(CampaignToJson(*offer), body);
+
+  body = WinBack();
+  body["discount_type"] = "amount_off";
+  body["min_depth"] = 50;  // minor units
+  body["max_depth"] = 300;
+  ASSERT_TRUE(CampaignFromJson(body).ok());
+  body["get_quantity"] = 1;  // nothing to give with an amount off
+  ExpectRefused(body, "get_quantity");
+  body = WinBack();
+  body["buy_quantity"] = 2;
+  ExpectRefused(body, "buy_quantity");
+  body = WinBack();
+  body["get_quantity"] = 100;
+  ExpectRefused(body, "get_quantity");
+}
+
+TEST(Campaign, ACampaignWrittenBeforeTheQuantitiesStillReads) {
+  json body = WinBack();
+  body.erase("buy_quantity");
+  body.erase("get_quantity");
+  auto campaign = CampaignFromJson(body);
+  ASSERT_TRUE(campaign.ok()) << campaign.error().ToString();
+  EXPECT_EQ(campaign->buy_quantity, 0);
+  EXPECT_EQ(campaign->get_quantity, 0);
 }
 
 }  // namespace

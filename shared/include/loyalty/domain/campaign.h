@@ -45,12 +45,18 @@ struct Campaign {
   // Only customers the nightly batch last put in this segment; none: every customer.
   std::optional<Segment> target_segment;
   DiscountType discount_type = DiscountType::kPercentOff;
-  // Depth limits: percent for percent_off and buy_x_get_y, minor units for amount_off;
-  // the targeting chooses a depth within them.
+  // Depth limits: percent for percent_off and buy_x_get_y, minor units for amount_off,
+  // 0 for free_item; the targeting chooses a depth within them.
   std::int64_t min_depth = 0;
   std::int64_t max_depth = 0;
   std::int64_t max_discount_minor = 0;  // cap per coupon; 0: none
+  // Spend a coupon needs, minor units: on the target for percent_off, amount_off and
+  // buy_x_get_y; the whole basket's couponable spend for free_item (the till's rule).
   std::int64_t min_spend_minor = 0;
+  // buy_x_get_y: "buy buy_quantity, get get_quantity at depth percent off"; free_item:
+  // get_quantity items free. 0 for the other types (Coupon's fields of the same names).
+  std::int64_t buy_quantity = 0;
+  std::int64_t get_quantity = 0;
   std::int64_t budget_minor = 0;        // expected discount the campaign may give away
   std::int64_t budget_coupons = 0;      // coupons it may issue; 0: no count limit
   std::int64_t per_customer_cap = 1;    // coupons one customer may get over the campaign
