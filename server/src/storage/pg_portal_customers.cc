@@ -3,6 +3,7 @@
 // SQLite's (portal_customer_sql.h) with $N parameters.
 #include "storage/pg_store.h"
 #include "storage/portal_customer_sql.h"
+#include "storage/sql_params.h"
 
 namespace loyalty::server {
 namespace {
@@ -17,20 +18,6 @@ struct PgRow {
   std::string Text(int column) const { return rows.Text(row, column); }
   bool IsNull(int column) const { return rows.IsNull(row, column); }
 };
-
-Params ParamsOf(const std::vector<SqlParam>& values) {
-  Params params;
-  for (const auto& value : values) {
-    if (const auto* number = std::get_if<std::int64_t>(&value)) {
-      params.Add(*number);
-    } else if (const auto* text = std::get_if<std::string>(&value)) {
-      params.Add(*text);
-    } else {
-      params.AddArray(std::get<std::vector<std::string>>(value));
-    }
-  }
-  return params;
-}
 
 template <typename T, typename Read>
 std::vector<T> RowsOf(const postgres::Rows& rows, Read read) {

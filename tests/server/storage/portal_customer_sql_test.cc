@@ -9,6 +9,7 @@
 #include "loyalty/postgres/postgres.h"
 #include "loyalty/sqlite/sqlite.h"
 #include "storage/open_store.h"
+#include "storage/sql_params.h"
 #include "support/temp_dir.h"
 #include "support/test_database.h"
 #include "targeting/next_visit_planner.h"
@@ -66,34 +67,12 @@ class CustomerListSqlTest : public ::testing::TestWithParam<Engine> {
   void Run(const std::string& sql, const std::vector<SqlParam>& params, Read read) {
     if (GetParam() == Engine::kSqlite) {
       sqlite::Connection db(database_->url().substr(std::string("sqlite://").size()));
-      auto& statement = db.Prepared(sql);
-      int index = 0;
-      for (const auto& param : params) {
-        if (const auto* number = std::get_if<std::int64_t>(&param)) {
-          statement.Bind(++index, *number);
-        } else if (const auto* text = std::get_if<std::string>(&param)) {
-          statement.Bind(++index, *text);
-        } else {
-          for (const auto& item : std::get<std::vector<std::string>>(param)) {
-            statement.Bind(++index, item);
-          }
-        }
-      }
+      auto& statement = Bound(db, sql, params);
       while (statement.Step()) read(statement.Int(0));
       return;
     }
     postgres::Connection db(database_->url());
-    postgres::Params bound;
-    for (const auto& param : params) {
-      if (const auto* number = std::get_if<std::int64_t>(&param)) {
-        bound.Add(*number);
-      } else if (const auto* text = std::get_if<std::string>(&param)) {
-        bound.Add(*text);
-      } else {
-        bound.AddArray(std::get<std::vector<std::string>>(param));
-      }
-    }
-    const auto rows = db.RunOnce(sql, bound);
+    const auto rows = db.RunOnce(sql, ParamsOf(params));
     for (int i = 0; i < rows.size(); ++i) read(rows.Int(i, 0));
   }
 
