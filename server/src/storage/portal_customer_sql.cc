@@ -63,8 +63,13 @@ class Builder {
     return dialect_ == SqlDialect::kSqlite ? "?" + n : "$" + n + "::" + postgres_type;
   }
 
-  // " IN (...)" or " = ANY(...)": membership in a list of texts.
+  // " IN (...)" or " = ANY(...)": membership in a list of texts. One value is compared
+  // with "=": PostgreSQL then knows that an index on (value, id) gives ids in order, and
+  // can merge it with another such index (a segment within one store: 400 ms to 40).
   std::string InList(const std::vector<std::string>& values) {
+    if (dialect_ == SqlDialect::kPostgres && values.size() == 1) {
+      return " = " + Mark(values.front(), "text");
+    }
     if (dialect_ == SqlDialect::kPostgres) return " = ANY(" + Mark(values, "text[]") + ")";
     std::string marks;
     for (const auto& value : values) marks += (marks.empty() ? "" : ", ") + Mark(value, "text");
@@ -214,9 +219,9 @@ std::string StoresFilter(const std::vector<std::string>& stores, Builder& builde
            " s.store_id" +
            builder.InList(stores) + ")";
   }
-  if (builder.dialect() == SqlDialect::kSqlite) return " AND s.store_id" + builder.InList(stores);
-  if (builder.count_source() == CountSource::kOneStore) {
-    return " AND s.store_id = " + builder.Mark(stores.front(), "text");
+  if (builder.dialect() == SqlDialect::kSqlite ||
+      builder.count_source() == CountSource::kOneStore) {
+    return " AND s.store_id" + builder.InList(stores);
   }
   return std::string(" AND ") + builder.id() +
          " IN (SELECT customer_id FROM customer_stores WHERE store_id" + builder.InList(stores) +
