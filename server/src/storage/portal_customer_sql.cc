@@ -236,7 +236,7 @@ std::string StoresFilter(const std::vector<std::string>& stores, Builder& builde
 // The filters of `query` as a WHERE clause. The page finds a store's customers by
 // probing customer_stores row by row as it walks the sort order (EXISTS); the count has
 // no order to keep and reads the stores' customers from their index: on SQLite as the
-// rows `s` it counts (CountFrom), which stops at the cap, where an IN list would first
+// rows `s` it counts (CountSql), which stops at the cap, where an IN list would first
 // gather every customer of the stores (200,000 for three stores: 200 ms); PostgreSQL
 // plans the IN as a semi-join that stops at the cap, or reads the one store's rows.
 std::string Filters(const CustomerListQuery& query, Builder& builder, Part part) {
