@@ -40,6 +40,8 @@ struct SqlWithParams {
 // the search's text, then walks the sort order's index and skips the customers who do
 // not match (a hundred rows per match at most) rather than gather and sort them all
 // (20,000 for a common first name: 230 ms); few matches are quicker gathered and sorted.
+// PostgreSQL, which plans for the values, then tests a word search on each name it meets
+// as it walks, rather than read every match's row from the word index first.
 CustomerListSql BuildCustomerListSql(const CustomerListQuery& query, SqlDialect dialect,
                                      bool many_matches = false);
 // Selects a contact's columns (ReadContact) for ListFollowUps.

@@ -1,28 +1,11 @@
 // SqliteStore: the portal's customer pages (list, page, purchases, coupons, contact log,
 // erasure) and the customer-by-store rows every purchase keeps.
 #include "storage/portal_customer_sql.h"
+#include "storage/sql_params.h"
 #include "storage/sqlite_store.h"
 
 namespace loyalty::server {
 namespace {
-
-sqlite::Statement& Bound(sqlite::Connection& db, const std::string& sql,
-                         const std::vector<SqlParam>& params) {
-  auto& statement = db.Prepared(sql);
-  int index = 0;
-  for (const auto& param : params) {
-    if (const auto* number = std::get_if<std::int64_t>(&param)) {
-      statement.Bind(++index, *number);
-    } else if (const auto* text = std::get_if<std::string>(&param)) {
-      statement.Bind(++index, *text);
-    } else {
-      for (const auto& item : std::get<std::vector<std::string>>(param)) {
-        statement.Bind(++index, item);
-      }
-    }
-  }
-  return statement;
-}
 
 // Every row of a statement bound to the customer id, read by `read`.
 template <typename T, typename Read>

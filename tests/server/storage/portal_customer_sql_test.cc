@@ -1,62 +1,107 @@
-// The customer list's SQL when the count says a search matches many customers: SQLite
+// The customer list's SQL when the count says a search matches many customers: the page
 // then walks the sort order instead of sorting the matches, and must find the very page
-// the usual statement finds.
+// the usual statement finds; the count, which each engine reads from the index of what
+// narrows the customers, must count what the page lists. On both engines.
 #include "storage/portal_customer_sql.h"
 
 #include <gtest/gtest.h>
 
+#include "loyalty/postgres/postgres.h"
 #include "loyalty/sqlite/sqlite.h"
 #include "storage/open_store.h"
+#include "storage/sql_params.h"
 #include "support/temp_dir.h"
+#include "support/test_database.h"
 #include "targeting/next_visit_planner.h"
 
 namespace loyalty::server {
 namespace {
 
-std::vector<std::int64_t> PageIds(sqlite::Connection& db, const CustomerListSql& sql) {
-  auto& statement = db.Prepared(sql.page);
-  int index = 0;
-  for (const auto& param : sql.page_params) {
-    if (const auto* number = std::get_if<std::int64_t>(&param)) {
-      statement.Bind(++index, *number);
-    } else {
-      statement.Bind(++index, std::get<std::string>(param));
+using testing::Engine;
+
+class CustomerListSqlTest : public ::testing::TestWithParam<Engine> {
+ protected:
+  void SetUp() override {
+    database_ = std::make_unique<testing::TestDatabase>(GetParam(), dir_);
+    const TopCategoryPlanner planner;
+    const auto key = crypto::SigningKey::Generate();
+    auto store = OpenStore(ParseStoreUrl(database_->url(), "url").value(), planner, key);
+    ASSERT_TRUE(store
+                    ->ImportProducts(
+                        {{"3001", "Steak", "MEAT", "MEAT", "BEEF", "Ranch", "500 G", 899, true}})
+                    .ok());
+    const char* names[] = {"Ada Byron",  "Adam Smith", "Bob Ada",  "Ada King",
+                           "Cleo Adams", "Ada Ng",     "Zoë Ådams"};
+    for (int n = 0; n < 7; ++n) {
+      const auto card =
+          CardNumber::FromBody("2" + std::string(10, '0') + std::to_string(n)).value();
+      domain::Purchase purchase;
+      purchase.store_id = n % 3 == 0 ? "S002" : "S001";
+      purchase.terminal_id = "T01";
+      purchase.card = card;
+      purchase.occurred_at = FromUnixSeconds(1764000000 + (n * 7 % 6) * 3600);
+      purchase.lines.push_back({"3001", n + 1, 899, (n + 1) * 899});
+      purchase.total_minor = purchase.SubtotalMinor();
+      ASSERT_TRUE(store->RecordPurchase(purchase, purchase.occurred_at).ok());
+      domain::CustomerDetails details;
+      details.name = names[n];
+      details.consent_email = n % 2 == 0;
+      ASSERT_TRUE(store->RegisterCustomer(card, details, purchase.occurred_at).ok());
     }
+    // A customer who never registered, and one merged away: neither may be counted
+    // where the list does not show them.
+    domain::Purchase anonymous;
+    anonymous.store_id = "S001";
+    anonymous.terminal_id = "T01";
+    anonymous.card = CardNumber::FromBody("299999999999").value();
+    anonymous.occurred_at = FromUnixSeconds(1764000000);
+    anonymous.lines.push_back({"3001", 1, 899, 899});
+    anonymous.total_minor = anonymous.SubtotalMinor();
+    ASSERT_TRUE(store->RecordPurchase(anonymous, anonymous.occurred_at).ok());
+    store.reset();
+    database_->Exec("UPDATE customers SET merged_into = 1, segment = 'loyal' WHERE id = 2");
+    database_->Exec("UPDATE customers SET segment = 'loyal' WHERE id <> 2");
   }
-  std::vector<std::int64_t> ids;
-  while (statement.Step()) ids.push_back(statement.Int(0));
-  return ids;
-}
 
-TEST(CustomerListSql, WalkingTheSortOrderFindsTheSamePages) {
-  testing::TempDir dir;
-  const std::string path = (dir.path() / "store.db").string();
-  const TopCategoryPlanner planner;
-  const auto key = crypto::SigningKey::Generate();
-  auto store = OpenStore(ParseStoreUrl("sqlite://" + path, "url").value(), planner, key);
-  ASSERT_TRUE(store->ImportProducts({{"3001", "Steak", "MEAT", "MEAT", "BEEF", "Ranch", "500 G",
-                                      899, true}})
-                  .ok());
-  const char* names[] = {"Ada Byron", "Adam Smith", "Bob Ada", "Ada King", "Cleo Adams",
-                         "Ada Ng"};
-  for (int n = 0; n < 6; ++n) {
-    const auto card = CardNumber::FromBody("2" + std::string(10, '0') + std::to_string(n)).value();
-    domain::Purchase purchase;
-    purchase.store_id = "S001";
-    purchase.terminal_id = "T01";
-    purchase.card = card;
-    purchase.occurred_at = FromUnixSeconds(1764000000 + (n * 7 % 6) * 3600);
-    purchase.lines.push_back({"3001", n + 1, 899, (n + 1) * 899});
-    purchase.total_minor = purchase.SubtotalMinor();
-    ASSERT_TRUE(store->RecordPurchase(purchase, purchase.occurred_at).ok());
-    domain::CustomerDetails details;
-    details.name = names[n];
-    ASSERT_TRUE(store->RegisterCustomer(card, details, purchase.occurred_at).ok());
+  template <typename Read>
+  void Run(const std::string& sql, const std::vector<SqlParam>& params, Read read) {
+    if (GetParam() == Engine::kSqlite) {
+      sqlite::Connection db(database_->url().substr(std::string("sqlite://").size()));
+      auto& statement = Bound(db, sql, params);
+      while (statement.Step()) read(statement.Int(0));
+      return;
+    }
+    postgres::Connection db(database_->url());
+    const auto rows = db.RunOnce(sql, ParamsOf(params));
+    for (int i = 0; i < rows.size(); ++i) read(rows.Int(i, 0));
   }
-  store.reset();
-  sqlite::Connection db(path);
 
-  std::vector<CustomerListQuery> queries(4);
+  std::vector<std::int64_t> PageIds(const CustomerListSql& sql) {
+    std::vector<std::int64_t> ids;
+    Run(sql.page, sql.page_params, [&](std::int64_t id) { ids.push_back(id); });
+    return ids;
+  }
+
+  std::int64_t Count(const CustomerListSql& sql) {
+    std::int64_t count = -1;
+    Run(sql.count, sql.count_params, [&](std::int64_t value) { count = value; });
+    return count;
+  }
+
+  SqlDialect dialect() const {
+    return GetParam() == Engine::kSqlite ? SqlDialect::kSqlite : SqlDialect::kPostgres;
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<testing::TestDatabase> database_;
+};
+
+INSTANTIATE_TEST_SUITE_P(Engines, CustomerListSqlTest,
+                         ::testing::Values(Engine::kSqlite, Engine::kPostgres),
+                         [](const auto& engine) { return testing::EngineName(engine.param); });
+
+std::vector<CustomerListQuery> Queries() {
+  std::vector<CustomerListQuery> queries(10);
   queries[0].text = "ada";  // the start of the name, latest visit first
   queries[1].text = "ada";  // a word's start, by spend
   queries[1].contains = true;
@@ -67,14 +112,38 @@ TEST(CustomerListSql, WalkingTheSortOrderFindsTheSamePages) {
   queries[3].text = "ad";
   queries[3].sort = CustomerSort::kVisits;
   queries[3].descending = false;
-  for (const auto& query : queries) {
-    const auto usual = BuildCustomerListSql(query, SqlDialect::kSqlite);
-    const auto walking = BuildCustomerListSql(query, SqlDialect::kSqlite, true);
-    EXPECT_EQ(usual.page.find("+c.id IN"), std::string::npos);
-    EXPECT_NE(walking.page.find("+c.id IN"), std::string::npos) << walking.page;
-    const auto ids = PageIds(db, usual);
-    EXPECT_FALSE(ids.empty()) << query.text;
-    EXPECT_EQ(PageIds(db, walking), ids) << walking.page;
+  queries[4].consent_email = true;  // the export of those who agreed to e-mails
+  queries[5].stores = {"S002"};     // one store: PostgreSQL counts its rows
+  queries[6].stores = {"S001", "S002"};
+  queries[7].stores = {"S001"};
+  queries[7].segment = "loyal";
+  queries[8].text = "adams";  // accents folded on both engines
+  queries[8].contains = true;
+  queries[9].text = "ada";
+  queries[9].stores = {"S001"};
+  return queries;
+}
+
+TEST_P(CustomerListSqlTest, WalkingTheSortOrderFindsTheSamePages) {
+  for (const auto& query : Queries()) {
+    const auto usual = BuildCustomerListSql(query, dialect());
+    const auto walking = BuildCustomerListSql(query, dialect(), true);
+    if (dialect() == SqlDialect::kSqlite && !query.text.empty()) {
+      EXPECT_EQ(usual.page.find("+c.id IN"), std::string::npos);
+      EXPECT_NE(walking.page.find("+c.id IN"), std::string::npos) << walking.page;
+    }
+    const auto ids = PageIds(usual);
+    EXPECT_FALSE(ids.empty()) << usual.page;
+    EXPECT_EQ(PageIds(walking), ids) << walking.page;
+  }
+}
+
+TEST_P(CustomerListSqlTest, CountsWhatThePagesList) {
+  for (auto query : Queries()) {
+    if (query.after) continue;
+    query.limit = 100;
+    const auto sql = BuildCustomerListSql(query, dialect());
+    EXPECT_EQ(Count(sql), static_cast<std::int64_t>(PageIds(sql).size())) << sql.count;
   }
 }
 
