@@ -5,6 +5,7 @@
 #include "storage/dashboard_sql.h"
 #include "storage/sqlite_store.h"
 
+#include <algorithm>
 #include <tuple>
 
 namespace loyalty::server {
@@ -110,6 +111,37 @@ void AddRows(sqlite::Connection& db, const DashboardRun& run, std::int64_t start
                });
 }
 
+// Distinct customers do not add up over hours: each day's are counted from its
+// purchases. They arrive in time order from the index on time, which covers the
+// customer, and are counted here a day at a time: COUNT(DISTINCT) grouped by day sorted
+// all of them first, five times the CPU for a month of the chain.
+void CountEachDaysCustomers(sqlite::Connection& db, const DashboardRun& run,
+                            const DashboardQuery& query, Dashboard& dashboard) {
+  auto& statement = db.Prepared(
+      "SELECT occurred_at, customer_id FROM purchases"
+      " WHERE occurred_at >= ?1 AND occurred_at < ?2 AND customer_id IS NOT NULL" +
+      StoreFilter(query, "store_id") + " ORDER BY occurred_at");
+  statement.Bind(1, run.from).Bind(2, run.to);
+  if (!query.stores.empty()) statement.Bind(3, nlohmann::json(query.stores).dump());
+  std::vector<std::int64_t> customers;
+  std::size_t day = 0;
+  const auto count_day = [&] {
+    std::sort(customers.begin(), customers.end());
+    dashboard.per_day[day].active_customers = static_cast<std::int64_t>(
+        std::unique(customers.begin(), customers.end()) - customers.begin());
+    customers.clear();
+  };
+  while (statement.Step()) {
+    const auto day_of_row = static_cast<std::size_t>((statement.Int(0) - run.from) / kDaySeconds);
+    if (day_of_row != day) {
+      count_day();
+      day = day_of_row;
+    }
+    customers.push_back(statement.Int(1));
+  }
+  count_day();
+}
+
 std::optional<std::string> OptionalText(const sqlite::Statement& row, int column) {
   if (row.IsNull(column)) return std::nullopt;
   return row.Text(column);
@@ -148,16 +180,7 @@ Dashboard SqliteStore::LoadDashboard(const DashboardQuery& query) {
   if (query.days == 1) {
     dashboard.per_day[0].active_customers = dashboard.total.active_customers;
   } else {
-    // Distinct customers do not add up over hours: each day's are counted from its
-    // purchases (the index on their time covers the customer).
-    ForEachDayIn(db,
-                 "SELECT (occurred_at - ?1) / 86400, COUNT(DISTINCT customer_id) FROM purchases"
-                 " WHERE occurred_at >= ?2 AND occurred_at < ?3" +
-                     StoreFilter(query, "store_id", 4) + " GROUP BY 1",
-                 run, run.from, run.to, query, dashboard,
-                 [](const sqlite::Statement& row, DashboardFigures& day) {
-                   day.active_customers = row.Int(1);
-                 });
+    CountEachDaysCustomers(db, run, query, dashboard);
   }
   dashboard.AddUpDays();
   return dashboard;

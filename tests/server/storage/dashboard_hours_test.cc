@@ -330,7 +330,7 @@ TEST_P(DashboardHoursTest, AnswersAsTheRowsInEveryScopeAndTimeZone) {
     // 7 days from the 20th; the 22nd; the 25th, the last day, after which nothing was
     // sold in the time zones west of UTC (the chain's customers counted from their last
     // visits).
-    for (const auto [first_day, days] : {std::pair(0, 7), std::pair(2, 1), std::pair(5, 1)}) {
+    for (const auto& [first_day, days] : {std::pair(0, 7), std::pair(2, 1), std::pair(5, 1)}) {
       const std::int64_t from = kStart + first_day * kDay - offset_minutes * 60;
       for (const auto& stores : scopes) {
         const DashboardQuery query = QueryOf(stores, from, days);
