@@ -112,34 +112,28 @@ void AddRows(sqlite::Connection& db, const DashboardRun& run, std::int64_t start
 }
 
 // Distinct customers do not add up over hours: each day's are counted from its
-// purchases. They arrive in time order from the index on time, which covers the
-// customer, and are counted here a day at a time: COUNT(DISTINCT) grouped by day sorted
+// purchases, read from an index that covers the customer (on time for the chain, on
+// store and time for stores) and counted here: COUNT(DISTINCT) grouped by day sorted
 // all of them first, five times the CPU for a month of the chain.
 void CountEachDaysCustomers(sqlite::Connection& db, const DashboardRun& run,
                             const DashboardQuery& query, Dashboard& dashboard) {
   auto& statement = db.Prepared(
       "SELECT occurred_at, customer_id FROM purchases"
       " WHERE occurred_at >= ?1 AND occurred_at < ?2 AND customer_id IS NOT NULL" +
-      StoreFilter(query, "store_id") + " ORDER BY occurred_at");
+      StoreFilter(query, "store_id"));
   statement.Bind(1, run.from).Bind(2, run.to);
   if (!query.stores.empty()) statement.Bind(3, nlohmann::json(query.stores).dump());
-  std::vector<std::int64_t> customers;
-  std::size_t day = 0;
-  const auto count_day = [&] {
-    std::sort(customers.begin(), customers.end());
-    dashboard.per_day[day].active_customers = static_cast<std::int64_t>(
-        std::unique(customers.begin(), customers.end()) - customers.begin());
-    customers.clear();
-  };
+  std::vector<std::vector<std::int64_t>> customers(dashboard.per_day.size());
   while (statement.Step()) {
-    const auto day_of_row = static_cast<std::size_t>((statement.Int(0) - run.from) / kDaySeconds);
-    if (day_of_row != day) {
-      count_day();
-      day = day_of_row;
-    }
-    customers.push_back(statement.Int(1));
+    customers[static_cast<std::size_t>((statement.Int(0) - run.from) / kDaySeconds)].push_back(
+        statement.Int(1));
   }
-  count_day();
+  for (std::size_t day = 0; day < customers.size(); ++day) {
+    auto& ids = customers[day];
+    std::sort(ids.begin(), ids.end());
+    dashboard.per_day[day].active_customers =
+        std::unique(ids.begin(), ids.end()) - ids.begin();
+  }
 }
 
 std::optional<std::string> OptionalText(const sqlite::Statement& row, int column) {
