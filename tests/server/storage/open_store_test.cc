@@ -72,7 +72,8 @@ TEST(PostgresSchema, ADatabaseFromANewerServerIsRefusedNamingItsVersion) {
 }
 
 // Every table that grows with customers carries customer_id, the column it will be
-// distributed by on Citus (docs/scaling.md); the others are small reference tables.
+// distributed by on Citus (docs/scaling.md); the others are small reference tables, or
+// grow with time rather than customers (dashboard_hours: a row per hour and store).
 TEST(PostgresSchema, EveryTableButTheReferenceTablesCarriesTheCustomerId) {
   testing::TempDir dir;
   testing::TestDatabase database(testing::Engine::kPostgres, dir);
@@ -84,7 +85,7 @@ TEST(PostgresSchema, EveryTableButTheReferenceTablesCarriesTheCustomerId) {
       " AND t.table_name NOT IN ('customers', 'schema_migrations', 'meta', 'stores',"
       "   'products', 'terminals', 'enrollment_codes', 'portal_users', 'portal_user_stores',"
       "   'portal_sessions', 'audit_log', 'batch_runs', 'batch_locks', 'campaigns',"
-      "   'acquisition_sources', 'acquisition_costs')"
+      "   'acquisition_sources', 'acquisition_costs', 'dashboard_hours')"
       " AND NOT EXISTS (SELECT 1 FROM information_schema.columns c"
       "   WHERE c.table_schema = t.table_schema AND c.table_name = t.table_name"
       "   AND c.column_name = 'customer_id')"
