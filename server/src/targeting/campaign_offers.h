@@ -57,6 +57,9 @@ struct CampaignRunOptions {
   std::uint32_t per_customer_run_cap = 3;
   // Depth grid step, percent.
   std::int64_t depth_step_percent = 5;
+  // Per customer and next_visit campaign, how many priced offers (best value for cost
+  // first) the plan keeps for the per-purchase planner; 0: none.
+  std::size_t next_visit_candidates = 10;
 };
 
 // Per campaign: what it has given out in earlier runs.
@@ -88,6 +91,10 @@ struct CampaignRunSummary {
 
 struct CampaignPlan {
   std::vector<ChosenOffer> offers;  // by customer, then campaign
+  // For next_visit campaigns: each eligible customer's best priced offers (at most
+  // options.next_visit_candidates, best value for cost first), chosen or not tonight,
+  // for the purchases to choose from (scored_offer_planner.h). By customer, then campaign.
+  std::vector<ChosenOffer> next_visit_candidates;
   std::vector<CampaignRunSummary> campaigns;
 };
 
