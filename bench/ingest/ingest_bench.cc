@@ -14,6 +14,9 @@
 //    synchronous=FULL, statement by statement; PostgreSQL (synchronous_commit as the
 //    cluster has it, on by default) with one multi-row statement per table per batch,
 //    the fastest way to write these rows short of COPY, which cannot upsert.
+// 5. Planning: in process, the store's own time choosing each purchase's next-visit
+//    coupons from stored scored offers (planning_bench.h), against the same purchases
+//    recorded without planning, interleaved in one run.
 // Prints one JSON line on stdout; progress on stderr.
 #include <algorithm>
 #include <atomic>
@@ -27,6 +30,7 @@
 #include <sstream>
 #include <thread>
 
+#include "bench/ingest/planning_bench.h"
 #include "bench/support/bench_support.h"
 #include "bench/support/fresh_postgres.h"
 #include "loyalty/core/args.h"
@@ -53,10 +57,12 @@ Usage: bench_ingest [--connections 128] [--seconds 10] [--customers 100000]
                     [--server PATH-TO-loyalty-server]
                     [--postgres-url postgresql://USER@HOST:PORT/postgres]
                     [--engines sqlite,postgresql]
+                    [--planning-purchases 4000] [--planning-customers 2000]
 
 --postgres-url names a cluster where the benchmark may create and drop the databases
-loyalty_bench_server and loyalty_bench_baseline (e.g. the one scripts/with-postgres
---durable starts). Without it only SQLite is measured.
+loyalty_bench_server, loyalty_bench_baseline and loyalty_bench_planning (e.g. the one
+scripts/with-postgres --durable starts). Without it only SQLite is measured.
+--planning-purchases 0 skips the planning phase.
 )";
 
 // Which category each product is in, as the catalog import gives it.
@@ -598,7 +604,8 @@ int Main(int argc, char** argv) {
   std::vector<std::string> arguments(argv + 1, argv + argc);
   auto args = Args::Parse(arguments,
                           {"connections", "seconds", "customers", "catalog", "work-dir", "server",
-                           "postgres-url", "engines"},
+                           "postgres-url", "engines", "planning-purchases",
+                           "planning-customers"},
                           {"help"});
   if (!args.ok() || args->Flag("help")) {
     std::cerr << (args.ok() ? "" : args.error().ToString() + "\n") << kUsage;
@@ -626,9 +633,19 @@ int Main(int argc, char** argv) {
     std::cerr << "bench_ingest: --engines postgresql needs --postgres-url\n" << kUsage;
     return 2;
   }
+  PlanningSettings planning;
+  planning.purchases =
+      static_cast<std::size_t>(std::stoul(args->ValueOr("planning-purchases", nullptr, "4000")));
+  planning.customers =
+      static_cast<std::size_t>(std::stoul(args->ValueOr("planning-customers", nullptr, "2000")));
   std::filesystem::remove_all(settings.work);
   std::filesystem::create_directories(settings.work);
   auto products = LoadProducts(settings.catalog);
+  std::vector<domain::Product> catalog;
+  for (const auto& product : products) {
+    catalog.push_back({product.sku, "Product " + product.sku, "GROCERY", CategoryOf(product.sku),
+                       "", "", "", product.price, true});
+  }
 
   nlohmann::json result = {{"bench", "ingest"},
                            {"connections", settings.connections},
@@ -651,6 +668,10 @@ int Main(int argc, char** argv) {
     const double baseline =
         SqliteBaseline(baseline_workload, (settings.work / "baseline.db").string(), count, batch);
     result["sqlite"] = Report(run, baseline);
+    if (planning.purchases > 0) {
+      result["sqlite"]["planning"] = MeasurePlanning(
+          "sqlite://" + (settings.work / "planning.db").string(), catalog, planning);
+    }
   }
   if (postgresql) {
     auto run = MeasureServer(settings, "postgresql",
@@ -662,6 +683,10 @@ int Main(int argc, char** argv) {
         baseline_workload, FreshPostgresDatabase(postgres_url, "loyalty_bench_baseline"), count,
         batch);
     result["postgresql"] = Report(run, baseline);
+    if (planning.purchases > 0) {
+      result["postgresql"]["planning"] = MeasurePlanning(
+          FreshPostgresDatabase(postgres_url, "loyalty_bench_planning"), catalog, planning);
+    }
   }
   std::cout << result.dump() << std::endl;
   return 0;

@@ -23,7 +23,7 @@
 #include "storage/catalog_import.h"
 #include "storage/open_store.h"
 #include "storage/store_migration.h"
-#include "targeting/next_visit_planner.h"
+#include "targeting/scored_offer_planner.h"
 
 namespace loyalty::server {
 namespace {
@@ -82,13 +82,14 @@ std::filesystem::path DataPath(const Config& config, const std::string& name) {
   return std::filesystem::path(config.data_dir) / name;
 }
 
-TopCategoryPlanner MakePlanner(const Config& config) {
-  NextVisitOptions options;
-  options.percent_off = config.next_visit.percent_off;
-  options.max_discount_minor = config.next_visit.max_discount_minor;
-  options.valid_for = std::chrono::days(config.next_visit.valid_days);
-  options.max_live_coupons = static_cast<std::size_t>(config.next_visit.max_live_coupons);
-  return TopCategoryPlanner(options);
+// Scored offers of the running next_visit campaigns; the configured coupon when none runs.
+ScoredOfferPlanner MakePlanner(const Config& config) {
+  ScoredOfferOptions options;
+  options.fallback.percent_off = config.next_visit.percent_off;
+  options.fallback.max_discount_minor = config.next_visit.max_discount_minor;
+  options.fallback.valid_for = std::chrono::days(config.next_visit.valid_days);
+  options.fallback.max_live_coupons = static_cast<std::size_t>(config.next_visit.max_live_coupons);
+  return ScoredOfferPlanner(options);
 }
 
 Result<std::pair<std::string, std::uint16_t>> ParseListen(const std::string& listen) {
@@ -124,7 +125,7 @@ int Serve(const Config& config) {
                            "Time to run and commit one write batch", ops::LatencyBuckets());
   const auto signing_key =
       crypto::SigningKey::LoadOrCreate(DataPath(config, "coupon-signing.pem").string());
-  const TopCategoryPlanner planner = MakePlanner(config);
+  const ScoredOfferPlanner planner = MakePlanner(config);
   StoreOptions store_options;
   store_options.writer.max_batch = config.storage.group_commit_max_batch;
   store_options.writer.max_delay =
@@ -223,7 +224,7 @@ struct AdminStore {
                         signing_key)),
         store(*owner) {}
   crypto::SigningKey signing_key;
-  TopCategoryPlanner planner;
+  ScoredOfferPlanner planner;
   std::unique_ptr<Store> owner;
   Store& store;
 };

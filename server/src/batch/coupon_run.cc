@@ -94,6 +94,97 @@ class PhaseProgress {
   std::size_t last_done_ = 0;
 };
 
+// Mean visits between the customer's purchases of each of `products`; 0 for a product
+// bought at fewer than two of their visits (no rhythm to go by).
+std::vector<double> GapVisits(const targeting::TransactionHistory& history,
+                              std::uint32_t customer, const std::vector<std::uint32_t>& products) {
+  std::vector<std::uint32_t> count(products.size(), 0), first(products.size(), 0),
+      last(products.size(), 0);
+  const std::uint32_t begin = history.customer_basket_begin[customer];
+  const std::uint32_t end = history.customer_basket_begin[customer + 1];
+  for (std::uint32_t basket = begin; basket < end; ++basket) {
+    for (std::size_t i = 0; i < products.size(); ++i) {
+      bool in_basket = false;
+      for (std::uint32_t line = history.basket_line_begin[basket];
+           line < history.basket_line_begin[basket + 1] && !in_basket; ++line) {
+        in_basket = history.line_product[line] == products[i];
+      }
+      if (!in_basket) continue;
+      if (count[i]++ == 0) first[i] = basket;
+      last[i] = basket;
+    }
+  }
+  std::vector<double> gaps(products.size(), 0);
+  for (std::size_t i = 0; i < products.size(); ++i) {
+    if (count[i] >= 2) gaps[i] = static_cast<double>(last[i] - first[i]) / (count[i] - 1);
+  }
+  return gaps;
+}
+
+// Keeps the next_visit campaigns' candidates for the purchases, then makes them current:
+// a run killed before the switch leaves purchases on the previous run's.
+Status StoreNextVisitCandidates(Store& store, const CouponRunOptions& options,
+                                const targeting::TransactionHistory& history,
+                                const std::vector<std::vector<targeting::ScoredProduct>>& scores,
+                                const std::vector<targeting::ProductFacts>& products,
+                                const std::unordered_map<std::string_view, const domain::Product*>& by_sku,
+                                const std::vector<domain::Campaign>& campaigns,
+                                const targeting::CampaignPlan& plan) {
+  const auto& candidates = plan.next_visit_candidates;
+  std::vector<NextVisitCandidateRecord> batch;
+  for (std::size_t i = 0; i < candidates.size();) {
+    // One customer's candidates (every campaign) at a time: their rhythm is read once.
+    std::size_t end = i;
+    std::vector<std::uint32_t> of_customer;
+    while (end < candidates.size() && candidates[end].customer == candidates[i].customer) {
+      of_customer.push_back(candidates[end].product);
+      ++end;
+    }
+    const std::uint32_t customer = candidates[i].customer;
+    const std::vector<double> gaps = GapVisits(history, customer, of_customer);
+    const std::int64_t customer_id = std::stoll(std::string(history.customers.Name(customer)));
+    for (std::size_t j = i; j < end; ++j) {
+      const targeting::ChosenOffer& chosen = candidates[j];
+      const targeting::ProductFacts& product = products[chosen.product];
+      NextVisitCandidateRecord record;
+      record.run_date = options.run_date;
+      record.customer_id = customer_id;
+      record.rank = j > i && candidates[j - 1].campaign == chosen.campaign ? batch.back().rank + 1 : 0;
+      record.candidate.campaign_id = campaigns[chosen.campaign].id;
+      record.candidate.sku = product.sku;
+      const auto found = by_sku.find(product.sku);
+      record.candidate.name = found != by_sku.end() ? found->second->name : product.sku;
+      record.candidate.category = product.category;
+      record.candidate.unit_price_minor = product.price_minor;
+      record.candidate.margin_rate =
+          product.margin_rate.value_or(options.campaigns.default_margin_rate);
+      for (const auto& scored : scores[customer]) {
+        if (scored.product == chosen.product) record.candidate.probability = scored.probability;
+      }
+      record.candidate.gap_visits = gaps[j - i];
+      record.depth_percent = chosen.priced.depth_percent;
+      record.expected_cost_minor = chosen.priced.expected_cost_minor;
+      record.expected_value_minor = chosen.priced.expected_value_minor;
+      batch.push_back(std::move(record));
+    }
+    i = end;
+    if (batch.size() >= options.write_batch || i == candidates.size()) {
+      if (auto stored = store.RecordNextVisitCandidates(batch); !stored.ok()) return stored;
+      batch.clear();
+    }
+  }
+  for (std::size_t k = 0; k < campaigns.size(); ++k) {
+    if (campaigns[k].kind != domain::CampaignKind::kNextVisit) continue;
+    if (!plan.campaigns[k].skipped_reason.empty()) continue;
+    if (auto set = store.SetNextVisitRun(campaigns[k].id, options.run_date,
+                                         plan.campaigns[k].shadow_price, Now());
+        !set.ok()) {
+      return set;
+    }
+  }
+  return Status();
+}
+
 }  // namespace
 
 Result<std::int64_t> ParseRunDate(const std::string& text) {
@@ -353,6 +444,11 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
     }
     if (auto flushed = flush(); !flushed.ok()) return flushed.error();
     meter.Finish(plan.offers.size(), plan.offers.size());
+  }
+  if (auto kept = StoreNextVisitCandidates(store, options, history, recommendations, products,
+                                           by_sku, campaigns, plan);
+      !kept.ok()) {
+    return kept.error();
   }
   seconds["store"] = SecondsSince(phase_start);
 

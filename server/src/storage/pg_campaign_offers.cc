@@ -1,5 +1,8 @@
 // PostgresStore: the nightly batch's offers, the coupons they issue, and its runs.
+#include <map>
+
 #include "storage/pg_coupons.h"
+#include "storage/pg_next_visit.h"
 #include "storage/pg_store.h"
 
 namespace loyalty::server {
@@ -11,6 +14,7 @@ Result<RecordedOffers> PostgresStore::RecordCampaignOffers(
   RecordedOffers recorded;
   const Status status = writer_->Run([&](postgres::Connection& db) -> Status {
     recorded = {};
+    std::map<std::string, std::pair<double, std::int64_t>> spent;  // by campaign: cost, count
     for (const auto& offer : offers) {
       // The customer's newest active card, or a row with NULL when they have none; no
       // row at all for an unknown customer.
@@ -52,6 +56,11 @@ Result<RecordedOffers> PostgresStore::RecordCampaignOffers(
         continue;
       }
       ++recorded.stored;
+      // Counted as CampaignIssuanceExcept counts: every treated offer, card or none.
+      if (!offer.control) {
+        spent[offer.campaign_id].first += offer.expected_cost_minor;
+        spent[offer.campaign_id].second += 1;
+      }
       if (offer.control || !offer.coupon) continue;
       if (!card_number) {
         ++recorded.without_card;
@@ -62,6 +71,9 @@ Result<RecordedOffers> PostgresStore::RecordCampaignOffers(
       coupon.card_number = *card_number;
       InsertCoupon(db, coupon, std::nullopt);
       ++recorded.coupons_issued;
+    }
+    for (const auto& [campaign_id, cost] : spent) {
+      AddToCampaignBudget(db, campaign_id, cost.first, cost.second, now);
     }
     return Status();
   });
@@ -78,7 +90,7 @@ std::map<std::string, CampaignIssuance> PostgresStore::CampaignIssuanceExcept(
   db.ForEachRow(
       "SELECT campaign_id, customer_id, COUNT(*), SUM(1 - control),"
       " SUM(CASE WHEN control = 0 THEN expected_cost_minor ELSE 0 END)"
-      " FROM campaign_offers WHERE run_date <> $1::text"
+      " FROM campaign_offers WHERE run_date <> $1::text OR purchase_seq IS NOT NULL"
       " GROUP BY campaign_id, customer_id ORDER BY campaign_id, customer_id",
       Params().Add(run_date), [&](const postgres::Rows& rows, int i) {
         CampaignIssuance& campaign = issuance[rows.Text(i, 0)];

@@ -5,6 +5,7 @@
 
 #include "loyalty/core/log.h"
 #include "loyalty/crypto/coupon_token.h"
+#include "storage/pg_next_visit.h"
 #include "storage/pg_store.h"
 
 namespace loyalty::server {
@@ -200,6 +201,17 @@ std::vector<CategoryStat> TopCategories(const RunningProfile& profile) {
   return top;
 }
 
+// The customers of the group's written purchases (column 2 of kWriteGroup's rows).
+std::vector<std::int64_t> GroupCustomers(const postgres::Rows& written) {
+  std::vector<std::int64_t> customers;
+  for (int row = 0; row < written.size(); ++row) {
+    if (const auto customer = written.OptionalInt(row, 2)) customers.push_back(*customer);
+  }
+  std::sort(customers.begin(), customers.end());
+  customers.erase(std::unique(customers.begin(), customers.end()), customers.end());
+  return customers;
+}
+
 }  // namespace
 
 void PostgresStore::QueueInGroup(PendingPurchase pending) {
@@ -316,6 +328,8 @@ void PostgresStore::WritePurchaseGroup(postgres::Connection& db, PurchaseGroup& 
   // The planner, purchase by purchase in arrival order, each customer's profile carried
   // from one of their purchases to the next.
   std::map<std::int64_t, RunningProfile> profiles;
+  // Read once for the whole group, at its first purchase the planner would issue for.
+  std::optional<PgNextVisitState> next_visit;
   std::vector<domain::Coupon> issued;
   std::vector<std::int64_t> issued_by;
   std::vector<bool> stored(group.purchases.size(), false);
@@ -347,12 +361,23 @@ void PostgresStore::WritePurchaseGroup(postgres::Connection& db, PurchaseGroup& 
         pending.result = std::move(recorded);
         continue;
       }
-      if (planner_.WouldIssue(profile)) profile.categories = TopCategories(running);
-      for (auto& coupon : planner_.Plan(profile, *pending.purchase.card, pending.now)) {
-        running.live_coupons.push_back(coupon);
-        issued.push_back(coupon);
+      const auto planning_start = std::chrono::steady_clock::now();
+      if (planner_.WouldIssue(profile)) {
+        profile.categories = TopCategories(running);
+        if (planner_.UsesCampaigns()) {
+          if (!next_visit) next_visit = PgNextVisitState::Load(db, GroupCustomers(written), pending.now);
+          next_visit->Fill(profile, pending.purchase);
+        }
+      }
+      auto offers = planner_.PlanOffers(profile, *pending.purchase.card, pending.now);
+      if (next_visit) next_visit->Note(customer_id, purchase_seq, offers, pending.now);
+      recorded.planning = std::chrono::steady_clock::now() - planning_start;
+      for (auto& offer : offers) {
+        if (offer.control) continue;
+        running.live_coupons.push_back(offer.coupon);
+        issued.push_back(offer.coupon);
         issued_by.push_back(purchase_seq);
-        recorded.ack.next_visit_coupons.push_back({std::move(coupon), {}});
+        recorded.ack.next_visit_coupons.push_back({std::move(offer.coupon), {}});
       }
       // A replay reads these back ORDER BY issued_at, id; answer in that order now.
       std::sort(recorded.ack.next_visit_coupons.begin(), recorded.ack.next_visit_coupons.end(),
@@ -364,6 +389,7 @@ void PostgresStore::WritePurchaseGroup(postgres::Connection& db, PurchaseGroup& 
     pending.result = std::move(recorded);
   }
 
+  if (next_visit) next_visit->Write(db);
   if (!issued.empty()) {
     std::vector<std::string> coupon_ids, card_numbers, campaigns, titles, targets, values, types,
         coupon_currencies;

@@ -8,6 +8,7 @@
 #include "loyalty/crypto/coupon_token.h"
 #include "loyalty/crypto/hash.h"
 #include "storage/pg_coupons.h"
+#include "storage/pg_next_visit.h"
 #include "storage/pg_schema.h"
 
 namespace loyalty::server {
@@ -457,10 +458,21 @@ Result<RecordedPurchase> PostgresStore::WritePurchase(postgres::Connection& db,
           category[2].get<std::int64_t>(), FromUnixSeconds(category[3].get<std::int64_t>())});
     }
   }
-  for (const auto& coupon : planner_.Plan(profile, *purchase.card, now)) {
-    InsertCoupon(db, coupon, purchase_seq);
+  const auto planning_start = std::chrono::steady_clock::now();
+  PgNextVisitState next_visit;
+  if (planner_.UsesCampaigns() && planner_.WouldIssue(profile)) {
+    next_visit = PgNextVisitState::Load(db, {*customer_id}, now);
+    next_visit.Fill(profile, purchase);
+  }
+  const auto offers = planner_.PlanOffers(profile, *purchase.card, now);
+  next_visit.Note(*customer_id, purchase_seq, offers, now);
+  next_visit.Write(db);
+  recorded.planning = std::chrono::steady_clock::now() - planning_start;
+  for (const auto& offer : offers) {
+    if (offer.control) continue;
+    InsertCoupon(db, offer.coupon, purchase_seq);
     // Signed after the commit, off this thread (RecordPurchaseAsync).
-    recorded.ack.next_visit_coupons.push_back({coupon, {}});
+    recorded.ack.next_visit_coupons.push_back({offer.coupon, {}});
   }
   // A replay reads these back ORDER BY issued_at, id; answer in that order now.
   std::sort(recorded.ack.next_visit_coupons.begin(), recorded.ack.next_visit_coupons.end(),

@@ -96,6 +96,10 @@ class PostgresStore final : public Store {
   Result<std::vector<AuditRecord>> ListAudit(const AuditQuery& query) override;
   Result<RecordedOffers> RecordCampaignOffers(const std::vector<CampaignOfferRecord>& offers,
                                               Timestamp now) override;
+  Status RecordNextVisitCandidates(
+      const std::vector<NextVisitCandidateRecord>& candidates) override;  // pg_next_visit.cc
+  Status SetNextVisitRun(const std::string& campaign_id, const std::string& run_date,
+                         double shadow_price, Timestamp now) override;
   std::map<std::string, CampaignIssuance> CampaignIssuanceExcept(
       const std::string& run_date) override;
   std::vector<CampaignOutcome> CampaignOutcomes(const std::string& campaign_id,

@@ -1,4 +1,6 @@
 // SqliteStore: the nightly batch's offers, the coupons they issue, and its runs.
+#include <map>
+
 #include "storage/sqlite_store.h"
 
 namespace loyalty::server {
@@ -8,6 +10,7 @@ Result<RecordedOffers> SqliteStore::RecordCampaignOffers(
   RecordedOffers recorded;
   const Status status = writer_->Run([&](sqlite::Connection& db) -> Status {
     recorded = {};
+    std::map<std::string, std::pair<double, std::int64_t>> spent;  // by campaign: cost, count
     for (const auto& offer : offers) {
       auto& card = db.Prepared(
           "SELECT number FROM cards WHERE customer_id = ? AND status = 'active'"
@@ -52,6 +55,11 @@ Result<RecordedOffers> SqliteStore::RecordCampaignOffers(
         continue;
       }
       ++recorded.stored;
+      // Counted as CampaignIssuanceExcept counts: every treated offer, card or none.
+      if (!offer.control) {
+        spent[offer.campaign_id].first += offer.expected_cost_minor;
+        spent[offer.campaign_id].second += 1;
+      }
       if (offer.control || !offer.coupon) continue;
       if (!card_number) {
         ++recorded.without_card;
@@ -62,6 +70,9 @@ Result<RecordedOffers> SqliteStore::RecordCampaignOffers(
       coupon.card_number = *card_number;
       InsertCoupon(db, coupon, std::nullopt);
       ++recorded.coupons_issued;
+    }
+    for (const auto& [campaign_id, cost] : spent) {
+      AddToBudget(db, campaign_id, cost.first, cost.second, now);
     }
     return Status();
   });
@@ -76,7 +87,7 @@ std::map<std::string, CampaignIssuance> SqliteStore::CampaignIssuanceExcept(
   auto& query = db.Prepared(
       "SELECT campaign_id, customer_id, COUNT(*), SUM(1 - control),"
       " SUM(CASE WHEN control = 0 THEN expected_cost_minor ELSE 0 END)"
-      " FROM campaign_offers WHERE run_date <> ?"
+      " FROM campaign_offers WHERE run_date <> ? OR purchase_seq IS NOT NULL"
       " GROUP BY campaign_id, customer_id ORDER BY campaign_id, customer_id");
   query.Bind(1, run_date);
   std::map<std::string, CampaignIssuance> issuance;

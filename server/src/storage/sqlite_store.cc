@@ -498,10 +498,22 @@ Result<RecordedPurchase> SqliteStore::WritePurchase(sqlite::Connection& db,
   if (customer_id && origin.plan_coupons) {
     CustomerProfile profile = LoadProfile(db, *customer_id, now);
     profile.currency = purchase.currency.code();
-    for (const auto& coupon : planner_.Plan(profile, *purchase.card, now)) {
-      InsertCoupon(db, coupon, purchase_seq);
+    const auto planning_start = std::chrono::steady_clock::now();
+    if (planner_.UsesCampaigns() && planner_.WouldIssue(profile)) {
+      LoadNextVisitCampaigns(db, profile, purchase, now);
+    }
+    const auto offers = planner_.PlanOffers(profile, *purchase.card, now);
+    for (std::size_t n = 0; n < offers.size(); ++n) {
+      if (!offers[n].campaign_id.empty()) {
+        RecordPlannedOffer(db, offers[n], *customer_id, purchase_seq, n, now);
+      }
+    }
+    recorded.planning = std::chrono::steady_clock::now() - planning_start;
+    for (const PlannedOffer& offer : offers) {
+      if (offer.control) continue;
+      InsertCoupon(db, offer.coupon, purchase_seq);
       // Signed after the commit, off this thread (RecordPurchaseAsync).
-      recorded.ack.next_visit_coupons.push_back({coupon, {}});
+      recorded.ack.next_visit_coupons.push_back({offer.coupon, {}});
     }
     // A replay reads these back ORDER BY issued_at, id; answer in that order now, so a
     // replay's ack is identical to the first one whatever order the planner chose.

@@ -82,6 +82,10 @@ class SqliteStore final : public Store {
   Result<std::vector<AuditRecord>> ListAudit(const AuditQuery& query) override;
   Result<RecordedOffers> RecordCampaignOffers(const std::vector<CampaignOfferRecord>& offers,
                                               Timestamp now) override;
+  Status RecordNextVisitCandidates(
+      const std::vector<NextVisitCandidateRecord>& candidates) override;  // *_next_visit.cc
+  Status SetNextVisitRun(const std::string& campaign_id, const std::string& run_date,
+                         double shadow_price, Timestamp now) override;
   std::map<std::string, CampaignIssuance> CampaignIssuanceExcept(
       const std::string& run_date) override;
   std::vector<CampaignOutcome> CampaignOutcomes(const std::string& campaign_id,
@@ -179,6 +183,17 @@ class SqliteStore final : public Store {
   void WriteRedemptions(sqlite::Connection& db, const domain::Purchase& purchase,
                         std::optional<std::int64_t> customer_id, Timestamp now);
   CustomerProfile LoadProfile(sqlite::Connection& db, std::int64_t customer_id, Timestamp now);
+  // sqlite_next_visit.cc: the running next_visit campaigns with their budgets and this
+  // customer's offers of each, their candidates and the purchase's products, into the
+  // profile; a planned offer recorded, with its spend.
+  static void LoadNextVisitCampaigns(sqlite::Connection& db, CustomerProfile& profile,
+                                     const domain::Purchase& purchase, Timestamp now);
+  static void RecordPlannedOffer(sqlite::Connection& db, const PlannedOffer& offer,
+                                 std::int64_t customer_id, std::int64_t purchase_seq,
+                                 std::size_t n, Timestamp now);
+  // Adds treated offers' expected cost and count to the campaign's budget row.
+  static void AddToBudget(sqlite::Connection& db, const std::string& campaign_id,
+                          double cost_minor, std::int64_t issued, Timestamp now);
 
   // Coupons from a query selecting COUPON_COLUMNS, with their tokens still empty.
   static std::vector<api::IssuedCoupon> UnsignedCoupons(sqlite::Statement& query);

@@ -30,6 +30,30 @@ struct CategoryStat {
   Timestamp last_bought_at;
 };
 
+// One of a customer's priced offers the nightly batch kept for a running next_visit
+// campaign (loyalty-batch coupons), which a purchase re-prices and may issue.
+struct NextVisitCandidate {
+  std::string campaign_id;
+  std::string sku;
+  std::string name;  // the product's, for the coupon's title
+  std::string category;
+  std::int64_t unit_price_minor = 0;
+  double margin_rate = 0.3;
+  double probability = 0;  // p0: P(buy at the next visit) without a coupon, at the run
+  // Mean visits between the customer's purchases of the product; 0: bought once or never.
+  double gap_visits = 0;
+};
+
+// A running next_visit campaign as a purchase sees it: its limits and what it has spent,
+// as of the purchase (the store holds its budget row for the transaction).
+struct NextVisitCampaign {
+  domain::Campaign campaign;
+  double shadow_price = 0;  // the nightly run's; 0: its budget did not bind
+  double spent_minor = 0;   // expected cost of its treated offers so far
+  std::int64_t issued = 0;  // its treated offers so far
+  std::int64_t customer_offers = 0;  // this customer's offers of it (issued or held out)
+};
+
 // What targeting sees of a customer: the aggregates kept up to date by every purchase.
 struct CustomerProfile {
   std::int64_t customer_id = 0;
@@ -41,6 +65,12 @@ struct CustomerProfile {
   // The top 20 by spend, highest first; not read when the planner would issue nothing.
   std::vector<CategoryStat> categories;
   std::vector<domain::Coupon> live_coupons;  // issued, unredeemed, unexpired
+  // Read only when the planner would issue, like `categories`: the products of the
+  // purchase being recorded, the running next_visit campaigns, and the customer's
+  // candidates of those campaigns from the last nightly run (none for a new card).
+  std::vector<std::string> basket_skus;
+  std::vector<NextVisitCampaign> campaigns;
+  std::vector<NextVisitCandidate> candidates;
 
   // Spend per visit, minor units; 0 before the first visit.
   std::int64_t MeanBasketMinor() const { return visits > 0 ? total_spend_minor / visits : 0; }
@@ -52,6 +82,21 @@ struct CustomerProfile {
   }
 };
 
+// One offer a purchase makes for the next visit. With a campaign, the store records it
+// in campaign_offers and adds a treated offer's expected cost to the campaign's spend, in
+// the purchase's transaction; a held-out (control) offer is recorded, never issued.
+struct PlannedOffer {
+  domain::Coupon coupon;    // the coupon (for a held-out customer, the one they would get)
+  std::string campaign_id;  // empty: the configured rule, no campaign
+  bool control = false;
+  std::int64_t depth_percent = 0;
+  std::int64_t discount_minor = 0;
+  double probability = 0;
+  double probability_with_coupon = 0;
+  double expected_cost_minor = 0;
+  double expected_value_minor = 0;
+};
+
 // Picks the coupons a purchase earns for the next visit. It runs inside the purchase's
 // transaction, so it must be quick and must not do I/O. Implementations are stateless
 // and thread-safe.
@@ -60,6 +105,15 @@ class NextVisitPlanner {
   virtual ~NextVisitPlanner() = default;
   virtual std::vector<domain::Coupon> Plan(const CustomerProfile& profile, const CardNumber& card,
                                            Timestamp now) const = 0;
+  // What the stores call: Plan's coupons, as offers of no campaign, unless overridden.
+  virtual std::vector<PlannedOffer> PlanOffers(const CustomerProfile& profile,
+                                               const CardNumber& card, Timestamp now) const {
+    std::vector<PlannedOffer> offers;
+    for (auto& coupon : Plan(profile, card, now)) offers.push_back({std::move(coupon)});
+    return offers;
+  }
+  // Whether the store should read the campaigns and candidates into the profile.
+  virtual bool UsesCampaigns() const { return false; }
   // Asked with a profile holding everything but `categories`: false when Plan would
   // issue nothing whatever the categories, so the store can skip reading them.
   virtual bool WouldIssue(const CustomerProfile& profile) const {
@@ -71,6 +125,11 @@ class NextVisitPlanner {
 struct RecordedPurchase {
   api::PurchaseAck ack;
   bool replay = false;  // the purchase was already stored; ack is the original answer
+  // Time the store spent on the next_visit campaigns inside the transaction: reading the
+  // campaigns, budgets and candidates, planning, and writing the offers' records (for
+  // the ingest benchmark; a purchase in a PostgreSQL group is charged the group's read
+  // only if it is the first to plan).
+  std::chrono::nanoseconds planning{0};
 };
 
 struct RecordedReturn {
@@ -224,6 +283,18 @@ struct CampaignOfferRecord {
   // Treated offers: the coupon to issue, its id derived from the key so that a rerun
   // makes the same one; the store gives it to the customer's newest active card.
   std::optional<domain::Coupon> coupon;
+};
+
+// One next_visit candidate the nightly batch keeps for the purchases (NextVisitCandidate
+// under its run and rank).
+struct NextVisitCandidateRecord {
+  std::string run_date;  // YYYY-MM-DD, UTC
+  std::int64_t customer_id = 0;
+  std::int64_t rank = 0;  // 0: the best value for cost at the run
+  NextVisitCandidate candidate;
+  std::int64_t depth_percent = 0;  // as the run priced it
+  double expected_cost_minor = 0;
+  double expected_value_minor = 0;
 };
 
 struct RecordedOffers {
@@ -569,7 +640,17 @@ class Store {
   // coupon. kNotFound for an unknown customer.
   virtual Result<RecordedOffers> RecordCampaignOffers(
       const std::vector<CampaignOfferRecord>& offers, Timestamp now) = 0;
-  // Per campaign id, what batch runs other than `run_date` gave out (treated offers).
+  // The nightly run's next_visit candidates, in one transaction; a (customer, campaign,
+  // run date, rank) stored already is left as it is. Purchases do not see them until
+  // SetNextVisitRun names their run.
+  virtual Status RecordNextVisitCandidates(
+      const std::vector<NextVisitCandidateRecord>& candidates) = 0;
+  // Makes `run_date`'s candidates of the campaign the ones purchases choose from, with the
+  // run's shadow price, and drops the campaign's candidates of other runs.
+  virtual Status SetNextVisitRun(const std::string& campaign_id, const std::string& run_date,
+                                 double shadow_price, Timestamp now) = 0;
+  // Per campaign id, what batch runs other than `run_date` gave out (treated offers), and
+  // what purchases gave out whatever their date.
   virtual std::map<std::string, CampaignIssuance> CampaignIssuanceExcept(
       const std::string& run_date) = 0;
   // Every customer the campaign made an offer to (or held one back from), with the

@@ -351,6 +351,8 @@ const std::vector<std::string>& MigratedTables() {
                                                "portal_sessions",
                                                "audit_log",
                                                "campaign_offers",
+                                               "next_visit_candidates",
+                                               "campaign_budgets",
                                                "batch_runs",
                                                "batch_locks",
                                                "campaigns",

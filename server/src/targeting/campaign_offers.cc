@@ -349,12 +349,23 @@ CampaignPlan PlanCampaigns(const TransactionHistory& history,
       std::vector<std::uint32_t> order(best.size());
       for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
       const std::size_t keep = std::min<std::size_t>(order.size(), static_cast<std::size_t>(cap_left));
+      const auto better = [&](std::uint32_t a, std::uint32_t b) {
+        const double va = best[a].ValueForCost(), vb = best[b].ValueForCost();
+        return va != vb ? va > vb : best_product[a] < best_product[b];
+      };
       std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(keep), order.end(),
-                        [&](std::uint32_t a, std::uint32_t b) {
-                          const double va = best[a].ValueForCost(), vb = best[b].ValueForCost();
-                          return va != vb ? va > vb : best_product[a] < best_product[b];
-                        });
+                        better);
       const bool held_out = InControlGroup(campaign, history.customers.Name(c));
+      if (campaign.kind == domain::CampaignKind::kNextVisit) {
+        const std::size_t kept = std::min(order.size(), options.next_visit_candidates);
+        std::partial_sort(order.begin() + static_cast<std::ptrdiff_t>(keep),
+                          order.begin() + static_cast<std::ptrdiff_t>(std::max(keep, kept)),
+                          order.end(), better);
+        for (std::size_t i = 0; i < kept; ++i) {
+          plan.next_visit_candidates.push_back(
+              {c, k, best_product[order[i]], best[order[i]], held_out});
+        }
+      }
       for (std::size_t i = 0; i < keep; ++i) {
         offers.push_back(
             {c, k, static_cast<std::uint32_t>(offer_product.size()), best[order[i]], held_out});

@@ -63,6 +63,9 @@ struct CampaignRunOptions {
   std::int64_t depth_step_minor = 10;
   // new_product_trial: what is new and how P(try) is estimated (new_product_trial.h).
   TrialOptions trial;
+  // Per customer and next_visit campaign, how many priced offers (best value for cost
+  // first) the plan keeps for the per-purchase planner; 0: none.
+  std::size_t next_visit_candidates = 10;
 };
 
 // Per campaign: what it has given out in earlier runs.
@@ -99,6 +102,10 @@ struct CampaignRunSummary {
 
 struct CampaignPlan {
   std::vector<ChosenOffer> offers;  // by customer, then campaign
+  // For next_visit campaigns: each eligible customer's best priced offers (at most
+  // options.next_visit_candidates, best value for cost first), chosen or not tonight,
+  // for the purchases to choose from (scored_offer_planner.h). By customer, then campaign.
+  std::vector<ChosenOffer> next_visit_candidates;
   std::vector<CampaignRunSummary> campaigns;
 };
 

@@ -197,6 +197,40 @@ TEST_P(CouponRunTest, ARunKilledHalfWayIsCompletedByTheNext) {
   EXPECT_EQ(Count("coupons", "campaign = 'december-personal'"), whole["treated"]);
 }
 
+TEST_P(CouponRunTest, KeepsTheNextVisitCandidatesAndTheBudgetForThePurchases) {
+  const auto run = Run()["campaigns"][0];
+  const auto candidates = Count("next_visit_candidates", "campaign_id = 'december-personal'");
+  EXPECT_GT(candidates, 0);
+  EXPECT_EQ(Count("next_visit_candidates", "run_date <> '2026-12-04'"), 0);
+  EXPECT_LE(database_->Int("SELECT MAX(n) FROM (SELECT COUNT(*) AS n FROM next_visit_candidates"
+                           " GROUP BY customer_id) AS per_customer"),
+            10);
+  // Priced products with a probability (0 where the calibration saw none bought), each
+  // once per customer, ranks from 0.
+  EXPECT_EQ(Count("next_visit_candidates", "probability < 0 OR probability > 1 OR unit_price_minor <= 0 OR"
+                                           " depth_percent < 5 OR depth_percent > 30"),
+            0);
+  EXPECT_EQ(database_->Int("SELECT COUNT(*) FROM (SELECT DISTINCT customer_id, sku"
+                           " FROM next_visit_candidates) AS distinct_products"),
+            candidates);
+  EXPECT_EQ(Count("next_visit_candidates", "candidate_rank = 0"),
+            database_->Int("SELECT COUNT(DISTINCT customer_id) FROM next_visit_candidates"));
+  EXPECT_EQ(database_->Text("SELECT run_date FROM campaign_budgets"
+                            " WHERE campaign_id = 'december-personal'"),
+            "2026-12-04");
+  EXPECT_EQ(database_->Int("SELECT issued FROM campaign_budgets"), run["treated"]);
+  EXPECT_NEAR(std::stod(database_->Text("SELECT spent_minor FROM campaign_budgets")),
+              run["expected_cost"].get<double>(), 1e-6);
+  EXPECT_NEAR(std::stod(database_->Text("SELECT shadow_price FROM campaign_budgets")),
+              run["shadow_price"].get<double>(), 1e-9);
+
+  // Resumed (the finish lost): nothing stored or counted twice.
+  database_->Exec("UPDATE batch_runs SET finished_at = NULL, summary = NULL");
+  Run();
+  EXPECT_EQ(Count("next_visit_candidates", "TRUE"), candidates);
+  EXPECT_EQ(database_->Int("SELECT issued FROM campaign_budgets"), run["treated"]);
+}
+
 TEST_P(CouponRunTest, ACountBudgetCapsTheTreatedOffers) {
   campaign_.budget_coupons = 6;
   ASSERT_TRUE(store_->UpdateCampaign(campaign_, At("2026-12-01T00:00:00Z")).ok());

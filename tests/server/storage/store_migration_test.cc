@@ -101,6 +101,14 @@ class StoreMigrationTest : public ::testing::Test {
     offer.expected_cost_minor = 19 * (0.1 + 0.9 * 0.09);
     offer.expected_value_minor = -1.0 / 3;
     ASSERT_TRUE(store->RecordCampaignOffers({offer}, kDay2).ok());
+    // A next_visit candidate for the purchases, and its campaign's budget row.
+    ASSERT_TRUE(store
+                    ->RecordNextVisitCandidates(
+                        {{"2026-11-26", offer.customer_id, 0,
+                          {"winback", "1001", "Whole milk", "DAIRY", 129, 0.3, 1.0 / 3, 2.5}, 15,
+                          offer.expected_cost_minor, 1.0 / 7}})
+                    .ok());
+    ASSERT_TRUE(store->SetNextVisitRun("winback", "2026-11-26", 0.1 / 3, kDay2).ok());
     ASSERT_TRUE(store->FinishBatchRun("2026-11-26", {{"offers", 1}}, kDay2).ok());
     campaign_ = domain::CampaignFromJson(
                     {{"id", "dairy-push"},

@@ -1,0 +1,151 @@
+// SqliteStore: what the per-purchase planner reads (running next_visit campaigns, their
+// budgets, the customer's candidates) and writes (its offers and their spend), and the
+// nightly run's candidates. The single writer runs purchases one at a time, so a budget
+// read here cannot be spent by another purchase before this one commits.
+#include "storage/campaign_rows.h"
+#include "storage/sqlite_store.h"
+
+namespace loyalty::server {
+
+void SqliteStore::LoadNextVisitCampaigns(sqlite::Connection& db, CustomerProfile& profile,
+                                         const domain::Purchase& purchase, Timestamp now) {
+  auto& campaigns = db.Prepared("SELECT " + CampaignSelectList() +
+                                " FROM campaigns WHERE kind = 'next_visit' AND paused = 0"
+                                " AND starts_at <= ?1 AND ends_at > ?1 ORDER BY id");
+  campaigns.Bind(1, ToUnixSeconds(now));
+  while (campaigns.Step()) {
+    NextVisitCampaign state;
+    state.campaign = CampaignFromRow({[&](int i) { return campaigns.IsNull(i); },
+                                      [&](int i) { return campaigns.Int(i); },
+                                      [&](int i) { return campaigns.Text(i); }})
+                         .campaign;
+    profile.campaigns.push_back(std::move(state));
+  }
+  campaigns.Reset();
+  if (profile.campaigns.empty()) return;
+  for (const auto& line : purchase.lines) profile.basket_skus.push_back(line.sku);
+  for (NextVisitCampaign& state : profile.campaigns) {
+    auto& budget = db.Prepared(
+        "SELECT spent_minor, issued, shadow_price, run_date FROM campaign_budgets"
+        " WHERE campaign_id = ?");
+    budget.Bind(1, state.campaign.id);
+    std::optional<std::string> run_date;
+    if (budget.Step()) {
+      state.spent_minor = budget.Double(0);
+      state.issued = budget.Int(1);
+      state.shadow_price = budget.Double(2);
+      if (!budget.IsNull(3)) run_date = budget.Text(3);
+    }
+    budget.Reset();
+    auto& offers = db.Prepared(
+        "SELECT COUNT(*) FROM campaign_offers WHERE campaign_id = ? AND customer_id = ?");
+    offers.Bind(1, state.campaign.id).Bind(2, profile.customer_id);
+    if (offers.Step()) state.customer_offers = offers.Int(0);
+    offers.Reset();
+    if (!run_date) continue;
+    auto& candidates = db.Prepared(
+        "SELECT sku, name, category, unit_price_minor, margin_rate, probability, gap_visits"
+        " FROM next_visit_candidates WHERE customer_id = ? AND campaign_id = ? AND run_date = ?"
+        " ORDER BY candidate_rank");
+    candidates.Bind(1, profile.customer_id).Bind(2, state.campaign.id).Bind(3, *run_date);
+    while (candidates.Step()) {
+      profile.candidates.push_back({state.campaign.id, candidates.Text(0), candidates.Text(1),
+                                    candidates.Text(2), candidates.Int(3), candidates.Double(4),
+                                    candidates.Double(5), candidates.Double(6)});
+    }
+  }
+}
+
+void SqliteStore::AddToBudget(sqlite::Connection& db, const std::string& campaign_id,
+                              double cost_minor, std::int64_t issued, Timestamp now) {
+  db.Prepared(
+        "INSERT INTO campaign_budgets(campaign_id, spent_minor, issued, shadow_price, updated_at)"
+        " VALUES (?1, ?2, ?3, 0, ?4) ON CONFLICT (campaign_id) DO UPDATE SET"
+        " spent_minor = spent_minor + ?2, issued = issued + ?3, updated_at = ?4")
+      .Bind(1, campaign_id)
+      .BindDouble(2, cost_minor)
+      .Bind(3, issued)
+      .Bind(4, ToUnixSeconds(now))
+      .Run();
+}
+
+void SqliteStore::RecordPlannedOffer(sqlite::Connection& db, const PlannedOffer& offer,
+                                     std::int64_t customer_id, std::int64_t purchase_seq,
+                                     std::size_t n, Timestamp now) {
+  const bool product = offer.coupon.target == domain::CouponTarget::kProduct;
+  db.Prepared(
+        "INSERT INTO campaign_offers(run_date, campaign_id, customer_id, offer_rank, sku,"
+        " control, depth_percent, discount_minor, probability, probability_with_coupon,"
+        " expected_cost_minor, expected_value_minor, coupon_id, created_at, purchase_seq,"
+        " target_category) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+      .Bind(1, FormatUtc(now).substr(0, 10))
+      .Bind(2, offer.campaign_id)
+      .Bind(3, customer_id)
+      .Bind(4, -(purchase_seq * 100 + static_cast<std::int64_t>(n) + 1))
+      .Bind(5, product ? offer.coupon.target_value : std::string())
+      .Bind(6, std::int64_t{offer.control ? 1 : 0})
+      .Bind(7, offer.depth_percent)
+      .Bind(8, offer.discount_minor)
+      .BindDouble(9, offer.probability)
+      .BindDouble(10, offer.probability_with_coupon)
+      .BindDouble(11, offer.expected_cost_minor)
+      .BindDouble(12, offer.expected_value_minor)
+      .Bind(13, offer.control ? std::nullopt : std::optional<std::string>(offer.coupon.id.str()))
+      .Bind(14, ToUnixSeconds(now))
+      .Bind(15, purchase_seq)
+      .Bind(16, product ? std::nullopt : std::optional<std::string>(offer.coupon.target_value))
+      .Run();
+  if (!offer.control) AddToBudget(db, offer.campaign_id, offer.expected_cost_minor, 1, now);
+}
+
+Status SqliteStore::RecordNextVisitCandidates(
+    const std::vector<NextVisitCandidateRecord>& candidates) {
+  return writer_->Run([&](sqlite::Connection& db) -> Status {
+    for (const auto& record : candidates) {
+      const NextVisitCandidate& candidate = record.candidate;
+      db.Prepared(
+            "INSERT OR IGNORE INTO next_visit_candidates(customer_id, campaign_id, run_date,"
+            " candidate_rank, sku, name, category, unit_price_minor, margin_rate, probability,"
+            " gap_visits, depth_percent, expected_cost_minor, expected_value_minor)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+          .Bind(1, record.customer_id)
+          .Bind(2, candidate.campaign_id)
+          .Bind(3, record.run_date)
+          .Bind(4, record.rank)
+          .Bind(5, candidate.sku)
+          .Bind(6, candidate.name)
+          .Bind(7, candidate.category)
+          .Bind(8, candidate.unit_price_minor)
+          .BindDouble(9, candidate.margin_rate)
+          .BindDouble(10, candidate.probability)
+          .BindDouble(11, candidate.gap_visits)
+          .Bind(12, record.depth_percent)
+          .BindDouble(13, record.expected_cost_minor)
+          .BindDouble(14, record.expected_value_minor)
+          .Run();
+    }
+    return Status();
+  });
+}
+
+Status SqliteStore::SetNextVisitRun(const std::string& campaign_id, const std::string& run_date,
+                                    double shadow_price, Timestamp now) {
+  return writer_->Run([&](sqlite::Connection& db) -> Status {
+    db.Prepared(
+          "INSERT INTO campaign_budgets(campaign_id, spent_minor, issued, shadow_price, run_date,"
+          " updated_at) VALUES (?1, 0, 0, ?2, ?3, ?4) ON CONFLICT (campaign_id) DO UPDATE SET"
+          " shadow_price = ?2, run_date = ?3, updated_at = ?4")
+        .Bind(1, campaign_id)
+        .BindDouble(2, shadow_price)
+        .Bind(3, run_date)
+        .Bind(4, ToUnixSeconds(now))
+        .Run();
+    db.Prepared("DELETE FROM next_visit_candidates WHERE campaign_id = ? AND run_date <> ?")
+        .Bind(1, campaign_id)
+        .Bind(2, run_date)
+        .Run();
+    return Status();
+  });
+}
+
+}  // namespace loyalty::server

@@ -1,0 +1,296 @@
+// Next-visit coupons chosen at a purchase from the nightly batch's stored candidates
+// (ScoredOfferPlanner), on both engines: the purchase reads the candidates and budgets
+// and writes the offer and its spend in its own transaction.
+#include <future>
+#include <memory>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "storage/open_store.h"
+#include "support/temp_dir.h"
+#include "support/test_database.h"
+#include "targeting/campaign_offers.h"
+#include "targeting/scored_offer_planner.h"
+
+namespace loyalty::server {
+namespace {
+
+const crypto::SigningKey& Key() {
+  static const crypto::SigningKey key = crypto::SigningKey::Generate();
+  return key;
+}
+
+Timestamp At(const char* text) { return ParseIso8601(text).value(); }
+
+const Timestamp kNow = At("2026-11-23T16:10:00Z");
+const char kRunDate[] = "2026-11-23";
+
+CardNumber Card(int n) {
+  char body[13];
+  std::snprintf(body, sizeof body, "20000000%04d", n);
+  return CardNumber::FromBody(body).value();
+}
+
+std::vector<domain::Product> Products() {
+  return {
+      {"1001", "Whole milk", "GROCERY", "DAIRY", "MILK", "Farm", "1 L", 129, true},
+      {"4001", "Coffee beans", "GROCERY", "COFFEE", "BEANS", "Roast", "500 G", 1000, true},
+      {"5001", "Rice", "GROCERY", "GRAINS", "RICE", "Field", "1 KG", 500, true},
+  };
+}
+
+domain::Purchase Buying(const CardNumber& card, const std::vector<std::string>& skus,
+                        Timestamp at = kNow) {
+  domain::Purchase purchase;
+  purchase.store_id = "S001";
+  purchase.terminal_id = "T01";
+  purchase.card = card;
+  purchase.occurred_at = at;
+  for (const auto& sku : skus) purchase.lines.push_back({sku, 2, 129, 258});
+  purchase.total_minor = purchase.SubtotalMinor();
+  return purchase;
+}
+
+domain::Campaign NextVisit(const std::string& id) {
+  domain::Campaign campaign;
+  campaign.id = id;
+  campaign.name = "Next visit";
+  campaign.kind = domain::CampaignKind::kNextVisit;
+  campaign.starts_at = kNow - std::chrono::days(10);
+  campaign.ends_at = kNow + std::chrono::days(10);
+  campaign.min_depth = 5;
+  campaign.max_depth = 30;
+  campaign.max_discount_minor = 400;
+  campaign.budget_minor = 100'000;
+  campaign.per_customer_cap = 5;
+  campaign.validity_days = 7;
+  campaign.control_basis_points = 0;
+  return campaign;
+}
+
+// Coffee is the better value for cost (ScoredOfferPlanner's tests), rice the runner-up.
+std::vector<NextVisitCandidateRecord> Candidates(std::int64_t customer_id,
+                                                 const std::string& campaign,
+                                                 const std::string& run_date = kRunDate) {
+  NextVisitCandidateRecord coffee{run_date, customer_id, 0,
+                                  {campaign, "4001", "Coffee beans", "COFFEE", 1000, 0.4, 0.02, 0},
+                                  20, 27.5, 19.5};
+  NextVisitCandidateRecord rice{run_date, customer_id, 1,
+                                {campaign, "5001", "Rice", "GRAINS", 500, 0.3, 0.05, 0},
+                                10, 5.4, 3.2};
+  return {coffee, rice};
+}
+
+class NextVisitStoreTest : public ::testing::TestWithParam<testing::Engine> {
+ protected:
+  void SetUp() override {
+    database_ = std::make_unique<testing::TestDatabase>(GetParam(), dir_);
+    store_ = Open();
+    ASSERT_TRUE(store_->ImportProducts(Products()).ok());
+  }
+
+  std::unique_ptr<Store> Open() {
+    return OpenStore(ParseStoreUrl(database_->url(), "url").value(), planner_, Key());
+  }
+
+  // A registered customer with the two candidates of `campaign`, made current.
+  std::int64_t CustomerWithCandidates(int n, const std::string& campaign) {
+    domain::CustomerDetails details;
+    details.name = "Shopper " + std::to_string(n);
+    const std::int64_t id = store_->RegisterCustomer(Card(n), details, kNow).value();
+    EXPECT_TRUE(store_->RecordNextVisitCandidates(Candidates(id, campaign)).ok());
+    EXPECT_TRUE(store_->SetNextVisitRun(campaign, kRunDate, 0, kNow).ok());
+    return id;
+  }
+
+  std::int64_t Count(const std::string& sql) { return database_->Int(sql); }
+
+  testing::TempDir dir_;
+  std::unique_ptr<testing::TestDatabase> database_;
+  ScoredOfferPlanner planner_;
+  std::unique_ptr<Store> store_;
+};
+
+INSTANTIATE_TEST_SUITE_P(Engines, NextVisitStoreTest,
+                         ::testing::Values(testing::Engine::kSqlite, testing::Engine::kPostgres),
+                         [](const auto& engine) { return testing::EngineName(engine.param); });
+
+TEST_P(NextVisitStoreTest, APurchaseIssuesTheBestStoredCandidateAndSpendsItsBudget) {
+  ASSERT_TRUE(store_->CreateCampaign(NextVisit("nv"), std::nullopt, kNow).ok());
+  const std::int64_t customer = CustomerWithCandidates(1, "nv");
+  const auto purchase = Buying(Card(1), {"1001"});
+  const auto recorded = store_->RecordPurchase(purchase, kNow);
+  ASSERT_TRUE(recorded.ok()) << recorded.error().ToString();
+  ASSERT_EQ(recorded->ack.next_visit_coupons.size(), 1u);
+  const auto& issued = recorded->ack.next_visit_coupons[0];
+  EXPECT_EQ(issued.coupon.campaign, "nv");
+  EXPECT_EQ(issued.coupon.target, domain::CouponTarget::kProduct);
+  EXPECT_EQ(issued.coupon.target_value, "4001");
+  EXPECT_EQ(issued.coupon.customer_id, customer);
+  EXPECT_EQ(issued.coupon.expires_at, kNow + std::chrono::days(7));
+  EXPECT_FALSE(issued.token.empty());  // signed, as every next-visit coupon
+
+  // Recorded beside the batch's offers, counted in the campaign's spend.
+  EXPECT_EQ(database_->Text("SELECT coupon_id FROM campaign_offers WHERE purchase_seq IS NOT NULL"),
+            issued.coupon.id.str());
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM campaign_offers WHERE offer_rank < 0 AND control = 0"
+                  " AND sku = '4001' AND run_date = '2026-11-23'"),
+            1);
+  EXPECT_EQ(Count("SELECT issued FROM campaign_budgets WHERE campaign_id = 'nv'"), 1);
+  EXPECT_GT(std::stod(database_->Text(
+                "SELECT spent_minor FROM campaign_budgets WHERE campaign_id = 'nv'")),
+            0);
+  const auto issuance = store_->CampaignIssuanceExcept(kRunDate);
+  ASSERT_EQ(issuance.count("nv"), 1u);
+  EXPECT_EQ(issuance.at("nv").issued, 1);
+
+  // A replay answers the same coupon and records nothing more.
+  const auto replay = store_->RecordPurchase(purchase, kNow);
+  ASSERT_TRUE(replay.ok());
+  EXPECT_TRUE(replay->replay);
+  ASSERT_EQ(replay->ack.next_visit_coupons.size(), 1u);
+  EXPECT_EQ(replay->ack.next_visit_coupons[0].coupon.id, issued.coupon.id);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM campaign_offers"), 1);
+
+  // The next purchase skips the product the customer now holds a coupon for.
+  const auto next = store_->RecordPurchase(Buying(Card(1), {"1001"}, kNow + std::chrono::hours(1)),
+                                           kNow + std::chrono::hours(1));
+  ASSERT_TRUE(next.ok());
+  ASSERT_EQ(next->ack.next_visit_coupons.size(), 1u);
+  EXPECT_EQ(next->ack.next_visit_coupons[0].coupon.target_value, "5001");
+}
+
+TEST_P(NextVisitStoreTest, AProductJustBoughtIsNotOffered) {
+  ASSERT_TRUE(store_->CreateCampaign(NextVisit("nv"), std::nullopt, kNow).ok());
+  CustomerWithCandidates(1, "nv");
+  const auto recorded = store_->RecordPurchase(Buying(Card(1), {"4001", "1001"}), kNow);
+  ASSERT_TRUE(recorded.ok()) << recorded.error().ToString();
+  ASSERT_EQ(recorded->ack.next_visit_coupons.size(), 1u);
+  EXPECT_EQ(recorded->ack.next_visit_coupons[0].coupon.target_value, "5001");
+}
+
+TEST_P(NextVisitStoreTest, CandidatesCountOnceTheirRunIsCurrentAndARerunStoresNothingTwice) {
+  ASSERT_TRUE(store_->CreateCampaign(NextVisit("nv"), std::nullopt, kNow).ok());
+  const std::int64_t customer = CustomerWithCandidates(1, "nv");
+  ASSERT_TRUE(store_->RecordNextVisitCandidates(Candidates(customer, "nv")).ok());
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM next_visit_candidates"), 2);
+
+  // The next night's candidates wait beside these until their run is made current.
+  auto tomorrow = Candidates(customer, "nv", "2026-11-24");
+  tomorrow.pop_back();
+  tomorrow[0].candidate.sku = "5001";
+  ASSERT_TRUE(store_->RecordNextVisitCandidates(tomorrow).ok());
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM next_visit_candidates"), 3);
+  ASSERT_TRUE(store_->SetNextVisitRun("nv", "2026-11-24", 0.25, kNow).ok());
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM next_visit_candidates"), 1);
+  EXPECT_EQ(database_->Text("SELECT run_date FROM campaign_budgets WHERE campaign_id = 'nv'"),
+            "2026-11-24");
+  const auto recorded = store_->RecordPurchase(Buying(Card(1), {"1001"}), kNow);
+  ASSERT_TRUE(recorded.ok());
+  ASSERT_EQ(recorded->ack.next_visit_coupons.size(), 1u);
+  EXPECT_EQ(recorded->ack.next_visit_coupons[0].coupon.target_value, "5001");
+}
+
+TEST_P(NextVisitStoreTest, ConcurrentPurchasesNeverSpendMoreThanTheBudget) {
+  auto campaign = NextVisit("nv");
+  campaign.budget_coupons = 3;
+  ASSERT_TRUE(store_->CreateCampaign(campaign, std::nullopt, kNow).ok());
+  constexpr int kCustomers = 24;
+  for (int n = 1; n <= kCustomers; ++n) CustomerWithCandidates(n, "nv");
+  // Two stores on one database, as two servers: their transactions race for the budget.
+  auto second = Open();
+  std::vector<std::future<Result<RecordedPurchase>>> answers;
+  for (int n = 1; n <= kCustomers; ++n) {
+    auto promise = std::make_shared<std::promise<Result<RecordedPurchase>>>();
+    answers.push_back(promise->get_future());
+    Store& store = n % 2 == 0 ? *store_ : *second;
+    store.RecordPurchaseAsync(Buying(Card(n), {"1001"}), kNow,
+                              [promise](Result<RecordedPurchase> result) {
+                                promise->set_value(std::move(result));
+                              });
+  }
+  std::int64_t coupons = 0;
+  for (auto& answer : answers) {
+    const auto recorded = answer.get();
+    ASSERT_TRUE(recorded.ok()) << recorded.error().ToString();
+    coupons += static_cast<std::int64_t>(recorded->ack.next_visit_coupons.size());
+  }
+  EXPECT_EQ(coupons, 3);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM coupons WHERE campaign = 'nv'"), 3);
+  EXPECT_EQ(Count("SELECT issued FROM campaign_budgets WHERE campaign_id = 'nv'"), 3);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM campaign_offers WHERE control = 0"), 3);
+
+  // Spent: a purchase now issues nothing from the campaign.
+  const auto later = store_->RecordPurchase(Buying(Card(1), {"1001"}, kNow + std::chrono::hours(2)),
+                                            kNow + std::chrono::hours(2));
+  ASSERT_TRUE(later.ok());
+  EXPECT_TRUE(later->ack.next_visit_coupons.empty());
+}
+
+TEST_P(NextVisitStoreTest, AHeldOutCustomerHasTheOfferRecordedButNotIssued) {
+  domain::CustomerDetails details;
+  details.name = "Held out";
+  const std::int64_t customer = store_->RegisterCustomer(Card(7), details, kNow).value();
+  auto campaign = NextVisit("nv");
+  campaign.control_basis_points = 4999;
+  for (int i = 0; !targeting::InControlGroup(campaign, std::to_string(customer)); ++i) {
+    campaign.id = "nv-" + std::to_string(i);
+  }
+  ASSERT_TRUE(store_->CreateCampaign(campaign, std::nullopt, kNow).ok());
+  ASSERT_TRUE(store_->RecordNextVisitCandidates(Candidates(customer, campaign.id)).ok());
+  ASSERT_TRUE(store_->SetNextVisitRun(campaign.id, kRunDate, 0, kNow).ok());
+
+  const auto recorded = store_->RecordPurchase(Buying(Card(7), {"1001"}), kNow);
+  ASSERT_TRUE(recorded.ok()) << recorded.error().ToString();
+  EXPECT_TRUE(recorded->ack.next_visit_coupons.empty());
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM campaign_offers WHERE control = 1 AND sku = '4001'"
+                  " AND coupon_id IS NULL"),
+            1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM coupons"), 0);
+  EXPECT_EQ(Count("SELECT issued FROM campaign_budgets"), 0);
+}
+
+TEST_P(NextVisitStoreTest, ANewCardGetsTheTopCategoryWithinTheCampaign) {
+  ASSERT_TRUE(store_->CreateCampaign(NextVisit("nv"), std::nullopt, kNow).ok());
+  const auto recorded = store_->RecordPurchase(Buying(Card(3), {"1001"}), kNow);
+  ASSERT_TRUE(recorded.ok()) << recorded.error().ToString();
+  ASSERT_EQ(recorded->ack.next_visit_coupons.size(), 1u);
+  const auto& coupon = recorded->ack.next_visit_coupons[0].coupon;
+  EXPECT_EQ(coupon.campaign, "nv");
+  EXPECT_EQ(coupon.target, domain::CouponTarget::kCategory);
+  EXPECT_EQ(coupon.target_value, "DAIRY");
+  EXPECT_EQ(coupon.discount_value, 10);
+  EXPECT_EQ(coupon.max_discount_minor, 400);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM campaign_offers WHERE target_category = 'DAIRY'"), 1);
+  EXPECT_EQ(Count("SELECT CAST(spent_minor AS INTEGER) FROM campaign_budgets"), 400);
+}
+
+TEST_P(NextVisitStoreTest, WithoutANextVisitCampaignThePurchaseEarnsTheConfiguredCoupon) {
+  const auto recorded = store_->RecordPurchase(Buying(Card(3), {"1001"}), kNow);
+  ASSERT_TRUE(recorded.ok()) << recorded.error().ToString();
+  ASSERT_EQ(recorded->ack.next_visit_coupons.size(), 1u);
+  EXPECT_EQ(recorded->ack.next_visit_coupons[0].coupon.campaign, "next-visit");
+  EXPECT_EQ(recorded->ack.next_visit_coupons[0].coupon.title, "10% off DAIRY");
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM campaign_offers"), 0);
+}
+
+TEST_P(NextVisitStoreTest, TheBatchsTreatedOffersCountInTheBudget) {
+  ASSERT_TRUE(store_->CreateCampaign(NextVisit("nv"), std::nullopt, kNow).ok());
+  const std::int64_t customer = CustomerWithCandidates(1, "nv");
+  CampaignOfferRecord offer;
+  offer.run_date = kRunDate;
+  offer.campaign_id = "nv";
+  offer.customer_id = customer;
+  offer.sku = "4001";
+  offer.depth_percent = 20;
+  offer.discount_minor = 200;
+  offer.expected_cost_minor = 27;
+  ASSERT_TRUE(store_->RecordCampaignOffers({offer}, kNow).ok());
+  ASSERT_TRUE(store_->RecordCampaignOffers({offer}, kNow).ok());  // a rerun: counted once
+  EXPECT_EQ(Count("SELECT issued FROM campaign_budgets WHERE campaign_id = 'nv'"), 1);
+  EXPECT_EQ(Count("SELECT CAST(spent_minor AS INTEGER) FROM campaign_budgets"), 27);
+}
+
+}  // namespace
+}  // namespace loyalty::server
