@@ -85,7 +85,7 @@ TEST(PostgresSchema, EveryTableButTheReferenceTablesCarriesTheCustomerId) {
       " AND t.table_name NOT IN ('customers', 'schema_migrations', 'meta', 'stores',"
       "   'products', 'terminals', 'enrollment_codes', 'portal_users', 'portal_user_stores',"
       "   'portal_sessions', 'audit_log', 'batch_runs', 'batch_locks', 'campaigns',"
-      "   'acquisition_sources', 'acquisition_costs', 'dashboard_hours')"
+      "   'acquisition_sources', 'acquisition_costs', 'dashboard_hours', 'campaign_budgets')"
       " AND NOT EXISTS (SELECT 1 FROM information_schema.columns c"
       "   WHERE c.table_schema = t.table_schema AND c.table_name = t.table_name"
       "   AND c.column_name = 'customer_id')"
