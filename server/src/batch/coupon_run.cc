@@ -169,10 +169,13 @@ Status StoreNextVisitCandidates(Store& store, const CouponRunOptions& options,
     }
     i = end;
     if (batch.size() >= options.write_batch || i == candidates.size()) {
+      // A run that lost its lock must not write beside the run that took it over.
+      if (auto held = StillHeld(options); !held.ok()) return held;
       if (auto stored = store.RecordNextVisitCandidates(batch); !stored.ok()) return stored;
       batch.clear();
     }
   }
+  if (auto held = StillHeld(options); !held.ok()) return held;
   for (std::size_t k = 0; k < campaigns.size(); ++k) {
     if (campaigns[k].kind != domain::CampaignKind::kNextVisit) continue;
     if (!plan.campaigns[k].skipped_reason.empty()) continue;

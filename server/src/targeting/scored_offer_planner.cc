@@ -119,9 +119,11 @@ std::vector<PlannedOffer> ScoredOfferPlanner::PlanOffers(const CustomerProfile& 
   for (const NextVisitCandidate& candidate : profile.candidates) {
     const auto found = by_id.find(candidate.campaign_id);
     if (found == by_id.end()) continue;
-    has_candidates = true;
     const domain::Campaign& campaign = profile.campaigns[found->second].campaign;
+    // Other types are issued by the nightly run only; their candidates leave the
+    // customer to the fallback below.
     if (campaign.discount_type != domain::DiscountType::kPercentOff) continue;
+    has_candidates = true;
     if (!Allows(campaign, candidate.sku, candidate.category)) continue;
     if (Holds(profile, candidate.sku, candidate.category)) continue;
     double keep = 1.0;
@@ -139,14 +141,22 @@ std::vector<PlannedOffer> ScoredOfferPlanner::PlanOffers(const CustomerProfile& 
     economics.unit_price_minor = candidate.unit_price_minor;
     economics.margin_rate = candidate.margin_rate;
     economics.probability = candidate.probability * keep;
-    const targeting::DepthLimits limits{std::max<std::int64_t>(1, campaign.min_depth),
-                                        campaign.max_depth, options_.depth_step_percent,
-                                        campaign.max_discount_minor};
-    const auto priced = targeting::BestOffer(economics, limits, response);
-    if (!priced) continue;
+    // Priced as the nightly run prices it (the units a minimum spend makes the shopper
+    // buy, the cap, the till's rounding), so the day's cost and the night's shadow price
+    // are in the same terms.
+    targeting::CouponTerms terms;
+    terms.type = campaign.discount_type;
+    terms.min_spend_minor = campaign.min_spend_minor;
+    terms.max_discount_minor = campaign.max_discount_minor;
+    const auto best = targeting::BestCoupon(
+        economics, terms,
+        targeting::DepthGrid(campaign.discount_type, std::max<std::int64_t>(1, campaign.min_depth),
+                             campaign.max_depth, options_.depth_step_percent),
+        response);
+    if (!best) continue;
     // The night's coupons were bought at the shadow price; the day's must be worth as much.
-    if (priced->ValueForCost() <= profile.campaigns[found->second].shadow_price) continue;
-    options.push_back({found->second, &candidate, *priced, economics.probability});
+    if (best->priced.ValueForCost() <= profile.campaigns[found->second].shadow_price) continue;
+    options.push_back({found->second, &candidate, best->priced, economics.probability});
   }
   std::sort(options.begin(), options.end(), [](const Option& a, const Option& b) {
     const double va = a.priced.ValueForCost(), vb = b.priced.ValueForCost();
@@ -209,8 +219,12 @@ std::vector<PlannedOffer> ScoredOfferPlanner::PlanOffers(const CustomerProfile& 
                                    ? campaign.max_discount_minor
                                    : options_.fallback.max_discount_minor;
       // Without the product's price or the customer's odds, the budget is charged the
-      // most the coupon can give away.
-      const double cost = static_cast<double>(cap);
+      // most the coupon can give away; with no cap, what the depth takes off the
+      // customer's mean basket, at least one minor unit, so it is never free.
+      const double cost =
+          cap > 0 ? static_cast<double>(cap)
+                  : std::max(1.0, static_cast<double>(profile.MeanBasketMinor()) *
+                                      static_cast<double>(depth) / 100.0);
       Room& room = rooms[k];
       if (!room.Fits(cost)) continue;
       room.Take(cost);

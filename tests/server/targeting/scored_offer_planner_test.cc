@@ -46,12 +46,21 @@ CustomerProfile Profile(std::vector<domain::Campaign> campaigns,
   return profile;
 }
 
-targeting::PricedOffer Priced(const NextVisitCandidate& candidate) {
+// How the nightly run prices a candidate for a percent-off campaign.
+targeting::PricedOffer Priced(const NextVisitCandidate& candidate,
+                              const domain::Campaign& campaign = NextVisit()) {
   targeting::OfferCandidate economics;
   economics.unit_price_minor = candidate.unit_price_minor;
   economics.margin_rate = candidate.margin_rate;
   economics.probability = candidate.probability;
-  return *targeting::BestOffer(economics, {5, 30, 5, 0}, {});
+  targeting::CouponTerms terms;
+  terms.min_spend_minor = campaign.min_spend_minor;
+  terms.max_discount_minor = campaign.max_discount_minor;
+  return targeting::BestCoupon(economics, terms,
+                               targeting::DepthGrid(domain::DiscountType::kPercentOff,
+                                                    campaign.min_depth, campaign.max_depth, 5),
+                               {})
+      ->priced;
 }
 
 TEST(ScoredOfferPlanner, WithoutANextVisitCampaignIssuesTheConfiguredCoupon) {
@@ -218,6 +227,34 @@ TEST(ScoredOfferPlanner, ACustomerWithoutCandidatesGetsTheTopCategoryWithinTheCa
   // A campaign for products only cannot carry a category coupon.
   campaign.targets = {{domain::CouponTarget::kProduct, "A-1"}};
   EXPECT_TRUE(planner.PlanOffers(Profile({campaign}, {}), kCard, kNow).empty());
+}
+
+TEST(ScoredOfferPlanner, AMinimumSpendIsPricedAsTheNightPricesIt) {
+  // 2.00 rice with a 10.00 minimum spend: a redeemer buys five, and the coupon takes its
+  // percentage off all five, so it costs five times what one unit would.
+  domain::Campaign campaign = NextVisit();
+  campaign.min_spend_minor = 1000;
+  const NextVisitCandidate rice{"nv", "B-2", "Rice", "GRAINS", 200, 0.3, 0.3, 0};
+  const auto offers =
+      ScoredOfferPlanner().PlanOffers(Profile({campaign}, {rice}), kCard, kNow);
+  ASSERT_EQ(offers.size(), 1u);
+  const targeting::PricedOffer night = Priced(rice, campaign);
+  EXPECT_EQ(offers[0].coupon.min_spend_minor, 1000);
+  EXPECT_EQ(offers[0].depth_percent, night.depth_percent);
+  EXPECT_EQ(offers[0].discount_minor, 5 * 200 * night.depth_percent / 100);
+  EXPECT_DOUBLE_EQ(offers[0].expected_cost_minor, night.expected_cost_minor);
+}
+
+TEST(ScoredOfferPlanner, AnUncappedFallbackCouponStillSpendsTheBudget) {
+  NextVisitOptions configured;
+  configured.max_discount_minor = 0;  // no cap in the configuration, none in the campaign
+  const ScoredOfferPlanner planner({.fallback = configured});
+  CustomerProfile profile = Profile({NextVisit()}, {});
+  profile.total_spend_minor = 6000;  // 20.00 per visit over 3 visits
+  const auto offers = planner.PlanOffers(profile, kCard, kNow);
+  ASSERT_EQ(offers.size(), 1u);
+  EXPECT_EQ(offers[0].coupon.max_discount_minor, 0);
+  EXPECT_DOUBLE_EQ(offers[0].expected_cost_minor, 2000.0 * 10 / 100);  // 10% of 20.00
 }
 
 TEST(ScoredOfferPlanner, CandidatesOfACampaignNotRunningAreIgnored) {
