@@ -56,18 +56,26 @@ void WriteDetails(postgres::Connection& db, std::int64_t customer_id,
           .Add(ToUnixSeconds(now)));
 }
 
-}  // namespace
+enum class IfRegistered { kUpdate, kRefuse };
 
-Result<std::int64_t> PostgresStore::RegisterCustomer(const CardNumber& card,
-                                                     const domain::CustomerDetails& details,
-                                                     Timestamp now) {
+// The one write behind both registrations: the details of the card's customer (made now
+// for a card never used), with the "registered already" check inside the write.
+template <typename Writer, typename CustomerForCardFn>
+Result<std::int64_t> Register(Writer& writer, const CardNumber& card,
+                              const domain::CustomerDetails& details, IfRegistered if_registered,
+                              CustomerForCardFn customer_for_card, Timestamp now) {
+  const bool refuse = if_registered == IfRegistered::kRefuse;
   std::int64_t customer_id = 0;
-  const Status status = writer_->Run([&](postgres::Connection& db) -> Status {
+  const Status status = writer.Run([&](postgres::Connection& db) -> Status {
     if (auto row = FindCard(db, card); row && row->blocked) {
+      if (refuse) return Error{ErrorCode::kConflict, "the card is blocked", "card_number"};
       return Error{ErrorCode::kPermissionDenied, "card is blocked; register the replacement card",
                    "card_number"};
     }
-    customer_id = CustomerForCard(db, card, now);
+    customer_id = customer_for_card(db);
+    if (refuse && HasDetails(db, customer_id)) {
+      return Error{ErrorCode::kConflict, "the card's holder is registered already", "card_number"};
+    }
     WriteDetails(db, customer_id, details, now);
     return {};
   });
@@ -75,24 +83,22 @@ Result<std::int64_t> PostgresStore::RegisterCustomer(const CardNumber& card,
   return customer_id;
 }
 
+}  // namespace
+
+Result<std::int64_t> PostgresStore::RegisterCustomer(const CardNumber& card,
+                                                     const domain::CustomerDetails& details,
+                                                     Timestamp now) {
+  return Register(
+      *writer_, card, details, IfRegistered::kUpdate,
+      [&](postgres::Connection& db) { return CustomerForCard(db, card, now); }, now);
+}
+
 Result<std::int64_t> PostgresStore::RegisterNewCustomer(const CardNumber& card,
                                                         const domain::CustomerDetails& details,
                                                         Timestamp now) {
-  std::int64_t customer_id = 0;
-  const Status status = writer_->Run([&](postgres::Connection& db) -> Status {
-    if (auto row = FindCard(db, card); row && row->blocked) {
-      return Error{ErrorCode::kConflict, "the card is blocked", "card_number"};
-    }
-    customer_id = CustomerForCard(db, card, now);
-    if (HasDetails(db, customer_id)) {
-      return Error{ErrorCode::kConflict, "the card's holder is registered already",
-                   "card_number"};
-    }
-    WriteDetails(db, customer_id, details, now);
-    return {};
-  });
-  if (!status.ok()) return status.error();
-  return customer_id;
+  return Register(
+      *writer_, card, details, IfRegistered::kRefuse,
+      [&](postgres::Connection& db) { return CustomerForCard(db, card, now); }, now);
 }
 
 Status PostgresStore::AddCard(std::int64_t customer_id, const CardNumber& card, Timestamp now) {

@@ -57,18 +57,26 @@ void WriteDetails(sqlite::Connection& db, std::int64_t customer_id,
       .Run();
 }
 
-}  // namespace
+enum class IfRegistered { kUpdate, kRefuse };
 
-Result<std::int64_t> SqliteStore::RegisterCustomer(const CardNumber& card,
-                                                   const domain::CustomerDetails& details,
-                                                   Timestamp now) {
+// The one write behind both registrations: the details of the card's customer (made now
+// for a card never used), with the "registered already" check inside the write.
+template <typename Writer, typename CustomerForCardFn>
+Result<std::int64_t> Register(Writer& writer, const CardNumber& card,
+                              const domain::CustomerDetails& details, IfRegistered if_registered,
+                              CustomerForCardFn customer_for_card, Timestamp now) {
+  const bool refuse = if_registered == IfRegistered::kRefuse;
   std::int64_t customer_id = 0;
-  const Status status = writer_->Run([&](sqlite::Connection& db) -> Status {
+  const Status status = writer.Run([&](sqlite::Connection& db) -> Status {
     if (auto row = FindCard(db, card); row && row->blocked) {
+      if (refuse) return Error{ErrorCode::kConflict, "the card is blocked", "card_number"};
       return Error{ErrorCode::kPermissionDenied, "card is blocked; register the replacement card",
                    "card_number"};
     }
-    customer_id = CustomerForCard(db, card, now);
+    customer_id = customer_for_card(db);
+    if (refuse && HasDetails(db, customer_id)) {
+      return Error{ErrorCode::kConflict, "the card's holder is registered already", "card_number"};
+    }
     WriteDetails(db, customer_id, details, now);
     return {};
   });
@@ -76,24 +84,22 @@ Result<std::int64_t> SqliteStore::RegisterCustomer(const CardNumber& card,
   return customer_id;
 }
 
+}  // namespace
+
+Result<std::int64_t> SqliteStore::RegisterCustomer(const CardNumber& card,
+                                                   const domain::CustomerDetails& details,
+                                                   Timestamp now) {
+  return Register(
+      *writer_, card, details, IfRegistered::kUpdate,
+      [&](sqlite::Connection& db) { return CustomerForCard(db, card, now); }, now);
+}
+
 Result<std::int64_t> SqliteStore::RegisterNewCustomer(const CardNumber& card,
                                                       const domain::CustomerDetails& details,
                                                       Timestamp now) {
-  std::int64_t customer_id = 0;
-  const Status status = writer_->Run([&](sqlite::Connection& db) -> Status {
-    if (auto row = FindCard(db, card); row && row->blocked) {
-      return Error{ErrorCode::kConflict, "the card is blocked", "card_number"};
-    }
-    customer_id = CustomerForCard(db, card, now);
-    if (HasDetails(db, customer_id)) {
-      return Error{ErrorCode::kConflict, "the card's holder is registered already",
-                   "card_number"};
-    }
-    WriteDetails(db, customer_id, details, now);
-    return {};
-  });
-  if (!status.ok()) return status.error();
-  return customer_id;
+  return Register(
+      *writer_, card, details, IfRegistered::kRefuse,
+      [&](sqlite::Connection& db) { return CustomerForCard(db, card, now); }, now);
 }
 
 Status SqliteStore::AddCard(std::int64_t customer_id, const CardNumber& card, Timestamp now) {
@@ -159,9 +165,9 @@ Status SqliteStore::MergeCustomers(std::int64_t into, std::int64_t from, Timesta
       return Error{ErrorCode::kNotFound, "no customer " + std::to_string(from), "from"};
     }
     // Everything the customer owns carries customer_id; move it all.
-    for (const char* table : {"cards", "purchases", "purchase_lines", "coupons",
-                              "coupon_redemptions", "coupon_conflicts", "returns",
-                              "return_lines"}) {
+    for (const char* table :
+         {"cards", "purchases", "purchase_lines", "coupons", "coupon_redemptions",
+          "coupon_conflicts", "returns", "return_lines"}) {
       db.Prepared(std::string("UPDATE ") + table + " SET customer_id = ? WHERE customer_id = ?")
           .Bind(1, into)
           .Bind(2, from)
