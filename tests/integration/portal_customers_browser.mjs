@@ -152,6 +152,25 @@ await runInBrowser('portal-customers', opt, async ({ page, log, shot }) => {
   await page.click('th button[data-sort=spend]');
   await page.locator('th[aria-sort=ascending] button[data-sort=spend]').waitFor();
   expect(await firstRow() === opt['least-spender'], `the least spender shows as "${await firstRow()}"`);
+
+  log('a quick second click wins over a slow answer to the first');
+  const byName = '**/portal/api/customers?sort=name&*';
+  let releaseByName;
+  const byNameHeld = new Promise((resolve) => { releaseByName = resolve; });
+  await page.route(byName, async (route) => { await byNameHeld; await route.continue(); });
+  await page.click('th button[data-sort=name]');
+  await page.click('th button[data-sort=spend]');
+  await page.locator('th[aria-sort=descending] button[data-sort=spend]').waitFor();
+  const lateByName = page.waitForResponse((answer) => answer.url().includes('sort=name&'));
+  releaseByName();
+  await lateByName;
+  await page.waitForLoadState('networkidle');
+  await page.unroute(byName);
+  expect(await page.locator('th[aria-sort=descending] button[data-sort=spend]').count() === 1,
+    'the late answer sorted by name replaced the list sorted by spend');
+  expect(await firstRow() === opt['top-spender'], `the top spender shows as "${await firstRow()}"`);
+  await page.click('th button[data-sort=spend]');
+  await page.locator('th[aria-sort=ascending] button[data-sort=spend]').waitFor();
   await shot('8-sorted-by-spend.png');
   await page.fill('#filter-min', opt['spend-from']);
   await page.fill('#filter-max', opt['spend-to']);

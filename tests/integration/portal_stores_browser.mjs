@@ -46,6 +46,24 @@ await runInBrowser('portal-stores', opt, async ({ page, log, shot }) => {
   await page.locator('#conflicts .empty').waitFor();
   await shot('1-stores.png');
 
+  log('a page still loading when the user moves on does not replace the next page');
+  let releaseDashboard;
+  const dashboardHeld = new Promise((resolve) => { releaseDashboard = resolve; });
+  await page.route('**/portal/api/dashboard?*', async (route) => {
+    await dashboardHeld;
+    await route.continue();
+  });
+  await page.click('.nav a[data-path="dashboard"]');
+  await page.click('.nav a[data-path="stores"]');
+  await s001.waitFor();
+  const lateDashboard = page.waitForResponse((answer) => answer.url().includes('/portal/api/dashboard?'));
+  releaseDashboard();
+  await lateDashboard;
+  await page.waitForLoadState('networkidle');
+  await page.unroute('**/portal/api/dashboard?*');
+  expect(await s001.isVisible(), 'the late dashboard replaced the stores page');
+  expect((await textOf(page, 'h1')) === 'Stores', `the page shows "${await textOf(page, 'h1')}"`);
+
   log('enrolling a till from the page');
   await s001.locator('button.enroll').click();
   await page.locator('#enroll-code').waitFor();

@@ -63,19 +63,23 @@ async function showPage() {
   for (const link of root.querySelectorAll('.nav a')) {
     link.classList.toggle('active', link.dataset.path === route.path);
   }
-  const main = document.getElementById('page');
+  // Each visit renders into its own view. A page still loading when the user moves on
+  // finishes into a view no longer on screen, so it cannot replace the newer page.
+  const view = h('div', { class: 'view', 'data-route': route.path },
+    h('p', { class: 'loading' }, 'Loading…'));
+  document.getElementById('page').replaceChildren(view);
   document.title = `${route.title} · Loyalty portal`;
-  main.replaceChildren(h('p', { class: 'loading' }, 'Loading…'));
   try {
     const page = await route.load();
     const rest = route.path === path.split('/')[0] ? restOf(path) : [];
-    await page.default(main, { user: session.user, rest });
+    await page.default(view, { user: session.user, rest });
   } catch (error) {
+    if (!view.isConnected) return;
     if (error instanceof ApiError && error.status === 401) {
       showLogin('Your session ended. Please log in again.');
       return;
     }
-    main.replaceChildren(h('p', { class: 'error', role: 'alert' }, error.message));
+    view.replaceChildren(h('p', { class: 'error', role: 'alert' }, error.message));
   }
 }
 

@@ -16,3 +16,14 @@ export function h(tag, attributes = {}, ...children) {
   }
   return element;
 }
+
+const latestRender = new WeakMap();
+
+// Marks the start of a render of `container` and returns a check that it is still the
+// latest one on screen: a slow answer to an earlier sort, filter or page must not replace
+// a newer one, nor show up on a page the user has left.
+export function startRender(container) {
+  const ticket = (latestRender.get(container) || 0) + 1;
+  latestRender.set(container, ticket);
+  return () => latestRender.get(container) === ticket && container.isConnected;
+}

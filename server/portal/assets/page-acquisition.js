@@ -4,7 +4,7 @@
 // the sources' names and the costs the marketing team booked.
 import { ApiError, get, request } from './api.js';
 import { barChart } from './charts.js';
-import { h } from './dom.js';
+import { h, startRender } from './dom.js';
 import { count, minorUnits, money, moneyValue } from './format.js';
 
 const columns = [
@@ -130,6 +130,7 @@ function costEditor(sources, currency, rerender) {
 }
 
 export default async function render(container, { user }) {
+  const current = startRender(container);
   const rerender = () => render(container, { user }).catch((error) => {
     container.replaceChildren(h('p', { class: 'error', role: 'alert' }, error.message));
   });
@@ -165,5 +166,6 @@ export default async function render(container, { user }) {
     const { sources } = await get('/portal/api/acquisition/sources');
     parts.push(costEditor(sources, data.currency, rerender));
   }
+  if (!current()) return;
   container.replaceChildren(...parts.filter(Boolean));
 }

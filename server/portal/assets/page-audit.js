@@ -1,7 +1,7 @@
 // Audit log (admins): every change, login and export, newest first, filtered by action,
 // target or period, a page at a time, and the same rows as CSV.
 import { get } from './api.js';
-import { h } from './dom.js';
+import { h, startRender } from './dom.js';
 import { dataTable } from './table.js';
 
 const state = { action: '', target: '', from: '', to: '', pages: [] };
@@ -37,6 +37,7 @@ const columns = [
 ];
 
 export default async function render(container) {
+  const current = startRender(container);
   const rerender = () => render(container);
   const before = state.pages[state.pages.length - 1];
   const data = await get(`/portal/api/audit?${query(before ? { before } : {})}`);
@@ -51,6 +52,7 @@ export default async function render(container) {
     h('button', { type: 'button', class: 'secondary', id: 'audit-older', disabled: data.next_before === null,
       onclick: () => { state.pages.push(data.next_before); rerender(); } }, 'Older'));
 
+  if (!current()) return;
   container.replaceChildren(
     h('div', { class: 'page-head' },
       h('h1', {}, 'Audit log'),

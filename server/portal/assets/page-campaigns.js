@@ -6,7 +6,7 @@
 import { ApiError, get, request } from './api.js';
 import { comparisonChart } from './campaign-charts.js';
 import { dayChart } from './charts.js';
-import { h } from './dom.js';
+import { h, startRender } from './dom.js';
 import { count, money, moneyValue, percent } from './format.js';
 
 const kinds = {
@@ -107,6 +107,7 @@ function sortedCampaigns(campaigns) {
 
 async function renderList(container, user) {
   const rerender = () => renderList(container, user);
+  const current = startRender(container);
   const { campaigns, currency } = await get('/portal/api/campaigns');
   const admin = user.role === 'admin';
   const header = h('tr', {}, columns.map((column) => {
@@ -120,7 +121,8 @@ async function renderList(container, user) {
       class: 'sort',
       'data-sort': column.key,
       onclick: () => {
-        listState.descending = active ? !listState.descending : column.key !== 'name';
+        listState.descending = listState.sort === column.key
+          ? !listState.descending : column.key !== 'name';
         listState.sort = column.key;
         rerender();
       },
@@ -147,6 +149,7 @@ async function renderList(container, user) {
         c.status === 'ended' ? null : pauseButton(c, rerender)) : null);
   });
 
+  if (!current()) return;
   container.replaceChildren(
     h('div', { class: 'page-head' },
       h('h1', {}, 'Campaigns'),
@@ -255,6 +258,7 @@ async function renderForm(container, user, editId) {
       'Only an admin may create or change campaigns.'));
     return;
   }
+  const current = startRender(container);
   const [{ currency }, existing] = await Promise.all([
     get('/portal/api/campaigns?running=true'),
     editId ? get(`/portal/api/campaigns/${encodeURIComponent(editId)}`).then((a) => a.campaign)
@@ -384,6 +388,7 @@ async function renderForm(container, user, editId) {
     }
   });
 
+  if (!current()) return;
   container.replaceChildren(
     h('div', { class: 'page-head' },
       h('h1', {}, existing ? `Edit ${c.name}` : 'New campaign'),
@@ -417,6 +422,7 @@ function upliftTile(id, label, uplift, currency) {
 
 async function renderResults(container, user, id) {
   const rerender = () => renderResults(container, user, id);
+  const current = startRender(container);
   const results = await get(`/portal/api/campaigns/${encodeURIComponent(id)}/results`);
   const { campaign, report, budget, currency } = results;
   const admin = user.role === 'admin';
@@ -445,6 +451,7 @@ async function renderResults(container, user, id) {
     ? `${count(budget.coupons.spent)} coupons, no count limit`
     : `${count(budget.coupons.spent)} of ${count(budget.coupons.total)} coupons, ${
       count(budget.coupons.remaining)} left`;
+  if (!current()) return;
   container.replaceChildren(
     h('div', { class: 'page-head' },
       h('a', { class: 'back', href: '#/campaigns' }, '‹ Campaigns'),

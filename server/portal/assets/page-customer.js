@@ -4,7 +4,7 @@
 // merge, export and (admins) erase. Analysts read only; a store manager asking for
 // another store's customer gets the same answer as for an unknown one.
 import { ApiError, get, request } from './api.js';
-import { h } from './dom.js';
+import { h, startRender } from './dom.js';
 import { csvLinkFor } from './table.js';
 import { count, money } from './format.js';
 import { detailsBody, detailsFields, labelled, onSubmit } from './customer-form.js';
@@ -316,6 +316,7 @@ function actionsSection(customer, user, base, rerender) {
 }
 
 export default async function render(container, { user }, id) {
+  const current = startRender(container);
   const rerender = () => render(container, { user }, id);
   const back = h('a', { href: '#/customers', class: 'back' }, '← Customers');
   if (!/^[1-9][0-9]{0,17}$/.test(id)) {
@@ -329,6 +330,7 @@ export default async function render(container, { user }, id) {
     customer = await get(base);
   } catch (error) {
     if (error instanceof ApiError && error.status === 404) {
+      if (!current()) return;
       container.replaceChildren(back, h('p', { class: 'error', role: 'alert', id: 'customer-missing' },
         `Customer #${id} was not found, or is not in your stores.`));
       return;
@@ -339,6 +341,7 @@ export default async function render(container, { user }, id) {
   const editable = user.role !== 'analyst';
   const state = customer.erased_at ? `erased ${localDate(customer.erased_at)}`
     : customer.merged_into ? 'merged' : null;
+  if (!current()) return;
   document.title = `${displayName(customer)} · Loyalty portal`;
   container.replaceChildren(
     back,

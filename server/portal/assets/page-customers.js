@@ -3,7 +3,7 @@
 // `#/customers/{id}` opens one customer's page (page-customer.js) instead.
 import { ApiError, get, request } from './api.js';
 import { detailsBody, detailsFields, labelled, onSubmit } from './customer-form.js';
-import { h } from './dom.js';
+import { h, startRender } from './dom.js';
 import { count, money, moneyValue } from './format.js';
 
 export const segments = ['champions', 'loyal', 'potential_loyalists', 'new', 'at_risk',
@@ -138,7 +138,9 @@ function header(column, rerender) {
     class: 'sort',
     'data-sort': column.sort,
     onclick: () => {
-      if (active) {
+      // The state, not this render's view of it: a click may come before the last one's
+      // list has arrived.
+      if (state.sort === column.sort) {
         state.order = state.order === 'asc' ? 'desc' : 'asc';
       } else {
         state.sort = column.sort;
@@ -224,6 +226,7 @@ function registerPanel(user) {
 }
 
 async function renderList(container, user) {
+  const current = startRender(container);
   const rerender = () => renderList(container, user);
   const currency = await chainCurrency();
   const query = listQuery(currency);
@@ -274,6 +277,7 @@ async function renderList(container, user) {
     filterForm(user, rerender),
     failure ? h('p', { class: 'error', role: 'alert', id: 'customers-error' }, failure) : null,
     table, empty, result ? pager : null];
+  if (!current()) return;
   container.replaceChildren(...parts.filter(Boolean));
 }
 

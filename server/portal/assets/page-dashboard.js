@@ -2,7 +2,7 @@
 // today or the last 7 or 30 days, with a chart of each per day.
 import { get } from './api.js';
 import { dayChart } from './charts.js';
-import { h } from './dom.js';
+import { h, startRender } from './dom.js';
 import { count, money, moneyValue, percent } from './format.js';
 import { periodLabel, periodSwitch, utcOffsetMinutes } from './period.js';
 
@@ -30,6 +30,7 @@ function controls(user, rerender) {
 }
 
 export default async function render(container, { user }) {
+  const current = startRender(container);
   const rerender = () => render(container, { user });
   const query = new URLSearchParams({
     days: String(state.days),
@@ -44,6 +45,7 @@ export default async function render(container, { user }) {
   const moneyAxis = (v) => new Intl.NumberFormat(undefined,
     { notation: 'compact', maximumFractionDigits: 1 }).format(v);
 
+  if (!current()) return;
   container.replaceChildren(
     h('div', { class: 'page-head' },
       h('h1', {}, 'Dashboard'),

@@ -3,7 +3,7 @@
 // cashier within their store, filterable by store. Both tables download as CSV.
 import { get } from './api.js';
 import { barChart } from './charts.js';
-import { h } from './dom.js';
+import { h, startRender } from './dom.js';
 import { count, money, moneyValue, percent } from './format.js';
 import { periodLabel, periodSwitch, utcOffsetMinutes } from './period.js';
 
@@ -87,6 +87,7 @@ function section(title, tools, ...content) {
 }
 
 export default async function render(container, { user }) {
+  const current = startRender(container);
   const rerender = () => render(container, { user });
   const data = await get(apiQuery());
   const { currency } = data;
@@ -102,6 +103,7 @@ export default async function render(container, { user }) {
     h('div', { class: 'controls' },
       periodSwitch(state.days, (days) => { state.days = days; rerender(); })));
 
+  if (!current()) return;
   if (data.stores.length === 0) {
     container.replaceChildren(head,
       h('p', { class: 'notice empty', id: 'performance-empty' },

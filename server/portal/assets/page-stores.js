@@ -2,7 +2,7 @@
 // offline; a till gone quiet stands out), a one-time enrollment code for a new till,
 // revoking a till, and the coupon conflicts that offline tills caused.
 import { ApiError, get, request } from './api.js';
-import { h } from './dom.js';
+import { h, startRender } from './dom.js';
 import { count, money } from './format.js';
 
 const localTime = (iso) => (iso ? new Date(iso).toLocaleString() : '–');
@@ -130,6 +130,7 @@ function conflictsSection(conflicts, currency) {
 }
 
 export default async function render(container, { user }) {
+  const current = startRender(container);
   const rerender = () => render(container, { user }).catch(showError);
   const [data, conflicts] = await Promise.all([
     get('/portal/api/stores'), get('/portal/api/coupon-conflicts?limit=100')]);
@@ -138,6 +139,7 @@ export default async function render(container, { user }) {
   const quiet = data.stores.reduce((n, s) => n + s.terminals.filter((t) => t.quiet).length, 0);
   const currency = data.stores.length ? data.stores[0].currency : '';
   const plural = (n, word) => `${count(n)} ${word}${n === 1 ? '' : 's'}`;
+  if (!current()) return;
   container.replaceChildren(...[
     h('div', { class: 'page-head' },
       h('h1', {}, 'Stores'),
