@@ -140,7 +140,8 @@ Result<api::CardLookup> PostgresStore::LookupCard(const CardNumber& card, Timest
   lookup.card_number = card.digits();
   // One statement, so the customer and their coupons are one consistent snapshot.
   const auto rows = (*lease).Run(
-      "SELECT c.id, c.visits, c.total_spend_minor, c.created_at, k.status, " PG_COUPON_COLUMNS_OF_P
+      "SELECT c.id, c.visits, c.total_spend_minor, c.created_at, k.status, c.segment, "
+      PG_COUPON_COLUMNS_OF_P
       " FROM cards k JOIN customers c ON c.id = k.customer_id"
       " LEFT JOIN coupons p ON p.customer_id = c.id AND p.expires_at > $2::bigint"
       "  AND p.redeemed_at IS NULL AND p.voided_at IS NULL"
@@ -156,8 +157,10 @@ Result<api::CardLookup> PostgresStore::LookupCard(const CardNumber& card, Timest
   customer.visits = rows.Int(0, 1);
   customer.total_spend_minor = rows.Int(0, 2);
   customer.member_since = FromUnixSeconds(rows.Int(0, 3));
+  customer.segment =
+      StoredSegment(rows.IsNull(0, 5) ? std::nullopt : std::optional<std::string>(rows.Text(0, 5)));
   lookup.customer = customer;
-  lookup.coupons = UnsignedCoupons(rows, 5);
+  lookup.coupons = UnsignedCoupons(rows, 6);
   SignAll(lookup.coupons);
   return lookup;
 }

@@ -140,7 +140,7 @@ Result<api::CardLookup> SqliteStore::LookupCard(const CardNumber& card, Timestam
   // One read transaction, so the customer and their coupons are one consistent snapshot.
   sqlite::ReadTransaction snapshot(db);
   auto& query = db.Prepared(
-      "SELECT c.id, c.visits, c.total_spend_minor, c.created_at, k.status "
+      "SELECT c.id, c.visits, c.total_spend_minor, c.created_at, k.status, c.segment "
       "FROM cards k JOIN customers c ON c.id = k.customer_id WHERE k.number = ?");
   query.Bind(1, card.digits());
   if (!query.Step()) return lookup;
@@ -154,6 +154,8 @@ Result<api::CardLookup> SqliteStore::LookupCard(const CardNumber& card, Timestam
   customer.visits = query.Int(1);
   customer.total_spend_minor = query.Int(2);
   customer.member_since = FromUnixSeconds(query.Int(3));
+  customer.segment =
+      StoredSegment(query.IsNull(5) ? std::nullopt : std::optional<std::string>(query.Text(5)));
   query.Reset();
   lookup.customer = customer;
   auto& coupons =

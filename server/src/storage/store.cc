@@ -30,6 +30,13 @@ std::string NormalisedEmail(std::string email) {
   return email;
 }
 
+std::optional<domain::Segment> StoredSegment(const std::optional<std::string>& name) {
+  if (!name) return std::nullopt;
+  auto segment = domain::ParseSegment(*name, "segment");
+  if (!segment.ok()) return std::nullopt;
+  return *segment;
+}
+
 const char* PortalRoleName(PortalRole role) {
   switch (role) {
     case PortalRole::kAdmin: return "admin";

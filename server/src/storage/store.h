@@ -19,6 +19,7 @@
 #include "loyalty/domain/customer.h"
 #include "loyalty/domain/purchase.h"
 #include "loyalty/domain/sale_return.h"
+#include "loyalty/domain/segment.h"
 #include "storage/portal_customers.h"
 
 namespace loyalty::server {
@@ -181,6 +182,10 @@ Result<PortalRole> ParsePortalRole(const std::string& text);
 // What portal accounts key on: an e-mail without surrounding spaces, in lower case, so
 // "Ada@Example.com " and "ada@example.com" are one account and one throttle count.
 std::string NormalisedEmail(std::string email);
+
+// A customer's segment as `customers.segment` holds it: NULL until the nightly run sorts
+// the customer; a name this build does not know (a newer run's) also reads as none.
+std::optional<domain::Segment> StoredSegment(const std::optional<std::string>& name);
 
 struct PortalUser {
   std::int64_t id = 0;

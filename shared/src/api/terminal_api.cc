@@ -52,7 +52,10 @@ nlohmann::json CardLookupToJson(const CardLookup& lookup) {
     customer = {{"id", lookup.customer->id},
                 {"visits", lookup.customer->visits},
                 {"total_spend", lookup.customer->total_spend_minor},
-                {"member_since", FormatUtc(lookup.customer->member_since)}};
+                {"member_since", FormatUtc(lookup.customer->member_since)},
+                {"segment", lookup.customer->segment
+                                ? nlohmann::json(domain::SegmentName(*lookup.customer->segment))
+                                : nlohmann::json(nullptr)}};
   }
   return {{"card_number", lookup.card_number},
           {"customer", std::move(customer)},
@@ -73,6 +76,13 @@ Result<CardLookup> CardLookupFromJson(const nlohmann::json& json, const crypto::
       errors.Take(ParseIso8601(customer.RequiredString("member_since", 40),
                                customer.PathOf("member_since")),
                   summary.member_since);
+      // Shown to the cashier only: a segment this till does not know yet (a newer
+      // server) reads as none rather than refusing the card.
+      if (const auto segment = customer.OptionalString("segment", 64)) {
+        if (auto known = domain::ParseSegment(*segment, customer.PathOf("segment")); known.ok()) {
+          summary.segment = *known;
+        }
+      }
       lookup.customer = summary;
     });
   } else {

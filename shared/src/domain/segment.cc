@@ -16,6 +16,20 @@ const char* SegmentName(Segment segment) {
   return "lost";
 }
 
+const char* SegmentLabel(Segment segment) {
+  switch (segment) {
+    case Segment::kChampions: return "Champions";
+    case Segment::kLoyal: return "Loyal";
+    case Segment::kPotentialLoyalists: return "Potential loyalists";
+    case Segment::kNew: return "New";
+    case Segment::kAtRisk: return "At risk";
+    case Segment::kCantLose: return "Can't lose";
+    case Segment::kHibernating: return "Hibernating";
+    case Segment::kLost: return "Lost";
+  }
+  return "Lost";
+}
+
 Result<Segment> ParseSegment(const std::string& text, const std::string& field) {
   std::string names;
   for (auto segment : kSegments) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "loyalty/domain/segment.h"
 #include "receipt/text_columns.h"
 
 namespace loyalty::terminal {
@@ -175,8 +176,13 @@ PanelRows CustomerRows(const ScreenModel& model, std::size_t width) {
   } else {
     panel.Add("New card: first visit");
   }
-  panel.Add("Segment  " +
-            (view.segment.empty() ? std::string("(not yet available)") : view.segment));
+  // The nightly run sorts customers into segments: a customer newer than the last run,
+  // or a new card, has none yet; offline the till cannot know.
+  const char* segment = !view.online ? "unknown offline"
+                        : view.customer && view.customer->segment
+                            ? domain::SegmentLabel(*view.customer->segment)
+                            : "none yet";
+  panel.Add(std::string("Segment  ") + segment);
   panel.Add("");
   if (model.coupons.applied.empty() && model.coupons.not_applied.empty()) {
     panel.Add("No coupons");

@@ -30,9 +30,6 @@ struct CustomerView {
   std::string source;       // "keyed", "barcode", "magstripe", "nfc"
   bool online = true;       // the server answered the lookup
   std::optional<api::CustomerSummary> customer;  // empty: a new card, or offline
-  // The targeting issue adds customer segments; until the server sends one, the panel
-  // keeps a labelled place for it.
-  std::string segment;
 };
 
 // Text shown over the basket and customer panels until the next key.

@@ -200,6 +200,9 @@ TEST_P(StoreTest, FirstUseOfACardCreatesACustomer) {
   EXPECT_EQ(after->customer->visits, 1);
   EXPECT_EQ(after->customer->total_spend_minor, 450);
   EXPECT_EQ(after->customer->member_since, kDay1);
+  EXPECT_FALSE(after->customer->segment.has_value());  // not sorted by a nightly run yet
+  ASSERT_TRUE(store_->SetCustomerSegments({{*recorded.ack.customer_id, "at_risk"}}).ok());
+  EXPECT_EQ(store_->LookupCard(card, kDay1)->customer->segment, domain::Segment::kAtRisk);
 
   // The second purchase with the card finds the same customer.
   const RecordedPurchase second = Record(MakePurchase(card, {{"1001", 1, 129}}, kDay2), kDay2);

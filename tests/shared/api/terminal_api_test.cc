@@ -33,7 +33,8 @@ IssuedCoupon Issue(const std::string& category, const crypto::SigningKey& key = 
 CardLookup SampleLookup() {
   CardLookup lookup;
   lookup.card_number = "2000000000015";
-  lookup.customer = CustomerSummary{42, 7, 12345, ParseIso8601("2025-01-02T03:04:05Z").value()};
+  lookup.customer = CustomerSummary{42, 7, 12345, ParseIso8601("2025-01-02T03:04:05Z").value(),
+                                    domain::Segment::kCantLose};
   lookup.coupons = {Issue("DAIRY"), Issue("BREAD")};
   return lookup;
 }
@@ -49,6 +50,8 @@ TEST(CardLookup, RoundTripsWithSignedCoupons) {
   EXPECT_EQ(decoded->customer->visits, 7);
   EXPECT_EQ(decoded->customer->total_spend_minor, 12345);
   EXPECT_EQ(FormatUtc(decoded->customer->member_since), "2025-01-02T03:04:05Z");
+  EXPECT_EQ(body["customer"]["segment"], "cant_lose");
+  EXPECT_EQ(decoded->customer->segment, domain::Segment::kCantLose);
   ASSERT_EQ(decoded->coupons.size(), 2u);
   EXPECT_EQ(decoded->coupons[0].coupon.target_value, "DAIRY");
   EXPECT_EQ(decoded->coupons[1].token, lookup.coupons[1].token);
@@ -64,6 +67,21 @@ TEST(CardLookup, RoundTripsANewCard) {
   ASSERT_TRUE(decoded.ok()) << decoded.error().ToString();
   EXPECT_FALSE(decoded->customer.has_value());
   EXPECT_TRUE(decoded->coupons.empty());
+}
+
+TEST(CardLookup, ASegmentAbsentNullOrUnknownReadsAsNoneAndANonStringIsRefused) {
+  for (const json& segment : {json(nullptr), json("big_spenders")}) {
+    json body = CardLookupToJson(SampleLookup());
+    body["customer"]["segment"] = segment;
+    auto decoded = CardLookupFromJson(body, Key().verify_key());
+    ASSERT_TRUE(decoded.ok()) << decoded.error().ToString();
+    EXPECT_FALSE(decoded->customer->segment.has_value()) << segment;
+  }
+  json body = CardLookupToJson(SampleLookup());
+  body["customer"].erase("segment");  // a server from before segments
+  ASSERT_TRUE(CardLookupFromJson(body, Key().verify_key()).ok());
+  body["customer"]["segment"] = 3;
+  EXPECT_EQ(CardLookupFromJson(body, Key().verify_key()).error().field, "customer.segment");
 }
 
 TEST(CardLookup, RefusesACouponWhosePlainFieldsDifferFromItsToken) {

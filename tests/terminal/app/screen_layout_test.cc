@@ -120,7 +120,8 @@ TEST(ScreenLayout, NamesAreCutByCharacterNotByte) {
 TEST(ScreenLayout, CustomerPanelShowsAppliedAmountsAndWholeReasons) {
   ScreenModel model = Sale();
   model.customer =
-      CustomerView{"*********0015", "keyed", true, api::CustomerSummary{12, 3, 4567, {}}, ""};
+      CustomerView{"*********0015", "keyed", true,
+                   api::CustomerSummary{12, 3, 4567, {}, domain::Segment::kAtRisk}};
   model.coupons.applied.push_back({Coupon("10% off COFFEE"), 42, {0}});
   const std::string reason =
       "needs 20.00 of FLUID MILK PRODUCTS, basket has 1.79 (weighed items "
@@ -131,7 +132,7 @@ TEST(ScreenLayout, CustomerPanelShowsAppliedAmountsAndWholeReasons) {
   EXPECT_EQ(panel[1], "Card     *********0015 (keyed)");
   EXPECT_EQ(panel[2], "Customer #12, 3 visits");
   EXPECT_EQ(panel[3].rfind("Spent    45.67 since ", 0), 0u) << panel[3];
-  EXPECT_EQ(panel[4], "Segment  (not yet available)");
+  EXPECT_EQ(panel[4], "Segment  At risk");
   std::string text;
   for (const auto& row : panel) text += row + "\n";
   EXPECT_NE(text.find("COUPONS APPLIED\n10% off COFFEE"), std::string::npos) << text;
@@ -150,18 +151,18 @@ TEST(ScreenLayout, CustomerPanelShowsAppliedAmountsAndWholeReasons) {
 
 TEST(ScreenLayout, OfflineAndNewCardsSayWhatTheCashierCanTrust) {
   ScreenModel model = Sale();
-  model.customer = CustomerView{"*********0015", "barcode", false, std::nullopt, ""};
+  model.customer = CustomerView{"*********0015", "barcode", false, std::nullopt};
   EXPECT_TRUE(Shows(LayoutScreen(model, 100, 30), "OFFLINE: coupons checked on signature"));
+  EXPECT_TRUE(Shows(LayoutScreen(model, 100, 30), "Segment  unknown offline"));
   const auto narrow = CustomerPanel(LayoutScreen(model, 80, 24));
   EXPECT_EQ(narrow[2], "OFFLINE: coupons checked on");
   EXPECT_EQ(narrow[3], "signature");
   model.status.online = false;
   EXPECT_EQ(LayoutScreen(model, 80, 24).Rows()[0].rfind(" OFFLINE |", 0), 0u);
   model.customer->online = true;
-  model.customer->segment = "coffee lover";
   const Frame frame = LayoutScreen(model, 80, 24);
   EXPECT_TRUE(Shows(frame, "New card: first visit"));
-  EXPECT_TRUE(Shows(frame, "Segment  coffee lover"));
+  EXPECT_TRUE(Shows(frame, "Segment  none yet"));
   EXPECT_TRUE(Shows(frame, "No coupons"));
 }
 
@@ -171,7 +172,7 @@ TEST(ScreenLayout, NoCardYetSaysHowToGiveOne) {
 
 TEST(ScreenLayout, TooManyCouponsSayThereIsMore) {
   ScreenModel model = Sale();
-  model.customer = CustomerView{"*********0015", "keyed", true, std::nullopt, ""};
+  model.customer = CustomerView{"*********0015", "keyed", true, std::nullopt};
   for (int i = 0; i < 20; ++i) {
     model.coupons.not_applied.push_back({Coupon("Coupon " + std::to_string(i)), "expired"});
   }

@@ -12,6 +12,7 @@
 
 #include "loyalty/crypto/ed25519.h"
 #include "loyalty/domain/coupon.h"
+#include "loyalty/domain/segment.h"
 
 namespace loyalty::api {
 
@@ -24,6 +25,8 @@ struct CustomerSummary {
   std::int64_t visits = 0;
   std::int64_t total_spend_minor = 0;
   Timestamp member_since;
+  // Empty until the nightly run first sorts the customer into one.
+  std::optional<domain::Segment> segment;
 };
 
 // A coupon with the token that proves it. The JSON carries the coupon's fields for

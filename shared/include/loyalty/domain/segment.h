@@ -28,6 +28,8 @@ inline constexpr std::array<Segment, 8> kSegments = {
 // "champions", "loyal", "potential_loyalists", "new", "at_risk", "cant_lose",
 // "hibernating", "lost".
 const char* SegmentName(Segment segment);
+// For people: "Champions", "Potential loyalists", "Can't lose", ...
+const char* SegmentLabel(Segment segment);
 // kInvalidArgument naming `field` and listing the names for anything else.
 Result<Segment> ParseSegment(const std::string& text, const std::string& field);
 
