@@ -165,17 +165,16 @@ void AddPortalSessionRoutes(http::Router& router, Store& store, auth::LoginThrot
                return response;
              });
 
-  router.Add(http::Verb::get, "/portal/api/session",
-             PortalAuthenticated(
-                 store, {PortalRole::kAdmin, PortalRole::kStoreManager, PortalRole::kAnalyst},
-                 [&store](const http::Request&,
-                          const PortalCaller& caller) -> Result<http::Response> {
-                   return http::Response::Json({{"user", UserJson(caller.user)},
-                                                {"csrf_token", caller.session.csrf_token},
-                                                {"expires_at",
-                                                 FormatUtc(caller.session.expires_at)},
-                                                {"currency", ChainCurrency(store)}});
-                 }));
+  router.Add(
+      http::Verb::get, "/portal/api/session",
+      PortalAuthenticated(
+          store, {PortalRole::kAdmin, PortalRole::kStoreManager, PortalRole::kAnalyst},
+          [&store](const http::Request&, const PortalCaller& caller) -> Result<http::Response> {
+            return http::Response::Json({{"user", UserJson(caller.user)},
+                                         {"csrf_token", caller.session.csrf_token},
+                                         {"expires_at", FormatUtc(caller.session.expires_at)},
+                                         {"currency", ChainCurrency(store)}});
+          }));
 
   router.Add(http::Verb::delete_, "/portal/api/session",
              PortalAuthenticated(

@@ -84,7 +84,8 @@ void AddRows(postgres::Connection& db, const DashboardRun& run, std::int64_t sta
   ForEachDayIn(db,
                "SELECT (occurred_at - $1::bigint) / 86400, COUNT(*), SUM(total_minor)::bigint,"
                " SUM(CASE WHEN card_number IS NOT NULL THEN total_minor ELSE 0 END)::bigint,"
-               " COUNT(customer_id) FROM purchases WHERE occurred_at >= $2::bigint AND occurred_at < $3::bigint" +
+               " COUNT(customer_id)"
+               " FROM purchases WHERE occurred_at >= $2::bigint AND occurred_at < $3::bigint" +
                    StoreFilter(query, "store_id", 4) + " GROUP BY 1",
                run, start, end, query, dashboard,
                [](const postgres::Rows& rows, int i, DashboardFigures& day) {
@@ -138,8 +139,8 @@ Dashboard PostgresStore::LoadDashboard(const DashboardQuery& query) {
   if (chain) {
     // Each day's purchases with a customer less those of a customer who bought earlier
     // that day (migration 0020).
-    const auto repeats = db.Run(ForPostgres(RepeatVisitsPerDaySql()),
-                                postgres::Params().Add(run.from).Add(run.to));
+    const auto repeats =
+        db.Run(ForPostgres(RepeatVisitsPerDaySql()), postgres::Params().Add(run.from).Add(run.to));
     for (int i = 0; i < repeats.size(); ++i) {
       dashboard.per_day[static_cast<std::size_t>(repeats.Int(i, 0))].active_customers -=
           repeats.Int(i, 1);

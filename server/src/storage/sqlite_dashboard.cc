@@ -119,8 +119,7 @@ void AddRows(sqlite::Connection& db, const DashboardRun& run, std::int64_t start
 
 // The chain's customers of each day: its purchases with a customer (summed from the hours)
 // less those of a customer who bought earlier that day (migration 0020).
-void SubtractRepeatVisits(sqlite::Connection& db, const DashboardRun& run,
-                          Dashboard& dashboard) {
+void SubtractRepeatVisits(sqlite::Connection& db, const DashboardRun& run, Dashboard& dashboard) {
   auto& statement =
       db.Prepared(RepeatVisitsPerDaySql("purchases INDEXED BY purchases_repeat_visits"));
   statement.Bind(1, run.from).Bind(2, run.to);

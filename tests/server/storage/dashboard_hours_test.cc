@@ -198,8 +198,8 @@ class DashboardHoursTest : public ::testing::TestWithParam<testing::Engine> {
   // statement, so each one's previous purchase may be written by that statement too.
   void StoreBurstOfOneCustomer() {
     std::vector<std::future<Result<RecordedPurchase>>> answers;
-    for (const std::int64_t hours : {3 * 24 + 5, 3 * 24 + 1, 3 * 24 + 20, 2 * 24 + 23,
-                                     3 * 24 + 3, 3 * 24 + 1}) {
+    for (const std::int64_t hours :
+         {3 * 24 + 5, 3 * 24 + 1, 3 * 24 + 20, 2 * 24 + 23, 3 * 24 + 3, 3 * 24 + 1}) {
       domain::Purchase purchase;
       purchase.store_id = kStores[static_cast<std::size_t>(hours % 4)];
       purchase.terminal_id = purchase.store_id + "-T02";
@@ -209,10 +209,9 @@ class DashboardHoursTest : public ::testing::TestWithParam<testing::Engine> {
       purchase.total_minor = 450;
       auto answer = std::make_shared<std::promise<Result<RecordedPurchase>>>();
       answers.push_back(answer->get_future());
-      store_->RecordPurchaseAsync(purchase, FromUnixSeconds(kStart + 7 * kDay),
-                                  [answer](Result<RecordedPurchase> recorded) {
-                                    answer->set_value(std::move(recorded));
-                                  });
+      store_->RecordPurchaseAsync(
+          purchase, FromUnixSeconds(kStart + 7 * kDay),
+          [answer](Result<RecordedPurchase> recorded) { answer->set_value(std::move(recorded)); });
     }
     for (auto& answer : answers) {
       const auto recorded = answer.get();
@@ -230,9 +229,9 @@ class DashboardHoursTest : public ::testing::TestWithParam<testing::Engine> {
   std::vector<std::string> PreviousFromRows() const {
     std::map<std::int64_t, std::int64_t> previous;  // seq: previous purchase's time
     std::map<std::int64_t, std::vector<std::pair<std::int64_t, std::int64_t>>> orders;
-    for (const auto& line : database_->Column(
-             "SELECT seq || ',' || COALESCE(customer_id, -1) || ',' || occurred_at"
-             " FROM purchases")) {
+    for (const auto& line :
+         database_->Column("SELECT seq || ',' || COALESCE(customer_id, -1) || ',' || occurred_at"
+                           " FROM purchases")) {
       const auto part = Split(line);
       const std::int64_t seq = std::stoll(part[0]);
       previous[seq] = -1;
@@ -459,7 +458,8 @@ TEST_P(DashboardHoursTest, MigrationsBackfillWhatTheStoredRowsGive) {
   store_.reset();
   if (GetParam() == testing::Engine::kSqlite) {
     database_->Exec(
-        "DROP TRIGGER dashboard_hours_purchase_insert; DROP TRIGGER dashboard_hours_purchase_delete;"
+        "DROP TRIGGER dashboard_hours_purchase_insert; DROP TRIGGER "
+        "dashboard_hours_purchase_delete;"
         " DROP TRIGGER dashboard_hours_purchase_update; DROP TRIGGER dashboard_hours_coupon_insert;"
         " DROP TRIGGER dashboard_hours_coupon_delete; DROP TRIGGER dashboard_hours_coupon_update;"
         " DROP VIEW dashboard_hour_changes; DROP TABLE dashboard_hours;"
