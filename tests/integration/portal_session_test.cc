@@ -52,6 +52,8 @@ TEST_F(PortalSession, LogsInWithAHardenedCookieAndLogsOutOnlyWithTheCsrfToken) {
   const auto body = nlohmann::json::parse(login->body);
   EXPECT_EQ(body["user"]["role"], "admin");
   EXPECT_EQ(body["user"]["email"], "ada@example.com");
+  // The pages format money in the chain's currency, which the session names.
+  EXPECT_EQ(body["currency"], "USD");
   const std::string csrf = body["csrf_token"];
   const std::string cookie = login->Header("Set-Cookie").value_or("");
   for (const char* flag : {"HttpOnly", "Secure", "SameSite=Strict", "Path=/", "Max-Age=28800"}) {
@@ -79,10 +81,16 @@ TEST_F(PortalSession, LogsInWithAHardenedCookieAndLogsOutOnlyWithTheCsrfToken) {
   EXPECT_EQ(nlohmann::json::parse(bad_limit->body)["error"]["field"], "limit");
   EXPECT_EQ(Client().Get("/portal/api/coupon-conflicts")->status, 401u);
 
+  // A chain that sells in euros.
+  ASSERT_EQ(server_->Text("UPDATE meta SET value = 'EUR' WHERE key = 'currency' RETURNING value"),
+            "EUR");
   auto me = Client({{"Cookie", session}}).Get("/portal/api/session");
   ASSERT_TRUE(me.ok());
   EXPECT_EQ(me->status, 200u);
   EXPECT_EQ(nlohmann::json::parse(me->body)["csrf_token"], csrf);
+  EXPECT_EQ(nlohmann::json::parse(me->body)["currency"], "EUR");
+  ASSERT_EQ(server_->Text("UPDATE meta SET value = 'USD' WHERE key = 'currency' RETURNING value"),
+            "USD");
 
   // Without the token, or with another, logging out is refused: a page elsewhere can
   // make the browser send the cookie but cannot read the token.

@@ -7,7 +7,7 @@ import { renderLogin } from './login.js';
 import { defaultRoute, mayOpen, restOf, routeFor, routes } from './routes.js';
 
 const root = document.getElementById('app');
-let session = null;  // {user, csrf_token} while logged in
+let session = null;  // {user, csrf_token, currency} while logged in
 
 function currentPath() {
   return location.hash.replace(/^#\/?/, '').split('?')[0];
@@ -72,7 +72,7 @@ async function showPage() {
   try {
     const page = await route.load();
     const rest = route.path === path.split('/')[0] ? restOf(path) : [];
-    await page.default(view, { user: session.user, rest });
+    await page.default(view, { user: session.user, currency: session.currency, rest });
   } catch (error) {
     if (!view.isConnected) return;
     if (error instanceof ApiError && error.status === 401) {

@@ -9,7 +9,7 @@ import { csvLinkFor } from './table.js';
 import { count, money } from './format.js';
 import { detailsBody, detailsFields, labelled, onSubmit } from './customer-form.js';
 import {
-  chainCurrency, dueDate, localDate, localMidnight, localTime, segmentName, utcSeconds,
+  dueDate, localDate, localMidnight, localTime, segmentName, utcSeconds,
 } from './page-customers.js';
 
 const displayName = (customer) => (customer.erased_at ? `erased customer #${customer.id}`
@@ -315,9 +315,10 @@ function actionsSection(customer, user, base, rerender) {
   return section('privacy', 'Merge and privacy', h('div', { class: 'actions' }, parts));
 }
 
-export default async function render(container, { user }, id) {
+export default async function render(container, context, id) {
+  const { user } = context;
   const current = startRender(container);
-  const rerender = () => render(container, { user }, id);
+  const rerender = () => render(container, context, id);
   const back = h('a', { href: '#/customers', class: 'back' }, '← Customers');
   if (!/^[1-9][0-9]{0,17}$/.test(id)) {
     container.replaceChildren(back, h('p', { class: 'error', role: 'alert', id: 'customer-missing' },
@@ -337,7 +338,7 @@ export default async function render(container, { user }, id) {
     }
     throw error;
   }
-  const currency = customer.recent_purchases.purchases[0]?.currency || await chainCurrency();
+  const currency = customer.recent_purchases.purchases[0]?.currency || context.currency;
   const editable = user.role !== 'analyst';
   const state = customer.erased_at ? `erased ${localDate(customer.erased_at)}`
     : customer.merged_into ? 'merged' : null;

@@ -27,14 +27,6 @@ export function localMidnight(text, plusDays = 0) {
   return new Date(y, m - 1, d + plusDays);
 }
 
-// The chain's currency: every money figure of the API is in it. The dashboard's answer
-// for today is the cheapest route that names it; asked once per page load.
-let currencyAsked = null;
-export function chainCurrency() {
-  currencyAsked ??= get('/portal/api/dashboard?days=1').then((d) => d.currency, () => '');
-  return currencyAsked;
-}
-
 const columns = [
   { key: 'name', label: 'Name', sort: 'name' },
   { key: 'contact', label: 'E-mail / phone' },
@@ -225,10 +217,10 @@ function registerPanel(user) {
     open, notice, form);
 }
 
-async function renderList(container, user) {
+// `currency` is the chain's, from the session: every money figure of the API is in it.
+async function renderList(container, user, currency) {
   const current = startRender(container);
-  const rerender = () => renderList(container, user);
-  const currency = await chainCurrency();
+  const rerender = () => renderList(container, user, currency);
   const query = listQuery(currency);
   const page = state.cursors.length;
   const cursor = state.cursors[page - 1];
@@ -287,5 +279,5 @@ export default async function render(container, context) {
     const page = await import('./page-customer.js');
     return page.default(container, context, id);
   }
-  return renderList(container, context.user);
+  return renderList(container, context.user, context.currency);
 }

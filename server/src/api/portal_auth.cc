@@ -63,6 +63,13 @@ bool CsrfMatches(const http::Request& request, const PortalSession& session) {
          CRYPTO_memcmp(it->second.data(), session.csrf_token.data(), it->second.size()) == 0;
 }
 
+// The chain's currency, which every money figure of the portal's API is in: the pages
+// format amounts with it. The catalog's changes since its current version name it
+// without reading a product.
+std::string ChainCurrency(Store& store) {
+  return store.LoadCatalog(store.CatalogVersion()).currency.code();
+}
+
 }  // namespace
 
 bool PortalCaller::MaySeeStore(const std::string& store_id) const {
@@ -148,8 +155,9 @@ void AddPortalSessionRoutes(http::Router& router, Store& store, auth::LoginThrot
                AuditStoredAction(store,
                                  {now, user.id, "login", "portal_user:" + std::to_string(user.id),
                                   nlohmann::json::object(), request.remote_address});
-               auto response = http::Response::Json(
-                   {{"user", UserJson(user)}, {"csrf_token", session.csrf_token}});
+               auto response = http::Response::Json({{"user", UserJson(user)},
+                                                     {"csrf_token", session.csrf_token},
+                                                     {"currency", ChainCurrency(store)}});
                response.headers.emplace_back(
                    "Set-Cookie",
                    SessionCookie(token, std::chrono::duration_cast<std::chrono::seconds>(
@@ -157,15 +165,16 @@ void AddPortalSessionRoutes(http::Router& router, Store& store, auth::LoginThrot
                return response;
              });
 
-  router.Add(http::Verb::get, "/portal/api/session",
-             PortalAuthenticated(
-                 store, {PortalRole::kAdmin, PortalRole::kStoreManager, PortalRole::kAnalyst},
-                 [](const http::Request&, const PortalCaller& caller) -> Result<http::Response> {
-                   return http::Response::Json({{"user", UserJson(caller.user)},
-                                                {"csrf_token", caller.session.csrf_token},
-                                                {"expires_at",
-                                                 FormatUtc(caller.session.expires_at)}});
-                 }));
+  router.Add(
+      http::Verb::get, "/portal/api/session",
+      PortalAuthenticated(
+          store, {PortalRole::kAdmin, PortalRole::kStoreManager, PortalRole::kAnalyst},
+          [&store](const http::Request&, const PortalCaller& caller) -> Result<http::Response> {
+            return http::Response::Json({{"user", UserJson(caller.user)},
+                                         {"csrf_token", caller.session.csrf_token},
+                                         {"expires_at", FormatUtc(caller.session.expires_at)},
+                                         {"currency", ChainCurrency(store)}});
+          }));
 
   router.Add(http::Verb::delete_, "/portal/api/session",
              PortalAuthenticated(

@@ -1,6 +1,7 @@
-// PostgresStore: the portal dashboard's figures, from the hourly totals of migration 0016
-// and each day's distinct customers; the performance page's, read from the purchases,
-// coupons and returns themselves (migrations 0010 and 0014 index them by time).
+// PostgresStore: the portal dashboard's figures, from the hourly totals of migrations 0016
+// and 0020 and, for a few stores, each day's distinct customers; the performance page's,
+// read from the purchases, coupons and returns themselves (migrations 0010 and 0014 index
+// them by time).
 #include "storage/dashboard_hours.h"
 #include "storage/dashboard_sql.h"
 #include "storage/pg_store.h"
@@ -49,7 +50,8 @@ void ForEachDayIn(postgres::Connection& db, const std::string& sql, const Dashbo
   }
 }
 
-// Adds the hourly totals of the run's whole hours to their days.
+// Adds the hourly totals of the run's whole hours to their days; active_customers gets the
+// purchases with a customer, which the chain's count of customers starts from.
 void AddHours(postgres::Connection& db, const DashboardRun& run, const DashboardQuery& query,
               Dashboard& dashboard) {
   postgres::Params params;
@@ -58,7 +60,7 @@ void AddHours(postgres::Connection& db, const DashboardRun& run, const Dashboard
   const auto rows = db.Run(
       "SELECT hour - $1::bigint, SUM(purchases)::bigint, SUM(sales_minor)::bigint,"
       " SUM(card_sales_minor)::bigint, SUM(coupons_issued)::bigint,"
-      " SUM(coupons_redeemed)::bigint FROM dashboard_hours"
+      " SUM(coupons_redeemed)::bigint, SUM(customer_purchases)::bigint FROM dashboard_hours"
       " WHERE hour >= $2::bigint AND hour < $3::bigint" +
           StoreFilter(query, "store_id", 4) + " GROUP BY hour",
       params);
@@ -71,6 +73,7 @@ void AddHours(postgres::Connection& db, const DashboardRun& run, const Dashboard
     figures.card_sales_minor += rows.Int(i, 3);
     figures.coupons_issued += rows.Int(i, 4);
     figures.coupons_redeemed += rows.Int(i, 5);
+    figures.active_customers += rows.Int(i, 6);
   }
 }
 
@@ -80,7 +83,8 @@ void AddRows(postgres::Connection& db, const DashboardRun& run, std::int64_t sta
              std::int64_t end, const DashboardQuery& query, Dashboard& dashboard) {
   ForEachDayIn(db,
                "SELECT (occurred_at - $1::bigint) / 86400, COUNT(*), SUM(total_minor)::bigint,"
-               " SUM(CASE WHEN card_number IS NOT NULL THEN total_minor ELSE 0 END)::bigint"
+               " SUM(CASE WHEN card_number IS NOT NULL THEN total_minor ELSE 0 END)::bigint,"
+               " COUNT(customer_id)"
                " FROM purchases WHERE occurred_at >= $2::bigint AND occurred_at < $3::bigint" +
                    StoreFilter(query, "store_id", 4) + " GROUP BY 1",
                run, start, end, query, dashboard,
@@ -88,6 +92,7 @@ void AddRows(postgres::Connection& db, const DashboardRun& run, std::int64_t sta
                  day.purchases += rows.Int(i, 1);
                  day.sales_minor += rows.Int(i, 2);
                  day.card_sales_minor += rows.Int(i, 3);
+                 day.active_customers += rows.Int(i, 4);
                });
   ForEachDayIn(db,
                "SELECT (c.issued_at - $1::bigint) / 86400, COUNT(*) FROM coupons c" +
@@ -130,9 +135,34 @@ Dashboard PostgresStore::LoadDashboard(const DashboardQuery& query) {
   const DashboardRun run = DashboardRunOf(query);
   AddHours(db, run, query, dashboard);
   for (const auto& [start, end] : run.CutHours()) AddRows(db, run, start, end, query, dashboard);
+  const bool chain = query.stores.empty();
+  if (chain) {
+    // Each day's purchases with a customer less those of a customer who bought earlier
+    // that day (migration 0020).
+    const auto repeats =
+        db.Run(ForPostgres(RepeatVisitsPerDaySql()), postgres::Params().Add(run.from).Add(run.to));
+    for (int i = 0; i < repeats.size(); ++i) {
+      dashboard.per_day[static_cast<std::size_t>(repeats.Int(i, 0))].active_customers -=
+          repeats.Int(i, 1);
+    }
+  } else if (query.days > 1) {
+    // A few stores' customers of each day are counted from their purchases (the index
+    // on store and time covers the customer).
+    for (auto& day : dashboard.per_day) day.active_customers = 0;
+    ForEachDayIn(db,
+                 "SELECT (occurred_at - $1::bigint) / 86400, COUNT(DISTINCT customer_id)"
+                 " FROM purchases WHERE occurred_at >= $2::bigint AND occurred_at < $3::bigint" +
+                     StoreFilter(query, "store_id", 4) + " GROUP BY 1",
+                 run, run.from, run.to, query, dashboard,
+                 [](const postgres::Rows& rows, int i, DashboardFigures& day) {
+                   day.active_customers = rows.Int(i, 1);
+                 });
+  }
   // A customer who bought on two days is one active customer of the run.
   dashboard.total.active_customers = -1;
-  if (query.stores.empty()) {
+  if (chain && query.days == 1) {
+    dashboard.total.active_customers = dashboard.per_day[0].active_customers;
+  } else if (chain) {
     // Planned for its values (RunOnce): a plan for any range cannot tell a day's last
     // visits (an index range) from a month's (half the table).
     dashboard.total.active_customers =
@@ -149,20 +179,7 @@ Dashboard PostgresStore::LoadDashboard(const DashboardQuery& query) {
                  dashboard.total.active_customers = rows.Int(i, 0);
                });
   }
-  if (query.days == 1) {
-    dashboard.per_day[0].active_customers = dashboard.total.active_customers;
-  } else {
-    // Distinct customers do not add up over hours: each day's are counted from its
-    // purchases (the index on their time covers the customer).
-    ForEachDayIn(db,
-                 "SELECT (occurred_at - $1::bigint) / 86400, COUNT(DISTINCT customer_id)"
-                 " FROM purchases WHERE occurred_at >= $2::bigint AND occurred_at < $3::bigint" +
-                     StoreFilter(query, "store_id", 4) + " GROUP BY 1",
-                 run, run.from, run.to, query, dashboard,
-                 [](const postgres::Rows& rows, int i, DashboardFigures& day) {
-                   day.active_customers = rows.Int(i, 1);
-                 });
-  }
+  if (query.days == 1) dashboard.per_day[0].active_customers = dashboard.total.active_customers;
   dashboard.AddUpDays();
   return dashboard;
 }

@@ -1,6 +1,7 @@
-// SqliteStore: the portal dashboard's figures, from the hourly totals of migration 0016
-// and each day's distinct customers; the performance page's, read from the purchases,
-// coupons and returns themselves (migrations 0010 and 0014 index them by time).
+// SqliteStore: the portal dashboard's figures, from the hourly totals of migrations 0016
+// and 0020 and, for a few stores, each day's distinct customers; the performance page's,
+// read from the purchases, coupons and returns themselves (migrations 0010 and 0014 index
+// them by time).
 #include "storage/dashboard_hours.h"
 #include "storage/dashboard_sql.h"
 #include "storage/sqlite_store.h"
@@ -50,12 +51,14 @@ void ForEachDayIn(sqlite::Connection& db, const std::string& sql, const Dashboar
   }
 }
 
-// Adds the hourly totals of the run's whole hours to their days.
+// Adds the hourly totals of the run's whole hours to their days; active_customers gets the
+// purchases with a customer, which the chain's count of customers starts from.
 void AddHours(sqlite::Connection& db, const DashboardRun& run, const DashboardQuery& query,
               Dashboard& dashboard) {
   auto& statement = db.Prepared(
       "SELECT hour - ?1, SUM(purchases), SUM(sales_minor), SUM(card_sales_minor),"
-      " SUM(coupons_issued), SUM(coupons_redeemed) FROM dashboard_hours"
+      " SUM(coupons_issued), SUM(coupons_redeemed), SUM(customer_purchases)"
+      " FROM dashboard_hours"
       " WHERE hour >= ?2 AND hour < ?3" +
       StoreFilter(query, "store_id", 4) + " GROUP BY hour");
   statement.Bind(1, run.from).Bind(2, run.first_hour).Bind(3, run.end_hour);
@@ -69,6 +72,7 @@ void AddHours(sqlite::Connection& db, const DashboardRun& run, const DashboardQu
     figures.card_sales_minor += statement.Int(3);
     figures.coupons_issued += statement.Int(4);
     figures.coupons_redeemed += statement.Int(5);
+    figures.active_customers += statement.Int(6);
   }
 }
 
@@ -78,7 +82,8 @@ void AddRows(sqlite::Connection& db, const DashboardRun& run, std::int64_t start
              std::int64_t end, const DashboardQuery& query, Dashboard& dashboard) {
   ForEachDayIn(db,
                "SELECT (occurred_at - ?1) / 86400, COUNT(*), SUM(total_minor),"
-               " SUM(CASE WHEN card_number IS NOT NULL THEN total_minor ELSE 0 END)"
+               " SUM(CASE WHEN card_number IS NOT NULL THEN total_minor ELSE 0 END),"
+               " COUNT(customer_id)"
                " FROM purchases WHERE occurred_at >= ?2 AND occurred_at < ?3" +
                    StoreFilter(query, "store_id", 4) + " GROUP BY 1",
                run, start, end, query, dashboard,
@@ -86,6 +91,7 @@ void AddRows(sqlite::Connection& db, const DashboardRun& run, std::int64_t start
                  day.purchases += row.Int(1);
                  day.sales_minor += row.Int(2);
                  day.card_sales_minor += row.Int(3);
+                 day.active_customers += row.Int(4);
                });
   ForEachDayIn(db,
                "SELECT (c.issued_at - ?1) / 86400, COUNT(*) FROM coupons c" +
@@ -111,10 +117,21 @@ void AddRows(sqlite::Connection& db, const DashboardRun& run, std::int64_t start
                });
 }
 
-// Distinct customers do not add up over hours: each day's are counted from its
-// purchases, read from an index that covers the customer (on time for the chain, on
-// store and time for stores) and counted here: COUNT(DISTINCT) grouped by day sorted
-// all of them first, five times the CPU for a month of the chain.
+// The chain's customers of each day: its purchases with a customer (summed from the hours)
+// less those of a customer who bought earlier that day (migration 0020).
+void SubtractRepeatVisits(sqlite::Connection& db, const DashboardRun& run, Dashboard& dashboard) {
+  auto& statement =
+      db.Prepared(RepeatVisitsPerDaySql("purchases INDEXED BY purchases_repeat_visits"));
+  statement.Bind(1, run.from).Bind(2, run.to);
+  while (statement.Step()) {
+    dashboard.per_day[static_cast<std::size_t>(statement.Int(0))].active_customers -=
+        statement.Int(1);
+  }
+}
+
+// A few stores' customers of each day are counted from their purchases, read from the
+// index on store and time, which covers the customer, and counted here: COUNT(DISTINCT)
+// grouped by day sorted all of them first, five times the CPU.
 void CountEachDaysCustomers(sqlite::Connection& db, const DashboardRun& run,
                             const DashboardQuery& query, Dashboard& dashboard) {
   auto& statement = db.Prepared(
@@ -154,9 +171,17 @@ Dashboard SqliteStore::LoadDashboard(const DashboardQuery& query) {
   const DashboardRun run = DashboardRunOf(query);
   AddHours(db, run, query, dashboard);
   for (const auto& [start, end] : run.CutHours()) AddRows(db, run, start, end, query, dashboard);
+  const bool chain = query.stores.empty();
+  if (chain) {
+    SubtractRepeatVisits(db, run, dashboard);
+  } else if (query.days > 1) {
+    CountEachDaysCustomers(db, run, query, dashboard);
+  }
   // A customer who bought on two days is one active customer of the run.
   dashboard.total.active_customers = -1;
-  if (query.stores.empty()) {
+  if (chain && query.days == 1) {
+    dashboard.total.active_customers = dashboard.per_day[0].active_customers;
+  } else if (chain) {
     ForEachRow(db, std::string("SELECT (") + kActiveCustomersFromLastVisitsSql + ")", query,
                [&dashboard](const sqlite::Statement& row) {
                  dashboard.total.active_customers = row.Int(0);
@@ -171,11 +196,7 @@ Dashboard SqliteStore::LoadDashboard(const DashboardQuery& query) {
                  dashboard.total.active_customers = row.Int(0);
                });
   }
-  if (query.days == 1) {
-    dashboard.per_day[0].active_customers = dashboard.total.active_customers;
-  } else {
-    CountEachDaysCustomers(db, run, query, dashboard);
-  }
+  if (query.days == 1) dashboard.per_day[0].active_customers = dashboard.total.active_customers;
   dashboard.AddUpDays();
   return dashboard;
 }

@@ -1,14 +1,17 @@
-// The dashboard from the hourly totals of migration 0016, on both engines: random
-// purchases, redemptions, returns, batch coupons, a merge and an erasure across stores,
-// hours and days, and every answer (chain, one store, two stores; time zones a whole
-// number of hours from UTC and not) equal to the figures counted straight from the rows.
-// And the migration's backfill: the totals it makes from stored rows are the rows'.
+// The dashboard from the hourly totals of migrations 0016 and 0020, on both engines:
+// random purchases uploaded in no order of time (a late upload lands before stored ones;
+// a group stored by one statement), redemptions, returns, batch coupons, a merge, an
+// erasure and deleted purchases across stores, hours and days, and every answer (chain,
+// one store, two stores; time zones a whole number of hours from UTC and not) equal to
+// the figures counted straight from the rows; each purchase's previous one (0020) is the
+// rows'. And the migrations' backfill: what they make from stored rows is the rows'.
 #include "storage/dashboard_hours.h"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <array>
+#include <future>
 #include <map>
 #include <random>
 #include <set>
@@ -151,6 +154,7 @@ class DashboardHoursTest : public ::testing::TestWithParam<testing::Engine> {
       }
       sold.emplace_back(purchase, price);
     }
+    ASSERT_NO_FATAL_FAILURE(StoreBurstOfOneCustomer());
     ASSERT_TRUE(some_coupon.has_value());
     for (int i = 0; i < 12; ++i) {
       const auto& [purchase, price] = sold[static_cast<std::size_t>(pick(160))];
@@ -187,6 +191,63 @@ class DashboardHoursTest : public ::testing::TestWithParam<testing::Engine> {
     ASSERT_TRUE(
         store_->MergeCustomers(distinct[0], distinct[1], FromUnixSeconds(kStart + 6 * kDay)).ok());
     ASSERT_TRUE(store_->EraseCustomer(distinct[2], FromUnixSeconds(kStart + 6 * kDay)).ok());
+  }
+
+  // A new card's purchases uploaded all at once, out of their order and several on one
+  // day, as a till back online sends its backlog: on PostgreSQL they are stored by one
+  // statement, so each one's previous purchase may be written by that statement too.
+  void StoreBurstOfOneCustomer() {
+    std::vector<std::future<Result<RecordedPurchase>>> answers;
+    for (const std::int64_t hours :
+         {3 * 24 + 5, 3 * 24 + 1, 3 * 24 + 20, 2 * 24 + 23, 3 * 24 + 3, 3 * 24 + 1}) {
+      domain::Purchase purchase;
+      purchase.store_id = kStores[static_cast<std::size_t>(hours % 4)];
+      purchase.terminal_id = purchase.store_id + "-T02";
+      purchase.card = CardNumber::FromBody("212345678999").value();
+      purchase.occurred_at = FromUnixSeconds(kStart + hours * 3600 + 600);
+      purchase.lines.push_back({"1002", 1, 450, 450});
+      purchase.total_minor = 450;
+      auto answer = std::make_shared<std::promise<Result<RecordedPurchase>>>();
+      answers.push_back(answer->get_future());
+      store_->RecordPurchaseAsync(
+          purchase, FromUnixSeconds(kStart + 7 * kDay),
+          [answer](Result<RecordedPurchase> recorded) { answer->set_value(std::move(recorded)); });
+    }
+    for (auto& answer : answers) {
+      const auto recorded = answer.get();
+      ASSERT_TRUE(recorded.ok()) << recorded.error().ToString();
+    }
+  }
+
+  // Each purchase's "seq,previous purchase's time" (-1 for none), as stored and as the
+  // rows give it: the time of the purchase before it in its customer's order by
+  // (occurred_at, seq).
+  std::vector<std::string> StoredPrevious() const {
+    return database_->Column(
+        "SELECT seq || ',' || COALESCE(previous_purchase_at, -1) FROM purchases ORDER BY seq");
+  }
+  std::vector<std::string> PreviousFromRows() const {
+    std::map<std::int64_t, std::int64_t> previous;  // seq: previous purchase's time
+    std::map<std::int64_t, std::vector<std::pair<std::int64_t, std::int64_t>>> orders;
+    for (const auto& line :
+         database_->Column("SELECT seq || ',' || COALESCE(customer_id, -1) || ',' || occurred_at"
+                           " FROM purchases")) {
+      const auto part = Split(line);
+      const std::int64_t seq = std::stoll(part[0]);
+      previous[seq] = -1;
+      if (part[1] != "-1") orders[std::stoll(part[1])].emplace_back(std::stoll(part[2]), seq);
+    }
+    for (auto& [customer, order] : orders) {
+      std::sort(order.begin(), order.end());
+      for (std::size_t i = 1; i < order.size(); ++i) {
+        previous[order[i].second] = order[i - 1].first;
+      }
+    }
+    std::vector<std::string> lines;
+    for (const auto& [seq, at] : previous) {
+      lines.push_back(std::to_string(seq) + "," + std::to_string(at));
+    }
+    return lines;
   }
 
   std::vector<PurchaseRow> Purchases() const {
@@ -263,14 +324,15 @@ class DashboardHoursTest : public ::testing::TestWithParam<testing::Engine> {
   }
 
   // dashboard_hours as counted from the rows: "hour,store,purchases,sales,card sales,
-  // issued,redeemed" in key order.
+  // issued,redeemed,purchases with a customer" in key order.
   std::vector<std::string> HoursFromRows() const {
-    std::map<std::pair<std::int64_t, std::string>, std::array<std::int64_t, 5>> hours;
+    std::map<std::pair<std::int64_t, std::string>, std::array<std::int64_t, 6>> hours;
     for (const auto& row : Purchases()) {
       auto& figures = hours[{row.at - row.at % 3600, row.store}];
       figures[0] += 1;
       figures[1] += row.total;
       if (row.card) figures[2] += row.total;
+      if (row.customer >= 0) figures[5] += 1;
     }
     for (const auto& row : Coupons()) {
       hours[{row.issued_at - row.issued_at % 3600, row.issuer_store}][3] += 1;
@@ -290,9 +352,16 @@ class DashboardHoursTest : public ::testing::TestWithParam<testing::Engine> {
   std::vector<std::string> StoredHours() const {
     return database_->Column(
         "SELECT hour || ',' || store_id || ',' || purchases || ',' || sales_minor || ',' ||"
-        " card_sales_minor || ',' || coupons_issued || ',' || coupons_redeemed"
-        " FROM dashboard_hours ORDER BY hour, store_id");
+        " card_sales_minor || ',' || coupons_issued || ',' || coupons_redeemed || ',' ||"
+        " customer_purchases FROM dashboard_hours"
+        // A deleted purchase leaves its hour's row, at nought.
+        " WHERE purchases <> 0 OR coupons_issued <> 0 OR coupons_redeemed <> 0"
+        " ORDER BY hour, store_id");
   }
+
+  // Every answer of the dashboard equals the rows', and so do the stored hours and each
+  // purchase's previous one.
+  void ExpectAnswersAsTheRows();
 
   testing::TempDir dir_;
   std::unique_ptr<testing::TestDatabase> database_;
@@ -315,22 +384,18 @@ void ExpectSameFigures(const DashboardFigures& got, const DashboardFigures& want
   EXPECT_EQ(got.coupons_redeemed, want.coupons_redeemed) << where;
 }
 
-TEST_P(DashboardHoursTest, AnswersAsTheRowsInEveryScopeAndTimeZone) {
-  ASSERT_NO_FATAL_FAILURE(StoreRandomHistory());
-  ASSERT_GT(database_->Int("SELECT COUNT(*) FROM coupons WHERE redeemed_at IS NOT NULL"), 5);
-  ASSERT_GT(database_->Int("SELECT COUNT(*) FROM coupons WHERE issued_by_purchase IS NULL"), 5);
-  ASSERT_GT(database_->Int("SELECT COUNT(*) FROM coupon_conflicts"), 0);
-  ASSERT_GT(database_->Int("SELECT COUNT(*) FROM returns"), 0);
+void DashboardHoursTest::ExpectAnswersAsTheRows() {
   EXPECT_EQ(StoredHours(), HoursFromRows());
-
+  EXPECT_EQ(StoredPrevious(), PreviousFromRows());
   const std::vector<std::vector<std::string>> scopes = {
       {}, {"S002"}, {"S001", "S003"}, {"S404"}};
   // East of UTC in minutes: whole hours, India, Nepal, Newfoundland, the Marquesas.
   for (const std::int64_t offset_minutes : {0, 60, -300, 330, 345, -150, -570}) {
-    // 7 days from the 20th; the 22nd; the 25th, the last day, after which nothing was
-    // sold in the time zones west of UTC (the chain's customers counted from their last
-    // visits).
-    for (const auto& [first_day, days] : {std::pair(0, 7), std::pair(2, 1), std::pair(5, 1)}) {
+    // 7 days from the 20th; 3 from the 21st; the 22nd; the 25th, the last day, after
+    // which nothing was sold in the time zones west of UTC (the chain's customers counted
+    // from their last visits).
+    for (const auto& [first_day, days] :
+         {std::pair(0, 7), std::pair(1, 3), std::pair(2, 1), std::pair(5, 1)}) {
       const std::int64_t from = kStart + first_day * kDay - offset_minutes * 60;
       for (const auto& stores : scopes) {
         const DashboardQuery query = QueryOf(stores, from, days);
@@ -339,7 +404,7 @@ TEST_P(DashboardHoursTest, AnswersAsTheRowsInEveryScopeAndTimeZone) {
         std::string where = "offset " + std::to_string(offset_minutes) + " min, day " +
                             std::to_string(first_day) + ", " + std::to_string(days) +
                             " days, stores";
-        for (const auto& store : stores) where += " " + store;
+        for (const auto& id : stores) where += " " + id;
         ASSERT_EQ(got.per_day.size(), want.per_day.size()) << where;
         for (std::size_t i = 0; i < want.per_day.size(); ++i) {
           ExpectSameFigures(got.per_day[i], want.per_day[i], where + ", day " + std::to_string(i));
@@ -350,29 +415,73 @@ TEST_P(DashboardHoursTest, AnswersAsTheRowsInEveryScopeAndTimeZone) {
   }
 }
 
-// A database from before migration 0016, with its purchases and coupons: the migration
-// makes the totals the rows give.
-TEST_P(DashboardHoursTest, MigrationBackfillsTheTotalsOfTheStoredRows) {
+TEST_P(DashboardHoursTest, AnswersAsTheRowsInEveryScopeAndTimeZone) {
+  ASSERT_NO_FATAL_FAILURE(StoreRandomHistory());
+  ASSERT_GT(database_->Int("SELECT COUNT(*) FROM coupons WHERE redeemed_at IS NOT NULL"), 5);
+  ASSERT_GT(database_->Int("SELECT COUNT(*) FROM coupons WHERE issued_by_purchase IS NULL"), 5);
+  ASSERT_GT(database_->Int("SELECT COUNT(*) FROM coupon_conflicts"), 0);
+  ASSERT_GT(database_->Int("SELECT COUNT(*) FROM returns"), 0);
+  // Customers who came back within a day, some on the same day, some not: what the
+  // chain's count of each day's customers turns on.
+  ASSERT_GT(database_->Int("SELECT COUNT(*) FROM purchases"
+                           " WHERE previous_purchase_at > occurred_at - 86400"),
+            10);
+  ASSERT_NO_FATAL_FAILURE(ExpectAnswersAsTheRows());
+
+  // Purchases deleted (none of them issued, redeemed or returned anything): the next
+  // purchase of each customer takes the one before as its previous.
+  std::string deleted;
+  std::size_t count = 0;
+  for (const auto& seq : database_->Column(
+           "SELECT seq FROM purchases p WHERE customer_id IS NOT NULL"
+           " AND NOT EXISTS (SELECT 1 FROM coupons c WHERE c.issued_by_purchase = p.seq"
+           "   OR c.redeemed_by_purchase = p.id)"
+           " AND NOT EXISTS (SELECT 1 FROM coupon_redemptions r WHERE r.purchase_id = p.id)"
+           " AND NOT EXISTS (SELECT 1 FROM coupon_conflicts k WHERE k.second_purchase_id = p.id)"
+           " AND NOT EXISTS (SELECT 1 FROM returns r WHERE r.original_purchase_seq = p.seq)"
+           " ORDER BY seq")) {
+    if (count++ % 5 == 0) deleted += (deleted.empty() ? "" : ",") + seq;
+  }
+  ASSERT_GT(count, 20u);
+  database_->Exec("DELETE FROM purchase_lines WHERE purchase_seq IN (" + deleted +
+                  "); DELETE FROM purchases WHERE seq IN (" + deleted + ")");
+  ASSERT_NO_FATAL_FAILURE(ExpectAnswersAsTheRows());
+}
+
+// A database from before migrations 0016 and 0020, with its purchases and coupons: the
+// migrations make the totals and the previous purchases the rows give.
+TEST_P(DashboardHoursTest, MigrationsBackfillWhatTheStoredRowsGive) {
   ASSERT_NO_FATAL_FAILURE(StoreRandomHistory());
   const auto want = HoursFromRows();
   ASSERT_GT(want.size(), 100u);
+  const auto previous = PreviousFromRows();
   store_.reset();
   if (GetParam() == testing::Engine::kSqlite) {
     database_->Exec(
-        "DROP TRIGGER dashboard_hours_purchase_insert; DROP TRIGGER dashboard_hours_purchase_delete;"
+        "DROP TRIGGER dashboard_hours_purchase_insert; DROP TRIGGER "
+        "dashboard_hours_purchase_delete;"
         " DROP TRIGGER dashboard_hours_purchase_update; DROP TRIGGER dashboard_hours_coupon_insert;"
         " DROP TRIGGER dashboard_hours_coupon_delete; DROP TRIGGER dashboard_hours_coupon_update;"
         " DROP VIEW dashboard_hour_changes; DROP TABLE dashboard_hours;"
-        " DELETE FROM schema_migrations WHERE version = 16");
+        " DROP TRIGGER purchases_previous_insert; DROP TRIGGER purchases_previous_delete;"
+        " DROP TRIGGER purchases_previous_update; DROP VIEW purchase_order_changes;"
+        " DROP INDEX purchases_repeat_visits; ALTER TABLE purchases DROP COLUMN"
+        " previous_purchase_at; DELETE FROM schema_migrations WHERE version IN (16, 20)");
   } else {
     database_->Exec(
         "DROP FUNCTION dashboard_hours_purchases_changed, dashboard_hours_purchase_updated,"
-        " dashboard_hours_coupons_changed, dashboard_hours_coupon_updated CASCADE;"
-        " DROP FUNCTION dashboard_hours_add; DROP TABLE dashboard_hours;"
-        " DELETE FROM schema_migrations WHERE version = 16");
+        " dashboard_hours_coupons_changed, dashboard_hours_coupon_updated,"
+        " purchases_previous_inserting, purchases_previous_statement,"
+        " purchases_previous_moved CASCADE;"
+        " DROP FUNCTION dashboard_hours_add, purchases_previous_fix, purchase_previous_at,"
+        " purchase_next_seq; DROP TABLE dashboard_hours;"
+        " ALTER TABLE purchases DROP COLUMN previous_purchase_at;"
+        " DELETE FROM schema_migrations WHERE version IN (16, 20)");
   }
   Open();
   EXPECT_EQ(StoredHours(), want);
+  EXPECT_EQ(StoredPrevious(), previous);
+  ASSERT_NO_FATAL_FAILURE(ExpectAnswersAsTheRows());
 }
 
 }  // namespace
