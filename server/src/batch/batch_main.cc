@@ -94,9 +94,12 @@ Coupons and report options:
   --campaign ID             report one campaign (default: all)
   --wait S                  coupons: wait up to S seconds for a running coupons
                             run to finish instead of refusing at once (0)
-  --lock-stale S            coupons: a running run's lock whose heartbeat is S
-                            seconds old was left by a killed run and is taken
-                            over (120; heartbeats come every S/4)
+  --lock-stale S            coupons: this run's lease on the lock, in seconds
+                            (120): it heartbeats every S/4, each heartbeat
+                            extending the lease by S; if it is killed, the next
+                            run takes the lock over S seconds after its last
+                            heartbeat. A later run's own --lock-stale never
+                            shortens this run's lease
   --json                    the report as one JSON line
 
 Evaluate options:
@@ -319,11 +322,12 @@ Result<RunLockOptions> ParseLockOptions(const Args& args) {
   const auto wait = ParseCount(args, "wait", 0, 0, 86'400);
   if (!wait.ok()) return wait.error();
   options.wait = std::chrono::seconds(*wait);
-  const auto stale =
-      ParseCount(args, "lock-stale", static_cast<std::uint32_t>(options.stale_after.count()), 1,
-                 86'400);
-  if (!stale.ok()) return stale.error();
-  options.stale_after = std::chrono::seconds(*stale);
+  const auto lease = ParseCount(
+      args, "lock-stale",
+      static_cast<std::uint32_t>(std::chrono::duration_cast<std::chrono::seconds>(options.lease).count()),
+      1, 86'400);
+  if (!lease.ok()) return lease.error();
+  options.lease = std::chrono::seconds(*lease);
   return options;
 }
 
