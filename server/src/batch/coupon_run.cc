@@ -463,6 +463,7 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
     if (!run.skipped_reason.empty()) {
       entry["skipped"] = run.skipped_reason;
     } else {
+      entry["issued_by"] = targeting::IssuedAtPurchases(campaigns[k]) ? "purchases" : "this run";
       entry.update({{"eligible", run.eligible},
                     {"treated", run.treated},
                     {"control", run.control},
