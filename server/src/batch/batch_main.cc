@@ -56,13 +56,16 @@ Usage:
       at the depth with the best expected incremental margin, the budget spent on the
       best value for cost. A fixed share of each campaign's customers is held out:
       their offers are recorded, not issued. Treated offers issue coupons the tills
-      show at the next card read. Idempotent per date: a second run, or a run after
-      one killed half way, stores only what is missing and issues nothing twice.
-      Progress with ETA on stderr, a summary on stderr and as one JSON line on stdout.
-      One run at a time, whatever the date and the machine: a second run refuses
-      (exit 1), naming the running one's host, pid and start, or with --wait waits
-      for it; a killed run's lock is taken over when its heartbeat is --lock-stale
-      seconds old.
+      show at the next card read; an offer that no longer fits its budget when it is
+      stored (purchases spent it meanwhile) is left out and counted in the summary.
+      A percent-off next_visit campaign's coupons are issued at the purchases from the
+      candidates this run keeps, never by the run. Idempotent per date: a second run,
+      or a run after one killed half way, stores only what is missing and issues
+      nothing twice. Progress with ETA on stderr, a summary on stderr and as one JSON
+      line on stdout. One run at a time, whatever the date and the machine: a second
+      run refuses (exit 1), naming the running one's host, pid and start, or with
+      --wait waits for it; a killed run's lock is taken over once its lease (its own
+      --lock-stale) has ended.
   loyalty-batch report [--campaign ID] [--json] [storage options] [--margin X]
       Per campaign: coupons issued and redeemed, the redemption rate, the treated and
       held-out customers' mean sales and margin over their offers' window, and the
@@ -381,10 +384,23 @@ int Coupons(const Args& args) {
         std::cerr << "skipped, " << campaign["skipped"].get<std::string>() << "\n";
         continue;
       }
+      if (campaign.value("issued_by", "") == "purchases") {
+        std::cerr << campaign["eligible"]
+                  << " eligible; its coupons are issued at the purchases, from the candidates"
+                     " this run kept\n";
+        continue;
+      }
       std::cerr << campaign["eligible"] << " eligible, " << campaign["treated"] << " offers, "
                 << campaign["control"] << " held out; " << campaign["coupons_issued"]
                 << " coupons issued now, " << campaign["already_present"]
-                << " offers already stored\n";
+                << " offers already stored";
+      // Spent meanwhile by purchases or another writer: planned, not stored.
+      // (A summary kept by an older version has no such counts.)
+      if (campaign.value("over_budget", 0) + campaign.value("over_cap", 0) > 0) {
+        std::cerr << "; not stored, spent meanwhile: " << campaign["over_budget"]
+                  << " over the budget, " << campaign["over_cap"] << " over a customer's cap";
+      }
+      std::cerr << "\n";
     }
     std::cout << summary->dump() << std::endl;
     return 0;

@@ -302,6 +302,11 @@ struct RecordedOffers {
   std::int64_t already_present = 0;  // stored by an earlier (or killed) run of the date
   std::int64_t coupons_issued = 0;
   std::int64_t without_card = 0;     // treated, but the customer has no active card
+  // Not stored: by the time the offer was stored the campaign's budget (money or count)
+  // had been spent by others (purchases, another writer) since the run planned, or the
+  // customer had reached the campaign's cap.
+  std::int64_t over_budget = 0;
+  std::int64_t over_cap = 0;
 };
 
 // What one campaign gave out in batch runs, for the next run's budget and caps.
@@ -645,7 +650,11 @@ class Store {
 
   // The batch's offers, in one transaction: offers already stored for their key are
   // left as they are (and their coupons not issued again); new treated ones issue their
-  // coupon. kNotFound for an unknown customer.
+  // coupon. The campaigns' rows are locked first (on PostgreSQL FOR NO KEY UPDATE in id
+  // order, as a purchase locks them) and their spend read after the lock, so a new offer
+  // is stored only if it still fits the campaign's budget and the customer's cap as they
+  // stand then (campaign_room.h); the others are counted as over_budget or over_cap. A
+  // campaign id with no campaign row has no limits. kNotFound for an unknown customer.
   virtual Result<RecordedOffers> RecordCampaignOffers(
       const std::vector<CampaignOfferRecord>& offers, Timestamp now) = 0;
   // The nightly run's next_visit candidates, in one transaction; a (customer, campaign,

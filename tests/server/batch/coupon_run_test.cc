@@ -257,6 +257,51 @@ TEST_P(CouponRunTest, ACountBudgetCapsTheTreatedOffers) {
   EXPECT_EQ(Count("coupons", "campaign = 'december-personal'"), 6);
 }
 
+// Between the run's planning and its storing (hours at a chain's scale) another writer
+// on its own connection spends the same budget: the run stores only what still fits, says
+// what it left out, and the campaign's treated offers never pass its limit.
+TEST_P(CouponRunTest, WhatOthersSpendWhileTheRunPlansIsNotSpentAgain) {
+  campaign_.budget_coupons = 6;
+  campaign_.per_customer_cap = 5;  // the other writer's offers leave everyone room
+  ASSERT_TRUE(store_->UpdateCampaign(campaign_, At("2026-12-01T00:00:00Z")).ok());
+  auto other = OpenStore(ParseStoreUrl(database_->url(), "url").value(), planner_, Key());
+  const std::vector<std::int64_t> customers = [&] {
+    std::vector<std::int64_t> ids;
+    for (int i = 0; i < 4; ++i) {
+      ids.push_back(database_->Int("SELECT id FROM customers ORDER BY id DESC LIMIT 1 OFFSET " +
+                                   std::to_string(i)));
+    }
+    return ids;
+  }();
+  bool spent = false;
+  options_.still_held = [&]() -> Status {
+    // Asked before each write; by the first batch of offers the plan is made.
+    if (spent || Count("customers", "segment IS NOT NULL") == 0) return Status();
+    spent = true;
+    std::vector<CampaignOfferRecord> offers;
+    for (const std::int64_t customer : customers) {
+      CampaignOfferRecord offer;
+      offer.run_date = "2026-12-03";
+      offer.campaign_id = campaign_.id;
+      offer.customer_id = customer;
+      offer.sku = "1000";
+      offer.expected_cost_minor = 10;
+      offers.push_back(offer);
+    }
+    auto stored = other->RecordCampaignOffers(offers, At("2026-12-04T00:30:00Z"));
+    if (!stored.ok()) return stored.error();
+    return stored->stored == 4 ? Status() : Status(Error{ErrorCode::kInternal, "not stored", ""});
+  };
+  const auto run = Run()["campaigns"][0];
+  ASSERT_TRUE(spent);
+  EXPECT_EQ(run["treated"], 6);  // as planned, from the spend read before the model
+  EXPECT_EQ(run["coupons_issued"], 2);
+  EXPECT_EQ(run["over_budget"], 4);
+  EXPECT_EQ(run["over_cap"], 0);
+  EXPECT_EQ(Count("campaign_offers", "campaign_id = 'december-personal' AND control = 0"), 6);
+  EXPECT_EQ(database_->Int("SELECT issued FROM campaign_budgets"), 6);
+}
+
 TEST_P(CouponRunTest, TheReportComparesTreatedWithHeldOut) {
   const auto run = Run()["campaigns"][0];
   const std::int64_t price = RedeemOneCoupon();
