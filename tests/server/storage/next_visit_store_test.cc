@@ -305,6 +305,19 @@ CampaignOfferRecord BatchOffer(const std::string& campaign, std::int64_t custome
   offer.depth_percent = 10;
   offer.discount_minor = 50;
   offer.expected_cost_minor = 12;
+  if (!control) {
+    domain::Coupon coupon;
+    coupon.id = Uuid::Random();
+    coupon.customer_id = customer;
+    coupon.campaign = campaign;
+    coupon.title = "10% off Rice";
+    coupon.target = domain::CouponTarget::kProduct;
+    coupon.target_value = "5001";
+    coupon.discount_value = 10;
+    coupon.issued_at = kNow;
+    coupon.expires_at = kNow + std::chrono::days(7);
+    offer.coupon = coupon;
+  }
   return offer;
 }
 
