@@ -14,6 +14,7 @@
 
 #include "integration/server_harness.h"
 #include "integration/terminal_harness.h"
+#include "integration/test_catalog.h"
 #include "loyalty/core/card_number.h"
 #include "loyalty/core/money.h"
 #include "loyalty/core/time.h"
@@ -190,64 +191,72 @@ TEST_F(BatchCoupons, ASecondRunRefusesOrWaitsAndAKilledRunsLockIsTakenOver) {
   // Big enough that the first run is still fitting its model when it is stopped.
   ImportHistory(3000, 6);
   AddCampaign({{"id", "lock-test"},
-               {"kind", "next_visit"},
-               {"targets", json::array()},
+               {"kind", "category_push"},
+               // Every category the shoppers buy: issued by the nightly run.
+               {"targets", testing::ShopperCategoryTargets()},
                {"discount_type", "percent_off"},
                {"min_depth", 5},
                {"max_depth", 30}});
 
-  // The first run takes the lock; it is stopped once it is fitting the model, when it
-  // writes nothing (a stop inside a write would hold SQLite's one writer).
-  ChildProcess first(Coupons(), dir_.File("first.log"));
+  // The first run takes the lock with a lease of 30 s; it is stopped once it is fitting
+  // the model, when it writes nothing (a stop inside a write would hold SQLite's one
+  // writer). Its lease then ends at most 30 s after the stop.
+  ChildProcess first(Coupons({"--lock-stale", "30"}), dir_.File("first.log"));
   const auto deadline = std::chrono::steady_clock::now() + 120s;
   while (ReadFile(dir_.File("first.log")).find("customer vectors: 100%") == std::string::npos) {
     ASSERT_LT(std::chrono::steady_clock::now(), deadline) << ReadFile(dir_.File("first.log"));
     std::this_thread::sleep_for(5ms);
   }
   ASSERT_EQ(::kill(first.pid(), SIGSTOP), 0);
+  const auto stopped_at = std::chrono::steady_clock::now();
   ASSERT_EQ(server_->Text("SELECT pid FROM batch_locks WHERE name = 'coupons'"),
             std::to_string(first.pid()))
       << "the first run finished before it could be stopped: " << ReadFile(dir_.File("first.log"));
 
-  // A second run refuses at once, naming the first. (The runs that are not to take the
-  // stopped one's lock over are told it goes stale only after an hour: on a slow build
-  // the default two minutes could pass.)
-  ASSERT_EQ(testing::RunToEnd(Coupons({"--lock-stale", "3600"}), dir_.File("second.log")), 1);
+  // A second run refuses at once, naming the first and its lease.
+  ASSERT_EQ(testing::RunToEnd(Coupons(), dir_.File("second.log")), 1);
   const std::string second = ReadFile(dir_.File("second.log"));
   EXPECT_NE(second.find("another loyalty-batch coupons is running"), std::string::npos) << second;
   EXPECT_NE(second.find("pid " + std::to_string(first.pid())), std::string::npos) << second;
   EXPECT_NE(second.find("host "), std::string::npos) << second;
   EXPECT_NE(second.find("started " + today_.substr(0, 4)), std::string::npos) << second;
   EXPECT_NE(second.find("coupons --date " + today_), std::string::npos) << second;
+  EXPECT_NE(second.find("lease of 30 s"), std::string::npos) << second;
 
   // One that waits a second refuses after it.
   const auto waited_from = std::chrono::steady_clock::now();
-  ASSERT_EQ(testing::RunToEnd(Coupons({"--wait", "1", "--lock-stale", "3600"}), dir_.File("third.log")), 1);
+  ASSERT_EQ(testing::RunToEnd(Coupons({"--wait", "1"}), dir_.File("third.log")), 1);
   EXPECT_GE(std::chrono::steady_clock::now() - waited_from, 1s);
   EXPECT_NE(ReadFile(dir_.File("third.log")).find("Waited 1 s"), std::string::npos)
       << ReadFile(dir_.File("third.log"));
 
-  // One that waits long enough runs once the lock is free.
-  ChildProcess patient(Coupons({"--wait", "300", "--lock-stale", "3600"}), dir_.File("patient.log"));
-
-  // The stopped run no longer heartbeats: with a staleness of one second, a run takes
-  // its lock over and does the date's work.
+  // The first's heartbeat is now seconds old, but its lease is its own: a run given a
+  // lease of one second does not take it over.
   std::this_thread::sleep_for(2s);
-  ASSERT_EQ(RunLong(Coupons({"--lock-stale", "1"}), dir_.File("takeover.log")), 0)
-      << ReadFile(dir_.File("takeover.log"));
-  const std::string takeover = ReadFile(dir_.File("takeover.log"));
-  EXPECT_NE(takeover.find("taking over the coupons lock"), std::string::npos) << takeover;
-  EXPECT_NE(takeover.find("pid " + std::to_string(first.pid())), std::string::npos) << takeover;
-  const std::int64_t issued =
-      server_->Count("SELECT COUNT(*) FROM coupons WHERE campaign = 'lock-test'");
-  EXPECT_GT(issued, 0);
+  ASSERT_EQ(testing::RunToEnd(Coupons({"--lock-stale", "1"}), dir_.File("hasty.log")), 1)
+      << ReadFile(dir_.File("hasty.log"));
+  EXPECT_NE(ReadFile(dir_.File("hasty.log")).find("another loyalty-batch coupons is running"),
+            std::string::npos)
+      << ReadFile(dir_.File("hasty.log"));
+  ASSERT_LT(std::chrono::steady_clock::now() - stopped_at, 20s)
+      << "too slow to tell a live lease from an ended one";
 
-  // The waiting run then finds the date done.
+  // One that waits long enough takes the lock over once the stopped run's lease ends,
+  // and does the date's work.
+  ChildProcess patient(Coupons({"--wait", "300"}), dir_.File("patient.log"));
   const auto summary = patient.ReadLine(10min);
   EXPECT_EQ(patient.Wait(60s), 0) << patient.Stderr();
   ASSERT_TRUE(summary.has_value()) << patient.Stderr();
-  EXPECT_TRUE(json::parse(*summary).contains("already_run")) << *summary;
+  EXPECT_FALSE(json::parse(*summary).contains("already_run")) << *summary;
   EXPECT_NE(patient.Stderr().find("waiting up to 300 s"), std::string::npos) << patient.Stderr();
+  EXPECT_NE(patient.Stderr().find("taking over the coupons lock"), std::string::npos)
+      << patient.Stderr();
+  EXPECT_NE(patient.Stderr().find("pid " + std::to_string(first.pid())), std::string::npos)
+      << patient.Stderr();
+  EXPECT_GE(std::chrono::steady_clock::now() - stopped_at, 22s);  // 30 s less one heartbeat
+  const std::int64_t issued =
+      server_->Count("SELECT COUNT(*) FROM coupons WHERE campaign = 'lock-test'");
+  EXPECT_GT(issued, 0);
 
   // The stopped run, resumed, finds its lock gone and stops before writing more.
   ASSERT_EQ(::kill(first.pid(), SIGCONT), 0);

@@ -14,6 +14,7 @@
 
 #include "integration/portal_browser.h"
 #include "integration/server_harness.h"
+#include "integration/test_catalog.h"
 #include "loyalty/domain/purchase.h"
 
 namespace loyalty {
@@ -215,10 +216,10 @@ class PortalCampaignResults : public testing::SharedServerSuite<PortalCampaignRe
     const Timestamp midnight = ParseIso8601(today_ + "T00:00:00Z").value();
     json campaign = {{"id", "december-personal"},
                      {"name", "December personal offers"},
-                     {"kind", "next_visit"},
+                     {"kind", "category_push"},  // issued by the nightly run
                      {"starts_at", FormatUtc(midnight - std::chrono::days(1))},
                      {"ends_at", FormatUtc(midnight + std::chrono::days(30))},
-                     {"targets", json::array()},
+                     {"targets", testing::ShopperCategoryTargets()},
                      {"target_segment", nullptr},
                      {"discount_type", "percent_off"},
                      {"min_depth", 5},
@@ -358,7 +359,7 @@ TEST_F(PortalCampaignResults, ListAndDaysDownloadAsCsv) {
   std::getline(lines, header);
   std::getline(lines, row);
   EXPECT_EQ(header.rfind("id,name,kind,status,starts_at,ends_at,", 0), 0u) << header;
-  EXPECT_EQ(row.rfind("december-personal,December personal offers,next_visit,running,", 0), 0u)
+  EXPECT_EQ(row.rfind("december-personal,December personal offers,category_push,running,", 0), 0u)
       << row;
   EXPECT_NE(row.find("," + std::to_string(issued_) + "," + std::to_string(redeemed_) + "," +
                      std::to_string(discount_minor_) + ",2500\r"),

@@ -56,13 +56,16 @@ Usage:
       at the depth with the best expected incremental margin, the budget spent on the
       best value for cost. A fixed share of each campaign's customers is held out:
       their offers are recorded, not issued. Treated offers issue coupons the tills
-      show at the next card read. Idempotent per date: a second run, or a run after
-      one killed half way, stores only what is missing and issues nothing twice.
-      Progress with ETA on stderr, a summary on stderr and as one JSON line on stdout.
-      One run at a time, whatever the date and the machine: a second run refuses
-      (exit 1), naming the running one's host, pid and start, or with --wait waits
-      for it; a killed run's lock is taken over when its heartbeat is --lock-stale
-      seconds old.
+      show at the next card read; an offer that no longer fits its budget when it is
+      stored (purchases spent it meanwhile) is left out and counted in the summary.
+      A percent-off next_visit campaign's coupons are issued at the purchases from the
+      candidates this run keeps, never by the run. Idempotent per date: a second run,
+      or a run after one killed half way, stores only what is missing and issues
+      nothing twice. Progress with ETA on stderr, a summary on stderr and as one JSON
+      line on stdout. One run at a time, whatever the date and the machine: a second
+      run refuses (exit 1), naming the running one's host, pid and start, or with
+      --wait waits for it; a killed run's lock is taken over once its lease (its own
+      --lock-stale) has ended.
   loyalty-batch report [--campaign ID] [--json] [storage options] [--margin X]
       Per campaign: coupons issued and redeemed, the redemption rate, the treated and
       held-out customers' mean sales and margin over their offers' window, and the
@@ -94,9 +97,12 @@ Coupons and report options:
   --campaign ID             report one campaign (default: all)
   --wait S                  coupons: wait up to S seconds for a running coupons
                             run to finish instead of refusing at once (0)
-  --lock-stale S            coupons: a running run's lock whose heartbeat is S
-                            seconds old was left by a killed run and is taken
-                            over (120; heartbeats come every S/4)
+  --lock-stale S            coupons: this run's lease on the lock, in seconds
+                            (120): it heartbeats every S/4, each heartbeat
+                            extending the lease by S; if it is killed, the next
+                            run takes the lock over S seconds after its last
+                            heartbeat. A later run's own --lock-stale never
+                            shortens this run's lease
   --json                    the report as one JSON line
 
 Evaluate options:
@@ -319,11 +325,12 @@ Result<RunLockOptions> ParseLockOptions(const Args& args) {
   const auto wait = ParseCount(args, "wait", 0, 0, 86'400);
   if (!wait.ok()) return wait.error();
   options.wait = std::chrono::seconds(*wait);
-  const auto stale =
-      ParseCount(args, "lock-stale", static_cast<std::uint32_t>(options.stale_after.count()), 1,
-                 86'400);
-  if (!stale.ok()) return stale.error();
-  options.stale_after = std::chrono::seconds(*stale);
+  const auto lease = ParseCount(
+      args, "lock-stale",
+      static_cast<std::uint32_t>(std::chrono::duration_cast<std::chrono::seconds>(options.lease).count()),
+      1, 86'400);
+  if (!lease.ok()) return lease.error();
+  options.lease = std::chrono::seconds(*lease);
   return options;
 }
 
@@ -377,10 +384,23 @@ int Coupons(const Args& args) {
         std::cerr << "skipped, " << campaign["skipped"].get<std::string>() << "\n";
         continue;
       }
+      if (campaign.value("issued_by", "") == "purchases") {
+        std::cerr << campaign["eligible"]
+                  << " eligible; its coupons are issued at the purchases, from the candidates"
+                     " this run kept\n";
+        continue;
+      }
       std::cerr << campaign["eligible"] << " eligible, " << campaign["treated"] << " offers, "
                 << campaign["control"] << " held out; " << campaign["coupons_issued"]
                 << " coupons issued now, " << campaign["already_present"]
-                << " offers already stored\n";
+                << " offers already stored";
+      // Spent meanwhile by purchases or another writer: planned, not stored.
+      // (A summary kept by an older version has no such counts.)
+      if (campaign.value("over_budget", 0) + campaign.value("over_cap", 0) > 0) {
+        std::cerr << "; not stored, spent meanwhile: " << campaign["over_budget"]
+                  << " over the budget, " << campaign["over_cap"] << " over a customer's cap";
+      }
+      std::cerr << "\n";
     }
     std::cout << summary->dump() << std::endl;
     return 0;

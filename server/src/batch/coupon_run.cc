@@ -385,6 +385,8 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
         recorded[k].already_present += stored->already_present;
         recorded[k].coupons_issued += stored->coupons_issued;
         recorded[k].without_card += stored->without_card;
+        recorded[k].over_budget += stored->over_budget;
+        recorded[k].over_cap += stored->over_cap;
       }
       batch.clear();
       batch_campaign.clear();
@@ -463,6 +465,7 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
     if (!run.skipped_reason.empty()) {
       entry["skipped"] = run.skipped_reason;
     } else {
+      entry["issued_by"] = targeting::IssuedAtPurchases(campaigns[k]) ? "purchases" : "this run";
       entry.update({{"eligible", run.eligible},
                     {"treated", run.treated},
                     {"control", run.control},
@@ -472,7 +475,9 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
                     {"stored", recorded[k].stored},
                     {"already_present", recorded[k].already_present},
                     {"coupons_issued", recorded[k].coupons_issued},
-                    {"without_card", recorded[k].without_card}});
+                    {"without_card", recorded[k].without_card},
+                    {"over_budget", recorded[k].over_budget},
+                    {"over_cap", recorded[k].over_cap}});
     }
     per_campaign.push_back(std::move(entry));
   }

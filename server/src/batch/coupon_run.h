@@ -3,7 +3,11 @@
 // RFM segment (targeting/rfm_segments.h), fits the next-basket model, chooses each
 // running campaign's offers within its budget with a held-out control
 // group (targeting/campaign_offers.h), and stores them: the treated ones issue their
-// coupon, the held-out ones are recorded so the report can compare.
+// coupon, the held-out ones are recorded so the report can compare. Each batch is stored
+// against the campaigns' spend as it stands then, under their lock (Store::
+// RecordCampaignOffers): what purchases spent while the run planned is not spent again.
+// A percent-off next_visit campaign is issued at the purchases: the run keeps its
+// candidates and shadow price and issues none of its coupons.
 //
 // Idempotent per date and resumable: the history is cut at the date's midnight, so a
 // second run sees the same purchases and makes the same choice, and every offer is
@@ -39,8 +43,10 @@ struct CouponRunOptions {
 };
 
 // Runs the date and returns its summary (also stored with the run): per campaign
-// eligible, treated, control, expected cost and value, offers stored now and found from
-// an earlier run, coupons issued; and the seconds each phase took.
+// who issues it ("this run" or "purchases"), eligible, treated, control, expected cost and
+// value, offers stored now and found from an earlier run, coupons issued, offers left out
+// because others spent the budget or the customer's cap meanwhile (over_budget,
+// over_cap); and the seconds each phase took.
 Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
                                   std::ostream& progress_out);
 

@@ -18,12 +18,24 @@ std::string HostName() {
 
 }  // namespace
 
-std::string DescribeHolder(const BatchLockHolder& holder, Timestamp now) {
-  const auto since =
-      std::chrono::duration_cast<std::chrono::seconds>(now - holder.heartbeat_at).count();
+namespace {
+
+std::string Seconds(std::chrono::milliseconds span) {
+  const auto tenths = std::max<std::int64_t>(0, span.count() / 100);
+  return std::to_string(tenths / 10) + (tenths % 10 != 0 ? "." + std::to_string(tenths % 10) : "") + " s";
+}
+
+// Every quarter of the lease: three heartbeats can be late before the lock is lost.
+std::chrono::milliseconds Interval(std::chrono::milliseconds lease) {
+  return std::max<std::chrono::milliseconds>(std::chrono::milliseconds(100), lease / 4);
+}
+
+}  // namespace
+
+std::string DescribeHolder(const BatchLockHolder& holder, LeaseTime now) {
   return "host " + holder.host + ", pid " + std::to_string(holder.pid) + ", started " +
          FormatUtc(holder.started_at) + " (" + holder.detail + "), last heartbeat " +
-         std::to_string(std::max<std::int64_t>(0, since)) + " s ago";
+         Seconds(now - holder.heartbeat_at) + " ago, lease of " + Seconds(holder.lease);
 }
 
 Result<std::unique_ptr<RunLock>> RunLock::Acquire(Store& store, const std::string& name,
@@ -36,23 +48,19 @@ Result<std::unique_ptr<RunLock>> RunLock::Acquire(Store& store, const std::strin
   holder.pid = ::getpid();
   holder.detail = detail;
   holder.started_at = Now();
+  holder.lease = options.lease;
   const auto deadline = std::chrono::steady_clock::now() + options.wait;
   bool said_waiting = false;
   for (;;) {
-    const Timestamp now = Now();
-    auto attempt = store.TryTakeBatchLock(name, holder, now, options.stale_after);
+    const LeaseTime now = LeaseNow();
+    auto attempt = store.TryTakeBatchLock(name, holder, now, options.lease);
     if (!attempt.ok()) return attempt.error();
     if (attempt->taken) {
       if (attempt->other) {
-        log << "taking over the " << name << " lock of a run that stopped heartbeating ("
-            << DescribeHolder(*attempt->other, now) << "; stale after "
-            << options.stale_after.count() << " s)\n";
+        log << "taking over the " << name << " lock of a run whose lease ended ("
+            << DescribeHolder(*attempt->other, now) << ")\n";
       }
-      // A quarter of the staleness: three heartbeats can be late before the lock is lost.
-      const auto interval = std::max<std::chrono::milliseconds>(
-          std::chrono::milliseconds(100),
-          std::chrono::duration_cast<std::chrono::milliseconds>(options.stale_after) / 4);
-      return std::unique_ptr<RunLock>(new RunLock(store, name, std::move(holder), interval));
+      return std::unique_ptr<RunLock>(new RunLock(store, name, std::move(holder)));
     }
     // Not taken and no holder: it was freed between the two looks (PostgreSQL's lost
     // insert race); ask again.
@@ -63,8 +71,9 @@ Result<std::unique_ptr<RunLock>> RunLock::Acquire(Store& store, const std::strin
       message += options.wait.count() > 0
                      ? "Waited " + std::to_string(options.wait.count()) + " s for it to finish."
                      : "Give --wait SECONDS to wait for it to finish.";
-      message += " A killed run's lock is taken over once its heartbeat is " +
-                 std::to_string(options.stale_after.count()) + " s old (--lock-stale).";
+      message += " If it was killed, its lock is taken over once its lease ends, " +
+                 Seconds(attempt->other->lease) +
+                 " after its last heartbeat (the --lock-stale it was started with).";
       return Error{ErrorCode::kConflict, message, "lock"};
     }
     if (!said_waiting) {
@@ -78,9 +87,8 @@ Result<std::unique_ptr<RunLock>> RunLock::Acquire(Store& store, const std::strin
   }
 }
 
-RunLock::RunLock(Store& store, std::string name, BatchLockHolder holder,
-                 std::chrono::milliseconds interval)
-    : store_(store), name_(std::move(name)), holder_(std::move(holder)), interval_(interval) {
+RunLock::RunLock(Store& store, std::string name, BatchLockHolder holder)
+    : store_(store), name_(std::move(name)), holder_(std::move(holder)) {
   heartbeat_ = std::thread([this] { Beat(); });
 }
 
@@ -96,11 +104,11 @@ RunLock::~RunLock() {
 
 void RunLock::Beat() {
   std::unique_lock<std::mutex> lock(mutex_);
-  while (!stop_signal_.wait_for(lock, interval_, [this] { return stopping_; })) {
+  while (!stop_signal_.wait_for(lock, Interval(holder_.lease), [this] { return stopping_; })) {
     lock.unlock();
-    const auto held = store_.HeartbeatBatchLock(name_, holder_.token, Now());
+    const auto held = store_.HeartbeatBatchLock(name_, holder_.token, LeaseNow(), holder_.lease);
     // A failed write (the database briefly away) is not a lost lock; the next beat
-    // tries again, and the lock goes stale only if they keep failing.
+    // tries again, and the lease ends only if they keep failing.
     if (held.ok() && !*held) lost_ = true;
     lock.lock();
   }
@@ -108,14 +116,14 @@ void RunLock::Beat() {
 
 Status RunLock::StillHeld() {
   if (!lost_) {
-    const auto held = store_.HeartbeatBatchLock(name_, holder_.token, Now());
+    const auto held = store_.HeartbeatBatchLock(name_, holder_.token, LeaseNow(), holder_.lease);
     if (!held.ok()) return held.error();
     if (!*held) lost_ = true;
   }
   if (!lost_) return Status();
   return Error{ErrorCode::kConflict,
                "this run (pid " + std::to_string(holder_.pid) + ") lost the " + name_ +
-                   " lock: another run took it over after its heartbeat went stale, so this "
+                   " lock: another run took it over after its lease ended, so this "
                    "one stops before writing more",
                "lock"};
 }

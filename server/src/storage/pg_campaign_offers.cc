@@ -1,6 +1,8 @@
 // PostgresStore: the nightly batch's offers, the coupons they issue, and its runs.
+#include <algorithm>
 #include <map>
 
+#include "storage/campaign_room.h"
 #include "storage/pg_coupons.h"
 #include "storage/pg_next_visit.h"
 #include "storage/pg_store.h"
@@ -9,12 +11,41 @@ namespace loyalty::server {
 
 using postgres::Params;
 
+namespace {
+
+// Locks the offers' campaigns as a purchase locks its campaigns (FOR NO KEY UPDATE, in id
+// order, so the two cannot deadlock on them), then reads their spend in a statement of
+// its own: under READ COMMITTED it sees every spend committed before the lock was granted.
+std::map<std::string, CampaignRoom> LockRooms(postgres::Connection& db,
+                                              const std::vector<CampaignOfferRecord>& offers) {
+  std::vector<std::string> ids;
+  for (const auto& offer : offers) ids.push_back(offer.campaign_id);
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  db.Run("SELECT 1 FROM campaigns WHERE id = ANY($1::text[]) ORDER BY id FOR NO KEY UPDATE",
+         Params().AddArray(ids));
+  const auto rows = db.Run(
+      "SELECT c.id, c.budget_minor, c.budget_coupons, c.per_customer_cap,"
+      " COALESCE(b.spent_minor, 0), COALESCE(b.issued, 0) FROM campaigns c"
+      " LEFT JOIN campaign_budgets b ON b.campaign_id = c.id WHERE c.id = ANY($1::text[])",
+      Params().AddArray(ids));
+  std::map<std::string, CampaignRoom> rooms;
+  for (int r = 0; r < rows.size(); ++r) {
+    rooms.emplace(rows.Text(r, 0), CampaignRoom(rows.Int(r, 1), rows.Int(r, 2), rows.Int(r, 3),
+                                                rows.Double(r, 4), rows.Int(r, 5)));
+  }
+  return rooms;
+}
+
+}  // namespace
+
 Result<RecordedOffers> PostgresStore::RecordCampaignOffers(
     const std::vector<CampaignOfferRecord>& offers, Timestamp now) {
   RecordedOffers recorded;
   const Status status = writer_->Run([&](postgres::Connection& db) -> Status {
     recorded = {};
     std::map<std::string, std::pair<double, std::int64_t>> spent;  // by campaign: cost, count
+    std::map<std::string, CampaignRoom> rooms = LockRooms(db, offers);
     for (const auto& offer : offers) {
       // The customer's newest active card, or a row with NULL when they have none; no
       // row at all for an unknown customer.
@@ -28,6 +59,25 @@ Result<RecordedOffers> PostgresStore::RecordCampaignOffers(
       }
       std::optional<std::string> card_number;
       if (!card.IsNull(0, 0)) card_number = card.Text(0, 0);
+      // Whether the key is stored, and the customer's offers of the campaign so far.
+      const auto before = db.Run(
+          "SELECT COUNT(*) FILTER (WHERE run_date = $1::text AND offer_rank = $4::bigint),"
+          " COUNT(*) FROM campaign_offers WHERE campaign_id = $2::text AND customer_id = $3::bigint",
+          Params().Add(offer.run_date).Add(offer.campaign_id).Add(offer.customer_id).Add(
+              offer.offer_rank));
+      if (before.Int(0, 0) > 0) {
+        ++recorded.already_present;
+        continue;
+      }
+      const auto room = rooms.find(offer.campaign_id);
+      if (room != rooms.end()) {
+        const OfferFit fit = room->second.Check(offer, before.Int(0, 1));
+        if (fit != OfferFit::kFits) {
+          CountDropped(fit, recorded);
+          continue;
+        }
+        if (!offer.control) room->second.Spend(offer.expected_cost_minor);
+      }
       const bool issue = offer.coupon && !offer.control && card_number;
       const auto inserted = db.Run(
           "INSERT INTO campaign_offers(run_date, campaign_id, customer_id, offer_rank, sku,"

@@ -1,9 +1,54 @@
 // SqliteStore: the nightly batch's offers, the coupons they issue, and its runs.
 #include <map>
 
+#include "storage/campaign_room.h"
 #include "storage/sqlite_store.h"
 
 namespace loyalty::server {
+namespace {
+
+// The campaigns' limits and their spend as they stand in this transaction; the single
+// writer keeps purchases from spending between this read and the commit.
+std::map<std::string, CampaignRoom> ReadRooms(sqlite::Connection& db,
+                                              const std::vector<CampaignOfferRecord>& offers) {
+  std::map<std::string, CampaignRoom> rooms;
+  for (const auto& offer : offers) {
+    if (rooms.count(offer.campaign_id) > 0) continue;
+    auto& query = db.Prepared(
+        "SELECT c.budget_minor, c.budget_coupons, c.per_customer_cap,"
+        " COALESCE(b.spent_minor, 0), COALESCE(b.issued, 0) FROM campaigns c"
+        " LEFT JOIN campaign_budgets b ON b.campaign_id = c.id WHERE c.id = ?");
+    query.Bind(1, offer.campaign_id);
+    if (query.Step()) {
+      rooms.emplace(offer.campaign_id, CampaignRoom(query.Int(0), query.Int(1), query.Int(2),
+                                                    query.Double(3), query.Int(4)));
+    }
+    query.Reset();
+  }
+  return rooms;
+}
+
+bool OfferStored(sqlite::Connection& db, const CampaignOfferRecord& offer) {
+  auto& query = db.Prepared(
+      "SELECT 1 FROM campaign_offers WHERE run_date = ? AND campaign_id = ? AND customer_id = ?"
+      " AND offer_rank = ?");
+  query.Bind(1, offer.run_date).Bind(2, offer.campaign_id).Bind(3, offer.customer_id).Bind(
+      4, offer.offer_rank);
+  const bool found = query.Step();
+  query.Reset();
+  return found;
+}
+
+std::int64_t CustomerOffers(sqlite::Connection& db, const CampaignOfferRecord& offer) {
+  auto& query =
+      db.Prepared("SELECT COUNT(*) FROM campaign_offers WHERE campaign_id = ? AND customer_id = ?");
+  query.Bind(1, offer.campaign_id).Bind(2, offer.customer_id);
+  const std::int64_t count = query.Step() ? query.Int(0) : 0;
+  query.Reset();
+  return count;
+}
+
+}  // namespace
 
 Result<RecordedOffers> SqliteStore::RecordCampaignOffers(
     const std::vector<CampaignOfferRecord>& offers, Timestamp now) {
@@ -11,6 +56,7 @@ Result<RecordedOffers> SqliteStore::RecordCampaignOffers(
   const Status status = writer_->Run([&](sqlite::Connection& db) -> Status {
     recorded = {};
     std::map<std::string, std::pair<double, std::int64_t>> spent;  // by campaign: cost, count
+    std::map<std::string, CampaignRoom> rooms = ReadRooms(db, offers);
     for (const auto& offer : offers) {
       auto& card = db.Prepared(
           "SELECT number FROM cards WHERE customer_id = ? AND status = 'active'"
@@ -29,9 +75,22 @@ Result<RecordedOffers> SqliteStore::RecordCampaignOffers(
                        "no customer " + std::to_string(offer.customer_id), "customer_id"};
         }
       }
+      if (OfferStored(db, offer)) {
+        ++recorded.already_present;
+        continue;
+      }
+      const auto room = rooms.find(offer.campaign_id);
+      if (room != rooms.end()) {
+        const OfferFit fit = room->second.Check(offer, CustomerOffers(db, offer));
+        if (fit != OfferFit::kFits) {
+          CountDropped(fit, recorded);
+          continue;
+        }
+        if (!offer.control) room->second.Spend(offer.expected_cost_minor);
+      }
       const bool issue = offer.coupon && !offer.control && card_number;
       auto& insert = db.Prepared(
-          "INSERT OR IGNORE INTO campaign_offers(run_date, campaign_id, customer_id, offer_rank,"
+          "INSERT INTO campaign_offers(run_date, campaign_id, customer_id, offer_rank,"
           " sku, control, depth_percent, discount_minor, probability, probability_with_coupon,"
           " expected_cost_minor, expected_value_minor, coupon_id, created_at)"
           " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
@@ -50,10 +109,6 @@ Result<RecordedOffers> SqliteStore::RecordCampaignOffers(
           .Bind(13, issue ? std::optional<std::string>(offer.coupon->id.str()) : std::nullopt)
           .Bind(14, ToUnixSeconds(now))
           .Run();
-      if (db.Changes() == 0) {
-        ++recorded.already_present;
-        continue;
-      }
       ++recorded.stored;
       // Counted as CampaignIssuanceExcept counts: every treated offer, card or none.
       if (!offer.control) {

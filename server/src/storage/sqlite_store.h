@@ -96,10 +96,10 @@ class SqliteStore final : public Store {
                         Timestamp now) override;
   std::optional<BatchRun> FindBatchRun(const std::string& run_date) override;
   Result<BatchLockAttempt> TryTakeBatchLock(const std::string& name,
-                                            const BatchLockHolder& holder, Timestamp now,
-                                            std::chrono::seconds stale_after) override;
+                                            const BatchLockHolder& holder, LeaseTime now,
+                                            std::chrono::milliseconds lease) override;
   Result<bool> HeartbeatBatchLock(const std::string& name, const std::string& token,
-                                  Timestamp now) override;
+                                  LeaseTime now, std::chrono::milliseconds lease) override;
   Status ReleaseBatchLock(const std::string& name, const std::string& token) override;
   void ScanPurchaseHistory(Timestamp before, const HistoryLineFunction& line) override;
   std::vector<std::pair<std::int64_t, std::string>> ListBirthdays() override;

@@ -21,6 +21,10 @@ Result<T> Wait(Start&& start) {
 
 }  // namespace
 
+LeaseTime LeaseNow() {
+  return std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now());
+}
+
 std::string NormalisedEmail(std::string email) {
   const auto first = email.find_first_not_of(" \t");
   const auto last = email.find_last_not_of(" \t");

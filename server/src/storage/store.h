@@ -307,6 +307,11 @@ struct RecordedOffers {
   std::int64_t already_present = 0;  // stored by an earlier (or killed) run of the date
   std::int64_t coupons_issued = 0;
   std::int64_t without_card = 0;     // treated, but the customer has no active card
+  // Not stored: by the time the offer was stored the campaign's budget (money or count)
+  // had been spent by others (purchases, another writer) since the run planned, or the
+  // customer had reached the campaign's cap.
+  std::int64_t over_budget = 0;
+  std::int64_t over_cap = 0;
 };
 
 // What one campaign gave out in batch runs, for the next run's budget and caps.
@@ -352,14 +357,22 @@ struct BatchRun {
   nlohmann::json summary;  // null until finished
 };
 
-// Who holds a batch job's lock (migration 0018), so a second run can name them.
+// A batch lock's times are kept to the millisecond: a lease a few seconds long must
+// not lose a second to rounding.
+using LeaseTime = std::chrono::sys_time<std::chrono::milliseconds>;
+LeaseTime LeaseNow();
+
+// Who holds a batch job's lock (migrations 0018, 0021), so a second run can name them.
 struct BatchLockHolder {
   std::string token;  // random per holder: only it may heartbeat or release
   std::string host;
   std::int64_t pid = 0;
   std::string detail;  // what it runs, e.g. "coupons --date 2026-12-05"
   Timestamp started_at;
-  Timestamp heartbeat_at;
+  LeaseTime heartbeat_at;
+  // The holder's own lease: each heartbeat moves `expires_at` to heartbeat + lease.
+  std::chrono::milliseconds lease{0};
+  LeaseTime expires_at;
 };
 
 // What TryTakeBatchLock found.
@@ -642,7 +655,11 @@ class Store {
 
   // The batch's offers, in one transaction: offers already stored for their key are
   // left as they are (and their coupons not issued again); new treated ones issue their
-  // coupon. kNotFound for an unknown customer.
+  // coupon. The campaigns' rows are locked first (on PostgreSQL FOR NO KEY UPDATE in id
+  // order, as a purchase locks them) and their spend read after the lock, so a new offer
+  // is stored only if it still fits the campaign's budget and the customer's cap as they
+  // stand then (campaign_room.h); the others are counted as over_budget or over_cap. A
+  // campaign id with no campaign row has no limits. kNotFound for an unknown customer.
   virtual Result<RecordedOffers> RecordCampaignOffers(
       const std::vector<CampaignOfferRecord>& offers, Timestamp now) = 0;
   // The nightly run's next_visit candidates, in one transaction; a (customer, campaign,
@@ -669,16 +686,17 @@ class Store {
   virtual Status FinishBatchRun(const std::string& run_date, const nlohmann::json& summary,
                                 Timestamp now) = 0;
   virtual std::optional<BatchRun> FindBatchRun(const std::string& run_date) = 0;
-  // A batch job's lock, one row per job name, taken atomically: by `holder` when nobody
-  // holds it or the holder's heartbeat is older than now - `stale_after` (a killed run);
-  // otherwise the live holder is returned and nothing changes.
+  // A batch job's lock, one row per job name, taken atomically: by `holder` with a lease
+  // until now + `lease` when nobody holds it or the holder's lease ended before `now` (a
+  // killed run's); otherwise the live holder is returned and nothing changes. Whether a
+  // lease ended is the holder's word (its own lease length), never the taker's.
   virtual Result<BatchLockAttempt> TryTakeBatchLock(const std::string& name,
-                                                    const BatchLockHolder& holder, Timestamp now,
-                                                    std::chrono::seconds stale_after) = 0;
-  // The holder `token` says it is alive; false when it no longer holds the lock (taken
-  // over after it stopped heartbeating).
+                                                    const BatchLockHolder& holder, LeaseTime now,
+                                                    std::chrono::milliseconds lease) = 0;
+  // The holder `token` says it is alive and extends its lease to now + `lease`; false when
+  // it no longer holds the lock (taken over after its lease ended).
   virtual Result<bool> HeartbeatBatchLock(const std::string& name, const std::string& token,
-                                          Timestamp now) = 0;
+                                          LeaseTime now, std::chrono::milliseconds lease) = 0;
   // Frees the lock if `token` still holds it.
   virtual Status ReleaseBatchLock(const std::string& name, const std::string& token) = 0;
 

@@ -167,6 +167,11 @@ struct Eligibility {
 
 }  // namespace
 
+bool IssuedAtPurchases(const domain::Campaign& campaign) {
+  return campaign.kind == domain::CampaignKind::kNextVisit &&
+         campaign.discount_type == domain::DiscountType::kPercentOff;
+}
+
 bool InControlGroup(const domain::Campaign& campaign, std::string_view customer_key) {
   return static_cast<std::int64_t>(StableHash(campaign.id, customer_key) % 10'000) <
          campaign.control_basis_points;
@@ -221,6 +226,7 @@ CampaignPlan PlanCampaigns(const TransactionHistory& history,
   }
 
   std::vector<OfferToAllocate> offers;
+  std::vector<OfferToAllocate> priced_only;  // of campaigns the purchases issue
   std::vector<std::uint8_t> control;  // by offer's candidate index
   std::vector<std::uint32_t> offer_product;
   std::vector<CouponTerms> offer_terms;
@@ -366,8 +372,11 @@ CampaignPlan PlanCampaigns(const TransactionHistory& history,
               {c, k, best_product[order[i]], best[order[i]], held_out});
         }
       }
+      // A campaign the purchases issue (IssuedAtPurchases) is priced here only for its
+      // shadow price: its offers are allocated apart and never issued tonight.
+      std::vector<OfferToAllocate>& to = IssuedAtPurchases(campaign) ? priced_only : offers;
       for (std::size_t i = 0; i < keep; ++i) {
-        offers.push_back(
+        to.push_back(
             {c, k, static_cast<std::uint32_t>(offer_product.size()), best[order[i]], held_out});
         offer_product.push_back(best_product[order[i]]);
         offer_terms.push_back(best_terms[order[i]]);
@@ -394,8 +403,15 @@ CampaignPlan PlanCampaigns(const TransactionHistory& history,
     }
     plan.offers.push_back(chosen);
   }
+  // What the purchases' campaigns would buy if every eligible customer came at once: the
+  // value for cost at which their budget runs out is the bar a purchase's offer must
+  // clear, so the budget goes to the best offers over the campaign's life, not the first
+  // shoppers' (scored_offer_planner.h).
+  const Allocation at_purchases = AllocateBudgets(priced_only, budgets, history.customer_count(),
+                                                  options.per_customer_run_cap);
   for (const std::uint32_t k : running) {
-    plan.campaigns[k].shadow_price = allocation.shadow_price[k];
+    plan.campaigns[k].shadow_price = IssuedAtPurchases(campaigns[k]) ? at_purchases.shadow_price[k]
+                                                                     : allocation.shadow_price[k];
   }
   std::sort(plan.offers.begin(), plan.offers.end(), [](const ChosenOffer& a, const ChosenOffer& b) {
     if (a.customer != b.customer) return a.customer < b.customer;

@@ -292,5 +292,114 @@ TEST_P(NextVisitStoreTest, TheBatchsTreatedOffersCountInTheBudget) {
   EXPECT_EQ(Count("SELECT CAST(spent_minor AS INTEGER) FROM campaign_budgets"), 27);
 }
 
+// The nightly run planned from the spend it read hours before it stores; purchases kept
+// spending the same budget meanwhile. What it stores is checked against the spend as it
+// stands in its own transaction, after the campaign's lock.
+CampaignOfferRecord BatchOffer(const std::string& campaign, std::int64_t customer, bool control) {
+  CampaignOfferRecord offer;
+  offer.run_date = "2026-11-24";
+  offer.campaign_id = campaign;
+  offer.customer_id = customer;
+  offer.sku = "5001";
+  offer.control = control;
+  offer.depth_percent = 10;
+  offer.discount_minor = 50;
+  offer.expected_cost_minor = 12;
+  if (!control) {
+    domain::Coupon coupon;
+    coupon.id = Uuid::Random();
+    coupon.customer_id = customer;
+    coupon.campaign = campaign;
+    coupon.title = "10% off Rice";
+    coupon.target = domain::CouponTarget::kProduct;
+    coupon.target_value = "5001";
+    coupon.discount_value = 10;
+    coupon.issued_at = kNow;
+    coupon.expires_at = kNow + std::chrono::days(7);
+    offer.coupon = coupon;
+  }
+  return offer;
+}
+
+TEST_P(NextVisitStoreTest, TheBatchStoresOnlyWhatPurchasesLeftOfTheBudget) {
+  auto campaign = NextVisit("nv");
+  campaign.budget_coupons = 3;
+  campaign.per_customer_cap = 1;
+  ASSERT_TRUE(store_->CreateCampaign(campaign, std::nullopt, kNow).ok());
+  for (int n = 1; n <= 2; ++n) {
+    CustomerWithCandidates(n, "nv");
+    const auto bought = store_->RecordPurchase(Buying(Card(n), {"1001"}), kNow);
+    ASSERT_TRUE(bought.ok()) << bought.error().ToString();
+    ASSERT_EQ(bought->ack.next_visit_coupons.size(), 1u);
+  }
+  // Planned when nothing was spent: three treated offers and one held out, and one for a
+  // customer the purchases already gave the campaign's one offer each.
+  std::vector<CampaignOfferRecord> offers;
+  for (int n = 3; n <= 6; ++n) {
+    domain::CustomerDetails details;
+    details.name = "Shopper " + std::to_string(n);
+    const std::int64_t id = store_->RegisterCustomer(Card(n), details, kNow).value();
+    offers.push_back(BatchOffer("nv", id, n == 6));
+  }
+  offers.push_back(BatchOffer("nv", database_->Int("SELECT MIN(customer_id) FROM coupons"), false));
+  const auto stored = store_->RecordCampaignOffers(offers, kNow);
+  ASSERT_TRUE(stored.ok()) << stored.error().ToString();
+  EXPECT_EQ(stored->stored, 2);  // the one coupon left, and the held-out offer
+  EXPECT_EQ(stored->coupons_issued, 1);
+  EXPECT_EQ(stored->over_budget, 2);
+  EXPECT_EQ(stored->over_cap, 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM coupons WHERE campaign = 'nv'"), 3);
+  EXPECT_EQ(Count("SELECT issued FROM campaign_budgets WHERE campaign_id = 'nv'"), 3);
+
+  // A rerun finds what it stored and stores nothing more.
+  const auto again = store_->RecordCampaignOffers(offers, kNow);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->already_present, 2);
+  EXPECT_EQ(again->stored, 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM coupons WHERE campaign = 'nv'"), 3);
+}
+
+TEST_P(NextVisitStoreTest, TheBatchAndPurchasesRacingNeverSpendMoreThanTheMoney) {
+  auto campaign = NextVisit("nv");
+  campaign.budget_minor = 100;  // a purchase's coffee offer costs about 27, a batch offer 12
+  ASSERT_TRUE(store_->CreateCampaign(campaign, std::nullopt, kNow).ok());
+  constexpr int kShoppers = 12;
+  for (int n = 1; n <= kShoppers; ++n) CustomerWithCandidates(n, "nv");
+  std::vector<CampaignOfferRecord> offers;
+  for (int n = 101; n <= 112; ++n) {
+    domain::CustomerDetails details;
+    details.name = "Shopper " + std::to_string(n);
+    offers.push_back(BatchOffer("nv", store_->RegisterCustomer(Card(n), details, kNow).value(), false));
+  }
+  // The batch on its own connection, a few offers per transaction, while the tills buy.
+  auto batch = Open();
+  auto batch_done = std::async(std::launch::async, [&] {
+    for (std::size_t i = 0; i < offers.size(); i += 3) {
+      const std::vector<CampaignOfferRecord> part(offers.begin() + static_cast<std::ptrdiff_t>(i),
+                                                  offers.begin() + static_cast<std::ptrdiff_t>(i + 3));
+      const auto stored = batch->RecordCampaignOffers(part, kNow);
+      if (!stored.ok()) return stored.error().ToString();
+    }
+    return std::string();
+  });
+  std::vector<std::future<Result<RecordedPurchase>>> answers;
+  for (int n = 1; n <= kShoppers; ++n) {
+    auto promise = std::make_shared<std::promise<Result<RecordedPurchase>>>();
+    answers.push_back(promise->get_future());
+    store_->RecordPurchaseAsync(Buying(Card(n), {"1001"}), kNow,
+                                [promise](Result<RecordedPurchase> result) {
+                                  promise->set_value(std::move(result));
+                                });
+  }
+  for (auto& answer : answers) ASSERT_TRUE(answer.get().ok());
+  EXPECT_EQ(batch_done.get(), "");
+  const double spent = std::stod(database_->Text(
+      "SELECT CAST(SUM(expected_cost_minor) AS TEXT) FROM campaign_offers WHERE control = 0"));
+  EXPECT_LE(spent, 100.0 + 1e-6);
+  EXPECT_GT(spent, 100.0 - 27.5);  // spent until no offer of either fitted
+  EXPECT_NEAR(std::stod(database_->Text("SELECT CAST(spent_minor AS TEXT) FROM campaign_budgets")),
+              spent, 1e-6);
+}
+
 }  // namespace
 }  // namespace loyalty::server

@@ -150,7 +150,7 @@ TEST(CampaignOffers, HoldsOutTheControlShareStablyAndSpendsTheBudgetOnTheTreated
   std::vector<Shopper> shoppers;
   for (int i = 0; i < 4000; ++i) shoppers.push_back({"customer-" + std::to_string(i), {10}});
   const Fixture fixture(shoppers);
-  auto campaign = MakeCampaign(domain::CampaignKind::kNextVisit);
+  auto campaign = MakeCampaign(domain::CampaignKind::kCategoryPush);
   campaign.control_basis_points = 2000;
   const auto plan = fixture.Plan({campaign});
   const auto& summary = plan.campaigns[0];
@@ -176,14 +176,14 @@ TEST(CampaignOffers, HoldsOutTheControlShareStablyAndSpendsTheBudgetOnTheTreated
 
 TEST(CampaignOffers, SkipsWhatCannotRunAndRespectsEarlierRuns) {
   const Fixture fixture({{"a", {10}}, {"b", {9}}});
-  auto paused = MakeCampaign(domain::CampaignKind::kNextVisit, "paused");
+  auto paused = MakeCampaign(domain::CampaignKind::kCategoryPush, "paused");
   paused.paused = true;
-  auto later = MakeCampaign(domain::CampaignKind::kNextVisit, "later");
+  auto later = MakeCampaign(domain::CampaignKind::kCategoryPush, "later");
   later.starts_at = FromUnixSeconds(kRunAt + kDay);
-  auto spent = MakeCampaign(domain::CampaignKind::kNextVisit, "spent");
+  auto spent = MakeCampaign(domain::CampaignKind::kCategoryPush, "spent");
   spent.budget_coupons = 5;
-  auto capped = MakeCampaign(domain::CampaignKind::kNextVisit, "capped");
-  auto segment = MakeCampaign(domain::CampaignKind::kNextVisit, "segment");
+  auto capped = MakeCampaign(domain::CampaignKind::kCategoryPush, "capped");
+  auto segment = MakeCampaign(domain::CampaignKind::kCategoryPush, "segment");
   segment.target_segment = domain::Segment::kAtRisk;
 
   std::vector<CampaignHistory> already(5);
@@ -200,7 +200,7 @@ TEST(CampaignOffers, SkipsWhatCannotRunAndRespectsEarlierRuns) {
 
 TEST(CampaignOffers, ATargetSegmentLimitsTheCampaignToThatSegment) {
   const Fixture fixture({{"a", {10}}, {"b", {9}}, {"c", {8}}});
-  auto campaign = MakeCampaign(domain::CampaignKind::kNextVisit);
+  auto campaign = MakeCampaign(domain::CampaignKind::kCategoryPush);
   campaign.target_segment = domain::Segment::kAtRisk;
   CustomerFacts facts;
   facts.segments.assign(3, domain::Segment::kLoyal);
@@ -216,7 +216,7 @@ TEST(CampaignOffers, OnlyCustomersACouponCanReachAreOffered) {
   std::vector<bool> reachable(2, true);
   reachable[*fixture.history.customers.Find("a")] = false;  // no active card
   const auto plan =
-      fixture.Plan({MakeCampaign(domain::CampaignKind::kNextVisit)}, {.reachable = reachable});
+      fixture.Plan({MakeCampaign(domain::CampaignKind::kCategoryPush)}, {.reachable = reachable});
   EXPECT_EQ(fixture.Customers(plan), std::vector<std::string>{"b"});
 }
 
@@ -232,7 +232,7 @@ TEST(CampaignOffers, ALeapDayBirthdayIsTheTwentyEighthInOtherYears) {
 
 TEST(CampaignOffers, ASureSaleGetsNoCoupon) {
   const Fixture fixture({{"a", {10}}}, 0.97f);
-  const auto plan = fixture.Plan({MakeCampaign(domain::CampaignKind::kNextVisit)});
+  const auto plan = fixture.Plan({MakeCampaign(domain::CampaignKind::kCategoryPush)});
   EXPECT_TRUE(plan.offers.empty());
   EXPECT_EQ(plan.campaigns[0].eligible, 0);
 }
@@ -270,6 +270,45 @@ TEST(CampaignOffers, EachDiscountTypeIsOfferedWithItsTerms) {
   }
 }
 
+// A percent-off next_visit campaign is issued at the purchases: the plan keeps each
+// customer's candidates and prices the budget for its shadow price, and offers nothing
+// itself, nor takes a customer's room on tonight's receipt from other campaigns.
+TEST(CampaignOffers, APercentOffNextVisitCampaignIsLeftToThePurchases) {
+  std::vector<Shopper> shoppers;
+  for (int i = 0; i < 400; ++i) shoppers.push_back({"customer-" + std::to_string(i), {10}});
+  const Fixture fixture(shoppers);
+  auto next = MakeCampaign(domain::CampaignKind::kNextVisit, "next");
+  auto push = MakeCampaign(domain::CampaignKind::kCategoryPush, "push");
+  const auto loose = fixture.Plan({push});
+  const double per_offer = loose.offers[0].priced.expected_cost_minor;
+  next.budget_minor = push.budget_minor = static_cast<std::int64_t>(per_offer * 100) + 1;
+  const auto alone = fixture.Plan({push});
+
+  CampaignRunOptions options;
+  options.run_at = kRunAt;
+  options.per_customer_run_cap = 1;
+  const auto plan = PlanCampaigns(fixture.history, fixture.recommendations, fixture.products, {},
+                                  {next, push}, {}, options);
+  EXPECT_TRUE(IssuedAtPurchases(next));
+  EXPECT_FALSE(IssuedAtPurchases(push));
+  EXPECT_EQ(plan.campaigns[0].treated, 0);
+  EXPECT_EQ(plan.campaigns[0].eligible, 400);
+  for (const auto& offer : plan.offers) EXPECT_EQ(offer.campaign, 1u);
+  EXPECT_EQ(plan.next_visit_candidates.size(), 400u);
+  // Its budget binds on paper as the push's binds for real, at the same value for cost.
+  EXPECT_GT(plan.campaigns[0].shadow_price, 0);
+  EXPECT_DOUBLE_EQ(plan.campaigns[0].shadow_price, alone.campaigns[0].shadow_price);
+  // With one coupon a customer tonight, the push still reaches as many as alone.
+  EXPECT_EQ(plan.campaigns[1].treated, alone.campaigns[0].treated);
+
+  // Another discount type is left to the nightly run: the purchases cannot price it.
+  next.discount_type = domain::DiscountType::kAmountOff;
+  next.min_depth = 10;
+  next.max_depth = 200;
+  EXPECT_FALSE(IssuedAtPurchases(next));
+  EXPECT_GT(fixture.Plan({next}).campaigns[0].treated, 0);
+}
+
 // new_product_trial: a yoghurt nobody has bought yet, for a chain where half the
 // customers buy yoghurt and half never do.
 struct TrialFixture : Fixture {
@@ -304,8 +343,8 @@ TEST(CampaignOffers, ANewProductTrialGoesToTheCategorysBuyersAndNotToOthers) {
   // Named as a product, it is new by the campaign's word; the same customers.
   trial.targets = {{domain::CouponTarget::kProduct, "new-yog"}};
   EXPECT_EQ(fixture.Customers(fixture.Plan({trial})), (std::vector<std::string>{"y1", "y2"}));
-  // A next_visit campaign cannot offer what the model never scored.
-  auto next = MakeCampaign(domain::CampaignKind::kNextVisit);
+  // A category push cannot offer what the model never scored.
+  auto next = MakeCampaign(domain::CampaignKind::kCategoryPush);
   next.targets = trial.targets;
   EXPECT_TRUE(fixture.Plan({next}).offers.empty());
 }
