@@ -76,10 +76,28 @@ std::string PreviousDay(const std::string& date) {
   return FormatUtc(*midnight - std::chrono::days(1)).substr(0, 10);
 }
 
-// Clears what an earlier run of `date` stored, so this one computes and writes it all.
+// Clears what an earlier run of `date` stored, so this one computes and writes it all,
+// but for the model's options that run tuned: a nightly run reuses a tuning of the last
+// week (batch/coupon_run.h), so they are kept as the day before's run, which is what a
+// chain's nightly job finds on six nights of seven. `-- --retune` measures the seventh.
 void ForgetRun(const std::string& path, const std::string& date, const std::string& campaign) {
   sqlite::Connection db(path);
   sqlite::Transaction transaction(db);
+  std::string model;
+  {
+    sqlite::Statement& earlier = db.Prepared("SELECT json_extract(summary, '$.model') FROM batch_runs "
+                               "WHERE run_date = ? AND finished_at IS NOT NULL");
+    earlier.Bind(1, date);
+    if (earlier.Step() && !earlier.IsNull(0)) model = earlier.Text(0);
+    earlier.Reset();
+  }
+  if (!model.empty()) {
+    db.Prepared("INSERT OR REPLACE INTO batch_runs (run_date, started_at, finished_at, summary) "
+                "VALUES (?, 0, 0, json_object('model', json(?)))")
+        .Bind(1, PreviousDay(date))
+        .Bind(2, model)
+        .Run();
+  }
   db.Prepared("DELETE FROM coupons WHERE campaign = ?").Bind(1, campaign).Run();
   db.Prepared("DELETE FROM campaign_offers WHERE run_date = ?").Bind(1, date).Run();
   db.Prepared("DELETE FROM batch_runs WHERE run_date = ?").Bind(1, date).Run();
@@ -274,6 +292,9 @@ int Main(int argc, char** argv) {
       {"batch_phases", summary.is_object() ? summary.value("seconds", nlohmann::json())
                                            : nlohmann::json()},
       {"batch_options", passed_on},
+      {"tuned_tonight", summary.is_object() ? summary.value("model", nlohmann::json::object())
+                                                  .value("tuned_tonight", nlohmann::json())
+                                            : nlohmann::json()},
       {"load_average", load_average}};
   if (summary.is_object() && summary.contains("campaigns")) {
     result["campaigns"] = summary["campaigns"];

@@ -8,6 +8,7 @@
 #include "batch/progress.h"
 #include "loyalty/core/name_based_uuid.h"
 #include "loyalty/core/utf8.h"
+#include "targeting/option_tuning.h"
 #include "targeting/rfm_segments.h"
 
 namespace loyalty::server::batch {
@@ -119,6 +120,43 @@ std::vector<double> GapVisits(const targeting::TransactionHistory& history,
     if (count[i] >= 2) gaps[i] = static_cast<double>(last[i] - first[i]) / (count[i] - 1);
   }
   return gaps;
+}
+
+// The options the replay tuned at most `options.retune_days - 1` days before the run, and
+// the date it tuned them, from the latest finished run's summary that holds them.
+std::optional<std::pair<std::string, targeting::NextBasketOptions>> RecentTuning(
+    Store& store, const CouponRunOptions& options, Timestamp cut_off) {
+  if (!options.model.tune || options.retune) return std::nullopt;
+  for (std::uint32_t days_before = 1; days_before < options.retune_days; ++days_before) {
+    const std::string date = FormatUtc(cut_off - std::chrono::days(days_before)).substr(0, 10);
+    const auto earlier = store.FindBatchRun(date);
+    if (!earlier || !earlier->finished_at) continue;
+    const nlohmann::json& model = earlier->summary.value("model", nlohmann::json::object());
+    const auto tuned_on = model.find("tuned_on");
+    const auto values = model.find("options");
+    if (tuned_on == model.end() || !tuned_on->is_string() || values == model.end() ||
+        !values->is_object()) {
+      continue;
+    }
+    // A run tuned up to retune_days - 1 days ago still counts; older, tune again.
+    const std::string& tuned_date = tuned_on->get_ref<const std::string&>();
+    const auto tuned_at = ParseRunDate(tuned_date);
+    if (!tuned_at.ok() ||
+        ToUnixSeconds(cut_off) - *tuned_at >= std::int64_t{options.retune_days} * 86'400) {
+      return std::nullopt;
+    }
+    targeting::NextBasketOptions reused = options.model;
+    bool complete = true;
+    for (const auto& [name, value] : targeting::TunedValues(reused)) {
+      const auto stored = values->find(std::string(name));
+      complete = complete && stored != values->end() && stored->is_number() &&
+                 targeting::SetTunedValue(reused, name, stored->get<double>());
+    }
+    if (!complete) return std::nullopt;  // written by another version: tune again
+    reused.tune = false;
+    return std::make_pair(tuned_date, reused);
+  }
+  return std::nullopt;
 }
 
 // Keeps the next_visit campaigns' candidates for the purchases, then makes them current:
@@ -315,10 +353,24 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
   phase_start = Clock::now();
   std::vector<std::vector<targeting::ScoredProduct>> recommendations;
   if (history.customer_count() > 0) {
+    targeting::NextBasketOptions model_options = options.model;
+    std::string tuned_on;
+    if (auto recent = RecentTuning(store, options, cut_off)) {
+      tuned_on = std::move(recent->first);
+      model_options = std::move(recent->second);
+    }
     PhaseProgress progress(progress_out, options.interactive);
-    const auto model = targeting::NextBasketModel::Fit(history, options.model, std::ref(progress));
+    const auto model = targeting::NextBasketModel::Fit(history, model_options, std::ref(progress));
     recommendations = model.RecommendAll(options.candidates_per_customer, std::ref(progress));
     progress.Finish();
+    if (model.tuned()) tuned_on = options.run_date;
+    nlohmann::json used = nlohmann::json::object();
+    for (const auto& [name, value] : targeting::TunedValues(model.options())) {
+      used[std::string(name)] = value;
+    }
+    summary["model"] = {{"options", std::move(used)},
+                        {"tuned_on", tuned_on.empty() ? nlohmann::json() : nlohmann::json(tuned_on)},
+                        {"tuned_tonight", model.tuned()}};
   }
   seconds["model"] = SecondsSince(phase_start);
 
