@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <ctime>
 #include <unordered_map>
 
 #include "batch/progress.h"
@@ -16,9 +17,35 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double SecondsSince(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
+// The seconds each phase took, by the wall clock and in CPU time of the whole process
+// (every thread): on a machine shared with other work the wall clock says how long the
+// night was, the CPU time what the run itself cost.
+class PhaseClock {
+ public:
+  void Start() {
+    wall_start_ = Clock::now();
+    cpu_start_ = CpuSeconds();
+  }
+  void Stop(const char* phase) {
+    wall_[phase] = std::chrono::duration<double>(Clock::now() - wall_start_).count();
+    cpu_[phase] = CpuSeconds() - cpu_start_;
+  }
+  void AddTo(nlohmann::json& summary) {
+    summary["seconds"] = wall_;
+    summary["cpu_seconds"] = cpu_;
+  }
+
+ private:
+  static double CpuSeconds() {
+    timespec now{};
+    ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
+    return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) * 1e-9;
+  }
+  Clock::time_point wall_start_;
+  double cpu_start_ = 0;
+  nlohmann::json wall_ = nlohmann::json::object();
+  nlohmann::json cpu_ = nlohmann::json::object();
+};
 
 // The namespace of the batch's coupon ids (a random UUID, fixed forever: changing it
 // would make a rerun issue every coupon again).
@@ -242,7 +269,7 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
   if (!run_at.ok()) return run_at.error();
   const Timestamp cut_off = FromUnixSeconds(*run_at);
   nlohmann::json summary = {{"date", options.run_date}};
-  nlohmann::json seconds = nlohmann::json::object();
+  PhaseClock phases;
 
   // A finished date is done: planning it again from inputs that may have changed since
   // (late uploads from offline tills, an edited campaign, new prices) could pick other
@@ -259,7 +286,7 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
   for (auto& stored : store.ListCampaigns(cut_off)) campaigns.push_back(std::move(stored.campaign));
 
   // The history: every cardholder's lines before the date's midnight.
-  auto phase_start = Clock::now();
+  phases.Start();
   targeting::HistoryBuilder builder;
   std::size_t lines = 0;
   {
@@ -288,13 +315,13 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
     meter.Finish(lines, lines);
   }
   const targeting::TransactionHistory history = builder.Build();
-  seconds["read"] = SecondsSince(phase_start);
+  phases.Stop("read");
   summary["lines"] = lines;
   summary["customers"] = history.customer_count();
 
   // Segments are refreshed every night, whether or not a campaign runs: the portal
   // filters and the campaigns' target segments read them.
-  phase_start = Clock::now();
+  phases.Start();
   targeting::CustomerFacts facts;
   {
     const targeting::CustomerRfm rfm = targeting::ComputeRfm(history, *run_at);
@@ -313,11 +340,11 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
     summary["segments"] = std::move(per_segment);
     facts.segments = rfm.segments;
   }
-  seconds["segments"] = SecondsSince(phase_start);
+  phases.Stop("segments");
 
   if (campaigns.empty()) {
     summary["campaigns"] = nlohmann::json::array();
-    summary["seconds"] = std::move(seconds);
+    phases.AddTo(summary);
     if (auto held = StillHeld(options); !held.ok()) return held.error();
     if (auto finished = store.FinishBatchRun(options.run_date, summary, Now()); !finished.ok()) {
       return finished.error();
@@ -350,7 +377,7 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
   }
 
   // The model and every customer's list.
-  phase_start = Clock::now();
+  phases.Start();
   std::vector<std::vector<targeting::ScoredProduct>> recommendations;
   if (history.customer_count() > 0) {
     targeting::NextBasketOptions model_options = options.model;
@@ -372,7 +399,7 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
                         {"tuned_on", tuned_on.empty() ? nlohmann::json() : nlohmann::json(tuned_on)},
                         {"tuned_tonight", model.tuned()}};
   }
-  seconds["model"] = SecondsSince(phase_start);
+  phases.Stop("model");
 
   // Facts the offers need: prices and names from the catalog, birthdays.
   const domain::Catalog catalog = store.LoadCatalog();
@@ -407,14 +434,14 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
 
   targeting::CampaignRunOptions run_options = options.campaigns;
   run_options.run_at = *run_at;
-  phase_start = Clock::now();
+  phases.Start();
   const targeting::CampaignPlan plan = targeting::PlanCampaigns(
       history, recommendations, products, facts, campaigns, already, run_options);
-  seconds["plan"] = SecondsSince(phase_start);
+  phases.Stop("plan");
 
   // Store the offers, a batch per transaction. plan.offers is by customer, then campaign,
   // so an offer's rank is its place in that run.
-  phase_start = Clock::now();
+  phases.Start();
   std::vector<RecordedOffers> recorded(campaigns.size());
   {
     ProgressMeter meter(progress_out, options.interactive, "storing offers", plan.offers.size(),
@@ -505,7 +532,7 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
       !kept.ok()) {
     return kept.error();
   }
-  seconds["store"] = SecondsSince(phase_start);
+  phases.Stop("store");
 
   nlohmann::json per_campaign = nlohmann::json::array();
   for (std::size_t k = 0; k < campaigns.size(); ++k) {
@@ -529,7 +556,7 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
     per_campaign.push_back(std::move(entry));
   }
   summary["campaigns"] = std::move(per_campaign);
-  summary["seconds"] = std::move(seconds);
+  phases.AddTo(summary);
   if (auto held = StillHeld(options); !held.ok()) return held.error();
   if (auto finished = store.FinishBatchRun(options.run_date, summary, Now()); !finished.ok()) {
     return finished.error();
