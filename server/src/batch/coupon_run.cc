@@ -233,7 +233,7 @@ Status StoreNextVisitCandidates(Store& store, const CouponRunOptions& options,
       batch.push_back(std::move(record));
     }
     i = end;
-    if (batch.size() >= options.write_batch || i == candidates.size()) {
+    if (batch.size() >= options.candidate_write_batch || i == candidates.size()) {
       // A run that lost its lock must not write beside the run that took it over.
       if (auto held = StillHeld(options); !held.ok()) return held;
       if (auto stored = store.RecordNextVisitCandidates(batch); !stored.ok()) return stored;

@@ -95,6 +95,7 @@ class CouponRunTest : public ::testing::TestWithParam<testing::Engine> {
     options_.run_date = "2026-12-04";
     options_.model.threads = 1;
     options_.write_batch = 7;  // several transactions, as at scale
+    options_.candidate_write_batch = 25;
   }
 
   nlohmann::json Run() {
