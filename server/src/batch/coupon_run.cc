@@ -388,7 +388,10 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
     }
     PhaseProgress progress(progress_out, options.interactive);
     const auto model = targeting::NextBasketModel::Fit(history, model_options, std::ref(progress));
-    recommendations = model.RecommendAll(options.candidates_per_customer, std::ref(progress));
+    // Only a customer with an active card can be offered anything (PlanCampaigns skips
+    // the others), so only they are ranked.
+    recommendations =
+        model.RecommendAll(options.candidates_per_customer, std::ref(progress), facts.reachable);
     progress.Finish();
     if (model.tuned()) tuned_on = options.run_date;
     nlohmann::json used = nlohmann::json::object();

@@ -687,12 +687,16 @@ std::vector<ScoredProduct> NextBasketModel::Recommend(std::uint32_t customer, st
 }
 
 std::vector<std::vector<ScoredProduct>> NextBasketModel::RecommendAll(
-    std::size_t k, const ProgressFunction& progress) const {
+    std::size_t k, const ProgressFunction& progress, const std::vector<bool>& only) const {
   std::vector<std::vector<ScoredProduct>> all(history_->customer_count());
+  std::vector<std::uint32_t> ranked;
+  for (std::uint32_t customer = 0; customer < all.size(); ++customer) {
+    if (only.empty() || (customer < only.size() && only[customer])) ranked.push_back(customer);
+  }
   ParallelFor(
-      all.size(), Threads(), [&] { return Scratch(*this); },
-      [&](std::size_t customer, Scratch& scratch) {
-        all[customer] = Recommend(static_cast<std::uint32_t>(customer), k, scratch);
+      ranked.size(), Threads(), [&] { return Scratch(*this); },
+      [&](std::size_t index, Scratch& scratch) {
+        all[ranked[index]] = Recommend(ranked[index], k, scratch);
       },
       progress, "recommend");
   return all;

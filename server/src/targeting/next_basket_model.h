@@ -160,9 +160,12 @@ class NextBasketModel {
                                        Scratch& scratch) const;
 
   // Recommend for every customer of the history, on options.threads threads; entry c is
-  // customer c's list.
-  std::vector<std::vector<ScoredProduct>> RecommendAll(std::size_t k,
-                                                       const ProgressFunction& progress = {}) const;
+  // customer c's list. With `only` (one flag per customer), customers whose flag is
+  // false get an empty list and cost nothing: the nightly run ranks only the customers
+  // a coupon can reach.
+  std::vector<std::vector<ScoredProduct>> RecommendAll(
+      std::size_t k, const ProgressFunction& progress = {},
+      const std::vector<bool>& only = {}) const;
 
   const Calibration& calibration() const { return calibration_; }
   const NextBasketOptions& options() const { return options_; }
