@@ -51,7 +51,9 @@ Usage:
   --regenerate            write the chain again even if FILE holds it
   -- BATCH OPTIONS...     passed on to loyalty-batch coupons (model options, say)
 
-Prints one JSON line: lines, scan_seconds, batch_seconds, ratio (batch / scan),
+Prints one JSON line: lines, scan_seconds, batch_seconds, ratio (batch / scan), the
+same in CPU seconds (scan_cpu_seconds, batch_cpu_seconds with every thread's, cpu_ratio:
+on a machine shared with other work the steadier figure),
 batch_peak_rss_mib (getrusage: with the pages of the store file SQLite maps, up to
 1 GiB of page cache) and batch_peak_anonymous_rss_mib (the batch's own memory, sampled),
 the batch's phases, and the load average at the start.
@@ -76,10 +78,28 @@ std::string PreviousDay(const std::string& date) {
   return FormatUtc(*midnight - std::chrono::days(1)).substr(0, 10);
 }
 
-// Clears what an earlier run of `date` stored, so this one computes and writes it all.
+// Clears what an earlier run of `date` stored, so this one computes and writes it all,
+// but for the model's options that run tuned: a nightly run reuses a tuning of the last
+// week (batch/coupon_run.h), so they are kept as the day before's run, which is what a
+// chain's nightly job finds on six nights of seven. `-- --retune` measures the seventh.
 void ForgetRun(const std::string& path, const std::string& date, const std::string& campaign) {
   sqlite::Connection db(path);
   sqlite::Transaction transaction(db);
+  std::string model;
+  {
+    sqlite::Statement& earlier = db.Prepared("SELECT json_extract(summary, '$.model') FROM batch_runs "
+                               "WHERE run_date = ? AND finished_at IS NOT NULL");
+    earlier.Bind(1, date);
+    if (earlier.Step() && !earlier.IsNull(0)) model = earlier.Text(0);
+    earlier.Reset();
+  }
+  if (!model.empty()) {
+    db.Prepared("INSERT OR REPLACE INTO batch_runs (run_date, started_at, finished_at, summary) "
+                "VALUES (?, 0, 0, json_object('model', json(?)))")
+        .Bind(1, PreviousDay(date))
+        .Bind(2, model)
+        .Run();
+  }
   db.Prepared("DELETE FROM coupons WHERE campaign = ?").Bind(1, campaign).Run();
   db.Prepared("DELETE FROM campaign_offers WHERE run_date = ?").Bind(1, date).Run();
   db.Prepared("DELETE FROM batch_runs WHERE run_date = ?").Bind(1, date).Run();
@@ -98,8 +118,22 @@ long AnonymousRssKib(pid_t pid) {
   return 0;
 }
 
+// User plus system CPU seconds of this process or, with RUSAGE_CHILDREN, of its
+// waited-for children (every thread).
+double CpuSeconds(const rusage& usage) {
+  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+         static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) * 1e-6;
+}
+
+double ProcessCpuSeconds() {
+  rusage usage{};
+  ::getrusage(RUSAGE_SELF, &usage);
+  return CpuSeconds(usage);
+}
+
 struct ChildRun {
   double seconds = 0;
+  double cpu_seconds = 0;
   long peak_rss_kib = 0;
   long peak_anonymous_rss_kib = 0;  // sampled every 50 ms
   std::string stdout_text;
@@ -145,6 +179,7 @@ ChildRun RunChild(const std::vector<std::string>& argv) {
   sampler.join();
   run.seconds = Seconds(start);
   run.peak_rss_kib = usage.ru_maxrss;
+  run.cpu_seconds = CpuSeconds(usage);
   run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return run;
 }
@@ -226,6 +261,7 @@ int Main(int argc, char** argv) {
 
   // (a) The bare scan: the read the batch cannot avoid, through the same Store call.
   double scan_seconds = 0;
+  double scan_cpu_seconds = 0;
   std::int64_t scanned = 0;
   {
     const server::TopCategoryPlanner planner;
@@ -236,11 +272,13 @@ int Main(int argc, char** argv) {
     std::int64_t sum = 0;
     std::cerr << "scanning...\n";
     const auto start = std::chrono::steady_clock::now();
+    const double cpu_start = ProcessCpuSeconds();
     store->ScanPurchaseHistory(cut_off, [&](const server::HistoryLine& line) {
       sum += line.quantity + line.amount_minor + static_cast<std::int64_t>(line.sku.size());
       ++scanned;
     });
     scan_seconds = Seconds(start);
+    scan_cpu_seconds = ProcessCpuSeconds() - cpu_start;
     if (sum == 0) std::cerr << "(empty history)\n";
   }
 
@@ -269,11 +307,19 @@ int Main(int argc, char** argv) {
       {"scan_seconds", scan_seconds},
       {"batch_seconds", batch.seconds},
       {"ratio", batch.seconds / scan_seconds},
+      {"scan_cpu_seconds", scan_cpu_seconds},
+      {"batch_cpu_seconds", batch.cpu_seconds},
+      {"cpu_ratio", batch.cpu_seconds / scan_cpu_seconds},
       {"batch_peak_rss_mib", static_cast<double>(batch.peak_rss_kib) / 1024.0},
       {"batch_peak_anonymous_rss_mib", static_cast<double>(batch.peak_anonymous_rss_kib) / 1024.0},
       {"batch_phases", summary.is_object() ? summary.value("seconds", nlohmann::json())
                                            : nlohmann::json()},
+      {"batch_phases_cpu", summary.is_object() ? summary.value("cpu_seconds", nlohmann::json())
+                                               : nlohmann::json()},
       {"batch_options", passed_on},
+      {"tuned_tonight", summary.is_object() ? summary.value("model", nlohmann::json::object())
+                                                  .value("tuned_tonight", nlohmann::json())
+                                            : nlohmann::json()},
       {"load_average", load_average}};
   if (summary.is_object() && summary.contains("campaigns")) {
     result["campaigns"] = summary["campaigns"];

@@ -103,6 +103,9 @@ Coupons and report options:
                             run takes the lock over S seconds after its last
                             heartbeat. A later run's own --lock-stale never
                             shortens this run's lease
+  --retune                  coupons: tune the model's options tonight even if a
+                            run of the last 7 days tuned them (runs reuse those
+                            and only calibrate)
   --json                    the report as one JSON line
 
 Evaluate options:
@@ -343,6 +346,7 @@ int Coupons(const Args& args) {
   auto model = ParseModelOptions(args);
   if (!model.ok()) return Fail(model.error());
   options.model = *model;
+  options.retune = args.Flag("retune");
   auto margin = ParseFraction(args, "margin", options.campaigns.default_margin_rate, 1);
   if (!margin.ok()) return Fail(margin.error());
   options.campaigns.default_margin_rate = *margin;
@@ -477,7 +481,7 @@ int BatchMain(int argc, char** argv) {
                            "campaign",
                            "wait",
                            "lock-stale"},
-                          {"help", "no-tune", "json"});
+                          {"help", "no-tune", "retune", "json"});
   if (!args.ok()) return Fail(args.error());
   if (args->Flag("help")) {
     std::cout << kUsage;

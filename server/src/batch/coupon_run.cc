@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <ctime>
 #include <unordered_map>
 
 #include "batch/progress.h"
 #include "loyalty/core/name_based_uuid.h"
 #include "loyalty/core/utf8.h"
+#include "targeting/option_tuning.h"
 #include "targeting/rfm_segments.h"
 
 namespace loyalty::server::batch {
@@ -15,9 +17,35 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double SecondsSince(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
+// The seconds each phase took, by the wall clock and in CPU time of the whole process
+// (every thread): on a machine shared with other work the wall clock says how long the
+// night was, the CPU time what the run itself cost.
+class PhaseClock {
+ public:
+  void Start() {
+    wall_start_ = Clock::now();
+    cpu_start_ = CpuSeconds();
+  }
+  void Stop(const char* phase) {
+    wall_[phase] = std::chrono::duration<double>(Clock::now() - wall_start_).count();
+    cpu_[phase] = CpuSeconds() - cpu_start_;
+  }
+  void AddTo(nlohmann::json& summary) {
+    summary["seconds"] = wall_;
+    summary["cpu_seconds"] = cpu_;
+  }
+
+ private:
+  static double CpuSeconds() {
+    timespec now{};
+    ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
+    return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) * 1e-9;
+  }
+  Clock::time_point wall_start_;
+  double cpu_start_ = 0;
+  nlohmann::json wall_ = nlohmann::json::object();
+  nlohmann::json cpu_ = nlohmann::json::object();
+};
 
 // The namespace of the batch's coupon ids (a random UUID, fixed forever: changing it
 // would make a rerun issue every coupon again).
@@ -121,6 +149,43 @@ std::vector<double> GapVisits(const targeting::TransactionHistory& history,
   return gaps;
 }
 
+// The options the replay tuned at most `options.retune_days - 1` days before the run, and
+// the date it tuned them, from the latest finished run's summary that holds them.
+std::optional<std::pair<std::string, targeting::NextBasketOptions>> RecentTuning(
+    Store& store, const CouponRunOptions& options, Timestamp cut_off) {
+  if (!options.model.tune || options.retune) return std::nullopt;
+  for (std::uint32_t days_before = 1; days_before < options.retune_days; ++days_before) {
+    const std::string date = FormatUtc(cut_off - std::chrono::days(days_before)).substr(0, 10);
+    const auto earlier = store.FindBatchRun(date);
+    if (!earlier || !earlier->finished_at) continue;
+    const nlohmann::json& model = earlier->summary.value("model", nlohmann::json::object());
+    const auto tuned_on = model.find("tuned_on");
+    const auto values = model.find("options");
+    if (tuned_on == model.end() || !tuned_on->is_string() || values == model.end() ||
+        !values->is_object()) {
+      continue;
+    }
+    // A run tuned up to retune_days - 1 days ago still counts; older, tune again.
+    const std::string& tuned_date = tuned_on->get_ref<const std::string&>();
+    const auto tuned_at = ParseRunDate(tuned_date);
+    if (!tuned_at.ok() ||
+        ToUnixSeconds(cut_off) - *tuned_at >= std::int64_t{options.retune_days} * 86'400) {
+      return std::nullopt;
+    }
+    targeting::NextBasketOptions reused = options.model;
+    bool complete = true;
+    for (const auto& [name, value] : targeting::TunedValues(reused)) {
+      const auto stored = values->find(std::string(name));
+      complete = complete && stored != values->end() && stored->is_number() &&
+                 targeting::SetTunedValue(reused, name, stored->get<double>());
+    }
+    if (!complete) return std::nullopt;  // written by another version: tune again
+    reused.tune = false;
+    return std::make_pair(tuned_date, reused);
+  }
+  return std::nullopt;
+}
+
 // Keeps the next_visit campaigns' candidates for the purchases, then makes them current:
 // a run killed before the switch leaves purchases on the previous run's.
 Status StoreNextVisitCandidates(Store& store, const CouponRunOptions& options,
@@ -168,7 +233,7 @@ Status StoreNextVisitCandidates(Store& store, const CouponRunOptions& options,
       batch.push_back(std::move(record));
     }
     i = end;
-    if (batch.size() >= options.write_batch || i == candidates.size()) {
+    if (batch.size() >= options.candidate_write_batch || i == candidates.size()) {
       // A run that lost its lock must not write beside the run that took it over.
       if (auto held = StillHeld(options); !held.ok()) return held;
       if (auto stored = store.RecordNextVisitCandidates(batch); !stored.ok()) return stored;
@@ -204,7 +269,7 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
   if (!run_at.ok()) return run_at.error();
   const Timestamp cut_off = FromUnixSeconds(*run_at);
   nlohmann::json summary = {{"date", options.run_date}};
-  nlohmann::json seconds = nlohmann::json::object();
+  PhaseClock phases;
 
   // A finished date is done: planning it again from inputs that may have changed since
   // (late uploads from offline tills, an edited campaign, new prices) could pick other
@@ -221,7 +286,7 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
   for (auto& stored : store.ListCampaigns(cut_off)) campaigns.push_back(std::move(stored.campaign));
 
   // The history: every cardholder's lines before the date's midnight.
-  auto phase_start = Clock::now();
+  phases.Start();
   targeting::HistoryBuilder builder;
   std::size_t lines = 0;
   {
@@ -250,13 +315,13 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
     meter.Finish(lines, lines);
   }
   const targeting::TransactionHistory history = builder.Build();
-  seconds["read"] = SecondsSince(phase_start);
+  phases.Stop("read");
   summary["lines"] = lines;
   summary["customers"] = history.customer_count();
 
   // Segments are refreshed every night, whether or not a campaign runs: the portal
   // filters and the campaigns' target segments read them.
-  phase_start = Clock::now();
+  phases.Start();
   targeting::CustomerFacts facts;
   {
     const targeting::CustomerRfm rfm = targeting::ComputeRfm(history, *run_at);
@@ -275,11 +340,11 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
     summary["segments"] = std::move(per_segment);
     facts.segments = rfm.segments;
   }
-  seconds["segments"] = SecondsSince(phase_start);
+  phases.Stop("segments");
 
   if (campaigns.empty()) {
     summary["campaigns"] = nlohmann::json::array();
-    summary["seconds"] = std::move(seconds);
+    phases.AddTo(summary);
     if (auto held = StillHeld(options); !held.ok()) return held.error();
     if (auto finished = store.FinishBatchRun(options.run_date, summary, Now()); !finished.ok()) {
       return finished.error();
@@ -312,15 +377,32 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
   }
 
   // The model and every customer's list.
-  phase_start = Clock::now();
+  phases.Start();
   std::vector<std::vector<targeting::ScoredProduct>> recommendations;
   if (history.customer_count() > 0) {
+    targeting::NextBasketOptions model_options = options.model;
+    std::string tuned_on;
+    if (auto recent = RecentTuning(store, options, cut_off)) {
+      tuned_on = std::move(recent->first);
+      model_options = std::move(recent->second);
+    }
     PhaseProgress progress(progress_out, options.interactive);
-    const auto model = targeting::NextBasketModel::Fit(history, options.model, std::ref(progress));
-    recommendations = model.RecommendAll(options.candidates_per_customer, std::ref(progress));
+    const auto model = targeting::NextBasketModel::Fit(history, model_options, std::ref(progress));
+    // Only a customer with an active card can be offered anything (PlanCampaigns skips
+    // the others), so only they are ranked.
+    recommendations =
+        model.RecommendAll(options.candidates_per_customer, std::ref(progress), facts.reachable);
     progress.Finish();
+    if (model.tuned()) tuned_on = options.run_date;
+    nlohmann::json used = nlohmann::json::object();
+    for (const auto& [name, value] : targeting::TunedValues(model.options())) {
+      used[std::string(name)] = value;
+    }
+    summary["model"] = {{"options", std::move(used)},
+                        {"tuned_on", tuned_on.empty() ? nlohmann::json() : nlohmann::json(tuned_on)},
+                        {"tuned_tonight", model.tuned()}};
   }
-  seconds["model"] = SecondsSince(phase_start);
+  phases.Stop("model");
 
   // Facts the offers need: prices and names from the catalog, birthdays.
   const domain::Catalog catalog = store.LoadCatalog();
@@ -355,14 +437,14 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
 
   targeting::CampaignRunOptions run_options = options.campaigns;
   run_options.run_at = *run_at;
-  phase_start = Clock::now();
+  phases.Start();
   const targeting::CampaignPlan plan = targeting::PlanCampaigns(
       history, recommendations, products, facts, campaigns, already, run_options);
-  seconds["plan"] = SecondsSince(phase_start);
+  phases.Stop("plan");
 
   // Store the offers, a batch per transaction. plan.offers is by customer, then campaign,
   // so an offer's rank is its place in that run.
-  phase_start = Clock::now();
+  phases.Start();
   std::vector<RecordedOffers> recorded(campaigns.size());
   {
     ProgressMeter meter(progress_out, options.interactive, "storing offers", plan.offers.size(),
@@ -455,7 +537,7 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
       !kept.ok()) {
     return kept.error();
   }
-  seconds["store"] = SecondsSince(phase_start);
+  phases.Stop("store");
 
   nlohmann::json per_campaign = nlohmann::json::array();
   for (std::size_t k = 0; k < campaigns.size(); ++k) {
@@ -482,7 +564,7 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
     per_campaign.push_back(std::move(entry));
   }
   summary["campaigns"] = std::move(per_campaign);
-  summary["seconds"] = std::move(seconds);
+  phases.AddTo(summary);
   if (auto held = StillHeld(options); !held.ok()) return held.error();
   if (auto finished = store.FinishBatchRun(options.run_date, summary, Now()); !finished.ok()) {
     return finished.error();

@@ -35,6 +35,17 @@ struct CouponRunOptions {
   targeting::CampaignRunOptions campaigns;  // run_at is set from run_date
   std::size_t candidates_per_customer = 20;  // the model's list the campaigns choose from
   std::size_t write_batch = 2000;            // offers per transaction
+  // Next-visit candidates per transaction: ten per customer and campaign, so at a chain's
+  // scale they are most of what the run writes, and a commit (an fsync) per 2,000 rows
+  // was most of their cost. A transaction of 20,000 short rows holds the writer for
+  // some tens of milliseconds, which purchases arriving meanwhile wait out.
+  std::size_t candidate_write_batch = 20'000;
+  // The replay's tuning is the dearest part of the model and the options it picks move
+  // slowly with the data, so a run reuses the options a run of the last `retune_days`
+  // days tuned (stored in that run's summary, "model") and only calibrates; `retune`
+  // tunes tonight whatever is stored. Only when model.tune: options a person gave stand.
+  std::uint32_t retune_days = 7;
+  bool retune = false;
   bool interactive = false;                  // stderr is a terminal: progress redrawn
   // Asked before each step that writes (segments, each batch of offers, the finish); a
   // failure stops the run there. The command line passes its RunLock's StillHeld, so a

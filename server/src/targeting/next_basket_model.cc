@@ -108,6 +108,8 @@ void NextBasketModel::BuildCustomerVectors(std::uint32_t held_out) {
   vector_rhythm_.clear();
   vector_norm_.clear();
   vector_heaviest_.clear();
+  contribution_begin_.assign(1, 0);
+  contribution_.clear();
   for (std::uint32_t customer = 0; customer < history.customer_count(); ++customer) {
     const std::uint32_t begin = history.customer_basket_begin[customer];
     const std::uint32_t baskets = pool_.empty() || pool_[customer]
@@ -169,6 +171,13 @@ void NextBasketModel::BuildCustomerVectors(std::uint32_t held_out) {
                 return vector_weight_[a] != vector_weight_[b] ? vector_weight_[a] > vector_weight_[b]
                                                               : a < b;
               });
+    const auto contributed = std::min<std::size_t>(vector_heaviest_.size() - first,
+                                                   options_.neighbour_products);
+    for (std::size_t i = first; i < first + contributed; ++i) {
+      contribution_.push_back({vector_product_[vector_heaviest_[i]],
+                               vector_weight_[vector_heaviest_[i]]});
+    }
+    contribution_begin_.push_back(static_cast<std::uint32_t>(contribution_.size()));
   }
 
   // Repeat propensity, shrunk towards the mean of all products so that a product with
@@ -529,15 +538,18 @@ void NextBasketModel::AddNeighbours(std::uint32_t customer, Scratch& scratch) co
   // TIFU averages the neighbours' vectors unweighted: similarity chooses them, and
   // weighting by it again overfits to the single closest customer on thin histories.
   const float share = found > 0 ? 1.0f / static_cast<float>(found) : 0;
+  // Most of a query's time is here, reading the neighbours' entries from all over
+  // memory: each neighbour's are one run, and the run a few neighbours ahead is fetched
+  // while this one is added.
+  constexpr std::size_t kPrefetchAhead = 4;
   for (std::size_t n = 0; n < found; ++n) {
+    if (n + kPrefetchAhead < found) {
+      __builtin_prefetch(contribution_.data() + contribution_begin_[similar[n + kPrefetchAhead]]);
+    }
     const std::uint32_t other = similar[n];
-    const auto heaviest = vector_heaviest_.begin() + vector_begin_[other];
-    const auto contributed = heaviest + std::min(vector_begin_[other + 1] - vector_begin_[other],
-                                                 options_.neighbour_products);
-    for (auto it = heaviest; it != contributed; ++it) {
-      const std::uint32_t e = *it;
-      scratch.neighbour_[vector_product_[e]] += share * vector_weight_[e];
-      AddCandidate(vector_product_[e], scratch);
+    for (std::uint32_t c = contribution_begin_[other]; c < contribution_begin_[other + 1]; ++c) {
+      scratch.neighbour_[contribution_[c].product] += share * contribution_[c].weight;
+      AddCandidate(contribution_[c].product, scratch);
     }
   }
   for (const std::uint32_t other : similar) scratch.similarity_[other] = 0;
@@ -675,12 +687,16 @@ std::vector<ScoredProduct> NextBasketModel::Recommend(std::uint32_t customer, st
 }
 
 std::vector<std::vector<ScoredProduct>> NextBasketModel::RecommendAll(
-    std::size_t k, const ProgressFunction& progress) const {
+    std::size_t k, const ProgressFunction& progress, const std::vector<bool>& only) const {
   std::vector<std::vector<ScoredProduct>> all(history_->customer_count());
+  std::vector<std::uint32_t> ranked;
+  for (std::uint32_t customer = 0; customer < all.size(); ++customer) {
+    if (only.empty() || (customer < only.size() && only[customer])) ranked.push_back(customer);
+  }
   ParallelFor(
-      all.size(), Threads(), [&] { return Scratch(*this); },
-      [&](std::size_t customer, Scratch& scratch) {
-        all[customer] = Recommend(static_cast<std::uint32_t>(customer), k, scratch);
+      ranked.size(), Threads(), [&] { return Scratch(*this); },
+      [&](std::size_t index, Scratch& scratch) {
+        all[ranked[index]] = Recommend(ranked[index], k, scratch);
       },
       progress, "recommend");
   return all;

@@ -160,9 +160,12 @@ class NextBasketModel {
                                        Scratch& scratch) const;
 
   // Recommend for every customer of the history, on options.threads threads; entry c is
-  // customer c's list.
-  std::vector<std::vector<ScoredProduct>> RecommendAll(std::size_t k,
-                                                       const ProgressFunction& progress = {}) const;
+  // customer c's list. With `only` (one flag per customer), customers whose flag is
+  // false get an empty list and cost nothing: the nightly run ranks only the customers
+  // a coupon can reach.
+  std::vector<std::vector<ScoredProduct>> RecommendAll(
+      std::size_t k, const ProgressFunction& progress = {},
+      const std::vector<bool>& only = {}) const;
 
   const Calibration& calibration() const { return calibration_; }
   const NextBasketOptions& options() const { return options_; }
@@ -212,6 +215,15 @@ class NextBasketModel {
   // Customer c's entries again, heaviest first (ties: lower entry), as indexes into the
   // arrays above: the query's products and a neighbour's contribution are a prefix.
   std::vector<std::uint32_t> vector_heaviest_;
+  // What customer c adds to a neighbour mean, in one run: their `neighbour_products`
+  // heaviest entries, heaviest first, [contribution_begin_[c], contribution_begin_[c + 1]).
+  // A copy of what the arrays above hold, laid out for the neighbour search's inner loop.
+  struct Contribution {
+    std::uint32_t product;
+    float weight;
+  };
+  std::vector<std::uint32_t> contribution_begin_;
+  std::vector<Contribution> contribution_;
   // Per product: the repeat-propensity factor of the personal score.
   std::vector<float> repeat_factor_;
   // Product p's buyers: [buyer_begin_[p], buyer_begin_[p + 1]), heaviest normalised

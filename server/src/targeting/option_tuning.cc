@@ -4,12 +4,15 @@
 #include <array>
 #include <cmath>
 #include <initializer_list>
+#include <string_view>
 #include <utility>
 
 namespace loyalty::server::targeting {
 namespace {
 
 struct TuningAxis {
+  std::string_view name;  // as the run's summary stores it (the command line's, with _)
+  double max;             // the largest value the command line accepts
   double (*get)(const NextBasketOptions&);
   void (*set)(NextBasketOptions&, double);
   std::initializer_list<double> values;
@@ -17,31 +20,40 @@ struct TuningAxis {
 
 const std::array<TuningAxis, 9>& Axes() {
   static const std::array<TuningAxis, 9> axes{{
-      {[](const NextBasketOptions& o) { return static_cast<double>(o.groups); },
+      {"groups", 1000,
+       [](const NextBasketOptions& o) { return static_cast<double>(o.groups); },
        [](NextBasketOptions& o, double v) { o.groups = static_cast<std::uint32_t>(v); },
        {1, 3}},
-      {[](const NextBasketOptions& o) { return o.within_decay; },
+      {"within_decay", 1,
+       [](const NextBasketOptions& o) { return o.within_decay; },
        [](NextBasketOptions& o, double v) { o.within_decay = v; },
        {0.9, 1}},
-      {[](const NextBasketOptions& o) { return o.group_decay; },
+      {"group_decay", 1,
+       [](const NextBasketOptions& o) { return o.group_decay; },
        [](NextBasketOptions& o, double v) { o.group_decay = v; },
        {0.6, 0.8, 1}},
-      {[](const NextBasketOptions& o) { return o.alpha; },
+      {"alpha", 1,
+       [](const NextBasketOptions& o) { return o.alpha; },
        [](NextBasketOptions& o, double v) { o.alpha = v; },
        {0.2, 0.5, 0.8, 1}},
-      {[](const NextBasketOptions& o) { return o.prior_baskets; },
+      {"prior_baskets", 100000,
+       [](const NextBasketOptions& o) { return o.prior_baskets; },
        [](NextBasketOptions& o, double v) { o.prior_baskets = v; },
        {0, 30, 100, 300}},
-      {[](const NextBasketOptions& o) { return o.rhythm_weight; },
+      {"rhythm_weight", 1,
+       [](const NextBasketOptions& o) { return o.rhythm_weight; },
        [](NextBasketOptions& o, double v) { o.rhythm_weight = v; },
        {0, 0.5}},
-      {[](const NextBasketOptions& o) { return o.repeat_weight; },
+      {"repeat_weight", 4,
+       [](const NextBasketOptions& o) { return o.repeat_weight; },
        [](NextBasketOptions& o, double v) { o.repeat_weight = v; },
        {0, 0.5}},
-      {[](const NextBasketOptions& o) { return o.cross_sell_weight; },
+      {"cross_sell_weight", 100,
+       [](const NextBasketOptions& o) { return o.cross_sell_weight; },
        [](NextBasketOptions& o, double v) { o.cross_sell_weight = v; },
        {0, 0.1}},
-      {[](const NextBasketOptions& o) { return o.category_weight; },
+      {"category_weight", 100,
+       [](const NextBasketOptions& o) { return o.category_weight; },
        [](NextBasketOptions& o, double v) { o.category_weight = v; },
        {0, 0.05}},
   }};
@@ -92,6 +104,24 @@ NextBasketOptions PersonalFrequency(const NextBasketOptions& options) {
   frequency.cross_sell_weight = 0;
   frequency.category_weight = 0;
   return frequency;
+}
+
+std::vector<std::pair<std::string_view, double>> TunedValues(const NextBasketOptions& options) {
+  std::vector<std::pair<std::string_view, double>> values;
+  for (const TuningAxis& axis : Axes()) values.emplace_back(axis.name, axis.get(options));
+  return values;
+}
+
+bool SetTunedValue(NextBasketOptions& options, std::string_view name, double value) {
+  for (const TuningAxis& axis : Axes()) {
+    if (axis.name != name) continue;
+    // A stored summary is input like any other: the command line's bounds hold.
+    if (!(value >= 0 && value <= axis.max)) return false;
+    if (name == "groups" && (value < 1 || value != std::floor(value))) return false;
+    axis.set(options, value);
+    return true;
+  }
+  return false;
 }
 
 std::size_t TuningPointsAtMost() {

@@ -9,6 +9,8 @@
 #pragma once
 
 #include <functional>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "targeting/next_basket_model.h"
@@ -38,6 +40,14 @@ NextBasketOptions PersonalFrequency(const NextBasketOptions& options);
 // Every other field comes from `given`. Progress: ("tuning replay", points tried, at most).
 NextBasketOptions TuneOptions(const NextBasketOptions& given, const ReplayScore& score,
                               const ProgressFunction& progress = {});
+
+// The options TuneOptions chooses, by name (groups, within_decay, group_decay, alpha,
+// prior_baskets, rhythm_weight, repeat_weight, cross_sell_weight, category_weight), so a
+// nightly run can store what it tuned and later runs reuse it without a replay.
+std::vector<std::pair<std::string_view, double>> TunedValues(const NextBasketOptions& options);
+// Sets one of them; false (and `options` unchanged) for an unknown name or a value out
+// of the command line's bounds for that option.
+bool SetTunedValue(NextBasketOptions& options, std::string_view name, double value);
 
 // The most points TuneOptions scores.
 std::size_t TuningPointsAtMost();

@@ -100,6 +100,7 @@ class CouponRunTest : public ::testing::TestWithParam<testing::Engine> {
     options_.run_date = "2026-12-04";
     options_.model.threads = 1;
     options_.write_batch = 7;  // several transactions, as at scale
+    options_.candidate_write_batch = 25;
   }
 
   nlohmann::json Run() {
@@ -200,6 +201,49 @@ TEST_P(CouponRunTest, ARunKilledHalfWayIsCompletedByTheNext) {
   EXPECT_EQ(resumed["already_present"], offers - removed);
   EXPECT_EQ(Count("campaign_offers", "TRUE"), offers);
   EXPECT_EQ(Count("coupons", "campaign = 'december-personal'"), whole["treated"]);
+}
+
+TEST_P(CouponRunTest, TheNextNightsReuseTheTuningUntilItIsAWeekOld) {
+  const auto first = Run();
+  ASSERT_TRUE(first.contains("model")) << first.dump();
+  EXPECT_EQ(first["model"]["tuned_on"], "2026-12-04");
+  EXPECT_TRUE(first["model"]["tuned_tonight"].get<bool>());
+  // What the first night chose, stored as if it were something the grid cannot reach
+  // from the defaults: the next nights must take it from the store, not tune again.
+  database_->Exec(
+      "UPDATE batch_runs SET summary = '" +
+      [&] {
+        nlohmann::json summary = first;
+        summary["model"]["options"]["alpha"] = 0.35;
+        return summary.dump();
+      }() +
+      "' WHERE run_date = '2026-12-04'");
+
+  options_.run_date = "2026-12-10";
+  const auto six_days_later = Run();
+  EXPECT_FALSE(six_days_later["model"]["tuned_tonight"].get<bool>());
+  EXPECT_EQ(six_days_later["model"]["tuned_on"], "2026-12-04");
+  EXPECT_EQ(six_days_later["model"]["options"]["alpha"], 0.35);
+
+  options_.run_date = "2026-12-11";  // finds 12-10's summary, tuned on 12-04: a week old
+  const auto seven_days_later = Run();
+  EXPECT_TRUE(seven_days_later["model"]["tuned_tonight"].get<bool>());
+  EXPECT_EQ(seven_days_later["model"]["tuned_on"], "2026-12-11");
+
+  options_.run_date = "2026-12-12";
+  options_.retune = true;
+  const auto forced = Run();
+  EXPECT_TRUE(forced["model"]["tuned_tonight"].get<bool>());
+  EXPECT_EQ(forced["model"]["tuned_on"], "2026-12-12");
+
+  options_.run_date = "2026-12-13";
+  options_.retune = false;
+  options_.model.tune = false;  // options a person gave are not replaced by stored ones
+  options_.model.alpha = 0.9;
+  const auto given = Run();
+  EXPECT_FALSE(given["model"]["tuned_tonight"].get<bool>());
+  EXPECT_TRUE(given["model"]["tuned_on"].is_null());
+  EXPECT_EQ(given["model"]["options"]["alpha"], 0.9);
 }
 
 TEST_P(CouponRunTest, KeepsTheNextVisitCandidatesAndTheBudgetForThePurchases) {

@@ -282,6 +282,36 @@ TEST(TargetingModel, RecommendAllOnThreadsMatchesOneByOne) {
   }
 }
 
+TEST(TargetingModel, RecommendAllRanksOnlyTheCustomersAskedFor) {
+  std::vector<SyntheticCustomer> customers;
+  for (int i = 0; i < 600; ++i) {
+    customers.push_back({"c" + std::to_string(i),
+                         {{"p" + std::to_string(i % 11), "p" + std::to_string(i % 4)},
+                          {"p" + std::to_string(i % 6)}}});
+  }
+  const auto history = MakeHistory(customers);
+  NextBasketOptions options;
+  options.threads = 2;
+  options.replay_customers = 100;
+  const auto model = NextBasketModel::Fit(history, options);
+  std::vector<bool> only(history.customer_count(), false);
+  for (std::uint32_t customer = 0; customer < only.size(); customer += 3) only[customer] = true;
+  const auto some = model.RecommendAll(5, {}, only);
+  const auto all = model.RecommendAll(5);
+  ASSERT_EQ(some.size(), history.customer_count());
+  for (std::uint32_t customer = 0; customer < history.customer_count(); ++customer) {
+    if (!only[customer]) {
+      EXPECT_TRUE(some[customer].empty());
+      continue;
+    }
+    ASSERT_EQ(some[customer].size(), 5u);
+    for (std::size_t i = 0; i < 5; ++i) {
+      EXPECT_EQ(some[customer][i].product, all[customer][i].product);
+      EXPECT_EQ(some[customer][i].score, all[customer][i].score);
+    }
+  }
+}
+
 TEST(TargetingModel, TopsUpAThinListWithBestSellers) {
   const auto history = MakeHistory(
       {{"t", {{"rare"}}}, {"a", Repeat({"bread", "milk"}, 3)}, {"b", Repeat({"bread"}, 2)}});

@@ -119,5 +119,30 @@ TEST(OptionTuning, AGainWithinTheNoiseDoesNotMove) {
   EXPECT_TRUE(same(chosen, given));
 }
 
+TEST(OptionTuning, TheTunedValuesGoBackByNameWithinTheCommandLinesBounds) {
+  NextBasketOptions tuned;
+  tuned.groups = 1;
+  tuned.alpha = 0.2;
+  tuned.prior_baskets = 30;
+  tuned.cross_sell_weight = 0;
+  NextBasketOptions restored;
+  const auto values = TunedValues(tuned);
+  ASSERT_EQ(values.size(), 9u);
+  for (const auto& [name, value] : values) EXPECT_TRUE(SetTunedValue(restored, name, value));
+  EXPECT_EQ(restored.groups, 1u);
+  EXPECT_EQ(restored.alpha, 0.2);
+  EXPECT_EQ(restored.prior_baskets, 30);
+  EXPECT_EQ(restored.cross_sell_weight, 0);
+  EXPECT_EQ(restored.within_decay, tuned.within_decay);
+
+  EXPECT_FALSE(SetTunedValue(restored, "alpha", 1.5));
+  EXPECT_FALSE(SetTunedValue(restored, "alpha", std::nan("")));
+  EXPECT_FALSE(SetTunedValue(restored, "groups", 2.5));
+  EXPECT_FALSE(SetTunedValue(restored, "groups", 0));
+  EXPECT_FALSE(SetTunedValue(restored, "neighbours", 10));  // not tuned
+  EXPECT_EQ(restored.alpha, 0.2);
+  EXPECT_EQ(restored.groups, 1u);
+}
+
 }  // namespace
 }  // namespace loyalty::server::targeting
