@@ -12,5 +12,6 @@ CREATE TABLE customer_features (
   next_visit_at         BIGINT NOT NULL,   -- last visit + the median gap, Unix seconds UTC
   top_categories        TEXT NOT NULL      -- JSON [{"category","lift","baskets"}], best first
 );
--- The rows another run date left behind, found without reading the table.
-CREATE INDEX customer_features_by_run_date ON customer_features(run_date);
+-- No index on run_date: every row's date changes every night, and keeping an index in
+-- step cost more (about a sixth of the step at 20,000 customers) than the one scan that
+-- drops the rows another run date left behind.
