@@ -4,6 +4,8 @@
 // flagged overdue (on the page and in the list's panel), is told which field is wrong,
 // changes a consent that is still there after a reload; then a manager of another store
 // opens the same customer's address and is refused on screen, as the API refuses them.
+// The customer's page also shows the nightly run's lapse risk, usual gap between visits,
+// expected next visit and category affinities (the test runs loyalty-batch first).
 // On the way the admin sorts the list by spend, closes the follow-up, replaces a lost card,
 // registers a new card, merges another customer into its holder and erases them (each
 // confirm step names them), and an analyst sees the customer without any control that
@@ -17,13 +19,14 @@
 //     --replacement-card 2000000000084 --merge-id 2 --merge-name 'Grace Hopper'
 //     --top-spender 'anonymous #3' --least-spender 'Grace Hopper' --spend-from 10
 //     --spend-to 15 (in the currency's major units: only the customer's spend between)
+//     --usual-gap '14 days' --lapse-band low
 import { readFileSync } from 'node:fs';
 import { expect, logIn, logOut, requiredOptions, runInBrowser, textOf } from './portal_browser_lib.mjs';
 
 const opt = requiredOptions(['email', 'manager-email', 'analyst-email', 'password',
   'customer-id', 'customer-name', 'search', 'visits', 'spend', 'totals', 'new-card',
   'replacement-card', 'merge-id', 'merge-name', 'top-spender', 'least-spender', 'spend-from',
-  'spend-to']);
+  'spend-to', 'usual-gap', 'lapse-band']);
 const customerPath = `#/customers/${opt['customer-id']}`;
 
 // Yesterday in the viewer's zone (node and chromium share the machine's), as a date input
@@ -98,6 +101,22 @@ await runInBrowser('portal-customers', opt, async ({ page, log, shot }) => {
   expect(storesCsv[0] === 'Store,Visits,Spend,Last visit' && storesCsv.length >= 2,
     `the stores' CSV: ${JSON.stringify(storesCsv)}`);
   await shot('3-customer.png');
+
+  log("the nightly run's lapse risk and affinities");
+  const lapse = await textOf(page, '#figure-lapse-risk .tile-value');
+  expect(/^\d{1,3}\s?%$/.test(lapse), `the lapse risk shows "${lapse}"`);
+  const band = await textOf(page, '#lapse-band');
+  expect(band === opt['lapse-band'], `the lapse band shows "${band}", expected "${opt['lapse-band']}"`);
+  const gap = await textOf(page, '#figure-usual-gap .tile-value');
+  expect(gap === opt['usual-gap'], `the usual gap shows "${gap}", expected "${opt['usual-gap']}"`);
+  const summary = await textOf(page, '#features-summary');
+  expect(summary.startsWith(`Usually every ${opt['usual-gap']}, next visit expected `),
+    `the features read "${summary}"`);
+  expect(await textOf(page, '#figure-next-visit .tile-value') !== '–', 'no expected next visit');
+  expect((await textOf(page, '#affinities-table-empty')) === 'No category stands out yet.',
+    'the affinities do not say that no category stands out');
+  await page.locator('#features').scrollIntoViewIfNeeded();
+  await shot('3-features.png');
 
   log('a complaint due yesterday');
   await page.selectOption('#contact-form select[name=kind]', 'complaint');

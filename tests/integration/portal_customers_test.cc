@@ -82,6 +82,17 @@ class PortalCustomers : public ::testing::Test {
     ASSERT_EQ(response->status, 200u) << response->body;
   }
 
+  // loyalty-batch coupons for tomorrow (UTC), so that today's purchases are in its history.
+  void RunNightlyBatch() {
+    const std::string tomorrow = FormatUtc(Now() + std::chrono::hours(24)).substr(0, 10);
+    ASSERT_EQ(testing::RunToEnd({LOYALTY_BATCH_PATH, "coupons", "--date", tomorrow, "--threads",
+                                 "1", "--data-dir", server_->data_dir(), "--storage-url",
+                                 server_->storage_url()},
+                                dir_.File("batch.log")),
+              0)
+        << "see " << dir_.File("batch.log");
+  }
+
   Login LogIn(const std::string& email) { return server_->PortalLogIn(email, kPassword); }
 
   net::HttpsClient As(const Login& login) { return server_->PortalClient(login); }
@@ -357,7 +368,32 @@ TEST_F(PortalCustomers, RegistersANewCardOnceNamingTheFieldAtFault) {
             1);
 }
 
+TEST_F(PortalCustomers, NightlyRunFeaturesShowOnThePageAndInTheExport) {
+  const auto admin = LogIn("admin@example.com");
+  const std::string page = "/portal/api/customers/" + std::to_string(ada_);
+  EXPECT_TRUE(GetJson(admin, page)["features"].is_null());
+  ASSERT_NO_FATAL_FAILURE(RunNightlyBatch());
+
+  // Ada's two purchases came seconds apart, one trip: no gap of hers or anybody's, so the
+  // usual gap is the default 14 days and a day's absence is a low risk; everybody bought
+  // the same steak, so no category stands out.
+  const auto features = GetJson(admin, page)["features"];
+  ASSERT_TRUE(features.is_object()) << features.dump();
+  EXPECT_EQ(features["visits"], 2);
+  EXPECT_NEAR(features["days_between_visits"].get<double>(), 14, 1e-9);
+  EXPECT_LT(features["lapse_risk"].get<double>(), 0.01);
+  EXPECT_EQ(features["lapse_risk_band"], "low");
+  EXPECT_TRUE(features["top_categories"].empty());
+  EXPECT_EQ(features["run_date"], FormatUtc(Now() + std::chrono::hours(24)).substr(0, 10));
+  EXPECT_EQ(GetJson(admin, page + "/export")["features"], features);
+  // The analyst reads them too; the other store's manager is refused the customer.
+  EXPECT_EQ(GetJson(LogIn("analyst@example.com"), page)["features"], features);
+  GetJson(LogIn("s2@example.com"), page, 404);
+}
+
 TEST_F(PortalCustomers, InChromiumFindsACustomerLogsAFollowUpEditsAConsentAndRefusesAnotherStore) {
+  // The customer page shows the nightly run's features.
+  ASSERT_NO_FATAL_FAILURE(RunNightlyBatch());
   testing::BrowserRun run;
   // Ada's two purchases, newest first: one steak, then two, at 419 cents each; Grace spent
   // $4.19 and the anonymous card $16.76, so $10 to $15 is Ada alone.
@@ -371,11 +407,11 @@ TEST_F(PortalCustomers, InChromiumFindsACustomerLogsAFollowUpEditsAConsentAndRef
        CardNumber::FromBody("200000000008")->digits(), "--merge-id", std::to_string(grace_),
        "--merge-name", "Grace \"Amazing\" Hopper", "--top-spender",
        "anonymous #" + std::to_string(anonymous_), "--least-spender", "Grace \"Amazing\" Hopper",
-       "--spend-from", "10", "--spend-to", "15"},
+       "--spend-from", "10", "--spend-to", "15", "--usual-gap", "14 days", "--lapse-band", "low"},
       run));
   EXPECT_EQ(run.status, 0) << "the browser run failed (screenshots in " << run.screenshots << "):\n"
                            << run.log;
-  for (const char* shot : {"1-customers.png", "2-search.png", "3-customer.png",
+  for (const char* shot : {"1-customers.png", "2-search.png", "3-customer.png", "3-features.png",
                            "4-overdue-follow-up.png", "5-field-error.png", "6-consent-saved.png",
                            "7-follow-ups-panel.png", "8-sorted-by-spend.png",
                            "9-follow-up-done.png", "10-card-replaced.png", "11-registered.png",

@@ -1,8 +1,9 @@
 // One customer's page (#/customers/{id}): details and consents, cards, profile figures,
-// favourites, coupons, purchases a page at a time, the contact log with overdue
-// follow-ups flagged, and for those who may change things: edit, card replacement,
-// merge, export and (admins) erase. Analysts read only; a store manager asking for
-// another store's customer gets the same answer as for an unknown one.
+// favourites, the nightly run's lapse risk and affinities, coupons, purchases a page at a
+// time, the contact log with overdue follow-ups flagged, and for those who may change
+// things: edit, card replacement, merge, export and (admins) erase. Analysts read only;
+// a store manager asking for another store's customer gets the same answer as for an
+// unknown one.
 import { ApiError, get, request } from './api.js';
 import { h, startRender } from './dom.js';
 import { csvLinkFor } from './table.js';
@@ -132,6 +133,44 @@ function favouritesSection(customer, currency) {
           cell(p.name || p.sku), cell(p.sku), cell(count(p.quantity), true),
           cell(count(p.purchases), true))), 'No product yet.',
         `customer-${customer.id}-products.csv`)));
+}
+
+// The nightly run's features: lapse risk against the customer's own cadence, their usual
+// gap and when the next visit is due, and the categories they favour against the chain.
+const lapseBands = ['low', 'medium', 'high'];
+const lift = new Intl.NumberFormat(undefined, { minimumFractionDigits: 1, maximumFractionDigits: 2 });
+const percentOf = new Intl.NumberFormat(undefined, { style: 'percent', maximumFractionDigits: 0 });
+
+function featuresSection(customer) {
+  const f = customer.features;
+  if (!f) {
+    return section('features', 'Lapse risk and affinities',
+      h('p', { class: 'empty', id: 'features-empty' },
+        'Not computed yet: the nightly run (loyalty-batch coupons) fills this in.'));
+  }
+  const tile = (id, label, value, detail) => h('div', { class: 'tile', id },
+    h('div', { class: 'tile-label' }, label), h('div', { class: 'tile-value' }, value),
+    detail ? h('div', { class: 'tile-detail' }, detail) : null);
+  const days = Math.max(1, Math.round(f.days_between_visits));
+  const dueIn = Math.round((Date.parse(f.next_visit_at) - Date.now()) / 86400000);
+  const due = dueIn >= 0 ? `next visit expected ${localDate(f.next_visit_at)}`
+    : `next visit was expected ${localDate(f.next_visit_at)}, ${count(-dueIn)} days ago`;
+  const band = lapseBands.includes(f.lapse_risk_band) ? f.lapse_risk_band : 'low';
+  const rows = f.top_categories.map((c) => h('tr', {},
+    cell(c.category), cell(`×${lift.format(c.lift)}`, true),
+    cell(`${count(c.baskets)} of ${count(f.visits)}`, true)));
+  return section('features', 'Lapse risk and affinities',
+    h('div', { class: 'tiles features-tiles' },
+      tile('figure-lapse-risk', 'Lapse risk', percentOf.format(f.lapse_risk),
+        h('span', { class: `lapse lapse-${band}`, id: 'lapse-band' }, band)),
+      tile('figure-usual-gap', 'Usually every', `${count(days)} ${days === 1 ? 'day' : 'days'}`),
+      tile('figure-next-visit', 'Next visit expected', localDate(f.next_visit_at),
+        dueIn < 0 ? h('span', { class: 'lapse lapse-high' }, 'overdue') : null)),
+    h('p', { id: 'features-summary' },
+      `Usually every ${count(days)} ${days === 1 ? 'day' : 'days'}, ${due}. Last visit `
+      + `${localDate(f.last_visit_at)}; as of the nightly run of ${f.run_date}.`),
+    table('affinities-table', [['Category'], ['Lift against the chain', true], ['Visits with it', true]],
+      rows, 'No category stands out yet.', `customer-${customer.id}-affinities.csv`));
 }
 
 function couponsSection(customer) {
@@ -358,6 +397,7 @@ export default async function render(container, context, id) {
       contactsSection(customer, editable, base, rerender),
       cardsSection(customer, editable && !customer.erased_at, base, rerender),
       favouritesSection(customer, currency),
+      featuresSection(customer),
       couponsSection(customer),
       purchasesSection(customer, base),
       editable ? actionsSection(customer, user, base, rerender) : null));

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "api/customer_features_json.h"
 #include "api/portal_auth.h"
 #include "api/portal_csv.h"
 #include "api/portal_query.h"
@@ -412,6 +413,7 @@ void AddReadRoutes(http::Router& router, Store& store) {
             const Timestamp now = Now();
             auto json = CustomerJson(*record);
             json["recent_purchases"] = PurchasePageJson(*purchases, kRecent);
+            json["features"] = CustomerFeaturesJson(store.FindCustomerFeatures(record->id));
             json["coupons"] = CouponsJson(store.ListCustomerCoupons(record->id, 50), now);
             const auto contacts = store.ListCustomerContacts(record->id);
             json["contacts"] = ContactsJson(contacts, now);
@@ -664,6 +666,7 @@ void AddPrivacyRoutes(http::Router& router, Store& store) {
             auto json = CustomerJson(*record);
             json["exported_at"] = FormatUtc(now);
             json["purchases"] = PurchasesJson(*purchases);
+            json["features"] = CustomerFeaturesJson(store.FindCustomerFeatures(record->id));
             json["coupons"] = CouponsJson(store.ListCustomerCoupons(record->id, 1 << 20), now);
             json["contacts"] = ContactsJson(store.ListCustomerContacts(record->id), now);
             Audit(store, caller, request, "customer.export", record->id);

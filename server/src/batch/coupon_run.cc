@@ -6,6 +6,7 @@
 #include <ctime>
 #include <unordered_map>
 
+#include "batch/customer_features_run.h"
 #include "batch/progress.h"
 #include "loyalty/core/name_based_uuid.h"
 #include "loyalty/core/utf8.h"
@@ -341,6 +342,13 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
     facts.segments = rfm.segments;
   }
   phases.Stop("segments");
+
+  phase_start = Clock::now();
+  auto features =
+      RefreshCustomerFeatures(store, history, *run_at, options.run_date, options.still_held);
+  if (!features.ok()) return features.error();
+  summary["features"] = std::move(*features);
+  seconds["features"] = SecondsSince(phase_start);
 
   if (campaigns.empty()) {
     summary["campaigns"] = nlohmann::json::array();

@@ -120,6 +120,9 @@ class PostgresStore final : public Store {
   std::vector<std::int64_t> ListCardholders() override;
   Status SetCustomerSegments(
       const std::vector<std::pair<std::int64_t, std::string>>& segments) override;
+  Status WriteCustomerFeatures(const std::vector<CustomerFeaturesRecord>& rows) override;
+  Status DropCustomerFeaturesExcept(const std::string& run_date) override;
+  std::optional<CustomerFeaturesRecord> FindCustomerFeatures(std::int64_t customer_id) override;
   std::vector<CouponConflict> ListCouponConflicts(const std::vector<std::string>& stores,
                                                   std::size_t limit) override;
   Result<StoredCampaign> CreateCampaign(const domain::Campaign& campaign,

@@ -124,6 +124,7 @@ inline constexpr const char* kEraseCustomerSql[] = {
     "DELETE FROM cards WHERE customer_id = ?1",
     "DELETE FROM customer_details WHERE customer_id = ?1",
     "UPDATE customer_contacts SET body = '' WHERE customer_id = ?1",
+    "DELETE FROM customer_features WHERE customer_id = ?1",
     "UPDATE customers SET erased_at = ?2, segment = NULL WHERE id = ?1",
 };
 // ?1: customer, ?2: the store, ?3: the purchase's total, ?4: when it was made.
@@ -143,6 +144,9 @@ inline constexpr const char* kMergeCustomerStoresSql[] = {
     " THEN excluded.last_visit_at ELSE s.last_visit_at END",
     "DELETE FROM customer_stores WHERE customer_id = ?2 AND customer_id <> ?1",
     "UPDATE customer_contacts SET customer_id = ?1 WHERE customer_id = ?2",
+    // Derived from the history of the customer merged away; the next run computes the
+    // survivor's from both.
+    "DELETE FROM customer_features WHERE customer_id = ?2 AND customer_id <> ?1",
 };
 
 // Reads the current row of either engine (sqlite::Statement, or PgRow below) into the

@@ -268,6 +268,29 @@ struct HistoryLine {
   std::int64_t amount_minor = 0;
 };
 
+// A category a customer buys more often than the chain's shoppers do
+// (targeting/customer_features.h): the lift of their share of baskets holding it over
+// the population's, shrunk towards 1.
+struct CategoryAffinity {
+  std::string category;
+  double lift = 0;
+  std::int64_t baskets = 0;  // the customer's baskets holding it
+};
+
+// The nightly run's derived features of one customer, as of its run date's midnight
+// (docs/targeting.md, "Customer features").
+struct CustomerFeaturesRecord {
+  std::int64_t customer_id = 0;
+  std::string run_date;  // YYYY-MM-DD
+  std::int64_t visits = 0;
+  Timestamp last_visit_at;
+  double days_since_last_visit = 0;
+  double days_between_visits = 0;  // the usual (median) gap
+  double lapse_risk = 0;           // 0-1
+  Timestamp next_visit_at;         // last visit + the usual gap; in the past when overdue
+  std::vector<CategoryAffinity> top_categories;  // highest lift first
+};
+
 // One offer of the nightly batch (loyalty-batch coupons), keyed by run date, campaign,
 // customer and rank.
 struct CampaignOfferRecord {
@@ -652,6 +675,15 @@ class Store {
   // a rerun touches only the customers who moved. Unknown customer ids are ignored.
   virtual Status SetCustomerSegments(
       const std::vector<std::pair<std::int64_t, std::string>>& segments) = 0;
+  // The nightly run's customer features, in one transaction (the run sends them a few
+  // ten thousand at a time); a customer's earlier row is replaced. Unknown, merged and
+  // erased customers are skipped.
+  virtual Status WriteCustomerFeatures(const std::vector<CustomerFeaturesRecord>& rows) = 0;
+  // Deletes the features rows of every run date but `run_date`: the customers that run
+  // did not see (no purchase any more, merged away) keep no stale row.
+  virtual Status DropCustomerFeaturesExcept(const std::string& run_date) = 0;
+  // The customer's features from the latest run; empty before any run saw them.
+  virtual std::optional<CustomerFeaturesRecord> FindCustomerFeatures(std::int64_t customer_id) = 0;
 
   // The batch's offers, in one transaction: offers already stored for their key are
   // left as they are (and their coupons not issued again); new treated ones issue their

@@ -358,6 +358,7 @@ const std::vector<std::string>& MigratedTables() {
                                                "campaigns",
                                                "customer_stores",
                                                "customer_contacts",
+                                               "customer_features",
                                                "acquisition_sources",
                                                "acquisition_costs"};
   return tables;

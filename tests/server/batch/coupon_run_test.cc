@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -415,6 +416,47 @@ TEST_P(CouponRunTest, ADateWithNoCampaignRunningRefreshesSegmentsAndIssuesNothin
     counted += customers.get<std::int64_t>();
   }
   EXPECT_EQ(counted, kCustomers);
+}
+
+TEST_P(CouponRunTest, StoresEveryCustomersFeaturesAndTheNextNightReplacesThem) {
+  const auto summary = Run();
+  EXPECT_EQ(summary["features"]["customers"], kCustomers);
+  std::int64_t banded = 0;
+  for (const auto& [band, customers] : summary["features"]["lapse_risk"].items()) {
+    banded += customers.get<std::int64_t>();
+  }
+  EXPECT_EQ(banded, kCustomers);
+  EXPECT_EQ(Count("customer_features", "run_date = '2026-12-04'"), kCustomers);
+
+  // Customer 0: six visits a week apart, the last on 2026-11-24 at 10:00, so 9 days 14
+  // hours before the run. Every customer's gaps are 7 days, so the spread is min_sigma
+  // (0.2): Phi(ln(9.5833 / 7) / 0.2) = Phi(1.5708) = 0.94186, a high risk.
+  const std::string card = CardNumber::FromBody("210000000000").value().digits();
+  const auto features = store_->FindCustomerFeatures(
+      database_->Int("SELECT customer_id FROM cards WHERE number = '" + card + "'"));
+  ASSERT_TRUE(features.has_value());
+  EXPECT_EQ(features->visits, 6);
+  EXPECT_EQ(features->last_visit_at, At("2026-11-24T10:00:00Z"));
+  EXPECT_NEAR(features->days_since_last_visit, 9 + 14.0 / 24, 1e-9);
+  EXPECT_NEAR(features->days_between_visits, 7, 1e-9);
+  EXPECT_NEAR(features->lapse_risk, 0.94186, 1e-4);
+  EXPECT_EQ(features->next_visit_at, At("2026-12-01T10:00:00Z"));
+  // Two staples every visit (DAIRY and PRODUCE for customer 0) and a third category every
+  // other visit: each category is in 300 of the 360 baskets, so a staple lifts
+  // (6 + 2) / (6 x 300/360 + 2) = 8/7 and the every-other one (3 + 2) / 7, below 1.
+  ASSERT_EQ(features->top_categories.size(), 2U);
+  std::set<std::string> names;
+  for (const auto& category : features->top_categories) {
+    names.insert(category.category);
+    EXPECT_NEAR(category.lift, 8.0 / 7, 1e-9);
+    EXPECT_EQ(category.baskets, 6);
+  }
+  EXPECT_EQ(names, (std::set<std::string>{"DAIRY", "PRODUCE"}));
+
+  options_.run_date = "2026-12-05";
+  Run();
+  EXPECT_EQ(Count("customer_features", "run_date = '2026-12-05'"), kCustomers);
+  EXPECT_EQ(Count("customer_features", "TRUE"), kCustomers);
 }
 
 TEST_P(CouponRunTest, ACampaignForOneSegmentOffersToThatSegmentOnly) {

@@ -110,6 +110,18 @@ class StoreMigrationTest : public ::testing::Test {
                     .ok());
     ASSERT_TRUE(store->SetNextVisitRun("winback", "2026-11-26", 0.1 / 3, kDay2).ok());
     ASSERT_TRUE(store->FinishBatchRun("2026-11-26", {{"offers", 1}}, kDay2).ok());
+    // The run's customer features: doubles and a JSON text column.
+    CustomerFeaturesRecord features;
+    features.customer_id = offer.customer_id;
+    features.run_date = "2026-11-26";
+    features.visits = 2;
+    features.last_visit_at = kDay2;
+    features.days_since_last_visit = 1.0 / 3;
+    features.days_between_visits = 5.918158951901494;
+    features.lapse_risk = 0.1 + 0.9 * 0.09;
+    features.next_visit_at = kDay2 + std::chrono::hours(142);
+    features.top_categories = {{"DAIRY \\ \"MILK\"", 4.0 / 3, 2}};
+    ASSERT_TRUE(store->WriteCustomerFeatures({features}).ok());
     campaign_ = domain::CampaignFromJson(
                     {{"id", "dairy-push"},
                      {"name", "Dairy \"push\"\tnow"},

@@ -1,0 +1,66 @@
+#include "batch/customer_features_run.h"
+
+#include <cmath>
+#include <map>
+#include <vector>
+
+#include "targeting/customer_features.h"
+
+namespace loyalty::server::batch {
+
+Result<nlohmann::json> RefreshCustomerFeatures(Store& store,
+                                               const targeting::TransactionHistory& history,
+                                               std::int64_t run_at, const std::string& run_date,
+                                               const std::function<Status()>& still_held,
+                                               std::size_t rows_per_write) {
+  const targeting::CustomerFeatureTable table = targeting::ComputeCustomerFeatures(history, run_at);
+  std::int64_t stored = 0;
+  std::map<std::string, std::int64_t> bands{{"low", 0}, {"medium", 0}, {"high", 0}};
+  std::vector<CustomerFeaturesRecord> rows;
+  rows.reserve(rows_per_write);
+  const auto write = [&]() -> Status {
+    if (still_held) {
+      if (auto held = still_held(); !held.ok()) return held;
+    }
+    if (auto written = store.WriteCustomerFeatures(rows); !written.ok()) return written;
+    rows.clear();
+    return Status();
+  };
+  for (std::uint32_t c = 0; c < history.customer_count(); ++c) {
+    const targeting::CustomerFeatures& features = table.customers[c];
+    if (features.visits == 0) continue;
+    CustomerFeaturesRecord& row = rows.emplace_back();
+    row.customer_id = std::stoll(std::string(history.customers.Name(c)));
+    row.run_date = run_date;
+    row.visits = features.visits;
+    row.last_visit_at = FromUnixSeconds(features.last_visit_at);
+    row.days_since_last_visit = features.days_since_last_visit;
+    row.days_between_visits = features.days_between_visits;
+    row.lapse_risk = features.lapse_risk;
+    row.next_visit_at = FromUnixSeconds(features.next_visit_at);
+    for (std::size_t i = 0; i < features.category_count; ++i) {
+      const targeting::CategoryLift& lift = features.categories[i];
+      row.top_categories.push_back(
+          {std::string(history.categories.Name(lift.category)), lift.lift, lift.baskets});
+    }
+    ++stored;
+    ++bands[targeting::LapseRiskBand(features.lapse_risk)];
+    if (rows.size() >= rows_per_write) {
+      if (auto written = write(); !written.ok()) return written.error();
+    }
+  }
+  if (!rows.empty()) {
+    if (auto written = write(); !written.ok()) return written.error();
+  }
+  if (still_held) {
+    if (auto held = still_held(); !held.ok()) return held.error();
+  }
+  if (auto dropped = store.DropCustomerFeaturesExcept(run_date); !dropped.ok()) {
+    return dropped.error();
+  }
+  return nlohmann::json{{"customers", stored},
+                        {"lapse_risk", bands},
+                        {"usual_gap_days", std::exp(table.population_log_gap_mean)}};
+}
+
+}  // namespace loyalty::server::batch

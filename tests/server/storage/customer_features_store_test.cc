@@ -1,0 +1,128 @@
+// The nightly run's customer features in storage, on both engines: written in bulk,
+// replaced per customer, rows of other run dates dropped, unknown and erased customers
+// skipped, merged-away customers' rows gone.
+#include <gtest/gtest.h>
+
+#include "storage/open_store.h"
+#include "support/temp_dir.h"
+#include "support/test_database.h"
+#include "targeting/next_visit_planner.h"
+
+namespace loyalty::server {
+namespace {
+
+Timestamp At(const char* text) { return ParseIso8601(text).value(); }
+
+const crypto::SigningKey& Key() {
+  static const crypto::SigningKey key = crypto::SigningKey::Generate();
+  return key;
+}
+
+CardNumber Card(int n) {
+  std::string body = std::to_string(n);
+  return CardNumber::FromBody("2" + std::string(11 - body.size(), '0') + body).value();
+}
+
+CustomerFeaturesRecord Features(std::int64_t customer, const std::string& run_date,
+                                double lapse_risk) {
+  CustomerFeaturesRecord row;
+  row.customer_id = customer;
+  row.run_date = run_date;
+  row.visits = 7;
+  row.last_visit_at = At("2026-11-28T17:30:00Z");
+  row.days_since_last_visit = 6.2708333333333333;
+  row.days_between_visits = 5.918158951901494;
+  row.lapse_risk = lapse_risk;
+  row.next_visit_at = At("2026-12-04T15:32:00Z");
+  row.top_categories = {{"DAIRY", 1.3333333333333333, 4}, {"DELI \"fine\" food", 1.2, 1}};
+  return row;
+}
+
+class CustomerFeaturesStoreTest : public ::testing::TestWithParam<testing::Engine> {
+ protected:
+  void SetUp() override {
+    database_ = std::make_unique<testing::TestDatabase>(GetParam(), dir_);
+    store_ = OpenStore(ParseStoreUrl(database_->url(), "url").value(), planner_, Key());
+  }
+
+  std::int64_t Customer(int n) {
+    auto id = store_->RegisterCustomer(Card(n), {}, At("2026-11-01T09:00:00Z"));
+    EXPECT_TRUE(id.ok()) << id.error().ToString();
+    return id.ok() ? *id : 0;
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<testing::TestDatabase> database_;
+  TopCategoryPlanner planner_;
+  std::unique_ptr<Store> store_;
+};
+
+INSTANTIATE_TEST_SUITE_P(Engines, CustomerFeaturesStoreTest,
+                         ::testing::Values(testing::Engine::kSqlite, testing::Engine::kPostgres),
+                         [](const auto& engine) { return testing::EngineName(engine.param); });
+
+TEST_P(CustomerFeaturesStoreTest, WritesReadsAndReplacesPerRunDate) {
+  const std::int64_t ann = Customer(1), bob = Customer(2);
+  EXPECT_FALSE(store_->FindCustomerFeatures(ann).has_value());
+
+  ASSERT_TRUE(store_
+                  ->WriteCustomerFeatures({Features(ann, "2026-12-04", 0.61),
+                                           Features(bob, "2026-12-04", 0.2),
+                                           Features(987654, "2026-12-04", 0.5)})
+                  .ok());
+  auto found = store_->FindCustomerFeatures(ann);
+  ASSERT_TRUE(found.has_value());
+  const auto expected = Features(ann, "2026-12-04", 0.61);
+  EXPECT_EQ(found->customer_id, ann);
+  EXPECT_EQ(found->run_date, "2026-12-04");
+  EXPECT_EQ(found->visits, 7);
+  EXPECT_EQ(found->last_visit_at, expected.last_visit_at);
+  // Every digit survives both engines (PostgreSQL's travel as text).
+  EXPECT_EQ(found->days_since_last_visit, expected.days_since_last_visit);
+  EXPECT_EQ(found->days_between_visits, expected.days_between_visits);
+  EXPECT_EQ(found->lapse_risk, 0.61);
+  EXPECT_EQ(found->next_visit_at, expected.next_visit_at);
+  ASSERT_EQ(found->top_categories.size(), 2U);
+  EXPECT_EQ(found->top_categories[0].category, "DAIRY");
+  EXPECT_EQ(found->top_categories[0].lift, 1.3333333333333333);
+  EXPECT_EQ(found->top_categories[0].baskets, 4);
+  EXPECT_EQ(found->top_categories[1].category, "DELI \"fine\" food");
+  EXPECT_FALSE(store_->FindCustomerFeatures(987654).has_value());  // unknown: skipped
+
+  // The next night: Ann's row replaced, Bob not seen, so his old row goes.
+  auto next = Features(ann, "2026-12-05", 0.75);
+  next.top_categories.clear();
+  ASSERT_TRUE(store_->WriteCustomerFeatures({next}).ok());
+  ASSERT_TRUE(store_->DropCustomerFeaturesExcept("2026-12-05").ok());
+  found = store_->FindCustomerFeatures(ann);
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->run_date, "2026-12-05");
+  EXPECT_EQ(found->lapse_risk, 0.75);
+  EXPECT_TRUE(found->top_categories.empty());
+  EXPECT_FALSE(store_->FindCustomerFeatures(bob).has_value());
+  EXPECT_TRUE(store_->WriteCustomerFeatures({}).ok());
+}
+
+TEST_P(CustomerFeaturesStoreTest, ErasedAndMergedCustomersKeepNoFeatures) {
+  const std::int64_t ann = Customer(1), bob = Customer(2), cid = Customer(3);
+  ASSERT_TRUE(store_
+                  ->WriteCustomerFeatures({Features(ann, "2026-12-04", 0.1),
+                                           Features(bob, "2026-12-04", 0.2),
+                                           Features(cid, "2026-12-04", 0.3)})
+                  .ok());
+  ASSERT_TRUE(store_->EraseCustomer(ann, At("2026-12-04T09:00:00Z")).ok());
+  ASSERT_TRUE(store_->MergeCustomers(cid, bob, At("2026-12-04T09:00:00Z")).ok());
+  EXPECT_FALSE(store_->FindCustomerFeatures(ann).has_value());
+  EXPECT_FALSE(store_->FindCustomerFeatures(bob).has_value());
+  EXPECT_TRUE(store_->FindCustomerFeatures(cid).has_value());
+  // A run that still holds their purchases writes nothing for them.
+  ASSERT_TRUE(store_
+                  ->WriteCustomerFeatures(
+                      {Features(ann, "2026-12-05", 0.1), Features(bob, "2026-12-05", 0.2)})
+                  .ok());
+  EXPECT_FALSE(store_->FindCustomerFeatures(ann).has_value());
+  EXPECT_FALSE(store_->FindCustomerFeatures(bob).has_value());
+}
+
+}  // namespace
+}  // namespace loyalty::server
