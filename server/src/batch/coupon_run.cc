@@ -343,12 +343,12 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
   }
   phases.Stop("segments");
 
-  phase_start = Clock::now();
+  phases.Start();
   auto features =
       RefreshCustomerFeatures(store, history, *run_at, options.run_date, options.still_held);
   if (!features.ok()) return features.error();
   summary["features"] = std::move(*features);
-  seconds["features"] = SecondsSince(phase_start);
+  phases.Stop("features");
 
   if (campaigns.empty()) {
     summary["campaigns"] = nlohmann::json::array();
