@@ -164,9 +164,9 @@ class GroupCommitWriter {
   // under a savepoint and a failing one is undone alone.
   bool RunJobs(std::deque<Job>& batch, std::vector<Status>& outcomes, bool isolate) {
     std::optional<Transaction> transaction;
-    const bool lock_first = begin_locked_ && std::any_of(batch.begin(), batch.end(), [](const Job& job) {
-                              return job.lock_first;
-                            });
+    const bool lock_first =
+        begin_locked_ &&
+        std::any_of(batch.begin(), batch.end(), [](const Job& job) { return job.lock_first; });
     const auto begin = [&] {
       if (lock_first) {
         begin_locked_(db_, transaction);

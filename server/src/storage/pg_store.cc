@@ -104,7 +104,18 @@ PostgresStore::PostgresStore(const std::string& url, const NextVisitPlanner& pla
   writer_ = std::make_unique<PostgresWriter>(
       write_db_, std::move(writer_options), std::move(observer), "pg-writer",
       [](postgres::Connection& db, std::optional<postgres::Transaction>& transaction) {
-        transaction.emplace(db, kBeginLockingCampaigns);
+        try {
+          transaction.emplace(db, kBeginLockingCampaigns);
+        } catch (const postgres::PostgresError&) {
+          // BEGIN may have run and the lock failed (a timeout): end that transaction, or
+          // the connection would stay in it, refusing every later statement.
+          try {
+            db.Exec("ROLLBACK");
+          } catch (const postgres::PostgresError&) {
+            // The connection is gone; the writer reconnects.
+          }
+          throw;
+        }
       });
 }
 
