@@ -123,9 +123,10 @@ class BatchCoupons : public ::testing::Test {
 
 TEST_F(BatchCoupons, AnAmountOffCampaignIsIssuedByTheBatchAndRedeemedAtTheTill) {
   ImportHistory(40, 4);
+  // A category push: the nightly run issues it (a next_visit one is the purchases' to issue).
   AddCampaign({{"id", "amount-personal"},
-               {"kind", "next_visit"},
-               {"targets", json::array()},
+               {"kind", "category_push"},
+               {"targets", testing::ShopperCategoryTargets()},
                {"discount_type", "amount_off"},
                {"min_depth", 10},
                {"max_depth", 120}});

@@ -10,6 +10,7 @@
 #include "batch/progress.h"
 #include "loyalty/core/name_based_uuid.h"
 #include "loyalty/core/utf8.h"
+#include "targeting/coupon_terms.h"
 #include "targeting/option_tuning.h"
 #include "targeting/rfm_segments.h"
 
@@ -70,30 +71,6 @@ std::optional<targeting::MonthDay> ParseMonthDay(const std::string& birthday) {
 
 Status StillHeld(const CouponRunOptions& options) {
   return options.still_held ? options.still_held() : Status();
-}
-
-// What the shopper reads on the receipt and the till: "15% off MILK", "1.50 off MILK",
-// "Buy 2 get 1 free: MILK", "Free MILK with 30.00" (amounts as receipts print them).
-std::string CouponTitle(const domain::Coupon& coupon, const std::string& product,
-                        const Currency& currency) {
-  const std::string items =
-      coupon.get_quantity > 1 ? std::to_string(coupon.get_quantity) + " " : std::string();
-  switch (coupon.discount_type) {
-    case domain::DiscountType::kPercentOff:
-      return std::to_string(coupon.discount_value) + "% off " + product;
-    case domain::DiscountType::kAmountOff:
-      return FormatMinor(coupon.discount_value, currency) + " off " + product;
-    case domain::DiscountType::kBuyXGetY:
-      return "Buy " + std::to_string(coupon.buy_quantity) + " get " +
-             std::to_string(coupon.get_quantity) +
-             (coupon.discount_value >= 100
-                  ? std::string(" free: ")
-                  : " at " + std::to_string(coupon.discount_value) + "% off: ") +
-             product;
-    case domain::DiscountType::kFreeItem:
-      return "Free " + items + product + " with " + FormatMinor(coupon.min_spend_minor, currency);
-  }
-  return product;
 }
 
 // Reports the model's phases, one meter per phase.
@@ -522,7 +499,7 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
         coupon.max_discount_minor = campaign.max_discount_minor;
         coupon.min_spend_minor = campaign.min_spend_minor;
         coupon.title = TruncateUtf8(
-            CouponTitle(coupon, found != by_sku.end() ? found->second->name : product.sku,
+            targeting::CouponTitle(coupon, found != by_sku.end() ? found->second->name : product.sku,
                         catalog.currency),
             domain::kMaxCouponTitleLength);
         coupon.currency = catalog.currency.code();

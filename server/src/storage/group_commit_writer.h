@@ -10,6 +10,7 @@
 
 #include <pthread.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -72,12 +73,24 @@ class GroupCommitWriter {
     // group of requests at once (the PostgreSQL engine's purchases). Stats and the batch
     // observer count writes, so the commit batch size means the same for both engines.
     std::function<std::size_t()> writes;
+    // The job takes locks that other writers of the database (another server, the
+    // nightly batch) take too: its batch's transaction begins with `begin_locked` (see the
+    // constructor), so every such transaction takes them first, in one order, before
+    // anything else it locks, and none can wait for another holding them in reverse.
+    bool lock_first = false;
   };
+
+  // Begins a transaction holding the shared locks first (Job::lock_first); empty for an
+  // engine with one writer per database (SQLite), whose transactions cannot interleave.
+  using BeginLocked = std::function<void(Connection&, std::optional<Transaction>&)>;
 
   // `thread_name` (at most 15 characters) names the writer thread in `top` and `perf`.
   GroupCommitWriter(Connection& connection, WriterOptions options, BatchObserver observer = nullptr,
-                    const char* thread_name = "db-writer")
-      : db_(connection), options_(std::move(options)), observer_(std::move(observer)) {
+                    const char* thread_name = "db-writer", BeginLocked begin_locked = nullptr)
+      : db_(connection),
+        options_(std::move(options)),
+        observer_(std::move(observer)),
+        begin_locked_(std::move(begin_locked)) {
     thread_ = std::thread([this, thread_name] {
       pthread_setname_np(pthread_self(), thread_name);
       Loop();
@@ -107,11 +120,11 @@ class GroupCommitWriter {
 
   // Runs a job and waits for its commit. Safe from any thread, the completion
   // executor's included (its answer does not go through the executor).
-  Status Run(std::function<Status(Connection&)> run) {
+  Status Run(std::function<Status(Connection&)> run, bool lock_first = false) {
     std::promise<Status> committed;
     auto result = committed.get_future();
     Submit({std::move(run), [&committed](Status status) { committed.set_value(std::move(status)); },
-            /*done_on_writer=*/true});
+            /*done_on_writer=*/true, nullptr, lock_first});
     return result.get();
   }
 
@@ -151,12 +164,23 @@ class GroupCommitWriter {
   // under a savepoint and a failing one is undone alone.
   bool RunJobs(std::deque<Job>& batch, std::vector<Status>& outcomes, bool isolate) {
     std::optional<Transaction> transaction;
+    const bool lock_first =
+        begin_locked_ &&
+        std::any_of(batch.begin(), batch.end(), [](const Job& job) { return job.lock_first; });
+    const auto begin = [&] {
+      if (lock_first) {
+        begin_locked_(db_, transaction);
+      } else {
+        transaction.emplace(db_);
+      }
+    };
     try {
-      transaction.emplace(db_);
+      begin();
     } catch (const std::exception&) {
-      // Nothing was sent but BEGIN, so beginning again on a new connection is safe.
+      // Nothing was sent but BEGIN (and the locks), so beginning again on a new
+      // connection is safe.
       if (!Reconnected(db_)) throw;
-      transaction.emplace(db_);
+      begin();
     }
     for (std::size_t i = 0; i < batch.size(); ++i) {
       if (isolate) db_.Exec("SAVEPOINT job");
@@ -218,6 +242,7 @@ class GroupCommitWriter {
   Connection& db_;  // used only by the writer thread
   WriterOptions options_;
   BatchObserver observer_;
+  BeginLocked begin_locked_;
   mutable std::mutex mutex_;
   std::condition_variable queued_;
   std::deque<Job> queue_ GUARDED_BY(mutex_);

@@ -16,66 +16,103 @@ std::string DoubleText(double value) {
   return std::string(buffer, std::to_chars(buffer, buffer + sizeof buffer, value).ptr);
 }
 
-// After the campaigns' lock, in a statement of its own: under READ COMMITTED it sees
-// every spend committed before the lock was granted (a subquery of the locking statement
-// would read its older snapshot). The budgets, the candidates of the runs the budget rows
-// name, and the customers' offers so far.
-constexpr char kReadCustomers[] =
-    "SELECT (SELECT COALESCE(json_agg(json_build_array(b.campaign_id, b.spent_minor, b.issued,"
-    "   b.shadow_price)), '[]') FROM campaign_budgets b WHERE b.campaign_id = ANY($2::text[])),"
-    " (SELECT COALESCE(json_agg(json_build_array(n.customer_id, n.campaign_id, n.sku,"
-    "   n.name, n.category, n.unit_price_minor, n.margin_rate, n.probability, n.gap_visits)"
-    "   ORDER BY n.customer_id, n.campaign_id, n.candidate_rank), '[]')"
-    "   FROM next_visit_candidates n JOIN campaign_budgets b ON b.campaign_id = n.campaign_id"
-    "   AND b.run_date = n.run_date"
-    "   WHERE n.customer_id = ANY($1::bigint[]) AND n.campaign_id = ANY($2::text[])),"
-    " (SELECT COALESCE(json_agg(json_build_array(o.campaign_id, o.customer_id, o.offers)), '[]')"
-    "   FROM (SELECT campaign_id, customer_id, COUNT(*) AS offers FROM campaign_offers"
-    "   WHERE campaign_id = ANY($2::text[]) AND customer_id = ANY($1::bigint[])"
-    "   GROUP BY campaign_id, customer_id) AS o)";
+// The running campaigns' rows as JSON arrays read through CampaignFromRow.
+RowColumns JsonColumns(const nlohmann::json& row) {
+  return {[&row](int i) { return row.at(static_cast<std::size_t>(i)).is_null(); },
+          [&row](int i) -> std::int64_t {
+            const auto& value = row.at(static_cast<std::size_t>(i));
+            return value.is_string() ? std::stoll(value.get<std::string>())
+                                     : value.get<std::int64_t>();
+          },
+          [&row](int i) -> std::string {
+            const auto& value = row.at(static_cast<std::size_t>(i));
+            return value.is_string() ? value.get<std::string>() : value.dump();
+          }};
+}
+
+// The offers, their spend and the coupons of a transaction's purchases, in one statement.
+// Offers of a campaign may come without a coupon (held out), coupons without an offer
+// (the configured coupon when no campaign runs).
+constexpr char kWritePlanned[] =
+    "WITH o AS (INSERT INTO campaign_offers(run_date, campaign_id, customer_id, offer_rank,"
+    "   sku, control, depth_percent, discount_minor, probability, probability_with_coupon,"
+    "   expected_cost_minor, expected_value_minor, coupon_id, created_at, purchase_seq,"
+    "   target_category) SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[],"
+    "   $4::bigint[], $5::text[], $6::bigint[], $7::bigint[], $8::bigint[], $9::float8[],"
+    "   $10::float8[], $11::float8[], $12::float8[], $13::text[], $14::bigint[], $15::bigint[],"
+    "   $16::text[])),"
+    " b AS (INSERT INTO campaign_budgets AS b(campaign_id, spent_minor, issued, shadow_price,"
+    "   updated_at) SELECT x.*, 0, $20::bigint FROM unnest($17::text[], $18::float8[],"
+    "   $19::bigint[]) AS x ON CONFLICT (campaign_id) DO UPDATE SET"
+    "   spent_minor = b.spent_minor + excluded.spent_minor, issued = b.issued + excluded.issued,"
+    "   updated_at = excluded.updated_at)"
+    " INSERT INTO coupons(id, customer_id, card_number, campaign, title, target, target_value,"
+    " discount_type, discount_value, min_spend_minor, max_discount_minor, currency, issued_at,"
+    " expires_at, issued_by_purchase, buy_quantity, get_quantity)"
+    " SELECT * FROM unnest($21::text[], $22::bigint[], $23::text[], $24::text[], $25::text[],"
+    " $26::text[], $27::text[], $28::text[], $29::bigint[], $30::bigint[], $31::bigint[],"
+    " $32::text[], $33::bigint[], $34::bigint[], $35::bigint[], $36::bigint[], $37::bigint[])";
 
 }  // namespace
 
-PgNextVisitState PgNextVisitState::Load(postgres::Connection& db,
-                                        const std::vector<std::int64_t>& customers,
-                                        Timestamp now) {
-  PgNextVisitState state;
-  static const std::string kLockCampaigns =
-      "SELECT " + CampaignSelectList() +
-      " FROM campaigns WHERE kind = 'next_visit' AND paused = 0 AND starts_at <= $1::bigint"
-      " AND ends_at > $1::bigint ORDER BY id FOR NO KEY UPDATE";
-  const auto rows = db.Run(kLockCampaigns, Params().Add(ToUnixSeconds(now)));
-  if (rows.empty()) return state;
-  std::vector<std::string> ids;
-  for (int r = 0; r < rows.size(); ++r) {
-    NextVisitCampaign campaign;
-    campaign.campaign = CampaignFromRow({[&](int i) { return rows.IsNull(r, i); },
-                                         [&](int i) { return rows.Int(r, i); },
-                                         [&](int i) { return rows.Text(r, i); }})
-                            .campaign;
-    ids.push_back(campaign.campaign.id);
-    state.campaigns_.push_back(std::move(campaign));
-  }
-  const auto read = db.Run(kReadCustomers, Params().AddArray(customers).AddArray(ids));
-  for (const auto& row : nlohmann::json::parse(read.Text(0, 0))) {
-    for (NextVisitCampaign& campaign : state.campaigns_) {
-      if (campaign.campaign.id != row[0].get<std::string>()) continue;
-      campaign.spent_minor = row[1].get<double>();
-      campaign.issued = row[2].get<std::int64_t>();
-      campaign.shadow_price = row[3].get<double>();
+const char kBeginLockingCampaigns[] =
+    "BEGIN; SELECT 1 FROM campaigns WHERE kind = 'next_visit' ORDER BY id FOR NO KEY UPDATE";
+
+std::string PgNextVisitState::Columns(const std::string& customer, const std::string& now,
+                                      const std::string& plan) {
+  const std::string running = "kind = 'next_visit' AND paused = 0 AND starts_at <= " + now +
+                              " AND ends_at > " + now;
+  // A CASE runs its subqueries only when its branch is taken: a purchase that plans
+  // nothing reads nothing.
+  return
+      // The budgets as they stand: the campaigns' lock was taken before this statement,
+      // whose snapshot therefore holds every spend committed before it.
+      ", CASE WHEN " + plan +
+      " THEN (SELECT COALESCE(json_agg(json_build_array(x.fields, b.spent_minor, b.issued,"
+      "   b.shadow_price) ORDER BY x.id), '[]') FROM (SELECT id, json_build_array(" +
+      CampaignSelectList() + ") AS fields FROM campaigns WHERE " + running +
+      ") AS x LEFT JOIN campaign_budgets b ON b.campaign_id = x.id) END"
+      // The candidates of the run each campaign's budget row names.
+      ", CASE WHEN " + plan +
+      " THEN (SELECT COALESCE(json_agg(json_build_array(n.campaign_id, n.sku, n.name,"
+      "   n.category, n.unit_price_minor, n.margin_rate, n.probability, n.gap_visits)"
+      "   ORDER BY n.campaign_id, n.candidate_rank), '[]')"
+      "   FROM next_visit_candidates n JOIN campaign_budgets b ON b.campaign_id = n.campaign_id"
+      "   AND b.run_date = n.run_date WHERE n.customer_id = " + customer + ") END"
+      // The customer's offers of each running campaign (its per-customer cap), by key.
+      ", CASE WHEN " + plan +
+      " THEN (SELECT COALESCE(json_agg(json_build_array(c.id, (SELECT COUNT(*)"
+      "   FROM campaign_offers o WHERE o.campaign_id = c.id AND o.customer_id = " + customer +
+      "))), '[]') FROM campaigns c WHERE " + running + ") END";
+}
+
+void PgNextVisitState::Take(const postgres::Rows& rows, int row, int first_column,
+                            std::int64_t customer_id) {
+  if (rows.IsNull(row, first_column)) return;
+  if (!campaigns_read_) {
+    campaigns_read_ = true;
+    for (const auto& read : nlohmann::json::parse(rows.Text(row, first_column))) {
+      NextVisitCampaign campaign;
+      campaign.campaign = CampaignFromRow(JsonColumns(read.at(0))).campaign;
+      if (!read.at(1).is_null()) {  // no budget row yet: nothing spent
+        campaign.spent_minor = read.at(1).get<double>();
+        campaign.issued = read.at(2).get<std::int64_t>();
+        campaign.shadow_price = read.at(3).get<double>();
+      }
+      campaigns_.push_back(std::move(campaign));
     }
   }
-  for (const auto& row : nlohmann::json::parse(read.Text(0, 1))) {
-    state.candidates_[row[0].get<std::int64_t>()].push_back(
-        {row[1].get<std::string>(), row[2].get<std::string>(), row[3].get<std::string>(),
-         row[4].get<std::string>(), row[5].get<std::int64_t>(), row[6].get<double>(),
-         row[7].get<double>(), row[8].get<double>()});
+  if (candidates_.count(customer_id) > 0) return;  // a customer's second purchase in a group
+  auto& candidates = candidates_[customer_id];
+  for (const auto& read : nlohmann::json::parse(rows.Text(row, first_column + 1))) {
+    candidates.push_back({read[0].get<std::string>(), read[1].get<std::string>(),
+                          read[2].get<std::string>(), read[3].get<std::string>(),
+                          read[4].get<std::int64_t>(), read[5].get<double>(),
+                          read[6].get<double>(), read[7].get<double>()});
   }
-  for (const auto& row : nlohmann::json::parse(read.Text(0, 2))) {
-    state.customer_offers_[{row[0].get<std::string>(), row[1].get<std::int64_t>()}] =
-        row[2].get<std::int64_t>();
+  for (const auto& read : nlohmann::json::parse(rows.Text(row, first_column + 2))) {
+    customer_offers_[{read[0].get<std::string>(), customer_id}] = read[1].get<std::int64_t>();
   }
-  return state;
 }
 
 void PgNextVisitState::Fill(CustomerProfile& profile, const domain::Purchase& purchase) const {
@@ -95,6 +132,7 @@ void PgNextVisitState::Note(std::int64_t customer_id, std::int64_t purchase_seq,
                             const std::vector<PlannedOffer>& offers, Timestamp now) {
   for (std::size_t n = 0; n < offers.size(); ++n) {
     const PlannedOffer& offer = offers[n];
+    if (!offer.control) coupons_.emplace_back(offer.coupon, purchase_seq);
     if (offer.campaign_id.empty()) continue;
     ++customer_offers_[{offer.campaign_id, customer_id}];
     if (!offer.control) {
@@ -109,7 +147,7 @@ void PgNextVisitState::Note(std::int64_t customer_id, std::int64_t purchase_seq,
 }
 
 void PgNextVisitState::Write(postgres::Connection& db) const {
-  if (noted_.empty()) return;
+  if (noted_.empty() && coupons_.empty()) return;
   std::vector<std::string> dates, campaigns, skus, probabilities, with_coupon, costs, values;
   std::vector<std::optional<std::string>> coupon_ids, categories;
   std::vector<std::int64_t> customers, ranks, control, depths, discounts, created, seqs;
@@ -141,34 +179,75 @@ void PgNextVisitState::Write(postgres::Connection& db) const {
       spent[offer.campaign_id].second += 1;
     }
   }
-  db.Run(
-      "INSERT INTO campaign_offers(run_date, campaign_id, customer_id, offer_rank, sku, control,"
-      " depth_percent, discount_minor, probability, probability_with_coupon,"
-      " expected_cost_minor, expected_value_minor, coupon_id, created_at, purchase_seq,"
-      " target_category) SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[],"
-      " $4::bigint[], $5::text[], $6::bigint[], $7::bigint[], $8::bigint[], $9::float8[],"
-      " $10::float8[], $11::float8[], $12::float8[], $13::text[], $14::bigint[], $15::bigint[],"
-      " $16::text[])",
-      Params()
-          .AddArray(dates)
-          .AddArray(campaigns)
-          .AddArray(customers)
-          .AddArray(ranks)
-          .AddArray(skus)
-          .AddArray(control)
-          .AddArray(depths)
-          .AddArray(discounts)
-          .AddArray(probabilities)
-          .AddArray(with_coupon)
-          .AddArray(costs)
-          .AddArray(values)
-          .AddArray(coupon_ids)
-          .AddArray(created)
-          .AddArray(seqs)
-          .AddArray(categories));
+  std::vector<std::string> budget_campaigns, budget_costs;
+  std::vector<std::int64_t> budget_counts;
   for (const auto& [campaign_id, cost] : spent) {
-    AddToCampaignBudget(db, campaign_id, cost.first, cost.second, noted_.back().now);
+    budget_campaigns.push_back(campaign_id);
+    budget_costs.push_back(DoubleText(cost.first));
+    budget_counts.push_back(cost.second);
   }
+  std::vector<std::string> coupon_list, card_numbers, coupon_campaigns, titles, targets,
+      target_values, types, currencies;
+  std::vector<std::int64_t> coupon_customers, discount_values, min_spends, max_discounts,
+      issued_at, expires_at, issued_by, buy, get;
+  for (const auto& [coupon, purchase_seq] : coupons_) {
+    coupon_list.push_back(coupon.id.str());
+    coupon_customers.push_back(coupon.customer_id);
+    card_numbers.push_back(coupon.card_number);
+    coupon_campaigns.push_back(coupon.campaign);
+    titles.push_back(coupon.title);
+    targets.push_back(domain::CouponTargetName(coupon.target));
+    target_values.push_back(coupon.target_value);
+    types.push_back(domain::DiscountTypeName(coupon.discount_type));
+    discount_values.push_back(coupon.discount_value);
+    min_spends.push_back(coupon.min_spend_minor);
+    max_discounts.push_back(coupon.max_discount_minor);
+    currencies.push_back(coupon.currency);
+    issued_at.push_back(ToUnixSeconds(coupon.issued_at));
+    expires_at.push_back(ToUnixSeconds(coupon.expires_at));
+    issued_by.push_back(purchase_seq);
+    buy.push_back(coupon.buy_quantity);
+    get.push_back(coupon.get_quantity);
+  }
+  const Timestamp now = noted_.empty() ? coupons_.back().first.issued_at : noted_.back().now;
+  db.Run(kWritePlanned, Params()
+                            .AddArray(dates)
+                            .AddArray(campaigns)
+                            .AddArray(customers)
+                            .AddArray(ranks)
+                            .AddArray(skus)
+                            .AddArray(control)
+                            .AddArray(depths)
+                            .AddArray(discounts)
+                            .AddArray(probabilities)
+                            .AddArray(with_coupon)
+                            .AddArray(costs)
+                            .AddArray(values)
+                            .AddArray(coupon_ids)
+                            .AddArray(created)
+                            .AddArray(seqs)
+                            .AddArray(categories)
+                            .AddArray(budget_campaigns)
+                            .AddArray(budget_costs)
+                            .AddArray(budget_counts)
+                            .Add(ToUnixSeconds(now))
+                            .AddArray(coupon_list)
+                            .AddArray(coupon_customers)
+                            .AddArray(card_numbers)
+                            .AddArray(coupon_campaigns)
+                            .AddArray(titles)
+                            .AddArray(targets)
+                            .AddArray(target_values)
+                            .AddArray(types)
+                            .AddArray(discount_values)
+                            .AddArray(min_spends)
+                            .AddArray(max_discounts)
+                            .AddArray(currencies)
+                            .AddArray(issued_at)
+                            .AddArray(expires_at)
+                            .AddArray(issued_by)
+                            .AddArray(buy)
+                            .AddArray(get));
 }
 
 void AddToCampaignBudget(postgres::Connection& db, const std::string& campaign_id,

@@ -1,11 +1,17 @@
 // PostgresStore: what the per-purchase planner reads and writes, shared by the single
 // purchase (pg_store.cc) and the grouped ones (pg_purchase_group.cc).
 //
-// Budgets and concurrency: the rows of the running next_visit campaigns are locked
-// (FOR NO KEY UPDATE, in id order) before their budgets are read, and every purchase that
-// spends a campaign's budget takes that lock first, so two transactions (two servers on
-// one database, or a group and a single purchase) cannot both read the same money left
-// and both spend it: the second waits for the first to commit and then reads its spend.
+// Budgets and concurrency: a transaction that may spend or give back a campaign's budget
+// (a purchase that plans, a return) begins by locking every next_visit campaign's row
+// (kBeginLockingCampaigns, FOR NO KEY UPDATE in id order), before it writes anything.
+// So two transactions (two servers on one database, a group and a single purchase)
+// cannot both read the same money left and both spend it: the second waits at its BEGIN
+// for the first to commit. And because the lock comes first, a transaction holding it
+// never waits for one that holds rows it needs (dashboard_hours rows that the triggers
+// on purchases and coupons lock, customers) while wanting the campaigns: no deadlock.
+// Taken before the purchase's statement, the lock also lets that statement read the
+// budgets, candidates and offers (Columns) fresh, with no round trip of their own, and
+// the offers, the spend and the coupons go back in one more statement (Write).
 // Within a group, purchases run one after the other on the state carried in memory.
 #pragma once
 
@@ -19,22 +25,37 @@
 
 namespace loyalty::server {
 
+// The transaction's BEGIN for jobs marked lock_first (group_commit_writer.h): BEGIN and
+// the campaigns' lock in one round trip. Every next_visit campaign, running or not: the
+// set must cover whatever a later statement of the transaction finds running (a
+// campaign resumed meanwhile included), and it stays small.
+extern const char kBeginLockingCampaigns[];
+
 class PgNextVisitState {
  public:
-  // Locks and reads the running next_visit campaigns, their budgets, and for `customers`
-  // their candidates and their offers of each campaign so far. Reads nothing more when
-  // no next_visit campaign runs.
-  static PgNextVisitState Load(postgres::Connection& db, const std::vector<std::int64_t>& customers,
-                               Timestamp now);
+  // Three SQL columns for a purchase statement's SELECT list (each starting with ", "):
+  // the running next_visit campaigns with their budgets, the customer's current
+  // candidates and the customer's offers of each. `customer` is the SQL expression of
+  // the customer's id, `now` of the purchase's Unix time, `plan` a boolean: false reads
+  // nothing (NULLs).
+  static std::string Columns(const std::string& customer, const std::string& now,
+                             const std::string& plan);
+
+  // Takes the columns of one row (`first_column` is the first of the three) for
+  // `customer_id`. The campaigns are read from the first row taken: every row of one
+  // statement holds the same.
+  void Take(const postgres::Rows& rows, int row, int first_column, std::int64_t customer_id);
+  bool empty() const { return campaigns_.empty(); }
 
   // Puts the campaigns as they stand, the customer's candidates and the purchase's
   // products into the profile.
   void Fill(CustomerProfile& profile, const domain::Purchase& purchase) const;
   // Counts the purchase's planned offers into the state (spend, the customer's offers),
-  // and keeps them for Write.
+  // and keeps them and the coupons to issue (any planner's) for Write.
   void Note(std::int64_t customer_id, std::int64_t purchase_seq,
             const std::vector<PlannedOffer>& offers, Timestamp now);
-  // Records the noted offers in campaign_offers and adds their spend to the budgets.
+  // Records the noted offers in campaign_offers, adds their spend to the budgets and
+  // inserts the coupons, in one statement; nothing when nothing was noted.
   void Write(postgres::Connection& db) const;
 
  private:
@@ -45,10 +66,12 @@ class PgNextVisitState {
     std::int64_t n = 0;
     Timestamp now;
   };
+  bool campaigns_read_ = false;
   std::vector<NextVisitCampaign> campaigns_;  // customer_offers unset
   std::map<std::int64_t, std::vector<NextVisitCandidate>> candidates_;
   std::map<std::pair<std::string, std::int64_t>, std::int64_t> customer_offers_;
-  std::vector<Noted> noted_;
+  std::vector<Noted> noted_;  // offers of a campaign
+  std::vector<std::pair<domain::Coupon, std::int64_t>> coupons_;  // and the purchase's seq
 };
 
 // Adds treated offers' expected cost and count to the campaign's budget row.

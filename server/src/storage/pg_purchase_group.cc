@@ -29,8 +29,10 @@ constexpr std::size_t kProfileCategories = 20;
 //   bought:   each purchase's spend and items per category, for the planner
 // A product's score halves every 30 days (2,592,000 s): the group's quantities of one
 // product are decayed to the latest of their times before they join the stored score,
-// which gives what adding them one by one would.
-constexpr char kWriteGroup[] =
+// which gives what adding them one by one would. With a planner of campaigns, the
+// transaction holds the campaigns' lock already, and each row also carries the running
+// campaigns' budgets, the customer's candidates and offers (pg_next_visit.h).
+const std::string kWriteGroup =
     "WITH pin AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[],"
     "   $5::bigint[], $6::bigint[], $7::text[], $8::bigint[], $9::bigint[], $10::bigint[],"
     "   $11::text[], $19::bigint[], $20::text[]) WITH ORDINALITY AS x(id, card, store_id,"
@@ -114,17 +116,11 @@ constexpr char kWriteGroup[] =
     "  (SELECT COALESCE(json_agg(json_build_array(t.category, t.spend_minor, t.items,"
     "   t.last_bought_at)), '[]') FROM customer_category_stats t"
     "   WHERE t.customer_id = pn.customer_id),"
-    "  COALESCE(b.categories, '[]')"
+    "  COALESCE(b.categories, '[]')" +
+    PgNextVisitState::Columns("pn.customer_id", "$22::bigint",
+                              "($21::boolean AND pn.customer_id IS NOT NULL)") +
     " FROM pn LEFT JOIN customers cu ON cu.id = pn.customer_id LEFT JOIN bought b ON b.n = pn.n"
     " ORDER BY pn.n";
-
-constexpr char kInsertCoupons[] =
-    "INSERT INTO coupons(id, customer_id, card_number, campaign, title, target, target_value,"
-    " discount_type, discount_value, min_spend_minor, max_discount_minor, currency, issued_at,"
-    " expires_at, issued_by_purchase, buy_quantity, get_quantity)"
-    " SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[],"
-    " $6::text[], $7::text[], $8::text[], $9::bigint[], $10::bigint[], $11::bigint[],"
-    " $12::text[], $13::bigint[], $14::bigint[], $15::bigint[], $16::bigint[], $17::bigint[])";
 
 domain::CouponTarget TargetFromName(const std::string& name) {
   return name == "product"    ? domain::CouponTarget::kProduct
@@ -201,17 +197,6 @@ std::vector<CategoryStat> TopCategories(const RunningProfile& profile) {
   return top;
 }
 
-// The customers of the group's written purchases (column 2 of kWriteGroup's rows).
-std::vector<std::int64_t> GroupCustomers(const postgres::Rows& written) {
-  std::vector<std::int64_t> customers;
-  for (int row = 0; row < written.size(); ++row) {
-    if (const auto customer = written.OptionalInt(row, 2)) customers.push_back(*customer);
-  }
-  std::sort(customers.begin(), customers.end());
-  customers.erase(std::unique(customers.begin(), customers.end()), customers.end());
-  return customers;
-}
-
 }  // namespace
 
 void PostgresStore::QueueInGroup(PendingPurchase pending) {
@@ -238,7 +223,8 @@ void PostgresStore::QueueInGroup(PendingPurchase pending) {
                             return {};
                           },
                           [this, opened](Status status) { AnswerGroup(*opened, status); },
-                          /*done_on_writer=*/false, [opened] { return opened->purchases.size(); }});
+                          /*done_on_writer=*/false, [opened] { return opened->purchases.size(); },
+                          /*lock_first=*/planner_.UsesCampaigns()});
 }
 
 void PostgresStore::AnswerGroup(PurchaseGroup& group, const Status& status) {
@@ -320,7 +306,9 @@ void PostgresStore::WritePurchaseGroup(postgres::Connection& db, PurchaseGroup& 
                                                .AddArray(amounts)
                                                .AddArray(weights)
                                                .AddArray(named_customers)
-                                               .AddArray(cashiers));
+                                               .AddArray(cashiers)
+                                               .Add(planner_.UsesCampaigns() ? "true" : "false")
+                                               .Add(ToUnixSeconds(group.purchases.front().now)));
   std::vector<std::int64_t> written_seqs;
   for (int row = 0; row < written.size(); ++row) written_seqs.push_back(written.Int(row, 1));
   NoteCustomerStores(db, written_seqs);
@@ -328,10 +316,7 @@ void PostgresStore::WritePurchaseGroup(postgres::Connection& db, PurchaseGroup& 
   // The planner, purchase by purchase in arrival order, each customer's profile carried
   // from one of their purchases to the next.
   std::map<std::int64_t, RunningProfile> profiles;
-  // Read once for the whole group, at its first purchase the planner would issue for.
-  std::optional<PgNextVisitState> next_visit;
-  std::vector<domain::Coupon> issued;
-  std::vector<std::int64_t> issued_by;
+  PgNextVisitState next_visit;
   std::vector<bool> stored(group.purchases.size(), false);
   for (int row = 0; row < written.size(); ++row) {
     const auto index = static_cast<std::size_t>(written.Int(row, 0) - 1);
@@ -365,18 +350,16 @@ void PostgresStore::WritePurchaseGroup(postgres::Connection& db, PurchaseGroup& 
       if (planner_.WouldIssue(profile)) {
         profile.categories = TopCategories(running);
         if (planner_.UsesCampaigns()) {
-          if (!next_visit) next_visit = PgNextVisitState::Load(db, GroupCustomers(written), pending.now);
-          next_visit->Fill(profile, pending.purchase);
+          next_visit.Take(written, row, 10, customer_id);
+          next_visit.Fill(profile, pending.purchase);
         }
       }
       auto offers = planner_.PlanOffers(profile, *pending.purchase.card, pending.now);
-      if (next_visit) next_visit->Note(customer_id, purchase_seq, offers, pending.now);
+      next_visit.Note(customer_id, purchase_seq, offers, pending.now);
       recorded.planning = std::chrono::steady_clock::now() - planning_start;
       for (auto& offer : offers) {
         if (offer.control) continue;
         running.live_coupons.push_back(offer.coupon);
-        issued.push_back(offer.coupon);
-        issued_by.push_back(purchase_seq);
         recorded.ack.next_visit_coupons.push_back({std::move(offer.coupon), {}});
       }
       // A replay reads these back ORDER BY issued_at, id; answer in that order now.
@@ -389,48 +372,15 @@ void PostgresStore::WritePurchaseGroup(postgres::Connection& db, PurchaseGroup& 
     pending.result = std::move(recorded);
   }
 
-  if (next_visit) next_visit->Write(db);
-  if (!issued.empty()) {
-    std::vector<std::string> coupon_ids, card_numbers, campaigns, titles, targets, values, types,
-        coupon_currencies;
-    std::vector<std::int64_t> customers, discount_values, min_spends, max_discounts, issued_at,
-        expires_at, buy, get;
-    for (const auto& coupon : issued) {
-      coupon_ids.push_back(coupon.id.str());
-      customers.push_back(coupon.customer_id);
-      card_numbers.push_back(coupon.card_number);
-      campaigns.push_back(coupon.campaign);
-      titles.push_back(coupon.title);
-      targets.push_back(domain::CouponTargetName(coupon.target));
-      values.push_back(coupon.target_value);
-      types.push_back(domain::DiscountTypeName(coupon.discount_type));
-      discount_values.push_back(coupon.discount_value);
-      min_spends.push_back(coupon.min_spend_minor);
-      max_discounts.push_back(coupon.max_discount_minor);
-      coupon_currencies.push_back(coupon.currency);
-      issued_at.push_back(ToUnixSeconds(coupon.issued_at));
-      expires_at.push_back(ToUnixSeconds(coupon.expires_at));
-      buy.push_back(coupon.buy_quantity);
-      get.push_back(coupon.get_quantity);
+  // The write is the planning's too; each purchase that planned is charged the group's
+  // (one statement, whatever the group's size).
+  const auto write_start = std::chrono::steady_clock::now();
+  next_visit.Write(db);
+  const auto write_time = std::chrono::steady_clock::now() - write_start;
+  for (auto& pending : group.purchases) {
+    if (pending.result && pending.result->ok() && pending.result->value().planning.count() > 0) {
+      pending.result->value().planning += write_time;
     }
-    db.Run(kInsertCoupons, postgres::Params()
-                               .AddArray(coupon_ids)
-                               .AddArray(customers)
-                               .AddArray(card_numbers)
-                               .AddArray(campaigns)
-                               .AddArray(titles)
-                               .AddArray(targets)
-                               .AddArray(values)
-                               .AddArray(types)
-                               .AddArray(discount_values)
-                               .AddArray(min_spends)
-                               .AddArray(max_discounts)
-                               .AddArray(coupon_currencies)
-                               .AddArray(issued_at)
-                               .AddArray(expires_at)
-                               .AddArray(issued_by)
-                               .AddArray(buy)
-                               .AddArray(get));
   }
   // Ids stored before the group, or twice in it: the first answer again, or a conflict.
   // After the coupons, so a retry within the group sees those its first copy earned.

@@ -101,8 +101,22 @@ PostgresStore::PostgresStore(const std::string& url, const NextVisitPlanner& pla
       signing_key_(signing_key),
       write_db_(url, ServerConnection()) {
   MigratePostgres(write_db_);
-  writer_ = std::make_unique<PostgresWriter>(write_db_, std::move(writer_options),
-                                             std::move(observer), "pg-writer");
+  writer_ = std::make_unique<PostgresWriter>(
+      write_db_, std::move(writer_options), std::move(observer), "pg-writer",
+      [](postgres::Connection& db, std::optional<postgres::Transaction>& transaction) {
+        try {
+          transaction.emplace(db, kBeginLockingCampaigns);
+        } catch (const postgres::PostgresError&) {
+          // BEGIN may have run and the lock failed (a timeout): end that transaction, or
+          // the connection would stay in it, refusing every later statement.
+          try {
+            db.Exec("ROLLBACK");
+          } catch (const postgres::PostgresError&) {
+            // The connection is gone; the writer reconnects.
+          }
+          throw;
+        }
+      });
 }
 
 PostgresStore::~PostgresStore() { writer_.reset(); }
@@ -249,7 +263,8 @@ void PostgresStore::RecordPurchaseAsync(domain::Purchase purchase, Timestamp now
           return done(Internal("next-visit coupons could not be signed"));
         }
         done(std::move(**state));
-      }});
+      },
+      /*done_on_writer=*/false, nullptr, /*lock_first=*/planner_.UsesCampaigns()});
 }
 
 Result<RecordedPurchase> PostgresStore::Replay(postgres::Connection& db,
@@ -318,7 +333,10 @@ Result<RecordedPurchase> PostgresStore::WritePurchase(postgres::Connection& db,
   // before it plus the purchase's own; the live coupons this statement does not change.
   // The score halves every 30 days (2,592,000 s); a purchase older than the stored
   // score (uploaded late from an offline till) adds its quantity already decayed.
-  const auto written = db.Run(
+  // With a planner of campaigns, the transaction holds the campaigns' lock already
+  // (kBeginLockingCampaigns), so the statement also reads their budgets as they stand,
+  // the customer's candidates and offers (pg_next_visit.h).
+  static const std::string kWrite =
       "WITH k AS (SELECT customer_id FROM cards WHERE number = $2::text),"
       // A new customer starts with this visit: the UPDATE below cannot see the row, as
       // every part of one statement reads the snapshot from before it.
@@ -401,8 +419,12 @@ Result<RecordedPurchase> PostgresStore::WritePurchase(postgres::Connection& db,
       "       WHERE customer_id = p.customer_id"
       "       UNION ALL SELECT category, spend, items, $5::bigint FROM bought) AS a"
       "     GROUP BY a.category ORDER BY spend DESC, items DESC, a.category LIMIT $22::bigint)"
-      "   AS t WHERE p.customer_id IS NOT NULL)"
-      " FROM p LEFT JOIN c ON true LEFT JOIN nc ON true",
+      "   AS t WHERE p.customer_id IS NOT NULL)" +
+      PgNextVisitState::Columns("p.customer_id", "$6::bigint",
+                                "($24::boolean AND p.customer_id IS NOT NULL)") +
+      " FROM p LEFT JOIN c ON true LEFT JOIN nc ON true";
+  const auto written = db.Run(
+      kWrite,
       postgres::Params()
           .Add(purchase.id.str())
           .Add(card)
@@ -426,7 +448,8 @@ Result<RecordedPurchase> PostgresStore::WritePurchase(postgres::Connection& db,
           .AddArray(offline)
           .AddArray(first_purchases)
           .Add(kProfileCategories)
-          .Add(purchase.cashier_id));
+          .Add(purchase.cashier_id)
+          .Add(planner_.UsesCampaigns() ? "true" : "false"));
   if (written.empty()) return Replay(db, purchase, body_hash);
   const std::int64_t purchase_seq = written.Int(0, 0);
   const std::optional<std::int64_t> customer_id = written.OptionalInt(0, 1);
@@ -464,7 +487,7 @@ Result<RecordedPurchase> PostgresStore::WritePurchase(postgres::Connection& db,
   const auto planning_start = std::chrono::steady_clock::now();
   PgNextVisitState next_visit;
   if (planner_.UsesCampaigns() && planner_.WouldIssue(profile)) {
-    next_visit = PgNextVisitState::Load(db, {*customer_id}, now);
+    next_visit.Take(written, 0, 8, *customer_id);
     next_visit.Fill(profile, purchase);
   }
   const auto offers = planner_.PlanOffers(profile, *purchase.card, now);
@@ -472,10 +495,8 @@ Result<RecordedPurchase> PostgresStore::WritePurchase(postgres::Connection& db,
   next_visit.Write(db);
   recorded.planning = std::chrono::steady_clock::now() - planning_start;
   for (const auto& offer : offers) {
-    if (offer.control) continue;
-    InsertCoupon(db, offer.coupon, purchase_seq);
     // Signed after the commit, off this thread (RecordPurchaseAsync).
-    recorded.ack.next_visit_coupons.push_back({offer.coupon, {}});
+    if (!offer.control) recorded.ack.next_visit_coupons.push_back({offer.coupon, {}});
   }
   // A replay reads these back ORDER BY issued_at, id; answer in that order now.
   std::sort(recorded.ack.next_visit_coupons.begin(), recorded.ack.next_visit_coupons.end(),

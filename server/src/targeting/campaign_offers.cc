@@ -7,6 +7,8 @@
 #include <cmath>
 #include <unordered_map>
 
+#include "targeting/coupon_terms.h"
+
 namespace loyalty::server::targeting {
 namespace {
 
@@ -64,17 +66,6 @@ bool Matches(const domain::Campaign& campaign, const ProductFacts& product) {
            : target.target == domain::CouponTarget::kCategory ? target.value == product.category
                                                                : true;
   });
-}
-
-// The coupon a campaign issues, before its depth is chosen.
-CouponTerms TermsOf(const domain::Campaign& campaign) {
-  CouponTerms terms;
-  terms.type = campaign.discount_type;
-  terms.buy_quantity = campaign.buy_quantity;
-  terms.get_quantity = campaign.get_quantity;
-  terms.min_spend_minor = campaign.min_spend_minor;
-  terms.max_discount_minor = campaign.max_discount_minor;
-  return terms;
 }
 
 // A new product a new_product_trial campaign may offer, with its category's trial rate.
@@ -168,8 +159,7 @@ struct Eligibility {
 }  // namespace
 
 bool IssuedAtPurchases(const domain::Campaign& campaign) {
-  return campaign.kind == domain::CampaignKind::kNextVisit &&
-         campaign.discount_type == domain::DiscountType::kPercentOff;
+  return campaign.kind == domain::CampaignKind::kNextVisit;
 }
 
 bool InControlGroup(const domain::Campaign& campaign, std::string_view customer_key) {

@@ -109,11 +109,10 @@ struct CampaignPlan {
   std::vector<CampaignRunSummary> campaigns;
 };
 
-// True for the campaigns whose coupons the purchases issue (a next_visit campaign the
-// per-purchase planner can price: percent off, scored_offer_planner.h). For those the
-// nightly run keeps candidates and the shadow price, and issues nothing itself: a
-// customer would otherwise be offered the campaign twice and the budget spent twice.
-// Other next_visit campaigns are issued by the nightly run alone.
+// True for the campaigns whose coupons the purchases issue: next_visit, of any discount
+// type (scored_offer_planner.h prices them all). For those the nightly run keeps
+// candidates and the shadow price, and issues nothing itself: a customer would otherwise
+// be offered the campaign twice and the budget spent twice.
 bool IssuedAtPurchases(const domain::Campaign& campaign);
 
 // True when `customer_key` (the customer's stable external id) is in the campaign's

@@ -6,6 +6,7 @@
 
 #include "loyalty/core/utf8.h"
 #include "targeting/campaign_offers.h"
+#include "targeting/coupon_terms.h"
 
 namespace loyalty::server {
 namespace {
@@ -57,6 +58,7 @@ struct Room {
 struct Option {
   std::size_t campaign = 0;  // index into profile.campaigns
   const NextVisitCandidate* candidate = nullptr;
+  targeting::CouponTerms terms;  // at the chosen depth
   targeting::PricedOffer priced;
   double probability = 0;  // p0 after this purchase
 };
@@ -107,6 +109,10 @@ std::vector<PlannedOffer> ScoredOfferPlanner::PlanOffers(const CustomerProfile& 
                 targeting::InControlGroup(state.campaign, std::to_string(profile.customer_id))};
     by_id.emplace(state.campaign.id, k);
   }
+  // The purchase's, for the amounts titles print; the purchase was validated, so the
+  // fallback only keeps a hand-made profile from failing.
+  const auto parsed_currency = Currency::FromCode(profile.currency);
+  const Currency currency = parsed_currency.ok() ? *parsed_currency : Currency::Usd();
   std::size_t live = profile.live_coupons.size();
   std::vector<PlannedOffer> offers;
   const auto room_for_more = [&] {
@@ -120,9 +126,6 @@ std::vector<PlannedOffer> ScoredOfferPlanner::PlanOffers(const CustomerProfile& 
     const auto found = by_id.find(candidate.campaign_id);
     if (found == by_id.end()) continue;
     const domain::Campaign& campaign = profile.campaigns[found->second].campaign;
-    // Other types are issued by the nightly run only; their candidates leave the
-    // customer to the fallback below.
-    if (campaign.discount_type != domain::DiscountType::kPercentOff) continue;
     has_candidates = true;
     if (!Allows(campaign, candidate.sku, candidate.category)) continue;
     if (Holds(profile, candidate.sku, candidate.category)) continue;
@@ -141,22 +144,20 @@ std::vector<PlannedOffer> ScoredOfferPlanner::PlanOffers(const CustomerProfile& 
     economics.unit_price_minor = candidate.unit_price_minor;
     economics.margin_rate = candidate.margin_rate;
     economics.probability = candidate.probability * keep;
-    // Priced as the nightly run prices it (the units a minimum spend makes the shopper
-    // buy, the cap, the till's rounding), so the day's cost and the night's shadow price
-    // are in the same terms.
-    targeting::CouponTerms terms;
-    terms.type = campaign.discount_type;
-    terms.min_spend_minor = campaign.min_spend_minor;
-    terms.max_discount_minor = campaign.max_discount_minor;
+    // Priced as the nightly run prices it, whatever the campaign's discount type (the
+    // units a minimum spend or a buy-x-get-y makes the shopper buy, the cap, the till's
+    // rounding), so the day's cost and the night's shadow price are in the same terms.
     const auto best = targeting::BestCoupon(
-        economics, terms,
+        economics, targeting::TermsOf(campaign),
         targeting::DepthGrid(campaign.discount_type, std::max<std::int64_t>(1, campaign.min_depth),
-                             campaign.max_depth, options_.depth_step_percent),
+                             campaign.max_depth, options_.depth_step_percent,
+                             options_.depth_step_minor),
         response);
     if (!best) continue;
     // The night's coupons were bought at the shadow price; the day's must be worth as much.
     if (best->priced.ValueForCost() <= profile.campaigns[found->second].shadow_price) continue;
-    options.push_back({found->second, &candidate, best->priced, economics.probability});
+    options.push_back(
+        {found->second, &candidate, best->terms, best->priced, economics.probability});
   }
   std::sort(options.begin(), options.end(), [](const Option& a, const Option& b) {
     const double va = a.priced.ValueForCost(), vb = b.priced.ValueForCost();
@@ -175,13 +176,16 @@ std::vector<PlannedOffer> ScoredOfferPlanner::PlanOffers(const CustomerProfile& 
     const domain::Campaign& campaign = room.state->campaign;
     PlannedOffer offer;
     offer.coupon = CouponFor(profile, card, campaign, now);
-    offer.coupon.title = TruncateUtf8(std::to_string(option.priced.depth_percent) + "% off " +
-                                          option.candidate->name,
-                                      domain::kMaxCouponTitleLength);
     offer.coupon.target = domain::CouponTarget::kProduct;
     offer.coupon.target_value = option.candidate->sku;
-    offer.coupon.discount_value = option.priced.depth_percent;
+    offer.coupon.discount_type = option.terms.type;
+    offer.coupon.discount_value = option.terms.depth;
+    offer.coupon.buy_quantity = option.terms.buy_quantity;
+    offer.coupon.get_quantity = option.terms.get_quantity;
     offer.coupon.max_discount_minor = campaign.max_discount_minor;
+    offer.coupon.title = TruncateUtf8(
+        targeting::CouponTitle(offer.coupon, option.candidate->name, currency),
+        domain::kMaxCouponTitleLength);
     offer.campaign_id = campaign.id;
     offer.control = room.control;
     offer.depth_percent = option.priced.depth_percent;

@@ -5,7 +5,8 @@
 //   - updates the candidates with what the purchase shows: a product in this basket is
 //     not due at the next visit unless the customer buys it at every visit, so its
 //     probability and the coupon's pull on it fall by the customer's own rhythm, and it
-//     is priced again (offer_economics.h); products the customer holds a live coupon for
+//     is priced again for the campaign's discount type, as the nightly run prices it
+//     (offer_economics.h, coupon_terms.h); products the customer holds a live coupon for
 //     (for the product or its category) are skipped;
 //   - issues the best by value for cost that beat their campaign's shadow price, within
 //     the campaign's budget left (money and count), its per-customer cap and the live
@@ -34,7 +35,8 @@ struct ScoredOfferOptions {
   // depth and validity for a customer without candidates.
   NextVisitOptions fallback;
   targeting::CouponResponse response;
-  std::int64_t depth_step_percent = 5;  // the batch's grid (CampaignRunOptions)
+  std::int64_t depth_step_percent = 5;  // the batch's grids (CampaignRunOptions)
+  std::int64_t depth_step_minor = 10;   // amount_off
   // How much a purchase today lowers a product's demand at the next visit, as the
   // next-basket model's rhythm does: a product bought every g visits keeps
   // 1 - weight × (1 - 1/g) of it; one bought only once before (g unknown) keeps 1 - weight.

@@ -502,9 +502,11 @@ TEST_P(CouponRunTest, EveryDiscountTypeIssuesItsOwnCoupons) {
                          std::int64_t max_depth, std::int64_t buy, std::int64_t get) {
     domain::Campaign campaign = campaign_;
     campaign.id = id;
-    // A next_visit campaign of these types is issued by the nightly run.
-    campaign.kind = domain::CampaignKind::kNextVisit;
-    campaign.targets.clear();
+    // A category push is issued by the nightly run (a next_visit one by the purchases).
+    campaign.kind = domain::CampaignKind::kCategoryPush;
+    campaign.targets = {{domain::CouponTarget::kCategory, "DAIRY"},
+                        {domain::CouponTarget::kCategory, "BREAD"},
+                        {domain::CouponTarget::kCategory, "PRODUCE"}};
     campaign.discount_type = type;
     campaign.min_depth = min_depth;
     campaign.max_depth = max_depth;
@@ -517,6 +519,7 @@ TEST_P(CouponRunTest, EveryDiscountTypeIssuesItsOwnCoupons) {
   const auto multi = typed("multibuy", domain::DiscountType::kBuyXGetY, 50, 100, 2, 1);
   auto free = typed("free", domain::DiscountType::kFreeItem, 0, 0, 0, 1);
   free.min_spend_minor = 2'000;
+  free.targets.clear();
   for (int i = 0; i < 4; ++i) {
     free.targets.push_back({domain::CouponTarget::kProduct, std::to_string(1000 + i)});
   }

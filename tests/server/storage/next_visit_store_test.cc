@@ -228,6 +228,109 @@ TEST_P(NextVisitStoreTest, ConcurrentPurchasesNeverSpendMoreThanTheBudget) {
   EXPECT_TRUE(later->ack.next_visit_coupons.empty());
 }
 
+// Two servers on one database, buying at one store at once: the first's purchases are
+// made now, the second's were made offline two hours ago. A purchase locks its own
+// hour's dashboard_hours row, its coupon the issue hour's (now). When the campaigns'
+// lock came after those rows, the second server could hold the campaigns and wait for
+// now's row while the first held that row and waited for the campaigns, and PostgreSQL
+// aborted one of them (deadlock detected). Now every purchase is stored, and the budget
+// holds exactly what was issued.
+TEST_P(NextVisitStoreTest, TwoServersBuyingAtOnceNeverDeadlockAndSpendTheBudgetExactly) {
+  auto campaign = NextVisit("nv");
+  campaign.budget_coupons = 40;
+  campaign.per_customer_cap = 100;
+  ASSERT_TRUE(store_->CreateCampaign(campaign, std::nullopt, kNow).ok());
+  constexpr int kCustomers = 30;
+  for (int n = 1; n <= kCustomers; ++n) CustomerWithCandidates(n, "nv");
+  auto second = Open();
+  constexpr int kRounds = 80;
+  std::int64_t coupons = 0;
+  for (int round = 0; round < kRounds; ++round) {
+    std::vector<std::future<Result<RecordedPurchase>>> answers;
+    for (int server = 0; server < 2; ++server) {
+      auto promise = std::make_shared<std::promise<Result<RecordedPurchase>>>();
+      answers.push_back(promise->get_future());
+      const Timestamp at = server == 0 ? kNow : kNow - std::chrono::hours(2);
+      (server == 0 ? *store_ : *second)
+          .RecordPurchaseAsync(Buying(Card(1 + (round * 2 + server) % kCustomers), {"1001"}, at),
+                               kNow, [promise](Result<RecordedPurchase> result) {
+                                 promise->set_value(std::move(result));
+                               });
+    }
+    for (auto& answer : answers) {
+      const auto recorded = answer.get();
+      ASSERT_TRUE(recorded.ok()) << "round " << round << ": " << recorded.error().ToString();
+      coupons += static_cast<std::int64_t>(recorded->ack.next_visit_coupons.size());
+    }
+  }
+  EXPECT_EQ(coupons, 40);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM purchases"), 2 * kRounds);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM coupons WHERE campaign = 'nv'"), 40);
+  EXPECT_EQ(Count("SELECT issued FROM campaign_budgets WHERE campaign_id = 'nv'"), 40);
+  EXPECT_EQ(Count("SELECT CAST(ROUND(spent_minor * 1000) AS INTEGER) FROM campaign_budgets"),
+            Count("SELECT CAST(ROUND(SUM(expected_cost_minor) * 1000) AS INTEGER)"
+                  " FROM campaign_offers WHERE control = 0"));
+}
+
+domain::SaleReturn ReturnOf(const domain::Purchase& original, Timestamp at) {
+  domain::SaleReturn sale_return;
+  sale_return.original_purchase_id = original.id;
+  sale_return.store_id = original.store_id;
+  sale_return.terminal_id = original.terminal_id;
+  sale_return.occurred_at = at;
+  for (const auto& line : original.lines) {
+    sale_return.lines.push_back({line.sku, line.quantity, line.amount_minor});
+  }
+  sale_return.total_minor = original.total_minor;
+  return sale_return;
+}
+
+// A return voids the coupons its purchase earned; a voided coupon is never redeemed, so
+// its offer's expected cost and count go back to the budget and a later purchase may
+// spend them. A coupon redeemed before the return keeps its spend.
+TEST_P(NextVisitStoreTest, AReturnGivesAVoidedCouponsCostBackToTheBudget) {
+  auto campaign = NextVisit("nv");
+  campaign.budget_coupons = 1;
+  ASSERT_TRUE(store_->CreateCampaign(campaign, std::nullopt, kNow).ok());
+  CustomerWithCandidates(1, "nv");
+  CustomerWithCandidates(2, "nv");
+  const auto first = Buying(Card(1), {"1001"});
+  const auto earned = store_->RecordPurchase(first, kNow);
+  ASSERT_TRUE(earned.ok()) << earned.error().ToString();
+  ASSERT_EQ(earned->ack.next_visit_coupons.size(), 1u);
+  EXPECT_EQ(Count("SELECT issued FROM campaign_budgets"), 1);
+  EXPECT_GT(Count("SELECT CAST(ROUND(spent_minor * 1000) AS INTEGER) FROM campaign_budgets"), 0);
+  const auto spent = store_->RecordPurchase(Buying(Card(2), {"1001"}), kNow);
+  ASSERT_TRUE(spent.ok());
+  EXPECT_TRUE(spent->ack.next_visit_coupons.empty());
+
+  const Timestamp later = kNow + std::chrono::hours(1);
+  const auto returned = store_->RecordReturn(ReturnOf(first, later), later);
+  ASSERT_TRUE(returned.ok()) << returned.error().ToString();
+  EXPECT_EQ(returned->voided_coupons.size(), 1u);
+  EXPECT_EQ(Count("SELECT issued FROM campaign_budgets"), 0);
+  EXPECT_EQ(Count("SELECT CAST(ROUND(spent_minor * 1000) AS INTEGER) FROM campaign_budgets"), 0);
+  // The offer stays recorded (it was made); the cap still counts it.
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM campaign_offers WHERE control = 0"), 1);
+
+  // The budget given back is spent again, and that coupon, redeemed before its purchase
+  // is returned, is not given back.
+  auto second = Buying(Card(2), {"1001"}, later);
+  const auto again = store_->RecordPurchase(second, later);
+  ASSERT_TRUE(again.ok());
+  ASSERT_EQ(again->ack.next_visit_coupons.size(), 1u);
+  auto redeeming = Buying(Card(2), {"4001"}, later + std::chrono::hours(1));
+  redeeming.redemptions.push_back({again->ack.next_visit_coupons[0].coupon.id, 50});
+  redeeming.total_minor -= 50;
+  ASSERT_TRUE(store_->RecordPurchase(redeeming, later + std::chrono::hours(1)).ok());
+  const auto kept = store_->RecordReturn(ReturnOf(second, later + std::chrono::hours(2)),
+                                         later + std::chrono::hours(2));
+  ASSERT_TRUE(kept.ok()) << kept.error().ToString();
+  EXPECT_TRUE(kept->voided_coupons.empty());
+  EXPECT_EQ(kept->already_redeemed_coupons.size(), 1u);
+  EXPECT_EQ(Count("SELECT issued FROM campaign_budgets"), 1);
+}
+
 TEST_P(NextVisitStoreTest, AHeldOutCustomerHasTheOfferRecordedButNotIssued) {
   domain::CustomerDetails details;
   details.name = "Held out";

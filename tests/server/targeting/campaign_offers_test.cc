@@ -301,12 +301,17 @@ TEST(CampaignOffers, APercentOffNextVisitCampaignIsLeftToThePurchases) {
   // With one coupon a customer tonight, the push still reaches as many as alone.
   EXPECT_EQ(plan.campaigns[1].treated, alone.campaigns[0].treated);
 
-  // Another discount type is left to the nightly run: the purchases cannot price it.
+  // Every discount type is the purchases' to issue: they price them all.
   next.discount_type = domain::DiscountType::kAmountOff;
   next.min_depth = 10;
   next.max_depth = 200;
-  EXPECT_FALSE(IssuedAtPurchases(next));
-  EXPECT_GT(fixture.Plan({next}).campaigns[0].treated, 0);
+  EXPECT_TRUE(IssuedAtPurchases(next));
+  EXPECT_EQ(fixture.Plan({next}).campaigns[0].treated, 0);
+  push.discount_type = domain::DiscountType::kAmountOff;
+  push.min_depth = 10;
+  push.max_depth = 200;
+  EXPECT_FALSE(IssuedAtPurchases(push));
+  EXPECT_GT(fixture.Plan({push}).campaigns[0].treated, 0);
 }
 
 // new_product_trial: a yoghurt nobody has bought yet, for a chain where half the

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "targeting/campaign_offers.h"
+#include "targeting/coupon_terms.h"
 
 namespace loyalty::server {
 namespace {
@@ -104,6 +105,61 @@ TEST(ScoredOfferPlanner, IssuesTheCandidateWithTheBestValueForCost) {
   const auto coupons = planner.Plan(Profile({NextVisit()}, {CandidateA()}), kCard, kNow);
   ASSERT_EQ(coupons.size(), 1u);
   EXPECT_EQ(coupons[0].target_value, "A-1");
+}
+
+// Amount off, buy x get y and free item campaigns are priced as the nightly run prices
+// them (BestCoupon over the campaign's grid of depths), and the coupon carries the
+// campaign's terms and the batch's title.
+TEST(ScoredOfferPlanner, PricesEveryDiscountTypeAsTheNightDoes) {
+  struct Type {
+    domain::DiscountType type;
+    std::int64_t min_depth, max_depth, buy, get, min_spend, max_discount;
+    const char* title;
+  };
+  // A free 10.00 item at 40% margin costs more than it brings; capped at 1.00 it pays.
+  const Type types[] = {
+      {domain::DiscountType::kAmountOff, 50, 300, 0, 0, 0, 0, nullptr},
+      {domain::DiscountType::kBuyXGetY, 50, 100, 2, 1, 0, 0, nullptr},
+      {domain::DiscountType::kFreeItem, 0, 0, 0, 1, 200, 100, "Free Coffee beans with "},
+  };
+  for (const Type& type : types) {
+    SCOPED_TRACE(domain::DiscountTypeName(type.type));
+    domain::Campaign campaign = NextVisit();
+    campaign.discount_type = type.type;
+    campaign.min_depth = type.min_depth;
+    campaign.max_depth = type.max_depth;
+    campaign.buy_quantity = type.buy;
+    campaign.get_quantity = type.get;
+    campaign.min_spend_minor = type.min_spend;
+    campaign.max_discount_minor = type.max_discount;
+    targeting::OfferCandidate economics;
+    economics.unit_price_minor = 1000;
+    economics.margin_rate = 0.4;
+    economics.probability = 0.02;
+    const auto expected = targeting::BestCoupon(
+        economics, targeting::TermsOf(campaign),
+        targeting::DepthGrid(type.type, std::max<std::int64_t>(1, type.min_depth),
+                             type.max_depth, 5, 10),
+        {});
+    ASSERT_TRUE(expected.has_value());
+
+    const auto offers =
+        ScoredOfferPlanner().PlanOffers(Profile({campaign}, {CandidateA()}), kCard, kNow);
+    ASSERT_EQ(offers.size(), 1u);
+    const domain::Coupon& coupon = offers[0].coupon;
+    EXPECT_EQ(coupon.discount_type, type.type);
+    EXPECT_EQ(coupon.discount_value, expected->terms.depth);
+    EXPECT_EQ(coupon.buy_quantity, type.buy);
+    EXPECT_EQ(coupon.get_quantity, type.get);
+    EXPECT_EQ(coupon.min_spend_minor, type.min_spend);
+    EXPECT_EQ(coupon.target_value, "A-1");
+    EXPECT_DOUBLE_EQ(offers[0].expected_cost_minor, expected->priced.expected_cost_minor);
+    EXPECT_EQ(coupon.title,
+              targeting::CouponTitle(coupon, "Coffee beans", Currency::FromCode("EUR").value()));
+    if (type.title != nullptr) {
+      EXPECT_EQ(coupon.title.rfind(type.title, 0), 0u) << coupon.title;
+    }
+  }
 }
 
 TEST(ScoredOfferPlanner, AProductInThisBasketIsNotOffered) {
