@@ -126,7 +126,10 @@ Result<RecordedOffers> PostgresStore::RecordCampaignOffers(
       AddToCampaignBudget(db, campaign_id, cost.first, cost.second, now);
     }
     return Status();
-  });
+    // Every transaction writing campaign_budgets takes the next_visit campaigns' lock at
+    // BEGIN (pg_next_visit.h): this one inserts coupons, whose triggers lock
+    // dashboard_hours rows a purchase may hold while it waits for that lock.
+  }, /*lock_first=*/true);
   if (!status.ok()) return status.error();
   return recorded;
 }

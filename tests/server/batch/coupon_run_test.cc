@@ -319,9 +319,13 @@ TEST_P(CouponRunTest, WhatOthersSpendWhileTheRunPlansIsNotSpentAgain) {
     return ids;
   }();
   bool spent = false;
+  int asked_after_features = 0;
   options_.still_held = [&]() -> Status {
-    // Asked before each write; by the first batch of offers the plan is made.
-    if (spent || Count("customers", "segment IS NOT NULL") == 0) return Status();
+    // Asked before each write: the segments, the features (before their one batch and
+    // once after it), then each batch of offers, by when the plan is made.
+    if (spent || Count("customer_features", "TRUE") == 0 || ++asked_after_features < 2) {
+      return Status();
+    }
     spent = true;
     std::vector<CampaignOfferRecord> offers;
     for (const std::int64_t customer : customers) {

@@ -239,11 +239,12 @@ TEST(CampaignOffers, ASureSaleGetsNoCoupon) {
 
 TEST(CampaignOffers, EachDiscountTypeIsOfferedWithItsTerms) {
   const Fixture fixture({{"a", {10}, "milk"}, {"b", {9}, "bread"}}, 0.05f);
-  auto amount = MakeCampaign(domain::CampaignKind::kNextVisit, "amount");
+  // Category pushes: the nightly run issues them (next_visit ones are the purchases').
+  auto amount = MakeCampaign(domain::CampaignKind::kCategoryPush, "amount");
   amount.discount_type = domain::DiscountType::kAmountOff;
   amount.min_depth = 10;
   amount.max_depth = 200;
-  auto multi = MakeCampaign(domain::CampaignKind::kNextVisit, "multi");
+  auto multi = MakeCampaign(domain::CampaignKind::kCategoryPush, "multi");
   multi.discount_type = domain::DiscountType::kBuyXGetY;
   multi.min_depth = 50;
   multi.max_depth = 100;
