@@ -38,9 +38,14 @@ END $$;
 -- A new purchase gets its previous one before it is written (the seq is already drawn),
 -- so the purchase path writes each row once. Rows of the same statement written before
 -- it are visible here; those written after are mended by the statement's trigger below.
+-- Two transactions writing one customer's purchases (two servers on one database) would
+-- each miss the other's uncommitted row and both keep an older previous purchase: the
+-- customer's row lock orders them, and the read after it, a statement of its own under
+-- READ COMMITTED, sees the purchase the first one committed.
 CREATE FUNCTION purchases_previous_inserting() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
+  PERFORM 1 FROM customers WHERE id = NEW.customer_id FOR NO KEY UPDATE;
   NEW.previous_purchase_at := purchase_previous_at(NEW.customer_id, NEW.occurred_at, NEW.seq);
   RETURN NEW;
 END $$;

@@ -17,6 +17,7 @@
 #include <set>
 #include <sstream>
 
+#include "loyalty/postgres/postgres.h"
 #include "storage/open_store.h"
 #include "support/temp_dir.h"
 #include "support/test_database.h"
@@ -484,5 +485,37 @@ TEST_P(DashboardHoursTest, MigrationsBackfillWhatTheStoredRowsGive) {
   ASSERT_NO_FATAL_FAILURE(ExpectAnswersAsTheRows());
 }
 
+// Two servers on one PostgreSQL database store one customer's purchases at the same time:
+// the second waits for the first to commit and takes it as its previous purchase, so the
+// day counts the customer once.
+TEST(DashboardHoursPostgres, ConcurrentPurchasesOfOneCustomerSeeEachOther) {
+  testing::TempDir dir;
+  testing::TestDatabase database(testing::Engine::kPostgres, dir);
+  TopCategoryPlanner planner;
+  const crypto::SigningKey key = crypto::SigningKey::Generate();
+  ASSERT_NE(OpenStore(ParseStoreUrl(database.url(), "url").value(), planner, key), nullptr);
+  postgres::Connection first(database.url());
+  postgres::Connection second(database.url());
+  const std::int64_t customer =
+      first.Run("INSERT INTO customers(created_at) VALUES (0) RETURNING id").Int(0, 0);
+  const auto insert = [&](postgres::Connection& db, const char* id, std::int64_t at) {
+    db.Run("INSERT INTO purchases(id, customer_id, store_id, terminal_id, occurred_at,"
+           " received_at, currency, subtotal_minor, discount_minor, total_minor, body_sha256)"
+           " VALUES ($1::text, $2::bigint, 'S001', 'S001-T01', $3::bigint, $3::bigint, 'USD',"
+           " 100, 0, 100, 'x')",
+           postgres::Params().Add(std::string(id)).Add(customer).Add(at));
+  };
+  first.Exec("BEGIN");
+  insert(first, "p1", 1'764'583'200);
+  auto later = std::async(std::launch::async, [&] { insert(second, "p2", 1'764'583'500); });
+  // The second insert waits on the customer's row, whatever the scheduling.
+  EXPECT_EQ(later.wait_for(std::chrono::milliseconds(300)), std::future_status::timeout);
+  first.Exec("COMMIT");
+  later.get();
+  EXPECT_EQ(database.Text("SELECT previous_purchase_at FROM purchases WHERE id = 'p2'"),
+            "1764583200");
+}
+
 }  // namespace
 }  // namespace loyalty::server
+
