@@ -55,7 +55,7 @@ Result<nlohmann::json> RefreshCustomerFeatures(Store& store,
   if (still_held) {
     if (auto held = still_held(); !held.ok()) return held.error();
   }
-  if (auto dropped = store.DropCustomerFeaturesExcept(run_date); !dropped.ok()) {
+  if (auto dropped = store.DropCustomerFeaturesBefore(run_date); !dropped.ok()) {
     return dropped.error();
   }
   return nlohmann::json{{"customers", stored},

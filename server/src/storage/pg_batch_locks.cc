@@ -14,7 +14,10 @@ LeaseTime FromMillis(std::int64_t ms) { return LeaseTime(std::chrono::millisecon
 
 std::optional<BatchLockHolder> LockHolder(postgres::Connection& db, const std::string& name) {
   const auto rows = db.Run(
-      "SELECT token, host, pid, detail, started_at, heartbeat_ms, lease_ms, expires_ms"
+      // A run of a binary from before migration 0021, still going through the upgrade,
+      // heartbeats heartbeat_at (seconds) alone: its lease runs from that heartbeat.
+      "SELECT token, host, pid, detail, started_at, GREATEST(heartbeat_ms, heartbeat_at * 1000),"
+      " lease_ms, GREATEST(expires_ms, heartbeat_at * 1000 + lease_ms)"
       " FROM batch_locks WHERE name = $1::text FOR UPDATE",
       Params().Add(name));
   if (rows.empty()) return std::nullopt;

@@ -48,7 +48,8 @@ Status PostgresStore::WriteCustomerFeatures(const std::vector<CustomerFeaturesRe
         " days_since_last_visit = excluded.days_since_last_visit,"
         " days_between_visits = excluded.days_between_visits,"
         " lapse_risk = excluded.lapse_risk, next_visit_at = excluded.next_visit_at,"
-        " top_categories = excluded.top_categories",
+        " top_categories = excluded.top_categories"
+        " WHERE customer_features.run_date <= excluded.run_date",
         postgres::Params()
             .AddArray(ids)
             .AddArray(run_dates)
@@ -63,9 +64,9 @@ Status PostgresStore::WriteCustomerFeatures(const std::vector<CustomerFeaturesRe
   });
 }
 
-Status PostgresStore::DropCustomerFeaturesExcept(const std::string& run_date) {
+Status PostgresStore::DropCustomerFeaturesBefore(const std::string& run_date) {
   return writer_->Run([&](postgres::Connection& db) -> Status {
-    db.Run("DELETE FROM customer_features WHERE run_date <> $1::text",
+    db.Run("DELETE FROM customer_features WHERE run_date < $1::text",
            postgres::Params().Add(run_date));
     return Status();
   });

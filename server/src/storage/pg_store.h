@@ -121,7 +121,7 @@ class PostgresStore final : public Store {
   Status SetCustomerSegments(
       const std::vector<std::pair<std::int64_t, std::string>>& segments) override;
   Status WriteCustomerFeatures(const std::vector<CustomerFeaturesRecord>& rows) override;
-  Status DropCustomerFeaturesExcept(const std::string& run_date) override;
+  Status DropCustomerFeaturesBefore(const std::string& run_date) override;
   std::optional<CustomerFeaturesRecord> FindCustomerFeatures(std::int64_t customer_id) override;
   std::vector<CouponConflict> ListCouponConflicts(const std::vector<std::string>& stores,
                                                   std::size_t limit) override;

@@ -19,7 +19,10 @@ Result<BatchLockAttempt> SqliteStore::TryTakeBatchLock(const std::string& name,
   const Status status = writer_->Run([&](sqlite::Connection& db) -> Status {
     attempt = {};
     auto& current = db.Prepared(
-        "SELECT token, host, pid, detail, started_at, heartbeat_ms, lease_ms, expires_ms"
+        // A run of a binary from before migration 0021, still going through the upgrade,
+        // heartbeats heartbeat_at (seconds) alone: its lease runs from that heartbeat.
+        "SELECT token, host, pid, detail, started_at, MAX(heartbeat_ms, heartbeat_at * 1000),"
+        " lease_ms, MAX(expires_ms, heartbeat_at * 1000 + lease_ms)"
         " FROM batch_locks WHERE name = ?");
     current.Bind(1, name);
     if (current.Step()) {

@@ -18,7 +18,8 @@ Status SqliteStore::WriteCustomerFeatures(const std::vector<CustomerFeaturesReco
             " days_since_last_visit = excluded.days_since_last_visit,"
             " days_between_visits = excluded.days_between_visits,"
             " lapse_risk = excluded.lapse_risk, next_visit_at = excluded.next_visit_at,"
-            " top_categories = excluded.top_categories")
+            " top_categories = excluded.top_categories"
+            " WHERE customer_features.run_date <= excluded.run_date")
           .Bind(1, row.customer_id)
           .Bind(2, row.run_date)
           .Bind(3, row.visits)
@@ -34,9 +35,9 @@ Status SqliteStore::WriteCustomerFeatures(const std::vector<CustomerFeaturesReco
   });
 }
 
-Status SqliteStore::DropCustomerFeaturesExcept(const std::string& run_date) {
+Status SqliteStore::DropCustomerFeaturesBefore(const std::string& run_date) {
   return writer_->Run([&](sqlite::Connection& db) -> Status {
-    db.Prepared("DELETE FROM customer_features WHERE run_date <> ?").Bind(1, run_date).Run();
+    db.Prepared("DELETE FROM customer_features WHERE run_date < ?").Bind(1, run_date).Run();
     return Status();
   });
 }

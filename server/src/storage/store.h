@@ -679,9 +679,10 @@ class Store {
   // ten thousand at a time); a customer's earlier row is replaced. Unknown, merged and
   // erased customers are skipped.
   virtual Status WriteCustomerFeatures(const std::vector<CustomerFeaturesRecord>& rows) = 0;
-  // Deletes the features rows of every run date but `run_date`: the customers that run
-  // did not see (no purchase any more, merged away) keep no stale row.
-  virtual Status DropCustomerFeaturesExcept(const std::string& run_date) = 0;
+  // Deletes the features rows of run dates before `run_date`: the customers that run did
+  // not see (no purchase any more, merged away) keep no stale row. A re-run of an older
+  // date neither deletes nor overwrites (WriteCustomerFeatures) a newer run's rows.
+  virtual Status DropCustomerFeaturesBefore(const std::string& run_date) = 0;
   // The customer's features from the latest run; empty before any run saw them.
   virtual std::optional<CustomerFeaturesRecord> FindCustomerFeatures(std::int64_t customer_id) = 0;
 

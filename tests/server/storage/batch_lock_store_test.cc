@@ -139,5 +139,23 @@ TEST_P(BatchLockStoreTest, OnlyTheHoldersOwnLeaseDecidesWhenItEnds) {
   EXPECT_EQ(database_->Int("SELECT lease_ms FROM batch_locks"), 1000);
 }
 
+// A run of the binary from before the lease (migration 0021) goes on through the upgrade,
+// heartbeating only heartbeat_at, in seconds: its lease runs from that heartbeat.
+TEST_P(BatchLockStoreTest, ARunFromBeforeTheLeaseKeepsItsLockWhileItHeartbeats) {
+  ASSERT_TRUE(store_->TryTakeBatchLock("coupons", Holder("old", 101, "2026-12-05T01:00:00Z"),
+                                       Ms("2026-12-05T01:00:00Z"), seconds(120))
+                  ->taken);
+  database_->Exec("UPDATE batch_locks SET heartbeat_at = " +
+                  std::to_string(ToUnixSeconds(At("2026-12-05T01:03:00Z"))));
+  const auto next = Holder("new", 202, "2026-12-05T01:04:00Z");
+  auto refused = store_->TryTakeBatchLock("coupons", next, Ms("2026-12-05T01:04:00Z"), seconds(1));
+  ASSERT_TRUE(refused.ok());
+  EXPECT_FALSE(refused->taken);
+  EXPECT_EQ(refused->other->expires_at, Ms("2026-12-05T01:05:00Z"));
+  EXPECT_TRUE(store_->TryTakeBatchLock("coupons", next,
+                                       Ms("2026-12-05T01:05:00Z") + milliseconds(1), seconds(1))
+                  ->taken);
+}
+
 }  // namespace
 }  // namespace loyalty::server

@@ -93,7 +93,7 @@ TEST_P(CustomerFeaturesStoreTest, WritesReadsAndReplacesPerRunDate) {
   auto next = Features(ann, "2026-12-05", 0.75);
   next.top_categories.clear();
   ASSERT_TRUE(store_->WriteCustomerFeatures({next}).ok());
-  ASSERT_TRUE(store_->DropCustomerFeaturesExcept("2026-12-05").ok());
+  ASSERT_TRUE(store_->DropCustomerFeaturesBefore("2026-12-05").ok());
   found = store_->FindCustomerFeatures(ann);
   ASSERT_TRUE(found.has_value());
   EXPECT_EQ(found->run_date, "2026-12-05");
@@ -101,6 +101,14 @@ TEST_P(CustomerFeaturesStoreTest, WritesReadsAndReplacesPerRunDate) {
   EXPECT_TRUE(found->top_categories.empty());
   EXPECT_FALSE(store_->FindCustomerFeatures(bob).has_value());
   EXPECT_TRUE(store_->WriteCustomerFeatures({}).ok());
+
+  // A re-run of an older date leaves the newer run's rows as they are.
+  ASSERT_TRUE(store_->WriteCustomerFeatures({Features(ann, "2026-12-04", 0.25)}).ok());
+  ASSERT_TRUE(store_->DropCustomerFeaturesBefore("2026-12-04").ok());
+  found = store_->FindCustomerFeatures(ann);
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->run_date, "2026-12-05");
+  EXPECT_EQ(found->lapse_risk, 0.75);
 }
 
 TEST_P(CustomerFeaturesStoreTest, ErasedAndMergedCustomersKeepNoFeatures) {
