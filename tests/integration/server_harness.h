@@ -19,17 +19,13 @@
 
 #include "loyalty/net/https_client.h"
 #include "support/child_process.h"
+#include "support/source_dir.h"
 #include "support/temp_dir.h"
 #include "support/test_database.h"
 
 namespace loyalty::testing {
 
 using namespace std::chrono_literals;
-
-inline std::string SourceDir() {
-  const char* dir = std::getenv("LOYALTY_SOURCE_DIR");
-  return dir ? dir : LOYALTY_SOURCE_TREE;
-}
 
 inline int RunToEnd(std::vector<std::string> args, const std::string& log) {
   ChildProcess child(std::move(args), log);

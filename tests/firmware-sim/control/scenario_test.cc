@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdlib>
+#include "support/source_dir.h"
 
 namespace loyalty::firmware_sim {
 namespace {
@@ -42,10 +42,8 @@ TEST(ParseScenario, RejectsMalformedLinesNamingThem) {
 }
 
 TEST(LoadScenario, ExampleInTheTreeIsValid) {
-  const char* source = std::getenv("LOYALTY_SOURCE_DIR");
-  ASSERT_NE(source, nullptr);
   Result<std::vector<ScenarioStep>> steps =
-      LoadScenario(std::string(source) + "/firmware-sim/scenarios/demo.scenario");
+      LoadScenario(testing::SourceDir() + "/firmware-sim/scenarios/demo.scenario");
   ASSERT_TRUE(steps.ok()) << steps.error().ToString();
   EXPECT_GE(steps->size(), 5u);
   EXPECT_FALSE(LoadScenario("/nonexistent/x.scenario").ok());

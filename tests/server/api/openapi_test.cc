@@ -4,7 +4,6 @@
 
 #include <boost/beast/http/verb.hpp>
 #include <cctype>
-#include <cstdlib>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -15,6 +14,7 @@
 #include "ops/metrics.h"
 #include "storage/sqlite_store.h"
 #include "support/temp_dir.h"
+#include "support/source_dir.h"
 #include "targeting/next_visit_planner.h"
 
 namespace loyalty::server {
@@ -129,9 +129,7 @@ components:
 }
 
 TEST(OpenApi, DocumentsEveryRouteTheServerMountsAndNoOther) {
-  const char* source_dir = std::getenv("LOYALTY_SOURCE_DIR");
-  ASSERT_NE(source_dir, nullptr) << "LOYALTY_SOURCE_DIR must name the source tree";
-  const std::string file = std::string(source_dir) + "/docs/api/openapi.yaml";
+  const std::string file = testing::SourceDir() + "/docs/api/openapi.yaml";
   std::ifstream yaml(file);
   ASSERT_TRUE(yaml) << "cannot read " << file;
   const RouteSet documented = ReadOpenApiRoutes(yaml);

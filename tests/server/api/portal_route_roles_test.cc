@@ -21,6 +21,7 @@
 #include "ops/metrics.h"
 #include "storage/sqlite_store.h"
 #include "support/temp_dir.h"
+#include "support/source_dir.h"
 #include "targeting/next_visit_planner.h"
 
 namespace loyalty::server {
@@ -93,8 +94,7 @@ class PortalRouteRoles : public ::testing::Test {
     sessions_[kOwnManager] = LogIn("own@example.com");
     sessions_[kOtherManager] = LogIn("other@example.com");
 
-    std::ifstream example(std::string(std::getenv("LOYALTY_SOURCE_DIR")) +
-                          "/docs/examples/campaign.json");
+    std::ifstream example(testing::SourceDir() + "/docs/examples/campaign.json");
     campaign_ = json::parse(example, nullptr, false);
     ASSERT_TRUE(campaign_.is_object()) << "docs/examples/campaign.json";
     auto created = Call(kAdmin, http::Verb::post, "/portal/api/campaigns", campaign_.dump());

@@ -3,7 +3,6 @@
 // user id.
 #include "app/campaign_commands.h"
 
-#include <cstdlib>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -12,6 +11,7 @@
 
 #include "storage/open_store.h"
 #include "support/temp_dir.h"
+#include "support/source_dir.h"
 #include "support/test_database.h"
 #include "targeting/next_visit_planner.h"
 
@@ -24,9 +24,7 @@ const crypto::SigningKey& Key() {
 }
 
 std::string ExampleFile() {
-  const char* source_dir = std::getenv("LOYALTY_SOURCE_DIR");
-  EXPECT_NE(source_dir, nullptr) << "LOYALTY_SOURCE_DIR must name the source tree";
-  return std::string(source_dir ? source_dir : ".") + "/docs/examples/campaign.json";
+  return testing::SourceDir() + "/docs/examples/campaign.json";
 }
 
 class CampaignCommands : public ::testing::Test {

@@ -8,6 +8,7 @@
 
 #include "support/child_process.h"
 #include "support/temp_dir.h"
+#include "support/source_dir.h"
 
 namespace loyalty::server::batch {
 namespace {
@@ -46,11 +47,6 @@ std::vector<std::string> ReadLines(const std::string& path) {
   std::vector<std::string> lines;
   for (std::string line; std::getline(in, line);) lines.push_back(line);
   return lines;
-}
-
-std::string SourceDir() {
-  const char* source_dir = std::getenv("LOYALTY_SOURCE_DIR");
-  return source_dir == nullptr ? "" : source_dir;
 }
 
 TEST(BatchEvaluate, PrintsHelp) {
@@ -139,8 +135,7 @@ TEST(BatchEvaluate, ScoresAKnownAnswer) {
 }
 
 TEST(BatchEvaluate, CompleteJourneySlice) {
-  ASSERT_FALSE(SourceDir().empty()) << "LOYALTY_SOURCE_DIR must name the source tree";
-  const std::string data = SourceDir() + "/data/completejourney/";
+  const std::string data = testing::SourceDir() + "/data/completejourney/";
   const TempDir dir;
   const BatchRun run = RunBatch(dir, {"evaluate", "--history", data + "transactions_history.csv",
                                       "--future", data + "transactions_future.csv", "--k", "10",

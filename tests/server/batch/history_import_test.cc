@@ -17,6 +17,7 @@
 #include "storage/open_store.h"
 #include "support/child_process.h"
 #include "support/temp_dir.h"
+#include "support/source_dir.h"
 #include "support/test_database.h"
 #include "targeting/next_visit_planner.h"
 
@@ -279,11 +280,6 @@ TEST_P(HistoryImportTest, FailsWhenTheHeaderLacksARequiredColumn) {
   EXPECT_EQ(summary.error().field, "basket_id");
 }
 
-std::string SourceDir() {
-  const char* source_dir = std::getenv("LOYALTY_SOURCE_DIR");
-  return source_dir == nullptr ? "" : source_dir;
-}
-
 // The first `lines` lines of a file, header included.
 std::string Head(const std::string& path, std::size_t lines) {
   std::ifstream in(path);
@@ -294,8 +290,7 @@ std::string Head(const std::string& path, std::size_t lines) {
 }
 
 TEST_P(HistoryImportTest, ImportsASliceOfTheCompleteJourney) {
-  ASSERT_FALSE(SourceDir().empty()) << "LOYALTY_SOURCE_DIR must name the source tree";
-  const std::string data = SourceDir() + "/data/completejourney/";
+  const std::string data = testing::SourceDir() + "/data/completejourney/";
   const std::string slice = Head(data + "transactions_history.csv", 3001);
   std::istringstream lines(slice);
   CsvReader csv(lines);

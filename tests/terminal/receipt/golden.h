@@ -19,12 +19,12 @@
 
 #include <gtest/gtest.h>
 
+#include "support/source_dir.h"
 namespace loyalty::terminal::testing {
 
 inline std::filesystem::path GoldenPath(const std::string& name) {
-  const char* source_dir = std::getenv("LOYALTY_SOURCE_DIR");
-  return std::filesystem::path(source_dir ? source_dir : ".") / "tests" / "testdata" / "receipts" /
-         name;
+  return std::filesystem::path(loyalty::testing::SourceDir()) / "tests" / "testdata" /
+         "receipts" / name;
 }
 
 // Up to 16 bytes of `bytes` from `offset` as hex.
@@ -46,8 +46,7 @@ inline void ExpectMatchesGolden(const std::string& actual, const std::string& na
     return;
   }
   std::ifstream file(golden, std::ios::binary);
-  ASSERT_TRUE(file) << "cannot read golden file " << golden
-                    << " (is LOYALTY_SOURCE_DIR the source tree? ctest sets it)";
+  ASSERT_TRUE(file) << "cannot read golden file " << golden;
   const std::string expected((std::istreambuf_iterator<char>(file)),
                              std::istreambuf_iterator<char>());
   if (actual == expected) return;
