@@ -7,7 +7,7 @@
 // (the machine is shared and noisy; the ratio travels better than the milliseconds).
 //
 //   bench_portal_customers [--customers 1000000] [--runs 40] [--shapes NAME,NAME...]
-//                          [--storage-url URL [--reuse] | --postgres-url ADMIN_URL]
+//                          [--storage-url URL [--reuse] | --postgres-url ADMIN_URL] [--help]
 //
 // URL defaults to a SQLite file of this run's own in the temporary directory (two runs at
 // once never share one), removed at the end; a URL given is kept. Filled, it must name an
@@ -57,6 +57,22 @@ constexpr std::int64_t kFirstVisit = 1700000000;
 constexpr std::int64_t kVisitStep = 5;  // seconds per step of the 0..1000002 hash
 constexpr std::int64_t kLatestVisit = kFirstVisit + 1000003 * kVisitStep;
 constexpr std::int64_t kDaySeconds = 86400;
+
+// The nightly run's features of every customer. The lapse risk grows with the time
+// since the last visit, as the run's does, with a pseudo-random share for each
+// customer's own cadence: 0.6 x the absence (0 for the latest visit, 1 for the
+// earliest) + 0.4 x a hash. So "high" is 2% of the customers, all long away, "medium"
+// 17%, mostly away over a month; the latest visitors are all "low".
+std::string FeaturesSql(std::int64_t customers, bool postgres) {
+  return "INSERT INTO customer_features(customer_id, run_date, visits, last_visit_at,"
+         " days_since_last_visit, days_between_visits, lapse_risk, next_visit_at,"
+         " top_categories) SELECT id, '2023-12-12', visits, last_visit_at, 3.0, 14.0,"
+         " 0.6 * (1 - (last_visit_at - " +
+         std::to_string(kFirstVisit) + ") / " + std::to_string(kLatestVisit - kFirstVisit) +
+         ".0) + 0.4 * ((id * 2246822519 + 29) % 1000003) / 1000003.0,"
+         " last_visit_at + 1209600, '[]' FROM customers WHERE id <= " +
+         std::to_string(customers) + (postgres ? " ORDER BY id" : "");
+}
 
 // Statements that fill the schema with `customers` customers; `series` is the engine's
 // "one row per n from 1 to N" table expression, as `g(n)`. Customer n shops in store
@@ -109,6 +125,7 @@ std::vector<std::string> FillSql(std::int64_t customers, bool postgres) {
       "INSERT INTO customer_stores(customer_id, store_id, visits, spend_minor, last_visit_at)"
       " SELECT n, 'S' || (100 + (n + 7) % 20), 1, 100, 1700000000 FROM " +
           series + " WHERE n % 3 = 0",
+      FeaturesSql(customers, postgres),
       // A loaded PostgreSQL database is vacuumed by autovacuum within minutes (which
       // lets index-only scans skip the table); the benchmark does not wait for it.
       postgres ? "VACUUM ANALYZE" : "ANALYZE",
@@ -197,6 +214,42 @@ std::vector<Shape> Shapes() {
     q.consent_email = true;
     q.limit = 500;
   });
+  add("lapse_risk_high", [](auto& q) { q.lapse_risk_band = server::LapseRiskBand::kHigh; });
+  add("lapse_risk_medium_in_store", [](auto& q) {
+    q.lapse_risk_band = server::LapseRiskBand::kMedium;
+    q.stores = {"S105"};
+  });
+  add("lapse_risk_high_sorted", [](auto& q) {  // the page's order once a band is picked
+    q.lapse_risk_band = server::LapseRiskBand::kHigh;
+    q.sort = CustomerSort::kLapseRisk;
+  });
+  add("lapse_risk_medium_in_store_sorted", [](auto& q) {
+    q.lapse_risk_band = server::LapseRiskBand::kMedium;
+    q.stores = {"S105"};
+    q.sort = CustomerSort::kLapseRisk;
+  });
+  add("lapse_risk_high_by_spend", [](auto& q) {
+    q.lapse_risk_band = server::LapseRiskBand::kHigh;
+    q.sort = CustomerSort::kSpend;
+  });
+  add("lapse_risk_high_segment", [](auto& q) {
+    q.lapse_risk_band = server::LapseRiskBand::kHigh;
+    q.segment = "lapsing";
+  });
+  add("lapse_risk_sorted", [](auto& q) { q.sort = CustomerSort::kLapseRisk; });
+  add("lapse_risk_sorted_later_page", [](auto& q) {
+    q.sort = CustomerSort::kLapseRisk;
+    q.after = server::CustomerListCursor{500000, "", 500000};
+  });
+  add("lapse_risk_sorted_in_store", [](auto& q) {
+    q.sort = CustomerSort::kLapseRisk;
+    q.stores = {"S105"};
+  });
+  add("lapse_risk_low_sorted_ascending", [](auto& q) {
+    q.lapse_risk_band = server::LapseRiskBand::kLow;
+    q.sort = CustomerSort::kLapseRisk;
+    q.descending = false;
+  });
   return shapes;
 }
 
@@ -255,12 +308,63 @@ std::set<std::string> ListOf(const std::string& text) {
   return items;
 }
 
+constexpr char kUsage[] = R"(usage: bench_portal_customers [options]
+
+Times the portal's customer list (each query shape: the page and its capped count, as
+Store::ListCustomers answers the portal) and the dashboard's figures on a database of
+a million customers, and prints one JSON line: p50 and p99 in ms per shape, each p50 as
+a ratio to the keyset page's (last_visit_later_page) measured in the same run.
+
+options:
+  --customers N        customers to fill (default 1000000)
+  --runs N             timed runs per shape, after one untimed (default 40)
+  --shapes A,B,...     time only these list shapes (and the baseline), not the dashboard
+  --storage-url URL    sqlite:///path or postgresql://... to fill (it must be empty) and
+                       keep; default: a SQLite file of this run's own, removed at the end
+  --reuse              time the --storage-url an earlier run filled, without filling (a
+                       database filled before the lapse-risk shapes gets the nightly
+                       run's features added first)
+  --postgres-url URL   a PostgreSQL cluster where the benchmark creates, and drops at the
+                       end, the database loyalty_bench_portal
+  --help               this text
+)";
+
+// A database filled before the fill wrote customer features gets them, so that --reuse
+// can time the lapse-risk shapes on it.
+void FillMissingFeatures(const server::StoreUrl& url, std::int64_t customers) {
+  const bool postgres = url.engine == server::StoreUrl::Engine::kPostgres;
+  const char* any = "SELECT COUNT(*) FROM (SELECT 1 FROM customer_features LIMIT 1) AS f";
+  if (postgres) {
+    postgres::Connection db(url.location);
+    if (db.Run(any).Int(0, 0) > 0) return;
+    db.Exec(FeaturesSql(customers, true));
+    db.Exec("VACUUM ANALYZE customer_features");
+    return;
+  }
+  sqlite::Connection db(url.location);
+  auto& count = db.Prepared(any);
+  count.Step();
+  const bool filled = count.Int(0) > 0;
+  count.Reset();
+  if (filled) return;
+  db.Exec("BEGIN");
+  db.Exec(FeaturesSql(customers, false));
+  db.Exec("COMMIT");
+  db.Exec("ANALYZE customer_features");
+}
+
 int Main(int argc, char** argv) {
   std::vector<std::string> arguments(argv + 1, argv + argc);
+  for (const auto& argument : arguments) {
+    if (argument == "--help" || argument == "-h") {
+      std::cout << kUsage;
+      return 0;
+    }
+  }
   auto args = Args::Parse(arguments, {"customers", "runs", "storage-url", "postgres-url", "shapes"},
                           {"reuse"});
   if (!args.ok()) {
-    std::cerr << args.error().ToString() << "\n";
+    std::cerr << args.error().ToString() << "\n" << kUsage;
     return 2;
   }
   const std::int64_t customers = std::stoll(args->ValueOr("customers", nullptr, "1000000"));
@@ -293,6 +397,7 @@ int Main(int argc, char** argv) {
   auto store = server::OpenStore(*url, planner, key);  // creates the schema
   const auto fill_started = std::chrono::steady_clock::now();
   if (!reuse) Fill(*url, customers);
+  if (reuse) FillMissingFeatures(*url, customers);
   const double fill_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - fill_started).count();
 

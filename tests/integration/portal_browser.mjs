@@ -1,12 +1,15 @@
 // Drives Debian's chromium, headless, through the portal the way a manager would: a wrong
 // password is refused on screen, the right one opens the dashboard with the expected
 // figures and its charts drawn, the period switch works, the audit log shows the login
-// and downloads as CSV, and logging out returns to the login form. Run by portal_dashboard_test.cc, which starts the server and records the
-// sales; the shared checks (script errors, CSP, other origins) are portal_browser_lib.mjs.
+// and downloads as CSV (each entry's details in words, its filters labelled), logging out
+// returns to the login form, and a throttled login says how many minutes to wait. Run by
+// portal_dashboard_test.cc, which starts the server and records the sales; the shared
+// checks (script errors, CSP, other origins) are portal_browser_lib.mjs.
 //
 //   node portal_browser.mjs --url https://127.0.0.1:PORT --email E --password P
 //     --name N --chromium /usr/bin/chromium --screenshots DIR
 //     --sales '$12.34' --purchases 3 --active 2
+import { readFileSync } from 'node:fs';
 import {
   chartsDrawn, expect, logIn, logOut, requiredOptions, runInBrowser, textOf,
 } from './portal_browser_lib.mjs';
@@ -60,6 +63,15 @@ await runInBrowser('portal-dashboard', opt, async ({ page, log, shot }) => {
     await shot(period === 'Today' ? '3-dashboard-today.png' : '2-dashboard-7-days.png');
   }
 
+  log("today's figures as CSV");
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#dashboard-csv')]);
+  const dayCsv = readFileSync(await download.path(), 'utf8').split('\r\n').filter(Boolean);
+  expect(dayCsv.length === 2 && dayCsv[0] === 'date,currency,sales,card_sales,purchases,'
+    + 'active_customers,coupons_issued,coupons_redeemed'
+    && dayCsv[1].includes(`,USD,${opt.sales.replace(/[^0-9.]/g, '')},`)
+    && dayCsv[1].includes(`,${opt.purchases},${opt.active},`),
+  `the dashboard's CSV: ${JSON.stringify(dayCsv)}`);
+
   log('the audit log');
   await page.click('.nav a[data-path="audit"]');
   await page.locator('#audit-table tbody tr').first().waitFor();
@@ -70,10 +82,29 @@ await runInBrowser('portal-dashboard', opt, async ({ page, log, shot }) => {
   const csv = await page.evaluate(async (href) => (await fetch(href)).text(), csvLink);
   expect(csv.startsWith('seq,at,user_id,user_email,action,target,detail,remote_address'),
     `the audit CSV starts "${csv.slice(0, 60)}"`);
+  // Details one per line in words, not an entry's JSON; each filter labelled in view.
+  const created = page.locator('#audit-table tbody tr', { hasText: 'portal_user.create' }).first();
+  const detail = await created.locator('dl.audit-detail').innerText();
+  expect(/role\s+(admin|analyst|store_manager)/.test(detail) && !detail.includes('{'),
+    `an account's creation reads "${detail}"`);
+  const filters = await page.locator('.page-head .filters label.field > span').allInnerTexts();
+  expect(filters.join() === 'Action,On,From,To', `the audit filters are labelled ${filters.join()}`);
   await shot('4-audit-log.png');
   await page.fill('#audit-action', 'campaign');
   await page.locator('#audit-action').dispatchEvent('change');
   await page.locator('#audit-table td.empty').waitFor();
+
+  log('the server out of reach: the page says so in words');
+  await page.click('.nav a[data-path="dashboard"]');
+  await page.locator('#tile-sales').waitFor();
+  await page.route('**/portal/api/dashboard?*', (route) => route.abort('connectionrefused'));
+  await page.click('button[data-days="30"]');
+  await page.locator('p.error[role=alert]').waitFor();
+  const unreachable = await textOf(page, 'p.error[role=alert]');
+  expect(unreachable === 'The server could not be reached. Check the network connection and try again.',
+    `an unreachable server reads "${unreachable}"`);
+  await shot('4-server-unreachable.png');
+  await page.unroute('**/portal/api/dashboard?*');
 
   log('logging out');
   await logOut(page);
@@ -81,4 +112,24 @@ await runInBrowser('portal-dashboard', opt, async ({ page, log, shot }) => {
   await page.reload();
   await page.locator('#email').waitFor();  // the session is gone, not only the screen
   await shot('5-logged-out.png');
-});
+
+  // Throttled logins, as the server answers them after five failures (the real throttle
+  // would lock this address out of the suite's other tests): the wait in minutes.
+  await page.route('**/portal/api/session', (route) => (route.request().method() === 'POST'
+    ? route.fulfill({
+      status: 429,
+      headers: { 'Content-Type': 'application/json', 'Retry-After': '593' },
+      body: JSON.stringify({ error: { code: 'resource_exhausted',
+        message: 'too many failed logins; try again in 593 s' } }),
+    })
+    : route.continue()));
+  await page.fill('#email', opt.email);
+  await page.fill('#password', 'not the password');
+  await page.click('button[type=submit]');
+  await page.locator('#login-error').waitFor();
+  const throttled = await textOf(page, '#login-error');
+  expect(throttled === 'Too many failed logins from this computer or for this account. '
+    + 'Try again in 10 minutes.', `a throttled login reads "${throttled}"`);
+  await shot('6-login-throttled.png');
+  await page.unroute('**/portal/api/session');
+}, { allowedConsoleErrors: [/status of 429/, /ERR_CONNECTION_REFUSED/] });

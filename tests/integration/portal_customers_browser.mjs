@@ -73,7 +73,8 @@ await runInBrowser('portal-customers', opt, async ({ page, log, shot }) => {
   log('the CSV of the same search');
   const csv = await downloadedCsv(page, '#customers-csv');
   log('csv', JSON.stringify(csv));
-  expect(csv[0] === 'id,name,email,phone,consent_email,consent_sms,visits,spend,last_visit_at,segment',
+  expect(csv[0] === 'id,name,email,phone,consent_email,consent_sms,visits,spend,last_visit_at,segment,'
+    + 'lapse_risk,lapse_risk_band',
     `the CSV's header is "${csv[0]}"`);
   expect(csv.length === 2 && csv[1].startsWith(`${opt['customer-id']},`),
     'the CSV is not the one customer searched for');
@@ -191,6 +192,41 @@ await runInBrowser('portal-customers', opt, async ({ page, log, shot }) => {
   await page.click('th button[data-sort=spend]');
   await page.locator('th[aria-sort=ascending] button[data-sort=spend]').waitFor();
   await shot('8-sorted-by-spend.png');
+
+  log("filtering by the nightly run's lapse-risk band, and sorting by the risk");
+  await page.click('#clear-filters');
+  await waitForText(page, '#customers-total', /^3 customers$/);
+  await page.click('th button[data-sort=last_visit]');
+  await page.locator('th[aria-sort=descending] button[data-sort=last_visit]').waitFor();
+  await page.click('th button[data-sort=last_visit]');  // an order of one's own
+  await page.locator('th[aria-sort=ascending] button[data-sort=last_visit]').waitFor();
+  await page.selectOption('#filter-risk', 'high');
+  await page.click('#search');
+  await page.locator('#customers-empty').waitFor();
+  await waitForText(page, '#customers-total', /^0 customers scored by the nightly run$/);
+  await page.selectOption('#filter-risk', opt['lapse-band']);
+  await page.click('#search');
+  await waitForText(page, '#customers-total', /^3 customers scored by the nightly run$/);
+  expect(await page.locator('th[aria-sort=ascending] button[data-sort=last_visit]').count() === 1,
+    'picking a band changed an order chosen by hand');
+  await page.click('#clear-filters');
+  await waitForText(page, '#customers-total', /^3 customers$/);
+  await page.click('th button[data-sort=last_visit]');
+  await page.locator('th[aria-sort=descending] button[data-sort=last_visit]').waitFor();
+  await page.selectOption('#filter-risk', opt['lapse-band']);
+  await page.click('#search');
+  // From the default order, a band lists its most at risk first.
+  await page.locator('th[aria-sort=descending] button[data-sort=lapse_risk]').waitFor();
+  const risks = await page.locator('#customers-table tbody tr td:nth-child(7)').allInnerTexts();
+  expect(risks.length === 3 && risks.every((risk) => new RegExp(`^\\d{1,3}\\s?%\\s*${opt['lapse-band']}$`).test(risk.trim())),
+    `the lapse-risk column reads ${JSON.stringify(risks)}`);
+  const riskCsv = await downloadedCsv(page, '#customers-csv');
+  expect(riskCsv.length === 4 && riskCsv.slice(1).every((line) => line.endsWith(`,${opt['lapse-band']}`)),
+    `the CSV of the band: ${JSON.stringify(riskCsv)}`);
+  await shot('8-lapse-risk.png');
+  await page.click('#clear-filters');
+  await page.click('th button[data-sort=spend]');
+  await page.locator('th[aria-sort=descending] button[data-sort=spend]').waitFor();
   await page.fill('#filter-min', opt['spend-from']);
   await page.fill('#filter-max', opt['spend-to']);
   await page.click('#search');
@@ -242,15 +278,36 @@ await runInBrowser('portal-customers', opt, async ({ page, log, shot }) => {
   await page.click('#merge-confirm');
   await waitForText(page, '#figure-visits .tile-value', /^1$/);
 
-  log('erasing the new customer, after a confirm step that names them');
+  log('erasing the new customer, after a confirm step that names them and wants their number typed');
   await page.click('#erase-start');
   const question = await textOf(page, '#erase .confirm-question');
   expect(question.includes('Johnson, Katherine'), `the confirm step reads "${question}"`);
+  expect(await page.isDisabled('#erase-confirm'), 'erase is one click away, nothing typed');
+  const erasedId = /#([0-9]+)/.exec(question)[1];
+  await page.fill('#erase-typed', `${erasedId}9`);
+  expect(await page.isDisabled('#erase-confirm'), 'erase is offered for a wrong number');
+  await page.fill('#erase-typed', erasedId);
+  expect(!(await page.isDisabled('#erase-confirm')), 'erase stays off with the right number');
   await shot('13-erase-confirm.png');
   await page.click('#erase-confirm');
   await waitForText(page, '#customer-name', 'erased customer');
   expect(await page.locator('#erase').count() === 0, 'erase is offered again');
   await shot('14-erased.png');
+
+  log('a narrow window: the list and the page fit its width, a wide table scrolls inside');
+  const fitsWidth = () => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(`${opt.url}/portal/#/customers`);
+  await page.locator('#customers-table').waitFor();
+  expect(await fitsWidth(), 'the customer list is wider than a 390 px window');
+  const logoutRight = await page.locator('#logout').evaluate((button) => button.getBoundingClientRect().right);
+  expect(logoutRight <= 390, `the log-out button ends at ${logoutRight} px, out of a 390 px window`);
+  await shot('14-narrow-list.png');
+  await page.goto(`${opt.url}/portal/${customerPath}`);
+  await page.locator('#customer-name').waitFor();
+  expect(await fitsWidth(), "the customer's page is wider than a 390 px window");
+  await shot('14-narrow-customer.png');
+  await page.setViewportSize({ width: 1366, height: 768 });
 
   log('the session ends while a form is being saved: the login screen, nothing stored');
   await page.goto(`${opt.url}/portal/#/customers`);

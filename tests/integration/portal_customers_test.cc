@@ -155,7 +155,8 @@ TEST_F(PortalCustomers, SearchFindsByEachKeyPagesAreStableAndCsvIsQuoted) {
   EXPECT_EQ(csv->status, 200u);
   EXPECT_EQ(csv->Header("Content-Type").value_or("").rfind("text/csv", 0), 0u);
   EXPECT_EQ(csv->body.substr(0, csv->body.find("\r\n")),
-            "id,name,email,phone,consent_email,consent_sms,visits,spend,last_visit_at,segment");
+            "id,name,email,phone,consent_email,consent_sms,visits,spend,last_visit_at,segment,"
+            "lapse_risk,lapse_risk_band");
   EXPECT_NE(csv->body.find(",\"Grace \"\"Amazing\"\" Hopper\",grace@example.com,555-0102,0,1,"),
             std::string::npos)
       << csv->body;
@@ -164,6 +165,52 @@ TEST_F(PortalCustomers, SearchFindsByEachKeyPagesAreStableAndCsvIsQuoted) {
   const auto rows = std::count(csv->body.begin(), csv->body.end(), '\n') - 1;
   EXPECT_EQ(server_->Text("SELECT detail FROM audit_log WHERE action = 'customers.export_csv'"),
             "{\"rows\":" + std::to_string(rows) + "}");
+}
+
+// The nightly run's lapse risk in the list: each row's risk and band, a band filter, the
+// sort by risk a page at a time, and both in the CSV; a band not known is refused by name.
+TEST_F(PortalCustomers, ListFiltersAndSortsByTheNightlyRunsLapseRisk) {
+  const auto own_store = LogIn("s1@example.com");
+  server_->Exec(
+      "INSERT INTO customer_features(customer_id, run_date, visits, last_visit_at,"
+      " days_since_last_visit, days_between_visits, lapse_risk, next_visit_at, top_categories)"
+      " VALUES (" + std::to_string(ada_) + ", '2026-12-04', 2, 0, 30, 7, 0.93, 0, '[]'), (" +
+      std::to_string(grace_) + ", '2026-12-04', 1, 0, 3, 7, 0.25, 0, '[]')");
+  using Ids = std::vector<std::int64_t>;
+  EXPECT_EQ(Found(own_store, "lapse_risk=high"), Ids{ada_});
+  EXPECT_EQ(Found(own_store, "lapse_risk=low"), Ids{grace_});
+  EXPECT_TRUE(Found(own_store, "lapse_risk=medium").empty());
+  EXPECT_EQ(Found(own_store, "sort=lapse_risk"), (Ids{ada_, grace_}));
+  EXPECT_EQ(Found(own_store, "sort=lapse_risk&order=asc"), (Ids{grace_, ada_}));
+  const auto first = GetJson(own_store, "/portal/api/customers?sort=lapse_risk&limit=1");
+  EXPECT_EQ(first["customers"][0]["lapse_risk"], 0.93);
+  EXPECT_EQ(first["customers"][0]["lapse_risk_band"], "high");
+  const auto second = GetJson(own_store, "/portal/api/customers?sort=lapse_risk&limit=1&cursor=" +
+                                             first["next_cursor"].get<std::string>());
+  ASSERT_EQ(second["customers"].size(), 1u);
+  EXPECT_EQ(second["customers"][0]["id"], grace_);
+  EXPECT_TRUE(second["next_cursor"].is_null());
+  const auto everybody = GetJson(own_store, "/portal/api/customers?sort=spend");
+  ASSERT_EQ(everybody["customers"][0]["id"], anonymous_);
+  EXPECT_TRUE(everybody["customers"][0]["lapse_risk"].is_null());
+  EXPECT_TRUE(everybody["customers"][0]["lapse_risk_band"].is_null());
+
+  const auto bad = GetJson(own_store, "/portal/api/customers?lapse_risk=extreme", 400);
+  EXPECT_EQ(bad["error"]["field"], "lapse_risk");
+  EXPECT_NE(bad["error"]["message"].get<std::string>().find("low, medium or high"),
+            std::string::npos);
+
+  auto csv = As(own_store).Get("/portal/api/customers?format=csv&sort=spend");
+  ASSERT_TRUE(csv.ok());
+  EXPECT_EQ(csv->body.substr(0, csv->body.find("\r\n")),
+            "id,name,email,phone,consent_email,consent_sms,visits,spend,last_visit_at,segment,"
+            "lapse_risk,lapse_risk_band");
+  EXPECT_NE(csv->body.find(",0.93,high\r\n"), std::string::npos) << csv->body;
+  EXPECT_NE(csv->body.find(",0.25,low\r\n"), std::string::npos) << csv->body;
+  EXPECT_NE(csv->body.find(std::to_string(anonymous_) + ","), std::string::npos);
+  auto high_csv = As(own_store).Get("/portal/api/customers?format=csv&lapse_risk=high");
+  ASSERT_TRUE(high_csv.ok());
+  EXPECT_EQ(std::count(high_csv->body.begin(), high_csv->body.end(), '\n'), 2) << high_csv->body;
 }
 
 TEST_F(PortalCustomers, StoreManagersSeeTheirStoresAndAnalystsOnlyRead) {
@@ -293,11 +340,38 @@ TEST_F(PortalCustomers, ExportHoldsEverythingAndErasureLeavesAnonymousPurchases)
   EXPECT_NE(rows[1].find(",S001,USD,1,0,419"), std::string::npos) << rows[1];
   EXPECT_NE(rows[2].find(",S001,USD,2,0,838"), std::string::npos) << rows[2];
 
-  auto erased = As(admin).Post(page + "/erase", "");
+  // Erasing cannot be undone: the request repeats the customer's number or a card.
+  const auto refused_erase = [&](const std::string& body, const std::string& message) {
+    auto response = As(admin).Post(page + "/erase", body);
+    ASSERT_TRUE(response.ok());
+    EXPECT_EQ(response->status, 400u) << body << ": " << response->body;
+    const auto error = json::parse(response->body)["error"];
+    EXPECT_EQ(error["field"], "confirm") << body;
+    EXPECT_NE(error["message"].get<std::string>().find(message), std::string::npos)
+        << response->body;
+  };
+  refused_erase("", "repeat the customer's number");
+  refused_erase("{}", "repeat the customer's number");
+  refused_erase(json{{"confirm", std::to_string(grace_)}}.dump(), "does not match");
+  refused_erase(json{{"confirm", CardNumber::FromBody("200000000002")->digits()}}.dump(),
+                "does not match");
+  refused_erase(json{{"confirm", ada_}}.dump(), "must be a string");
+  EXPECT_EQ(server_->Count("SELECT COUNT(*) FROM customer_details WHERE customer_id = " +
+                           std::to_string(ada_)),
+            1);
+  const std::string ada_card = CardNumber::FromBody("200000000001")->digits();
+  auto erased = As(admin).Post(page + "/erase", json{{"confirm", ada_card}}.dump());
   ASSERT_TRUE(erased.ok());
   ASSERT_EQ(erased->status, 200u) << erased->body;
   EXPECT_EQ(json::parse(erased->body)["erased_now"], true);
-  EXPECT_EQ(json::parse(As(admin).Post(page + "/erase", "")->body)["erased_now"], false);
+  EXPECT_EQ(json::parse(As(admin)
+                            .Post(page + "/erase", json{{"confirm", std::to_string(ada_)}}.dump())
+                            ->body)["erased_now"],
+            false);
+  EXPECT_EQ(server_->Count("SELECT COUNT(*) FROM audit_log WHERE action = 'customer.erase'"
+                           " AND detail LIKE '%\"confirmed_by\":\"card_number\"%'"
+                           " AND detail NOT LIKE '%" + ada_card.substr(0, 12) + "%'"),
+            1);
 
   const std::string of = " WHERE customer_id = " + std::to_string(ada_);
   EXPECT_EQ(server_->Count("SELECT COUNT(*) FROM purchases" + of), 2);
@@ -413,9 +487,10 @@ TEST_F(PortalCustomers, InChromiumFindsACustomerLogsAFollowUpEditsAConsentAndRef
                            << run.log;
   for (const char* shot : {"1-customers.png", "2-search.png", "3-customer.png", "3-features.png",
                            "4-overdue-follow-up.png", "5-field-error.png", "6-consent-saved.png",
-                           "7-follow-ups-panel.png", "8-sorted-by-spend.png",
+                           "7-follow-ups-panel.png", "8-sorted-by-spend.png", "8-lapse-risk.png",
                            "9-follow-up-done.png", "10-card-replaced.png", "11-registered.png",
                            "12-merge-confirm.png", "13-erase-confirm.png", "14-erased.png",
+                           "14-narrow-list.png", "14-narrow-customer.png",
                            "15-session-ended.png", "16-analyst.png",
                            "17-manager-refused.png"}) {
     EXPECT_TRUE(std::filesystem::exists(run.screenshots + "/" + shot)) << shot;

@@ -163,7 +163,8 @@ TEST_F(PortalDashboard, InChromiumLogsInSeesTheFiguresAndChartsAndLogsOut) {
       run));
   testing::ExpectBrowserRunPassed(run, {"1-wrong-password.png", "2-dashboard-7-days.png",
                                         "3-dashboard-today.png", "4-audit-log.png",
-                                         "5-logged-out.png"});
+                                        "4-server-unreachable.png",
+                                        "5-logged-out.png", "6-login-throttled.png"});
 }
 
 }  // namespace

@@ -191,6 +191,9 @@ class ServerHarness {
   std::int64_t Count(const std::string& sql) const { return database_.Int(sql); }
   std::string Text(const std::string& sql) const { return database_.Text(sql); }
   std::vector<std::string> Column(const std::string& sql) const { return database_.Column(sql); }
+  // Writes to the server's database behind its back, as another program (the nightly
+  // batch) would.
+  void Exec(const std::string& sql) const { database_.Exec(sql); }
 
   std::string ReadLog() const {
     std::ifstream in(dir_.File("server.log"));

@@ -25,19 +25,31 @@ export async function request(method, path, body) {
   const headers = { Accept: 'application/json' };
   if (method !== 'GET') headers['X-CSRF-Token'] = csrfToken;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const response = await fetch(path, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-    credentials: 'same-origin',
-    cache: 'no-store',
-  });
+  let response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: 'same-origin',
+      cache: 'no-store',
+    });
+  } catch {
+    // The browser's own words ("Failed to fetch") tell a manager nothing.
+    throw new ApiError(0, 'The server could not be reached. Check the network connection '
+      + 'and try again.');
+  }
   if (response.status === 204) return null;
   const json = await response.json().catch(() => null);
   if (!response.ok) {
     const error = json && json.error ? json.error : {};
     if (response.status === 401 && sessionEnded) sessionEnded();
-    throw new ApiError(response.status, error.message || `HTTP ${response.status}`, error.field);
+    // An answer without our JSON error comes from something between us and the server
+    // (a proxy, a restart).
+    const fallback = response.status >= 500
+      ? `The server could not answer (HTTP ${response.status}). Try again in a moment.`
+      : `The request was refused (HTTP ${response.status}).`;
+    throw new ApiError(response.status, error.message || fallback, error.field);
   }
   return json;
 }

@@ -85,9 +85,17 @@ async function showPage() {
 
 window.addEventListener('hashchange', showPage);
 // A form's handler rethrows the 401 that ended the session; the login screen is the
-// answer to it, so it is not an error left unhandled.
+// answer to it, so it is not an error left unhandled. Any other failed request of a
+// page redrawing itself (a period, a sort, a page of a table) is said on screen above
+// what it showed before, which stays: without this it only reached the console.
 window.addEventListener('unhandledrejection', (event) => {
-  if (event.reason instanceof ApiError && event.reason.status === 401) event.preventDefault();
+  if (!(event.reason instanceof ApiError)) return;
+  event.preventDefault();
+  if (event.reason.status === 401) return;
+  const view = document.querySelector('#page .view');
+  if (!view) return;
+  for (const old of view.querySelectorAll(':scope > .page-error')) old.remove();
+  view.prepend(h('p', { class: 'error page-error', role: 'alert' }, event.reason.message));
 });
 
 get('/portal/api/session').then(onLoggedIn, (error) => {

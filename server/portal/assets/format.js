@@ -1,6 +1,6 @@
 // Money arrives in minor units with the chain's ISO 4217 currency; the browser's locale
 // decides how it reads.
-const fractionDigits = (currency) =>
+export const fractionDigits = (currency) =>
   new Intl.NumberFormat(undefined, { style: 'currency', currency }).resolvedOptions()
     .maximumFractionDigits;
 

@@ -2,6 +2,16 @@
 import { ApiError, request } from './api.js';
 import { h } from './dom.js';
 
+// The server says how long to wait in seconds ("try again in 593 s"); people read minutes.
+function throttledText(error) {
+  const seconds = Number((/in (\d+) s\b/.exec(error.message) || [])[1]);
+  if (!seconds) return 'Too many failed logins. Try again later.';
+  const minutes = Math.ceil(seconds / 60);
+  const wait = seconds < 60 ? `${seconds} seconds`
+    : `${minutes} minute${minutes === 1 ? '' : 's'}`;
+  return `Too many failed logins from this computer or for this account. Try again in ${wait}.`;
+}
+
 export function renderLogin(onLoggedIn, notice) {
   const email = h('input', { id: 'email', name: 'email', type: 'email', required: true,
     autocomplete: 'username', autofocus: true, maxlength: 254 });
@@ -25,9 +35,10 @@ export function renderLogin(onLoggedIn, notice) {
       onLoggedIn(await request('POST', '/portal/api/session',
         { email: email.value, password: password.value }));
     } catch (error) {
-      message.textContent = error instanceof ApiError && error.status === 401
-        ? 'Wrong e-mail or password.'
-        : error.message;
+      const status = error instanceof ApiError ? error.status : 0;
+      message.textContent = status === 401 ? 'Wrong e-mail or password.'
+        : status === 429 ? throttledText(error)
+          : error.message;
       message.hidden = false;
       password.value = '';
       password.focus();

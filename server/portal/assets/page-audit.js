@@ -27,12 +27,34 @@ function query(extra = {}) {
   return params;
 }
 
+const isoInstant = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
+
+function detailValue(value) {
+  if (value === null || value === '') return '–';
+  if (typeof value === 'string' && isoInstant.test(value)) return new Date(value).toLocaleString();
+  if (Array.isArray(value)) {
+    return value.length === 0 ? 'none'
+      : value.map((item) => (typeof item === 'object' ? JSON.stringify(item) : String(item))).join(', ');
+  }
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
+
+// An entry's details one per line, "name value", with times in the viewer's zone: a
+// campaign's thirty settings as one line of JSON ran off the table's edge.
+function detailCell(detail) {
+  const entries = Object.entries(detail || {});
+  if (entries.length === 0) return '';
+  return h('dl', { class: 'audit-detail' }, entries.flatMap(([name, value]) => [
+    h('dt', {}, name.replaceAll('_', ' ')), h('dd', {}, detailValue(value))]));
+}
+
 const columns = [
   { label: 'When', cell: (e) => new Date(e.at).toLocaleString() },
   { label: 'Who', cell: (e) => (e.user ? `${e.user.name} (${e.user.email})` : 'command line') },
   { label: 'Action', cell: (e) => e.action },
   { label: 'On', cell: (e) => e.target },
-  { label: 'Details', cell: (e) => (Object.keys(e.detail || {}).length ? JSON.stringify(e.detail) : '') },
+  { label: 'Details', cell: (e) => detailCell(e.detail) },
   { label: 'From', cell: (e) => e.remote_address },
 ];
 
@@ -42,10 +64,13 @@ export default async function render(container) {
   const before = state.pages[state.pages.length - 1];
   const data = await get(`/portal/api/audit?${query(before ? { before } : {})}`);
 
-  const input = (name, label, type = 'text') => h('input', {
-    id: `audit-${name}`, type, value: state[name], 'aria-label': label, placeholder: label,
-    onchange: (event) => { state[name] = event.target.value; state.pages = []; rerender(); },
-  });
+  // Each filter with its label in view: two date boxes alone read as the same box twice.
+  const input = (name, label, placeholder, type = 'text') => h('label', { class: 'field' },
+    h('span', {}, label),
+    h('input', {
+      id: `audit-${name}`, type, value: state[name], placeholder,
+      onchange: (event) => { state[name] = event.target.value; state.pages = []; rerender(); },
+    }));
   const pager = h('div', { class: 'pager' },
     h('button', { type: 'button', class: 'secondary', id: 'audit-newer', disabled: state.pages.length === 0,
       onclick: () => { state.pages.pop(); rerender(); } }, 'Newer'),
@@ -58,8 +83,8 @@ export default async function render(container) {
       h('h1', {}, 'Audit log'),
       h('p', { class: 'subtitle' }, 'Every change, login and export, newest first'),
       h('div', { class: 'filters' },
-        input('action', 'Action, e.g. customer'), input('target', 'On, e.g. customer:42'),
-        input('from', 'From', 'date'), input('to', 'To', 'date'))),
+        input('action', 'Action', 'e.g. customer'), input('target', 'On', 'e.g. customer:42'),
+        input('from', 'From', null, 'date'), input('to', 'To', null, 'date'))),
     dataTable({
       id: 'audit-table',
       caption: 'Entries',

@@ -10,7 +10,7 @@ import { csvLinkFor } from './table.js';
 import { count, money } from './format.js';
 import { detailsBody, detailsFields, labelled, onSubmit } from './customer-form.js';
 import {
-  dueDate, localDate, localMidnight, localTime, segmentName, utcSeconds,
+  dueDate, lapseBands, localDate, localMidnight, localTime, segmentName, utcSeconds,
 } from './page-customers.js';
 
 const displayName = (customer) => (customer.erased_at ? `erased customer #${customer.id}`
@@ -137,7 +137,6 @@ function favouritesSection(customer, currency) {
 
 // The nightly run's features: lapse risk against the customer's own cadence, their usual
 // gap and when the next visit is due, and the categories they favour against the chain.
-const lapseBands = ['low', 'medium', 'high'];
 const lift = new Intl.NumberFormat(undefined, { minimumFractionDigits: 1, maximumFractionDigits: 2 });
 const percentOf = new Intl.NumberFormat(undefined, { style: 'percent', maximumFractionDigits: 0 });
 
@@ -280,27 +279,39 @@ function contactsSection(customer, editable, base, rerender) {
 }
 
 // A button that asks first: `question` and `confirmLabel` show in its place until
-// confirmed or cancelled.
-function confirmStep(id, label, question, confirmLabel, act) {
+// confirmed or cancelled. With `typed` ({ label, accepts }), the person must also type
+// something `accepts` (what cannot be undone is not one click away); `act` gets it.
+function confirmStep(id, label, question, confirmLabel, act, typed = null) {
   const holder = h('div', { class: 'confirm', id });
   const start = () => holder.replaceChildren(h('button', { type: 'button', class: 'secondary',
     id: `${id}-start`, onclick: ask }, label));
   async function ask() {
     const text = await question();
     if (text === null) return;
+    const input = typed ? h('input', { id: `${id}-typed`, autocomplete: 'off',
+      inputmode: 'numeric', spellcheck: 'false' }) : null;
     const yes = h('button', { type: 'button', class: 'danger', id: `${id}-confirm`,
+      disabled: typed ? true : undefined,
       onclick: async () => {
         yes.disabled = true;
         try {
-          await act();
+          await act(input ? input.value.trim() : undefined);
         } catch (error) {
           if (error instanceof ApiError && error.status === 401) throw error;
           holder.append(h('p', { class: 'error', role: 'alert' }, error.message));
           yes.disabled = false;
         }
       } }, confirmLabel);
-    holder.replaceChildren(h('p', { class: 'confirm-question' }, text), yes,
+    if (input) {
+      input.addEventListener('input', () => { yes.disabled = !typed.accepts(input.value.trim()); });
+      input.addEventListener('keydown', (event) => {
+        if (event.key === 'Enter' && !yes.disabled) yes.click();
+      });
+    }
+    holder.replaceChildren(h('p', { class: 'confirm-question' }, text),
+      input ? labelled(typed.label, input) : null, yes,
       h('button', { type: 'button', class: 'secondary', onclick: start }, 'Cancel'));
+    if (input) input.focus();
   }
   start();
   return holder;
@@ -346,9 +357,13 @@ function actionsSection(customer, user, base, rerender) {
     parts.push(confirmStep('erase', 'Erase personal data…',
       async () => `Erase ${name} (#${customer.id})? Their details, cards and notes are deleted `
         + 'for good; purchases stay, anonymous, for reports.',
-      `Erase ${name}`, async () => {
-        await request('POST', `${base}/erase`);
+      `Erase ${name}`, async (confirm) => {
+        await request('POST', `${base}/erase`, { confirm });
         rerender();
+      }, {
+        label: `Type the customer number (${customer.id}) or a card number to confirm`,
+        accepts: (typed) => typed === String(customer.id)
+          || customer.cards.some((card) => card.number === typed),
       }));
   }
   return section('privacy', 'Merge and privacy', h('div', { class: 'actions' }, parts));

@@ -11,6 +11,10 @@ export const segments = ['champions', 'loyal', 'potential_loyalists', 'new', 'at
 
 export const segmentName = (segment) => (segment ? segment.replaceAll('_', ' ') : '–');
 
+// The nightly run's lapse-risk bands (targeting::LapseRiskBand).
+export const lapseBands = ['low', 'medium', 'high'];
+const percent = new Intl.NumberFormat(undefined, { style: 'percent', maximumFractionDigits: 0 });
+
 // Times arrive in UTC and read in the viewer's zone.
 export const localTime = (iso) => (iso ? new Date(iso).toLocaleString() : '–');
 export const localDate = (iso) => (iso ? new Date(iso).toLocaleDateString() : '–');
@@ -34,12 +38,15 @@ const columns = [
   { key: 'visits', label: 'Visits', sort: 'visits', numeric: true },
   { key: 'spend', label: 'Spend', sort: 'spend', numeric: true },
   { key: 'last_visit', label: 'Last visit', sort: 'last_visit' },
+  { key: 'lapse_risk', label: 'Lapse risk', sort: 'lapse_risk', numeric: true },
   { key: 'consent', label: 'Offers by' },
 ];
 
 // Survives leaving for a customer's page and coming back.
 const state = {
-  filters: { q: '', segment: '', store: '', from: '', to: '', min: '', max: '', consent: '' },
+  filters: {
+    q: '', segment: '', risk: '', store: '', from: '', to: '', min: '', max: '', consent: '',
+  },
   sort: 'last_visit',
   order: 'desc',
   cursors: [''],  // the cursor of each page shown so far; the last is the current page
@@ -59,6 +66,7 @@ function listQuery(currency) {
   const query = new URLSearchParams({ sort: state.sort, order: state.order });
   if (f.q.trim()) query.set('q', f.q.trim());
   if (f.segment) query.set('segment', f.segment);
+  if (f.risk) query.set('lapse_risk', f.risk);
   if (f.store) query.set('store', f.store.trim());
   if (f.from) query.set('last_visit_after', utcSeconds(localMidnight(f.from)));
   if (f.to) query.set('last_visit_before', utcSeconds(localMidnight(f.to, 1)));
@@ -89,6 +97,9 @@ function filterForm(user, rerender) {
     field('Segment', h('select', { id: 'filter-segment', name: 'segment' },
       h('option', { value: '' }, 'any'),
       segments.map((s) => h('option', { value: s, selected: s === f.segment }, segmentName(s))))),
+    field('Lapse risk', h('select', { id: 'filter-risk', name: 'risk' },
+      h('option', { value: '' }, 'any'),
+      lapseBands.map((band) => h('option', { value: band, selected: band === f.risk }, band)))),
     field('Store', storeControl),
     field('Last visit from', input('from', { type: 'date' })),
     field('to', input('to', { type: 'date' })),
@@ -104,7 +115,14 @@ function filterForm(user, rerender) {
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     const data = new FormData(form);
+    const band = f.risk;
     for (const name of Object.keys(f)) f[name] = String(data.get(name) ?? '');
+    // A band just picked lists its most at risk first (and quickly: the latest visitors,
+    // the default order's start, are seldom at risk), unless another sort was chosen.
+    if (f.risk && f.risk !== band && state.sort === 'last_visit' && state.order === 'desc') {
+      state.sort = 'lapse_risk';
+      state.order = 'desc';
+    }
     state.cursors = [''];
     rerender();
   });
@@ -150,6 +168,13 @@ function consentText(row) {
   return ways.length ? ways.join(', ') : 'none';
 }
 
+// "73% high": the risk and its band, or a dash until a nightly run has scored them.
+function lapseRisk(row) {
+  if (row.lapse_risk === null || row.lapse_risk === undefined) return '–';
+  const band = lapseBands.includes(row.lapse_risk_band) ? row.lapse_risk_band : 'low';
+  return [`${percent.format(row.lapse_risk)} `, h('span', { class: `lapse lapse-${band}` }, band)];
+}
+
 function customerRow(row, currency) {
   const name = row.erased ? 'erased customer' : row.name || `anonymous #${row.id}`;
   return h('tr', { 'data-id': row.id },
@@ -159,6 +184,7 @@ function customerRow(row, currency) {
     h('td', { class: 'num' }, count(row.visits)),
     h('td', { class: 'num' }, money(row.spend, currency)),
     h('td', {}, localDate(row.last_visit_at)),
+    h('td', { class: 'num' }, lapseRisk(row)),
     h('td', {}, consentText(row)));
 }
 
@@ -240,6 +266,8 @@ async function renderList(container, user, currency) {
 
   const total = result
     ? `${result.total_capped ? 'more than ' : ''}${count(result.total)} customer${result.total === 1 ? '' : 's'}`
+      + (state.sort === 'lapse_risk' || state.filters.risk
+        ? ' scored by the nightly run' : '')
     : '';
   const table = result && result.customers.length > 0
     ? h('table', { class: 'data', id: 'customers-table' },

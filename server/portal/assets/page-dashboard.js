@@ -3,8 +3,9 @@
 import { get } from './api.js';
 import { dayChart } from './charts.js';
 import { h, startRender } from './dom.js';
-import { count, money, moneyValue, percent } from './format.js';
+import { count, fractionDigits, money, moneyValue, percent } from './format.js';
 import { periodLabel, periodSwitch, utcOffsetMinutes } from './period.js';
+import { csvLink, csvOfRows } from './table.js';
 
 const state = { days: 7, store: '' };
 
@@ -13,6 +14,18 @@ function tile(id, label, value, detail) {
     h('div', { class: 'tile-label' }, label),
     h('div', { class: 'tile-value' }, value),
     detail ? h('div', { class: 'tile-detail' }, detail) : null);
+}
+
+// The figures of each day, for a spreadsheet: money in the currency's units, as the
+// charts show it.
+function perDayCsv(days, currency) {
+  const amount = (minor) => moneyValue(minor, currency).toFixed(fractionDigits(currency));
+  return csvOfRows([
+    ['date', 'currency', 'sales', 'card_sales', 'purchases', 'active_customers', 'coupons_issued',
+      'coupons_redeemed'],
+    ...days.map((d) => [d.date, currency, amount(d.sales), amount(d.card_sales), d.purchases,
+      d.active_customers, d.coupons_issued, d.coupons_redeemed]),
+  ]);
 }
 
 function controls(user, rerender) {
@@ -62,6 +75,10 @@ export default async function render(container, { user }) {
       tile('tile-redeemed', 'Coupons redeemed', count(total.coupons_redeemed),
         total.coupons_issued ? `${percent(total.coupons_redeemed, total.coupons_issued)} of issued`
           : null)),
+    h('div', { class: 'per-day-head' },
+      h('h2', {}, 'Per day'),
+      csvLink('dashboard-csv', `dashboard-${days[0].date}-${data.days}-days.csv`,
+        () => perDayCsv(days, currency))),
     h('section', { class: 'charts', 'aria-label': 'Per day' },
       dayChart(`Sales per day (${currency})`, days, [
         { label: 'Sales', value: (d) => moneyValue(d.sales, currency), bars: true },

@@ -29,28 +29,39 @@ export function dataTable({ id, caption, columns, rows, sort, onSort, csv, empty
     h('div', { class: 'table-scroll' }, h('table', { class: 'data' }, h('thead', {}, head), body)));
 }
 
-// A CSV of what a table shows, for tables whose rows the page already holds (a
-// customer's cards, stores, favourites, coupons): the same escaping as the server's
-// (RFC 4180; a leading =, +, -, @, tab or carriage return defused with ').
-export function csvOfTable(table) {
-  const field = (text) => {
-    let value = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-    if (/[",\r\n]/.test(value)) value = `"${value.replace(/"/g, '""')}"`;
-    return value;
-  };
-  return [...table.rows].map((row) => [...row.cells].map((cell) => field(cell.textContent.trim()))
-    .join(',')).join('\r\n') + '\r\n';
+// One CSV field as the server writes them (RFC 4180; a leading =, +, -, @, tab or
+// carriage return defused with ').
+function csvField(text) {
+  const value = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
-// A "Download CSV" link for `table`, saved as `filename`: the rows on screen, made into a
-// file in the page when clicked, so nothing is fetched.
-export function csvLinkFor(table, filename) {
+// Rows of values (the first one the header) as CSV.
+export function csvOfRows(rows) {
+  return rows.map((row) => row.map((value) => csvField(String(value))).join(',')).join('\r\n')
+    + '\r\n';
+}
+
+// A CSV of what a table shows, for tables whose rows the page already holds (a
+// customer's cards, stores, favourites, coupons).
+export function csvOfTable(table) {
+  return csvOfRows([...table.rows].map((row) => [...row.cells].map((cell) => cell.textContent.trim())));
+}
+
+// A "Download CSV" link saved as `filename`, whose file `makeCsv()` writes in the page
+// when clicked, so nothing is fetched.
+export function csvLink(id, filename, makeCsv) {
   return h('a', {
-    class: 'csv', id: `${table.id}-csv`, download: filename, href: '#',
+    class: 'csv', id, download: filename, href: '#',
     onclick: (event) => {
       const link = event.currentTarget;
       if (link.href.startsWith('blob:')) URL.revokeObjectURL(link.href);
-      link.href = URL.createObjectURL(new Blob([csvOfTable(table)], { type: 'text/csv' }));
+      link.href = URL.createObjectURL(new Blob([makeCsv()], { type: 'text/csv' }));
     },
   }, 'Download CSV');
+}
+
+// A "Download CSV" link for `table`: the rows on screen.
+export function csvLinkFor(table, filename) {
+  return csvLink(`${table.id}-csv`, filename, () => csvOfTable(table));
 }

@@ -1,6 +1,7 @@
 #include "api/portal_customer_handlers.h"
 
 #include <algorithm>
+#include <cstdio>
 
 #include "api/customer_features_json.h"
 #include "api/portal_auth.h"
@@ -9,6 +10,7 @@
 #include "loyalty/codec/json_reader.h"
 #include "loyalty/core/base64.h"
 #include "loyalty/core/number.h"
+#include "targeting/customer_features.h"
 
 namespace loyalty::server {
 namespace {
@@ -79,6 +81,17 @@ Result<CustomerListQuery> ListQuery(const http::Request& request, const PortalCa
   if (!max_spend.ok()) return max_spend.error();
   query.max_spend_minor = *max_spend;
   query.segment = Query(request, "segment");
+  if (const auto band = Query(request, "lapse_risk")) {
+    if (*band == "low") {
+      query.lapse_risk_band = LapseRiskBand::kLow;
+    } else if (*band == "medium") {
+      query.lapse_risk_band = LapseRiskBand::kMedium;
+    } else if (*band == "high") {
+      query.lapse_risk_band = LapseRiskBand::kHigh;
+    } else {
+      return InvalidArgument("lapse_risk", "must be low, medium or high");
+    }
+  }
   if (const auto consent = Query(request, "consent")) {
     if (*consent != "email" && *consent != "sms") {
       return InvalidArgument("consent", "must be email or sms");
@@ -95,8 +108,10 @@ Result<CustomerListQuery> ListQuery(const http::Request& request, const PortalCa
     query.sort = CustomerSort::kVisits;
   } else if (sort == "name") {
     query.sort = CustomerSort::kName;
+  } else if (sort == "lapse_risk") {
+    query.sort = CustomerSort::kLapseRisk;
   } else {
-    return InvalidArgument("sort", "must be last_visit, spend, visits or name");
+    return InvalidArgument("sort", "must be last_visit, spend, visits, name or lapse_risk");
   }
   const std::string order =
       Query(request, "order").value_or(query.sort == CustomerSort::kName ? "asc" : "desc");
@@ -124,13 +139,25 @@ nlohmann::json ListRowJson(const CustomerListRow& row) {
           {"spend", row.total_spend_minor},
           {"last_visit_at", OptionalTimeJson(row.last_visit_at)},
           {"segment", OrNull(row.segment)},
+          {"lapse_risk", OrNull(row.lapse_risk)},
+          {"lapse_risk_band",
+           row.lapse_risk ? nlohmann::json(targeting::LapseRiskBand(*row.lapse_risk)) : nullptr},
           {"erased", row.erased}};
+}
+
+// A risk in the CSV: as the page shows it, two decimals are enough.
+std::string LapseRiskCsv(const std::optional<double>& lapse_risk) {
+  if (!lapse_risk) return ",";
+  char risk[16];
+  std::snprintf(risk, sizeof risk, "%.2f", *lapse_risk);
+  return std::string(risk) + "," + targeting::LapseRiskBand(*lapse_risk);
 }
 
 // Every matching customer, up to the count cap, a page at a time.
 Result<http::Response> CustomersCsv(Store& store, CustomerListQuery query) {
   std::string csv =
-      "id,name,email,phone,consent_email,consent_sms,visits,spend,last_visit_at,segment\r\n";
+      "id,name,email,phone,consent_email,consent_sms,visits,spend,last_visit_at,segment,"
+      "lapse_risk,lapse_risk_band\r\n";
   query.limit = kCsvPageSize;
   query.after.reset();
   std::int64_t written = 0;
@@ -143,7 +170,7 @@ Result<http::Response> CustomersCsv(Store& store, CustomerListQuery query) {
              (row.consent_email ? "1" : "0") + "," + (row.consent_sms ? "1" : "0") + "," +
              std::to_string(row.visits) + "," + std::to_string(row.total_spend_minor) + "," +
              (row.last_visit_at ? FormatUtc(*row.last_visit_at) : "") + "," +
-             CsvField(row.segment.value_or("")) + "\r\n";
+             CsvField(row.segment.value_or("")) + "," + LapseRiskCsv(row.lapse_risk) + "\r\n";
     }
     written += static_cast<std::int64_t>(page->rows.size());
     if (!page->next) break;
@@ -649,6 +676,30 @@ void AddEditRoutes(http::Router& router, Store& store) {
           }));
 }
 
+// Erasing cannot be undone, so the request repeats whom it erases: the customer's
+// number or one of their card numbers, as the manager typed it. Answers which of the
+// two it was, for the audit log (never the card itself).
+Result<std::string> ErasureConfirmation(const CustomerRecord& record, const nlohmann::json& json) {
+  codec::FieldErrors errors;
+  codec::ObjectReader body(json, "", errors);
+  const std::string confirm = body.RequiredString("confirm", 32);
+  body.Finish();
+  if (!errors.ok()) {
+    Error error = errors.error();
+    if (error.field == "confirm" && !json.contains("confirm")) {
+      error.message = "is required: repeat the customer's number or one of their card numbers";
+    }
+    return error;
+  }
+  if (confirm == std::to_string(record.id)) return std::string("customer_id");
+  if (std::any_of(record.cards.begin(), record.cards.end(),
+                  [&](const CustomerCard& card) { return card.number == confirm; })) {
+    return std::string("card_number");
+  }
+  return InvalidArgument("confirm",
+                         "does not match this customer's number or any of their card numbers");
+}
+
 void AddPrivacyRoutes(http::Router& router, Store& store) {
   router.Add(
       http::Verb::get, "/portal/api/customers/{customer_id}/export",
@@ -677,18 +728,30 @@ void AddPrivacyRoutes(http::Router& router, Store& store) {
             return response;
           }));
 
-  router.Add(http::Verb::post, "/portal/api/customers/{customer_id}/erase",
-             PortalAuthenticated(
-                 store, {PortalRole::kAdmin},
-                 [&store](const http::Request& request,
-                          const PortalCaller& caller) -> Result<http::Response> {
-                   auto id = PathId(request, "customer_id");
-                   if (!id.ok()) return id.error();
-                   auto erased = store.EraseCustomer(*id, Now());
-                   if (!erased.ok()) return erased.error();
-                   if (*erased) Audit(store, caller, request, "customer.erase", *id);
-                   return http::Response::Json({{"customer_id", *id}, {"erased_now", *erased}});
-                 }));
+  router.Add(
+      http::Verb::post, "/portal/api/customers/{customer_id}/erase",
+      PortalAuthenticated(
+          store, {PortalRole::kAdmin},
+          [&store](const http::Request& request,
+                   const PortalCaller& caller) -> Result<http::Response> {
+            auto record = VisibleCustomer(store, caller, request);
+            if (!record.ok()) return record.error();
+            // An empty body is the older call without a confirmation: the caller hears
+            // which field is missing, not that the body is not JSON.
+            Result<nlohmann::json> json =
+                request.body.empty() ? Result<nlohmann::json>(nlohmann::json::object())
+                                     : JsonBody(request);
+            if (!json.ok()) return json.error();
+            auto confirmed_by = ErasureConfirmation(*record, *json);
+            if (!confirmed_by.ok()) return confirmed_by.error();
+            auto erased = store.EraseCustomer(record->id, Now());
+            if (!erased.ok()) return erased.error();
+            if (*erased) {
+              Audit(store, caller, request, "customer.erase", record->id,
+                    {{"confirmed_by", *confirmed_by}});
+            }
+            return http::Response::Json({{"customer_id", record->id}, {"erased_now", *erased}});
+          }));
 }
 
 }  // namespace

@@ -16,6 +16,7 @@ struct PgRow {
   int row;
   std::int64_t Int(int column) const { return rows.Int(row, column); }
   std::string Text(int column) const { return rows.Text(row, column); }
+  double Double(int column) const { return rows.Double(row, column); }
   bool IsNull(int column) const { return rows.IsNull(row, column); }
 };
 
@@ -95,8 +96,9 @@ Result<CustomerListPage> PostgresStore::ListCustomers(const CustomerListQuery& q
   for (int i = 0; i < rows.size(); ++i) {
     if (page.rows.size() == query.limit) {
       const PgRow last{rows, i - 1};
-      page.next = {query.sort == CustomerSort::kName ? 0 : last.Int(11),
-                   query.sort == CustomerSort::kName ? last.Text(11) : std::string(),
+      constexpr int kKey = kCustomerListKeyColumn;
+      page.next = {query.sort == CustomerSort::kName ? 0 : last.Int(kKey),
+                   query.sort == CustomerSort::kName ? last.Text(kKey) : std::string(),
                    last.Int(0)};
       break;
     }

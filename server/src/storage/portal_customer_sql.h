@@ -22,7 +22,8 @@ enum class SqlDialect { kSqlite, kPostgres };
 using SqlParam = std::variant<std::int64_t, std::string, std::vector<std::string>>;
 
 struct CustomerListSql {
-  // Selects CustomerListRow's columns in order, then the sort key (text or number),
+  // Selects CustomerListRow's columns in order, then the sort key (text or number,
+  // column kCustomerListKeyColumn),
   // `limit` + 1 rows so the caller knows whether a next page exists.
   std::string page;
   std::vector<SqlParam> page_params;
@@ -164,11 +165,22 @@ std::optional<Timestamp> OptionalTime(const Row& row, int column) {
 
 template <typename Row>
 CustomerListRow ReadCustomerListRow(const Row& row) {
-  return {row.Int(0),          OptionalText(row, 1),  OptionalText(row, 2),
-          OptionalText(row, 3), row.Int(4) != 0,       row.Int(5) != 0,
-          row.Int(6),          row.Int(7),            OptionalTime(row, 8),
-          OptionalText(row, 9), row.Int(10) != 0};
+  return {row.Int(0),
+          OptionalText(row, 1),
+          OptionalText(row, 2),
+          OptionalText(row, 3),
+          row.Int(4) != 0,
+          row.Int(5) != 0,
+          row.Int(6),
+          row.Int(7),
+          OptionalTime(row, 8),
+          OptionalText(row, 9),
+          row.Int(10) != 0,
+          row.IsNull(11) ? std::nullopt : std::optional<double>(row.Double(11))};
 }
+
+// The column of a customer list's page that holds the sort key (CustomerListCursor).
+inline constexpr int kCustomerListKeyColumn = 12;
 
 template <typename Row>
 CustomerContact ReadContact(const Row& row) {

@@ -13,11 +13,17 @@
 
 namespace loyalty::server {
 
-enum class CustomerSort { kLastVisit, kSpend, kVisits, kName };
+// kLapseRisk: the nightly run's lapse risk (customer_features); the list then holds only
+// the customers the run scored.
+enum class CustomerSort { kLastVisit, kSpend, kVisits, kName, kLapseRisk };
+
+// The bands of targeting::LapseRiskBand: low, medium, high.
+enum class LapseRiskBand { kLow, kMedium, kHigh };
 
 // Where a page ended: the last row's sort key and id; the next page starts after it.
 struct CustomerListCursor {
-  std::int64_t number_key = 0;  // last visit (unix seconds, 0: never), spend or visits
+  // Last visit (unix seconds, 0: never), spend, visits or lapse risk (in millionths).
+  std::int64_t number_key = 0;
   std::string text_key;         // the name in lower case, for CustomerSort::kName
   std::int64_t id = 0;
 };
@@ -34,6 +40,8 @@ struct CustomerListQuery {
   std::optional<std::int64_t> min_spend_minor;
   std::optional<std::int64_t> max_spend_minor;
   std::optional<std::string> segment;
+  // Scored by the nightly run with a lapse risk in this band.
+  std::optional<LapseRiskBand> lapse_risk_band;
   // Only those who agreed to offers by e-mail (or by text message): what a marketing
   // export must be limited to.
   bool consent_email = false;
@@ -56,6 +64,7 @@ struct CustomerListRow {
   std::optional<Timestamp> last_visit_at;
   std::optional<std::string> segment;
   bool erased = false;
+  std::optional<double> lapse_risk;  // 0-1; empty: not scored by the nightly run yet
 };
 
 // How many rows a list's total counts at most: beyond it the portal shows "10000+".

@@ -80,8 +80,9 @@ Result<CustomerListPage> SqliteStore::ListCustomers(const CustomerListQuery& que
       break;
     }
     page.rows.push_back(ReadCustomerListRow(rows));
-    last = {query.sort == CustomerSort::kName ? 0 : rows.Int(11),
-            query.sort == CustomerSort::kName ? rows.Text(11) : std::string(), rows.Int(0)};
+    constexpr int kKey = kCustomerListKeyColumn;
+    last = {query.sort == CustomerSort::kName ? 0 : rows.Int(kKey),
+            query.sort == CustomerSort::kName ? rows.Text(kKey) : std::string(), rows.Int(0)};
   }
   rows.Reset();
   return page;

@@ -3,6 +3,8 @@
 // erasure.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <map>
 #include <set>
 
 #include "storage/open_store.h"
@@ -347,6 +349,95 @@ TEST_P(PortalCustomersTest, WordSearchFoldsCaseAndAccentsAndFollowsChanges) {
   const auto stranger = Buy(6, "S002", kDay2);
   ASSERT_TRUE(store_->MergeCustomers(stranger, bjorn, kDay3).ok());
   EXPECT_EQ(words("berg"), Found{stranger});
+}
+
+}  // namespace
+}  // namespace loyalty::server
+
+namespace loyalty::server {
+namespace {
+
+// The nightly run's lapse risk in the list: a band filters (each bound as
+// targeting::LapseRiskBand places it), the sort pages by risk with ties broken by id, and
+// customers the run has not scored are in neither (but in every other list, with no risk).
+TEST_P(PortalCustomersTest, FiltersByLapseRiskBandAndSortsByLapseRisk) {
+  std::vector<std::int64_t> ids;
+  for (int n = 1; n <= 8; ++n) ids.push_back(Buy(n, n % 2 == 0 ? "S002" : "S001", kDay1));
+  const std::vector<double> risks = {0.1, 0.7, 0.6999999, 0.95, 0.9, 0.95, 0.3};
+  std::vector<CustomerFeaturesRecord> rows;
+  std::map<std::int64_t, double> risk_of;
+  for (std::size_t i = 0; i < risks.size(); ++i) {
+    risk_of[ids[i]] = risks[i];
+    CustomerFeaturesRecord row;
+    row.customer_id = ids[i];
+    row.run_date = "2026-11-28";
+    row.visits = 1;
+    row.last_visit_at = kDay1;
+    row.days_between_visits = 7;
+    row.lapse_risk = risks[i];
+    row.next_visit_at = kDay2;
+    rows.push_back(row);
+  }
+  ASSERT_TRUE(store_->WriteCustomerFeatures(rows).ok());
+  const std::int64_t unscored = ids[7];
+
+  const auto band = [&](LapseRiskBand value, std::vector<std::string> stores = {}) {
+    CustomerListQuery query;
+    query.lapse_risk_band = value;
+    query.stores = std::move(stores);
+    auto page = store_->ListCustomers(query);
+    EXPECT_TRUE(page.ok());
+    std::set<std::int64_t> found;
+    if (!page.ok()) return found;
+    for (const auto& row : page->rows) found.insert(row.id);
+    EXPECT_EQ(page->total, static_cast<std::int64_t>(found.size()));
+    return found;
+  };
+  EXPECT_EQ(band(LapseRiskBand::kLow), (std::set<std::int64_t>{ids[0], ids[2], ids[6]}));
+  EXPECT_EQ(band(LapseRiskBand::kMedium), (std::set<std::int64_t>{ids[1]}));
+  EXPECT_EQ(band(LapseRiskBand::kHigh), (std::set<std::int64_t>{ids[3], ids[4], ids[5]}));
+  EXPECT_EQ(band(LapseRiskBand::kHigh, {"S002"}), (std::set<std::int64_t>{ids[3], ids[5]}));
+
+  for (const bool descending : {true, false}) {
+    CustomerListQuery query;
+    query.sort = CustomerSort::kLapseRisk;
+    query.descending = descending;
+    query.limit = 2;
+    std::vector<std::int64_t> seen;
+    std::vector<double> seen_risks;
+    for (int page_no = 0; page_no < 6; ++page_no) {
+      auto page = store_->ListCustomers(query);
+      ASSERT_TRUE(page.ok()) << page.error().ToString();
+      EXPECT_EQ(page->total, 7);
+      for (const auto& row : page->rows) {
+        seen.push_back(row.id);
+        ASSERT_TRUE(row.lapse_risk.has_value());
+        seen_risks.push_back(*row.lapse_risk);
+      }
+      if (!page->next) break;
+      query.after = page->next;
+    }
+    std::vector<std::int64_t> expected = {ids[0], ids[6], ids[2], ids[1],
+                                          ids[4], ids[3], ids[5]};
+    if (descending) std::reverse(expected.begin(), expected.end());
+    EXPECT_EQ(seen, expected) << (descending ? "descending" : "ascending");
+    EXPECT_EQ(std::find(seen.begin(), seen.end(), unscored), seen.end());
+    EXPECT_DOUBLE_EQ(seen_risks.front(), descending ? 0.95 : 0.1);
+  }
+
+  // Every other list shows each row's risk, or none for a customer not scored.
+  CustomerListQuery everybody;
+  auto page = store_->ListCustomers(everybody);
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->total, 8);
+  for (const auto& row : page->rows) {
+    if (row.id == unscored) {
+      EXPECT_FALSE(row.lapse_risk.has_value());
+    } else {
+      ASSERT_TRUE(row.lapse_risk.has_value()) << row.id;
+      EXPECT_DOUBLE_EQ(*row.lapse_risk, risk_of.at(row.id));
+    }
+  }
 }
 
 }  // namespace
