@@ -248,6 +248,7 @@ void PostgresStore::RecordPurchaseAsync(domain::Purchase purchase, Timestamp now
     return;
   }
   auto state = std::make_shared<std::optional<Result<RecordedPurchase>>>();
+  const bool plans = PlansWithCampaigns(purchase, {});
   writer_->Submit(PostgresWriter::Job{
       [this, state, purchase = std::move(purchase), body_hash = std::move(body_hash),
        now](postgres::Connection& db) -> Status {
@@ -264,7 +265,8 @@ void PostgresStore::RecordPurchaseAsync(domain::Purchase purchase, Timestamp now
         }
         done(std::move(**state));
       },
-      /*done_on_writer=*/false, nullptr, /*lock_first=*/planner_.UsesCampaigns()});
+      // Only a purchase that may spend a campaign's budget waits for the campaigns' lock.
+      /*done_on_writer=*/false, nullptr, /*lock_first=*/plans});
 }
 
 Result<RecordedPurchase> PostgresStore::Replay(postgres::Connection& db,
@@ -449,7 +451,7 @@ Result<RecordedPurchase> PostgresStore::WritePurchase(postgres::Connection& db,
           .AddArray(first_purchases)
           .Add(kProfileCategories)
           .Add(purchase.cashier_id)
-          .Add(planner_.UsesCampaigns() ? "true" : "false"));
+          .Add(PlansWithCampaigns(purchase, {}) ? "true" : "false"));
   if (written.empty()) return Replay(db, purchase, body_hash);
   const std::int64_t purchase_seq = written.Int(0, 0);
   const std::optional<std::int64_t> customer_id = written.OptionalInt(0, 1);

@@ -272,6 +272,97 @@ TEST_P(NextVisitStoreTest, TwoServersBuyingAtOnceNeverDeadlockAndSpendTheBudgetE
                   " FROM campaign_offers WHERE control = 0"));
 }
 
+std::future<Result<RecordedPurchase>> Submit(Store& store, domain::Purchase purchase,
+                                             Timestamp now) {
+  auto promise = std::make_shared<std::promise<Result<RecordedPurchase>>>();
+  auto answer = promise->get_future();
+  store.RecordPurchaseAsync(std::move(purchase), now, [promise](Result<RecordedPurchase> result) {
+    promise->set_value(std::move(result));
+  });
+  return answer;
+}
+
+domain::Purchase Cardless(const std::vector<std::string>& skus, Timestamp at = kNow) {
+  auto purchase = Buying(Card(9999), skus, at);
+  purchase.card.reset();
+  return purchase;
+}
+
+// Another server's transaction holds the campaigns' lock (it is planning, or the nightly
+// run is storing offers). A purchase without a card can spend no budget, so it must not
+// wait for that lock: on PostgreSQL it used to, whenever a next_visit campaign existed,
+// which made every till of the chain wait for whichever server held it.
+TEST_P(NextVisitStoreTest, APurchaseWithoutACardDoesNotWaitForTheCampaignsLock) {
+  if (GetParam() == testing::Engine::kSqlite) {
+    GTEST_SKIP() << "SQLite has one writer per file: every write waits for any other";
+  }
+  ASSERT_TRUE(store_->CreateCampaign(NextVisit("nv"), std::nullopt, kNow).ok());
+  CustomerWithCandidates(1, "nv");
+  postgres::Connection other_server(database_->url());
+  other_server.Exec("BEGIN");
+  other_server.Exec("SELECT 1 FROM campaigns WHERE kind = 'next_visit' FOR NO KEY UPDATE");
+
+  auto cardless = Submit(*store_, Cardless({"1001"}), kNow);
+  // One redeeming a coupon goes alone, outside the groups.
+  auto redeeming = Cardless({"4001"});
+  redeeming.redemptions.push_back({Uuid::Random(), 50});
+  redeeming.total_minor -= 50;
+  auto cardless_redeeming = Submit(*store_, redeeming, kNow);
+  const bool cardless_done =
+      cardless.wait_for(std::chrono::seconds(5)) == std::future_status::ready &&
+      cardless_redeeming.wait_for(std::chrono::seconds(5)) == std::future_status::ready;
+  // A purchase with a card may spend the budget: it waits until the lock is released.
+  auto with_card = Submit(*store_, Buying(Card(1), {"1001"}), kNow);
+  const bool card_waited =
+      with_card.wait_for(std::chrono::milliseconds(300)) == std::future_status::timeout;
+  other_server.Exec("COMMIT");
+  EXPECT_TRUE(cardless_done) << "the purchases without a card waited for the campaigns' lock";
+  EXPECT_TRUE(card_waited);
+  const auto stored = cardless.get();
+  ASSERT_TRUE(stored.ok()) << stored.error().ToString();
+  EXPECT_FALSE(stored->ack.customer_id.has_value());
+  ASSERT_TRUE(cardless_redeeming.get().ok());
+  const auto planned = with_card.get();
+  ASSERT_TRUE(planned.ok()) << planned.error().ToString();
+  EXPECT_EQ(planned->ack.next_visit_coupons.size(), 1u);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM purchases"), 3);
+}
+
+// Purchases without a card take no campaigns' lock, so they no longer queue behind
+// the planning ones: two servers storing both kinds at once, at different hours (their
+// dashboard_hours rows), must still never deadlock, and the budget holds what was issued.
+TEST_P(NextVisitStoreTest, TwoServersMixingPurchasesWithAndWithoutACardNeverDeadlock) {
+  auto campaign = NextVisit("nv");
+  campaign.budget_coupons = 30;
+  campaign.per_customer_cap = 100;
+  ASSERT_TRUE(store_->CreateCampaign(campaign, std::nullopt, kNow).ok());
+  constexpr int kCustomers = 20;
+  for (int n = 1; n <= kCustomers; ++n) CustomerWithCandidates(n, "nv");
+  auto second = Open();
+  constexpr int kRounds = 60;
+  std::int64_t coupons = 0;
+  for (int round = 0; round < kRounds; ++round) {
+    std::vector<std::future<Result<RecordedPurchase>>> answers;
+    for (int server = 0; server < 2; ++server) {
+      Store& store = server == 0 ? *store_ : *second;
+      const Timestamp at = kNow - std::chrono::hours(server == 0 ? 0 : 2);
+      const Timestamp cardless_at = kNow - std::chrono::hours(server == 0 ? 3 : 1);
+      answers.push_back(Submit(store, Cardless({"1001", "5001"}, cardless_at), kNow));
+      answers.push_back(
+          Submit(store, Buying(Card(1 + (round * 2 + server) % kCustomers), {"1001"}, at), kNow));
+      answers.push_back(Submit(store, Cardless({"4001"}, at), kNow));
+    }
+    for (auto& answer : answers) {
+      const auto recorded = answer.get();
+      ASSERT_TRUE(recorded.ok()) << "round " << round << ": " << recorded.error().ToString();
+      coupons += static_cast<std::int64_t>(recorded->ack.next_visit_coupons.size());
+    }
+  }
+  EXPECT_EQ(coupons, 30);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM purchases"), 6 * kRounds);
+  EXPECT_EQ(Count("SELECT issued FROM campaign_budgets WHERE campaign_id = 'nv'"), 30);
+}
+
 domain::SaleReturn ReturnOf(const domain::Purchase& original, Timestamp at) {
   domain::SaleReturn sale_return;
   sale_return.original_purchase_id = original.id;
