@@ -604,11 +604,11 @@ nlohmann::json Report(ServerRun& run, double baseline_rate) {
 
 int Main(int argc, char** argv) {
   std::vector<std::string> arguments(argv + 1, argv + argc);
-  auto args = Args::Parse(arguments,
-                          {"connections", "seconds", "customers", "catalog", "work-dir", "server",
-                           "postgres-url", "engines", "planning-purchases",
-                           "planning-customers", "offers-stored"},
-                          {"help"});
+  auto args = Args::Parse(
+      arguments,
+      {"connections", "seconds", "customers", "catalog", "work-dir", "server", "postgres-url",
+       "engines", "planning-purchases", "planning-customers", "offers-stored"},
+      {"help"});
   if (!args.ok() || args->Flag("help")) {
     std::cerr << (args.ok() ? "" : args.error().ToString() + "\n") << kUsage;
     return args.ok() ? 0 : 2;

@@ -77,8 +77,7 @@ class OfferColumns {
   }
 
  private:
-  std::vector<std::string> dates_, campaigns_, skus_, probabilities_, with_coupon_, costs_,
-      values_;
+  std::vector<std::string> dates_, campaigns_, skus_, probabilities_, with_coupon_, costs_, values_;
   std::vector<std::int64_t> customers_, ranks_, control_, depths_, discounts_;
   std::vector<std::optional<std::string>> coupon_ids_;
 };
@@ -140,76 +139,80 @@ Result<RecordedOffers> PostgresStore::RecordCampaignOffers(
 
   RecordedOffers recorded;
   const auto started = std::chrono::steady_clock::now();
-  const Status status = writer_->Run([&](postgres::Connection& db) -> Status {
-    recorded = {};
-    std::map<std::string, CampaignRoom> rooms = LockRooms(db, offers);
-    // Under the lock, in one statement: the customers' offers of these campaigns so far
-    // (the cap counts them) and their keys (a rerun stores nothing twice). Only writers
-    // holding the lock add offers, so this holds until the commit.
-    std::map<std::pair<std::string, std::int64_t>, std::int64_t> customer_offers;
-    std::set<std::tuple<std::string, std::string, std::int64_t, std::int64_t>> stored_keys;
-    const auto before = db.Run(
-        "SELECT o.campaign_id, o.customer_id, o.run_date, o.offer_rank FROM campaign_offers o"
-        " JOIN (SELECT DISTINCT * FROM unnest($1::text[], $2::bigint[])) AS x(campaign_id,"
-        "   customer_id) ON o.campaign_id = x.campaign_id AND o.customer_id = x.customer_id",
-        Params().AddArray(offer_campaigns).AddArray(offer_customers));
-    for (int r = 0; r < before.size(); ++r) {
-      ++customer_offers[{before.Text(r, 0), before.Int(r, 1)}];
-      stored_keys.emplace(before.Text(r, 2), before.Text(r, 0), before.Int(r, 1), before.Int(r, 3));
-    }
-    OfferColumns kept;
-    CouponColumns coupons;
-    for (const auto& offer : offers) {
-      if (!stored_keys
-               .emplace(offer.run_date, offer.campaign_id, offer.customer_id, offer.offer_rank)
-               .second) {
-        ++recorded.already_present;
-        continue;
-      }
-      std::int64_t& so_far = customer_offers[{offer.campaign_id, offer.customer_id}];
-      const auto room = rooms.find(offer.campaign_id);
-      if (room != rooms.end()) {
-        const OfferFit fit = room->second.Check(offer, so_far);
-        if (fit != OfferFit::kFits) {
-          CountDropped(fit, recorded);
-          continue;
+  const Status status = writer_->Run(
+      [&](postgres::Connection& db) -> Status {
+        recorded = {};
+        std::map<std::string, CampaignRoom> rooms = LockRooms(db, offers);
+        // Under the lock, in one statement: the customers' offers of these campaigns so far
+        // (the cap counts them) and their keys (a rerun stores nothing twice). Only writers
+        // holding the lock add offers, so this holds until the commit.
+        std::map<std::pair<std::string, std::int64_t>, std::int64_t> customer_offers;
+        std::set<std::tuple<std::string, std::string, std::int64_t, std::int64_t>> stored_keys;
+        const auto before = db.Run(
+            "SELECT o.campaign_id, o.customer_id, o.run_date, o.offer_rank FROM campaign_offers o"
+            " JOIN (SELECT DISTINCT * FROM unnest($1::text[], $2::bigint[])) AS x(campaign_id,"
+            "   customer_id) ON o.campaign_id = x.campaign_id AND o.customer_id = x.customer_id",
+            Params().AddArray(offer_campaigns).AddArray(offer_customers));
+        for (int r = 0; r < before.size(); ++r) {
+          ++customer_offers[{before.Text(r, 0), before.Int(r, 1)}];
+          stored_keys.emplace(before.Text(r, 2), before.Text(r, 0), before.Int(r, 1),
+                              before.Int(r, 3));
         }
-        if (!offer.control) room->second.Spend(offer.expected_cost_minor);
-      }
-      ++so_far;
-      ++recorded.stored;
-      const std::optional<std::string>& card_number = cards[offer.customer_id];
-      const bool issue = offer.coupon && !offer.control && card_number;
-      kept.Add(offer, issue ? std::optional<std::string>(offer.coupon->id.str()) : std::nullopt);
-      if (offer.control || !offer.coupon) continue;
-      if (!card_number) {
-        ++recorded.without_card;
-        continue;
-      }
-      domain::Coupon coupon = *offer.coupon;
-      coupon.customer_id = offer.customer_id;
-      coupon.card_number = *card_number;
-      coupons.Add(coupon, std::nullopt);
-      ++recorded.coupons_issued;
-    }
-    if (kept.empty()) return Status();
-    // The offers, the coupons of those treated and their spend (counted as
-    // CampaignIssuanceExcept counts: every treated offer, card or none), in one statement.
-    Params params;
-    kept.AppendTo(params);
-    params.Add(ToUnixSeconds(now));
-    coupons.AppendTo(params);
-    db.Run(kStoreOffers, params);
-    return Status();
-    // Every transaction writing campaign_budgets takes the next_visit campaigns' lock at
-    // BEGIN (pg_next_visit.h): this one inserts coupons, whose triggers lock
-    // dashboard_hours rows a purchase may hold while it waits for that lock.
-  }, /*lock_first=*/true);
+        OfferColumns kept;
+        CouponColumns coupons;
+        for (const auto& offer : offers) {
+          if (!stored_keys
+                   .emplace(offer.run_date, offer.campaign_id, offer.customer_id, offer.offer_rank)
+                   .second) {
+            ++recorded.already_present;
+            continue;
+          }
+          std::int64_t& so_far = customer_offers[{offer.campaign_id, offer.customer_id}];
+          const auto room = rooms.find(offer.campaign_id);
+          if (room != rooms.end()) {
+            const OfferFit fit = room->second.Check(offer, so_far);
+            if (fit != OfferFit::kFits) {
+              CountDropped(fit, recorded);
+              continue;
+            }
+            if (!offer.control) room->second.Spend(offer.expected_cost_minor);
+          }
+          ++so_far;
+          ++recorded.stored;
+          const std::optional<std::string>& card_number = cards[offer.customer_id];
+          const bool issue = offer.coupon && !offer.control && card_number;
+          kept.Add(offer,
+                   issue ? std::optional<std::string>(offer.coupon->id.str()) : std::nullopt);
+          if (offer.control || !offer.coupon) continue;
+          if (!card_number) {
+            ++recorded.without_card;
+            continue;
+          }
+          domain::Coupon coupon = *offer.coupon;
+          coupon.customer_id = offer.customer_id;
+          coupon.card_number = *card_number;
+          coupons.Add(coupon, std::nullopt);
+          ++recorded.coupons_issued;
+        }
+        if (kept.empty()) return Status();
+        // The offers, the coupons of those treated and their spend (counted as
+        // CampaignIssuanceExcept counts: every treated offer, card or none), in one statement.
+        Params params;
+        kept.AppendTo(params);
+        params.Add(ToUnixSeconds(now));
+        coupons.AppendTo(params);
+        db.Run(kStoreOffers, params);
+        return Status();
+        // Every transaction writing campaign_budgets takes the next_visit campaigns' lock at
+        // BEGIN (pg_next_visit.h): this one inserts coupons, whose triggers lock
+        // dashboard_hours rows a purchase may hold while it waits for that lock.
+      },
+      /*lock_first=*/true);
   log::Info("campaign offers stored",
             {{"offers", offers.size()},
-             {"transaction_ms", std::chrono::duration<double, std::milli>(
-                                    std::chrono::steady_clock::now() - started)
-                                    .count()}});
+             {"transaction_ms",
+              std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+                  .count()}});
   if (!status.ok()) return status.error();
   return recorded;
 }

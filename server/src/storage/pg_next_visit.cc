@@ -262,9 +262,10 @@ std::string CouponColumns::Insert(int first, const std::string& where) {
     if (i > 0) sql += ", ";
     sql += "$" + std::to_string(first + i) + "::" + kTypes[i] + "[]";
   }
-  sql += ") AS u(id, customer_id, card_number, campaign, title, target, target_value,"
-         " discount_type, discount_value, min_spend_minor, max_discount_minor, currency,"
-         " issued_at, expires_at, issued_by_purchase, buy_quantity, get_quantity)";
+  sql +=
+      ") AS u(id, customer_id, card_number, campaign, title, target, target_value,"
+      " discount_type, discount_value, min_spend_minor, max_discount_minor, currency,"
+      " issued_at, expires_at, issued_by_purchase, buy_quantity, get_quantity)";
   if (!where.empty()) sql += " WHERE " + where;
   return sql;
 }

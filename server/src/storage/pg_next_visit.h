@@ -93,8 +93,8 @@ class CouponColumns {
  private:
   std::vector<std::string> ids_, card_numbers_, campaigns_, titles_, targets_, target_values_,
       types_, currencies_;
-  std::vector<std::int64_t> customers_, discount_values_, min_spends_, max_discounts_,
-      issued_at_, expires_at_, buy_, get_;
+  std::vector<std::int64_t> customers_, discount_values_, min_spends_, max_discounts_, issued_at_,
+      expires_at_, buy_, get_;
   std::vector<std::optional<std::int64_t>> issued_by_;
 };
 

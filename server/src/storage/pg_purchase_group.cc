@@ -218,21 +218,22 @@ void PostgresStore::QueueInGroup(PendingPurchase pending) {
     open_group->purchases.push_back(std::move(pending));
   }
   if (!opened) return;  // the group's job is queued already
-  writer_->Submit(PostgresWriter::Job{
-      [this, opened](postgres::Connection& db) -> Status {
-        {
-          // From now on the group is closed: later purchases open the next one. Run a
-          // second time (the batch retried), it writes the same purchases again.
-          std::lock_guard lock(group_mutex_);
-          auto& open_group = open_groups_[opened->plans ? 1 : 0];
-          if (open_group == opened) open_group.reset();
-        }
-        WritePurchaseGroup(db, *opened);
-        return {};
-      },
-      [this, opened](Status status) { AnswerGroup(*opened, status); },
-      /*done_on_writer=*/false, [opened] { return opened->purchases.size(); },
-      /*lock_first=*/opened->plans});
+  writer_->Submit(
+      PostgresWriter::Job{[this, opened](postgres::Connection& db) -> Status {
+                            {
+                              // From now on the group is closed: later purchases open the next one.
+                              // Run a second time (the batch retried), it writes the same purchases
+                              // again.
+                              std::lock_guard lock(group_mutex_);
+                              auto& open_group = open_groups_[opened->plans ? 1 : 0];
+                              if (open_group == opened) open_group.reset();
+                            }
+                            WritePurchaseGroup(db, *opened);
+                            return {};
+                          },
+                          [this, opened](Status status) { AnswerGroup(*opened, status); },
+                          /*done_on_writer=*/false, [opened] { return opened->purchases.size(); },
+                          /*lock_first=*/opened->plans});
 }
 
 void PostgresStore::AnswerGroup(PurchaseGroup& group, const Status& status) {

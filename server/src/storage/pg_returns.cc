@@ -198,8 +198,8 @@ Result<RecordedReturn> PostgresStore::WriteReturn(postgres::Connection& db,
   }
   // A coupon voided now gives its budget back (coupon_voids.h); the transaction began
   // with the campaigns' lock (RecordReturnAsync), as a purchase spending it does.
-  recorded.voided_coupons = VoidUnspentCoupons(
-      db, recorded.voided_coupons, "purchase returned: " + sale_return.id.str(), now);
+  recorded.voided_coupons = VoidUnspentCoupons(db, recorded.voided_coupons,
+                                               "purchase returned: " + sale_return.id.str(), now);
   return recorded;
 }
 

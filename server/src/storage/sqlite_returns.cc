@@ -192,8 +192,8 @@ Result<RecordedReturn> SqliteStore::WriteReturn(sqlite::Connection& db,
         .push_back(earned.Text(0));
   }
   // A coupon voided now gives its budget back (coupon_voids.h).
-  recorded.voided_coupons = VoidUnspentCoupons(
-      db, recorded.voided_coupons, "purchase returned: " + sale_return.id.str(), now);
+  recorded.voided_coupons = VoidUnspentCoupons(db, recorded.voided_coupons,
+                                               "purchase returned: " + sale_return.id.str(), now);
   return recorded;
 }
 

@@ -246,8 +246,8 @@ std::vector<PlannedOffer> ScoredOfferPlanner::PlanOffers(const CustomerProfile& 
       } else if (cap > 0) {
         cost = static_cast<double>(cap);
       } else {
-        cost = std::max(1.0, percent ? mean_basket * static_cast<double>(terms.depth) / 100.0
-                                     : mean_basket);
+        cost = std::max(
+            1.0, percent ? mean_basket * static_cast<double>(terms.depth) / 100.0 : mean_basket);
       }
       Room& room = rooms[k];
       if (!room.Fits(cost)) continue;
@@ -261,8 +261,9 @@ std::vector<PlannedOffer> ScoredOfferPlanner::PlanOffers(const CustomerProfile& 
       offer.coupon.buy_quantity = terms.buy_quantity;
       offer.coupon.get_quantity = terms.get_quantity;
       offer.coupon.max_discount_minor = cap;
-      offer.coupon.title = TruncateUtf8(targeting::CouponTitle(offer.coupon, stat.category, currency),
-                                        domain::kMaxCouponTitleLength);
+      offer.coupon.title =
+          TruncateUtf8(targeting::CouponTitle(offer.coupon, stat.category, currency),
+                       domain::kMaxCouponTitleLength);
       offer.campaign_id = campaign.id;
       offer.control = room.control;
       offer.depth_percent = percent ? terms.depth : 0;

@@ -472,7 +472,8 @@ TEST_P(NextVisitStoreTest, ErasingACustomerGivesTheirCouponsCostBackOnce) {
   ASSERT_EQ(Count("SELECT issued FROM campaign_budgets"), 3);
   const std::int64_t kept_cost = Count(
       "SELECT CAST(ROUND(expected_cost_minor * 1000) AS INTEGER) FROM campaign_offers"
-      " WHERE coupon_id = '" + kept->ack.next_visit_coupons[0].coupon.id.str() + "'");
+      " WHERE coupon_id = '" +
+      kept->ack.next_visit_coupons[0].coupon.id.str() + "'");
   ASSERT_GT(kept_cost, 0);
 
   ASSERT_TRUE(store_->EraseCustomer(erased, kNow + std::chrono::hours(1)).value());
