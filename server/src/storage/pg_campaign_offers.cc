@@ -1,11 +1,9 @@
 // PostgresStore: the nightly batch's offers, the coupons they issue, and its runs.
 #include <algorithm>
-#include <chrono>
 #include <map>
 #include <set>
 #include <tuple>
 
-#include "loyalty/core/log.h"
 #include "storage/campaign_room.h"
 #include "storage/pg_coupons.h"
 #include "storage/pg_next_visit.h"
@@ -138,7 +136,6 @@ Result<RecordedOffers> PostgresStore::RecordCampaignOffers(
   }
 
   RecordedOffers recorded;
-  const auto started = std::chrono::steady_clock::now();
   const Status status = writer_->Run(
       [&](postgres::Connection& db) -> Status {
         recorded = {};
@@ -208,11 +205,6 @@ Result<RecordedOffers> PostgresStore::RecordCampaignOffers(
         // dashboard_hours rows a purchase may hold while it waits for that lock.
       },
       /*lock_first=*/true);
-  log::Info("campaign offers stored",
-            {{"offers", offers.size()},
-             {"transaction_ms",
-              std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
-                  .count()}});
   if (!status.ok()) return status.error();
   return recorded;
 }
