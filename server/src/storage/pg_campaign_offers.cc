@@ -5,7 +5,6 @@
 #include <tuple>
 
 #include "storage/campaign_room.h"
-#include "storage/pg_coupons.h"
 #include "storage/pg_next_visit.h"
 #include "storage/pg_store.h"
 

@@ -30,35 +30,6 @@ domain::CouponTarget TargetFromName(const std::string& name) {
 
 }  // namespace
 
-void InsertCoupon(postgres::Connection& db, const domain::Coupon& coupon,
-                  std::optional<std::int64_t> issued_by_purchase) {
-  db.Run(
-      "INSERT INTO coupons(id, customer_id, card_number, campaign, title, target,"
-      " target_value, discount_type, discount_value, min_spend_minor, max_discount_minor,"
-      " currency, issued_at, expires_at, issued_by_purchase, buy_quantity, get_quantity)"
-      " VALUES ($1::text, $2::bigint, $3::text, $4::text, $5::text, $6::text, $7::text,"
-      " $8::text, $9::bigint, $10::bigint, $11::bigint, $12::text, $13::bigint, $14::bigint,"
-      " $15::bigint, $16::bigint, $17::bigint)",
-      postgres::Params()
-          .Add(coupon.id.str())
-          .Add(coupon.customer_id)
-          .Add(coupon.card_number)
-          .Add(coupon.campaign)
-          .Add(coupon.title)
-          .Add(domain::CouponTargetName(coupon.target))
-          .Add(coupon.target_value)
-          .Add(domain::DiscountTypeName(coupon.discount_type))
-          .Add(coupon.discount_value)
-          .Add(coupon.min_spend_minor)
-          .Add(coupon.max_discount_minor)
-          .Add(coupon.currency)
-          .Add(ToUnixSeconds(coupon.issued_at))
-          .Add(ToUnixSeconds(coupon.expires_at))
-          .Add(issued_by_purchase)
-          .Add(coupon.buy_quantity)
-          .Add(coupon.get_quantity));
-}
-
 std::vector<api::IssuedCoupon> UnsignedCoupons(const postgres::Rows& rows, int first_column) {
   std::vector<api::IssuedCoupon> coupons;
   for (int row = 0; row < rows.size(); ++row) {
