@@ -58,11 +58,13 @@ Usage: bench_ingest [--connections 128] [--seconds 10] [--customers 100000]
                     [--postgres-url postgresql://USER@HOST:PORT/postgres]
                     [--engines sqlite,postgresql]
                     [--planning-purchases 4000] [--planning-customers 2000]
+                    [--offers-stored 0]
 
 --postgres-url names a cluster where the benchmark may create and drop the databases
 loyalty_bench_server, loyalty_bench_baseline and loyalty_bench_planning (e.g. the one
 scripts/with-postgres --durable starts). Without it only SQLite is measured.
---planning-purchases 0 skips the planning phase.
+--planning-purchases 0 skips the planning phase. --offers-stored N ends it with N nightly
+offers stored (batches of 2,000) while a second store records purchases.
 )";
 
 // Which category each product is in, as the catalog import gives it.
@@ -602,11 +604,11 @@ nlohmann::json Report(ServerRun& run, double baseline_rate) {
 
 int Main(int argc, char** argv) {
   std::vector<std::string> arguments(argv + 1, argv + argc);
-  auto args = Args::Parse(arguments,
-                          {"connections", "seconds", "customers", "catalog", "work-dir", "server",
-                           "postgres-url", "engines", "planning-purchases",
-                           "planning-customers"},
-                          {"help"});
+  auto args = Args::Parse(
+      arguments,
+      {"connections", "seconds", "customers", "catalog", "work-dir", "server", "postgres-url",
+       "engines", "planning-purchases", "planning-customers", "offers-stored"},
+      {"help"});
   if (!args.ok() || args->Flag("help")) {
     std::cerr << (args.ok() ? "" : args.error().ToString() + "\n") << kUsage;
     return args.ok() ? 0 : 2;
@@ -638,6 +640,8 @@ int Main(int argc, char** argv) {
       static_cast<std::size_t>(std::stoul(args->ValueOr("planning-purchases", nullptr, "4000")));
   planning.customers =
       static_cast<std::size_t>(std::stoul(args->ValueOr("planning-customers", nullptr, "2000")));
+  planning.offers_stored =
+      static_cast<std::size_t>(std::stoul(args->ValueOr("offers-stored", nullptr, "0")));
   std::filesystem::remove_all(settings.work);
   std::filesystem::create_directories(settings.work);
   auto products = LoadProducts(settings.catalog);

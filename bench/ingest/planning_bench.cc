@@ -1,9 +1,11 @@
 #include "bench/ingest/planning_bench.h"
 
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <iostream>
 #include <random>
+#include <thread>
 
 #include "bench/support/bench_support.h"
 #include "storage/open_store.h"
@@ -74,10 +76,12 @@ nlohmann::json MeasurePlanning(const std::string& storage_url,
   std::mt19937_64 random(7);
   const std::string run_date = FormatUtc(now).substr(0, 10);
   std::vector<server::NextVisitCandidateRecord> records;
+  std::vector<std::int64_t> customer_ids;
   for (std::size_t c = 0; c < settings.customers; ++c) {
     domain::CustomerDetails details;
     details.name = "Bench shopper";
     const std::int64_t id = planned->RegisterCustomer(CardFor(c), details, now).value();
+    customer_ids.push_back(id);
     for (std::size_t rank = 0; rank < settings.candidates; ++rank) {
       const domain::Product& product = catalog[random() % catalog.size()];
       server::NextVisitCandidateRecord record;
@@ -132,6 +136,77 @@ nlohmann::json MeasurePlanning(const std::string& storage_url,
       without_us.push_back(took);
     }
   }
+  // The nightly run storing its offers (batches of 2,000, as loyalty-batch does) while a
+  // second server on the same database records planned purchases, one at a time: each
+  // storing transaction holds the campaigns' lock, which those purchases wait for.
+  std::vector<double> store_ms, during_us;
+  if (settings.offers_stored > 0) {
+    std::cerr << "bench_ingest: planning: storing " << settings.offers_stored
+              << " nightly offers while purchases go on\n";
+    auto other_server = server::OpenStore(url, planner, key);
+    std::atomic<bool> storing{true};
+    std::thread till([&] {
+      std::mt19937_64 till_random(11);
+      while (storing.load()) {
+        domain::Purchase purchase;
+        purchase.store_id = "S002";
+        purchase.terminal_id = "T2";
+        purchase.card = CardFor(till_random() % settings.customers);
+        purchase.occurred_at = Now();
+        const domain::Product& product = catalog[till_random() % catalog.size()];
+        purchase.lines.push_back({product.sku, 1, product.price_minor, product.price_minor});
+        purchase.total_minor = product.price_minor;
+        const auto start = Clock::now();
+        const auto recorded = other_server->RecordPurchase(purchase, purchase.occurred_at);
+        if (!recorded.ok()) {
+          std::cerr << "bench_ingest: a purchase failed: " << recorded.error().ToString() << "\n";
+          continue;
+        }
+        during_us.push_back(Micros(Clock::now() - start));
+      }
+    });
+    const std::string next_run = FormatUtc(now + std::chrono::days(1)).substr(0, 10);
+    std::vector<server::CampaignOfferRecord> offers;
+    for (std::size_t i = 0; i < settings.offers_stored; ++i) {
+      const std::size_t customer = i % settings.customers;
+      const domain::Product& product = catalog[random() % catalog.size()];
+      server::CampaignOfferRecord offer;
+      offer.run_date = next_run;
+      offer.campaign_id = campaign.id;
+      offer.customer_id = customer_ids[customer];
+      offer.offer_rank = static_cast<std::int64_t>(i / settings.customers);
+      offer.sku = product.sku;
+      offer.control = i % 10 == 0;
+      offer.depth_percent = 10;
+      offer.discount_minor = product.price_minor / 10;
+      offer.probability = 0.1;
+      offer.probability_with_coupon = 0.15;
+      offer.expected_cost_minor = 0.15 * static_cast<double>(product.price_minor) / 10;
+      offer.expected_value_minor = 5;
+      if (!offer.control) {
+        domain::Coupon coupon;
+        coupon.id = Uuid::Random();
+        coupon.campaign = campaign.id;
+        coupon.title = "10% off " + product.name;
+        coupon.target = domain::CouponTarget::kProduct;
+        coupon.target_value = product.sku;
+        coupon.discount_value = 10;
+        coupon.issued_at = now;
+        coupon.expires_at = now + std::chrono::days(14);
+        offer.coupon = coupon;
+      }
+      offers.push_back(std::move(offer));
+      if (offers.size() == 2000 || i + 1 == settings.offers_stored) {
+        const auto start = Clock::now();
+        const auto stored = planned->RecordCampaignOffers(offers, Now());
+        store_ms.push_back(Micros(Clock::now() - start) / 1000);
+        if (!stored.ok()) throw std::runtime_error(stored.error().ToString());
+        offers.clear();
+      }
+    }
+    storing = false;
+    till.join();
+  }
   return {{"customers", settings.customers},
           {"candidates_per_customer", settings.candidates},
           {"purchases_planned", with_us.size()},
@@ -141,7 +216,16 @@ nlohmann::json MeasurePlanning(const std::string& storage_url,
           {"purchase_with_planning_us_p50", Rounded(Percentile(with_us, 0.50))},
           {"purchase_with_planning_us_p99", Rounded(Percentile(with_us, 0.99))},
           {"purchase_without_planning_us_p50", Rounded(Percentile(without_us, 0.50))},
-          {"purchase_without_planning_us_p99", Rounded(Percentile(without_us, 0.99))}};
+          {"purchase_without_planning_us_p99", Rounded(Percentile(without_us, 0.99))},
+          {"offers_stored", settings.offers_stored},
+          {"offer_store_batches", store_ms.size()},
+          {"offer_store_batch_ms_p50", store_ms.empty() ? 0 : Rounded(Percentile(store_ms, 0.5))},
+          {"offer_store_batch_ms_max", store_ms.empty() ? 0 : Rounded(Percentile(store_ms, 1.0))},
+          {"purchases_while_storing", during_us.size()},
+          {"purchase_while_storing_us_p50",
+           during_us.empty() ? 0 : Rounded(Percentile(during_us, 0.50))},
+          {"purchase_while_storing_us_p99",
+           during_us.empty() ? 0 : Rounded(Percentile(during_us, 0.99))}};
 }
 
 }  // namespace loyalty::bench

@@ -17,6 +17,9 @@ struct PlanningSettings {
   std::size_t customers = 2000;   // each with `candidates` scored offers of one campaign
   std::size_t candidates = 10;
   std::size_t purchases = 4000;   // half planned, half not, interleaved
+  // Then nightly offers stored (loyalty-batch's batches of 2,000) while another server
+  // records purchases; 0: none.
+  std::size_t offers_stored = 0;
 };
 
 // Opens two stores on `storage_url` (a fresh database), one planning with a running
@@ -24,7 +27,8 @@ struct PlanningSettings {
 // their candidates, then records the purchases one at a time, alternating between the
 // two. Returns per-purchase figures: the store's own planning time (reading campaigns,
 // budgets and candidates, planning, recording the offer) and each purchase's whole
-// durable write, planned and not.
+// durable write, planned and not. With offers_stored, then the nightly run's storing
+// transactions' times and the purchases' times while they run.
 nlohmann::json MeasurePlanning(const std::string& storage_url,
                                const std::vector<domain::Product>& catalog,
                                const PlanningSettings& settings);

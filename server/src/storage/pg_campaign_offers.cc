@@ -1,9 +1,10 @@
 // PostgresStore: the nightly batch's offers, the coupons they issue, and its runs.
 #include <algorithm>
 #include <map>
+#include <set>
+#include <tuple>
 
 #include "storage/campaign_room.h"
-#include "storage/pg_coupons.h"
 #include "storage/pg_next_visit.h"
 #include "storage/pg_store.h"
 
@@ -37,99 +38,172 @@ std::map<std::string, CampaignRoom> LockRooms(postgres::Connection& db,
   return rooms;
 }
 
+// The nightly run's offers as the columns of one multi-row INSERT (kStoreOffers).
+class OfferColumns {
+ public:
+  void Add(const CampaignOfferRecord& offer, std::optional<std::string> coupon_id) {
+    dates_.push_back(offer.run_date);
+    campaigns_.push_back(offer.campaign_id);
+    customers_.push_back(offer.customer_id);
+    ranks_.push_back(offer.offer_rank);
+    skus_.push_back(offer.sku);
+    control_.push_back(offer.control ? 1 : 0);
+    depths_.push_back(offer.depth_percent);
+    discounts_.push_back(offer.discount_minor);
+    probabilities_.push_back(DoubleText(offer.probability));
+    with_coupon_.push_back(DoubleText(offer.probability_with_coupon));
+    costs_.push_back(DoubleText(offer.expected_cost_minor));
+    values_.push_back(DoubleText(offer.expected_value_minor));
+    coupon_ids_.push_back(std::move(coupon_id));
+  }
+  bool empty() const { return dates_.empty(); }
+  void AppendTo(Params& params) const {
+    params.AddArray(dates_)
+        .AddArray(campaigns_)
+        .AddArray(customers_)
+        .AddArray(ranks_)
+        .AddArray(skus_)
+        .AddArray(control_)
+        .AddArray(depths_)
+        .AddArray(discounts_)
+        .AddArray(probabilities_)
+        .AddArray(with_coupon_)
+        .AddArray(costs_)
+        .AddArray(values_)
+        .AddArray(coupon_ids_);
+  }
+
+ private:
+  std::vector<std::string> dates_, campaigns_, skus_, probabilities_, with_coupon_, costs_, values_;
+  std::vector<std::int64_t> customers_, ranks_, control_, depths_, discounts_;
+  std::vector<std::optional<std::string>> coupon_ids_;
+};
+
+// $1-$13 the offers (OfferColumns), $14 now, $15-$31 the coupons (CouponColumns). The
+// keys were checked under the lock; should one be stored after all, its offer, coupon
+// and spend are all left out.
+const std::string kStoreOffers =
+    "WITH o AS (INSERT INTO campaign_offers(run_date, campaign_id, customer_id, offer_rank, sku,"
+    "   control, depth_percent, discount_minor, probability, probability_with_coupon,"
+    "   expected_cost_minor, expected_value_minor, coupon_id, created_at)"
+    "   SELECT x.*, $14::bigint FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[],"
+    "   $5::text[], $6::bigint[], $7::bigint[], $8::bigint[], $9::float8[], $10::float8[],"
+    "   $11::float8[], $12::float8[], $13::text[]) AS x ON CONFLICT DO NOTHING"
+    "   RETURNING campaign_id, control, expected_cost_minor, coupon_id),"
+    " b AS (INSERT INTO campaign_budgets AS b(campaign_id, spent_minor, issued, shadow_price,"
+    "   updated_at) SELECT campaign_id, SUM(expected_cost_minor), COUNT(*), 0, $14::bigint"
+    "   FROM o WHERE control = 0 GROUP BY campaign_id ON CONFLICT (campaign_id) DO UPDATE SET"
+    "   spent_minor = b.spent_minor + excluded.spent_minor, issued = b.issued + excluded.issued,"
+    "   updated_at = excluded.updated_at) " +
+    CouponColumns::Insert(15, "u.id IN (SELECT coupon_id FROM o)");
+
 }  // namespace
 
 Result<RecordedOffers> PostgresStore::RecordCampaignOffers(
     const std::vector<CampaignOfferRecord>& offers, Timestamp now) {
+  // Purchases on every server wait for the campaigns' lock while this holds it, so
+  // everything that need not be read under it is read before: each customer's newest
+  // active card (a NULL card: none; no row: no such customer).
+  std::vector<std::int64_t> customer_ids;
+  for (const auto& offer : offers) customer_ids.push_back(offer.customer_id);
+  std::sort(customer_ids.begin(), customer_ids.end());
+  customer_ids.erase(std::unique(customer_ids.begin(), customer_ids.end()), customer_ids.end());
+  std::map<std::int64_t, std::optional<std::string>> cards;
+  {
+    auto lease = Read();
+    const auto rows = (*lease).Run(
+        "SELECT c.id, (SELECT number FROM cards WHERE customer_id = c.id AND status = 'active'"
+        " ORDER BY issued_at DESC, number LIMIT 1) FROM customers c"
+        " WHERE c.id = ANY($1::bigint[])",
+        Params().AddArray(customer_ids));
+    for (int r = 0; r < rows.size(); ++r) {
+      cards[rows.Int(r, 0)] =
+          rows.IsNull(r, 1) ? std::nullopt : std::optional<std::string>(rows.Text(r, 1));
+    }
+  }
+  for (const auto& offer : offers) {
+    if (cards.count(offer.customer_id) == 0) {
+      return Error{ErrorCode::kNotFound, "no customer " + std::to_string(offer.customer_id),
+                   "customer_id"};
+    }
+  }
+  std::vector<std::string> offer_campaigns;
+  std::vector<std::int64_t> offer_customers;
+  for (const auto& offer : offers) {
+    offer_campaigns.push_back(offer.campaign_id);
+    offer_customers.push_back(offer.customer_id);
+  }
+
   RecordedOffers recorded;
-  const Status status = writer_->Run([&](postgres::Connection& db) -> Status {
-    recorded = {};
-    std::map<std::string, std::pair<double, std::int64_t>> spent;  // by campaign: cost, count
-    std::map<std::string, CampaignRoom> rooms = LockRooms(db, offers);
-    for (const auto& offer : offers) {
-      // The customer's newest active card, or a row with NULL when they have none; no
-      // row at all for an unknown customer.
-      const auto card = db.Run(
-          "SELECT (SELECT number FROM cards WHERE customer_id = c.id AND status = 'active'"
-          " ORDER BY issued_at DESC, number LIMIT 1) FROM customers c WHERE c.id = $1::bigint",
-          Params().Add(offer.customer_id));
-      if (card.empty()) {
-        return Error{ErrorCode::kNotFound, "no customer " + std::to_string(offer.customer_id),
-                     "customer_id"};
-      }
-      std::optional<std::string> card_number;
-      if (!card.IsNull(0, 0)) card_number = card.Text(0, 0);
-      // Whether the key is stored, and the customer's offers of the campaign so far.
-      const auto before = db.Run(
-          "SELECT COUNT(*) FILTER (WHERE run_date = $1::text AND offer_rank = $4::bigint),"
-          " COUNT(*) FROM campaign_offers WHERE campaign_id = $2::text AND customer_id = $3::bigint",
-          Params().Add(offer.run_date).Add(offer.campaign_id).Add(offer.customer_id).Add(
-              offer.offer_rank));
-      if (before.Int(0, 0) > 0) {
-        ++recorded.already_present;
-        continue;
-      }
-      const auto room = rooms.find(offer.campaign_id);
-      if (room != rooms.end()) {
-        const OfferFit fit = room->second.Check(offer, before.Int(0, 1));
-        if (fit != OfferFit::kFits) {
-          CountDropped(fit, recorded);
-          continue;
+  const Status status = writer_->Run(
+      [&](postgres::Connection& db) -> Status {
+        recorded = {};
+        std::map<std::string, CampaignRoom> rooms = LockRooms(db, offers);
+        // Under the lock, in one statement: the customers' offers of these campaigns so far
+        // (the cap counts them) and their keys (a rerun stores nothing twice). Only writers
+        // holding the lock add offers, so this holds until the commit.
+        std::map<std::pair<std::string, std::int64_t>, std::int64_t> customer_offers;
+        std::set<std::tuple<std::string, std::string, std::int64_t, std::int64_t>> stored_keys;
+        const auto before = db.Run(
+            "SELECT o.campaign_id, o.customer_id, o.run_date, o.offer_rank FROM campaign_offers o"
+            " JOIN (SELECT DISTINCT * FROM unnest($1::text[], $2::bigint[])) AS x(campaign_id,"
+            "   customer_id) ON o.campaign_id = x.campaign_id AND o.customer_id = x.customer_id",
+            Params().AddArray(offer_campaigns).AddArray(offer_customers));
+        for (int r = 0; r < before.size(); ++r) {
+          ++customer_offers[{before.Text(r, 0), before.Int(r, 1)}];
+          stored_keys.emplace(before.Text(r, 2), before.Text(r, 0), before.Int(r, 1),
+                              before.Int(r, 3));
         }
-        if (!offer.control) room->second.Spend(offer.expected_cost_minor);
-      }
-      const bool issue = offer.coupon && !offer.control && card_number;
-      const auto inserted = db.Run(
-          "INSERT INTO campaign_offers(run_date, campaign_id, customer_id, offer_rank, sku,"
-          " control, depth_percent, discount_minor, probability, probability_with_coupon,"
-          " expected_cost_minor, expected_value_minor, coupon_id, created_at)"
-          " VALUES ($1::text, $2::text, $3::bigint, $4::bigint, $5::text, $6::bigint,"
-          " $7::bigint, $8::bigint, $9::float8, $10::float8, $11::float8, $12::float8,"
-          " $13::text, $14::bigint) ON CONFLICT DO NOTHING RETURNING 1",
-          Params()
-              .Add(offer.run_date)
-              .Add(offer.campaign_id)
-              .Add(offer.customer_id)
-              .Add(offer.offer_rank)
-              .Add(offer.sku)
-              .Add(std::int64_t{offer.control ? 1 : 0})
-              .Add(offer.depth_percent)
-              .Add(offer.discount_minor)
-              .Add(offer.probability)
-              .Add(offer.probability_with_coupon)
-              .Add(offer.expected_cost_minor)
-              .Add(offer.expected_value_minor)
-              .Add(issue ? std::optional<std::string>(offer.coupon->id.str()) : std::nullopt)
-              .Add(ToUnixSeconds(now)));
-      if (inserted.empty()) {
-        ++recorded.already_present;
-        continue;
-      }
-      ++recorded.stored;
-      // Counted as CampaignIssuanceExcept counts: every treated offer, card or none.
-      if (!offer.control) {
-        spent[offer.campaign_id].first += offer.expected_cost_minor;
-        spent[offer.campaign_id].second += 1;
-      }
-      if (offer.control || !offer.coupon) continue;
-      if (!card_number) {
-        ++recorded.without_card;
-        continue;
-      }
-      domain::Coupon coupon = *offer.coupon;
-      coupon.customer_id = offer.customer_id;
-      coupon.card_number = *card_number;
-      InsertCoupon(db, coupon, std::nullopt);
-      ++recorded.coupons_issued;
-    }
-    for (const auto& [campaign_id, cost] : spent) {
-      AddToCampaignBudget(db, campaign_id, cost.first, cost.second, now);
-    }
-    return Status();
-    // Every transaction writing campaign_budgets takes the next_visit campaigns' lock at
-    // BEGIN (pg_next_visit.h): this one inserts coupons, whose triggers lock
-    // dashboard_hours rows a purchase may hold while it waits for that lock.
-  }, /*lock_first=*/true);
+        OfferColumns kept;
+        CouponColumns coupons;
+        for (const auto& offer : offers) {
+          if (!stored_keys
+                   .emplace(offer.run_date, offer.campaign_id, offer.customer_id, offer.offer_rank)
+                   .second) {
+            ++recorded.already_present;
+            continue;
+          }
+          std::int64_t& so_far = customer_offers[{offer.campaign_id, offer.customer_id}];
+          const auto room = rooms.find(offer.campaign_id);
+          if (room != rooms.end()) {
+            const OfferFit fit = room->second.Check(offer, so_far);
+            if (fit != OfferFit::kFits) {
+              CountDropped(fit, recorded);
+              continue;
+            }
+            if (!offer.control) room->second.Spend(offer.expected_cost_minor);
+          }
+          ++so_far;
+          ++recorded.stored;
+          const std::optional<std::string>& card_number = cards[offer.customer_id];
+          const bool issue = offer.coupon && !offer.control && card_number;
+          kept.Add(offer,
+                   issue ? std::optional<std::string>(offer.coupon->id.str()) : std::nullopt);
+          if (offer.control || !offer.coupon) continue;
+          if (!card_number) {
+            ++recorded.without_card;
+            continue;
+          }
+          domain::Coupon coupon = *offer.coupon;
+          coupon.customer_id = offer.customer_id;
+          coupon.card_number = *card_number;
+          coupons.Add(coupon, std::nullopt);
+          ++recorded.coupons_issued;
+        }
+        if (kept.empty()) return Status();
+        // The offers, the coupons of those treated and their spend (counted as
+        // CampaignIssuanceExcept counts: every treated offer, card or none), in one statement.
+        Params params;
+        kept.AppendTo(params);
+        params.Add(ToUnixSeconds(now));
+        coupons.AppendTo(params);
+        db.Run(kStoreOffers, params);
+        return Status();
+        // Every transaction writing campaign_budgets takes the next_visit campaigns' lock at
+        // BEGIN (pg_next_visit.h): this one inserts coupons, whose triggers lock
+        // dashboard_hours rows a purchase may hold while it waits for that lock.
+      },
+      /*lock_first=*/true);
   if (!status.ok()) return status.error();
   return recorded;
 }

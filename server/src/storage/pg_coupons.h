@@ -19,8 +19,4 @@ namespace loyalty::server {
 // tokens still empty; rows where the coupon id is NULL (an outer join) are skipped.
 std::vector<api::IssuedCoupon> UnsignedCoupons(const postgres::Rows& rows, int first_column);
 
-// Inserts an issued coupon (at a purchase, or by the nightly batch with no purchase).
-void InsertCoupon(postgres::Connection& db, const domain::Coupon& coupon,
-                  std::optional<std::int64_t> issued_by_purchase);
-
 }  // namespace loyalty::server

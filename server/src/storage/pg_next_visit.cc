@@ -11,11 +11,6 @@ namespace {
 
 using postgres::Params;
 
-std::string DoubleText(double value) {
-  char buffer[32];
-  return std::string(buffer, std::to_chars(buffer, buffer + sizeof buffer, value).ptr);
-}
-
 // The running campaigns' rows as JSON arrays read through CampaignFromRow.
 RowColumns JsonColumns(const nlohmann::json& row) {
   return {[&row](int i) { return row.at(static_cast<std::size_t>(i)).is_null(); },
@@ -33,7 +28,7 @@ RowColumns JsonColumns(const nlohmann::json& row) {
 // The offers, their spend and the coupons of a transaction's purchases, in one statement.
 // Offers of a campaign may come without a coupon (held out), coupons without an offer
 // (the configured coupon when no campaign runs).
-constexpr char kWritePlanned[] =
+const std::string kWritePlanned =
     "WITH o AS (INSERT INTO campaign_offers(run_date, campaign_id, customer_id, offer_rank,"
     "   sku, control, depth_percent, discount_minor, probability, probability_with_coupon,"
     "   expected_cost_minor, expected_value_minor, coupon_id, created_at, purchase_seq,"
@@ -45,13 +40,8 @@ constexpr char kWritePlanned[] =
     "   updated_at) SELECT x.*, 0, $20::bigint FROM unnest($17::text[], $18::float8[],"
     "   $19::bigint[]) AS x ON CONFLICT (campaign_id) DO UPDATE SET"
     "   spent_minor = b.spent_minor + excluded.spent_minor, issued = b.issued + excluded.issued,"
-    "   updated_at = excluded.updated_at)"
-    " INSERT INTO coupons(id, customer_id, card_number, campaign, title, target, target_value,"
-    " discount_type, discount_value, min_spend_minor, max_discount_minor, currency, issued_at,"
-    " expires_at, issued_by_purchase, buy_quantity, get_quantity)"
-    " SELECT * FROM unnest($21::text[], $22::bigint[], $23::text[], $24::text[], $25::text[],"
-    " $26::text[], $27::text[], $28::text[], $29::bigint[], $30::bigint[], $31::bigint[],"
-    " $32::text[], $33::bigint[], $34::bigint[], $35::bigint[], $36::bigint[], $37::bigint[])";
+    "   updated_at = excluded.updated_at) " +
+    CouponColumns::Insert(21);
 
 }  // namespace
 
@@ -186,78 +176,98 @@ void PgNextVisitState::Write(postgres::Connection& db) const {
     budget_costs.push_back(DoubleText(cost.first));
     budget_counts.push_back(cost.second);
   }
-  std::vector<std::string> coupon_list, card_numbers, coupon_campaigns, titles, targets,
-      target_values, types, currencies;
-  std::vector<std::int64_t> coupon_customers, discount_values, min_spends, max_discounts,
-      issued_at, expires_at, issued_by, buy, get;
-  for (const auto& [coupon, purchase_seq] : coupons_) {
-    coupon_list.push_back(coupon.id.str());
-    coupon_customers.push_back(coupon.customer_id);
-    card_numbers.push_back(coupon.card_number);
-    coupon_campaigns.push_back(coupon.campaign);
-    titles.push_back(coupon.title);
-    targets.push_back(domain::CouponTargetName(coupon.target));
-    target_values.push_back(coupon.target_value);
-    types.push_back(domain::DiscountTypeName(coupon.discount_type));
-    discount_values.push_back(coupon.discount_value);
-    min_spends.push_back(coupon.min_spend_minor);
-    max_discounts.push_back(coupon.max_discount_minor);
-    currencies.push_back(coupon.currency);
-    issued_at.push_back(ToUnixSeconds(coupon.issued_at));
-    expires_at.push_back(ToUnixSeconds(coupon.expires_at));
-    issued_by.push_back(purchase_seq);
-    buy.push_back(coupon.buy_quantity);
-    get.push_back(coupon.get_quantity);
-  }
+  CouponColumns coupons;
+  for (const auto& [coupon, purchase_seq] : coupons_) coupons.Add(coupon, purchase_seq);
   const Timestamp now = noted_.empty() ? coupons_.back().first.issued_at : noted_.back().now;
-  db.Run(kWritePlanned, Params()
-                            .AddArray(dates)
-                            .AddArray(campaigns)
-                            .AddArray(customers)
-                            .AddArray(ranks)
-                            .AddArray(skus)
-                            .AddArray(control)
-                            .AddArray(depths)
-                            .AddArray(discounts)
-                            .AddArray(probabilities)
-                            .AddArray(with_coupon)
-                            .AddArray(costs)
-                            .AddArray(values)
-                            .AddArray(coupon_ids)
-                            .AddArray(created)
-                            .AddArray(seqs)
-                            .AddArray(categories)
-                            .AddArray(budget_campaigns)
-                            .AddArray(budget_costs)
-                            .AddArray(budget_counts)
-                            .Add(ToUnixSeconds(now))
-                            .AddArray(coupon_list)
-                            .AddArray(coupon_customers)
-                            .AddArray(card_numbers)
-                            .AddArray(coupon_campaigns)
-                            .AddArray(titles)
-                            .AddArray(targets)
-                            .AddArray(target_values)
-                            .AddArray(types)
-                            .AddArray(discount_values)
-                            .AddArray(min_spends)
-                            .AddArray(max_discounts)
-                            .AddArray(currencies)
-                            .AddArray(issued_at)
-                            .AddArray(expires_at)
-                            .AddArray(issued_by)
-                            .AddArray(buy)
-                            .AddArray(get));
+  Params params;
+  params.AddArray(dates)
+      .AddArray(campaigns)
+      .AddArray(customers)
+      .AddArray(ranks)
+      .AddArray(skus)
+      .AddArray(control)
+      .AddArray(depths)
+      .AddArray(discounts)
+      .AddArray(probabilities)
+      .AddArray(with_coupon)
+      .AddArray(costs)
+      .AddArray(values)
+      .AddArray(coupon_ids)
+      .AddArray(created)
+      .AddArray(seqs)
+      .AddArray(categories)
+      .AddArray(budget_campaigns)
+      .AddArray(budget_costs)
+      .AddArray(budget_counts)
+      .Add(ToUnixSeconds(now));
+  coupons.AppendTo(params);
+  db.Run(kWritePlanned, params);
 }
 
-void AddToCampaignBudget(postgres::Connection& db, const std::string& campaign_id,
-                         double cost_minor, std::int64_t issued, Timestamp now) {
-  db.Run(
-      "INSERT INTO campaign_budgets AS b(campaign_id, spent_minor, issued, shadow_price,"
-      " updated_at) VALUES ($1::text, $2::float8, $3::bigint, 0, $4::bigint)"
-      " ON CONFLICT (campaign_id) DO UPDATE SET spent_minor = b.spent_minor + excluded.spent_minor,"
-      " issued = b.issued + excluded.issued, updated_at = excluded.updated_at",
-      Params().Add(campaign_id).Add(cost_minor).Add(issued).Add(ToUnixSeconds(now)));
+std::string DoubleText(double value) {
+  char buffer[32];
+  return std::string(buffer, std::to_chars(buffer, buffer + sizeof buffer, value).ptr);
+}
+
+void CouponColumns::Add(const domain::Coupon& coupon,
+                        std::optional<std::int64_t> issued_by_purchase) {
+  ids_.push_back(coupon.id.str());
+  customers_.push_back(coupon.customer_id);
+  card_numbers_.push_back(coupon.card_number);
+  campaigns_.push_back(coupon.campaign);
+  titles_.push_back(coupon.title);
+  targets_.push_back(domain::CouponTargetName(coupon.target));
+  target_values_.push_back(coupon.target_value);
+  types_.push_back(domain::DiscountTypeName(coupon.discount_type));
+  discount_values_.push_back(coupon.discount_value);
+  min_spends_.push_back(coupon.min_spend_minor);
+  max_discounts_.push_back(coupon.max_discount_minor);
+  currencies_.push_back(coupon.currency);
+  issued_at_.push_back(ToUnixSeconds(coupon.issued_at));
+  expires_at_.push_back(ToUnixSeconds(coupon.expires_at));
+  issued_by_.push_back(issued_by_purchase);
+  buy_.push_back(coupon.buy_quantity);
+  get_.push_back(coupon.get_quantity);
+}
+
+void CouponColumns::AppendTo(Params& params) const {
+  params.AddArray(ids_)
+      .AddArray(customers_)
+      .AddArray(card_numbers_)
+      .AddArray(campaigns_)
+      .AddArray(titles_)
+      .AddArray(targets_)
+      .AddArray(target_values_)
+      .AddArray(types_)
+      .AddArray(discount_values_)
+      .AddArray(min_spends_)
+      .AddArray(max_discounts_)
+      .AddArray(currencies_)
+      .AddArray(issued_at_)
+      .AddArray(expires_at_)
+      .AddArray(issued_by_)
+      .AddArray(buy_)
+      .AddArray(get_);
+}
+
+std::string CouponColumns::Insert(int first, const std::string& where) {
+  static const char* const kTypes[] = {"text",   "bigint", "text",   "text",   "text",   "text",
+                                       "text",   "text",   "bigint", "bigint", "bigint", "text",
+                                       "bigint", "bigint", "bigint", "bigint", "bigint"};
+  std::string sql =
+      "INSERT INTO coupons(id, customer_id, card_number, campaign, title, target, target_value,"
+      " discount_type, discount_value, min_spend_minor, max_discount_minor, currency, issued_at,"
+      " expires_at, issued_by_purchase, buy_quantity, get_quantity) SELECT u.* FROM unnest(";
+  for (int i = 0; i < 17; ++i) {
+    if (i > 0) sql += ", ";
+    sql += "$" + std::to_string(first + i) + "::" + kTypes[i] + "[]";
+  }
+  sql +=
+      ") AS u(id, customer_id, card_number, campaign, title, target, target_value,"
+      " discount_type, discount_value, min_spend_minor, max_discount_minor, currency,"
+      " issued_at, expires_at, issued_by_purchase, buy_quantity, get_quantity)";
+  if (!where.empty()) sql += " WHERE " + where;
+  return sql;
 }
 
 }  // namespace loyalty::server

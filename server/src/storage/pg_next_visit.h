@@ -16,6 +16,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -74,8 +75,27 @@ class PgNextVisitState {
   std::vector<std::pair<domain::Coupon, std::int64_t>> coupons_;  // and the purchase's seq
 };
 
-// Adds treated offers' expected cost and count to the campaign's budget row.
-void AddToCampaignBudget(postgres::Connection& db, const std::string& campaign_id,
-                         double cost_minor, std::int64_t issued, Timestamp now);
+// A double as PostgreSQL reads it back exactly (shortest round-trip form), for float8[]
+// parameters, which Params takes as text.
+std::string DoubleText(double value);
+
+// Coupons as the columns of one multi-row INSERT, so storing many costs one statement.
+class CouponColumns {
+ public:
+  void Add(const domain::Coupon& coupon, std::optional<std::int64_t> issued_by_purchase);
+  bool empty() const { return ids_.empty(); }
+  // Appends the 17 arrays in the order Insert names them.
+  void AppendTo(postgres::Params& params) const;
+  // "INSERT INTO coupons(...) SELECT ... FROM unnest($first, ..., $first+16)"; `where`,
+  // when not empty, filters the unnested rows (aliased u; u.id is the coupon's id).
+  static std::string Insert(int first, const std::string& where = "");
+
+ private:
+  std::vector<std::string> ids_, card_numbers_, campaigns_, titles_, targets_, target_values_,
+      types_, currencies_;
+  std::vector<std::int64_t> customers_, discount_values_, min_spends_, max_discounts_, issued_at_,
+      expires_at_, buy_, get_;
+  std::vector<std::optional<std::int64_t>> issued_by_;
+};
 
 }  // namespace loyalty::server

@@ -1,6 +1,7 @@
 // PostgresStore: the portal's customer pages (list, page, purchases, coupons, contact
 // log, erasure) and the customer-by-store rows every purchase keeps. The statements are
 // SQLite's (portal_customer_sql.h) with $N parameters.
+#include "storage/coupon_voids.h"
 #include "storage/pg_store.h"
 #include "storage/portal_customer_sql.h"
 #include "storage/sql_params.h"
@@ -253,21 +254,29 @@ std::vector<CustomerContact> PostgresStore::ListFollowUps(const std::vector<std:
 
 Result<bool> PostgresStore::EraseCustomer(std::int64_t customer_id, Timestamp now) {
   bool erased_now = false;
-  const Status status = writer_->Run([&](postgres::Connection& db) -> Status {
-    const auto row = db.Run(
-        "SELECT erased_at IS NOT NULL FROM customers WHERE id = $1::bigint FOR UPDATE",
-        Params().Add(customer_id));
-    if (row.empty()) return NoCustomer(customer_id);
-    if (row.Text(0, 0) == "t") return {};
-    for (const char* sql : kEraseCustomerSql) {
-      Params params;
-      params.Add(customer_id);
-      if (TakesSecondParam(sql)) params.Add(ToUnixSeconds(now));
-      db.Run(ForPostgres(sql), params);
-    }
-    erased_now = true;
-    return {};
-  });
+  const Status status = writer_->Run(
+      [&](postgres::Connection& db) -> Status {
+        const auto row =
+            db.Run("SELECT erased_at IS NOT NULL FROM customers WHERE id = $1::bigint FOR UPDATE",
+                   Params().Add(customer_id));
+        if (row.empty()) return NoCustomer(customer_id);
+        if (row.Text(0, 0) == "t") return {};
+        const auto live = db.Run(ForPostgres(kEraseCustomerCouponsSql), Params().Add(customer_id));
+        std::vector<std::string> coupon_ids;
+        for (int r = 0; r < live.size(); ++r) coupon_ids.push_back(live.Text(r, 0));
+        VoidUnspentCoupons(db, coupon_ids, kEraseVoidReason, now);
+        for (const char* sql : kEraseCustomerSql) {
+          Params params;
+          params.Add(customer_id);
+          if (TakesSecondParam(sql)) params.Add(ToUnixSeconds(now));
+          db.Run(ForPostgres(sql), params);
+        }
+        erased_now = true;
+        return {};
+        // Voiding gives budget back: the campaigns' lock first, as every writer of
+        // campaign_budgets takes it (pg_next_visit.h).
+      },
+      /*lock_first=*/true);
   if (!status.ok()) return status.error();
   return erased_now;
 }

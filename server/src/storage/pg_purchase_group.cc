@@ -199,15 +199,23 @@ std::vector<CategoryStat> TopCategories(const RunningProfile& profile) {
 
 }  // namespace
 
+bool PostgresStore::PlansWithCampaigns(const domain::Purchase& purchase,
+                                       const PurchaseOrigin& origin) const {
+  return planner_.UsesCampaigns() && origin.plan_coupons && purchase.card.has_value();
+}
+
 void PostgresStore::QueueInGroup(PendingPurchase pending) {
+  const bool plans = PlansWithCampaigns(pending.purchase, pending.origin);
   std::shared_ptr<PurchaseGroup> opened;
   {
     std::lock_guard lock(group_mutex_);
-    if (!open_group_ || open_group_->purchases.size() >= max_group_) {
-      open_group_ = std::make_shared<PurchaseGroup>();
-      opened = open_group_;
+    auto& open_group = open_groups_[plans ? 1 : 0];
+    if (!open_group || open_group->purchases.size() >= max_group_) {
+      open_group = std::make_shared<PurchaseGroup>();
+      open_group->plans = plans;
+      opened = open_group;
     }
-    open_group_->purchases.push_back(std::move(pending));
+    open_group->purchases.push_back(std::move(pending));
   }
   if (!opened) return;  // the group's job is queued already
   writer_->Submit(
@@ -217,14 +225,15 @@ void PostgresStore::QueueInGroup(PendingPurchase pending) {
                               // Run a second time (the batch retried), it writes the same purchases
                               // again.
                               std::lock_guard lock(group_mutex_);
-                              if (open_group_ == opened) open_group_.reset();
+                              auto& open_group = open_groups_[opened->plans ? 1 : 0];
+                              if (open_group == opened) open_group.reset();
                             }
                             WritePurchaseGroup(db, *opened);
                             return {};
                           },
                           [this, opened](Status status) { AnswerGroup(*opened, status); },
                           /*done_on_writer=*/false, [opened] { return opened->purchases.size(); },
-                          /*lock_first=*/planner_.UsesCampaigns()});
+                          /*lock_first=*/opened->plans});
 }
 
 void PostgresStore::AnswerGroup(PurchaseGroup& group, const Status& status) {
@@ -307,7 +316,7 @@ void PostgresStore::WritePurchaseGroup(postgres::Connection& db, PurchaseGroup& 
                                                .AddArray(weights)
                                                .AddArray(named_customers)
                                                .AddArray(cashiers)
-                                               .Add(planner_.UsesCampaigns() ? "true" : "false")
+                                               .Add(group.plans ? "true" : "false")
                                                .Add(ToUnixSeconds(group.purchases.front().now)));
   std::vector<std::int64_t> written_seqs;
   for (int row = 0; row < written.size(); ++row) written_seqs.push_back(written.Int(row, 1));
@@ -349,7 +358,7 @@ void PostgresStore::WritePurchaseGroup(postgres::Connection& db, PurchaseGroup& 
       const auto planning_start = std::chrono::steady_clock::now();
       if (planner_.WouldIssue(profile)) {
         profile.categories = TopCategories(running);
-        if (planner_.UsesCampaigns()) {
+        if (group.plans) {
           next_visit.Take(written, row, 10, customer_id);
           next_visit.Fill(profile, pending.purchase);
         }

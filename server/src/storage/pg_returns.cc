@@ -2,6 +2,7 @@
 #include <map>
 
 #include "loyalty/crypto/hash.h"
+#include "storage/coupon_voids.h"
 #include "storage/pg_store.h"
 
 namespace loyalty::server {
@@ -195,25 +196,10 @@ Result<RecordedReturn> PostgresStore::WriteReturn(postgres::Connection& db,
     (earned.Text(i, 1) == "t" ? recorded.already_redeemed_coupons : recorded.voided_coupons)
         .push_back(earned.Text(i, 0));
   }
-  const std::string void_reason = "purchase returned: " + sale_return.id.str();
-  for (const auto& coupon_id : recorded.voided_coupons) {
-    db.Run("UPDATE coupons SET voided_at = $1::bigint, void_reason = $2::text WHERE id = $3::text",
-           Params().Add(ToUnixSeconds(now)).Add(void_reason).Add(coupon_id));
-  }
-  if (recorded.voided_coupons.empty()) return recorded;
-  // A voided coupon will never be redeemed: its offer's expected cost and its count go
-  // back to the campaign's budget (docs/targeting.md, "A return"). The transaction began
+  // A coupon voided now gives its budget back (coupon_voids.h); the transaction began
   // with the campaigns' lock (RecordReturnAsync), as a purchase spending it does.
-  db.Run(
-      "UPDATE campaign_budgets AS b SET spent_minor = GREATEST(0, b.spent_minor - g.cost),"
-      " issued = GREATEST(0, b.issued - g.offers), updated_at = $1::bigint"
-      " FROM (SELECT o.campaign_id, SUM(o.expected_cost_minor) AS cost, COUNT(*) AS offers"
-      "   FROM coupons c JOIN campaign_offers o ON o.campaign_id = c.campaign"
-      "   AND o.customer_id = c.customer_id AND o.coupon_id = c.id"
-      "   WHERE c.issued_by_purchase = $2::bigint AND c.void_reason = $3::text"
-      "   AND o.control = 0 GROUP BY o.campaign_id) AS g"
-      " WHERE b.campaign_id = g.campaign_id",
-      Params().Add(ToUnixSeconds(now)).Add(purchase_seq).Add(void_reason));
+  recorded.voided_coupons = VoidUnspentCoupons(db, recorded.voided_coupons,
+                                               "purchase returned: " + sale_return.id.str(), now);
   return recorded;
 }
 

@@ -30,35 +30,6 @@ domain::CouponTarget TargetFromName(const std::string& name) {
 
 }  // namespace
 
-void InsertCoupon(postgres::Connection& db, const domain::Coupon& coupon,
-                  std::optional<std::int64_t> issued_by_purchase) {
-  db.Run(
-      "INSERT INTO coupons(id, customer_id, card_number, campaign, title, target,"
-      " target_value, discount_type, discount_value, min_spend_minor, max_discount_minor,"
-      " currency, issued_at, expires_at, issued_by_purchase, buy_quantity, get_quantity)"
-      " VALUES ($1::text, $2::bigint, $3::text, $4::text, $5::text, $6::text, $7::text,"
-      " $8::text, $9::bigint, $10::bigint, $11::bigint, $12::text, $13::bigint, $14::bigint,"
-      " $15::bigint, $16::bigint, $17::bigint)",
-      postgres::Params()
-          .Add(coupon.id.str())
-          .Add(coupon.customer_id)
-          .Add(coupon.card_number)
-          .Add(coupon.campaign)
-          .Add(coupon.title)
-          .Add(domain::CouponTargetName(coupon.target))
-          .Add(coupon.target_value)
-          .Add(domain::DiscountTypeName(coupon.discount_type))
-          .Add(coupon.discount_value)
-          .Add(coupon.min_spend_minor)
-          .Add(coupon.max_discount_minor)
-          .Add(coupon.currency)
-          .Add(ToUnixSeconds(coupon.issued_at))
-          .Add(ToUnixSeconds(coupon.expires_at))
-          .Add(issued_by_purchase)
-          .Add(coupon.buy_quantity)
-          .Add(coupon.get_quantity));
-}
-
 std::vector<api::IssuedCoupon> UnsignedCoupons(const postgres::Rows& rows, int first_column) {
   std::vector<api::IssuedCoupon> coupons;
   for (int row = 0; row < rows.size(); ++row) {
@@ -248,6 +219,7 @@ void PostgresStore::RecordPurchaseAsync(domain::Purchase purchase, Timestamp now
     return;
   }
   auto state = std::make_shared<std::optional<Result<RecordedPurchase>>>();
+  const bool plans = PlansWithCampaigns(purchase, {});
   writer_->Submit(PostgresWriter::Job{
       [this, state, purchase = std::move(purchase), body_hash = std::move(body_hash),
        now](postgres::Connection& db) -> Status {
@@ -264,7 +236,8 @@ void PostgresStore::RecordPurchaseAsync(domain::Purchase purchase, Timestamp now
         }
         done(std::move(**state));
       },
-      /*done_on_writer=*/false, nullptr, /*lock_first=*/planner_.UsesCampaigns()});
+      // Only a purchase that may spend a campaign's budget waits for the campaigns' lock.
+      /*done_on_writer=*/false, nullptr, /*lock_first=*/plans});
 }
 
 Result<RecordedPurchase> PostgresStore::Replay(postgres::Connection& db,
@@ -449,7 +422,7 @@ Result<RecordedPurchase> PostgresStore::WritePurchase(postgres::Connection& db,
           .AddArray(first_purchases)
           .Add(kProfileCategories)
           .Add(purchase.cashier_id)
-          .Add(planner_.UsesCampaigns() ? "true" : "false"));
+          .Add(PlansWithCampaigns(purchase, {}) ? "true" : "false"));
   if (written.empty()) return Replay(db, purchase, body_hash);
   const std::int64_t purchase_seq = written.Int(0, 0);
   const std::optional<std::int64_t> customer_id = written.OptionalInt(0, 1);

@@ -188,9 +188,15 @@ class PostgresStore final : public Store {
   };
   struct PurchaseGroup {
     std::vector<PendingPurchase> purchases;
+    // Its purchases may spend a campaign's budget: its transaction takes the campaigns'
+    // lock at BEGIN. The others (no card, imported) never wait for that lock.
+    bool plans = false;
   };
-  // Queues a purchase that redeems nothing into the open group, opening one (and
-  // submitting its job) when there is none or it is full.
+  // Whether a purchase may plan against the next_visit campaigns (and so needs their
+  // lock): a till's purchase with a card, under a planner of campaigns.
+  bool PlansWithCampaigns(const domain::Purchase& purchase, const PurchaseOrigin& origin) const;
+  // Queues a purchase that redeems nothing into the open group of its kind (planning or
+  // not), opening one (and submitting its job) when there is none or it is full.
   void QueueInGroup(PendingPurchase pending);
   // Answers every purchase of a group, on the completion executor one by one.
   void AnswerGroup(PurchaseGroup& group, const Status& status);
@@ -224,8 +230,9 @@ class PostgresStore final : public Store {
   void SignAll(std::vector<api::IssuedCoupon>& coupons) const;
 
   std::mutex group_mutex_;
-  // The group new purchases join; null once its job has started running.
-  std::shared_ptr<PurchaseGroup> open_group_ GUARDED_BY(group_mutex_);
+  // The groups new purchases join, [0] not planning and [1] planning; null once its job
+  // has started running.
+  std::shared_ptr<PurchaseGroup> open_groups_[2] GUARDED_BY(group_mutex_);
   std::size_t max_group_;
   std::function<void(std::function<void()>)> completion_executor_;
 

@@ -114,12 +114,15 @@ inline constexpr char kContactSql[] =
 inline constexpr char kCloseContactSql[] =
     "UPDATE customer_contacts SET done_at = COALESCE(done_at, ?3),"
     " done_by_user_id = COALESCE(done_by_user_id, ?4) WHERE id = ?1 AND customer_id = ?2";
-// ?1 customer, ?2 now: erasure, in this order, in one transaction. The live coupons are
-// voided (they carry the card number they were issued to), then every card number the
+// ?1: customer. The coupons an erasure voids (VoidUnspentCoupons, before kEraseCustomerSql).
+inline constexpr char kEraseCustomerCouponsSql[] =
+    "SELECT id FROM coupons WHERE customer_id = ?1 AND redeemed_at IS NULL AND voided_at IS NULL"
+    " ORDER BY id";
+inline constexpr char kEraseVoidReason[] = "customer erased";
+// ?1 customer, ?2 now: erasure, in this order, in one transaction, once the live coupons
+// are voided (they carry the card number they were issued to): every card number the
 // customer's rows hold is cut, the cards removed, the details deleted.
 inline constexpr const char* kEraseCustomerSql[] = {
-    "UPDATE coupons SET voided_at = ?2, void_reason = 'customer erased' WHERE customer_id = ?1"
-    " AND redeemed_at IS NULL AND voided_at IS NULL",
     "UPDATE coupons SET card_number = '' WHERE customer_id = ?1",
     "UPDATE purchases SET card_number = NULL WHERE customer_id = ?1",
     "DELETE FROM cards WHERE customer_id = ?1",

@@ -1,5 +1,6 @@
 // SqliteStore: the portal's customer pages (list, page, purchases, coupons, contact log,
 // erasure) and the customer-by-store rows every purchase keeps.
+#include "storage/coupon_voids.h"
 #include "storage/portal_customer_sql.h"
 #include "storage/sql_params.h"
 #include "storage/sqlite_store.h"
@@ -250,6 +251,11 @@ Result<bool> SqliteStore::EraseCustomer(std::int64_t customer_id, Timestamp now)
     const bool erased_before = row.Int(0) != 0;
     row.Reset();
     if (erased_before) return {};
+    std::vector<std::string> coupon_ids;
+    auto& live = db.Prepared(kEraseCustomerCouponsSql);
+    live.Bind(1, customer_id);
+    while (live.Step()) coupon_ids.push_back(live.Text(0));
+    VoidUnspentCoupons(db, coupon_ids, kEraseVoidReason, now);
     for (const char* sql : kEraseCustomerSql) {
       auto& statement = db.Prepared(std::string(sql));
       statement.Bind(1, customer_id);

@@ -2,6 +2,7 @@
 #include <map>
 
 #include "loyalty/crypto/hash.h"
+#include "storage/coupon_voids.h"
 #include "storage/sqlite_store.h"
 
 namespace loyalty::server {
@@ -190,30 +191,9 @@ Result<RecordedReturn> SqliteStore::WriteReturn(sqlite::Connection& db,
     (earned.Int(1) != 0 ? recorded.already_redeemed_coupons : recorded.voided_coupons)
         .push_back(earned.Text(0));
   }
-  const std::string void_reason = "purchase returned: " + sale_return.id.str();
-  for (const auto& coupon_id : recorded.voided_coupons) {
-    db.Prepared("UPDATE coupons SET voided_at = ?, void_reason = ? WHERE id = ?")
-        .Bind(1, ToUnixSeconds(now))
-        .Bind(2, void_reason)
-        .Bind(3, coupon_id)
-        .Run();
-  }
-  if (recorded.voided_coupons.empty()) return recorded;
-  // A voided coupon will never be redeemed: its offer's expected cost and its count go
-  // back to the campaign's budget (docs/targeting.md, "A return").
-  db.Prepared(
-        "UPDATE campaign_budgets AS b SET spent_minor = MAX(0, b.spent_minor - g.cost),"
-        " issued = MAX(0, b.issued - g.offers), updated_at = ?1"
-        " FROM (SELECT o.campaign_id, SUM(o.expected_cost_minor) AS cost, COUNT(*) AS offers"
-        "   FROM coupons c JOIN campaign_offers o ON o.campaign_id = c.campaign"
-        "   AND o.customer_id = c.customer_id AND o.coupon_id = c.id"
-        "   WHERE c.issued_by_purchase = ?2 AND c.void_reason = ?3"
-        "   AND o.control = 0 GROUP BY o.campaign_id) AS g"
-        " WHERE b.campaign_id = g.campaign_id")
-      .Bind(1, ToUnixSeconds(now))
-      .Bind(2, purchase_seq)
-      .Bind(3, void_reason)
-      .Run();
+  // A coupon voided now gives its budget back (coupon_voids.h).
+  recorded.voided_coupons = VoidUnspentCoupons(db, recorded.voided_coupons,
+                                               "purchase returned: " + sale_return.id.str(), now);
   return recorded;
 }
 

@@ -206,44 +206,68 @@ std::vector<PlannedOffer> ScoredOfferPlanner::PlanOffers(const CustomerProfile& 
     for (std::size_t k = 0; k < profile.campaigns.size(); ++k) {
       const domain::Campaign& campaign = profile.campaigns[k].campaign;
       // A campaign for one segment waits for the nightly run to place the customer.
-      if (campaign.discount_type != domain::DiscountType::kPercentOff ||
-          campaign.target_segment) {
-        continue;
-      }
+      if (campaign.target_segment) continue;
       const bool allowed =
           campaign.targets.empty() ||
           std::any_of(campaign.targets.begin(), campaign.targets.end(), [&](const auto& target) {
             return target.target == domain::CouponTarget::kCategory && target.value == stat.category;
           });
       if (!allowed) continue;
-      const std::int64_t depth =
-          std::clamp(options_.fallback.percent_off, std::max<std::int64_t>(1, campaign.min_depth),
-                     campaign.max_depth);
+      // The campaign's own kind of coupon (coupon_terms.h), as the nightly run issues it.
+      targeting::CouponTerms terms = targeting::TermsOf(campaign);
+      const std::int64_t min_depth = std::max<std::int64_t>(1, campaign.min_depth);
+      switch (terms.type) {
+        case domain::DiscountType::kPercentOff:
+        case domain::DiscountType::kBuyXGetY:
+          terms.depth = std::clamp(options_.fallback.percent_off, min_depth,
+                                   std::max(min_depth, campaign.max_depth));
+          break;
+        case domain::DiscountType::kAmountOff:
+          // No price to weigh a larger amount against: the smallest the campaign allows.
+          terms.depth = min_depth;
+          break;
+        case domain::DiscountType::kFreeItem:
+          terms.depth = 0;
+          break;
+      }
+      const bool percent = terms.type == domain::DiscountType::kPercentOff ||
+                           terms.type == domain::DiscountType::kBuyXGetY;
       const std::int64_t cap = campaign.max_discount_minor > 0
                                    ? campaign.max_discount_minor
                                    : options_.fallback.max_discount_minor;
       // Without the product's price or the customer's odds, the budget is charged the
-      // most the coupon can give away; with no cap, what the depth takes off the
+      // most the coupon can give away: an amount off its amount (within the cap), another
+      // its cap; with no cap, what the depth (a free item: the whole of it) takes off the
       // customer's mean basket, at least one minor unit, so it is never free.
-      const double cost =
-          cap > 0 ? static_cast<double>(cap)
-                  : std::max(1.0, static_cast<double>(profile.MeanBasketMinor()) *
-                                      static_cast<double>(depth) / 100.0);
+      const double mean_basket = static_cast<double>(profile.MeanBasketMinor());
+      double cost = 0;
+      if (terms.type == domain::DiscountType::kAmountOff) {
+        cost = static_cast<double>(cap > 0 ? std::min(cap, terms.depth) : terms.depth);
+      } else if (cap > 0) {
+        cost = static_cast<double>(cap);
+      } else {
+        cost = std::max(
+            1.0, percent ? mean_basket * static_cast<double>(terms.depth) / 100.0 : mean_basket);
+      }
       Room& room = rooms[k];
       if (!room.Fits(cost)) continue;
       room.Take(cost);
       PlannedOffer offer;
       offer.coupon = CouponFor(profile, card, campaign, now);
-      offer.coupon.title = TruncateUtf8(std::to_string(depth) + "% off " + stat.category,
-                                        domain::kMaxCouponTitleLength);
       offer.coupon.target = domain::CouponTarget::kCategory;
       offer.coupon.target_value = stat.category;
-      offer.coupon.discount_value = depth;
+      offer.coupon.discount_type = terms.type;
+      offer.coupon.discount_value = terms.depth;
+      offer.coupon.buy_quantity = terms.buy_quantity;
+      offer.coupon.get_quantity = terms.get_quantity;
       offer.coupon.max_discount_minor = cap;
+      offer.coupon.title =
+          TruncateUtf8(targeting::CouponTitle(offer.coupon, stat.category, currency),
+                       domain::kMaxCouponTitleLength);
       offer.campaign_id = campaign.id;
       offer.control = room.control;
-      offer.depth_percent = depth;
-      offer.discount_minor = cap;
+      offer.depth_percent = percent ? terms.depth : 0;
+      offer.discount_minor = terms.type == domain::DiscountType::kAmountOff ? terms.depth : cap;
       offer.expected_cost_minor = cost;
       if (!offer.control) ++live;
       offers.push_back(std::move(offer));

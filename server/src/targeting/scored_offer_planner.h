@@ -13,9 +13,10 @@
 //     coupon limit; a customer in the campaign's control group (the batch's hash) has
 //     the offer recorded, not issued;
 //   - for a customer with no candidates yet (a new card, before their first nightly
-//     run), offers the top-category coupon at the configured depth clamped to the
-//     campaign's limits (the first by id without a target segment, whose targets allow
-//     the category), its expected cost taken as the whole per-coupon cap;
+//     run), offers the top-category coupon of the campaign's discount type (the first by
+//     id without a target segment, whose targets allow the category): a percentage at
+//     the configured depth clamped to the campaign's limits, an amount at its smallest;
+//     its expected cost taken as the most it can give away (the amount, else the cap);
 //   - with no next_visit campaign running, is exactly TopCategoryPlanner: the server's
 //     configured `next_visit` coupon, so tills keep what they had.
 // Pure: the store reads the candidates and the campaigns' budgets inside the purchase's

@@ -272,6 +272,124 @@ TEST_P(NextVisitStoreTest, TwoServersBuyingAtOnceNeverDeadlockAndSpendTheBudgetE
                   " FROM campaign_offers WHERE control = 0"));
 }
 
+std::future<Result<RecordedPurchase>> Submit(Store& store, domain::Purchase purchase,
+                                             Timestamp now) {
+  auto promise = std::make_shared<std::promise<Result<RecordedPurchase>>>();
+  auto answer = promise->get_future();
+  store.RecordPurchaseAsync(std::move(purchase), now, [promise](Result<RecordedPurchase> result) {
+    promise->set_value(std::move(result));
+  });
+  return answer;
+}
+
+domain::Purchase Cardless(const std::vector<std::string>& skus, Timestamp at = kNow) {
+  auto purchase = Buying(Card(9999), skus, at);
+  purchase.card.reset();
+  return purchase;
+}
+
+// Another server's transaction holds the campaigns' lock (it is planning, or the nightly
+// run is storing offers). A purchase without a card can spend no budget, so it must not
+// wait for that lock: on PostgreSQL it used to, whenever a next_visit campaign existed,
+// which made every till of the chain wait for whichever server held it.
+TEST_P(NextVisitStoreTest, APurchaseWithoutACardDoesNotWaitForTheCampaignsLock) {
+  if (GetParam() == testing::Engine::kSqlite) {
+    GTEST_SKIP() << "SQLite has one writer per file: every write waits for any other";
+  }
+  ASSERT_TRUE(store_->CreateCampaign(NextVisit("nv"), std::nullopt, kNow).ok());
+  CustomerWithCandidates(1, "nv");
+  postgres::Connection other_server(database_->url());
+  other_server.Exec("BEGIN");
+  other_server.Exec("SELECT 1 FROM campaigns WHERE kind = 'next_visit' FOR NO KEY UPDATE");
+
+  auto cardless = Submit(*store_, Cardless({"1001"}), kNow);
+  // One redeeming a coupon goes alone, outside the groups.
+  auto redeeming = Cardless({"4001"});
+  redeeming.redemptions.push_back({Uuid::Random(), 50});
+  redeeming.total_minor -= 50;
+  auto cardless_redeeming = Submit(*store_, redeeming, kNow);
+  const bool cardless_done =
+      cardless.wait_for(std::chrono::seconds(5)) == std::future_status::ready &&
+      cardless_redeeming.wait_for(std::chrono::seconds(5)) == std::future_status::ready;
+  // A purchase with a card may spend the budget: it waits until the lock is released.
+  auto with_card = Submit(*store_, Buying(Card(1), {"1001"}), kNow);
+  const bool card_waited =
+      with_card.wait_for(std::chrono::milliseconds(300)) == std::future_status::timeout;
+  other_server.Exec("COMMIT");
+  EXPECT_TRUE(cardless_done) << "the purchases without a card waited for the campaigns' lock";
+  EXPECT_TRUE(card_waited);
+  const auto stored = cardless.get();
+  ASSERT_TRUE(stored.ok()) << stored.error().ToString();
+  EXPECT_FALSE(stored->ack.customer_id.has_value());
+  ASSERT_TRUE(cardless_redeeming.get().ok());
+  const auto planned = with_card.get();
+  ASSERT_TRUE(planned.ok()) << planned.error().ToString();
+  EXPECT_EQ(planned->ack.next_visit_coupons.size(), 1u);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM purchases"), 3);
+}
+
+// Purchases without a card take no campaigns' lock, so they no longer queue behind
+// the planning ones: two servers storing both kinds at once, at different hours (their
+// dashboard_hours rows), must still never deadlock, and the budget holds what was issued.
+TEST_P(NextVisitStoreTest, TwoServersMixingPurchasesWithAndWithoutACardNeverDeadlock) {
+  auto campaign = NextVisit("nv");
+  campaign.budget_coupons = 30;
+  campaign.per_customer_cap = 100;
+  ASSERT_TRUE(store_->CreateCampaign(campaign, std::nullopt, kNow).ok());
+  constexpr int kCustomers = 20;
+  for (int n = 1; n <= kCustomers; ++n) CustomerWithCandidates(n, "nv");
+  auto second = Open();
+  constexpr int kRounds = 60;
+  std::int64_t coupons = 0;
+  for (int round = 0; round < kRounds; ++round) {
+    std::vector<std::future<Result<RecordedPurchase>>> answers;
+    for (int server = 0; server < 2; ++server) {
+      Store& store = server == 0 ? *store_ : *second;
+      const Timestamp at = kNow - std::chrono::hours(server == 0 ? 0 : 2);
+      const Timestamp cardless_at = kNow - std::chrono::hours(server == 0 ? 3 : 1);
+      answers.push_back(Submit(store, Cardless({"1001", "5001"}, cardless_at), kNow));
+      answers.push_back(
+          Submit(store, Buying(Card(1 + (round * 2 + server) % kCustomers), {"1001"}, at), kNow));
+      answers.push_back(Submit(store, Cardless({"4001"}, at), kNow));
+    }
+    for (auto& answer : answers) {
+      const auto recorded = answer.get();
+      ASSERT_TRUE(recorded.ok()) << "round " << round << ": " << recorded.error().ToString();
+      coupons += static_cast<std::int64_t>(recorded->ack.next_visit_coupons.size());
+    }
+  }
+  EXPECT_EQ(coupons, 30);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM purchases"), 6 * kRounds);
+  EXPECT_EQ(Count("SELECT issued FROM campaign_budgets WHERE campaign_id = 'nv'"), 30);
+}
+
+// A treated (with a coupon) or held-out offer of the nightly run.
+CampaignOfferRecord BatchOffer(const std::string& campaign, std::int64_t customer, bool control) {
+  CampaignOfferRecord offer;
+  offer.run_date = "2026-11-24";
+  offer.campaign_id = campaign;
+  offer.customer_id = customer;
+  offer.sku = "5001";
+  offer.control = control;
+  offer.depth_percent = 10;
+  offer.discount_minor = 50;
+  offer.expected_cost_minor = 12;
+  if (!control) {
+    domain::Coupon coupon;
+    coupon.id = Uuid::Random();
+    coupon.customer_id = customer;
+    coupon.campaign = campaign;
+    coupon.title = "10% off Rice";
+    coupon.target = domain::CouponTarget::kProduct;
+    coupon.target_value = "5001";
+    coupon.discount_value = 10;
+    coupon.issued_at = kNow;
+    coupon.expires_at = kNow + std::chrono::days(7);
+    offer.coupon = coupon;
+  }
+  return offer;
+}
+
 domain::SaleReturn ReturnOf(const domain::Purchase& original, Timestamp at) {
   domain::SaleReturn sale_return;
   sale_return.original_purchase_id = original.id;
@@ -329,6 +447,87 @@ TEST_P(NextVisitStoreTest, AReturnGivesAVoidedCouponsCostBackToTheBudget) {
   EXPECT_TRUE(kept->voided_coupons.empty());
   EXPECT_EQ(kept->already_redeemed_coupons.size(), 1u);
   EXPECT_EQ(Count("SELECT issued FROM campaign_budgets"), 1);
+}
+
+// A customer erased from the portal has their live coupons voided: those were never
+// redeemed, so their offers' cost and count go back to the budget, once: erasing again,
+// or returning the purchase that earned a coupon voided already, gives nothing more.
+// The nightly run's coupons (issued by no purchase) count the same.
+TEST_P(NextVisitStoreTest, ErasingACustomerGivesTheirCouponsCostBackOnce) {
+  auto campaign = NextVisit("nv");
+  campaign.budget_coupons = 10;
+  ASSERT_TRUE(store_->CreateCampaign(campaign, std::nullopt, kNow).ok());
+  const std::int64_t erased = CustomerWithCandidates(1, "nv");
+  CustomerWithCandidates(2, "nv");
+  const auto first = Buying(Card(1), {"1001"});
+  const auto earned = store_->RecordPurchase(first, kNow);
+  ASSERT_TRUE(earned.ok()) << earned.error().ToString();
+  ASSERT_EQ(earned->ack.next_visit_coupons.size(), 1u);
+  const auto kept = store_->RecordPurchase(Buying(Card(2), {"1001"}), kNow);
+  ASSERT_TRUE(kept.ok());
+  ASSERT_EQ(kept->ack.next_visit_coupons.size(), 1u);
+  auto batch_offer = BatchOffer("nv", erased, /*control=*/false);
+  batch_offer.expected_cost_minor = 100;
+  ASSERT_TRUE(store_->RecordCampaignOffers({batch_offer}, kNow).ok());
+  ASSERT_EQ(Count("SELECT issued FROM campaign_budgets"), 3);
+  const std::int64_t kept_cost = Count(
+      "SELECT CAST(ROUND(expected_cost_minor * 1000) AS INTEGER) FROM campaign_offers"
+      " WHERE coupon_id = '" +
+      kept->ack.next_visit_coupons[0].coupon.id.str() + "'");
+  ASSERT_GT(kept_cost, 0);
+
+  ASSERT_TRUE(store_->EraseCustomer(erased, kNow + std::chrono::hours(1)).value());
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM coupons WHERE void_reason = 'customer erased'"), 2);
+  EXPECT_EQ(Count("SELECT issued FROM campaign_budgets"), 1);
+  EXPECT_EQ(Count("SELECT CAST(ROUND(spent_minor * 1000) AS INTEGER) FROM campaign_budgets"),
+            kept_cost);
+
+  EXPECT_FALSE(store_->EraseCustomer(erased, kNow + std::chrono::hours(2)).value());
+  const Timestamp later = kNow + std::chrono::hours(3);
+  const auto returned = store_->RecordReturn(ReturnOf(first, later), later);
+  ASSERT_TRUE(returned.ok()) << returned.error().ToString();
+  EXPECT_TRUE(returned->voided_coupons.empty());
+  EXPECT_EQ(Count("SELECT issued FROM campaign_budgets"), 1);
+  EXPECT_EQ(Count("SELECT CAST(ROUND(spent_minor * 1000) AS INTEGER) FROM campaign_budgets"),
+            kept_cost);
+}
+
+// A partial return voids the coupons its purchase earned and gives their cost back; the
+// return of the rest of that purchase voids nothing more and gives nothing back twice.
+TEST_P(NextVisitStoreTest, APartialReturnThenTheRestGiveTheCouponsCostBackOnce) {
+  auto campaign = NextVisit("nv");
+  campaign.budget_coupons = 10;
+  ASSERT_TRUE(store_->CreateCampaign(campaign, std::nullopt, kNow).ok());
+  CustomerWithCandidates(1, "nv");
+  CustomerWithCandidates(2, "nv");
+  const auto bought = Buying(Card(1), {"1001", "5001"});
+  ASSERT_EQ(store_->RecordPurchase(bought, kNow)->ack.next_visit_coupons.size(), 1u);
+  ASSERT_EQ(store_->RecordPurchase(Buying(Card(2), {"1001"}), kNow)->ack.next_visit_coupons.size(),
+            1u);
+  ASSERT_EQ(Count("SELECT issued FROM campaign_budgets"), 2);
+  const std::int64_t spent_before =
+      Count("SELECT CAST(ROUND(spent_minor * 1000) AS INTEGER) FROM campaign_budgets");
+
+  const Timestamp later = kNow + std::chrono::hours(1);
+  auto milk = ReturnOf(bought, later);
+  milk.lines.resize(1);
+  milk.total_minor = milk.lines[0].amount_minor;
+  auto rice = ReturnOf(bought, later + std::chrono::hours(1));
+  rice.lines.erase(rice.lines.begin());
+  rice.total_minor = rice.lines[0].amount_minor;
+  const auto first = store_->RecordReturn(milk, later);
+  ASSERT_TRUE(first.ok()) << first.error().ToString();
+  EXPECT_EQ(first->voided_coupons.size(), 1u);
+  EXPECT_EQ(Count("SELECT issued FROM campaign_budgets"), 1);
+  const std::int64_t spent_after =
+      Count("SELECT CAST(ROUND(spent_minor * 1000) AS INTEGER) FROM campaign_budgets");
+  EXPECT_LT(spent_after, spent_before);
+  const auto rest = store_->RecordReturn(rice, later + std::chrono::hours(1));
+  ASSERT_TRUE(rest.ok()) << rest.error().ToString();
+  EXPECT_TRUE(rest->voided_coupons.empty());
+  EXPECT_EQ(Count("SELECT issued FROM campaign_budgets"), 1);
+  EXPECT_EQ(Count("SELECT CAST(ROUND(spent_minor * 1000) AS INTEGER) FROM campaign_budgets"),
+            spent_after);
 }
 
 TEST_P(NextVisitStoreTest, AHeldOutCustomerHasTheOfferRecordedButNotIssued) {
@@ -398,32 +597,6 @@ TEST_P(NextVisitStoreTest, TheBatchsTreatedOffersCountInTheBudget) {
 // The nightly run planned from the spend it read hours before it stores; purchases kept
 // spending the same budget meanwhile. What it stores is checked against the spend as it
 // stands in its own transaction, after the campaign's lock.
-CampaignOfferRecord BatchOffer(const std::string& campaign, std::int64_t customer, bool control) {
-  CampaignOfferRecord offer;
-  offer.run_date = "2026-11-24";
-  offer.campaign_id = campaign;
-  offer.customer_id = customer;
-  offer.sku = "5001";
-  offer.control = control;
-  offer.depth_percent = 10;
-  offer.discount_minor = 50;
-  offer.expected_cost_minor = 12;
-  if (!control) {
-    domain::Coupon coupon;
-    coupon.id = Uuid::Random();
-    coupon.customer_id = customer;
-    coupon.campaign = campaign;
-    coupon.title = "10% off Rice";
-    coupon.target = domain::CouponTarget::kProduct;
-    coupon.target_value = "5001";
-    coupon.discount_value = 10;
-    coupon.issued_at = kNow;
-    coupon.expires_at = kNow + std::chrono::days(7);
-    offer.coupon = coupon;
-  }
-  return offer;
-}
-
 TEST_P(NextVisitStoreTest, TheBatchStoresOnlyWhatPurchasesLeftOfTheBudget) {
   auto campaign = NextVisit("nv");
   campaign.budget_coupons = 3;

@@ -285,6 +285,51 @@ TEST(ScoredOfferPlanner, ACustomerWithoutCandidatesGetsTheTopCategoryWithinTheCa
   EXPECT_TRUE(planner.PlanOffers(Profile({campaign}, {}), kCard, kNow).empty());
 }
 
+// Before its first night a new card's category coupon is the campaign's kind, as the
+// nightly run would issue it: an amount off (the smallest the campaign allows, its whole
+// amount charged), a buy-x-get-y or a free item (charged the cap), never a percent off
+// the campaign does not give.
+TEST(ScoredOfferPlanner, ACustomerWithoutCandidatesGetsTheCampaignsKindOfCoupon) {
+  struct Type {
+    domain::DiscountType type;
+    std::int64_t min_depth, max_depth, buy, get, min_spend, max_discount;
+    std::int64_t depth;
+    double cost;
+    const char* title;
+  };
+  const Type types[] = {
+      {domain::DiscountType::kAmountOff, 50, 300, 0, 0, 0, 0, 50, 50, "0.50 off DAIRY"},
+      {domain::DiscountType::kBuyXGetY, 50, 100, 2, 1, 0, 0, 50, 500,
+       "Buy 2 get 1 at 50% off: DAIRY"},
+      {domain::DiscountType::kFreeItem, 0, 0, 0, 1, 200, 100, 0, 100, "Free DAIRY with 2.00"},
+  };
+  NextVisitOptions configured;  // 10% off, capped at 5.00
+  const ScoredOfferPlanner planner({.fallback = configured});
+  for (const Type& type : types) {
+    SCOPED_TRACE(domain::DiscountTypeName(type.type));
+    domain::Campaign campaign = NextVisit();
+    campaign.discount_type = type.type;
+    campaign.min_depth = type.min_depth;
+    campaign.max_depth = type.max_depth;
+    campaign.buy_quantity = type.buy;
+    campaign.get_quantity = type.get;
+    campaign.min_spend_minor = type.min_spend;
+    campaign.max_discount_minor = type.max_discount;
+    const auto offers = planner.PlanOffers(Profile({campaign}, {}), kCard, kNow);
+    ASSERT_EQ(offers.size(), 1u);
+    const domain::Coupon& coupon = offers[0].coupon;
+    EXPECT_EQ(coupon.target, domain::CouponTarget::kCategory);
+    EXPECT_EQ(coupon.target_value, "DAIRY");
+    EXPECT_EQ(coupon.discount_type, type.type);
+    EXPECT_EQ(coupon.discount_value, type.depth);
+    EXPECT_EQ(coupon.buy_quantity, type.buy);
+    EXPECT_EQ(coupon.get_quantity, type.get);
+    EXPECT_EQ(coupon.min_spend_minor, type.min_spend);
+    EXPECT_EQ(coupon.title, type.title);
+    EXPECT_DOUBLE_EQ(offers[0].expected_cost_minor, type.cost);
+  }
+}
+
 TEST(ScoredOfferPlanner, AMinimumSpendIsPricedAsTheNightPricesIt) {
   // 2.00 rice with a 10.00 minimum spend: a redeemer buys five, and the coupon takes its
   // percentage off all five, so it costs five times what one unit would.
