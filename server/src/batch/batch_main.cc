@@ -231,8 +231,8 @@ Result<targeting::NextBasketOptions> ParseModelOptions(const Args& args) {
   // Values a person chose are not to be overridden by the tuning.
   model.tune = !args.Flag("no-tune");
   for (const char* tuned : {"groups", "within-decay", "group-decay", "alpha", "prior-baskets",
-                            "customer-neighbours", "rhythm-weight", "repeat-weight", "cross-sell-weight",
-                            "category-weight"}) {
+                            "customer-neighbours", "rhythm-weight", "repeat-weight",
+                            "cross-sell-weight", "category-weight"}) {
     if (args.Value(tuned)) model.tune = false;
   }
   return model;

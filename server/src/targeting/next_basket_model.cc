@@ -132,8 +132,9 @@ void NextBasketModel::BuildItemNeighbours() {
           const std::uint32_t buyer = buyer_customer_[b];
           const float weight = buyer_weight_[b];
           buyers_weight += static_cast<double>(weight);
-          const std::uint32_t end = std::min(contribution_begin_[buyer + 1],
-                                             contribution_begin_[buyer] + options_.item_buyer_products);
+          const std::uint32_t end =
+              std::min(contribution_begin_[buyer + 1],
+                       contribution_begin_[buyer] + options_.item_buyer_products);
           for (std::uint32_t c = contribution_begin_[buyer]; c < end; ++c) {
             float& sum = scratch.sum[contribution_[c].product];
             if (sum == 0) scratch.touched.push_back(contribution_[c].product);
