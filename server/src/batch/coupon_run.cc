@@ -424,7 +424,6 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
 
   targeting::CampaignRunOptions run_options = options.campaigns;
   run_options.run_at = *run_at;
-  run_options.threads = options.model.threads;
   phases.Start();
   const targeting::CampaignPlan plan = targeting::PlanCampaigns(
       history, recommendations, products, facts, campaigns, already, run_options);

@@ -2,11 +2,9 @@
 
 #include <algorithm>
 #include <array>
-#include <atomic>
 #include <bitset>
 #include <chrono>
 #include <cmath>
-#include <thread>
 #include <unordered_map>
 
 #include "targeting/coupon_terms.h"
@@ -169,180 +167,6 @@ bool InControlGroup(const domain::Campaign& campaign, std::string_view customer_
          campaign.control_basis_points;
 }
 
-namespace {
-
-// Scratch for one customer's offers for one campaign, reused by a thread.
-struct PlanScratch {
-  std::vector<PricedOffer> best;
-  std::vector<CouponTerms> best_terms;
-  std::vector<std::uint32_t> best_product;
-  std::vector<double> best_probability;
-};
-
-// What a chunk of customers adds to the plan, in customer order; an offer's `candidate`
-// indexes the part's own offer_* vectors until the parts are joined.
-struct PlanPart {
-  std::vector<OfferToAllocate> offers;
-  std::vector<OfferToAllocate> priced_only;  // of campaigns the purchases issue
-  std::vector<std::uint8_t> control;         // by offer's candidate index
-  std::vector<std::uint32_t> offer_product;
-  std::vector<CouponTerms> offer_terms;
-  std::vector<double> offer_probability;
-  std::vector<ChosenOffer> next_visit_candidates;
-  std::vector<std::int64_t> eligible;  // per campaign
-};
-
-// Customer c's offers from every running campaign, into `part`.
-void PlanCustomer(std::uint32_t c, const TransactionHistory& history,
-                  const std::vector<std::vector<ScoredProduct>>& recommendations,
-                  const std::vector<ProductFacts>& products, const CustomerFacts& customers,
-                  const std::vector<domain::Campaign>& campaigns,
-                  const std::vector<CampaignHistory>& already, const CampaignRunOptions& options,
-                  const std::vector<std::uint32_t>& running,
-                  const std::vector<std::bitset<13 * 32>>& windows,
-                  const std::vector<std::vector<std::int64_t>>& grids,
-                  const std::vector<std::vector<TrialProduct>>& trials,
-                  const std::vector<double>& category_shares, PlanScratch& scratch,
-                  PlanPart& part) {
-  const Visits visits = VisitsOf(history, c);
-  if (visits.count == 0 || c >= recommendations.size()) return;
-  const double days_since =
-      visits.last_at == kNoTimestamp
-          ? 0
-          : static_cast<double>(options.run_at - visits.last_at) / kSecondsPerDay;
-  for (const std::uint32_t k : running) {
-    const domain::Campaign& campaign = campaigns[k];
-    if (c < customers.reachable.size() && !customers.reachable[c]) continue;
-    if (campaign.target_segment && customers.segments[c] != *campaign.target_segment) continue;
-    std::int64_t previous = 0;
-    if (k < already.size()) {
-      const auto& before = already[k].previous_offers;
-      const auto found = std::lower_bound(
-          before.begin(), before.end(), std::pair<std::uint32_t, std::int64_t>{c, 0});
-      if (found != before.end() && found->first == c) previous = found->second;
-    }
-    const std::int64_t cap_left = std::max<std::int64_t>(1, campaign.per_customer_cap) - previous;
-    if (cap_left <= 0) continue;
-    Eligibility eligibility{true, 0};
-    switch (campaign.kind) {
-      case domain::CampaignKind::kWinBack: {
-        const auto gap = visits.MeanGapDays();
-        eligibility.eligible =
-            gap && *gap > 0 && days_since >= options.win_back_min_overdue * *gap;
-        eligibility.lapse_risk = LapseRisk(gap, days_since,
-                                           static_cast<double>(campaign.validity_days));
-        break;
-      }
-      case domain::CampaignKind::kBirthday: {
-        const auto& birthday =
-            c < customers.birthdays.size() ? customers.birthdays[c] : std::nullopt;
-        eligibility.eligible = birthday && InWindow(windows[k], *birthday);
-        break;
-      }
-      case domain::CampaignKind::kAnniversary: {
-        if (visits.first_at == kNoTimestamp ||
-            options.run_at - visits.first_at < options.anniversary_min_days * 86400) {
-          eligibility.eligible = false;
-          break;
-        }
-        const MonthDay first = MonthDayOf(visits.first_at);
-        eligibility.eligible = InWindow(windows[k], first);
-        break;
-      }
-      case domain::CampaignKind::kNextVisit:
-      case domain::CampaignKind::kCategoryPush:
-      case domain::CampaignKind::kNewProductTrial:
-        break;  // anyone the model finds a target product for
-    }
-    if (!eligibility.eligible) continue;
-
-    const CouponTerms terms = TermsOf(campaign);
-    const std::vector<std::int64_t>& depths = grids[k];
-    scratch.best.clear();
-    scratch.best_terms.clear();
-    scratch.best_product.clear();
-    scratch.best_probability.clear();
-    const auto consider = [&](std::uint32_t id, double probability, double reach) {
-      const ProductFacts& product = products[id];
-      OfferCandidate candidate;
-      candidate.unit_price_minor = product.price_minor;
-      candidate.margin_rate = product.margin_rate.value_or(options.default_margin_rate);
-      candidate.probability = probability;
-      candidate.reach = reach;
-      candidate.lapse_risk = eligibility.lapse_risk;
-      candidate.basket_margin_minor = static_cast<std::int64_t>(
-          std::max(0.0, visits.mean_basket_minor - static_cast<double>(product.price_minor)) *
-          options.default_margin_rate);
-      candidate.usual_basket_minor = static_cast<std::int64_t>(visits.mean_basket_minor);
-      const auto priced = BestCoupon(candidate, terms, depths, options.response);
-      if (!priced) return;
-      scratch.best.push_back(priced->priced);
-      scratch.best_terms.push_back(priced->terms);
-      scratch.best_product.push_back(id);
-      scratch.best_probability.push_back(reach * probability);
-    };
-    if (campaign.kind == domain::CampaignKind::kNewProductTrial) {
-      for (const TrialProduct& trial : trials[k]) {
-        if (HasBought(history, c, trial.product)) continue;  // tried already
-        const std::int64_t price = products[trial.product].price_minor;
-        // A category nobody bought has no likely buyers to find.
-        if (trial.category == kNoCategory) continue;
-        const CategoryStanding standing = StandingIn(
-            history, c, trial.category, category_shares[trial.category], price, options.trial);
-        if (standing.affinity < options.trial.min_affinity) continue;
-        consider(trial.product, trial.trial_rate * standing.price_fit, standing.reach);
-      }
-    } else {
-      for (const ScoredProduct& scored : recommendations[c]) {
-        const ProductFacts& product = products[scored.product];
-        if (product.price_minor <= 0 || !product.couponable || !Matches(campaign, product)) {
-          continue;
-        }
-        consider(scored.product, scored.probability, 1.0);
-      }
-    }
-    if (scratch.best.empty()) continue;
-    ++part.eligible[k];
-    // Only the offers the customer could get from this campaign go on: memory stays at
-    // a few offers per customer however long the model's list.
-    std::vector<std::uint32_t> order(scratch.best.size());
-    for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
-    const std::size_t keep =
-        std::min<std::size_t>(order.size(), static_cast<std::size_t>(cap_left));
-    const auto better = [&](std::uint32_t a, std::uint32_t b) {
-      const double va = scratch.best[a].ValueForCost(), vb = scratch.best[b].ValueForCost();
-      return va != vb ? va > vb : scratch.best_product[a] < scratch.best_product[b];
-    };
-    std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(keep), order.end(),
-                      better);
-    const bool held_out = InControlGroup(campaign, history.customers.Name(c));
-    if (campaign.kind == domain::CampaignKind::kNextVisit) {
-      const std::size_t kept = std::min(order.size(), options.next_visit_candidates);
-      std::partial_sort(order.begin() + static_cast<std::ptrdiff_t>(keep),
-                        order.begin() + static_cast<std::ptrdiff_t>(std::max(keep, kept)),
-                        order.end(), better);
-      for (std::size_t i = 0; i < kept; ++i) {
-        part.next_visit_candidates.push_back(
-            {c, k, scratch.best_product[order[i]], scratch.best[order[i]], held_out});
-      }
-    }
-    // A campaign the purchases issue (IssuedAtPurchases) is priced here only for its
-    // shadow price: its offers are allocated apart and never issued tonight.
-    std::vector<OfferToAllocate>& to = IssuedAtPurchases(campaign) ? part.priced_only : part.offers;
-    for (std::size_t i = 0; i < keep; ++i) {
-      to.push_back(
-          {c, k, static_cast<std::uint32_t>(part.offer_product.size()), scratch.best[order[i]],
-           held_out});
-      part.offer_product.push_back(scratch.best_product[order[i]]);
-      part.offer_terms.push_back(scratch.best_terms[order[i]]);
-      part.offer_probability.push_back(scratch.best_probability[order[i]]);
-      part.control.push_back(held_out ? 1 : 0);
-    }
-  }
-}
-
-}  // namespace
-
 CampaignPlan PlanCampaigns(const TransactionHistory& history,
                            const std::vector<std::vector<ScoredProduct>>& recommendations,
                            const std::vector<ProductFacts>& products,
@@ -391,6 +215,16 @@ CampaignPlan PlanCampaigns(const TransactionHistory& history,
     running.push_back(k);
   }
 
+  std::vector<OfferToAllocate> offers;
+  std::vector<OfferToAllocate> priced_only;  // of campaigns the purchases issue
+  std::vector<std::uint8_t> control;  // by offer's candidate index
+  std::vector<std::uint32_t> offer_product;
+  std::vector<CouponTerms> offer_terms;
+  std::vector<PricedOffer> best;  // scratch: one customer's offers for one campaign
+  std::vector<CouponTerms> best_terms;
+  std::vector<std::uint32_t> best_product;
+  std::vector<double> best_probability;
+  std::vector<double> offer_probability;
   std::vector<std::vector<std::int64_t>> grids(campaigns.size());
   std::vector<std::vector<TrialProduct>> trials(campaigns.size());
   std::vector<std::int64_t> first_sold;
@@ -406,57 +240,140 @@ CampaignPlan PlanCampaigns(const TransactionHistory& history,
     }
     trials[k] = NewProductsOf(campaigns[k], history, products, first_sold, options);
   }
-  // Customers are priced in chunks on several threads, each chunk into a part of its
-  // own; the parts are joined in customer order, so the plan is the same on any number
-  // of threads.
-  constexpr std::uint32_t kChunk = 2048;
-  const std::uint32_t customer_count = history.customer_count();
-  std::vector<PlanPart> parts((customer_count + kChunk - 1) / kChunk);
-  std::atomic<std::size_t> next_chunk{0};
-  const auto worker = [&] {
-    PlanScratch scratch;
-    for (std::size_t chunk; (chunk = next_chunk.fetch_add(1)) < parts.size();) {
-      PlanPart& part = parts[chunk];
-      part.eligible.assign(campaigns.size(), 0);
-      const auto first = static_cast<std::uint32_t>(chunk * kChunk);
-      const std::uint32_t last = std::min(customer_count, first + kChunk);
-      for (std::uint32_t c = first; c < last; ++c) {
-        PlanCustomer(c, history, recommendations, products, customers, campaigns, already,
-                     options, running, windows, grids, trials, category_shares, scratch, part);
+  for (std::uint32_t c = 0; c < history.customer_count(); ++c) {
+    const Visits visits = VisitsOf(history, c);
+    if (visits.count == 0 || c >= recommendations.size()) continue;
+    const double days_since =
+        visits.last_at == kNoTimestamp
+            ? 0
+            : static_cast<double>(options.run_at - visits.last_at) / kSecondsPerDay;
+    for (const std::uint32_t k : running) {
+      const domain::Campaign& campaign = campaigns[k];
+      if (c < customers.reachable.size() && !customers.reachable[c]) continue;
+      if (campaign.target_segment && customers.segments[c] != *campaign.target_segment) continue;
+      std::int64_t previous = 0;
+      if (k < already.size()) {
+        const auto& before = already[k].previous_offers;
+        const auto found = std::lower_bound(
+            before.begin(), before.end(), std::pair<std::uint32_t, std::int64_t>{c, 0});
+        if (found != before.end() && found->first == c) previous = found->second;
+      }
+      const std::int64_t cap_left = std::max<std::int64_t>(1, campaign.per_customer_cap) - previous;
+      if (cap_left <= 0) continue;
+      Eligibility eligibility{true, 0};
+      switch (campaign.kind) {
+        case domain::CampaignKind::kWinBack: {
+          const auto gap = visits.MeanGapDays();
+          eligibility.eligible =
+              gap && *gap > 0 && days_since >= options.win_back_min_overdue * *gap;
+          eligibility.lapse_risk = LapseRisk(gap, days_since,
+                                             static_cast<double>(campaign.validity_days));
+          break;
+        }
+        case domain::CampaignKind::kBirthday: {
+          const auto& birthday =
+              c < customers.birthdays.size() ? customers.birthdays[c] : std::nullopt;
+          eligibility.eligible = birthday && InWindow(windows[k], *birthday);
+          break;
+        }
+        case domain::CampaignKind::kAnniversary: {
+          if (visits.first_at == kNoTimestamp ||
+              options.run_at - visits.first_at < options.anniversary_min_days * 86400) {
+            eligibility.eligible = false;
+            break;
+          }
+          const MonthDay first = MonthDayOf(visits.first_at);
+          eligibility.eligible = InWindow(windows[k], first);
+          break;
+        }
+        case domain::CampaignKind::kNextVisit:
+        case domain::CampaignKind::kCategoryPush:
+        case domain::CampaignKind::kNewProductTrial:
+          break;  // anyone the model finds a target product for
+      }
+      if (!eligibility.eligible) continue;
+
+      const CouponTerms terms = TermsOf(campaign);
+      const std::vector<std::int64_t>& depths = grids[k];
+      best.clear();
+      best_terms.clear();
+      best_product.clear();
+      best_probability.clear();
+      const auto consider = [&](std::uint32_t id, double probability, double reach) {
+        const ProductFacts& product = products[id];
+        OfferCandidate candidate;
+        candidate.unit_price_minor = product.price_minor;
+        candidate.margin_rate = product.margin_rate.value_or(options.default_margin_rate);
+        candidate.probability = probability;
+        candidate.reach = reach;
+        candidate.lapse_risk = eligibility.lapse_risk;
+        candidate.basket_margin_minor = static_cast<std::int64_t>(
+            std::max(0.0, visits.mean_basket_minor - static_cast<double>(product.price_minor)) *
+            options.default_margin_rate);
+        candidate.usual_basket_minor = static_cast<std::int64_t>(visits.mean_basket_minor);
+        const auto priced = BestCoupon(candidate, terms, depths, options.response);
+        if (!priced) return;
+        best.push_back(priced->priced);
+        best_terms.push_back(priced->terms);
+        best_product.push_back(id);
+        best_probability.push_back(reach * probability);
+      };
+      if (campaign.kind == domain::CampaignKind::kNewProductTrial) {
+        for (const TrialProduct& trial : trials[k]) {
+          if (HasBought(history, c, trial.product)) continue;  // tried already
+          const std::int64_t price = products[trial.product].price_minor;
+          // A category nobody bought has no likely buyers to find.
+          if (trial.category == kNoCategory) continue;
+          const CategoryStanding standing = StandingIn(
+              history, c, trial.category, category_shares[trial.category], price, options.trial);
+          if (standing.affinity < options.trial.min_affinity) continue;
+          consider(trial.product, trial.trial_rate * standing.price_fit, standing.reach);
+        }
+      } else {
+        for (const ScoredProduct& scored : recommendations[c]) {
+          const ProductFacts& product = products[scored.product];
+          if (product.price_minor <= 0 || !product.couponable || !Matches(campaign, product)) {
+            continue;
+          }
+          consider(scored.product, scored.probability, 1.0);
+        }
+      }
+      if (best.empty()) continue;
+      ++plan.campaigns[k].eligible;
+      // Only the offers the customer could get from this campaign go on: memory stays at
+      // a few offers per customer however long the model's list.
+      std::vector<std::uint32_t> order(best.size());
+      for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+      const std::size_t keep = std::min<std::size_t>(order.size(), static_cast<std::size_t>(cap_left));
+      const auto better = [&](std::uint32_t a, std::uint32_t b) {
+        const double va = best[a].ValueForCost(), vb = best[b].ValueForCost();
+        return va != vb ? va > vb : best_product[a] < best_product[b];
+      };
+      std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(keep), order.end(),
+                        better);
+      const bool held_out = InControlGroup(campaign, history.customers.Name(c));
+      if (campaign.kind == domain::CampaignKind::kNextVisit) {
+        const std::size_t kept = std::min(order.size(), options.next_visit_candidates);
+        std::partial_sort(order.begin() + static_cast<std::ptrdiff_t>(keep),
+                          order.begin() + static_cast<std::ptrdiff_t>(std::max(keep, kept)),
+                          order.end(), better);
+        for (std::size_t i = 0; i < kept; ++i) {
+          plan.next_visit_candidates.push_back(
+              {c, k, best_product[order[i]], best[order[i]], held_out});
+        }
+      }
+      // A campaign the purchases issue (IssuedAtPurchases) is priced here only for its
+      // shadow price: its offers are allocated apart and never issued tonight.
+      std::vector<OfferToAllocate>& to = IssuedAtPurchases(campaign) ? priced_only : offers;
+      for (std::size_t i = 0; i < keep; ++i) {
+        to.push_back(
+            {c, k, static_cast<std::uint32_t>(offer_product.size()), best[order[i]], held_out});
+        offer_product.push_back(best_product[order[i]]);
+        offer_terms.push_back(best_terms[order[i]]);
+        offer_probability.push_back(best_probability[order[i]]);
+        control.push_back(held_out ? 1 : 0);
       }
     }
-  };
-  const std::uint32_t threads =
-      options.threads > 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
-  std::vector<std::thread> pool;
-  for (std::uint32_t t = 1; t < std::min<std::size_t>(threads, parts.size()); ++t) {
-    pool.emplace_back(worker);
-  }
-  worker();
-  for (auto& thread : pool) thread.join();
-
-  std::vector<OfferToAllocate> offers;
-  std::vector<OfferToAllocate> priced_only;  // of campaigns the purchases issue
-  std::vector<std::uint8_t> control;  // by offer's candidate index
-  std::vector<std::uint32_t> offer_product;
-  std::vector<CouponTerms> offer_terms;
-  std::vector<double> offer_probability;
-  for (PlanPart& part : parts) {
-    const auto base = static_cast<std::uint32_t>(offer_product.size());
-    for (OfferToAllocate& offer : part.offers) offer.candidate += base;
-    for (OfferToAllocate& offer : part.priced_only) offer.candidate += base;
-    offers.insert(offers.end(), part.offers.begin(), part.offers.end());
-    priced_only.insert(priced_only.end(), part.priced_only.begin(), part.priced_only.end());
-    control.insert(control.end(), part.control.begin(), part.control.end());
-    offer_product.insert(offer_product.end(), part.offer_product.begin(), part.offer_product.end());
-    offer_terms.insert(offer_terms.end(), part.offer_terms.begin(), part.offer_terms.end());
-    offer_probability.insert(offer_probability.end(), part.offer_probability.begin(),
-                             part.offer_probability.end());
-    plan.next_visit_candidates.insert(plan.next_visit_candidates.end(),
-                                      part.next_visit_candidates.begin(),
-                                      part.next_visit_candidates.end());
-    for (const std::uint32_t k : running) plan.campaigns[k].eligible += part.eligible[k];
-    part = {};
   }
 
   const Allocation allocation =

@@ -2,7 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <map>
 #include <stdexcept>
 
@@ -87,10 +86,9 @@ struct Fixture {
   CampaignPlan Plan(const std::vector<domain::Campaign>& campaigns,
                     const CustomerFacts& customers = {},
                     const std::vector<CampaignHistory>& already = {},
-                    std::int64_t run_at = kRunAt, std::uint32_t threads = 0) const {
+                    std::int64_t run_at = kRunAt) const {
     CampaignRunOptions options;
     options.run_at = run_at;
-    options.threads = threads;
     return PlanCampaigns(history, recommendations, products, customers, campaigns, already,
                          options);
   }
@@ -174,47 +172,6 @@ TEST(CampaignOffers, HoldsOutTheControlShareStablyAndSpendsTheBudgetOnTheTreated
                   static_cast<double>(tight.campaigns[0].treated + tight.campaigns[0].control),
               0.2, 0.04);
   EXPECT_GT(tight.campaigns[0].shadow_price, 0);
-}
-
-// The customers are priced in chunks on several threads; the plan is the same on one.
-TEST(CampaignOffers, ThePlanIsTheSameOnAnyNumberOfThreads) {
-  std::vector<Shopper> shoppers;
-  // Several chunks' worth of customers, with different rhythms and products.
-  for (int i = 0; i < 7000; ++i) {
-    shoppers.push_back({"customer-" + std::to_string(i),
-                        {40 + i % 50, 20 + i % 17, 1 + i % 9},
-                        i % 3 == 0 ? "milk" : (i % 3 == 1 ? "bread" : "eggs")});
-  }
-  const Fixture fixture(shoppers);
-  auto push = MakeCampaign(domain::CampaignKind::kCategoryPush, "push");
-  push.control_basis_points = 1000;
-  auto next_visit = MakeCampaign(domain::CampaignKind::kNextVisit, "next");
-  auto win_back = MakeCampaign(domain::CampaignKind::kWinBack, "back");
-  win_back.budget_coupons = 500;
-  const std::vector<domain::Campaign> campaigns = {push, next_visit, win_back};
-  const auto one = fixture.Plan(campaigns, {}, {}, kRunAt, 1);
-  ASSERT_GT(one.offers.size(), 4000u);
-  ASSERT_GT(one.next_visit_candidates.size(), 4000u);
-  for (const std::uint32_t threads : {2u, 3u}) {
-    const auto many = fixture.Plan(campaigns, {}, {}, kRunAt, threads);
-    const auto same = [](const ChosenOffer& a, const ChosenOffer& b) {
-      return a.customer == b.customer && a.campaign == b.campaign && a.product == b.product &&
-             a.control == b.control &&
-             a.priced.expected_cost_minor == b.priced.expected_cost_minor &&
-             a.probability == b.probability;
-    };
-    ASSERT_EQ(many.offers.size(), one.offers.size());
-    EXPECT_TRUE(std::equal(one.offers.begin(), one.offers.end(), many.offers.begin(), same));
-    ASSERT_EQ(many.next_visit_candidates.size(), one.next_visit_candidates.size());
-    EXPECT_TRUE(std::equal(one.next_visit_candidates.begin(), one.next_visit_candidates.end(),
-                           many.next_visit_candidates.begin(), same));
-    for (std::size_t k = 0; k < campaigns.size(); ++k) {
-      EXPECT_EQ(many.campaigns[k].eligible, one.campaigns[k].eligible);
-      EXPECT_EQ(many.campaigns[k].treated, one.campaigns[k].treated);
-      EXPECT_EQ(many.campaigns[k].control, one.campaigns[k].control);
-      EXPECT_EQ(many.campaigns[k].shadow_price, one.campaigns[k].shadow_price);
-    }
-  }
 }
 
 TEST(CampaignOffers, SkipsWhatCannotRunAndRespectsEarlierRuns) {
