@@ -120,6 +120,9 @@ Model options (defaults in parentheses; docs/targeting.md explains each):
   --neighbours N            similar customers averaged (300)
   --prior-baskets X         when > 0, the customer's own weight is n / (n + X)
                             for n baskets instead of --alpha (0)
+  --customer-neighbours X   1: search each customer's most similar customers
+                            (TIFU-KNN); 0: mean of their products' neighbour
+                            vectors, built once per run (0)
   --rhythm-weight X         discount of items not yet due in the customer's rhythm,
                             0-1 (0.5)
   --repeat-weight X         exponent of the product's repeat-purchase rate on the
@@ -216,6 +219,7 @@ Result<targeting::NextBasketOptions> ParseModelOptions(const Args& args) {
         FractionOption{"group-decay", &model.group_decay, 1},
         FractionOption{"alpha", &model.alpha, 1},
         FractionOption{"prior-baskets", &model.prior_baskets, 100000},
+        FractionOption{"customer-neighbours", &model.customer_neighbours, 1},
         FractionOption{"rhythm-weight", &model.rhythm_weight, 1},
         FractionOption{"repeat-weight", &model.repeat_weight, 4},
         FractionOption{"cross-sell-weight", &model.cross_sell_weight, 100},
@@ -227,8 +231,8 @@ Result<targeting::NextBasketOptions> ParseModelOptions(const Args& args) {
   // Values a person chose are not to be overridden by the tuning.
   model.tune = !args.Flag("no-tune");
   for (const char* tuned : {"groups", "within-decay", "group-decay", "alpha", "prior-baskets",
-                            "rhythm-weight", "repeat-weight", "cross-sell-weight",
-                            "category-weight"}) {
+                            "customer-neighbours", "rhythm-weight", "repeat-weight",
+                            "cross-sell-weight", "category-weight"}) {
     if (args.Value(tuned)) model.tune = false;
   }
   return model;
@@ -465,6 +469,7 @@ int BatchMain(int argc, char** argv) {
                            "neighbours",
                            "alpha",
                            "prior-baskets",
+                           "customer-neighbours",
                            "rhythm-weight",
                            "repeat-weight",
                            "cross-sell-weight",

@@ -385,7 +385,9 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
     }
     summary["model"] = {{"options", std::move(used)},
                         {"tuned_on", tuned_on.empty() ? nlohmann::json() : nlohmann::json(tuned_on)},
-                        {"tuned_tonight", model.tuned()}};
+                        {"tuned_tonight", model.tuned()},
+                        {"replay_recall", model.replay_recall()},
+                        {"replay_ndcg", model.replay_ndcg()}};
   }
   phases.Stop("model");
 

@@ -151,6 +151,7 @@ Result<nlohmann::json> Evaluate(const EvaluateOptions& options) {
                           {"alpha", model.options().alpha},
                           {"neighbours", model.options().neighbours},
                           {"prior_baskets", model.options().prior_baskets},
+                          {"customer_neighbours", model.options().customer_neighbours},
                           {"rhythm_weight", model.options().rhythm_weight},
                           {"repeat_weight", model.options().repeat_weight},
                           {"cross_sell_weight", model.options().cross_sell_weight},

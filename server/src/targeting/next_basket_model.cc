@@ -89,6 +89,85 @@ void NextBasketModel::Build(std::uint32_t held_out, const ProgressFunction& prog
 void NextBasketModel::BuildVectors(std::uint32_t held_out) {
   BuildCustomerVectors(held_out);
   BuildBuyerLists();
+  item_built_ = false;
+  item_begin_.clear();
+  item_.clear();
+  if (UsesItemNeighbours()) BuildItemNeighbours();
+}
+
+bool NextBasketModel::UsesItemNeighbours() const {
+  return options_.customer_neighbours < 0.5 && options_.neighbours > 0 &&
+         (options_.prior_baskets > 0 || options_.alpha < 1);
+}
+
+void NextBasketModel::BuildItemNeighbours() {
+  const std::uint32_t products = history_->product_count();
+  std::vector<std::vector<Contribution>> vectors(products);
+  struct ItemScratch {
+    std::vector<float> sum;  // per product
+    std::vector<std::uint32_t> touched;
+  };
+  ParallelFor(
+      products, Threads(), [&] { return ItemScratch{std::vector<float>(products, 0), {}}; },
+      [&](std::size_t index, ItemScratch& scratch) {
+        const auto product = static_cast<std::uint32_t>(index);
+        const std::uint32_t first = buyer_begin_[product];
+        const std::uint32_t last =
+            std::min(buyer_begin_[product + 1], first + options_.item_buyers);
+        double buyers_weight = 0;
+        // The buyers' runs are all over memory: fetch a buyer's offset well ahead and
+        // their run (two cache lines of it) a few buyers ahead, so neither load waits.
+        constexpr std::uint32_t kOffsetAhead = 16;
+        constexpr std::uint32_t kRunAhead = 6;
+        for (std::uint32_t b = first; b < last; ++b) {
+          if (b + kOffsetAhead < last) {
+            __builtin_prefetch(contribution_begin_.data() + buyer_customer_[b + kOffsetAhead]);
+          }
+          if (b + kRunAhead < last) {
+            const Contribution* run =
+                contribution_.data() + contribution_begin_[buyer_customer_[b + kRunAhead]];
+            __builtin_prefetch(run);
+            __builtin_prefetch(run + 8);
+          }
+          const std::uint32_t buyer = buyer_customer_[b];
+          const float weight = buyer_weight_[b];
+          buyers_weight += static_cast<double>(weight);
+          const std::uint32_t end =
+              std::min(contribution_begin_[buyer + 1],
+                       contribution_begin_[buyer] + options_.item_buyer_products);
+          for (std::uint32_t c = contribution_begin_[buyer]; c < end; ++c) {
+            float& sum = scratch.sum[contribution_[c].product];
+            if (sum == 0) scratch.touched.push_back(contribution_[c].product);
+            sum += weight * contribution_[c].weight;
+          }
+        }
+        auto& touched = scratch.touched;
+        const auto heavier = [&](std::uint32_t a, std::uint32_t b) {
+          return scratch.sum[a] != scratch.sum[b] ? scratch.sum[a] > scratch.sum[b] : a < b;
+        };
+        const auto kept =
+            touched.begin() + std::min<std::ptrdiff_t>(static_cast<std::ptrdiff_t>(touched.size()),
+                                                       options_.item_products);
+        std::nth_element(touched.begin(), kept, touched.end(), heavier);
+        std::sort(touched.begin(), kept);
+        std::vector<Contribution>& vector = vectors[product];
+        vector.reserve(static_cast<std::size_t>(kept - touched.begin()));
+        for (auto it = touched.begin(); it != kept; ++it) {
+          vector.push_back(
+              {*it, static_cast<float>(static_cast<double>(scratch.sum[*it]) / buyers_weight)});
+        }
+        for (const std::uint32_t other : touched) scratch.sum[other] = 0;
+        touched.clear();
+      },
+      {}, "");
+  item_begin_.assign(1, 0);
+  item_.clear();
+  for (auto& vector : vectors) {
+    item_.insert(item_.end(), vector.begin(), vector.end());
+    item_begin_.push_back(static_cast<std::uint32_t>(item_.size()));
+    vector = {};
+  }
+  item_built_ = true;
 }
 
 void NextBasketModel::BuildCustomerVectors(std::uint32_t held_out) {
@@ -251,10 +330,12 @@ void NextBasketModel::BuildCoPurchase(std::uint32_t held_out, const ProgressFunc
       }
     }
   }
+  // Without a cross-sell term nobody reads the partners, unless the tuning may switch it on.
+  const bool count_pairs = options_.cross_sell_weight > 0 || all_terms_;
   std::vector<std::uint32_t> baskets_begin(products + 1, 0);
   std::partial_sum(product_baskets_.begin(), product_baskets_.end(), baskets_begin.begin() + 1);
-  std::vector<std::uint32_t> baskets_of(baskets_begin.back());
-  {
+  std::vector<std::uint32_t> baskets_of(count_pairs ? baskets_begin.back() : 0);
+  if (count_pairs) {
     std::vector<std::uint32_t> next(baskets_begin.begin(), baskets_begin.end() - 1);
     std::fill(counted_in.begin(), counted_in.end(), 0);
     for (const std::uint32_t basket : used_baskets) {
@@ -315,7 +396,7 @@ void NextBasketModel::BuildCoPurchase(std::uint32_t held_out, const ProgressFunc
     std::vector<std::uint32_t> touched;
   };
   ParallelFor(
-      products, Threads(),
+      count_pairs ? products : 0, Threads(),
       [&] {
         return PairScratch{
             std::vector<std::uint32_t>(products, 0), std::vector<std::uint32_t>(products, 0), {}};
@@ -390,6 +471,7 @@ void NextBasketModel::Replay(const ProgressFunction& progress) {
   NextBasketOptions replay_options = options_;
   replay_options.replay_customers = 0;
   NextBasketModel replay(history, replay_options);
+  replay.all_terms_ = options_.tune;
   if (history.customer_count() > std::max(options_.replay_pool, 1u)) {
     // The pool: the replayed customers, topped up with others spread evenly.
     replay.pool_.assign(history.customer_count(), 0);
@@ -461,6 +543,8 @@ void NextBasketModel::Replay(const ProgressFunction& progress) {
       if (!SameVectors(tried, built)) {
         replay.BuildVectors(1);
         built = tried;
+      } else if (replay.UsesItemNeighbours() && !replay.item_built_) {
+        replay.BuildItemNeighbours();
       }
     };
     options_ = TuneOptions(
@@ -510,6 +594,21 @@ void NextBasketModel::AddNeighbours(std::uint32_t customer, Scratch& scratch) co
   const auto query = vector_heaviest_.begin() + vector_begin_[customer];
   const auto query_end =
       query + std::min(vector_begin_[customer + 1] - vector_begin_[customer], options_.query_products);
+  if (item_built_ && options_.customer_neighbours < 0.5) {
+    // The mean of the query products' neighbour vectors, weighted by the customer's own
+    // weights: a query reads |query| x item_products entries, one run each.
+    double total = 0;
+    for (auto it = query; it != query_end; ++it) total += static_cast<double>(vector_weight_[*it]);
+    for (auto it = query; it != query_end; ++it) {
+      const std::uint32_t product = vector_product_[*it];
+      const auto share = static_cast<float>(static_cast<double>(vector_weight_[*it]) / total);
+      for (std::uint32_t i = item_begin_[product]; i < item_begin_[product + 1]; ++i) {
+        scratch.neighbour_[item_[i].product] += share * item_[i].weight;
+        AddCandidate(item_[i].product, scratch);
+      }
+    }
+    return;
+  }
   // Each query product reads the head of its list, its share of query_postings.
   const auto per_product = std::max<std::uint32_t>(
       1, options_.query_postings /

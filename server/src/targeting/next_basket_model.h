@@ -95,6 +95,23 @@ struct NextBasketOptions {
   // weigh little in a mean of hundreds, and bounding them bounds a query's cost.
   std::uint32_t neighbour_products = 64;
 
+  // How the neighbours' mean is found. 1: TIFU-KNN's search, per customer: the
+  // `neighbours` most similar customers by cosine, through the buyer lists above (the
+  // dominant cost of a night at scale: ~4,000 list entries read and 300 x 64 entries
+  // added per customer). 0: per product, once a night: the product's neighbour vector is
+  // the mean of its `item_buyers` heaviest buyers' `item_buyer_products` heaviest
+  // entries, each buyer weighted
+  // by how much the product weighs in their vector (the cosine's term), keeping its
+  // `item_products` heaviest products; a customer's neighbour mean is the mean of their
+  // query products' neighbour vectors weighted by their own weights. That is the
+  // similarity-weighted mean over every customer the search would read, instead of the
+  // unweighted mean of the top `neighbours` of them, so it costs ~|query| x
+  // item_products a customer. The tuning chooses between them (option_tuning.h).
+  double customer_neighbours = 0;
+  std::uint32_t item_buyers = 1000;
+  std::uint32_t item_buyer_products = 32;
+  std::uint32_t item_products = 25;
+
   // Replay: the model is fitted once more with each customer's last basket held out
   // and asked for it, on at most `replay_customers` customers (spread evenly) with two
   // baskets or more. 0: no replay, so no tuning and no calibration (probability = score
@@ -190,6 +207,10 @@ class NextBasketModel {
   void Replay(const ProgressFunction& progress);
   // The TIFU vectors and buyer lists, which depend on the tuned options.
   void BuildVectors(std::uint32_t held_out);
+  // Each product's neighbour vector (customer_neighbours 0), from the buyer lists.
+  void BuildItemNeighbours();
+  // Whether Recommend reads the product neighbour vectors with the current options.
+  bool UsesItemNeighbours() const;
   // Adds the mean vector of the customer's nearest neighbours into scratch.neighbour_.
   void AddNeighbours(std::uint32_t customer, Scratch& scratch) const;
   void AddCandidate(std::uint32_t product, Scratch& scratch) const;
@@ -224,6 +245,11 @@ class NextBasketModel {
   };
   std::vector<std::uint32_t> contribution_begin_;
   std::vector<Contribution> contribution_;
+  // Product p's neighbour vector: [item_begin_[p], item_begin_[p + 1]) of item_, by
+  // product id; empty until BuildItemNeighbours (item_built_).
+  std::vector<std::uint32_t> item_begin_;
+  std::vector<Contribution> item_;
+  bool item_built_ = false;
   // Per product: the repeat-propensity factor of the personal score.
   std::vector<float> repeat_factor_;
   // Product p's buyers: [buyer_begin_[p], buyer_begin_[p + 1]), heaviest normalised
@@ -250,6 +276,9 @@ class NextBasketModel {
   // The last baskets of each customer the model was built without (1 in the replay).
   std::uint32_t held_out_ = 0;
   bool tuned_ = false;
+  // Builds every term, weighted or not: the tuning's replay model, whose weights change
+  // without a rebuild.
+  bool all_terms_ = false;
 };
 
 }  // namespace loyalty::server::targeting

@@ -18,8 +18,8 @@ struct TuningAxis {
   std::initializer_list<double> values;
 };
 
-const std::array<TuningAxis, 9>& Axes() {
-  static const std::array<TuningAxis, 9> axes{{
+const std::array<TuningAxis, 10>& Axes() {
+  static const std::array<TuningAxis, 10> axes{{
       {"groups", 1000,
        [](const NextBasketOptions& o) { return static_cast<double>(o.groups); },
        [](NextBasketOptions& o, double v) { o.groups = static_cast<std::uint32_t>(v); },
@@ -40,6 +40,10 @@ const std::array<TuningAxis, 9>& Axes() {
        [](const NextBasketOptions& o) { return o.prior_baskets; },
        [](NextBasketOptions& o, double v) { o.prior_baskets = v; },
        {0, 30, 100, 300}},
+      {"customer_neighbours", 1,
+       [](const NextBasketOptions& o) { return o.customer_neighbours; },
+       [](NextBasketOptions& o, double v) { o.customer_neighbours = v; },
+       {0, 1}},
       {"rhythm_weight", 1,
        [](const NextBasketOptions& o) { return o.rhythm_weight; },
        [](NextBasketOptions& o, double v) { o.rhythm_weight = v; },

@@ -35,15 +35,18 @@ NextBasketOptions PersonalFrequency(const NextBasketOptions& options);
 // replay too small to tell points apart keeps the start, which is the given options
 // or the personal-frequency corner, whichever has the higher mean.
 //   groups 1, 3 · within_decay 0.9, 1 · group_decay 0.6, 0.8, 1 (with more than one
-//   group) · alpha 0.2, 0.5, 0.8, 1 · prior_baskets 0, 30, 100, 300 · rhythm_weight
-//   0, 0.5 · repeat_weight 0, 0.5 · cross_sell_weight 0, 0.1 · category_weight 0, 0.05
+//   group) · alpha 0.2, 0.5, 0.8, 1 · prior_baskets 0, 30, 100, 300 ·
+//   customer_neighbours 0, 1 (a gain must be clear to pay for the per-customer search) ·
+//   rhythm_weight 0, 0.5 · repeat_weight 0, 0.5 · cross_sell_weight 0, 0.1 ·
+//   category_weight 0, 0.05
 // Every other field comes from `given`. Progress: ("tuning replay", points tried, at most).
 NextBasketOptions TuneOptions(const NextBasketOptions& given, const ReplayScore& score,
                               const ProgressFunction& progress = {});
 
 // The options TuneOptions chooses, by name (groups, within_decay, group_decay, alpha,
-// prior_baskets, rhythm_weight, repeat_weight, cross_sell_weight, category_weight), so a
-// nightly run can store what it tuned and later runs reuse it without a replay.
+// prior_baskets, customer_neighbours, rhythm_weight, repeat_weight, cross_sell_weight,
+// category_weight), so a nightly run can store what it tuned and later runs reuse it
+// without a replay.
 std::vector<std::pair<std::string_view, double>> TunedValues(const NextBasketOptions& options);
 // Sets one of them; false (and `options` unchanged) for an unknown name or a value out
 // of the command line's bounds for that option.

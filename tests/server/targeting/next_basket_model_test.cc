@@ -1,5 +1,7 @@
 #include "targeting/next_basket_model.h"
 
+#include <cmath>
+
 #include <gtest/gtest.h>
 
 #include "server/targeting/synthetic_history.h"
@@ -148,8 +150,60 @@ TEST(TargetingModel, NeighboursBringWhatSimilarCustomersBuy) {
   NextBasketOptions options = OwnVectorOnly();
   options.alpha = 0.5;
   options.neighbours = 3;
-  const auto top = Top(NextBasketModel::Fit(history, options), "n", 3);
-  EXPECT_EQ(top[2], "basil");
+  for (const double customer_search : {0.0, 1.0}) {
+    options.customer_neighbours = customer_search;
+    const auto top = Top(NextBasketModel::Fit(history, options), "n", 3);
+    EXPECT_EQ(top[2], "basil") << "customer_neighbours " << customer_search;
+  }
+}
+
+// A product's neighbour vector is the mean of its buyers' vectors, each weighted by the
+// product's weight in the buyer's normalised vector (the cosine's term), and a customer's
+// neighbour mean the mean of their products' neighbour vectors.
+TEST(TargetingModel, ProductNeighbourVectorsWeighBuyersByTheirShareOfTheProduct) {
+  // One group, no decay: a weight is the share of the customer's baskets that held it.
+  const auto history = MakeHistory({{"n", {{"pasta"}}},
+                                    {"a", Repeat({"pasta", "basil"}, 2)},
+                                    {"b", Repeat({"pasta"}, 2)}});
+  NextBasketOptions options = OwnVectorOnly();
+  options.groups = 1;
+  options.within_decay = 1;
+  options.alpha = 0.5;
+  options.neighbours = 10;
+  const auto model = NextBasketModel::Fit(history, options);
+  NextBasketModel::Scratch scratch(model);
+  float pasta = 0, basil = 0;
+  for (const auto& scored : model.Recommend(history.customers.Find("n").value(), 2, scratch)) {
+    if (history.products.Name(scored.product) == "pasta") pasta = scored.score;
+    if (history.products.Name(scored.product) == "basil") basil = scored.score;
+  }
+  // Pasta weighs 1 in n's and b's normalised vectors and 1/sqrt(2) in a's, so basil has
+  // (1/sqrt(2)) / (2 + 1/sqrt(2)) of pasta's neighbour vector, and pasta all of it.
+  const double a_weight = 1 / std::sqrt(2.0);
+  EXPECT_NEAR(pasta, 0.5 * 1 + 0.5 * 1, 1e-5);
+  EXPECT_NEAR(basil, 0.5 * a_weight / (2 + a_weight), 1e-5);
+}
+
+TEST(TargetingModel, AProductNeighbourVectorKeepsOnlyItsHeaviestProducts) {
+  std::vector<SyntheticCustomer> customers = {{"n", {{"pasta"}}}};
+  for (int i = 0; i < 3; ++i) {
+    customers.push_back({"i" + std::to_string(i), {{"pasta"}, {"pasta", "basil"}, {"pasta"}}});
+  }
+  const auto history = MakeHistory(customers);
+  NextBasketOptions options = OwnVectorOnly();
+  options.alpha = 0.5;
+  options.neighbours = 3;
+  const auto basil_score = [&](std::uint32_t item_products) {
+    options.item_products = item_products;
+    const auto model = NextBasketModel::Fit(history, options);
+    NextBasketModel::Scratch scratch(model);
+    for (const auto& scored : model.Recommend(0, 2, scratch)) {
+      if (history.products.Name(scored.product) == "basil") return scored.score;
+    }
+    return -1.0f;
+  };
+  EXPECT_GT(basil_score(2), 0);
+  EXPECT_EQ(basil_score(1), 0);  // only a best seller topping the list up
 }
 
 TEST(TargetingModel, EqualScoresGoToTheBetterSeller) {
@@ -192,6 +246,10 @@ TEST(TargetingModel, APriorInBasketsLeansAShortHistoryOnTheNeighbours) {
   const double long_history = bread_to_apples(with_prior, "long");
   EXPECT_GT(long_history, 0);  // the neighbours count for both
   EXPECT_GT(short_history, 2 * long_history);
+  options.customer_neighbours = 1;  // the same with the per-customer search
+  const auto searched = NextBasketModel::Fit(history, options);
+  EXPECT_GT(bread_to_apples(searched, "short"), 2 * bread_to_apples(searched, "long"));
+  options.customer_neighbours = 0;
   // Without the prior, alpha 1 for everybody: bread only tops the list up, scoring 0.
   options.prior_baskets = 0;
   EXPECT_EQ(bread_to_apples(NextBasketModel::Fit(history, options), "short"), 0);
@@ -341,6 +399,7 @@ TEST(TargetingModel, ABoundedSearchReadsTheBuyersThatShareMostFirst) {
   NextBasketOptions options = OwnVectorOnly();
   options.alpha = 0.5;
   options.neighbours = 2;
+  options.customer_neighbours = 1;
   options.query_postings = 3;  // the customer itself and two more buyers of pasta
   const auto top = Top(NextBasketModel::Fit(history, options), "n", 2);
   EXPECT_EQ(top, (std::vector<std::string>{"pasta", "basil"}));
@@ -355,6 +414,7 @@ TEST(TargetingModel, ANeighbourAddsOnlyItsHeaviestProducts) {
   NextBasketOptions options = OwnVectorOnly();
   options.alpha = 0.5;
   options.neighbours = 3;
+  options.customer_neighbours = 1;
   const auto basil_score = [&](std::uint32_t neighbour_products) {
     options.neighbour_products = neighbour_products;
     const auto model = NextBasketModel::Fit(history, options);

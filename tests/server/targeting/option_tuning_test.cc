@@ -36,10 +36,10 @@ TEST(OptionTuning, AFlatReplayKeepsTheGivenOptions) {
   EXPECT_EQ(chosen.groups, given.groups);
   EXPECT_EQ(chosen.group_decay, given.group_decay);
   EXPECT_EQ(chosen.replay_customers, 123u);
-  // Nothing moved, so one pass: the start, the corner and each of the grid's 23 values
-  // but the 7 that are the defaults' own (group_decay 0.7 and alpha 0.7 are not).
-  EXPECT_EQ(calls, 2u + 23 - 7);
-  EXPECT_EQ(TuningPointsAtMost(), 2u + 2 * 23);
+  // Nothing moved, so one pass: the start, the corner and each of the grid's 25 values
+  // but the 8 that are the defaults' own (group_decay 0.7 and alpha 0.7 are not).
+  EXPECT_EQ(calls, 2u + 25 - 8);
+  EXPECT_EQ(TuningPointsAtMost(), 2u + 2 * 25);
 }
 
 TEST(OptionTuning, TakesTheCornerWhenTheReplaySaysCountsWin) {
@@ -108,7 +108,7 @@ TEST(OptionTuning, AGainWithinTheNoiseDoesNotMove) {
   const auto same = [](const NextBasketOptions& a, const NextBasketOptions& b) {
     return a.alpha == b.alpha && a.groups == b.groups && a.within_decay == b.within_decay &&
            a.group_decay == b.group_decay && a.prior_baskets == b.prior_baskets &&
-           a.rhythm_weight == b.rhythm_weight && a.repeat_weight == b.repeat_weight &&
+           a.customer_neighbours == b.customer_neighbours && a.rhythm_weight == b.rhythm_weight && a.repeat_weight == b.repeat_weight &&
            a.cross_sell_weight == b.cross_sell_weight && a.category_weight == b.category_weight;
   };
   const NextBasketOptions chosen = TuneOptions(given, [&](const NextBasketOptions& o) {
@@ -127,7 +127,7 @@ TEST(OptionTuning, TheTunedValuesGoBackByNameWithinTheCommandLinesBounds) {
   tuned.cross_sell_weight = 0;
   NextBasketOptions restored;
   const auto values = TunedValues(tuned);
-  ASSERT_EQ(values.size(), 9u);
+  ASSERT_EQ(values.size(), 10u);
   for (const auto& [name, value] : values) EXPECT_TRUE(SetTunedValue(restored, name, value));
   EXPECT_EQ(restored.groups, 1u);
   EXPECT_EQ(restored.alpha, 0.2);
