@@ -1,7 +1,8 @@
 // The nightly batch at a chain's scale (issue 6, item 7): on a synthetic chain
 // (bench/batch/synthetic_chain.h) of N customers, measures in the same run
 //   scan   one bare sequential read of every line the batch reads
-//          (Store::ScanPurchaseHistory with a consumer that only sums), and
+//          (Store::ScanPurchaseHistory with a consumer that only sums; and the lighter
+//          Store::ScanPurchaseHistoryKeys the batch itself reads through), and
 //   batch  the whole `loyalty-batch coupons --date D`, the real program in a child
 //          process, with its peak resident memory (getrusage of the child),
 // and prints one JSON line: both times, batch / scan, the peak RSS, the batch's phases.
@@ -9,7 +10,8 @@
 //
 // The chain is written once per --db file and reused by later runs (a file beside it,
 // DB.chain.json, says what it holds); each run first clears what an earlier run of the
-// date stored (offers, coupons, segments, the run's record), so the batch does it all.
+// date stored (offers, coupons, next-visit candidates, segments, the run's record), so
+// the batch does it all.
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -38,7 +40,8 @@ constexpr char kUsage[] = R"(bench_batch_scale: the nightly coupon batch against
 
 Usage:
   bench_batch_scale [--customers N] [--lines-per-customer X] [--db FILE] [--date D]
-                    [--seed S] [--threads T] [--regenerate] [-- BATCH OPTIONS...]
+                    [--seed S] [--threads T] [--batch-binary PATH] [--regenerate]
+                    [-- BATCH OPTIONS...]
 
   --customers N           customers of the synthetic chain (default 250000)
   --lines-per-customer X  mean purchase lines per customer (default 30)
@@ -48,12 +51,15 @@ Usage:
                           ends the day before
   --seed S                the generator's seed (default 1)
   --threads T             passed to loyalty-batch (default: one per core)
+  --batch-binary PATH     the loyalty-batch to run (default: the one built beside this),
+                          to time an older build against the same scan
   --regenerate            write the chain again even if FILE holds it
   -- BATCH OPTIONS...     passed on to loyalty-batch coupons (model options, say)
 
 Prints one JSON line: lines, scan_seconds, batch_seconds, ratio (batch / scan), the
 same in CPU seconds (scan_cpu_seconds, batch_cpu_seconds with every thread's, cpu_ratio:
-on a machine shared with other work the steadier figure),
+on a machine shared with other work the steadier figure), the same against the key scan
+(key_scan_seconds, key_scan_cpu_seconds, key_cpu_ratio: the stricter baseline),
 batch_peak_rss_mib (getrusage: with the pages of the store file SQLite maps, up to
 1 GiB of page cache) and batch_peak_anonymous_rss_mib (the batch's own memory, sampled),
 the batch's phases, and the load average at the start.
@@ -102,6 +108,8 @@ void ForgetRun(const std::string& path, const std::string& date, const std::stri
   }
   db.Prepared("DELETE FROM coupons WHERE campaign = ?").Bind(1, campaign).Run();
   db.Prepared("DELETE FROM campaign_offers WHERE run_date = ?").Bind(1, date).Run();
+  // Else the run finds its candidates stored and writes none (INSERT OR IGNORE).
+  db.Prepared("DELETE FROM next_visit_candidates WHERE run_date = ?").Bind(1, date).Run();
   db.Prepared("DELETE FROM batch_runs WHERE run_date = ?").Bind(1, date).Run();
   db.Exec("UPDATE customers SET segment = NULL WHERE segment IS NOT NULL");
   transaction.Commit();
@@ -193,7 +201,8 @@ int Main(int argc, char** argv) {
     arguments.erase(dashes, arguments.end());
   }
   auto args = Args::Parse(arguments,
-                          {"customers", "lines-per-customer", "db", "date", "seed", "threads"},
+                          {"customers", "lines-per-customer", "db", "date", "seed", "threads",
+                           "batch-binary"},
                           {"regenerate", "help"});
   if (!args.ok()) {
     std::cerr << args.error().ToString() << "\n" << kUsage;
@@ -262,6 +271,8 @@ int Main(int argc, char** argv) {
   // (a) The bare scan: the read the batch cannot avoid, through the same Store call.
   double scan_seconds = 0;
   double scan_cpu_seconds = 0;
+  double key_scan_seconds = 0;
+  double key_scan_cpu_seconds = 0;
   std::int64_t scanned = 0;
   {
     const server::TopCategoryPlanner planner;
@@ -280,10 +291,21 @@ int Main(int argc, char** argv) {
     scan_seconds = Seconds(start);
     scan_cpu_seconds = ProcessCpuSeconds() - cpu_start;
     if (sum == 0) std::cerr << "(empty history)\n";
+
+    const auto key_start = std::chrono::steady_clock::now();
+    const double key_cpu_start = ProcessCpuSeconds();
+    std::int64_t key_sum = 0;
+    store->ScanPurchaseHistoryKeys(cut_off, [&](const server::HistoryKeyLine& line) {
+      key_sum += line.quantity + line.amount_minor + static_cast<std::int64_t>(line.sku.size());
+    });
+    key_scan_seconds = Seconds(key_start);
+    key_scan_cpu_seconds = ProcessCpuSeconds() - key_cpu_start;
+    if (key_sum != sum) std::cerr << "(the two scans differ)\n";
   }
 
   // (b) The whole batch, as the nightly job runs it.
-  std::vector<std::string> command = {LOYALTY_BATCH_PATH, "coupons", "--date", date,
+  std::vector<std::string> command = {args->ValueOr("batch-binary", nullptr, LOYALTY_BATCH_PATH),
+                                      "coupons", "--date", date,
                                       "--storage-url", "sqlite://" + db};
   if (const auto threads = args->Value("threads")) {
     command.insert(command.end(), {"--threads", *threads});
@@ -310,6 +332,10 @@ int Main(int argc, char** argv) {
       {"scan_cpu_seconds", scan_cpu_seconds},
       {"batch_cpu_seconds", batch.cpu_seconds},
       {"cpu_ratio", batch.cpu_seconds / scan_cpu_seconds},
+      {"key_scan_seconds", key_scan_seconds},
+      {"key_scan_cpu_seconds", key_scan_cpu_seconds},
+      {"key_ratio", batch.seconds / key_scan_seconds},
+      {"key_cpu_ratio", batch.cpu_seconds / key_scan_cpu_seconds},
       {"batch_peak_rss_mib", static_cast<double>(batch.peak_rss_kib) / 1024.0},
       {"batch_peak_anonymous_rss_mib", static_cast<double>(batch.peak_anonymous_rss_kib) / 1024.0},
       {"batch_phases", summary.is_object() ? summary.value("seconds", nlohmann::json())

@@ -269,26 +269,20 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
   std::size_t lines = 0;
   {
     ProgressMeter meter(progress_out, options.interactive, "reading history", 0, "lines");
-    std::string customer;
-    std::int64_t customer_id = -1;
-    store.ScanPurchaseHistory(cut_off, [&](const HistoryLine& line) {
-      if (line.customer_id != customer_id) {
-        customer_id = line.customer_id;
-        customer = std::to_string(customer_id);
-      }
-      targeting::HistoryBuilder::Line row;
-      row.customer = customer;
-      row.basket = line.purchase_id;
+    store.ScanPurchaseHistoryKeys(cut_off, [&](const HistoryKeyLine& line) {
+      targeting::HistoryBuilder::StoredLine row;
+      row.customer_id = line.customer_id;
+      row.purchase_seq = line.purchase_seq;
       row.product = line.sku;
       row.category = line.category;
-      row.timestamp = ToUnixSeconds(line.occurred_at);
+      row.timestamp = line.occurred_at;
       row.quantity = static_cast<std::int32_t>(std::clamp<std::int64_t>(line.quantity, 0, 9'999));
       row.amount_minor = line.amount_minor;
-      // A stored purchase is consistent by construction; a line refused here would be a
+      // A stored purchase is consistent by construction; a line dropped here would be a
       // product whose category changed between sales, and the first one seen stands.
-      (void)builder.Add(row);
+      (void)builder.AddStored(row);
       ++lines;
-      meter.Update(lines, lines);
+      if ((lines & 0xffff) == 0) meter.Update(lines, lines);
     });
     meter.Finish(lines, lines);
   }

@@ -5,6 +5,14 @@
 
 namespace loyalty::server {
 
+// Both scans read one statement: the purchase's sequence for the batch, its id last.
+constexpr char kHistorySql[] =
+    "SELECT p.customer_id, p.seq, p.occurred_at, l.sku, COALESCE(l.category, ''),"
+    " l.quantity, l.amount_minor, p.id"
+    " FROM purchases p JOIN purchase_lines l ON l.purchase_seq = p.seq"
+    " WHERE p.customer_id IS NOT NULL AND p.occurred_at < $1::bigint"
+    " ORDER BY p.seq, l.line_no";
+
 void PostgresStore::ScanPurchaseHistory(Timestamp before, const HistoryLineFunction& line) {
   auto lease = Read();
   postgres::Connection& db = *lease;
@@ -12,18 +20,37 @@ void PostgresStore::ScanPurchaseHistory(Timestamp before, const HistoryLineFunct
   postgres::Transaction snapshot(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
   HistoryLine row;
   db.ForEachRow(
-      "SELECT p.customer_id, p.id, p.occurred_at, l.sku, COALESCE(l.category, ''),"
-      " l.quantity, l.amount_minor"
-      " FROM purchases p JOIN purchase_lines l ON l.purchase_seq = p.seq"
-      " WHERE p.customer_id IS NOT NULL AND p.occurred_at < $1::bigint"
-      " ORDER BY p.seq, l.line_no",
+      kHistorySql,
       postgres::Params().Add(ToUnixSeconds(before)),
       [&](const postgres::Rows& rows, int i) {
         row.customer_id = rows.Int(i, 0);
-        row.purchase_id = rows.Text(i, 1);
+        row.purchase_id = rows.Text(i, 7);
         row.occurred_at = FromUnixSeconds(rows.Int(i, 2));
         row.sku = rows.Text(i, 3);
         row.category = rows.Text(i, 4);
+        row.quantity = rows.Int(i, 5);
+        row.amount_minor = rows.Int(i, 6);
+        line(row);
+      },
+      10'000);
+  snapshot.Commit();
+}
+
+void PostgresStore::ScanPurchaseHistoryKeys(Timestamp before,
+                                            const HistoryKeyLineFunction& line) {
+  auto lease = Read();
+  postgres::Connection& db = *lease;
+  postgres::Transaction snapshot(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+  HistoryKeyLine row;
+  db.ForEachRow(
+      kHistorySql,
+      postgres::Params().Add(ToUnixSeconds(before)),
+      [&](const postgres::Rows& rows, int i) {
+        row.customer_id = rows.Int(i, 0);
+        row.purchase_seq = rows.Int(i, 1);
+        row.occurred_at = rows.Int(i, 2);
+        row.sku = rows.TextView(i, 3);
+        row.category = rows.TextView(i, 4);
         row.quantity = rows.Int(i, 5);
         row.amount_minor = rows.Int(i, 6);
         line(row);
@@ -71,7 +98,7 @@ Status PostgresStore::SetCustomerSegments(
       db.Run(
           "UPDATE customers c SET segment = v.segment"
           " FROM unnest($1::bigint[], $2::text[]) AS v(id, segment)"
-          " WHERE c.id = v.id AND c.segment IS DISTINCT FROM v.segment",
+          " WHERE c.id = v.id AND c.segment IS DISTINCT FROM v.segment AND c.erased_at IS NULL",
           postgres::Params().AddArray(ids).AddArray(names));
       return Status();
     });

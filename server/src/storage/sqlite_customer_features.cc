@@ -1,35 +1,47 @@
 // SqliteStore: the nightly run's customer features (migration 0022).
+#include <algorithm>
+
 #include "storage/customer_features_rows.h"
 #include "storage/sqlite_store.h"
+#include "storage/sqlite_values.h"
 
 namespace loyalty::server {
 
 Status SqliteStore::WriteCustomerFeatures(const std::vector<CustomerFeaturesRecord>& rows) {
+  constexpr std::size_t kColumns = 9;
+  constexpr std::size_t kRowsPerStatement = 100;
   return writer_->Run([&](sqlite::Connection& db) -> Status {
-    for (const auto& row : rows) {
-      db.Prepared(
-            "INSERT INTO customer_features(customer_id, run_date, visits, last_visit_at,"
-            " days_since_last_visit, days_between_visits, lapse_risk, next_visit_at,"
-            " top_categories)"
-            " SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9 FROM customers"
-            " WHERE id = ?1 AND merged_into IS NULL AND erased_at IS NULL"
-            " ON CONFLICT(customer_id) DO UPDATE SET run_date = excluded.run_date,"
-            " visits = excluded.visits, last_visit_at = excluded.last_visit_at,"
-            " days_since_last_visit = excluded.days_since_last_visit,"
-            " days_between_visits = excluded.days_between_visits,"
-            " lapse_risk = excluded.lapse_risk, next_visit_at = excluded.next_visit_at,"
-            " top_categories = excluded.top_categories"
-            " WHERE customer_features.run_date <= excluded.run_date")
-          .Bind(1, row.customer_id)
-          .Bind(2, row.run_date)
-          .Bind(3, row.visits)
-          .Bind(4, ToUnixSeconds(row.last_visit_at))
-          .BindDouble(5, row.days_since_last_visit)
-          .BindDouble(6, row.days_between_visits)
-          .BindDouble(7, row.lapse_risk)
-          .Bind(8, ToUnixSeconds(row.next_visit_at))
-          .Bind(9, TopCategoriesJson(row.top_categories))
-          .Run();
+    for (std::size_t first = 0; first < rows.size(); first += kRowsPerStatement) {
+      const std::size_t count = std::min(kRowsPerStatement, rows.size() - first);
+      auto& upsert = db.Prepared(
+          "INSERT INTO customer_features(customer_id, run_date, visits, last_visit_at,"
+          " days_since_last_visit, days_between_visits, lapse_risk, next_visit_at,"
+          " top_categories)"
+          " SELECT v.column1, v.column2, v.column3, v.column4, v.column5, v.column6,"
+          " v.column7, v.column8, v.column9 FROM (VALUES " + SqliteValuesList(count, kColumns) +
+          ") AS v JOIN customers c ON c.id = v.column1"
+          " WHERE c.merged_into IS NULL AND c.erased_at IS NULL"
+          " ON CONFLICT(customer_id) DO UPDATE SET run_date = excluded.run_date,"
+          " visits = excluded.visits, last_visit_at = excluded.last_visit_at,"
+          " days_since_last_visit = excluded.days_since_last_visit,"
+          " days_between_visits = excluded.days_between_visits,"
+          " lapse_risk = excluded.lapse_risk, next_visit_at = excluded.next_visit_at,"
+          " top_categories = excluded.top_categories"
+          " WHERE customer_features.run_date <= excluded.run_date");
+      for (std::size_t i = 0; i < count; ++i) {
+        const CustomerFeaturesRecord& row = rows[first + i];
+        const int at = static_cast<int>(i * kColumns);
+        upsert.Bind(at + 1, row.customer_id)
+            .Bind(at + 2, row.run_date)
+            .Bind(at + 3, row.visits)
+            .Bind(at + 4, ToUnixSeconds(row.last_visit_at))
+            .BindDouble(at + 5, row.days_since_last_visit)
+            .BindDouble(at + 6, row.days_between_visits)
+            .BindDouble(at + 7, row.lapse_risk)
+            .Bind(at + 8, ToUnixSeconds(row.next_visit_at))
+            .Bind(at + 9, TopCategoriesJson(row.top_categories));
+      }
+      upsert.Run();
     }
     return Status();
   });

@@ -4,6 +4,7 @@
 // read here cannot be spent by another purchase before this one commits.
 #include "storage/campaign_rows.h"
 #include "storage/sqlite_store.h"
+#include "storage/sqlite_values.h"
 
 namespace loyalty::server {
 
@@ -100,29 +101,36 @@ void SqliteStore::RecordPlannedOffer(sqlite::Connection& db, const PlannedOffer&
 
 Status SqliteStore::RecordNextVisitCandidates(
     const std::vector<NextVisitCandidateRecord>& candidates) {
+  constexpr std::size_t kColumns = 14;
+  constexpr std::size_t kRowsPerStatement = 64;
   return writer_->Run([&](sqlite::Connection& db) -> Status {
-    for (const auto& record : candidates) {
-      const NextVisitCandidate& candidate = record.candidate;
-      db.Prepared(
-            "INSERT OR IGNORE INTO next_visit_candidates(customer_id, campaign_id, run_date,"
-            " candidate_rank, sku, name, category, unit_price_minor, margin_rate, probability,"
-            " gap_visits, depth_percent, expected_cost_minor, expected_value_minor)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
-          .Bind(1, record.customer_id)
-          .Bind(2, candidate.campaign_id)
-          .Bind(3, record.run_date)
-          .Bind(4, record.rank)
-          .Bind(5, candidate.sku)
-          .Bind(6, candidate.name)
-          .Bind(7, candidate.category)
-          .Bind(8, candidate.unit_price_minor)
-          .BindDouble(9, candidate.margin_rate)
-          .BindDouble(10, candidate.probability)
-          .BindDouble(11, candidate.gap_visits)
-          .Bind(12, record.depth_percent)
-          .BindDouble(13, record.expected_cost_minor)
-          .BindDouble(14, record.expected_value_minor)
-          .Run();
+    for (std::size_t first = 0; first < candidates.size(); first += kRowsPerStatement) {
+      const std::size_t rows = std::min(kRowsPerStatement, candidates.size() - first);
+      auto& insert = db.Prepared(
+          "INSERT OR IGNORE INTO next_visit_candidates(customer_id, campaign_id, run_date,"
+          " candidate_rank, sku, name, category, unit_price_minor, margin_rate, probability,"
+          " gap_visits, depth_percent, expected_cost_minor, expected_value_minor) VALUES " +
+          SqliteValuesList(rows, kColumns));
+      for (std::size_t i = 0; i < rows; ++i) {
+        const NextVisitCandidateRecord& record = candidates[first + i];
+        const NextVisitCandidate& candidate = record.candidate;
+        const int at = static_cast<int>(i * kColumns);
+        insert.Bind(at + 1, record.customer_id)
+            .Bind(at + 2, candidate.campaign_id)
+            .Bind(at + 3, record.run_date)
+            .Bind(at + 4, record.rank)
+            .Bind(at + 5, candidate.sku)
+            .Bind(at + 6, candidate.name)
+            .Bind(at + 7, candidate.category)
+            .Bind(at + 8, candidate.unit_price_minor)
+            .BindDouble(at + 9, candidate.margin_rate)
+            .BindDouble(at + 10, candidate.probability)
+            .BindDouble(at + 11, candidate.gap_visits)
+            .Bind(at + 12, record.depth_percent)
+            .BindDouble(at + 13, record.expected_cost_minor)
+            .BindDouble(at + 14, record.expected_value_minor);
+      }
+      insert.Run();
     }
     return Status();
   });

@@ -102,6 +102,7 @@ class SqliteStore final : public Store {
                                   LeaseTime now, std::chrono::milliseconds lease) override;
   Status ReleaseBatchLock(const std::string& name, const std::string& token) override;
   void ScanPurchaseHistory(Timestamp before, const HistoryLineFunction& line) override;
+  void ScanPurchaseHistoryKeys(Timestamp before, const HistoryKeyLineFunction& line) override;
   std::vector<std::pair<std::int64_t, std::string>> ListBirthdays() override;
   std::vector<std::int64_t> ListCardholders() override;
   Status SetCustomerSegments(

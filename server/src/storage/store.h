@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -264,6 +265,18 @@ struct HistoryLine {
   Timestamp occurred_at;
   std::string sku;
   std::string category;  // as stored with the sale; empty for a product not in the catalog
+  std::int64_t quantity = 0;
+  std::int64_t amount_minor = 0;
+};
+
+// A line of the purchase history as the nightly batch reads it in bulk: the purchase
+// named by its integer sequence instead of its id, the text borrowed from the scan.
+struct HistoryKeyLine {
+  std::int64_t customer_id = 0;
+  std::int64_t purchase_seq = 0;  // one per purchase, ascending in the order stored
+  std::int64_t occurred_at = 0;   // Unix seconds, UTC
+  std::string_view sku;           // valid during the call only
+  std::string_view category;      // likewise; empty for a product not in the catalog
   std::int64_t quantity = 0;
   std::int64_t amount_minor = 0;
 };
@@ -666,6 +679,11 @@ class Store {
   // are not netted out here.
   using HistoryLineFunction = std::function<void(const HistoryLine&)>;
   virtual void ScanPurchaseHistory(Timestamp before, const HistoryLineFunction& line) = 0;
+  // The same lines in the same order, each purchase by its sequence number and its text
+  // borrowed from the scan: the nightly batch reads tens of millions of lines, and a
+  // purchase's UUID copied onto every one of them cost more than the scan itself.
+  using HistoryKeyLineFunction = std::function<void(const HistoryKeyLine&)>;
+  virtual void ScanPurchaseHistoryKeys(Timestamp before, const HistoryKeyLineFunction& line) = 0;
   // Customers holding an active card, whom a coupon can reach; ascending.
   virtual std::vector<std::int64_t> ListCardholders() = 0;
   // Every customer who gave a birthday at registration: customer id, YYYY-MM-DD.

@@ -81,6 +81,42 @@ std::optional<std::string> HistoryBuilder::Add(const Line& line) {
   return std::nullopt;
 }
 
+bool HistoryBuilder::AddStored(const StoredLine& line) {
+  const auto known_product = history_.products.Find(line.product);
+  std::optional<std::uint32_t> known_category;
+  if (!line.category.empty()) {
+    const std::uint32_t filed =
+        known_product ? history_.product_category[*known_product] : kNoCategory;
+    if (filed != kNoCategory) {
+      if (history_.categories.Name(filed) != line.category) return false;
+      known_category = filed;
+    } else {
+      known_category = history_.categories.Find(line.category);
+    }
+  }
+  if (lines_.size() >= std::numeric_limits<std::uint32_t>::max()) return false;
+
+  if (lines_.empty() || line.purchase_seq != last_seq_) {
+    const auto [found, inserted] = stored_customers_.try_emplace(line.customer_id, 0);
+    if (inserted) found->second = history_.customers.Intern(std::to_string(line.customer_id));
+    last_customer_id_ = found->second;
+    last_basket_id_ = static_cast<std::uint32_t>(basket_customer_.size());
+    basket_customer_.push_back(last_customer_id_);
+    basket_time_.push_back(line.timestamp);
+    last_seq_ = line.purchase_seq;
+  }
+  const std::uint32_t product =
+      known_product ? *known_product : history_.products.Intern(line.product);
+  if (product == history_.product_category.size()) history_.product_category.push_back(kNoCategory);
+  if (!line.category.empty() && !known_category) {
+    history_.product_category[product] = history_.categories.Intern(line.category);
+  } else if (known_category) {
+    history_.product_category[product] = *known_category;
+  }
+  lines_.push_back({last_basket_id_, product, line.quantity, line.amount_minor});
+  return true;
+}
+
 TransactionHistory HistoryBuilder::Build() {
   TransactionHistory history = std::move(history_);
   history_ = TransactionHistory();
@@ -127,6 +163,7 @@ TransactionHistory HistoryBuilder::Build() {
   }
 
   basket_ids_ = IdDictionary();
+  stored_customers_ = {};
   last_basket_.clear();
   last_customer_.clear();
   basket_customer_ = {};

@@ -97,6 +97,23 @@ class HistoryBuilder {
   // category), leaving the builder as it was.
   std::optional<std::string> Add(const Line& line);
 
+  // A line of a store's scan (Store::ScanPurchaseHistoryKeys): its purchase named by an
+  // integer, a purchase's lines together, so a basket needs no dictionary and a customer
+  // is looked up once a basket. Not to be mixed with Add in one builder. A line whose
+  // product is filed under another category on an earlier line is dropped (the first
+  // one seen stands), as Add refuses it.
+  struct StoredLine {
+    std::int64_t customer_id = 0;
+    std::int64_t purchase_seq = 0;
+    std::string_view product;
+    std::string_view category;  // empty: unknown
+    std::int64_t timestamp = kNoTimestamp;
+    std::int32_t quantity = 1;
+    std::int64_t amount_minor = 0;
+  };
+  // False when the line was dropped.
+  bool AddStored(const StoredLine& line);
+
   // Orders each customer's baskets by time (ties and files without time: by the first
   // line's position) and lays out the arrays. The builder is empty afterwards.
   TransactionHistory Build();
@@ -117,6 +134,10 @@ class HistoryBuilder {
   // scan and in a file, and finding them again costs two hash lookups per line.
   std::string last_basket_, last_customer_;
   std::uint32_t last_basket_id_ = 0, last_customer_id_ = 0;
+  // AddStored's: the customers by their store id, and the purchase of the previous line
+  // kept (a basket is made at its purchase's first line kept).
+  std::unordered_map<std::int64_t, std::uint32_t> stored_customers_;
+  std::int64_t last_seq_ = 0;
 };
 
 }  // namespace loyalty::server::targeting

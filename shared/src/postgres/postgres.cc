@@ -184,6 +184,11 @@ std::string Rows::Text(int row, int column) const {
                      static_cast<std::size_t>(PQgetlength(result_, row, column)));
 }
 
+std::string_view Rows::TextView(int row, int column) const {
+  return std::string_view(PQgetvalue(result_, row, column),
+                          static_cast<std::size_t>(PQgetlength(result_, row, column)));
+}
+
 bool Rows::IsNull(int row, int column) const { return PQgetisnull(result_, row, column) != 0; }
 
 std::optional<std::int64_t> Rows::OptionalInt(int row, int column) const {

@@ -132,5 +132,27 @@ TEST_P(CustomerFeaturesStoreTest, ErasedAndMergedCustomersKeepNoFeatures) {
   EXPECT_FALSE(store_->FindCustomerFeatures(bob).has_value());
 }
 
+TEST_P(CustomerFeaturesStoreTest, ABulkWriteSpanningStatementsKeepsEveryRowAndSkipsTheUnknown) {
+  const std::int64_t ann = Customer(1), bob = Customer(2), cid = Customer(3);
+  // Unknown customers between them, so the known ones fall into different statements.
+  std::vector<CustomerFeaturesRecord> rows;
+  for (std::int64_t n = 0; n < 260; ++n) rows.push_back(Features(900'000 + n, "2026-12-04", 0.9));
+  rows[0] = Features(ann, "2026-12-04", 0.1);
+  rows[150] = Features(bob, "2026-12-04", 0.2);
+  rows[259] = Features(cid, "2026-12-04", 0.3);
+  ASSERT_TRUE(store_->WriteCustomerFeatures(rows).ok());
+  EXPECT_EQ(database_->Int("SELECT COUNT(*) FROM customer_features"), 3);
+  EXPECT_EQ(store_->FindCustomerFeatures(ann)->lapse_risk, 0.1);
+  EXPECT_EQ(store_->FindCustomerFeatures(bob)->lapse_risk, 0.2);
+  EXPECT_EQ(store_->FindCustomerFeatures(cid)->lapse_risk, 0.3);
+  // The next night replaces them, an older one does not.
+  rows[150] = Features(bob, "2026-12-05", 0.4);
+  rows[259] = Features(cid, "2026-12-03", 0.5);
+  ASSERT_TRUE(store_->WriteCustomerFeatures(rows).ok());
+  EXPECT_EQ(store_->FindCustomerFeatures(bob)->lapse_risk, 0.4);
+  EXPECT_EQ(store_->FindCustomerFeatures(cid)->lapse_risk, 0.3);
+  EXPECT_EQ(store_->FindCustomerFeatures(cid)->run_date, "2026-12-04");
+}
+
 }  // namespace
 }  // namespace loyalty::server

@@ -192,6 +192,35 @@ TEST_P(NextVisitStoreTest, CandidatesCountOnceTheirRunIsCurrentAndARerunStoresNo
   EXPECT_EQ(recorded->ack.next_visit_coupons[0].coupon.target_value, "5001");
 }
 
+TEST_P(NextVisitStoreTest, ManyCandidatesInOneCallAreStoredOnceEachWithTheirValues) {
+  ASSERT_TRUE(store_->CreateCampaign(NextVisit("nv"), std::nullopt, kNow).ok());
+  domain::CustomerDetails details;
+  details.name = "Shopper";
+  const std::int64_t customer = store_->RegisterCustomer(Card(1), details, kNow).value();
+  // More rows than one statement takes, the first part stored already by a killed run.
+  std::vector<NextVisitCandidateRecord> records;
+  for (std::int64_t rank = 0; rank < 150; ++rank) {
+    auto record = Candidates(customer, "nv")[static_cast<std::size_t>(rank % 2)];
+    record.rank = rank;
+    record.candidate.probability = 0.001 * static_cast<double>(rank);
+    records.push_back(record);
+  }
+  const std::vector<NextVisitCandidateRecord> killed(records.begin(), records.begin() + 70);
+  ASSERT_TRUE(store_->RecordNextVisitCandidates(killed).ok());
+  records[10].candidate.sku = "1001";  // stored already: left as it was
+  ASSERT_TRUE(store_->RecordNextVisitCandidates(records).ok());
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM next_visit_candidates"), 150);
+  EXPECT_EQ(database_->Text("SELECT sku FROM next_visit_candidates WHERE candidate_rank = 10"),
+            "4001");
+  EXPECT_EQ(database_->Text("SELECT sku || '/' || name || '/' || category || '/' ||"
+                            " unit_price_minor || '/' || depth_percent FROM next_visit_candidates"
+                            " WHERE candidate_rank = 149"),
+            "5001/Rice/GRAINS/500/10");
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM next_visit_candidates WHERE candidate_rank = 149"
+                  " AND probability > 0.1485 AND probability < 0.1495"),
+            1);
+}
+
 TEST_P(NextVisitStoreTest, ConcurrentPurchasesNeverSpendMoreThanTheBudget) {
   auto campaign = NextVisit("nv");
   campaign.budget_coupons = 3;

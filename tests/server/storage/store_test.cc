@@ -1138,6 +1138,75 @@ TEST_P(StoreTest, ScanPurchaseHistoryGivesEveryCardholdersLineBeforeTheCutOff) {
   EXPECT_EQ(all, 4u);
 }
 
+TEST_P(StoreTest, ScanPurchaseHistoryKeysGivesTheSameLinesUnderEachPurchasesSequence) {
+  const auto ada = Card("212345678901");
+  const auto bob = Card("298765432109");
+  Record(MakePurchase(ada, {{"1001", 2, 129}, {"2001", 1, 249}}, kDay1), kDay2);
+  Record(MakePurchase(std::nullopt, {{"3001", 1, 899}}, kDay1), kDay2);
+  Record(MakePurchase(bob, {{"9999", 1, 100}}, kDay1 + std::chrono::hours(1)), kDay2);
+  Record(MakePurchase(ada, {{"1002", 1, 450}, {"1001", 3, 129}}, kDay1 + std::chrono::hours(2)),
+         kDay2);
+  Record(MakePurchase(ada, {{"1002", 1, 450}}, kDay2), kDay2);
+
+  std::vector<HistoryLine> lines;
+  store_->ScanPurchaseHistory(kDay2, [&](const HistoryLine& line) { lines.push_back(line); });
+  struct Seen {
+    std::int64_t customer_id, seq, occurred_at, quantity, amount_minor;
+    std::string sku, category;
+  };
+  std::vector<Seen> keyed;
+  store_->ScanPurchaseHistoryKeys(kDay2, [&](const HistoryKeyLine& line) {
+    keyed.push_back({line.customer_id, line.purchase_seq, line.occurred_at, line.quantity,
+                     line.amount_minor, std::string(line.sku), std::string(line.category)});
+  });
+  ASSERT_EQ(lines.size(), 5u);
+  ASSERT_EQ(keyed.size(), lines.size());
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    EXPECT_EQ(keyed[i].customer_id, lines[i].customer_id) << i;
+    EXPECT_EQ(keyed[i].occurred_at, ToUnixSeconds(lines[i].occurred_at)) << i;
+    EXPECT_EQ(keyed[i].sku, lines[i].sku) << i;
+    EXPECT_EQ(keyed[i].category, lines[i].category) << i;
+    EXPECT_EQ(keyed[i].quantity, lines[i].quantity) << i;
+    EXPECT_EQ(keyed[i].amount_minor, lines[i].amount_minor) << i;
+    // One sequence number per purchase, growing in the order purchases were stored.
+    if (i > 0) {
+      EXPECT_EQ(keyed[i].seq == keyed[i - 1].seq,
+                lines[i].purchase_id == lines[i - 1].purchase_id) << i;
+      EXPECT_GE(keyed[i].seq, keyed[i - 1].seq) << i;
+    }
+  }
+  EXPECT_EQ(keyed[4].category, "DAIRY");
+}
+
+TEST_P(StoreTest, SegmentsSkipUnknownAndErasedCustomers) {
+  std::vector<std::int64_t> ids;
+  for (const char* number : {"212345678901", "298765432109", "299999999999"}) {
+    ids.push_back(*Record(MakePurchase(Card(number), {{"1001", 1, 129}}, kDay1), kDay1)
+                       .ack.customer_id);
+  }
+  ASSERT_TRUE(store_->EraseCustomer(ids[2], kDay2).value());
+  // Unknown customers among them, as a nightly run's history holds merged-away ids.
+  std::vector<std::pair<std::int64_t, std::string>> segments;
+  for (std::int64_t n = 0; n < 700; ++n) segments.emplace_back(1'000'000 + n, "champions");
+  segments[0] = {ids[0], "champions"};
+  segments[340] = {ids[1], "at_risk"};
+  segments[699] = {ids[2], "lost"};
+  ASSERT_TRUE(store_->SetCustomerSegments(segments).ok());
+  EXPECT_EQ(Text("SELECT segment FROM customers WHERE id = " + std::to_string(ids[0])),
+            "champions");
+  EXPECT_EQ(Text("SELECT segment FROM customers WHERE id = " + std::to_string(ids[1])),
+            "at_risk");
+  EXPECT_EQ(Count("customers", "id = " + std::to_string(ids[2]) + " AND segment IS NULL"), 1);
+  EXPECT_EQ(Count("customers", "segment IS NOT NULL"), 2);
+
+  // A rerun with one customer moved changes that one row.
+  segments[340].second = "lost";
+  ASSERT_TRUE(store_->SetCustomerSegments(segments).ok());
+  EXPECT_EQ(Text("SELECT segment FROM customers WHERE id = " + std::to_string(ids[1])), "lost");
+  EXPECT_EQ(Text("SELECT segment FROM customers WHERE id = " + std::to_string(ids[0])),
+            "champions");
+}
+
 }  // namespace
 }  // namespace loyalty::server
 

@@ -88,6 +88,8 @@ class Rows {
   std::int64_t Int(int row, int column) const;
   double Double(int row, int column) const;
   std::string Text(int row, int column) const;
+  // The value's text without a copy, valid while these rows live.
+  std::string_view TextView(int row, int column) const;
   bool IsNull(int row, int column) const;
   std::optional<std::int64_t> OptionalInt(int row, int column) const;
 

@@ -57,6 +57,9 @@ class Statement {
   std::int64_t Int(int column) const;
   double Double(int column) const;
   std::string Text(int column) const;
+  // The column's text without a copy, valid until the next Step or Reset: a scan of
+  // millions of rows need not allocate a string per value.
+  std::string_view TextView(int column) const;
   bool IsNull(int column) const;
 
   void Reset();

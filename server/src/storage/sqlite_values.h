@@ -1,0 +1,24 @@
+// Multi-row statements for SQLite: the nightly batch writes hundreds of thousands of
+// rows, and one statement per row spends most of its time stepping and resetting.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+namespace loyalty::server {
+
+// "(?,?,?),(?,?,?)" for `rows` rows of `columns` parameters, numbered in row order.
+inline std::string SqliteValuesList(std::size_t rows, std::size_t columns) {
+  std::string row = "(";
+  for (std::size_t c = 0; c < columns; ++c) row += c == 0 ? "?" : ",?";
+  row += ")";
+  std::string list;
+  list.reserve(rows * (row.size() + 1));
+  for (std::size_t r = 0; r < rows; ++r) {
+    if (r > 0) list += ',';
+    list += row;
+  }
+  return list;
+}
+
+}  // namespace loyalty::server
