@@ -122,10 +122,11 @@ TEST_F(PortalSession, RefusesUnknownAccountsAndWrongPasswordsAlikeThenThrottles)
   EXPECT_EQ(Client().Get("/portal/api/session")->status, 401u);
 
   // The same account however its e-mail is spelt: one count.
-  for (const char* spelling : {"ADA@example.com", " Ada@Example.com", "ada@EXAMPLE.com"}) {
+  for (const char* spelling :
+       {"ADA@example.com", " Ada@Example.com", "ada@EXAMPLE.com", "Ada@example.COM"}) {
     EXPECT_EQ(Login(spelling, "a wrong guess")->status, 401u);
   }
-  // Five failures from this address: even the right password now waits.
+  // Five failures for the account: even the right password now waits.
   auto throttled = Login("ada@example.com", kPassword);
   ASSERT_TRUE(throttled.ok());
   EXPECT_EQ(throttled->status, 429u) << throttled->body;

@@ -4,7 +4,8 @@
 
 namespace loyalty::server::auth {
 
-std::optional<std::chrono::seconds> LoginThrottle::Check(const std::string& key, Timestamp now) {
+std::optional<std::chrono::seconds> LoginThrottle::Check(const std::string& key,
+                                                         int max_failures, Timestamp now) {
   auto it = failures_.find(key);
   if (it == failures_.end()) return std::nullopt;
   auto& times = it->second;
@@ -13,7 +14,7 @@ std::optional<std::chrono::seconds> LoginThrottle::Check(const std::string& key,
     failures_.erase(it);
     return std::nullopt;
   }
-  if (static_cast<int>(times.size()) < kMaxFailures) return std::nullopt;
+  if (static_cast<int>(times.size()) < max_failures) return std::nullopt;
   const auto wait = std::chrono::ceil<std::chrono::seconds>(times.front() + kWindow - now);
   return std::max(wait, std::chrono::seconds(1));
 }
@@ -22,8 +23,8 @@ std::optional<std::chrono::seconds> LoginThrottle::BeginAttempt(const std::strin
                                                                 const std::string& account,
                                                                 Timestamp now) {
   std::lock_guard lock(mutex_);
-  const auto by_address = Check("address:" + address, now);
-  const auto by_account = Check("account:" + account, now);
+  const auto by_address = Check("address:" + address, kMaxAddressFailures, now);
+  const auto by_account = Check("account:" + account, kMaxAccountFailures, now);
   if (by_address || by_account) {
     return std::max(by_address.value_or(std::chrono::seconds(0)),
                     by_account.value_or(std::chrono::seconds(0)));
@@ -33,11 +34,13 @@ std::optional<std::chrono::seconds> LoginThrottle::BeginAttempt(const std::strin
   if (failures_.size() > kMaxTrackedKeys) {
     std::erase_if(failures_, [&](const auto& entry) { return entry.second.back() + kWindow <= now; });
   }
-  for (const auto& key : {"address:" + address, "account:" + account}) {
+  for (const auto& [key, max_failures] :
+       {std::pair{"address:" + address, kMaxAddressFailures},
+        std::pair{"account:" + account, kMaxAccountFailures}}) {
     auto& times = failures_[key];
     times.push_back(now);
-    // Only the newest kMaxFailures matter for the decision.
-    while (static_cast<int>(times.size()) > kMaxFailures) times.pop_front();
+    // Only the newest max_failures matter for the decision.
+    while (static_cast<int>(times.size()) > max_failures) times.pop_front();
   }
   return std::nullopt;
 }

@@ -1,7 +1,10 @@
-// Slows password guessing: after kMaxFailures failed logins within kWindow from one
-// address, or for one account, further attempts are refused until the oldest failure
-// leaves the window. Counting per account too stops a botnet spreading its guesses over
-// many addresses; counting per address stops one address trying many accounts.
+// Slows password guessing: after kMaxAccountFailures failed logins within kWindow for
+// one account, or kMaxAddressFailures from one address, further attempts are refused
+// until the oldest failure leaves the window. Counting per account stops a botnet
+// spreading its guesses over many addresses; counting per address stops one address
+// trying many accounts. The address's limit is the looser one because a store's staff
+// share a back-office computer and a store's one internet address: one manager's typos
+// must not lock out the rest of the staff.
 // In memory: a restart forgets, which costs an attacker a restart of our server.
 #pragma once
 
@@ -18,7 +21,8 @@ namespace loyalty::server::auth {
 
 class LoginThrottle {
  public:
-  static constexpr int kMaxFailures = 5;
+  static constexpr int kMaxAccountFailures = 5;
+  static constexpr int kMaxAddressFailures = 30;
   static constexpr std::chrono::minutes kWindow{15};
   static constexpr std::size_t kMaxTrackedKeys = 100'000;
 
@@ -33,7 +37,8 @@ class LoginThrottle {
   void Succeeded(const std::string& address, const std::string& account);
 
  private:
-  std::optional<std::chrono::seconds> Check(const std::string& key, Timestamp now);
+  std::optional<std::chrono::seconds> Check(const std::string& key, int max_failures,
+                                            Timestamp now);
 
   std::mutex mutex_;
   std::unordered_map<std::string, std::deque<Timestamp>> failures_;

@@ -13,7 +13,8 @@ constexpr double kSecondsPerDay = 86'400;
 // One customer's gaps between visits, as logs of days.
 struct Gaps {
   std::uint32_t visits = 0;
-  std::int64_t last_at = kNoTimestamp;
+  std::int64_t trip_at = kNoTimestamp;  // the latest trip's first basket: gaps run from it
+  std::int64_t last_at = kNoTimestamp;  // the latest basket: the absence runs from it
   std::uint32_t count = 0;
   double log_sum = 0;
   double log_square_sum = 0;
@@ -32,15 +33,16 @@ Gaps GapsOf(const TransactionHistory& history, std::uint32_t customer, std::int6
     const std::int64_t at = history.basket_time[basket];
     if (at == kNoTimestamp || at >= run_at) continue;
     ++gaps.visits;
-    if (gaps.last_at != kNoTimestamp) {
-      const double days = static_cast<double>(at - gaps.last_at) / kSecondsPerDay;
-      if (days < min_gap_days) continue;  // the same trip: the gap runs from its first basket
+    gaps.last_at = at;
+    if (gaps.trip_at != kNoTimestamp) {
+      const double days = static_cast<double>(at - gaps.trip_at) / kSecondsPerDay;
+      if (days < min_gap_days) continue;  // the same trip
       const double log_days = std::log(days);
       ++gaps.count;
       gaps.log_sum += log_days;
       gaps.log_square_sum += log_days * log_days;
     }
-    gaps.last_at = at;
+    gaps.trip_at = at;
   }
   return gaps;
 }

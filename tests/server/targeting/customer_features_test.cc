@@ -89,6 +89,18 @@ TEST(CustomerFeatures, CadenceShrinksEachCustomerTowardsThePopulation) {
   EXPECT_NEAR(d.lapse_risk, 0.82076, 1e-4);
 }
 
+TEST(CustomerFeatures, ALastTripOfTwoBasketsEndsAtItsLaterOne) {
+  // E: 20 days back, then a trip of two baskets 10 and 9.75 days back. The gap runs from
+  // trip to trip (10 days); the absence from the trip's last basket.
+  const auto history = MakeHistory({Visit("E", 20), Visit("E", 10), Visit("E", 9.75)});
+  const auto table = ComputeCustomerFeatures(history, kRunAt);
+  const auto& e = Of(history, table, "E");
+  EXPECT_EQ(e.visits, 3U);
+  EXPECT_EQ(e.last_visit_at, kRunAt - 9 * kDay - 18 * 3600);
+  EXPECT_NEAR(e.days_since_last_visit, 9.75, 1e-9);
+  EXPECT_NEAR(e.days_between_visits, 10, 1e-9);  // its own gap and the population's agree
+}
+
 TEST(CustomerFeatures, WithoutAnyGapTheDefaultsStandIn) {
   // Two shoppers with one visit each, 14 and 28 days back: the default 14-day median
   // gap with sigma 1, so Phi(0) = 0.5 and Phi(ln 2) = 0.75589.
