@@ -1,12 +1,12 @@
 // The forms of the customer pages: a customer's details and consents (registering a
 // card, editing a customer) and the API's field errors shown beside their fields.
 import { ApiError } from './api.js';
-import { h } from './dom.js';
+import { field, h } from './dom.js';
 
 // `label` also names the field in its error messages.
 export function labelled(label, control) {
   control.dataset.label = label;
-  return h('label', { class: 'field' }, h('span', {}, label), control);
+  return field(label, control);
 }
 
 // Shows the API's error beside the field it names in `form`, or at the form's end.

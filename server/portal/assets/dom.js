@@ -17,6 +17,11 @@ export function h(tag, attributes = {}, ...children) {
   return element;
 }
 
+// A form control with its label in view, as every page's filters and forms show them.
+export function field(label, control) {
+  return h('label', { class: 'field' }, h('span', {}, label), control);
+}
+
 const latestRender = new WeakMap();
 
 // Marks the start of a render of `container` and returns a check that it is still the

@@ -1,7 +1,7 @@
 // Audit log (admins): every change, login and export, newest first, filtered by action,
 // target or period, a page at a time, and the same rows as CSV.
 import { get } from './api.js';
-import { h, startRender } from './dom.js';
+import { field, h, startRender } from './dom.js';
 import { dataTable } from './table.js';
 
 const state = { action: '', target: '', from: '', to: '', pages: [] };
@@ -65,12 +65,10 @@ export default async function render(container) {
   const data = await get(`/portal/api/audit?${query(before ? { before } : {})}`);
 
   // Each filter with its label in view: two date boxes alone read as the same box twice.
-  const input = (name, label, placeholder, type = 'text') => h('label', { class: 'field' },
-    h('span', {}, label),
-    h('input', {
-      id: `audit-${name}`, type, value: state[name], placeholder,
-      onchange: (event) => { state[name] = event.target.value; state.pages = []; rerender(); },
-    }));
+  const input = (name, label, placeholder, type = 'text') => field(label, h('input', {
+    id: `audit-${name}`, type, value: state[name], placeholder,
+    onchange: (event) => { state[name] = event.target.value; state.pages = []; rerender(); },
+  }));
   const pager = h('div', { class: 'pager' },
     h('button', { type: 'button', class: 'secondary', id: 'audit-newer', disabled: state.pages.length === 0,
       onclick: () => { state.pages.pop(); rerender(); } }, 'Newer'),

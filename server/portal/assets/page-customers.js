@@ -3,7 +3,7 @@
 // `#/customers/{id}` opens one customer's page (page-customer.js) instead.
 import { ApiError, get, request } from './api.js';
 import { detailsBody, detailsFields, labelled, onSubmit } from './customer-form.js';
-import { h, startRender } from './dom.js';
+import { field, h, startRender } from './dom.js';
 import { count, money, moneyValue } from './format.js';
 
 export const segments = ['champions', 'loyal', 'potential_loyalists', 'new', 'at_risk',
@@ -76,10 +76,6 @@ function listQuery(currency) {
   if (max !== null) query.set('max_spend', String(max));
   if (f.consent) query.set('consent', f.consent);
   return query;
-}
-
-function field(label, control) {
-  return h('label', { class: 'field' }, h('span', {}, label), control);
 }
 
 function filterForm(user, rerender) {
