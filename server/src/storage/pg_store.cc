@@ -222,8 +222,8 @@ void PostgresStore::RecordPurchaseAsync(domain::Purchase purchase, Timestamp now
   const bool plans = PlansWithCampaigns(purchase, {});
   writer_->Submit(PostgresWriter::Job{
       [this, state, purchase = std::move(purchase), body_hash = std::move(body_hash),
-       now](postgres::Connection& db) -> Status {
-        *state = WritePurchase(db, purchase, body_hash, now);
+       now, plans](postgres::Connection& db) -> Status {
+        *state = WritePurchase(db, purchase, body_hash, now, plans);
         return (*state)->status();
       },
       [this, state, done = std::move(done)](Status status) {
@@ -262,7 +262,8 @@ Result<RecordedPurchase> PostgresStore::Replay(postgres::Connection& db,
 
 Result<RecordedPurchase> PostgresStore::WritePurchase(postgres::Connection& db,
                                                       const domain::Purchase& purchase,
-                                                      const std::string& body_hash, Timestamp now) {
+                                                      const std::string& body_hash, Timestamp now,
+                                                      bool plans) {
   const std::optional<std::string> card =
       purchase.card ? std::optional(purchase.card->digits()) : std::nullopt;
   // Redemptions depend on who holds each coupon, so a purchase with some asks first
@@ -422,7 +423,7 @@ Result<RecordedPurchase> PostgresStore::WritePurchase(postgres::Connection& db,
           .AddArray(first_purchases)
           .Add(kProfileCategories)
           .Add(purchase.cashier_id)
-          .Add(PlansWithCampaigns(purchase, {}) ? "true" : "false"));
+          .Add(plans ? "true" : "false"));
   if (written.empty()) return Replay(db, purchase, body_hash);
   const std::int64_t purchase_seq = written.Int(0, 0);
   const std::optional<std::int64_t> customer_id = written.OptionalInt(0, 1);

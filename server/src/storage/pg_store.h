@@ -204,8 +204,10 @@ class PostgresStore final : public Store {
 
   // These run on the writer thread, inside its transaction.
   void WritePurchaseGroup(postgres::Connection& db, PurchaseGroup& group);
+  // `plans`: the job took the campaigns' lock at BEGIN (PlansWithCampaigns), so the
+  // statement may plan next-visit coupons; decided once, where the job is made.
   Result<RecordedPurchase> WritePurchase(postgres::Connection& db, const domain::Purchase& purchase,
-                                         const std::string& body_hash, Timestamp now);
+                                         const std::string& body_hash, Timestamp now, bool plans);
   Result<RecordedReturn> WriteReturn(postgres::Connection& db,
                                      const domain::SaleReturn& sale_return,
                                      const std::string& body_hash, Timestamp now);
