@@ -215,10 +215,13 @@ std::map<std::string, CampaignIssuance> PostgresStore::CampaignIssuanceExcept(
   postgres::Transaction snapshot(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
   std::map<std::string, CampaignIssuance> issuance;
   db.ForEachRow(
-      "SELECT campaign_id, customer_id, COUNT(*), SUM(1 - control),"
-      " SUM(CASE WHEN control = 0 THEN expected_cost_minor ELSE 0 END)"
-      " FROM campaign_offers WHERE run_date <> $1::text OR purchase_seq IS NOT NULL"
-      " GROUP BY campaign_id, customer_id ORDER BY campaign_id, customer_id",
+      "SELECT o.campaign_id, o.customer_id, COUNT(*),"
+      " SUM(CASE WHEN o.control = 0 AND c.voided_at IS NULL THEN 1 ELSE 0 END),"
+      " SUM(CASE WHEN o.control = 0 AND c.voided_at IS NULL THEN o.expected_cost_minor"
+      "   ELSE 0 END)"
+      " FROM campaign_offers o LEFT JOIN coupons c ON c.id = o.coupon_id"
+      " WHERE o.run_date <> $1::text OR o.purchase_seq IS NOT NULL"
+      " GROUP BY o.campaign_id, o.customer_id ORDER BY o.campaign_id, o.customer_id",
       Params().Add(run_date), [&](const postgres::Rows& rows, int i) {
         CampaignIssuance& campaign = issuance[rows.Text(i, 0)];
         campaign.per_customer.emplace_back(rows.Int(i, 1), rows.Int(i, 2));

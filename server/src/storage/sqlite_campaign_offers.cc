@@ -140,10 +140,13 @@ std::map<std::string, CampaignIssuance> SqliteStore::CampaignIssuanceExcept(
   auto lease = Read();
   sqlite::Connection& db = *lease;
   auto& query = db.Prepared(
-      "SELECT campaign_id, customer_id, COUNT(*), SUM(1 - control),"
-      " SUM(CASE WHEN control = 0 THEN expected_cost_minor ELSE 0 END)"
-      " FROM campaign_offers WHERE run_date <> ? OR purchase_seq IS NOT NULL"
-      " GROUP BY campaign_id, customer_id ORDER BY campaign_id, customer_id");
+      "SELECT o.campaign_id, o.customer_id, COUNT(*),"
+      " SUM(CASE WHEN o.control = 0 AND c.voided_at IS NULL THEN 1 ELSE 0 END),"
+      " SUM(CASE WHEN o.control = 0 AND c.voided_at IS NULL THEN o.expected_cost_minor"
+      "   ELSE 0 END)"
+      " FROM campaign_offers o LEFT JOIN coupons c ON c.id = o.coupon_id"
+      " WHERE o.run_date <> ? OR o.purchase_seq IS NOT NULL"
+      " GROUP BY o.campaign_id, o.customer_id ORDER BY o.campaign_id, o.customer_id");
   query.Bind(1, run_date);
   std::map<std::string, CampaignIssuance> issuance;
   while (query.Step()) {

@@ -352,9 +352,12 @@ struct RecordedOffers {
 
 // What one campaign gave out in batch runs, for the next run's budget and caps.
 struct CampaignIssuance {
-  double spent_minor = 0;  // expected cost of the treated offers
-  std::int64_t issued = 0;  // treated offers
-  // Customer id, offers issued or held out: both count against the per-customer cap, so
+  // Treated offers and their expected cost, but for those whose coupon was voided (a
+  // return, an erasure): those gave their cost back to campaign_budgets, and the nightly
+  // run must not hold it back a second time.
+  double spent_minor = 0;
+  std::int64_t issued = 0;
+  // Customer id, offers issued or held out, voided or not: all count against the per-customer cap, so
   // the control group is offered no more often than the treated.
   std::vector<std::pair<std::int64_t, std::int64_t>> per_customer;
 };

@@ -1,6 +1,7 @@
 // Next-visit coupons chosen at a purchase from the nightly batch's stored candidates
 // (ScoredOfferPlanner), on both engines: the purchase reads the candidates and budgets
 // and writes the offer and its spend in its own transaction.
+#include <cmath>
 #include <future>
 #include <memory>
 #include <string>
@@ -515,6 +516,17 @@ TEST_P(NextVisitStoreTest, ErasingACustomerGivesTheirCouponsCostBackOnce) {
   EXPECT_EQ(Count("SELECT issued FROM campaign_budgets"), 1);
   EXPECT_EQ(Count("SELECT CAST(ROUND(spent_minor * 1000) AS INTEGER) FROM campaign_budgets"),
             kept_cost);
+  // The next nightly run sees the same spend: the voided offers' cost is not held back.
+  const auto issuance = store_->CampaignIssuanceExcept("a later night");
+  ASSERT_EQ(issuance.count("nv"), 1u);
+  EXPECT_EQ(issuance.at("nv").issued, 1);
+  EXPECT_EQ(static_cast<std::int64_t>(std::llround(issuance.at("nv").spent_minor * 1000)),
+            kept_cost);
+  std::int64_t offers_of_erased = 0;
+  for (const auto& [customer_id, offers] : issuance.at("nv").per_customer) {
+    if (customer_id == erased) offers_of_erased = offers;
+  }
+  EXPECT_EQ(offers_of_erased, 2);  // still against the per-customer cap
 
   EXPECT_FALSE(store_->EraseCustomer(erased, kNow + std::chrono::hours(2)).value());
   const Timestamp later = kNow + std::chrono::hours(3);
