@@ -101,32 +101,10 @@ const std::string kStoreOffers =
 
 Result<RecordedOffers> PostgresStore::RecordCampaignOffers(
     const std::vector<CampaignOfferRecord>& offers, Timestamp now) {
-  // Purchases on every server wait for the campaigns' lock while this holds it, so
-  // everything that need not be read under it is read before: each customer's newest
-  // active card (a NULL card: none; no row: no such customer).
   std::vector<std::int64_t> customer_ids;
   for (const auto& offer : offers) customer_ids.push_back(offer.customer_id);
   std::sort(customer_ids.begin(), customer_ids.end());
   customer_ids.erase(std::unique(customer_ids.begin(), customer_ids.end()), customer_ids.end());
-  std::map<std::int64_t, std::optional<std::string>> cards;
-  {
-    auto lease = Read();
-    const auto rows = (*lease).Run(
-        "SELECT c.id, (SELECT number FROM cards WHERE customer_id = c.id AND status = 'active'"
-        " ORDER BY issued_at DESC, number LIMIT 1) FROM customers c"
-        " WHERE c.id = ANY($1::bigint[])",
-        Params().AddArray(customer_ids));
-    for (int r = 0; r < rows.size(); ++r) {
-      cards[rows.Int(r, 0)] =
-          rows.IsNull(r, 1) ? std::nullopt : std::optional<std::string>(rows.Text(r, 1));
-    }
-  }
-  for (const auto& offer : offers) {
-    if (cards.count(offer.customer_id) == 0) {
-      return Error{ErrorCode::kNotFound, "no customer " + std::to_string(offer.customer_id),
-                   "customer_id"};
-    }
-  }
   std::vector<std::string> offer_campaigns;
   std::vector<std::int64_t> offer_customers;
   for (const auto& offer : offers) {
@@ -139,6 +117,26 @@ Result<RecordedOffers> PostgresStore::RecordCampaignOffers(
       [&](postgres::Connection& db) -> Status {
         recorded = {};
         std::map<std::string, CampaignRoom> rooms = LockRooms(db, offers);
+        // Each customer's newest active card (a NULL card: none; no row: no such
+        // customer), read under the lock: an erasure holds it while it deletes the cards,
+        // so a card read before it could be one erased meanwhile.
+        std::map<std::int64_t, std::optional<std::string>> cards;
+        const auto card_rows = db.Run(
+            "SELECT c.id, (SELECT number FROM cards WHERE customer_id = c.id"
+            " AND status = 'active' ORDER BY issued_at DESC, number LIMIT 1) FROM customers c"
+            " WHERE c.id = ANY($1::bigint[])",
+            Params().AddArray(customer_ids));
+        for (int r = 0; r < card_rows.size(); ++r) {
+          cards[card_rows.Int(r, 0)] = card_rows.IsNull(r, 1)
+                                           ? std::nullopt
+                                           : std::optional<std::string>(card_rows.Text(r, 1));
+        }
+        for (const auto& offer : offers) {
+          if (cards.count(offer.customer_id) == 0) {
+            return Error{ErrorCode::kNotFound,
+                         "no customer " + std::to_string(offer.customer_id), "customer_id"};
+          }
+        }
         // Under the lock, in one statement: the customers' offers of these campaigns so far
         // (the cap counts them) and their keys (a rerun stores nothing twice). Only writers
         // holding the lock add offers, so this holds until the commit.

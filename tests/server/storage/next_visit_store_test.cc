@@ -5,6 +5,7 @@
 #include <future>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -721,6 +722,44 @@ TEST_P(NextVisitStoreTest, TheBatchAndPurchasesRacingNeverSpendMoreThanTheMoney)
   EXPECT_GT(spent, 100.0 - 27.5);  // spent until no offer of either fitted
   EXPECT_NEAR(std::stod(database_->Text("SELECT CAST(spent_minor AS TEXT) FROM campaign_budgets")),
               spent, 1e-6);
+}
+
+// The nightly run stores an offer for a customer whom another server erases (or whose
+// card it blocks) while the run waits for the campaigns' lock. The erasure holds that
+// lock, so once the run has it the customer has no card: the offer is stored with no
+// coupon. On PostgreSQL the run used to read the cards before the lock and issued a live
+// coupon carrying the erased card's number, which nothing would ever blank again.
+TEST_P(NextVisitStorePostgresTest, TheBatchReadsTheCardsOnlyOnceItHoldsTheCampaignsLock) {
+  ASSERT_TRUE(store_->CreateCampaign(NextVisit("nv"), std::nullopt, kNow).ok());
+  const std::int64_t erased = CustomerWithCandidates(1, "nv");
+  postgres::Connection erasing_server(database_->url());
+  erasing_server.Exec("BEGIN");
+  erasing_server.Exec("SELECT 1 FROM campaigns ORDER BY id FOR NO KEY UPDATE");
+
+  auto batch = Open();
+  auto stored = std::async(std::launch::async, [&] {
+    return batch->RecordCampaignOffers({BatchOffer("nv", erased, /*control=*/false)}, kNow);
+  });
+  // Bounded wait until the run's transaction is queued behind the erasure's lock.
+  postgres::Connection watcher(database_->url());
+  bool waiting = false;
+  for (int tries = 0; tries < 500 && !waiting; ++tries) {
+    waiting = watcher.Run("SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                          " AND datname = current_database()")
+                  .Int(0, 0) > 0;
+    if (!waiting) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  erasing_server.Exec("DELETE FROM cards WHERE customer_id = " + std::to_string(erased));
+  erasing_server.Exec("COMMIT");
+  ASSERT_TRUE(waiting) << "the nightly run never waited for the campaigns' lock";
+
+  const auto recorded = stored.get();
+  ASSERT_TRUE(recorded.ok()) << recorded.error().ToString();
+  EXPECT_EQ(recorded->stored, 1);
+  EXPECT_EQ(recorded->coupons_issued, 0);
+  EXPECT_EQ(recorded->without_card, 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM coupons WHERE customer_id = " + std::to_string(erased)),
+            0);
 }
 
 }  // namespace
