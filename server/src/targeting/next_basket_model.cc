@@ -136,9 +136,13 @@ void NextBasketModel::BuildItemNeighbours() {
               std::min(contribution_begin_[buyer + 1],
                        contribution_begin_[buyer] + options_.item_buyer_products);
           for (std::uint32_t c = contribution_begin_[buyer]; c < end; ++c) {
+            // A sum still 0 marks a product not touched yet, so nothing adds 0 to it (a
+            // decay of 0 gives weights of 0): the product would be listed twice.
+            const float add = weight * contribution_[c].weight;
+            if (add <= 0) continue;
             float& sum = scratch.sum[contribution_[c].product];
             if (sum == 0) scratch.touched.push_back(contribution_[c].product);
-            sum += weight * contribution_[c].weight;
+            sum += add;
           }
         }
         auto& touched = scratch.touched;

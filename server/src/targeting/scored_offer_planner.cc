@@ -227,8 +227,10 @@ std::vector<PlannedOffer> ScoredOfferPlanner::PlanOffers(const CustomerProfile& 
           terms.depth = min_depth;
           break;
         case domain::DiscountType::kFreeItem:
-          terms.depth = 0;
-          break;
+          // A free item is one of the campaign's products (campaign.cc refuses a free-item
+          // campaign without them), so no category fallback is allowed by one: skipped
+          // rather than issuing a category coupon no till could apply.
+          continue;
       }
       const bool percent = terms.type == domain::DiscountType::kPercentOff ||
                            terms.type == domain::DiscountType::kBuyXGetY;

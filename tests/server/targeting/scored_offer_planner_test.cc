@@ -287,8 +287,9 @@ TEST(ScoredOfferPlanner, ACustomerWithoutCandidatesGetsTheTopCategoryWithinTheCa
 
 // Before its first night a new card's category coupon is the campaign's kind, as the
 // nightly run would issue it: an amount off (the smallest the campaign allows, its whole
-// amount charged), a buy-x-get-y or a free item (charged the cap), never a percent off
-// the campaign does not give.
+// amount charged) or a buy-x-get-y (charged the cap), never a percent off the campaign
+// does not give. A free item is one of the campaign's products, never a category: such a
+// campaign (one a test builds around campaign.cc's check) gives no category coupon.
 TEST(ScoredOfferPlanner, ACustomerWithoutCandidatesGetsTheCampaignsKindOfCoupon) {
   struct Type {
     domain::DiscountType type;
@@ -301,7 +302,6 @@ TEST(ScoredOfferPlanner, ACustomerWithoutCandidatesGetsTheCampaignsKindOfCoupon)
       {domain::DiscountType::kAmountOff, 50, 300, 0, 0, 0, 0, 50, 50, "0.50 off DAIRY"},
       {domain::DiscountType::kBuyXGetY, 50, 100, 2, 1, 0, 0, 50, 500,
        "Buy 2 get 1 at 50% off: DAIRY"},
-      {domain::DiscountType::kFreeItem, 0, 0, 0, 1, 200, 100, 0, 100, "Free DAIRY with 2.00"},
   };
   NextVisitOptions configured;  // 10% off, capped at 5.00
   const ScoredOfferPlanner planner({.fallback = configured});
@@ -328,6 +328,11 @@ TEST(ScoredOfferPlanner, ACustomerWithoutCandidatesGetsTheCampaignsKindOfCoupon)
     EXPECT_EQ(coupon.title, type.title);
     EXPECT_DOUBLE_EQ(offers[0].expected_cost_minor, type.cost);
   }
+  domain::Campaign free_item = NextVisit();
+  free_item.discount_type = domain::DiscountType::kFreeItem;
+  free_item.min_spend_minor = 200;
+  free_item.get_quantity = 1;
+  EXPECT_TRUE(planner.PlanOffers(Profile({free_item}, {}), kCard, kNow).empty());
 }
 
 TEST(ScoredOfferPlanner, AMinimumSpendIsPricedAsTheNightPricesIt) {
