@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <compare>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -55,6 +56,14 @@ inline bool Reconnected(postgres::Connection& db) {
   return true;
 }
 
+// A row that writers on several servers all add to: the dashboard's totals of one hour
+// (its start, Unix seconds) at one store.
+struct TallyRow {
+  std::int64_t hour = 0;
+  std::string store_id;
+  auto operator<=>(const TallyRow&) const = default;
+};
+
 template <typename Connection, typename Transaction>
 class GroupCommitWriter {
  public:
@@ -78,19 +87,31 @@ class GroupCommitWriter {
     // constructor), so every such transaction takes them first, in one order, before
     // anything else it locks, and none can wait for another holding them in reverse.
     bool lock_first = false;
+    // Adds the tally rows the job will add to, asked before its batch begins. A batch of
+    // more than one such row has them all locked right after BEGIN, in key order, by
+    // `lock_tallies` (see the constructor): its jobs' statements would lock them one
+    // statement at a time, in the order the jobs came, and another server's transaction
+    // taking two of them in the other order would deadlock with this one. Empty: the
+    // job's statements lock what they add to.
+    std::function<void(std::vector<TallyRow>&)> tallies;
   };
 
   // Begins a transaction holding the shared locks first (Job::lock_first); empty for an
   // engine with one writer per database (SQLite), whose transactions cannot interleave.
   using BeginLocked = std::function<void(Connection&, std::optional<Transaction>&)>;
+  // Locks the given tally rows (sorted, distinct) in that order, inside the transaction;
+  // empty for an engine with one writer per database.
+  using LockTallies = std::function<void(Connection&, const std::vector<TallyRow>&)>;
 
   // `thread_name` (at most 15 characters) names the writer thread in `top` and `perf`.
   GroupCommitWriter(Connection& connection, WriterOptions options, BatchObserver observer = nullptr,
-                    const char* thread_name = "db-writer", BeginLocked begin_locked = nullptr)
+                    const char* thread_name = "db-writer", BeginLocked begin_locked = nullptr,
+                    LockTallies lock_tallies = nullptr)
       : db_(connection),
         options_(std::move(options)),
         observer_(std::move(observer)),
-        begin_locked_(std::move(begin_locked)) {
+        begin_locked_(std::move(begin_locked)),
+        lock_tallies_(std::move(lock_tallies)) {
     thread_ = std::thread([this, thread_name] {
       pthread_setname_np(pthread_self(), thread_name);
       Loop();
@@ -182,6 +203,16 @@ class GroupCommitWriter {
       if (!Reconnected(db_)) throw;
       begin();
     }
+    if (lock_tallies_) {
+      std::vector<TallyRow> tallies;
+      for (const Job& job : batch) {
+        if (job.tallies) job.tallies(tallies);
+      }
+      std::sort(tallies.begin(), tallies.end());
+      tallies.erase(std::unique(tallies.begin(), tallies.end()), tallies.end());
+      // A single row cannot be taken in two orders.
+      if (tallies.size() > 1) lock_tallies_(db_, tallies);
+    }
     for (std::size_t i = 0; i < batch.size(); ++i) {
       if (isolate) db_.Exec("SAVEPOINT job");
       try {
@@ -243,6 +274,7 @@ class GroupCommitWriter {
   WriterOptions options_;
   BatchObserver observer_;
   BeginLocked begin_locked_;
+  LockTallies lock_tallies_;
   mutable std::mutex mutex_;
   std::condition_variable queued_;
   std::deque<Job> queue_ GUARDED_BY(mutex_);

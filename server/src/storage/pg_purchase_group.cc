@@ -233,7 +233,17 @@ void PostgresStore::QueueInGroup(PendingPurchase pending) {
                           },
                           [this, opened](Status status) { AnswerGroup(*opened, status); },
                           /*done_on_writer=*/false, [opened] { return opened->purchases.size(); },
-                          /*lock_first=*/opened->plans});
+                          /*lock_first=*/opened->plans,
+                          [this, opened](std::vector<TallyRow>& rows) {
+                            // The group closes as its batch begins: the rows locked then
+                            // are those of every purchase it will write.
+                            std::lock_guard lock(group_mutex_);
+                            auto& open_group = open_groups_[opened->plans ? 1 : 0];
+                            if (open_group == opened) open_group.reset();
+                            for (const auto& queued : opened->purchases) {
+                              AddPurchaseTallies(queued.purchase, queued.now, rows);
+                            }
+                          }});
 }
 
 void PostgresStore::AnswerGroup(PurchaseGroup& group, const Status& status) {

@@ -62,6 +62,17 @@ std::vector<api::IssuedCoupon> UnsignedCoupons(const postgres::Rows& rows, int f
   return coupons;
 }
 
+void AddPurchaseTallies(const domain::Purchase& purchase, Timestamp now,
+                        std::vector<TallyRow>& rows) {
+  // As migration 0016's triggers round: to the start of the hour.
+  const auto hour = [](Timestamp at) {
+    const std::int64_t seconds = ToUnixSeconds(at);
+    return seconds - seconds % 3600;
+  };
+  rows.push_back({hour(purchase.occurred_at), purchase.store_id});
+  rows.push_back({hour(now), purchase.store_id});
+}
+
 PostgresStore::PostgresStore(const std::string& url, const NextVisitPlanner& planner,
                              const crypto::SigningKey& signing_key, WriterOptions writer_options,
                              BatchObserver observer)
@@ -87,6 +98,20 @@ PostgresStore::PostgresStore(const std::string& url, const NextVisitPlanner& pla
           }
           throw;
         }
+      },
+      [](postgres::Connection& db, const std::vector<TallyRow>& rows) {
+        // Adding nothing to each row (migration 0020's function creates the missing ones)
+        // locks them in key order for the rest of the transaction.
+        std::vector<std::int64_t> hours;
+        std::vector<std::string> stores;
+        for (const TallyRow& row : rows) {
+          hours.push_back(row.hour);
+          stores.push_back(row.store_id);
+        }
+        db.Run("SELECT dashboard_hours_add($1::bigint[], $2::text[], z, z, z, z, z, z)"
+               " FROM (SELECT array_fill(0::bigint, ARRAY[cardinality($1::bigint[])]) AS z)"
+               " AS zeros",
+               postgres::Params().AddArray(hours).AddArray(stores));
       });
 }
 
@@ -220,6 +245,8 @@ void PostgresStore::RecordPurchaseAsync(domain::Purchase purchase, Timestamp now
   }
   auto state = std::make_shared<std::optional<Result<RecordedPurchase>>>();
   const bool plans = PlansWithCampaigns(purchase, {});
+  std::vector<TallyRow> tallies;
+  AddPurchaseTallies(purchase, now, tallies);
   writer_->Submit(PostgresWriter::Job{
       [this, state, purchase = std::move(purchase), body_hash = std::move(body_hash),
        now, plans](postgres::Connection& db) -> Status {
@@ -237,7 +264,10 @@ void PostgresStore::RecordPurchaseAsync(domain::Purchase purchase, Timestamp now
         done(std::move(**state));
       },
       // Only a purchase that may spend a campaign's budget waits for the campaigns' lock.
-      /*done_on_writer=*/false, nullptr, /*lock_first=*/plans});
+      /*done_on_writer=*/false, nullptr, /*lock_first=*/plans,
+      [tallies = std::move(tallies)](std::vector<TallyRow>& rows) {
+        rows.insert(rows.end(), tallies.begin(), tallies.end());
+      }});
 }
 
 Result<RecordedPurchase> PostgresStore::Replay(postgres::Connection& db,

@@ -33,6 +33,11 @@ namespace loyalty::server {
 
 using PostgresWriter = GroupCommitWriter<postgres::Connection, postgres::Transaction>;
 
+// The dashboard rows (TallyRow) a purchase adds to: its hour at its store, and the hour
+// its coupons are issued in (`now`) at that store.
+void AddPurchaseTallies(const domain::Purchase& purchase, Timestamp now,
+                        std::vector<TallyRow>& rows);
+
 class PostgresStore final : public Store {
  public:
   // Connects to `url` (postgresql://user@host:port/db), migrating the schema if needed.

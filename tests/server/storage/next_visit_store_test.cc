@@ -762,5 +762,77 @@ TEST_P(NextVisitStorePostgresTest, TheBatchReadsTheCardsOnlyOnceItHoldsTheCampai
             0);
 }
 
+// A writer's transaction runs several jobs one after the other, and each job's statements
+// lock the dashboard rows (hour, store) they add to, so without more a transaction holds
+// one store's row while it waits for another's. Another server's transaction taking the
+// two rows in the other order then deadlocked with it (PostgreSQL aborts one after
+// deadlock_timeout: every till of both servers stalled, and the aborted work ran again).
+// Now a transaction locks all of its rows at BEGIN, in key order. Played here with the
+// other server as a bare connection that takes S1's row, then S2's, and reports a
+// deadlock at once (deadlock_timeout 1 ms), while this server's next transaction holds
+// a group of purchases at S2 and a purchase at S1 after it.
+TEST_P(NextVisitStorePostgresTest, ATransactionOfSeveralJobsLocksItsDashboardRowsInKeyOrder) {
+  const std::int64_t hour = ToUnixSeconds(kNow) - ToUnixSeconds(kNow) % 3600;
+  const auto at_store = [](domain::Purchase purchase, const char* store) {
+    purchase.store_id = store;
+    return purchase;
+  };
+  const auto lock_row = [](postgres::Connection& db, std::int64_t row_hour, const char* store) {
+    db.Exec("SELECT dashboard_hours_add(ARRAY[" + std::to_string(row_hour) + "]::bigint[],"
+            " ARRAY['" + std::string(store) + "'], ARRAY[0]::bigint[], ARRAY[0]::bigint[],"
+            " ARRAY[0]::bigint[], ARRAY[0]::bigint[], ARRAY[0]::bigint[], ARRAY[0]::bigint[])");
+  };
+  postgres::Connection watcher(database_->url());
+  const auto wait_for_a_lock_wait = [&] {
+    for (int tries = 0; tries < 500; ++tries) {
+      if (watcher.Run("SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                      " AND datname = current_database()")
+              .Int(0, 0) > 0) {
+        return true;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return false;
+  };
+  // The writer is held in a first transaction (another connection holds the row it adds
+  // to) while the next two jobs queue up: they then go in one transaction.
+  postgres::Connection holder(database_->url());
+  holder.Exec("BEGIN");
+  lock_row(holder, hour - 7200, "S3");
+  auto first = Submit(*store_, at_store(Cardless({"1001"}, kNow - std::chrono::hours(2)), "S3"),
+                      kNow - std::chrono::hours(2));
+  ASSERT_TRUE(wait_for_a_lock_wait());
+  auto at_s2 = Submit(*store_, at_store(Cardless({"1001"}), "S2"), kNow);
+  auto redeeming = at_store(Cardless({"4001"}), "S1");  // a job of its own, after the group
+  redeeming.redemptions.push_back({Uuid::Random(), 50});
+  redeeming.total_minor -= 50;
+  auto at_s1 = Submit(*store_, redeeming, kNow);
+
+  postgres::Connection other_server(database_->url());
+  other_server.Exec("SET deadlock_timeout = '1ms'");
+  other_server.Exec("BEGIN");
+  lock_row(other_server, hour, "S1");
+  holder.Exec("COMMIT");
+  ASSERT_TRUE(first.get().ok());
+  ASSERT_TRUE(wait_for_a_lock_wait()) << "the two jobs' transaction never waited for S1's row";
+  std::string deadlock;
+  try {
+    lock_row(other_server, hour, "S2");
+    other_server.Exec("COMMIT");
+  } catch (const postgres::PostgresError& e) {
+    deadlock = e.what();
+    other_server.Exec("ROLLBACK");
+  }
+  EXPECT_EQ(deadlock, "");
+  const auto s2 = at_s2.get();
+  const auto s1 = at_s1.get();
+  ASSERT_TRUE(s2.ok()) << s2.error().ToString();
+  ASSERT_TRUE(s1.ok()) << s1.error().ToString();
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM purchases"), 3);
+  EXPECT_EQ(Count("SELECT CAST(SUM(purchases) AS BIGINT) FROM dashboard_hours WHERE hour = " +
+                  std::to_string(hour)),
+            2);
+}
+
 }  // namespace
 }  // namespace loyalty::server
