@@ -60,6 +60,19 @@ await runInBrowser('portal-dashboard', opt, async ({ page, log, shot }) => {
       expect(chart.painted > 500, `${period}: a chart has ${chart.painted} pixels drawn`);
     }
     expect(charts[0].series > 20, `${period}: the sales chart has no bars drawn`);
+    // Dates along the bottom (a one-day chart once read "6pm, 12am, 6am"), and each
+    // legend with the period's figure before any pointer hovers a day.
+    const dayLabels = await page.locator('figure.chart').first().getAttribute('data-days');
+    log(period, 'day labels', dayLabels);
+    expect(dayLabels && !/(:|AM|PM|am|pm)/.test(dayLabels)
+      && (period === 'Today' ? dayLabels.split('|').length === 1
+        : dayLabels.split('|').filter(Boolean).length >= 3),
+    `${period}: the chart's axis reads "${dayLabels}"`);
+    const legend = await page.locator('figure.chart').first().locator('.u-legend .u-value')
+      .allInnerTexts();
+    log(period, 'legend', JSON.stringify(legend));
+    expect(legend.length === 3 && legend[1] === sales && legend.every((text) => text.trim()),
+      `${period}: the sales chart's legend reads ${JSON.stringify(legend)}`);
     await shot(period === 'Today' ? '3-dashboard-today.png' : '2-dashboard-7-days.png');
   }
 

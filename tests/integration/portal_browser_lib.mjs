@@ -66,8 +66,10 @@ export async function logOut(page) {
 // Runs `scenario({ page, log, shot })` in a fresh headless chromium profile. The process
 // exits non-zero when the scenario throws or the page had a problem; a failure leaves
 // failure.png. `allowedConsoleErrors` are patterns of expected console errors (a refused
-// request the scenario provokes on purpose shows up there).
-export async function runInBrowser(name, opt, scenario, { allowedConsoleErrors = [] } = {}) {
+// request the scenario provokes on purpose shows up there); `timezoneId` ("America/
+// New_York") is the browser's zone, by default the machine's.
+export async function runInBrowser(name, opt, scenario,
+  { allowedConsoleErrors = [], timezoneId } = {}) {
   const log = (...parts) => console.error(`[${name}]`, ...parts);
   const problems = [];
   mkdirSync(opt.screenshots, { recursive: true });
@@ -85,6 +87,7 @@ export async function runInBrowser(name, opt, scenario, { allowedConsoleErrors =
       ignoreHTTPSErrors: true,  // the server's self-signed certificate
       viewport: { width: 1366, height: 768 },
       locale: 'en-US',
+      ...(timezoneId ? { timezoneId } : {}),
     });
     page = context.pages()[0] || await context.newPage();
     const origin = new URL(opt.url).origin;

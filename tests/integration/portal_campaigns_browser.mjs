@@ -4,6 +4,8 @@
 // it, then opens the campaign the nightly batch ran and reads its figures and charts; an
 // analyst then sees the same pages without a control that changes anything. Run by
 // portal_campaigns_test.cc, which starts the server, runs the batch and redeems coupons.
+// The browser is in New York time: a period is whole days there, stored as the UTC
+// instants of their midnights, and one made at UTC midnights shows its times and zone.
 //
 //   node portal_campaigns_browser.mjs --url https://127.0.0.1:PORT --chromium PATH
 //     --screenshots DIR --admin E --analyst E --password P --campaign ID
@@ -66,6 +68,17 @@ await runInBrowser('portal-campaigns', opt, async ({ page, log, shot }) => {
   expect(ran[2] === 'Running', `its status reads "${ran[2]}"`);
   expect(ran[5] === opt.issued && ran[6] === opt.redeemed, `issued and redeemed read ${ran[5]}, ${ran[6]}`);
   expect(/^\$[\d,.]+ of \$100,000\.00$/.test(ran[4]), `budget reads "${ran[4]}"`);
+  // Made at UTC midnights, which are evenings in New York: shown with the time and zone.
+  expect(/^\w{3} \d{1,2}, \d{4}, (7:00 PM EST|8:00 PM EDT) – \w{3} \d{1,2}, \d{4}, (7:00 PM EST|8:00 PM EDT)$/.test(ran[3]),
+    `the period reads "${ran[3]}"`);
+  const cells = await row(page, opt.campaign).locator('td.actions > *').evaluateAll((elements) =>
+    elements.map((element) => {
+      const box = element.getBoundingClientRect();
+      return { top: Math.round(box.top), height: Math.round(box.height) };
+    }));
+  log('edit and pause buttons', JSON.stringify(cells));
+  expect(cells.length === 2 && cells[0].top === cells[1].top && cells[0].height === cells[1].height,
+    `Edit and Pause are not side by side at one height: ${JSON.stringify(cells)}`);
   const csv = await page.locator('a.csv-link').getAttribute('href');
   expect(csv === '/portal/api/campaigns?format=csv', `the CSV link is ${csv}`);
   await shot('1-list.png');
@@ -94,6 +107,10 @@ await runInBrowser('portal-campaigns', opt, async ({ page, log, shot }) => {
   await page.selectOption('#f-kind', 'category_push');
   await page.selectOption('#f-target_segment', 'at_risk');
   await page.fill('#f-categories', 'COFFEE');
+  const hint = await textOf(page, '#period-hint');
+  expect(hint.includes('America/New_York'), `the period's hint reads "${hint}"`);
+  await page.fill('#f-starts_at', '2027-01-05');
+  await page.fill('#f-ends_at', '2027-01-31');
   await page.fill('#f-min_depth', '5');
   await page.fill('#f-max_depth', '20');
   await page.fill('#f-max_discount', '5');
@@ -126,12 +143,16 @@ await runInBrowser('portal-campaigns', opt, async ({ page, log, shot }) => {
   const created = await row(page, 'coffee-push').locator('td').allInnerTexts();
   expect(created[0] === 'Coffee push' && created[1] === 'Category push', `the row reads ${created}`);
   expect(/^\$0\.00 of \$1,250\.50/.test(created[4]), `its budget reads "${created[4]}"`);
+  expect(created[3] === 'Jan 5, 2027 – Jan 31, 2027', `its period reads "${created[3]}"`);
   const firstNames = async () => (await page.locator('#campaigns tbody tr td:first-child')
     .allInnerTexts());
   await page.click('button[data-sort="name"]');
   await page.locator('th[aria-sort="ascending"] button[data-sort="name"]').waitFor();
   let names = await firstNames();
   expect(names.join() === 'Coffee push,December personal offers', `by name: ${names}`);
+  // The arrow every sortable table shows (dom.js sortArrow), on this page too.
+  const arrow = await textOf(page, 'th[aria-sort="ascending"] .sort-arrow');
+  expect(arrow === '▲', `the ascending arrow reads "${arrow}"`);
   await page.click('button[data-sort="name"]');
   await page.locator('th[aria-sort="descending"] button[data-sort="name"]').waitFor();
   names = await firstNames();
@@ -151,10 +172,13 @@ await runInBrowser('portal-campaigns', opt, async ({ page, log, shot }) => {
     control: await page.inputValue('#f-control_percent'),
     categories: await page.inputValue('#f-categories'),
     segment: await page.inputValue('#f-target_segment'),
+    first: await page.inputValue('#f-starts_at'),
+    last: await page.inputValue('#f-ends_at'),
   };
   log('the form holds', held);
   expect(held.id === 'coffee-push' && held.budget === '1250.5' && held.control === '15'
-    && held.categories === 'COFFEE' && held.segment === 'at_risk', 'the form lost a field');
+    && held.categories === 'COFFEE' && held.segment === 'at_risk' && held.first === '2027-01-05'
+    && held.last === '2027-01-31', 'the form lost a field');
   expect(await page.locator('#f-id[readonly]').count() === 1, 'the id can be changed');
   await page.fill('#f-name', 'Coffee push, January');
   await shot('4b-edit-form.png');
@@ -184,4 +208,5 @@ await runInBrowser('portal-campaigns', opt, async ({ page, log, shot }) => {
   expect(await page.locator('button.pause-toggle').count() === 0, 'the analyst sees Pause');
   expect(await page.locator('a', { hasText: 'Edit' }).count() === 0, 'the analyst sees Edit');
   await shot('7-analyst-results.png');
-}, { allowedConsoleErrors: [/status of 400/] });  // the form's refused first try
+}, { allowedConsoleErrors: [/status of 400/],  // the form's refused first try
+  timezoneId: 'America/New_York' });

@@ -15,6 +15,7 @@
 #include "integration/portal_browser.h"
 #include "integration/server_harness.h"
 #include "integration/test_catalog.h"
+#include "loyalty/core/money.h"
 #include "loyalty/domain/purchase.h"
 
 namespace loyalty {
@@ -28,6 +29,11 @@ using testing::TempDir;
 constexpr char kPassword[] = "a long portal password";
 
 using Login = ServerHarness::PortalLogin;
+
+// Cents as the CSVs write them: "12.57".
+std::string Dollars(std::int64_t cents) {
+  return FormatMinor(cents, Currency::Usd());
+}
 
 json ExampleCampaign() {
   std::ifstream file(testing::SourceDir() + "/docs/examples/campaign.json");
@@ -162,6 +168,122 @@ TEST_F(PortalCampaigns, ABadBodyIsAnswered400NamingTheField) {
   EXPECT_EQ(renamed->status, 400u);
   EXPECT_EQ(json::parse(renamed->body)["error"]["field"], "id");
   EXPECT_EQ(server_->Count("SELECT COUNT(*) FROM campaigns"), 1);
+}
+
+// A next_visit campaign's coupons come at the till, each purchase issuing from the
+// candidates the nightly run kept: the list, the results and loyalty-batch report count
+// them (they once counted only the coupons the run itself issued, none for this kind).
+TEST_F(PortalCampaigns, CountTheCouponsPurchasesIssueForANextVisitCampaign) {
+  const json credential = server_->EnrollTerminal(dir_.File("credential.json"));
+  ASSERT_TRUE(credential.contains("credential"));
+  const auto post = [&](int customer, Timestamp at, const std::string& sku, std::int64_t price) {
+    domain::Purchase purchase;
+    purchase.store_id = "S001";
+    purchase.terminal_id = credential["terminal_id"];
+    purchase.card = *CardNumber::FromBody(std::to_string(200000000300 + customer));
+    purchase.occurred_at = at;
+    purchase.lines.push_back({sku, 1, price, price});
+    purchase.total_minor = purchase.SubtotalMinor();
+    auto answer = server_->Client(credential).Post("/v1/purchases",
+                                                   domain::PurchaseToJson(purchase).dump());
+    ASSERT_TRUE(answer.ok());
+    ASSERT_EQ(answer->status, 201u) << answer->body;
+  };
+  constexpr int kCustomers = 30;
+  const Timestamp now = Now();
+  const std::string today = FormatUtc(now).substr(0, 10);
+  const Timestamp midnight = ParseIso8601(today + "T00:00:00Z").value();
+  json campaign = ExampleCampaign();
+  campaign["id"] = "personal";
+  campaign["kind"] = "next_visit";
+  campaign["targets"] = json::array();
+  campaign["target_segment"] = nullptr;
+  campaign["starts_at"] = FormatUtc(midnight - std::chrono::days(40));
+  campaign["ends_at"] = FormatUtc(midnight + std::chrono::days(30));
+  campaign["per_customer_cap"] = 3;
+  campaign["min_spend"] = 0;
+  campaign["control_basis_points"] = 2000;
+  const Login admin = LogIn("ada@example.com");
+  auto created = Client(admin).Post("/portal/api/campaigns", campaign.dump());
+  ASSERT_EQ(created->status, 201u) << created->body;
+  for (int c = 0; c < kCustomers; ++c) {
+    for (int week = 4; week >= 1; --week) {
+      post(c, now - std::chrono::days(7 * week) - std::chrono::hours(c % 5), "28897", 109);
+    }
+  }
+  ASSERT_EQ(testing::RunToEnd({LOYALTY_BATCH_PATH, "coupons", "--date", today, "--threads", "1",
+                               "--data-dir", server_->data_dir(), "--storage-url",
+                               server_->storage_url()},
+                              dir_.File("batch.log")),
+            0);
+  for (int c = 0; c < kCustomers; ++c) post(c, Now(), "28897", 109);
+
+  const std::int64_t issued =
+      server_->Count("SELECT COUNT(*) FROM coupons WHERE campaign = 'personal'");
+  ASSERT_GT(issued, 0) << "no purchase issued a coupon of the campaign";
+  EXPECT_EQ(server_->Count("SELECT COUNT(*) FROM campaign_offers WHERE campaign_id = 'personal'"
+                           " AND purchase_seq IS NOT NULL AND coupon_id IS NOT NULL"),
+            issued);
+  // Two come back and redeem theirs, buying what it is for.
+  std::int64_t redeemed = 0;
+  for (const auto& line : server_->Column(
+           "SELECT id || ' ' || card_number || ' ' || target || ' ' || target_value FROM coupons"
+           " WHERE campaign = 'personal' ORDER BY id")) {
+    if (redeemed == 2) break;
+    std::istringstream fields(line);
+    std::string id, card, target, value;
+    ASSERT_TRUE(fields >> id >> card >> target >> value) << line;
+    if (target == "product" && value != "28897") continue;
+    domain::Purchase purchase;
+    purchase.store_id = "S001";
+    purchase.terminal_id = credential["terminal_id"];
+    purchase.card = *CardNumber::Parse(card);
+    purchase.occurred_at = Now();
+    purchase.lines.push_back({"28897", 1, 109, 109});
+    purchase.redemptions.push_back({*Uuid::Parse(id), 10});
+    purchase.total_minor = purchase.SubtotalMinor() - purchase.DiscountMinor();
+    auto answer = server_->Client(credential).Post("/v1/purchases",
+                                                   domain::PurchaseToJson(purchase).dump());
+    ASSERT_EQ(answer->status, 201u) << answer->body;
+    ++redeemed;
+  }
+  ASSERT_EQ(redeemed, 2);
+  const std::int64_t issued_in_all =
+      server_->Count("SELECT COUNT(*) FROM coupons WHERE campaign = 'personal'");
+
+  auto list = Client(admin).Get("/portal/api/campaigns");
+  ASSERT_EQ(list->status, 200u);
+  const json row = json::parse(list->body)["campaigns"][0];
+  EXPECT_EQ(row["coupons_issued"], issued_in_all);
+  EXPECT_EQ(row["coupons_redeemed"], redeemed);
+  EXPECT_EQ(row["budget_spent"]["coupons"]["spent"], issued_in_all);
+  auto answer = Client(admin).Get("/portal/api/campaigns/personal/results");
+  ASSERT_EQ(answer->status, 200u);
+  const json results = json::parse(answer->body);
+  const json& report = results["report"];
+  EXPECT_EQ(report["issued"], issued_in_all);
+  EXPECT_EQ(report["redeemed"], redeemed);
+  std::int64_t per_day = 0;
+  for (const auto& day : results["per_day"]) per_day += day["issued"].get<std::int64_t>();
+  EXPECT_EQ(per_day, issued_in_all);
+  // Those held out at a purchase count as control, those issued as treated.
+  EXPECT_EQ(report["treated_customers"].get<std::int64_t>(),
+            server_->Count("SELECT COUNT(DISTINCT customer_id) FROM campaign_offers"
+                           " WHERE campaign_id = 'personal' AND control = 0"));
+  EXPECT_EQ(report["control_customers"].get<std::int64_t>(),
+            server_->Count("SELECT COUNT(DISTINCT customer_id) FROM campaign_offers"
+                           " WHERE campaign_id = 'personal' AND control = 1"));
+
+  testing::ChildProcess batch_report(
+      {LOYALTY_BATCH_PATH, "report", "--json", "--campaign", "personal", "--data-dir",
+       server_->data_dir(), "--storage-url", server_->storage_url()},
+      dir_.File("report.log"));
+  const auto printed = batch_report.ReadLine(30s);
+  ASSERT_TRUE(printed.has_value()) << dir_.File("report.log");
+  EXPECT_EQ(batch_report.Wait(30s), 0);
+  const json batch = json::parse(*printed);
+  EXPECT_EQ(batch["campaigns"][0]["issued"], issued_in_all);
+  EXPECT_EQ(batch["campaigns"][0]["redeemed"], redeemed);
 }
 
 // A chain with four weeks of history, a campaign the nightly batch ran today, and some
@@ -361,8 +483,10 @@ TEST_F(PortalCampaignResults, ListAndDaysDownloadAsCsv) {
   EXPECT_EQ(header.rfind("id,name,kind,status,starts_at,ends_at,", 0), 0u) << header;
   EXPECT_EQ(row.rfind("december-personal,December personal offers,category_push,running,", 0), 0u)
       << row;
+  // Money in dollars, the currency named at the end of the line.
+  EXPECT_NE(row.find(",,100000.00,"), std::string::npos) << row;
   EXPECT_NE(row.find("," + std::to_string(issued_) + "," + std::to_string(redeemed_) + "," +
-                     std::to_string(discount_minor_) + ",2500\r"),
+                     Dollars(discount_minor_) + ",2500,USD\r"),
             std::string::npos)
       << row;
   EXPECT_FALSE(std::getline(lines, more));
@@ -370,9 +494,9 @@ TEST_F(PortalCampaignResults, ListAndDaysDownloadAsCsv) {
   auto days = Client("ann@example.com")
                   .Get("/portal/api/campaigns/december-personal/results?format=csv");
   ASSERT_EQ(days->status, 200u);
-  EXPECT_EQ(days->body, "date,issued,redeemed,discount\r\n" + today_ + "," +
+  EXPECT_EQ(days->body, "date,issued,redeemed,discount,currency\r\n" + today_ + "," +
                             std::to_string(issued_) + "," + std::to_string(redeemed_) + "," +
-                            std::to_string(discount_minor_) + "\r\n");
+                            Dollars(discount_minor_) + ",USD\r\n");
 }
 
 // The admin makes a campaign through the form (a wrong field first), finds it in the
@@ -402,6 +526,15 @@ TEST_F(PortalCampaignResults, InChromiumAnAdminCreatesAndPausesAndBothReadTheRes
   EXPECT_EQ(server_->Count("SELECT budget_minor FROM campaigns WHERE id = 'coffee-push'"),
             125050);
   EXPECT_EQ(server_->Count("SELECT paused FROM campaigns WHERE id = 'coffee-push'"), 1);
+  // January 5 to 31 in New York: from its first midnight (05:00 UTC) to the one after
+  // the 31st; the rename left them as they were.
+  EXPECT_EQ(server_->Count("SELECT starts_at FROM campaigns WHERE id = 'coffee-push'"),
+            ToUnixSeconds(ParseIso8601("2027-01-05T05:00:00Z").value()));
+  EXPECT_EQ(server_->Count("SELECT ends_at FROM campaigns WHERE id = 'coffee-push'"),
+            ToUnixSeconds(ParseIso8601("2027-02-01T05:00:00Z").value()));
+  EXPECT_EQ(json::parse(server_->Text("SELECT detail FROM audit_log WHERE action ="
+                                      " 'campaign.update' AND target = 'campaign:coffee-push'")),
+            (json{{"name", {{"from", "Coffee push"}, {"to", "Coffee push, January"}}}}));
   EXPECT_EQ(server_->Count("SELECT COUNT(*) FROM audit_log WHERE target = 'campaign:coffee-push'"
                            " AND action IN ('campaign.create', 'campaign.pause',"
                            " 'campaign.update')"),

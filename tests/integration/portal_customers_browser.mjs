@@ -74,10 +74,14 @@ await runInBrowser('portal-customers', opt, async ({ page, log, shot }) => {
   const csv = await downloadedCsv(page, '#customers-csv');
   log('csv', JSON.stringify(csv));
   expect(csv[0] === 'id,name,email,phone,consent_email,consent_sms,visits,spend,last_visit_at,segment,'
-    + 'lapse_risk,lapse_risk_band',
+    + 'lapse_risk,lapse_risk_band,currency',
     `the CSV's header is "${csv[0]}"`);
   expect(csv.length === 2 && csv[1].startsWith(`${opt['customer-id']},`),
     'the CSV is not the one customer searched for');
+  // Money in every CSV: a decimal in dollars with the currency beside it, never "$".
+  const decimal = (shown) => shown.replace(/[^0-9.]/g, '');
+  expect(csv[1].includes(`,${decimal(opt.spend)},`) && csv[1].endsWith(',USD')
+    && !csv[1].includes('$'), `the CSV's spend: ${csv[1]}`);
 
   log("the customer's page");
   await page.click(`#customers-table a[href="${customerPath}"]`);
@@ -93,14 +97,17 @@ await runInBrowser('portal-customers', opt, async ({ page, log, shot }) => {
   expect(await textOf(page, '#consent-sms') === 'no', 'the SMS consent is not shown');
   const purchasesCsv = await downloadedCsv(page, '#purchases-csv');
   expect(purchasesCsv[0] === 'id,occurred_at,store_id,currency,items,discount,total'
-    && purchasesCsv.length === 1 + totals.length, `the purchases' CSV: ${JSON.stringify(purchasesCsv)}`);
+    && purchasesCsv.length === 1 + totals.length
+    && purchasesCsv.slice(1).map((line) => line.split(',').pop()).join()
+      === totals.map(decimal).join(), `the purchases' CSV: ${JSON.stringify(purchasesCsv)}`);
   // The smaller tables download what they show, as CSV made in the page.
   const cardsCsv = await downloadedCsv(page, '#cards-table-csv');
   expect(cardsCsv[0] === 'Card,Status,Issued,Blocked,Replaced by' && cardsCsv.length === 2,
     `the cards' CSV: ${JSON.stringify(cardsCsv)}`);
   const storesCsv = await downloadedCsv(page, '#stores-table-csv');
-  expect(storesCsv[0] === 'Store,Visits,Spend,Last visit' && storesCsv.length >= 2,
-    `the stores' CSV: ${JSON.stringify(storesCsv)}`);
+  expect(storesCsv[0] === 'Store,Visits,Spend,Last visit,currency' && storesCsv.length >= 2
+    && storesCsv.slice(1).every((line) => /^[^,]+,\d+,\d+\.\d\d,.*,USD$/.test(line)),
+  `the stores' CSV: ${JSON.stringify(storesCsv)}`);
   await shot('3-customer.png');
 
   log("the nightly run's lapse risk and affinities");
@@ -172,6 +179,9 @@ await runInBrowser('portal-customers', opt, async ({ page, log, shot }) => {
   await page.click('th button[data-sort=spend]');
   await page.locator('th[aria-sort=ascending] button[data-sort=spend]').waitFor();
   expect(await firstRow() === opt['least-spender'], `the least spender shows as "${await firstRow()}"`);
+  // The same arrow as every sortable table (dom.js sortArrow), the others without one.
+  const arrows = await page.locator('#customers-table th .sort-arrow').allInnerTexts();
+  expect(arrows.join() === '▲', `the headers' arrows read ${JSON.stringify(arrows)}`);
 
   log('a quick second click wins over a slow answer to the first');
   const byName = '**/portal/api/customers?sort=name&*';
@@ -221,7 +231,7 @@ await runInBrowser('portal-customers', opt, async ({ page, log, shot }) => {
   expect(risks.length === 3 && risks.every((risk) => new RegExp(`^\\d{1,3}\\s?%\\s*${opt['lapse-band']}$`).test(risk.trim())),
     `the lapse-risk column reads ${JSON.stringify(risks)}`);
   const riskCsv = await downloadedCsv(page, '#customers-csv');
-  expect(riskCsv.length === 4 && riskCsv.slice(1).every((line) => line.endsWith(`,${opt['lapse-band']}`)),
+  expect(riskCsv.length === 4 && riskCsv.slice(1).every((line) => line.endsWith(`,${opt['lapse-band']},USD`)),
     `the CSV of the band: ${JSON.stringify(riskCsv)}`);
   await shot('8-lapse-risk.png');
   await page.click('#clear-filters');

@@ -156,7 +156,7 @@ TEST_F(PortalCustomers, SearchFindsByEachKeyPagesAreStableAndCsvIsQuoted) {
   EXPECT_EQ(csv->Header("Content-Type").value_or("").rfind("text/csv", 0), 0u);
   EXPECT_EQ(csv->body.substr(0, csv->body.find("\r\n")),
             "id,name,email,phone,consent_email,consent_sms,visits,spend,last_visit_at,segment,"
-            "lapse_risk,lapse_risk_band");
+            "lapse_risk,lapse_risk_band,currency");
   EXPECT_NE(csv->body.find(",\"Grace \"\"Amazing\"\" Hopper\",grace@example.com,555-0102,0,1,"),
             std::string::npos)
       << csv->body;
@@ -204,9 +204,9 @@ TEST_F(PortalCustomers, ListFiltersAndSortsByTheNightlyRunsLapseRisk) {
   ASSERT_TRUE(csv.ok());
   EXPECT_EQ(csv->body.substr(0, csv->body.find("\r\n")),
             "id,name,email,phone,consent_email,consent_sms,visits,spend,last_visit_at,segment,"
-            "lapse_risk,lapse_risk_band");
-  EXPECT_NE(csv->body.find(",0.93,high\r\n"), std::string::npos) << csv->body;
-  EXPECT_NE(csv->body.find(",0.25,low\r\n"), std::string::npos) << csv->body;
+            "lapse_risk,lapse_risk_band,currency");
+  EXPECT_NE(csv->body.find(",0.93,high,USD\r\n"), std::string::npos) << csv->body;
+  EXPECT_NE(csv->body.find(",0.25,low,USD\r\n"), std::string::npos) << csv->body;
   EXPECT_NE(csv->body.find(std::to_string(anonymous_) + ","), std::string::npos);
   auto high_csv = As(own_store).Get("/portal/api/customers?format=csv&lapse_risk=high");
   ASSERT_TRUE(high_csv.ok());
@@ -337,8 +337,8 @@ TEST_F(PortalCustomers, ExportHoldsEverythingAndErasureLeavesAnonymousPurchases)
   }
   ASSERT_EQ(rows.size(), 3u) << purchases_csv->body;
   EXPECT_EQ(rows[0], "id,occurred_at,store_id,currency,items,discount,total");
-  EXPECT_NE(rows[1].find(",S001,USD,1,0,419"), std::string::npos) << rows[1];
-  EXPECT_NE(rows[2].find(",S001,USD,2,0,838"), std::string::npos) << rows[2];
+  EXPECT_NE(rows[1].find(",S001,USD,1,0.00,4.19"), std::string::npos) << rows[1];
+  EXPECT_NE(rows[2].find(",S001,USD,2,0.00,8.38"), std::string::npos) << rows[2];
 
   // Erasing cannot be undone: the request repeats the customer's number or a card.
   const auto refused_erase = [&](const std::string& body, const std::string& message) {

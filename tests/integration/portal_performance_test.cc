@@ -250,17 +250,17 @@ TEST_F(PortalPerformance, ExportsBothTablesAsCsv) {
   ASSERT_EQ(status, 200u) << stores;
   EXPECT_EQ(stores,
             "rank,store_id,name,purchases,sales,mean_basket,card_purchases,card_share,card_sales,"
-            "card_sales_share,coupons_redeemed,discount,returns,refunds\r\n"
-            "1,S001,Test store,4,1992,498,3,0.7500,1634,0.8203,1,42,0,0\r\n"
-            "2,S002,Harbour,4,1196,299,1,0.2500,179,0.1497,0,0,0,0\r\n");
+            "card_sales_share,coupons_redeemed,discount,returns,refunds,currency\r\n"
+            "1,S001,Test store,4,19.92,4.98,3,0.7500,16.34,0.8203,1,0.42,0,0.00,USD\r\n"
+            "2,S002,Harbour,4,11.96,2.99,1,0.2500,1.79,0.1497,0,0.00,0,0.00,USD\r\n");
   const auto [cashiers_status, cashiers] =
       Get("sam@example.com", "/portal/api/performance?days=7&format=csv&table=cashiers");
   ASSERT_EQ(cashiers_status, 200u) << cashiers;
   EXPECT_EQ(cashiers,
             "store_id,rank,cashier_id,purchases,sales,mean_basket,card_purchases,card_share,"
-            "card_sales,card_sales_share,coupons_redeemed,discount\r\n"
-            "S001,1,C2,2,1215,608,2,1.0000,1215,1.0000,1,42\r\n"
-            "S001,2,C1,2,777,389,1,0.5000,419,0.5393,0,0\r\n");
+            "card_sales,card_sales_share,coupons_redeemed,discount,currency\r\n"
+            "S001,1,C2,2,12.15,6.08,2,1.0000,12.15,1.0000,1,0.42,USD\r\n"
+            "S001,2,C1,2,7.77,3.89,1,0.5000,4.19,0.5393,0,0.00,USD\r\n");
 }
 
 TEST_F(PortalPerformance, InChromiumShowsTheTablesTheChartAndAManagersOwnStore) {

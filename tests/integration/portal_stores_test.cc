@@ -312,11 +312,12 @@ TEST_F(PortalStores, TheAcquisitionReportRanksSourcesWithTheirCosts) {
   auto csv = Client(LogIn("ann@example.com")).Get(period + "&format=csv");
   ASSERT_EQ(csv->status, 200u);
   EXPECT_EQ(csv->body.substr(0, csv->body.find("\r\n")),
-            "rank,source,display_name,customers,revenue,cost,cost_per_customer,revenue_per_cost");
+            "rank,source,display_name,customers,revenue,cost,cost_per_customer,revenue_per_cost,"
+            "currency");
   EXPECT_NE(csv->body.find("\r\n1,flyer,Door-to-door flyers,1,"), std::string::npos) << csv->body;
   EXPECT_NE(csv->body.find("\r\n2,unknown,Unknown,1,"), std::string::npos) << csv->body;
   auto costs = Client(LogIn("ann@example.com")).Get("/portal/api/acquisition/sources?format=csv");
-  EXPECT_NE(costs->body.find("radio,radio," + DaysAgo(9) + "," + DaysAgo(0) + ",5000"),
+  EXPECT_NE(costs->body.find("radio,radio," + DaysAgo(9) + "," + DaysAgo(0) + ",50.00,USD\r\n"),
             std::string::npos)
       << costs->body;
 

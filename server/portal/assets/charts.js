@@ -10,8 +10,13 @@ const colours = ['#2563eb', '#16a34a', '#d97706', '#9333ea'];
 const wholeIncrements = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1e3, 2e3, 5e3, 1e4, 2e4, 5e4, 1e5,
   2e5, 5e5, 1e6, 2e6, 5e6, 1e7];
 
-// `days`: [{date: 'YYYY-MM-DD', ...}]; `series`: [{label, value: (day) => number, bars}];
-// `whole`: the values are counts.
+const dateLabel = (seconds, options) => new Date(seconds * 1000).toLocaleDateString(undefined,
+  options);
+
+// `days`: [{date: 'YYYY-MM-DD', ...}]; `series`: [{label, value: (day) => number, bars,
+// total, format (the legend's, by default `formatValue`)}]; `whole`: the values are counts. Until the pointer is over a day, the legend
+// shows each series' `total` over the period (by default the sum of its days; give it
+// for figures that do not add up, such as distinct customers).
 // Returns the chart's figure element; the chart sizes itself to it and follows resizes.
 export function dayChart(title, days, series, formatValue = (v) => String(v), whole = false) {
   // Local midnight of each date: uPlot draws time in the browser's zone, as are the days.
@@ -20,19 +25,36 @@ export function dayChart(title, days, series, formatValue = (v) => String(v), wh
     return new Date(y, m - 1, d).getTime() / 1000;
   });
   const data = [xs, ...series.map((s) => days.map(s.value))];
+  const totals = series.map((s, i) => (s.total !== undefined ? s.total
+    : data[i + 1].reduce((sum, v) => sum + (v ?? 0), 0)));
+  const short = { month: 'short', day: 'numeric' };
+  const period = xs.length === 0 ? ''
+    : xs.length === 1 ? dateLabel(xs[0], { weekday: 'short', ...short })
+      : `${dateLabel(xs[0], short)} – ${dateLabel(xs[xs.length - 1], short)}`;
   const { figure, plotArea } = chartFrame(title);
 
   const options = {
     width: 400,
     height: 200,
-    legend: { show: series.length > 1 },
+    legend: { show: true },
     cursor: { drag: { x: false, y: false } },
     scales: {
       x: { time: true, range: [xs[0] - kHalfDay, xs[xs.length - 1] + kHalfDay] },
       y: { range: (u, min, max) => [0, max > 0 ? max * 1.1 : 1] },
     },
     axes: [
-      { space: 60 },
+      // A day is one point: ticks fall on the days (local midnights), never on hours
+      // inside one, and read as dates in the viewer's zone.
+      {
+        space: 60,
+        splits: (u, axis, min, max, increment) => {
+          const spacing = Math.max(1, Math.round(increment / 86400));
+          return xs.filter((x, i) => (xs.length - 1 - i) % spacing === 0);
+        },
+        incrs: [86400, 2 * 86400, 7 * 86400, 14 * 86400],
+        values: (u, ticks) => ticks.map((t) => dateLabel(t,
+          xs.length === 1 ? { weekday: 'short', ...short } : short)),
+      },
       {
         size: 70,
         values: (u, ticks) => ticks.map(formatValue),
@@ -40,7 +62,10 @@ export function dayChart(title, days, series, formatValue = (v) => String(v), wh
       },
     ],
     series: [
-      { label: 'Day', value: (u, v) => (v == null ? '' : new Date(v * 1000).toLocaleDateString()) },
+      {
+        label: 'Day',
+        value: (u, v) => (v == null ? period : dateLabel(v, { weekday: 'short', ...short })),
+      },
       ...series.map((s, i) => ({
         label: s.label,
         stroke: colours[i % colours.length],
@@ -48,10 +73,15 @@ export function dayChart(title, days, series, formatValue = (v) => String(v), wh
         fill: s.bars ? `${colours[i % colours.length]}55` : undefined,
         paths: s.bars ? uPlot.paths.bars({ size: [0.6, 48] }) : undefined,
         points: { show: days.length <= 31 },
-        value: (u, v) => (v == null ? '' : formatValue(v)),
+        value: (u, v, seriesIndex, index) => {
+          const format = s.format || formatValue;
+          return index == null ? format(totals[i]) : v == null ? '' : format(v);
+        },
       })),
     ],
   };
+  // The day labels uPlot drew on the canvas, readable in the page (and by its tests).
+  options.hooks = { draw: [(u) => { figure.dataset.days = (u.axes[0]._values || []).join('|'); }] };
   followWidth(new uPlot(options, data, plotArea), plotArea);
   return figure;
 }

@@ -22,6 +22,14 @@ export function field(label, control) {
   return h('label', { class: 'field' }, h('span', {}, label), control);
 }
 
+// The arrow a sorted column's header shows, the same on every page: ▲ ascending,
+// ▼ descending, nothing for a column not sorted by. Screen readers have aria-sort.
+export function sortArrow(direction) {
+  if (direction !== 'ascending' && direction !== 'descending') return null;
+  return h('span', { class: 'sort-arrow', 'aria-hidden': 'true' },
+    direction === 'ascending' ? '▲' : '▼');
+}
+
 const latestRender = new WeakMap();
 
 // Marks the start of a render of `container` and returns a check that it is still the

@@ -4,7 +4,7 @@
 // the sources' names and the costs the marketing team booked.
 import { ApiError, get, request } from './api.js';
 import { barChart } from './charts.js';
-import { h, startRender } from './dom.js';
+import { h, sortArrow, startRender } from './dom.js';
 import { count, minorUnits, money, moneyValue } from './format.js';
 
 const columns = [
@@ -59,11 +59,11 @@ function rankingTable(data, rerender) {
   const head = h('tr', {}, h('th', {}, '#'), shown.map((column) => {
     if (!column.sort) return h('th', {}, column.label);
     const active = state.sort === column.sort;
-    return h('th', { 'aria-sort': active ? 'descending' : null },
+    return h('th', { 'aria-sort': active ? 'descending' : 'none' },
       h('button', { type: 'button', class: active ? 'sort active' : 'sort',
         'data-sort': column.sort,
         onclick: () => { state.sort = column.sort; rerender(); } },
-      column.label, active ? ' ▼' : ''));
+      column.label, sortArrow(active ? 'descending' : 'none')));
   }));
   const rows = data.sources.map((row, index) => h('tr', { 'data-source': row.source ?? 'unknown' },
     h('td', { class: 'num' }, String(index + 1)),

@@ -6,7 +6,7 @@
 import { ApiError, get, request } from './api.js';
 import { comparisonChart } from './campaign-charts.js';
 import { dayChart } from './charts.js';
-import { h, startRender } from './dom.js';
+import { h, sortArrow, startRender } from './dom.js';
 import { count, money, moneyValue, percent } from './format.js';
 
 const kinds = {
@@ -43,8 +43,28 @@ function hashQuery() {
   return new URLSearchParams(at < 0 ? '' : hash.slice(at + 1));
 }
 
-const localDateTime = (iso) => new Date(iso).toLocaleString(undefined,
-  { dateStyle: 'medium', timeStyle: 'short' });
+// A campaign's period is days of the viewer's calendar: the form stores the start of the
+// first day and the start of the day after the last, in the viewer's zone, as UTC
+// instants. A period that does not fall on those midnights (made at the command line, or
+// in another zone) shows its times with the zone, so nobody reads the wrong day.
+const isLocalMidnight = (date) => date.getHours() === 0 && date.getMinutes() === 0
+  && date.getSeconds() === 0 && date.getMilliseconds() === 0;
+const localDay = (date) => date.toLocaleDateString(undefined, { dateStyle: 'medium' });
+const localDayTime = (date) => date.toLocaleString(undefined,
+  { month: 'short', day: 'numeric', year: 'numeric', hour: 'numeric', minute: '2-digit',
+    timeZoneName: 'short' });
+
+function periodText(startsAt, endsAt) {
+  const start = new Date(startsAt);
+  const end = new Date(endsAt);
+  if (isLocalMidnight(start) && isLocalMidnight(end)) {
+    return `${localDay(start)} – ${localDay(new Date(end.getTime() - 1))}`;
+  }
+  return `${localDayTime(start)} – ${localDayTime(end)}`;
+}
+
+// The viewer's zone's name ("America/New_York"), for the form's hint.
+const zoneName = () => Intl.DateTimeFormat().resolvedOptions().timeZone || 'your time zone';
 
 const digitsOf = (currency) => (currency
   ? new Intl.NumberFormat(undefined, { style: 'currency', currency }).resolvedOptions()
@@ -112,10 +132,11 @@ async function renderList(container, user) {
   const admin = user.role === 'admin';
   const header = h('tr', {}, columns.map((column) => {
     const active = listState.sort === column.key;
+    const direction = active ? (listState.descending ? 'descending' : 'ascending') : 'none';
     return h('th', {
       scope: 'col',
       class: column.numeric ? 'number' : null,
-      'aria-sort': active ? (listState.descending ? 'descending' : 'ascending') : 'none',
+      'aria-sort': direction,
     }, h('button', {
       type: 'button',
       class: 'sort',
@@ -126,7 +147,7 @@ async function renderList(container, user) {
         listState.sort = column.key;
         rerender();
       },
-    }, column.label, active ? (listState.descending ? ' ▾' : ' ▴') : ''));
+    }, column.label, sortArrow(direction)));
   }), admin ? h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Actions')) : null);
 
   const rows = sortedCampaigns(campaigns).map((c) => {
@@ -135,7 +156,7 @@ async function renderList(container, user) {
       h('td', {}, h('a', { href: `#/campaigns?id=${encodeURIComponent(c.id)}` }, c.name)),
       h('td', {}, kinds[c.kind] || c.kind),
       h('td', {}, h('span', { class: `status status-${c.status}` }, statusNames[c.status])),
-      h('td', { class: 'period' }, `${localDateTime(c.starts_at)} – ${localDateTime(c.ends_at)}`),
+      h('td', { class: 'period' }, periodText(c.starts_at, c.ends_at)),
       h('td', { class: 'number' }, `${money(budget.money.spent, currency)} of ${
         money(budget.money.total, currency)}`,
       budget.coupons.total !== null
@@ -168,12 +189,20 @@ async function renderList(container, user) {
 
 // ---- the form ----
 
-// datetime-local's value in the viewer's zone, from an ISO time in UTC.
-function localInputValue(iso) {
-  const date = new Date(iso);
+// A date input's value ("2027-01-05"): the viewer's calendar day `date` falls in.
+function dateInputValue(date) {
   const pad = (n) => String(n).padStart(2, '0');
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${
-    pad(date.getHours())}:${pad(date.getMinutes())}`;
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+}
+
+// The UTC instant ("2027-01-05T05:00:00Z") of the start of a date input's day, `days`
+// later, in the viewer's zone; the text as typed when it is no date, so the API names
+// the field.
+function localDayStart(text, days = 0) {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (!match) return text;
+  const date = new Date(Number(match[1]), Number(match[2]) - 1, Number(match[3]) + days);
+  return date.toISOString().replace('.000Z', 'Z');
 }
 
 function field(name, label, input, hint) {
@@ -216,17 +245,16 @@ function readForm(form, currency, existing) {
   const list = (text) => text.split(/[,\n]/).map((item) => item.trim()).filter(Boolean);
   const type = value('discount_type');
   const depth = (text) => (depthIsMoney(type) ? toMinor(text) : whole(text));
-  const time = (text) => {
-    const date = new Date(text);
-    return Number.isNaN(date.getTime()) ? text : date.toISOString().replace('.000Z', 'Z');
-  };
+  // Days left as they were keep the stored instants, even ones not at a local midnight.
+  const unchanged = (name) => existing && form.elements[name].value
+    === form.elements[name].defaultValue;
   const control = Number(value('control_percent'));
   return {
     id: value('id'),
     name: value('name'),
     kind: value('kind'),
-    starts_at: time(value('starts_at')),
-    ends_at: time(value('ends_at')),
+    starts_at: unchanged('starts_at') ? existing.starts_at : localDayStart(value('starts_at')),
+    ends_at: unchanged('ends_at') ? existing.ends_at : localDayStart(value('ends_at'), 1),
     targets: [
       ...list(value('products')).map((sku) => ({ target: 'product', value: sku })),
       ...list(value('categories')).map((name) => ({ target: 'category', value: name })),
@@ -274,11 +302,12 @@ async function renderForm(container, user, editId) {
   const major = (minor) => (minor === null || minor === undefined ? ''
     : String(minor / 10 ** digitsOf(currency)));
   const depthText = (minor) => (depthIsMoney(c.discount_type) ? major(minor) : String(minor));
+  // New: from tomorrow for a month. The last day is the one before the end's instant.
   const now = new Date();
-  const start = existing ? localInputValue(c.starts_at)
-    : localInputValue(new Date(now.getFullYear(), now.getMonth(), now.getDate() + 1).toISOString());
-  const end = existing ? localInputValue(c.ends_at)
-    : localInputValue(new Date(now.getFullYear(), now.getMonth() + 1, now.getDate() + 1).toISOString());
+  const start = dateInputValue(existing ? new Date(c.starts_at)
+    : new Date(now.getFullYear(), now.getMonth(), now.getDate() + 1));
+  const end = dateInputValue(existing ? new Date(Date.parse(c.ends_at) - 1)
+    : new Date(now.getFullYear(), now.getMonth() + 1, now.getDate()));
   const targetsOf = (type) => c.targets.filter((t) => t.target === type).map((t) => t.value).join(', ');
 
   // What each discount type gives and which fields it needs, said where they are filled.
@@ -320,9 +349,12 @@ async function renderForm(container, user, editId) {
       field('kind', 'Kind', select(kinds, c.kind)),
       field('target_segment', 'Target segment',
         select({ '': 'Every customer', ...segments }, c.target_segment || '')),
-      field('starts_at', 'Starts', h('input', { type: 'datetime-local', value: start })),
-      field('ends_at', 'Ends', h('input', { type: 'datetime-local', value: end }),
-        'Your local time')),
+      h('div', { class: 'field-pair' },
+        field('starts_at', 'First day', h('input', { type: 'date', value: start })),
+        field('ends_at', 'Last day', h('input', { type: 'date', value: end }))),
+      h('div', { class: 'field-hint', id: 'period-hint' },
+        `Whole days in your time zone (${zoneName()}): from the start of the first day to the `
+        + 'end of the last')),
     h('fieldset', {}, h('legend', {}, 'Offer'),
       field('products', 'Products (SKUs)', h('input', { value: targetsOf('product') }),
         'Comma-separated; empty with no categories: any couponable product'),
@@ -458,8 +490,8 @@ async function renderResults(container, user, id) {
       h('h1', {}, campaign.name),
       h('p', { class: 'subtitle' },
         h('span', { class: `status status-${status}`, id: 'campaign-status' }, statusNames[status]),
-        ` ${kinds[campaign.kind] || campaign.kind} · ${localDateTime(campaign.starts_at)} – ${
-          localDateTime(campaign.ends_at)} · ${campaign.target_segment
+        ` ${kinds[campaign.kind] || campaign.kind} · ${
+          periodText(campaign.starts_at, campaign.ends_at)} · ${campaign.target_segment
           ? `segment ${segments[campaign.target_segment]}` : 'every customer'} · ${
           percent(campaign.control_basis_points, 10000)} held out`),
       admin ? h('div', { class: 'controls' },

@@ -6,7 +6,7 @@
 // unknown one.
 import { ApiError, get, request } from './api.js';
 import { h, startRender } from './dom.js';
-import { csvLinkFor } from './table.js';
+import { csvCell, csvLinkFor, csvMoney } from './table.js';
 import { count, money } from './format.js';
 import { detailsBody, detailsFields, labelled, onSubmit } from './customer-form.js';
 import {
@@ -38,6 +38,9 @@ function table(id, headers, rows, emptyText, csvName) {
 }
 
 const cell = (value, numeric) => h('td', { class: numeric ? 'num' : null }, value);
+const countCell = (n) => csvCell(count(n), String(n));
+const moneyCell = (minor, currency) => csvCell(money(minor, currency), csvMoney(minor, currency),
+  { currency });
 
 function detailsSection(customer, editable, base, rerender) {
   const d = customer.details;
@@ -105,7 +108,7 @@ function profileSection(customer, currency) {
   const tile = (id, label, value) => h('div', { class: 'tile', id },
     h('div', { class: 'tile-label' }, label), h('div', { class: 'tile-value' }, value));
   const stores = p.stores.map((s) => h('tr', {},
-    cell(s.store_id), cell(count(s.visits), true), cell(money(s.spend, currency), true),
+    cell(s.store_id), countCell(s.visits), moneyCell(s.spend, currency),
     cell(localDate(s.last_visit_at))));
   return section('profile', 'Profile',
     h('div', { class: 'tiles' },
@@ -126,12 +129,12 @@ function favouritesSection(customer, currency) {
     h('div', { class: 'columns' },
       table('categories-table', [['Category'], ['Spend', true]],
         customer.favourite_categories.map((c) => h('tr', {},
-          cell(c.category), cell(money(c.spend, currency), true))), 'No category yet.',
+          cell(c.category), moneyCell(c.spend, currency))), 'No category yet.',
         `customer-${customer.id}-categories.csv`),
       table('products-table', [['Product'], ['SKU'], ['Quantity', true], ['Purchases', true]],
         customer.favourite_products.map((p) => h('tr', {},
-          cell(p.name || p.sku), cell(p.sku), cell(count(p.quantity), true),
-          cell(count(p.purchases), true))), 'No product yet.',
+          cell(p.name || p.sku), cell(p.sku), countCell(p.quantity),
+          countCell(p.purchases))), 'No product yet.',
         `customer-${customer.id}-products.csv`)));
 }
 
@@ -156,7 +159,7 @@ function featuresSection(customer) {
     : `next visit was expected ${localDate(f.next_visit_at)}, ${count(-dueIn)} days ago`;
   const band = lapseBands.includes(f.lapse_risk_band) ? f.lapse_risk_band : 'low';
   const rows = f.top_categories.map((c) => h('tr', {},
-    cell(c.category), cell(`×${lift.format(c.lift)}`, true),
+    cell(c.category), csvCell(`×${lift.format(c.lift)}`, String(c.lift)),
     cell(`${count(c.baskets)} of ${count(f.visits)}`, true)));
   return section('features', 'Lapse risk and affinities',
     h('div', { class: 'tiles features-tiles' },

@@ -3,7 +3,7 @@
 // `#/customers/{id}` opens one customer's page (page-customer.js) instead.
 import { ApiError, get, request } from './api.js';
 import { detailsBody, detailsFields, labelled, onSubmit } from './customer-form.js';
-import { field, h, startRender } from './dom.js';
+import { field, h, sortArrow, startRender } from './dom.js';
 import { count, money, moneyValue } from './format.js';
 
 export const segments = ['champions', 'loyal', 'potential_loyalists', 'new', 'at_risk',
@@ -134,11 +134,11 @@ function filterForm(user, rerender) {
 function header(column, rerender) {
   if (!column.sort) return h('th', { scope: 'col' }, column.label);
   const active = state.sort === column.sort;
-  const arrow = active ? (state.order === 'asc' ? ' ▲' : ' ▼') : '';
+  const direction = active ? (state.order === 'asc' ? 'ascending' : 'descending') : 'none';
   return h('th', {
     scope: 'col',
     class: column.numeric ? 'num' : null,
-    'aria-sort': active ? (state.order === 'asc' ? 'ascending' : 'descending') : 'none',
+    'aria-sort': direction,
   }, h('button', {
     type: 'button',
     class: 'sort',
@@ -155,7 +155,7 @@ function header(column, rerender) {
       state.cursors = [''];
       rerender();
     },
-  }, column.label + arrow));
+  }, column.label, sortArrow(direction)));
 }
 
 function consentText(row) {

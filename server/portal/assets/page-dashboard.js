@@ -3,9 +3,9 @@
 import { get } from './api.js';
 import { dayChart } from './charts.js';
 import { h, startRender } from './dom.js';
-import { count, fractionDigits, money, moneyValue, percent } from './format.js';
+import { count, money, moneyValue, percent } from './format.js';
 import { periodLabel, periodSwitch, utcOffsetMinutes } from './period.js';
-import { csvLink, csvOfRows } from './table.js';
+import { csvLink, csvMoney, csvOfRows } from './table.js';
 
 const state = { days: 7, store: '' };
 
@@ -19,7 +19,7 @@ function tile(id, label, value, detail) {
 // The figures of each day, for a spreadsheet: money in the currency's units, as the
 // charts show it.
 function perDayCsv(days, currency) {
-  const amount = (minor) => moneyValue(minor, currency).toFixed(fractionDigits(currency));
+  const amount = (minor) => csvMoney(minor, currency);
   return csvOfRows([
     ['date', 'currency', 'sales', 'card_sales', 'purchases', 'active_customers', 'coupons_issued',
       'coupons_redeemed'],
@@ -57,6 +57,8 @@ export default async function render(container, { user }) {
     : data.stores.length === 1 ? `store ${data.stores[0]}` : `stores ${data.stores.join(', ')}`;
   const moneyAxis = (v) => new Intl.NumberFormat(undefined,
     { notation: 'compact', maximumFractionDigits: 1 }).format(v);
+  const moneyLegend = (v) => new Intl.NumberFormat(undefined, { style: 'currency', currency })
+    .format(v);
 
   if (!current()) return;
   container.replaceChildren(
@@ -81,14 +83,17 @@ export default async function render(container, { user }) {
         () => perDayCsv(days, currency))),
     h('section', { class: 'charts', 'aria-label': 'Per day' },
       dayChart(`Sales per day (${currency})`, days, [
-        { label: 'Sales', value: (d) => moneyValue(d.sales, currency), bars: true },
-        { label: 'With a card', value: (d) => moneyValue(d.card_sales, currency) },
+        { label: 'Sales', value: (d) => moneyValue(d.sales, currency), bars: true,
+          total: moneyValue(total.sales, currency), format: moneyLegend },
+        { label: 'With a card', value: (d) => moneyValue(d.card_sales, currency),
+          total: moneyValue(total.card_sales, currency), format: moneyLegend },
       ], moneyAxis),
       dayChart('Active customers per day', days, [
-        { label: 'Customers', value: (d) => d.active_customers, bars: true },
+        { label: 'Customers', value: (d) => d.active_customers, bars: true,
+          total: total.active_customers },
       ], count, true),
       dayChart('Coupons per day', days, [
-        { label: 'Issued', value: (d) => d.coupons_issued },
-        { label: 'Redeemed', value: (d) => d.coupons_redeemed },
+        { label: 'Issued', value: (d) => d.coupons_issued, total: total.coupons_issued },
+        { label: 'Redeemed', value: (d) => d.coupons_redeemed, total: total.coupons_redeemed },
       ], count, true)));
 }

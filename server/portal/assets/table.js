@@ -1,6 +1,7 @@
 // The portal's tables: a caption row with the CSV download, headers that sort when the
 // API sorts, and an empty state in words rather than a blank box.
-import { h } from './dom.js';
+import { h, sortArrow } from './dom.js';
+import { fractionDigits, moneyValue } from './format.js';
 
 // columns: [{label, cell: (row) => text or element, numeric, sortKey}]. With `sort`
 // ({key, descending}) and `onSort(key)`, headers with a sortKey are buttons. `csv` is
@@ -10,13 +11,10 @@ export function dataTable({ id, caption, columns, rows, sort, onSort, csv, empty
     const classes = column.numeric ? 'numeric' : null;
     if (!column.sortKey || !onSort) return h('th', { scope: 'col', class: classes }, column.label);
     const active = sort && sort.key === column.sortKey;
-    const arrow = active ? (sort.descending ? ' ▼' : ' ▲') : '';
-    return h('th', {
-      scope: 'col',
-      class: classes,
-      'aria-sort': active ? (sort.descending ? 'descending' : 'ascending') : 'none',
-    }, h('button', { type: 'button', class: 'sort', onclick: () => onSort(column.sortKey) },
-      column.label + arrow));
+    const direction = active ? (sort.descending ? 'descending' : 'ascending') : 'none';
+    return h('th', { scope: 'col', class: classes, 'aria-sort': direction },
+      h('button', { type: 'button', class: 'sort', onclick: () => onSort(column.sortKey) },
+        column.label, sortArrow(direction)));
   }));
   const body = rows.length === 0
     ? h('tbody', {}, h('tr', {}, h('td', { class: 'empty', colspan: columns.length }, empty)))
@@ -42,10 +40,29 @@ export function csvOfRows(rows) {
     + '\r\n';
 }
 
+// Money in every CSV the portal offers, server's or page's: a plain decimal in the
+// currency's major units ("12.57"), the currency in a column of its own, never "$12.57".
+export function csvMoney(minor, currency) {
+  return moneyValue(minor, currency).toFixed(currency ? fractionDigits(currency) : 0);
+}
+
+// A table cell that shows `shown` and writes `csv` in the table's CSV (a number as a
+// spreadsheet reads it rather than as the locale prints it); `currency` when `csv` is
+// an amount of money, which adds the table's currency column.
+export function csvCell(shown, csv, { numeric = true, currency } = {}) {
+  return h('td', { class: numeric ? 'num' : null, 'data-csv': csv, 'data-currency': currency },
+    shown);
+}
+
 // A CSV of what a table shows, for tables whose rows the page already holds (a
-// customer's cards, stores, favourites, coupons).
+// customer's cards, stores, favourites, coupons): each cell's data-csv, else its text;
+// with amounts of money, a last column names their currency.
 export function csvOfTable(table) {
-  return csvOfRows([...table.rows].map((row) => [...row.cells].map((cell) => cell.textContent.trim())));
+  const rows = [...table.rows].map((row) => [...row.cells].map((cell) => cell.dataset.csv
+    ?? cell.textContent.trim()));
+  const priced = table.querySelector('[data-currency]');
+  if (!priced) return csvOfRows(rows);
+  return csvOfRows(rows.map((row, i) => [...row, i === 0 ? 'currency' : priced.dataset.currency]));
 }
 
 // A "Download CSV" link saved as `filename`, whose file `makeCsv()` writes in the page

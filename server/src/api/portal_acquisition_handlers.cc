@@ -56,20 +56,22 @@ nlohmann::json OrNull(const std::optional<T>& value) {
   return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
 }
 
-std::string OrEmpty(const std::optional<std::int64_t>& value) {
-  return value ? std::to_string(*value) : "";
-}
-
-std::string ReportCsv(const std::vector<acquisition::SourceRow>& rows) {
+std::string ReportCsv(const std::vector<acquisition::SourceRow>& rows,
+                      const std::string& currency) {
+  const auto money = [&](const std::optional<std::int64_t>& minor) {
+    return minor ? CsvMoney(*minor, currency) : "";
+  };
   std::string csv =
-      "rank,source,display_name,customers,revenue,cost,cost_per_customer,revenue_per_cost\r\n";
+      "rank,source,display_name,customers,revenue,cost,cost_per_customer,revenue_per_cost,"
+      "currency\r\n";
   int rank = 0;
   for (const auto& row : rows) {
     csv += std::to_string(++rank) + "," + CsvField(row.source.value_or("unknown")) + "," +
            CsvField(row.display_name) + "," + std::to_string(row.customers) + "," +
-           std::to_string(row.revenue_minor) + "," + OrEmpty(row.cost_minor) + "," +
-           OrEmpty(row.cost_per_customer_minor) + "," +
-           (row.revenue_per_cost ? nlohmann::json(*row.revenue_per_cost).dump() : "") + "\r\n";
+           money(row.revenue_minor) + "," + money(row.cost_minor) + "," +
+           money(row.cost_per_customer_minor) + "," +
+           (row.revenue_per_cost ? nlohmann::json(*row.revenue_per_cost).dump() : "") + "," +
+           currency + "\r\n";
   }
   return csv;
 }
@@ -88,7 +90,8 @@ Result<http::Response> Report(Store& store, const http::Request& request,
   }
   const auto rows = acquisition::RankSources(acquired, store.ListAcquisitionSources(), query->first,
                                              query->last, !manager, query->sort);
-  if (WantsCsv(request)) return CsvResponse(ReportCsv(rows), "acquisition.csv");
+  const std::string currency = ChainCurrency(store);
+  if (WantsCsv(request)) return CsvResponse(ReportCsv(rows, currency), "acquisition.csv");
   nlohmann::json sources = nlohmann::json::array();
   std::int64_t customers = 0;
   std::int64_t revenue = 0;
@@ -105,11 +108,10 @@ Result<http::Response> Report(Store& store, const http::Request& request,
                        {"cost_per_customer", OrNull(row.cost_per_customer_minor)},
                        {"revenue_per_cost", OrNull(row.revenue_per_cost)}});
   }
-  const auto catalog = store.LoadCatalog(store.CatalogVersion());  // no products: the currency
   return http::Response::Json(
       {{"from", acquisition::FormatDay(query->first)},
        {"to", acquisition::FormatDay(query->last)},
-       {"currency", catalog.currency.code()},
+       {"currency", currency},
        {"stores", manager ? nlohmann::json(caller.user.stores) : nlohmann::json::array()},
        {"with_costs", !manager},
        {"sources", std::move(sources)},
@@ -136,12 +138,13 @@ Result<http::Response> ListSources(Store& store, const http::Request& request,
                                    const PortalCaller&) {
   const auto sources = store.ListAcquisitionSources();
   if (WantsCsv(request)) {
-    std::string csv = "source,display_name,period_start,period_end,cost\r\n";
+    const std::string currency = ChainCurrency(store);
+    std::string csv = "source,display_name,period_start,period_end,cost,currency\r\n";
     for (const auto& source : sources) {
       for (const auto& cost : source.costs) {
         csv += CsvField(source.source) + "," + CsvField(source.display_name) + "," +
-               cost.period_start + "," + cost.period_end + "," + std::to_string(cost.cost_minor) +
-               "\r\n";
+               cost.period_start + "," + cost.period_end + "," +
+               CsvMoney(cost.cost_minor, currency) + "," + currency + "\r\n";
       }
     }
     return CsvResponse(std::move(csv), "acquisition-costs.csv");

@@ -63,14 +63,12 @@ bool CsrfMatches(const http::Request& request, const PortalSession& session) {
          CRYPTO_memcmp(it->second.data(), session.csrf_token.data(), it->second.size()) == 0;
 }
 
-// The chain's currency, which every money figure of the portal's API is in: the pages
-// format amounts with it. The catalog's changes since its current version name it
-// without reading a product.
+}  // namespace
+
+// The catalog's changes since its current version name it without reading a product.
 std::string ChainCurrency(Store& store) {
   return store.LoadCatalog(store.CatalogVersion()).currency.code();
 }
-
-}  // namespace
 
 bool PortalCaller::MaySeeStore(const std::string& store_id) const {
   if (user.role != PortalRole::kStoreManager) return true;

@@ -35,6 +35,10 @@ using PortalHandler = std::function<Result<http::Response>(const http::Request&,
 // a request that is not GET.
 http::Handler PortalAuthenticated(Store& store, std::set<PortalRole> roles, PortalHandler handler);
 
+// The chain's currency (an ISO 4217 code), which every money figure of the portal's API
+// is in: the pages format amounts with it.
+std::string ChainCurrency(Store& store);
+
 // POST, GET and DELETE /portal/api/session.
 void AddPortalSessionRoutes(http::Router& router, Store& store, auth::LoginThrottle& throttle);
 

@@ -67,30 +67,38 @@ nlohmann::json ListItemJson(Store& store, const StoredCampaign& stored,
   return item;
 }
 
-http::Response CampaignListCsv(const nlohmann::json& items) {
+http::Response CampaignListCsv(const nlohmann::json& items, const std::string& currency) {
+  const auto money = [&](const nlohmann::json& minor) {
+    return CsvMoney(minor.get<std::int64_t>(), currency);
+  };
   std::string csv =
       "id,name,kind,status,starts_at,ends_at,target_segment,budget,budget_spent,budget_coupons,"
-      "coupons_spent,coupons_issued,coupons_redeemed,discount_given,control_basis_points\r\n";
+      "coupons_spent,coupons_issued,coupons_redeemed,discount_given,control_basis_points,"
+      "currency\r\n";
   for (const auto& item : items) {
     const auto& budget = item["budget_spent"];
-    csv += CsvField(item["id"].get<std::string>()) + "," + CsvField(item["name"].get<std::string>()) + "," + CsvField(item["kind"].get<std::string>()) +
-           "," + item["status"].get<std::string>() + "," + item["starts_at"].get<std::string>() +
-           "," + item["ends_at"].get<std::string>() + "," +
+    csv += CsvField(item["id"].get<std::string>()) + "," +
+           CsvField(item["name"].get<std::string>()) + "," +
+           CsvField(item["kind"].get<std::string>()) + "," + item["status"].get<std::string>() +
+           "," + item["starts_at"].get<std::string>() + "," + item["ends_at"].get<std::string>() +
+           "," +
            (item["target_segment"].is_null() ? "" : item["target_segment"].get<std::string>()) +
-           "," + budget["money"]["total"].dump() + "," + budget["money"]["spent"].dump() + "," +
+           "," + money(budget["money"]["total"]) + "," + money(budget["money"]["spent"]) + "," +
            (budget["coupons"]["total"].is_null() ? "" : budget["coupons"]["total"].dump()) + "," +
            budget["coupons"]["spent"].dump() + "," + item["coupons_issued"].dump() + "," +
-           item["coupons_redeemed"].dump() + "," + item["discount_given"].dump() + "," +
-           item["control_basis_points"].dump() + "\r\n";
+           item["coupons_redeemed"].dump() + "," + money(item["discount_given"]) + "," +
+           item["control_basis_points"].dump() + "," + currency + "\r\n";
   }
   return CsvResponse(std::move(csv), "campaigns.csv");
 }
 
 http::Response ResultsDaysCsv(const nlohmann::json& results) {
-  std::string csv = "date,issued,redeemed,discount\r\n";
+  const std::string currency = results["currency"].get<std::string>();
+  std::string csv = "date,issued,redeemed,discount,currency\r\n";
   for (const auto& day : results["per_day"]) {
     csv += day["date"].get<std::string>() + "," + day["issued"].dump() + "," +
-           day["redeemed"].dump() + "," + day["discount"].dump() + "\r\n";
+           day["redeemed"].dump() + "," + CsvMoney(day["discount"].get<std::int64_t>(), currency) +
+           "," + currency + "\r\n";
   }
   return CsvResponse(std::move(csv), "campaign-" + results["campaign"]["id"].get<std::string>() +
                                          "-days.csv");
@@ -117,10 +125,11 @@ void AddPortalCampaignRoutes(http::Router& router, Store& store) {
                    for (const auto& stored : store.ListCampaigns(running_at)) {
                      items.push_back(ListItemJson(store, stored, spending, now));
                    }
-                   if (WantsCsv(request)) return CampaignListCsv(items);
                    // The chain's currency, for the money figures (and the form's inputs).
-                   return http::Response::Json({{"campaigns", std::move(items)},
-                                                {"currency", store.CampaignCouponDays("").currency}});
+                   const std::string currency = ChainCurrency(store);
+                   if (WantsCsv(request)) return CampaignListCsv(items, currency);
+                   return http::Response::Json(
+                       {{"campaigns", std::move(items)}, {"currency", currency}});
                  }));
 
   router.Add(http::Verb::get, "/portal/api/campaigns/{campaign_id}",

@@ -2,6 +2,8 @@
 
 #include <string_view>
 
+#include "loyalty/core/money.h"
+
 namespace loyalty::server {
 
 bool WantsCsv(const http::Request& request) {
@@ -33,6 +35,12 @@ std::string CsvLine(const std::vector<std::string>& fields) {
     line += CsvField(fields[i]);
   }
   return line + "\r\n";
+}
+
+std::string CsvMoney(std::int64_t minor, const std::string& currency) {
+  // An unknown code (none is stored) would still be read as the common two digits.
+  auto known = Currency::FromCode(currency);
+  return FormatMinor(minor, known.ok() ? *known : Currency::Usd());
 }
 
 http::Response CsvResponse(std::string body, const std::string& filename) {

@@ -157,7 +157,8 @@ std::string LapseRiskCsv(const std::optional<double>& lapse_risk) {
 Result<http::Response> CustomersCsv(Store& store, CustomerListQuery query) {
   std::string csv =
       "id,name,email,phone,consent_email,consent_sms,visits,spend,last_visit_at,segment,"
-      "lapse_risk,lapse_risk_band\r\n";
+      "lapse_risk,lapse_risk_band,currency\r\n";
+  const std::string currency = ChainCurrency(store);
   query.limit = kCsvPageSize;
   query.after.reset();
   std::int64_t written = 0;
@@ -168,9 +169,10 @@ Result<http::Response> CustomersCsv(Store& store, CustomerListQuery query) {
       csv += std::to_string(row.id) + "," + CsvField(row.name.value_or("")) + "," +
              CsvField(row.email.value_or("")) + "," + CsvField(row.phone.value_or("")) + "," +
              (row.consent_email ? "1" : "0") + "," + (row.consent_sms ? "1" : "0") + "," +
-             std::to_string(row.visits) + "," + std::to_string(row.total_spend_minor) + "," +
+             std::to_string(row.visits) + "," + CsvMoney(row.total_spend_minor, currency) + "," +
              (row.last_visit_at ? FormatUtc(*row.last_visit_at) : "") + "," +
-             CsvField(row.segment.value_or("")) + "," + LapseRiskCsv(row.lapse_risk) + "\r\n";
+             CsvField(row.segment.value_or("")) + "," + LapseRiskCsv(row.lapse_risk) + "," +
+             currency + "\r\n";
     }
     written += static_cast<std::int64_t>(page->rows.size());
     if (!page->next) break;
@@ -190,8 +192,8 @@ Result<http::Response> PurchasesCsv(Store& store, std::int64_t customer_id) {
     for (const auto& line : purchase.lines) items += line.quantity;
     csv += CsvField(purchase.id) + "," + FormatUtc(purchase.occurred_at) + "," +
            CsvField(purchase.store_id) + "," + CsvField(purchase.currency) + "," +
-           std::to_string(items) + "," + std::to_string(purchase.discount_minor) + "," +
-           std::to_string(purchase.total_minor) + "\r\n";
+           std::to_string(items) + "," + CsvMoney(purchase.discount_minor, purchase.currency) +
+           "," + CsvMoney(purchase.total_minor, purchase.currency) + "\r\n";
   }
   return CsvResponse(std::move(csv), "customer-" + std::to_string(customer_id) + "-purchases.csv");
 }

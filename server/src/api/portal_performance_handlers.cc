@@ -83,12 +83,14 @@ std::string Fraction(double share) {
   return text;
 }
 
-std::string FiguresCsv(const SalesFigures& figures) {
-  return std::to_string(figures.purchases) + "," + std::to_string(figures.sales_minor) + "," +
-         std::to_string(MeanBasketMinor(figures)) + "," + std::to_string(figures.card_purchases) +
-         "," + Fraction(CardShare(figures)) + "," + std::to_string(figures.card_sales_minor) + "," +
+std::string FiguresCsv(const SalesFigures& figures, const std::string& currency) {
+  return std::to_string(figures.purchases) + "," + CsvMoney(figures.sales_minor, currency) + "," +
+         CsvMoney(MeanBasketMinor(figures), currency) + "," +
+         std::to_string(figures.card_purchases) + "," + Fraction(CardShare(figures)) + "," +
+         CsvMoney(figures.card_sales_minor, currency) + "," +
          Fraction(Share(figures.card_sales_minor, figures.sales_minor)) + "," +
-         std::to_string(figures.coupons_redeemed) + "," + std::to_string(figures.discount_minor);
+         std::to_string(figures.coupons_redeemed) + "," +
+         CsvMoney(figures.discount_minor, currency);
 }
 
 constexpr char kFiguresHeader[] =
@@ -117,25 +119,27 @@ Ranked RankAll(Performance performance, RankBy by) {
   return ranked;
 }
 
-Result<http::Response> PerformanceCsv(const Ranked& ranked, const http::Request& request) {
+Result<http::Response> PerformanceCsv(const Ranked& ranked, const std::string& currency,
+                                      const http::Request& request) {
   const auto table = request.query.find("table");
   const std::string name = table == request.query.end() ? "stores" : table->second;
   std::string csv;
   if (name == "stores") {
-    csv = std::string("rank,store_id,name,") + kFiguresHeader + ",returns,refunds\r\n";
+    csv = std::string("rank,store_id,name,") + kFiguresHeader + ",returns,refunds,currency\r\n";
     for (std::size_t i = 0; i < ranked.stores.size(); ++i) {
       const auto& row = ranked.stores[i];
       csv += std::to_string(i + 1) + "," + CsvField(row.store_id) + "," + CsvField(row.name) + "," +
-             FiguresCsv(row.figures) + "," + std::to_string(row.returns) + "," +
-             std::to_string(row.refund_minor) + "\r\n";
+             FiguresCsv(row.figures, currency) + "," + std::to_string(row.returns) + "," +
+             CsvMoney(row.refund_minor, currency) + "," + currency + "\r\n";
     }
   } else if (name == "cashiers") {
-    csv = std::string("store_id,rank,cashier_id,") + kFiguresHeader + "\r\n";
+    csv = std::string("store_id,rank,cashier_id,") + kFiguresHeader + ",currency\r\n";
     for (std::size_t s = 0; s < ranked.stores.size(); ++s) {
       for (std::size_t i = 0; i < ranked.cashiers[s].size(); ++i) {
         const auto& row = ranked.cashiers[s][i];
         csv += CsvField(row.store_id) + "," + std::to_string(i + 1) + "," +
-               CsvField(row.cashier_id.value_or("")) + "," + FiguresCsv(row.figures) + "\r\n";
+               CsvField(row.cashier_id.value_or("")) + "," + FiguresCsv(row.figures, currency) +
+               "," + currency + "\r\n";
       }
     }
   } else {
@@ -154,7 +158,7 @@ Result<http::Response> PerformanceHandler(Store& store, const http::Request& req
   if (!period->sees_nothing) performance = store.LoadPerformance(period->query);
   const std::string currency = performance.currency;
   const Ranked ranked = RankAll(std::move(performance), *by);
-  if (WantsCsv(request)) return PerformanceCsv(ranked, request);
+  if (WantsCsv(request)) return PerformanceCsv(ranked, currency, request);
 
   nlohmann::json stores = nlohmann::json::array();
   nlohmann::json cashiers = nlohmann::json::array();

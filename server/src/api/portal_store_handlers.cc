@@ -158,19 +158,21 @@ nlohmann::json SaleJson(const std::string& purchase_id, const std::string& store
           {"at", FormatUtc(at)}};
 }
 
-std::string ConflictsCsv(const std::vector<CouponConflict>& conflicts) {
+std::string ConflictsCsv(const std::vector<CouponConflict>& conflicts,
+                         const std::string& currency) {
   std::string csv =
       "detected_at,coupon_id,customer_id,discount,verified_offline,first_purchase_id,"
       "first_store_id,first_terminal_id,first_at,second_purchase_id,second_store_id,"
-      "second_terminal_id,second_at\r\n";
+      "second_terminal_id,second_at,currency\r\n";
   for (const auto& conflict : conflicts) {
     csv += FormatUtc(conflict.detected_at) + "," + CsvField(conflict.coupon_id) + "," +
-           std::to_string(conflict.customer_id) + "," + std::to_string(conflict.discount_minor) +
+           std::to_string(conflict.customer_id) + "," + CsvMoney(conflict.discount_minor, currency) +
            "," + (conflict.verified_offline ? "1" : "0") + "," +
            CsvField(conflict.first_purchase_id) + "," + CsvField(conflict.first_store_id) + "," +
            CsvField(conflict.first_terminal_id) + "," + FormatUtc(conflict.first_at) + "," +
            CsvField(conflict.second_purchase_id) + "," + CsvField(conflict.second_store_id) + "," +
-           CsvField(conflict.second_terminal_id) + "," + FormatUtc(conflict.second_at) + "\r\n";
+           CsvField(conflict.second_terminal_id) + "," + FormatUtc(conflict.second_at) + "," +
+           currency + "\r\n";
   }
   return csv;
 }
@@ -187,7 +189,9 @@ Result<http::Response> ListConflicts(Store& store, const http::Request& request,
                                               : std::vector<std::string>{},
                                           *limit);
   }
-  if (WantsCsv(request)) return CsvResponse(ConflictsCsv(conflicts), "coupon-conflicts.csv");
+  if (WantsCsv(request)) {
+    return CsvResponse(ConflictsCsv(conflicts, ChainCurrency(store)), "coupon-conflicts.csv");
+  }
   nlohmann::json items = nlohmann::json::array();
   for (const auto& conflict : conflicts) {
     items.push_back({{"coupon_id", conflict.coupon_id},

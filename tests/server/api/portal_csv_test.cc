@@ -20,6 +20,14 @@ TEST(PortalCsv, QuotesWhatNeedsItAndDefusesFormulas) {
   EXPECT_EQ(CsvLine({"1", "a,b", ""}), "1,\"a,b\",\r\n");
 }
 
+TEST(PortalCsv, WritesMoneyAsADecimalInTheCurrencysUnits) {
+  EXPECT_EQ(CsvMoney(1257, "USD"), "12.57");
+  EXPECT_EQ(CsvMoney(5, "EUR"), "0.05");
+  EXPECT_EQ(CsvMoney(-5, "USD"), "-0.05");  // a number, not a formula to defuse
+  EXPECT_EQ(CsvMoney(1257, "JPY"), "1257");
+  EXPECT_EQ(CsvMoney(0, "USD"), "0.00");
+}
+
 TEST(PortalCsv, IsAskedForByFormatOrAccept) {
   http::Request request;
   EXPECT_FALSE(WantsCsv(request));

@@ -100,6 +100,29 @@ TEST_P(AcquisitionStoreTest, GroupsTheCustomersWhoJoinedInThePeriodBySource) {
   EXPECT_TRUE(Acquired({"S999"}).empty());
 }
 
+// A customer whose history predates their row (imported from another POS, or a till's
+// sales uploaded after the card's holder registered) joined at their first purchase.
+TEST_P(AcquisitionStoreTest, CountsACustomerAsJoinedAtAFirstPurchaseBeforeTheirRegistration) {
+  Register("212345678901", "Ada", "flyer", "2026-12-10T10:00:00Z");
+  for (const char* at : {"2026-11-10T10:00:00Z", "2026-11-20T10:00:00Z"}) {
+    domain::Purchase purchase;
+    purchase.store_id = "S001";
+    purchase.terminal_id = "import";
+    purchase.card = Card("212345678901");
+    purchase.occurred_at = At(at);
+    purchase.lines.push_back({"1002", 1, 450, 450});
+    purchase.total_minor = purchase.SubtotalMinor();
+    ASSERT_TRUE(store_->RecordPurchase(purchase, At("2026-12-11T08:00:00Z")).ok());
+  }
+  // Joined in November, with what they bought since; not again in December.
+  EXPECT_EQ(Acquired({}), (std::vector<Group>{{"flyer", 1, 900}}));
+  EXPECT_EQ(Acquired({"S001"}), (std::vector<Group>{{"flyer", 1, 900}}));
+  EXPECT_TRUE(store_
+                  ->ListAcquiredCustomers(
+                      {{}, At("2026-12-01T00:00:00Z"), At("2027-01-01T00:00:00Z")})
+                  .empty());
+}
+
 TEST_P(AcquisitionStoreTest, KeepsNamesAndCostsAndReplacesTheCostOfTheSamePeriod) {
   const Timestamp now = At("2026-12-01T08:00:00Z");
   EXPECT_TRUE(store_->ListAcquisitionSources().empty());
