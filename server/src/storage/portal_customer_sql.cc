@@ -364,18 +364,20 @@ std::string Filters(const CustomerListQuery& query, Builder& builder, Part part)
     // of migration 0024's index instead ("+": not the band's index), whose risks agree
     // with the bands: the run writes both, a visit sets both to low.
     // Sorted by name, SQLite walks the names' index and probes each one's band ("+"):
-    // sorting a band's names took 2.7 s for "medium". Sorted by risk, PostgreSQL too is
-    // kept off the band's index ("+ 0"), which it preferred to read whole and sort (0.7 s
-    // for "high", against 0.07 walking the risks).
+    // sorting a band's names took 2.7 s for "medium". Sorted by risk, PostgreSQL reads
+    // the band as the risks' range alone (below), as before migration 0026: with any
+    // term on the band's column it read the band whole and sorted it (0.7 to 1.7 s for a
+    // page of "high" or "medium", against 0.07 walking the risks). The run writes risk and
+    // band from the same night, and a visit sets both to low, so the range is the band.
     const auto band = static_cast<int>(*query.lapse_risk_band);
     const bool by_risk = part == Part::kPage && query.sort == CustomerSort::kLapseRisk;
     const bool probe = part == Part::kPage && builder.dialect() == SqlDialect::kSqlite &&
                        (by_risk || query.sort == CustomerSort::kName);
-    const bool postgres_probe = by_risk && builder.dialect() == SqlDialect::kPostgres;
-    const std::string column = postgres_probe ? "c.lapse_risk_band + 0"
-                                              : std::string(probe ? "+" : "") + "c.lapse_risk_band";
-    where += " AND " + column + " = " + std::to_string(band);
-    if (band > 0 && !postgres_probe) where += " AND " + column + " > 0";
+    if (!by_risk || builder.dialect() == SqlDialect::kSqlite) {
+      const std::string column = std::string(probe ? "+" : "") + "c.lapse_risk_band";
+      where += " AND " + column + " = " + std::to_string(band);
+      if (band > 0) where += " AND " + column + " > 0";
+    }
     if (by_risk) {
       const std::string key = LapseRiskKey(builder.dialect());
       const auto [low, high] = BandRange(*query.lapse_risk_band);
