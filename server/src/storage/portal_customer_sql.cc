@@ -360,15 +360,13 @@ std::string Filters(const CustomerListQuery& query, Builder& builder, Part part)
     // The band on the customer's row (migration 0026), a literal so that the planners
     // see which partial index holds it: "> 0" spelt as the indexes spell it for the bands
     // at risk, each index giving the band in one sort order ("low", most customers, is met
-    // at once walking the plain sort index). Sorted by risk, SQLite walks the band's range
-    // of migration 0024's index instead ("+": not the band's index), whose risks agree
-    // with the bands: the run writes both, a visit sets both to low.
-    // Sorted by name, SQLite walks the names' index and probes each one's band ("+"):
-    // sorting a band's names took 2.7 s for "medium". Sorted by risk, PostgreSQL reads
-    // the band as the risks' range alone (below), as before migration 0026: with any
-    // term on the band's column it read the band whole and sorted it (0.7 to 1.7 s for a
-    // page of "high" or "medium", against 0.07 walking the risks). The run writes risk and
-    // band from the same night, and a visit sets both to low, so the range is the band.
+    // at once walking the plain sort index). Sorted by name, SQLite walks the names' index
+    // and probes each one's band ("+"): sorting a band's names took 2.7 s for "medium".
+    // Sorted by risk, the page walks the band's range of migration 0024's index instead:
+    // SQLite probes the band ("+"), PostgreSQL reads the range alone, as before 0026 (with
+    // any term on the band's column it read the band whole and sorted it: 0.7 to 1.7 s
+    // for a page of "high" or "medium", against 0.07 walking the risks). The run writes
+    // risk and band from the same night and a visit sets both to low, so they agree.
     const auto band = static_cast<int>(*query.lapse_risk_band);
     const bool by_risk = part == Part::kPage && query.sort == CustomerSort::kLapseRisk;
     const bool probe = part == Part::kPage && builder.dialect() == SqlDialect::kSqlite &&
