@@ -74,6 +74,15 @@ std::string FeaturesSql(std::int64_t customers, bool postgres) {
          std::to_string(customers) + (postgres ? " ORDER BY id" : "");
 }
 
+// The band of each customer's features on their row, as the nightly run writes it (and
+// migration 0026 backfills it).
+std::string BandsSql(bool postgres) {
+  return std::string("UPDATE customers") + (postgres ? " c" : "") +
+         " SET lapse_risk_band = CASE WHEN f.lapse_risk >= 0.9 THEN 2"
+         " WHEN f.lapse_risk >= 0.7 THEN 1 ELSE 0 END FROM customer_features f"
+         " WHERE f.customer_id = " + (postgres ? "c.id" : "customers.id");
+}
+
 // Statements that fill the schema with `customers` customers; `series` is the engine's
 // "one row per n from 1 to N" table expression, as `g(n)`. Customer n shops in store
 // S1nn and made 1 to 4 purchases there, four days apart, the last one at their last
@@ -126,6 +135,7 @@ std::vector<std::string> FillSql(std::int64_t customers, bool postgres) {
       " SELECT n, 'S' || (100 + (n + 7) % 20), 1, 100, 1700000000 FROM " +
           series + " WHERE n % 3 = 0",
       FeaturesSql(customers, postgres),
+      BandsSql(postgres),
       // A loaded PostgreSQL database is vacuumed by autovacuum within minutes (which
       // lets index-only scans skip the table); the benchmark does not wait for it.
       postgres ? "VACUUM ANALYZE" : "ANALYZE",
@@ -250,6 +260,59 @@ std::vector<Shape> Shapes() {
     q.sort = CustomerSort::kLapseRisk;
     q.descending = false;
   });
+  // Since migration 0026: the band with every other sort, filter and a later page.
+  add("lapse_risk_medium", [](auto& q) { q.lapse_risk_band = server::LapseRiskBand::kMedium; });
+  add("lapse_risk_medium_later_page", [](auto& q) {
+    q.lapse_risk_band = server::LapseRiskBand::kMedium;
+    q.after = server::CustomerListCursor{kFirstVisit + 200000 * kVisitStep, "", 500000};
+  });
+  add("lapse_risk_low", [](auto& q) { q.lapse_risk_band = server::LapseRiskBand::kLow; });
+  add("lapse_risk_low_in_store", [](auto& q) {
+    q.lapse_risk_band = server::LapseRiskBand::kLow;
+    q.stores = {"S105"};
+  });
+  add("lapse_risk_high_three_stores", [](auto& q) {
+    q.lapse_risk_band = server::LapseRiskBand::kHigh;
+    q.stores = {"S101", "S102", "S103"};
+  });
+  add("lapse_risk_medium_by_visits", [](auto& q) {
+    q.lapse_risk_band = server::LapseRiskBand::kMedium;
+    q.sort = CustomerSort::kVisits;
+    q.descending = false;
+  });
+  add("lapse_risk_medium_by_name", [](auto& q) {
+    q.lapse_risk_band = server::LapseRiskBand::kMedium;
+    q.sort = CustomerSort::kName;
+    q.descending = false;
+  });
+  add("lapse_risk_high_by_name", [](auto& q) {
+    q.lapse_risk_band = server::LapseRiskBand::kHigh;
+    q.sort = CustomerSort::kName;
+    q.descending = false;
+  });
+  add("lapse_risk_medium_spend_range", [](auto& q) {
+    q.lapse_risk_band = server::LapseRiskBand::kMedium;
+    q.sort = CustomerSort::kSpend;
+    q.min_spend_minor = 1000000;
+    q.max_spend_minor = 2000000;
+  });
+  add("lapse_risk_high_lapsed_before", [](auto& q) {
+    q.lapse_risk_band = server::LapseRiskBand::kHigh;
+    q.last_visit_before = FromUnixSeconds(kFirstVisit + 100000 * kVisitStep);
+  });
+  add("lapse_risk_medium_visited_after", [](auto& q) {
+    q.lapse_risk_band = server::LapseRiskBand::kMedium;
+    q.last_visit_after = FromUnixSeconds(kFirstVisit + 400000 * kVisitStep);
+  });
+  add("lapse_risk_high_name_prefix", [](auto& q) {
+    q.lapse_risk_band = server::LapseRiskBand::kHigh;
+    q.text = "ada";
+  });
+  add("lapse_risk_medium_sorted_later_page", [](auto& q) {
+    q.lapse_risk_band = server::LapseRiskBand::kMedium;
+    q.sort = CustomerSort::kLapseRisk;
+    q.after = server::CustomerListCursor{800000, "", 500000};
+  });
   return shapes;
 }
 
@@ -338,7 +401,9 @@ void FillMissingFeatures(const server::StoreUrl& url, std::int64_t customers) {
     postgres::Connection db(url.location);
     if (db.Run(any).Int(0, 0) > 0) return;
     db.Exec(FeaturesSql(customers, true));
+    db.Exec(BandsSql(true));
     db.Exec("VACUUM ANALYZE customer_features");
+    db.Exec("VACUUM ANALYZE customers");
     return;
   }
   sqlite::Connection db(url.location);
@@ -349,8 +414,10 @@ void FillMissingFeatures(const server::StoreUrl& url, std::int64_t customers) {
   if (filled) return;
   db.Exec("BEGIN");
   db.Exec(FeaturesSql(customers, false));
+  db.Exec(BandsSql(false));
   db.Exec("COMMIT");
   db.Exec("ANALYZE customer_features");
+  db.Exec("ANALYZE customers");
 }
 
 int Main(int argc, char** argv) {

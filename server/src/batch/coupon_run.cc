@@ -291,20 +291,31 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
   summary["lines"] = lines;
   summary["customers"] = history.customer_count();
 
-  // Segments are refreshed every night, whether or not a campaign runs: the portal
-  // filters and the campaigns' target segments read them.
+  // The features first: the customers' rows get their lapse-risk band with the segment.
+  phases.Start();
+  std::vector<std::optional<LapseRiskBand>> bands;
+  auto features = RefreshCustomerFeatures(store, history, *run_at, options.run_date,
+                                          options.still_held, &bands);
+  if (!features.ok()) return features.error();
+  summary["features"] = std::move(*features);
+  phases.Stop("features");
+
+  // Segments and bands are refreshed every night, whether or not a campaign runs: the
+  // portal's filters and the campaigns' target segments read them.
   phases.Start();
   targeting::CustomerFacts facts;
   {
     const targeting::CustomerRfm rfm = targeting::ComputeRfm(history, *run_at);
-    std::vector<std::pair<std::int64_t, std::string>> rows;
+    std::vector<CustomerSegmentRow> rows;
     rows.reserve(history.customer_count());
     for (std::uint32_t c = 0; c < history.customer_count(); ++c) {
-      rows.emplace_back(std::stoll(std::string(history.customers.Name(c))),
-                        domain::SegmentName(rfm.segments[c]));
+      rows.push_back({std::stoll(std::string(history.customers.Name(c))),
+                      domain::SegmentName(rfm.segments[c]), bands[c]});
     }
     if (auto held = StillHeld(options); !held.ok()) return held.error();
-    if (auto written = store.SetCustomerSegments(rows); !written.ok()) return written.error();
+    if (auto written = store.SetCustomerSegments(rows, cut_off); !written.ok()) {
+      return written.error();
+    }
     nlohmann::json per_segment = nlohmann::json::object();
     for (std::size_t i = 0; i < domain::kSegments.size(); ++i) {
       per_segment[domain::SegmentName(domain::kSegments[i])] = rfm.per_segment[i];
@@ -313,13 +324,6 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
     facts.segments = rfm.segments;
   }
   phases.Stop("segments");
-
-  phases.Start();
-  auto features =
-      RefreshCustomerFeatures(store, history, *run_at, options.run_date, options.still_held);
-  if (!features.ok()) return features.error();
-  summary["features"] = std::move(*features);
-  phases.Stop("features");
 
   if (campaigns.empty()) {
     summary["campaigns"] = nlohmann::json::array();

@@ -8,12 +8,12 @@
 
 namespace loyalty::server::batch {
 
-Result<nlohmann::json> RefreshCustomerFeatures(Store& store,
-                                               const targeting::TransactionHistory& history,
-                                               std::int64_t run_at, const std::string& run_date,
-                                               const std::function<Status()>& still_held,
-                                               std::size_t rows_per_write) {
+Result<nlohmann::json> RefreshCustomerFeatures(
+    Store& store, const targeting::TransactionHistory& history, std::int64_t run_at,
+    const std::string& run_date, const std::function<Status()>& still_held,
+    std::vector<std::optional<LapseRiskBand>>* bands_out, std::size_t rows_per_write) {
   const targeting::CustomerFeatureTable table = targeting::ComputeCustomerFeatures(history, run_at);
+  if (bands_out) bands_out->assign(history.customer_count(), std::nullopt);
   std::int64_t stored = 0;
   std::map<std::string, std::int64_t> bands{{"low", 0}, {"medium", 0}, {"high", 0}};
   std::vector<CustomerFeaturesRecord> rows;
@@ -45,6 +45,11 @@ Result<nlohmann::json> RefreshCustomerFeatures(Store& store,
     }
     ++stored;
     ++bands[targeting::LapseRiskBand(features.lapse_risk)];
+    if (bands_out) {
+      (*bands_out)[c] = features.lapse_risk >= targeting::kHighLapseRisk     ? LapseRiskBand::kHigh
+                        : features.lapse_risk >= targeting::kMediumLapseRisk ? LapseRiskBand::kMedium
+                                                                             : LapseRiskBand::kLow;
+    }
     if (rows.size() >= rows_per_write) {
       if (auto written = write(); !written.ok()) return written.error();
     }

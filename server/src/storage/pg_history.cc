@@ -83,28 +83,4 @@ std::vector<std::int64_t> PostgresStore::ListCardholders() {
   return customers;
 }
 
-Status PostgresStore::SetCustomerSegments(
-    const std::vector<std::pair<std::int64_t, std::string>>& segments) {
-  constexpr std::size_t kRowsPerTransaction = 5'000;
-  for (std::size_t start = 0; start < segments.size(); start += kRowsPerTransaction) {
-    const std::size_t end = std::min(segments.size(), start + kRowsPerTransaction);
-    std::vector<std::int64_t> ids;
-    std::vector<std::string> names;
-    for (std::size_t i = start; i < end; ++i) {
-      ids.push_back(segments[i].first);
-      names.push_back(segments[i].second);
-    }
-    const Status written = writer_->Run([&](postgres::Connection& db) -> Status {
-      db.Run(
-          "UPDATE customers c SET segment = v.segment"
-          " FROM unnest($1::bigint[], $2::text[]) AS v(id, segment)"
-          " WHERE c.id = v.id AND c.segment IS DISTINCT FROM v.segment AND c.erased_at IS NULL",
-          postgres::Params().AddArray(ids).AddArray(names));
-      return Status();
-    });
-    if (!written.ok()) return written;
-  }
-  return Status();
-}
-
 }  // namespace loyalty::server

@@ -1,5 +1,6 @@
 #include "storage/portal_customer_sql.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 
@@ -146,8 +147,7 @@ class Builder {
 };
 
 // The lapse risk in millionths, an integer so that it fits the cursor's number key;
-// spelt exactly as migration 0024's index on customer_features, which both the sort and
-// the band filter walk.
+// spelt exactly as migration 0024's index on customer_features, which the sort walks.
 std::string LapseRiskKey(SqlDialect dialect) {
   return dialect == SqlDialect::kSqlite ? "CAST(f.lapse_risk * 1000000 AS INTEGER)"
                                         : "CAST(floor(f.lapse_risk * 1000000) AS bigint)";
@@ -230,15 +230,15 @@ SqlWithParams BuildFollowUpsSql(const std::vector<std::string>& stores, bool ove
   return {std::move(sql), std::move(builder.params())};
 }
 
-// Whether the list reads the nightly run's features (JOIN customer_features f): only the
-// customers it scored have a lapse risk to filter or sort on.
+// Whether the page reads the nightly run's features (JOIN customer_features f): only the
+// customers it scored have a lapse risk to sort on. A band is on the customer's row.
 bool NeedsFeatures(const CustomerListQuery& query) {
-  return query.lapse_risk_band || query.sort == CustomerSort::kLapseRisk;
+  return query.sort == CustomerSort::kLapseRisk;
 }
 
 bool FiltersCustomerColumns(const CustomerListQuery& query) {
   return query.last_visit_before || query.last_visit_after || query.min_spend_minor ||
-         query.max_spend_minor || query.segment || NeedsFeatures(query);
+         query.max_spend_minor || query.segment || query.lapse_risk_band;
 }
 
 // Whether the list reads customer_details with JOIN rather than LEFT JOIN: the filter
@@ -262,8 +262,19 @@ CountSource CountSourceOf(const CustomerListQuery& query, SqlDialect dialect) {
 
 enum class Part { kPage, kCount };
 
-std::string StoresFilter(const std::vector<std::string>& stores, Builder& builder, Part part) {
-  if (part == Part::kPage) {
+// Whether SQLite counts a store manager's customers from the stores' rows (CountSql).
+// Not for "high", the band at the far tail of the risk: its own index holds fewer
+// customers than any store, so the count reads them and probes their stores (three
+// stores: 0.6 s reading the stores' 200,000 customers for 4,000 matches).
+bool CountsStoreRows(const CustomerListQuery& query, SqlDialect dialect) {
+  return dialect == SqlDialect::kSqlite && !query.stores.empty() &&
+         query.lapse_risk_band != LapseRiskBand::kHigh;
+}
+
+std::string StoresFilter(const CustomerListQuery& query, Builder& builder, Part part) {
+  const std::vector<std::string>& stores = query.stores;
+  if (part == Part::kPage || (builder.dialect() == SqlDialect::kSqlite &&
+                              !CountsStoreRows(query, builder.dialect()))) {
     return " AND EXISTS (SELECT 1 FROM customer_stores s WHERE s.customer_id = c.id AND"
            " s.store_id" +
            builder.InList(stores) + ")";
@@ -287,11 +298,15 @@ std::string Filters(const CustomerListQuery& query, Builder& builder, Part part)
   const std::string id = builder.id();
   // Not merged away: the merged customers are few, and a partial index holds them.
   // Sorted by lapse risk, SQLite walks the features' index and looks each customer up;
-  // "+" keeps it from first building a Bloom filter of every customer not merged away
-  // for those look-ups (200 ms at a million customers, for a page of 50).
+  // asked of the features' id, against the merged customers' index, so that no term on
+  // `c` makes SQLite first build a Bloom filter of every customer not merged away for
+  // those look-ups (0.15 to 0.35 s at a million customers, for a page of 50).
   const bool risk_walk = builder.dialect() == SqlDialect::kSqlite && part == Part::kPage &&
                          query.sort == CustomerSort::kLapseRisk;
-  std::string where = risk_walk ? " WHERE +c.merged_into IS NULL" : " WHERE c.merged_into IS NULL";
+  std::string where =
+      risk_walk ? " WHERE f.customer_id NOT IN (SELECT id FROM customers WHERE merged_into IS"
+                  " NOT NULL)"
+                : " WHERE c.merged_into IS NULL";
   if (part == Part::kCount && builder.dialect() == SqlDialect::kPostgres) {
     where = " WHERE NOT EXISTS (SELECT 1 FROM customers m WHERE m.id = " + id +
             " AND m.merged_into IS NOT NULL)";
@@ -325,7 +340,7 @@ std::string Filters(const CustomerListQuery& query, Builder& builder, Part part)
                builder.Mark(prefix + kAfterEverything, "text");
     }
   }
-  if (!query.stores.empty()) where += StoresFilter(query.stores, builder, part);
+  if (!query.stores.empty()) where += StoresFilter(query, builder, part);
   if (query.last_visit_before) {
     where += " AND COALESCE(c.last_visit_at, 0) < " +
              builder.Mark(ToUnixSeconds(*query.last_visit_before), "bigint");
@@ -342,22 +357,39 @@ std::string Filters(const CustomerListQuery& query, Builder& builder, Part part)
   }
   if (query.segment) where += " AND c.segment = " + builder.Mark(*query.segment, "text");
   if (query.lapse_risk_band) {
-    // Walked in another order, SQLite reads the band from its index and sorts it, except
-    // for "low": most customers, and most of the recent ones, so a walk of the last
-    // visits that probes each one's features ("+" bars the index) finds a page at once,
-    // where sorting 800,000 would not. "Medium" and "high" are the customers long away:
-    // a walk from the latest visit passes most of the chain before it meets them (7 s
-    // for "high" at a million, against 0.15 s reading its 20,000 from the index).
-    const bool probe = builder.walk_sort_order() && builder.dialect() == SqlDialect::kSqlite &&
-                       query.sort != CustomerSort::kLapseRisk &&
-                       *query.lapse_risk_band == LapseRiskBand::kLow;
-    const std::string key = (probe ? "+" : "") + LapseRiskKey(builder.dialect());
-    const auto [low, high] = BandRange(*query.lapse_risk_band);
-    // The key's range is what an index reads; the risk's own bounds then place a risk
-    // within a millionth of a bound as targeting::LapseRiskBand does.
-    where += " AND " + key + " >= " + std::to_string(KeyOf(low)) + " AND " + key +
-             " <= " + std::to_string(KeyOf(high)) + " AND f.lapse_risk >= " + RealLiteral(low) +
-             " AND f.lapse_risk < " + RealLiteral(high);
+    // The band on the customer's row (migration 0026), a literal so that the planners
+    // see which partial index holds it: "> 0" spelt as the indexes spell it for the bands
+    // at risk, each index giving the band in one sort order ("low", most customers, is met
+    // at once walking the plain sort index). Sorted by name, SQLite walks the names' index
+    // and probes each one's band ("+"): sorting a band's names took 2.7 s for "medium".
+    // Sorted by risk, the page walks the band's range of migration 0024's index instead:
+    // SQLite probes the band ("+"), PostgreSQL reads the range alone, as before 0026 (with
+    // any term on the band's column it read the band whole and sorted it: 0.7 to 1.7 s
+    // for a page of "high" or "medium", against 0.07 walking the risks). The run writes
+    // risk and band from the same night and a visit sets both to low, so they agree.
+    const auto band = static_cast<int>(*query.lapse_risk_band);
+    const bool by_risk = part == Part::kPage && query.sort == CustomerSort::kLapseRisk;
+    const bool probe = part == Part::kPage && builder.dialect() == SqlDialect::kSqlite &&
+                       (by_risk || query.sort == CustomerSort::kName);
+    if (!by_risk || builder.dialect() == SqlDialect::kSqlite) {
+      const std::string column = std::string(probe ? "+" : "") + "c.lapse_risk_band";
+      where += " AND " + column + " = " + std::to_string(band);
+      if (band > 0) where += " AND " + column + " > 0";
+    }
+    if (by_risk) {
+      const std::string key = LapseRiskKey(builder.dialect());
+      const auto [low, high] = BandRange(*query.lapse_risk_band);
+      // The key's range is what the index reads, narrowed to the page's cursor: given two
+      // upper bounds, SQLite walked from the band's (a later page of "medium": 0.5 s).
+      // The risk's own bounds then place a risk within a millionth of a bound as
+      // targeting::LapseRiskBand does.
+      std::int64_t from = KeyOf(low), to = KeyOf(high);
+      if (query.after && query.descending) to = std::min(to, query.after->number_key);
+      if (query.after && !query.descending) from = std::max(from, query.after->number_key);
+      where += " AND " + key + " >= " + std::to_string(from) + " AND " + key +
+               " <= " + std::to_string(to) + " AND f.lapse_risk >= " + RealLiteral(low) +
+               " AND f.lapse_risk < " + RealLiteral(high);
+    }
   }
   // On a walk's LEFT JOIN (BuildCustomerListSql), COALESCE hides from SQLite that the
   // condition holds for no missing row, which would make the join an inner one again.
@@ -382,10 +414,10 @@ std::string CountSql(const CustomerListQuery& query, Builder& builder, const std
     // DISTINCT: a customer of two of the stores has two rows `s`. CROSS JOIN keeps the
     // stores' rows the outer loop (SQLite's rule for it): else SQLite may walk a segment's
     // index and probe the stores for each (90 ms for a segment in a store, against 27).
-    counted = !query.stores.empty() ? "DISTINCT c.id FROM customer_stores s CROSS JOIN customers c"
-                                      " ON c.id = s.customer_id" +
-                                          details
-                                    : "1 FROM customers c" + details;
+    counted = CountsStoreRows(query, builder.dialect())
+                  ? "DISTINCT c.id FROM customer_stores s CROSS JOIN customers c"
+                    " ON c.id = s.customer_id" + details
+                  : "1 FROM customers c" + details;
   } else {
     counted = builder.count_source() == CountSource::kOneStore ? "1 FROM customer_stores s"
                                                                 : "1 FROM customers c" + details;
@@ -402,11 +434,12 @@ CustomerListSql BuildCustomerListSql(const CustomerListQuery& query, SqlDialect 
   };
   const std::string features_join =
       NeedsFeatures(query) ? " JOIN customer_features f ON f.customer_id = c.id" : "";
-  // The stores' count on SQLite reads the stores' rows and probes each one's features:
-  // left free, SQLite read the band from its index and probed the stores (a "medium"
-  // band of 170,000 within one store: 1 s).
+  // Sorted by risk, the count keeps to the customers scored, which a band says already.
+  // On SQLite the stores' count reads the stores' rows and probes each one's features:
+  // left free, SQLite read the features' index and probed the stores.
   const std::string count_features_join =
-      NeedsFeatures(query) && dialect == SqlDialect::kSqlite && !query.stores.empty()
+      query.lapse_risk_band ? ""
+      : NeedsFeatures(query) && dialect == SqlDialect::kSqlite && !query.stores.empty()
           ? " CROSS JOIN customer_features f ON f.customer_id = c.id"
           : features_join;
   CustomerListSql sql;

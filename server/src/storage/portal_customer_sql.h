@@ -129,7 +129,7 @@ inline constexpr const char* kEraseCustomerSql[] = {
     "DELETE FROM customer_details WHERE customer_id = ?1",
     "UPDATE customer_contacts SET body = '' WHERE customer_id = ?1",
     "DELETE FROM customer_features WHERE customer_id = ?1",
-    "UPDATE customers SET erased_at = ?2, segment = NULL WHERE id = ?1",
+    "UPDATE customers SET erased_at = ?2, segment = NULL, lapse_risk_band = NULL WHERE id = ?1",
 };
 // ?1: customer, ?2: the store, ?3: the purchase's total, ?4: when it was made.
 inline constexpr char kNoteCustomerStoreSql[] =

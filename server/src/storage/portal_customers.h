@@ -18,7 +18,8 @@ namespace loyalty::server {
 enum class CustomerSort { kLastVisit, kSpend, kVisits, kName, kLapseRisk };
 
 // The bands of targeting::LapseRiskBand: low, medium, high.
-enum class LapseRiskBand { kLow, kMedium, kHigh };
+// customers.lapse_risk_band holds the number of the band (migration 0026).
+enum class LapseRiskBand { kLow = 0, kMedium = 1, kHigh = 2 };
 
 // Where a page ended: the last row's sort key and id; the next page starts after it.
 struct CustomerListCursor {

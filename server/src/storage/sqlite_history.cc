@@ -1,5 +1,4 @@
-// SqliteStore: the purchase history as the nightly batch reads it, and the segments it
-// writes back.
+// SqliteStore: the purchase history as the nightly batch reads it.
 #include <algorithm>
 
 #include "storage/sqlite_store.h"
@@ -71,30 +70,6 @@ std::vector<std::int64_t> SqliteStore::ListCardholders() {
   std::vector<std::int64_t> customers;
   while (query.Step()) customers.push_back(query.Int(0));
   return customers;
-}
-
-Status SqliteStore::SetCustomerSegments(
-    const std::vector<std::pair<std::int64_t, std::string>>& segments) {
-  // One prepared UPDATE a row: an UPDATE ... FROM (VALUES ...) of 250 rows a statement
-  // cost five times the CPU here (docs/benchmarks.md, 2026-12-05 reading and writing).
-  constexpr std::size_t kRowsPerTransaction = 20'000;
-  for (std::size_t start = 0; start < segments.size(); start += kRowsPerTransaction) {
-    const std::size_t end = std::min(segments.size(), start + kRowsPerTransaction);
-    const Status written = writer_->Run([&](sqlite::Connection& db) -> Status {
-      for (std::size_t i = start; i < end; ++i) {
-        // An erased customer keeps no segment (EraseCustomer cleared it), though their
-        // purchases stay in the history.
-        db.Prepared("UPDATE customers SET segment = ?1 WHERE id = ?2 AND segment IS NOT ?1"
-                    " AND erased_at IS NULL")
-            .Bind(1, segments[i].second)
-            .Bind(2, segments[i].first)
-            .Run();
-      }
-      return Status();
-    });
-    if (!written.ok()) return written;
-  }
-  return Status();
 }
 
 }  // namespace loyalty::server

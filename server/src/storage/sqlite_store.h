@@ -105,8 +105,8 @@ class SqliteStore final : public Store {
   void ScanPurchaseHistoryKeys(Timestamp before, const HistoryKeyLineFunction& line) override;
   std::vector<std::pair<std::int64_t, std::string>> ListBirthdays() override;
   std::vector<std::int64_t> ListCardholders() override;
-  Status SetCustomerSegments(
-      const std::vector<std::pair<std::int64_t, std::string>>& segments) override;
+  Status SetCustomerSegments(const std::vector<CustomerSegmentRow>& rows,
+                             Timestamp history_end) override;
   Status WriteCustomerFeatures(const std::vector<CustomerFeaturesRecord>& rows) override;
   Status DropCustomerFeaturesBefore(const std::string& run_date) override;
   std::optional<CustomerFeaturesRecord> FindCustomerFeatures(std::int64_t customer_id) override;

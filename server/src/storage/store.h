@@ -184,6 +184,13 @@ Result<PortalRole> ParsePortalRole(const std::string& text);
 // "Ada@Example.com " and "ada@example.com" are one account and one throttle count.
 std::string NormalisedEmail(std::string email);
 
+// What the nightly run writes on a customer's row (Store::SetCustomerSegments).
+struct CustomerSegmentRow {
+  std::int64_t customer_id = 0;
+  std::string segment;                           // a name of domain::SegmentName
+  std::optional<LapseRiskBand> lapse_risk_band;  // empty: not scored (no visit to judge)
+};
+
 // A customer's segment as `customers.segment` holds it: NULL until the nightly run sorts
 // the customer; a name this build does not know (a newer run's) also reads as none.
 std::optional<domain::Segment> StoredSegment(const std::optional<std::string>& name);
@@ -691,11 +698,14 @@ class Store {
   virtual std::vector<std::int64_t> ListCardholders() = 0;
   // Every customer who gave a birthday at registration: customer id, YYYY-MM-DD.
   virtual std::vector<std::pair<std::int64_t, std::string>> ListBirthdays() = 0;
-  // The nightly batch's segment for each customer given (a name of SegmentName), in
-  // transactions of a few thousand rows; rows already holding it are not rewritten, so
-  // a rerun touches only the customers who moved. Unknown customer ids are ignored.
-  virtual Status SetCustomerSegments(
-      const std::vector<std::pair<std::int64_t, std::string>>& segments) = 0;
+  // The nightly batch's segment and lapse-risk band for each customer given, computed
+  // from the history before `history_end`; only the rows that change are written, in
+  // transactions of a few thousand, so a night touches only the customers who moved. A
+  // customer who visited since `history_end` gets "low" rather than a band at risk (the
+  // visit moved them there already, see migration 0026), and their stored risk 0.
+  // Unknown and erased customers are skipped.
+  virtual Status SetCustomerSegments(const std::vector<CustomerSegmentRow>& rows,
+                                     Timestamp history_end) = 0;
   // The nightly run's customer features, in one transaction (the run sends them a few
   // ten thousand at a time); a customer's earlier row is replaced. Unknown, merged and
   // erased customers are skipped.

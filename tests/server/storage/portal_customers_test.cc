@@ -4,12 +4,15 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "storage/open_store.h"
 #include "support/temp_dir.h"
 #include "support/test_database.h"
+#include "targeting/customer_features.h"
 #include "targeting/next_visit_planner.h"
 
 namespace loyalty::server {
@@ -379,6 +382,15 @@ TEST_P(PortalCustomersTest, FiltersByLapseRiskBandAndSortsByLapseRisk) {
     rows.push_back(row);
   }
   ASSERT_TRUE(store_->WriteCustomerFeatures(rows).ok());
+  // The run puts each one's band on their row with the segment (migration 0026).
+  std::vector<CustomerSegmentRow> bands;
+  for (std::size_t i = 0; i < risks.size(); ++i) {
+    bands.push_back({ids[i], "loyal",
+                     risks[i] >= 0.9   ? LapseRiskBand::kHigh
+                     : risks[i] >= 0.7 ? LapseRiskBand::kMedium
+                                       : LapseRiskBand::kLow});
+  }
+  ASSERT_TRUE(store_->SetCustomerSegments(bands, kDay2).ok());
   const std::int64_t unscored = ids[7];
 
   const auto band = [&](LapseRiskBand value, std::vector<std::string> stores = {}) {
@@ -438,6 +450,342 @@ TEST_P(PortalCustomersTest, FiltersByLapseRiskBandAndSortsByLapseRisk) {
       EXPECT_DOUBLE_EQ(*row.lapse_risk, risk_of.at(row.id));
     }
   }
+}
+
+}  // namespace
+}  // namespace loyalty::server
+
+namespace loyalty::server {
+namespace {
+
+const Timestamp kRunDay = At("2026-11-28T00:00:00Z");  // the run's history ends here
+
+LapseRiskBand BandOf(double risk) {
+  return risk >= targeting::kHighLapseRisk     ? LapseRiskBand::kHigh
+         : risk >= targeting::kMediumLapseRisk ? LapseRiskBand::kMedium
+                                               : LapseRiskBand::kLow;
+}
+
+// What the test knows of each customer, to sort them as the list must.
+struct Customer {
+  std::int64_t id = 0;
+  std::optional<std::string> name;
+  std::set<std::string> stores;
+  std::string segment;
+  std::int64_t visits = 0;
+  std::int64_t spend = 0;
+  std::int64_t last_visit = 0;
+  double risk = 0;
+};
+
+// The nightly run's lapse-risk band on the customers' rows (migration 0026): the run's
+// write of segments and bands (only the rows that change; a visit since the run's history
+// wins), a visit moving its customer to "low", the migration's backfill, and the list by
+// band in every sort, filter and page, a store manager's included, against the same
+// customers sorted in C++.
+class LapseRiskBandTest : public PortalCustomersTest {
+ protected:
+  void WriteFeatures(const std::vector<std::pair<std::int64_t, double>>& risks) {
+    std::vector<CustomerFeaturesRecord> rows;
+    for (const auto& [id, risk] : risks) {
+      CustomerFeaturesRecord row;
+      row.customer_id = id;
+      row.run_date = "2026-11-28";
+      row.visits = 1;
+      row.last_visit_at = kRunDay;
+      row.days_between_visits = 7;
+      row.lapse_risk = risk;
+      row.next_visit_at = kRunDay;
+      rows.push_back(row);
+    }
+    ASSERT_TRUE(store_->WriteCustomerFeatures(rows).ok());
+  }
+
+  std::string Band(std::int64_t id) {
+    return database_->Text("SELECT lapse_risk_band FROM customers WHERE id = " +
+                           std::to_string(id));
+  }
+  double StoredRisk(std::int64_t id) {
+    const auto features = store_->FindCustomerFeatures(id);
+    EXPECT_TRUE(features.has_value()) << id;
+    return features ? features->lapse_risk : -1;
+  }
+
+  // Every page of `query`, two rows each: the ids in order; checks each page's total.
+  std::vector<std::int64_t> AllPages(CustomerListQuery query, std::int64_t expected_total) {
+    query.limit = 2;
+    std::vector<std::int64_t> ids;
+    for (int page_no = 0; page_no < 50; ++page_no) {
+      auto page = store_->ListCustomers(query);
+      EXPECT_TRUE(page.ok()) << page.error().ToString();
+      if (!page.ok()) break;
+      EXPECT_EQ(page->total, expected_total);
+      for (const auto& row : page->rows) ids.push_back(row.id);
+      if (!page->next) break;
+      query.after = page->next;
+    }
+    return ids;
+  }
+
+  // Makes the database one from before migration 0026, whose features are stored, and
+  // opens it again.
+  void MigrateFrom25() {
+    store_.reset();
+    if (GetParam() == testing::Engine::kSqlite) {
+      database_->Exec(
+          "DROP TRIGGER customers_visit_ends_lapse_risk; DROP INDEX customers_at_risk_by_last_visit;"
+          " DROP INDEX customers_at_risk_by_spend; DROP INDEX customers_at_risk_by_visits;"
+          " ALTER TABLE customers DROP COLUMN lapse_risk_band;"
+          " DELETE FROM schema_migrations WHERE version = 26");
+    } else {
+      database_->Exec(
+          "DROP FUNCTION customers_visit_ends_lapse_risk CASCADE;"
+          " ALTER TABLE customers DROP COLUMN lapse_risk_band;"
+          " DELETE FROM schema_migrations WHERE version = 26");
+    }
+    store_ = OpenStore(ParseStoreUrl(database_->url(), "url").value(), planner_, Key());
+    ASSERT_NE(store_, nullptr);
+  }
+};
+
+INSTANTIATE_TEST_SUITE_P(Engines, LapseRiskBandTest,
+                         ::testing::Values(testing::Engine::kSqlite, testing::Engine::kPostgres),
+                         [](const auto& engine) { return testing::EngineName(engine.param); });
+
+TEST_P(LapseRiskBandTest, NightlyWriteStoresSegmentAndBandOfChangedRowsOnly) {
+  const Timestamp before = kRunDay - std::chrono::hours(72);
+  const std::int64_t steady = Buy(1, "S001", before);
+  const std::int64_t moving = Buy(2, "S001", before);
+  const std::int64_t returned = Buy(3, "S001", before);
+  const std::int64_t erased = Buy(4, "S001", before);
+  const std::int64_t unscored = Buy(5, "S001", before);
+  WriteFeatures({{steady, 0.95}, {moving, 0.2}, {returned, 0.8}});
+  ASSERT_TRUE(store_->EraseCustomer(erased, before).value());
+  // The customer who came back after the history's end: the run still finds them at risk.
+  Buy(3, "S002", kRunDay + std::chrono::hours(2));
+
+  std::vector<CustomerSegmentRow> rows = {{steady, "at_risk", LapseRiskBand::kHigh},
+                                          {moving, "loyal", LapseRiskBand::kLow},
+                                          {returned, "lost", LapseRiskBand::kMedium},
+                                          {erased, "lost", LapseRiskBand::kHigh},
+                                          {unscored, "new", std::nullopt},
+                                          {999'999, "lost", LapseRiskBand::kHigh}};
+  ASSERT_TRUE(store_->SetCustomerSegments(rows, kRunDay).ok());
+  EXPECT_EQ(Band(steady), "2");
+  EXPECT_EQ(Band(moving), "0");
+  EXPECT_EQ(Band(returned), "0");  // visited since: low, and their risk 0
+  EXPECT_EQ(StoredRisk(returned), 0);
+  EXPECT_EQ(StoredRisk(steady), 0.95);
+  EXPECT_EQ(Band(erased), "<null>");
+  EXPECT_EQ(database_->Text("SELECT segment FROM customers WHERE id = " + std::to_string(erased)),
+            "<null>");
+  EXPECT_EQ(Band(unscored), "<null>");
+  EXPECT_EQ(database_->Text("SELECT segment FROM customers WHERE id = " + std::to_string(unscored)),
+            "new");
+  EXPECT_EQ(database_->Int("SELECT COUNT(*) FROM customers"), 5);
+
+  // Every UPDATE of a customer from here on is recorded: a rerun with one customer moved
+  // writes that one row (and the one who came back, whose risk the features step rewrote).
+  if (GetParam() == testing::Engine::kSqlite) {
+    database_->Exec(
+        "CREATE TABLE updated(id INTEGER); CREATE TRIGGER note_update AFTER UPDATE ON customers"
+        " BEGIN INSERT INTO updated VALUES (new.id); END");
+  } else {
+    database_->Exec(
+        "CREATE TABLE updated(id bigint); CREATE FUNCTION note_update() RETURNS trigger"
+        " LANGUAGE plpgsql AS $$ BEGIN INSERT INTO updated VALUES (NEW.id); RETURN NULL; END $$;"
+        " CREATE TRIGGER note_update AFTER UPDATE ON customers FOR EACH ROW"
+        " EXECUTE FUNCTION note_update()");
+  }
+  rows[1].lapse_risk_band = LapseRiskBand::kMedium;
+  ASSERT_TRUE(store_->SetCustomerSegments(rows, kRunDay).ok());
+  EXPECT_EQ(Band(moving), "1");
+  EXPECT_EQ(database_->Column("SELECT id FROM updated ORDER BY id"),
+            (std::vector<std::string>{std::to_string(moving), std::to_string(returned)}));
+  database_->Exec("DELETE FROM updated");
+  rows[0].segment = "lost";
+  rows[2].lapse_risk_band = LapseRiskBand::kLow;
+  ASSERT_TRUE(store_->SetCustomerSegments(rows, kRunDay).ok());
+  EXPECT_EQ(database_->Column("SELECT id FROM updated ORDER BY id"),
+            (std::vector<std::string>{std::to_string(steady)}));
+  EXPECT_EQ(database_->Text("SELECT segment FROM customers WHERE id = " + std::to_string(steady)),
+            "lost");
+}
+
+// A purchase moves a customer at risk to "low" at once, with their stored risk; the list
+// by band follows. A customer not at risk is left as they are.
+TEST_P(LapseRiskBandTest, VisitEndsLapseRisk) {
+  const Timestamp before = kRunDay - std::chrono::hours(72);
+  const std::int64_t away = Buy(1, "S001", before);
+  const std::int64_t regular = Buy(2, "S001", before);
+  WriteFeatures({{away, 0.93}, {regular, 0.3}});
+  ASSERT_TRUE(store_
+                  ->SetCustomerSegments({{away, "at_risk", LapseRiskBand::kHigh},
+                                         {regular, "loyal", LapseRiskBand::kLow}},
+                                        kRunDay)
+                  .ok());
+  const auto listed = [&](LapseRiskBand band) {
+    CustomerListQuery query;
+    query.lapse_risk_band = band;
+    std::vector<std::int64_t> ids;
+    const auto page = store_->ListCustomers(query);
+    EXPECT_TRUE(page.ok());
+    if (page.ok()) {
+      for (const auto& row : page->rows) ids.push_back(row.id);
+    }
+    return ids;
+  };
+  EXPECT_EQ(listed(LapseRiskBand::kHigh), std::vector<std::int64_t>{away});
+
+  // A purchase uploaded late, from before the last visit, changes nothing.
+  Buy(1, "S001", before - std::chrono::hours(24));
+  EXPECT_EQ(Band(away), "2");
+  Buy(1, "S002", kRunDay + std::chrono::hours(9));
+  Buy(2, "S001", kRunDay + std::chrono::hours(10));
+  EXPECT_EQ(Band(away), "0");
+  EXPECT_EQ(StoredRisk(away), 0);
+  EXPECT_EQ(Band(regular), "0");
+  EXPECT_EQ(StoredRisk(regular), 0.3);
+  EXPECT_TRUE(listed(LapseRiskBand::kHigh).empty());
+  EXPECT_EQ(listed(LapseRiskBand::kLow), (std::vector<std::int64_t>{regular, away}));
+  CustomerListQuery by_risk;
+  by_risk.lapse_risk_band = LapseRiskBand::kLow;
+  by_risk.sort = CustomerSort::kLapseRisk;
+  auto page = store_->ListCustomers(by_risk);
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->rows.size(), 2u);
+  EXPECT_EQ(page->rows[0].id, regular);
+  EXPECT_EQ(page->rows[1].id, away);
+  EXPECT_EQ(page->rows[1].lapse_risk, 0.0);
+}
+
+TEST_P(LapseRiskBandTest, MigrationBackfillsBandsFromStoredFeatures) {
+  const Timestamp before = kRunDay - std::chrono::hours(72);
+  std::vector<std::int64_t> ids;
+  for (int n = 1; n <= 6; ++n) ids.push_back(Buy(n, "S001", before));
+  WriteFeatures({{ids[0], 0.1}, {ids[1], 0.6999999}, {ids[2], 0.7}, {ids[3], 0.8999},
+                 {ids[4], 0.9}});
+  ASSERT_TRUE(store_->EraseCustomer(ids[4], before).value());
+  MigrateFrom25();
+  std::vector<std::string> bands;
+  for (const std::int64_t id : ids) bands.push_back(Band(id));
+  EXPECT_EQ(bands, (std::vector<std::string>{"0", "0", "1", "1", "<null>", "<null>"}));
+  // And the trigger came with it.
+  Buy(3, "S001", kRunDay);
+  EXPECT_EQ(Band(ids[2]), "0");
+}
+
+// Every band in every sort, both directions, with each filter and a store manager's
+// stores, paged two rows at a time: the ids are the customers the test sorts itself.
+TEST_P(LapseRiskBandTest, ListsEachBandInEverySortFilterAndPage) {
+  const std::vector<std::string> stores = {"S001", "S002", "S003"};
+  const std::vector<std::string> segments = {"loyal", "at_risk", "lost"};
+  std::vector<Customer> customers;
+  std::vector<std::pair<std::int64_t, double>> risks;
+  std::vector<CustomerSegmentRow> rows;
+  for (int n = 1; n <= 24; ++n) {
+    const auto u = static_cast<std::size_t>(n);
+    Customer customer;
+    // Ties on purpose: four customers share each last visit, three each spend.
+    const Timestamp last = kRunDay - std::chrono::hours(24 * (1 + n % 6));
+    const std::int64_t quantity = 1 + n % 8;
+    customer.id = Buy(n, stores[u % 3], last - std::chrono::hours(200), quantity);
+    customer.stores.insert(stores[u % 3]);
+    customer.visits = 1;
+    customer.spend = quantity * 899;
+    if (n % 4 != 1) {  // a second visit, in another store for some
+      const std::string& second = stores[(u + u % 4 / 2) % 3];
+      Buy(n, second, last, 1);
+      customer.stores.insert(second);
+      customer.visits = 2;
+      customer.spend += 899;
+    }
+    customer.last_visit = ToUnixSeconds(customer.visits == 2 ? last : last - std::chrono::hours(200));
+    if (n % 3 != 0) {
+      domain::CustomerDetails details;
+      details.name = std::string(1, static_cast<char>('a' + (n * 7) % 26)) + "na " +
+                     std::to_string(n);
+      ASSERT_EQ(store_->RegisterCustomer(Card(n), details, kRunDay).value(), customer.id);
+      customer.name = details.name;
+    }
+    customer.segment = segments[u % 3];
+    // Every band, ties among the risks too.
+    customer.risk = std::vector<double>{0.1, 0.75, 0.95, 0.5, 0.8, 0.99, 0.95, 0.2}[u % 8];
+    risks.emplace_back(customer.id, customer.risk);
+    rows.push_back({customer.id, customer.segment, BandOf(customer.risk)});
+    customers.push_back(customer);
+  }
+  WriteFeatures(risks);
+  ASSERT_TRUE(store_->SetCustomerSegments(rows, kRunDay).ok());
+
+  struct Filter {
+    const char* what;
+    std::function<void(CustomerListQuery&)> set;
+    std::function<bool(const Customer&)> keeps;
+  };
+  const std::int64_t mid_visit = ToUnixSeconds(kRunDay) - 24 * 3600 * 3 - 1;
+  const std::vector<Filter> filters = {
+      {"none", [](auto&) {}, [](const auto&) { return true; }},
+      {"store manager of S002", [](auto& q) { q.stores = {"S002"}; },
+       [](const auto& c) { return c.stores.contains("S002"); }},
+      {"two stores", [](auto& q) { q.stores = {"S001", "S003"}; },
+       [](const auto& c) { return c.stores.contains("S001") || c.stores.contains("S003"); }},
+      {"segment", [](auto& q) { q.segment = "lost"; },
+       [](const auto& c) { return c.segment == "lost"; }},
+      {"last visit before", [&](auto& q) { q.last_visit_before = FromUnixSeconds(mid_visit); },
+       [&](const auto& c) { return c.last_visit < mid_visit; }},
+      {"last visit after", [&](auto& q) { q.last_visit_after = FromUnixSeconds(mid_visit); },
+       [&](const auto& c) { return c.last_visit >= mid_visit; }},
+      {"spend between", [](auto& q) {
+         q.min_spend_minor = 3 * 899;
+         q.max_spend_minor = 6 * 899;
+       },
+       [](const auto& c) { return c.spend >= 3 * 899 && c.spend <= 6 * 899; }},
+  };
+  const auto key_of = [](const Customer& c, CustomerSort sort) -> std::tuple<std::int64_t, std::string> {
+    switch (sort) {
+      case CustomerSort::kLastVisit: return {c.last_visit, ""};
+      case CustomerSort::kSpend: return {c.spend, ""};
+      case CustomerSort::kVisits: return {c.visits, ""};
+      case CustomerSort::kName: return {0, c.name.value_or("")};
+      case CustomerSort::kLapseRisk: return {static_cast<std::int64_t>(c.risk * 1000000), ""};
+    }
+    return {};
+  };
+  int lists = 0;
+  for (const auto band : {LapseRiskBand::kLow, LapseRiskBand::kMedium, LapseRiskBand::kHigh}) {
+    for (const auto& filter : filters) {
+      for (const auto sort : {CustomerSort::kLastVisit, CustomerSort::kSpend,
+                              CustomerSort::kVisits, CustomerSort::kName,
+                              CustomerSort::kLapseRisk}) {
+        for (const bool descending : {true, false}) {
+          std::vector<const Customer*> expected;
+          for (const auto& c : customers) {
+            if (BandOf(c.risk) != band || !filter.keeps(c)) continue;
+            if (sort == CustomerSort::kName && !c.name) continue;
+            expected.push_back(&c);
+          }
+          std::sort(expected.begin(), expected.end(), [&](const auto* a, const auto* b) {
+            const auto ka = std::tuple_cat(key_of(*a, sort), std::make_tuple(a->id));
+            const auto kb = std::tuple_cat(key_of(*b, sort), std::make_tuple(b->id));
+            return descending ? kb < ka : ka < kb;
+          });
+          std::vector<std::int64_t> want;
+          for (const auto* c : expected) want.push_back(c->id);
+          CustomerListQuery query;
+          query.lapse_risk_band = band;
+          filter.set(query);
+          query.sort = sort;
+          query.descending = descending;
+          EXPECT_EQ(AllPages(query, static_cast<std::int64_t>(want.size())), want)
+              << "band " << static_cast<int>(band) << ", " << filter.what << ", sort "
+              << static_cast<int>(sort) << (descending ? " descending" : " ascending");
+          if (!want.empty()) ++lists;
+        }
+      }
+    }
+  }
+  EXPECT_GT(lists, 150);  // the filters leave customers in most lists
 }
 
 }  // namespace

@@ -201,7 +201,8 @@ TEST_P(StoreTest, FirstUseOfACardCreatesACustomer) {
   EXPECT_EQ(after->customer->total_spend_minor, 450);
   EXPECT_EQ(after->customer->member_since, kDay1);
   EXPECT_FALSE(after->customer->segment.has_value());  // not sorted by a nightly run yet
-  ASSERT_TRUE(store_->SetCustomerSegments({{*recorded.ack.customer_id, "at_risk"}}).ok());
+  ASSERT_TRUE(
+      store_->SetCustomerSegments({{*recorded.ack.customer_id, "at_risk", {}}}, kDay1).ok());
   EXPECT_EQ(store_->LookupCard(card, kDay1)->customer->segment, domain::Segment::kAtRisk);
 
   // The second purchase with the card finds the same customer.
@@ -1186,12 +1187,12 @@ TEST_P(StoreTest, SegmentsSkipUnknownAndErasedCustomers) {
   }
   ASSERT_TRUE(store_->EraseCustomer(ids[2], kDay2).value());
   // Unknown customers among them, as a nightly run's history holds merged-away ids.
-  std::vector<std::pair<std::int64_t, std::string>> segments;
-  for (std::int64_t n = 0; n < 700; ++n) segments.emplace_back(1'000'000 + n, "champions");
-  segments[0] = {ids[0], "champions"};
-  segments[340] = {ids[1], "at_risk"};
-  segments[699] = {ids[2], "lost"};
-  ASSERT_TRUE(store_->SetCustomerSegments(segments).ok());
+  std::vector<CustomerSegmentRow> segments;
+  for (std::int64_t n = 0; n < 700; ++n) segments.push_back({1'000'000 + n, "champions", {}});
+  segments[0] = {ids[0], "champions", {}};
+  segments[340] = {ids[1], "at_risk", {}};
+  segments[699] = {ids[2], "lost", {}};
+  ASSERT_TRUE(store_->SetCustomerSegments(segments, kDay2).ok());
   EXPECT_EQ(Text("SELECT segment FROM customers WHERE id = " + std::to_string(ids[0])),
             "champions");
   EXPECT_EQ(Text("SELECT segment FROM customers WHERE id = " + std::to_string(ids[1])),
@@ -1200,8 +1201,8 @@ TEST_P(StoreTest, SegmentsSkipUnknownAndErasedCustomers) {
   EXPECT_EQ(Count("customers", "segment IS NOT NULL"), 2);
 
   // A rerun with one customer moved changes that one row.
-  segments[340].second = "lost";
-  ASSERT_TRUE(store_->SetCustomerSegments(segments).ok());
+  segments[340].segment = "lost";
+  ASSERT_TRUE(store_->SetCustomerSegments(segments, kDay2).ok());
   EXPECT_EQ(Text("SELECT segment FROM customers WHERE id = " + std::to_string(ids[1])), "lost");
   EXPECT_EQ(Text("SELECT segment FROM customers WHERE id = " + std::to_string(ids[0])),
             "champions");

@@ -1,0 +1,55 @@
+// SqliteStore: the nightly run's segments and lapse-risk bands written back.
+#include <algorithm>
+
+#include "storage/customer_segments.h"
+#include "storage/sqlite_store.h"
+
+namespace loyalty::server {
+
+Status SqliteStore::SetCustomerSegments(const std::vector<CustomerSegmentRow>& rows,
+                                        Timestamp history_end) {
+  CustomerSegmentChanges changes(rows, history_end);
+  {
+    // One pass over the table in rowid order: a sequential read, where an UPDATE per
+    // customer looked each one up to find most of them unchanged.
+    auto lease = Read();
+    sqlite::Connection& db = *lease;
+    auto& stored = db.Prepared(kStoredSegmentsSql);
+    while (stored.Step()) {
+      changes.Stored(stored.Int(0),
+                     stored.IsNull(1) ? std::nullopt : std::optional(stored.TextView(1)),
+                     stored.IsNull(2) ? std::nullopt : std::optional(stored.Int(2)),
+                     stored.Int(3));
+    }
+    stored.Reset();
+  }
+  const auto& writes = changes.writes();
+  constexpr std::size_t kRowsPerTransaction = 20'000;
+  for (std::size_t start = 0; start < writes.size(); start += kRowsPerTransaction) {
+    const std::size_t end = std::min(writes.size(), start + kRowsPerTransaction);
+    const Status written = writer_->Run([&](sqlite::Connection& db) -> Status {
+      for (std::size_t i = start; i < end; ++i) {
+        const CustomerSegmentWrite& write = writes[i];
+        // Checked again as written: a visit or an erasure may have come since the read.
+        db.Prepared("UPDATE customers SET segment = ?1, lapse_risk_band = CASE WHEN ?2 > 0"
+                    " AND COALESCE(last_visit_at, 0) >= ?4 THEN 0 ELSE ?2 END"
+                    " WHERE id = ?3 AND erased_at IS NULL")
+            .Bind(1, write.segment)
+            .Bind(2, write.band)
+            .Bind(3, write.customer_id)
+            .Bind(4, ToUnixSeconds(history_end))
+            .Run();
+        if (write.visited_since) {
+          db.Prepared("UPDATE customer_features SET lapse_risk = 0 WHERE customer_id = ?1")
+              .Bind(1, write.customer_id)
+              .Run();
+        }
+      }
+      return Status();
+    });
+    if (!written.ok()) return written;
+  }
+  return Status();
+}
+
+}  // namespace loyalty::server
