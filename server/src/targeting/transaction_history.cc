@@ -83,14 +83,16 @@ std::optional<std::string> HistoryBuilder::Add(const Line& line) {
 }
 
 bool HistoryBuilder::AddStored(const StoredLine& line) {
-  // Most lines: a product seen before, under the category it was filed under.
+  // Most lines: a product seen before, without a category or under the one it is filed
+  // under, found in its slot.
   const ProductSlot* slot = FindSlot(line.product);
-  if (slot != nullptr && !line.category.empty() && slot->category_size != 0) {
-    if (std::string_view(slot->text + slot->sku_size, slot->category_size) != line.category) {
+  if (slot != nullptr && !line.category.empty()) {
+    if (slot->category_size == 0) {
+      slot = nullptr;  // filed under none yet, or its names outgrew the slot
+    } else if (std::string_view(slot->text + slot->sku_size, slot->category_size) !=
+               line.category) {
       return false;
     }
-  } else if (slot == nullptr || !line.category.empty()) {
-    slot = nullptr;
   }
 
   std::optional<std::uint32_t> known_product, known_category;
