@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "batch/customer_features_run.h"
+#include "batch/history_read.h"
 #include "batch/progress.h"
 #include "loyalty/core/name_based_uuid.h"
 #include "loyalty/core/utf8.h"
@@ -265,28 +266,17 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
 
   // The history: every cardholder's lines before the date's midnight.
   phases.Start();
-  targeting::HistoryBuilder builder;
   std::size_t lines = 0;
+  targeting::TransactionHistory history;
   {
     ProgressMeter meter(progress_out, options.interactive, "reading history", 0, "lines");
-    store.ScanPurchaseHistoryKeys(cut_off, [&](const HistoryKeyLine& line) {
-      targeting::HistoryBuilder::StoredLine row;
-      row.customer_id = line.customer_id;
-      row.purchase_seq = line.purchase_seq;
-      row.product = line.sku;
-      row.category = line.category;
-      row.timestamp = line.occurred_at;
-      row.quantity = static_cast<std::int32_t>(std::clamp<std::int64_t>(line.quantity, 0, 9'999));
-      row.amount_minor = line.amount_minor;
-      // A stored purchase is consistent by construction; a line dropped here would be a
-      // product whose category changed between sales, and the first one seen stands.
-      (void)builder.AddStored(row);
-      ++lines;
-      if ((lines & 0xffff) == 0) meter.Update(lines, lines);
+    auto read = ReadHistory(store, cut_off, [&](std::size_t so_far) {
+      meter.Update(so_far, so_far);
     });
+    lines = read.lines;
+    history = std::move(read.history);
     meter.Finish(lines, lines);
   }
-  const targeting::TransactionHistory history = builder.Build();
   phases.Stop("read");
   summary["lines"] = lines;
   summary["customers"] = history.customer_count();

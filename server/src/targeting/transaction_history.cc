@@ -1,6 +1,7 @@
 #include "targeting/transaction_history.h"
 
 #include <algorithm>
+#include <cstring>
 #include <numeric>
 
 namespace loyalty::server::targeting {
@@ -82,16 +83,30 @@ std::optional<std::string> HistoryBuilder::Add(const Line& line) {
 }
 
 bool HistoryBuilder::AddStored(const StoredLine& line) {
-  const auto known_product = history_.products.Find(line.product);
-  std::optional<std::uint32_t> known_category;
-  if (!line.category.empty()) {
-    const std::uint32_t filed =
-        known_product ? history_.product_category[*known_product] : kNoCategory;
-    if (filed != kNoCategory) {
-      if (history_.categories.Name(filed) != line.category) return false;
-      known_category = filed;
-    } else {
-      known_category = history_.categories.Find(line.category);
+  // Most lines: a product seen before, without a category or under the one it is filed
+  // under, found in its slot.
+  const ProductSlot* slot = FindSlot(line.product);
+  if (slot != nullptr && !line.category.empty()) {
+    if (slot->category_size == 0) {
+      slot = nullptr;  // filed under none yet, or its names outgrew the slot
+    } else if (std::string_view(slot->text + slot->sku_size, slot->category_size) !=
+               line.category) {
+      return false;
+    }
+  }
+
+  std::optional<std::uint32_t> known_product, known_category;
+  if (slot == nullptr) {
+    known_product = history_.products.Find(line.product);
+    if (!line.category.empty()) {
+      const std::uint32_t filed =
+          known_product ? history_.product_category[*known_product] : kNoCategory;
+      if (filed != kNoCategory) {
+        if (history_.categories.Name(filed) != line.category) return false;
+        known_category = filed;
+      } else {
+        known_category = history_.categories.Find(line.category);
+      }
     }
   }
   if (lines_.size() >= std::numeric_limits<std::uint32_t>::max()) return false;
@@ -105,16 +120,64 @@ bool HistoryBuilder::AddStored(const StoredLine& line) {
     basket_time_.push_back(line.timestamp);
     last_seq_ = line.purchase_seq;
   }
-  const std::uint32_t product =
-      known_product ? *known_product : history_.products.Intern(line.product);
-  if (product == history_.product_category.size()) history_.product_category.push_back(kNoCategory);
-  if (!line.category.empty() && !known_category) {
-    history_.product_category[product] = history_.categories.Intern(line.category);
-  } else if (known_category) {
-    history_.product_category[product] = *known_category;
+  std::uint32_t product = 0;
+  if (slot != nullptr) {
+    product = slot->product;
+  } else {
+    product = known_product ? *known_product : history_.products.Intern(line.product);
+    if (product == history_.product_category.size()) {
+      history_.product_category.push_back(kNoCategory);
+    }
+    if (!line.category.empty() && !known_category) {
+      history_.product_category[product] = history_.categories.Intern(line.category);
+    } else if (known_category) {
+      history_.product_category[product] = *known_category;
+    }
+    PutSlot(product);
   }
   lines_.push_back({last_basket_id_, product, line.quantity, line.amount_minor});
   return true;
+}
+
+const HistoryBuilder::ProductSlot* HistoryBuilder::FindSlot(std::string_view sku) const {
+  if (product_slots_.empty()) return nullptr;
+  const std::size_t mask = product_slots_.size() - 1;
+  for (std::size_t i = std::hash<std::string_view>{}(sku) & mask;; i = (i + 1) & mask) {
+    const ProductSlot& slot = product_slots_[i];
+    if (slot.product == ProductSlot::kEmpty) return nullptr;
+    if (slot.sku_size == sku.size() && std::memcmp(slot.text, sku.data(), sku.size()) == 0) {
+      return &slot;
+    }
+  }
+}
+
+void HistoryBuilder::PutSlot(std::uint32_t product) {
+  const std::string_view sku = history_.products.Name(product);
+  const std::uint32_t filed = history_.product_category[product];
+  const std::string_view category =
+      filed == kNoCategory ? std::string_view() : history_.categories.Name(filed);
+  // A slot left without its category sends the product's lines with one the slow way.
+  if (sku.size() + category.size() > ProductSlot::kText) return;
+  if (FindSlot(sku) == nullptr && (slots_used_ + 1) * 2 > product_slots_.size()) {
+    std::vector<ProductSlot> old(std::max<std::size_t>(1024, product_slots_.size() * 2));
+    old.swap(product_slots_);
+    slots_used_ = 0;
+    for (const ProductSlot& moved : old) {
+      if (moved.product != ProductSlot::kEmpty) PutSlot(moved.product);
+    }
+  }
+  const std::size_t mask = product_slots_.size() - 1;
+  std::size_t i = std::hash<std::string_view>{}(sku) & mask;
+  while (product_slots_[i].product != ProductSlot::kEmpty && product_slots_[i].product != product) {
+    i = (i + 1) & mask;
+  }
+  ProductSlot& slot = product_slots_[i];
+  if (slot.product == ProductSlot::kEmpty) ++slots_used_;
+  slot.product = product;
+  slot.sku_size = static_cast<std::uint8_t>(sku.size());
+  slot.category_size = static_cast<std::uint8_t>(category.size());
+  std::memcpy(slot.text, sku.data(), sku.size());
+  std::memcpy(slot.text + sku.size(), category.data(), category.size());
 }
 
 TransactionHistory HistoryBuilder::Build() {
@@ -123,24 +186,33 @@ TransactionHistory HistoryBuilder::Build() {
   const std::uint32_t customers = history.customers.size();
   const auto baskets = static_cast<std::uint32_t>(basket_customer_.size());
 
-  // Baskets in their final order: by customer, then time, then first appearance (the
-  // staging id is first-appearance order), which is file order when there is no time.
-  std::vector<std::uint32_t> order(baskets);
-  std::iota(order.begin(), order.end(), 0u);
-  std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-    if (basket_customer_[a] != basket_customer_[b])
-      return basket_customer_[a] < basket_customer_[b];
-    if (basket_time_[a] != basket_time_[b]) return basket_time_[a] < basket_time_[b];
-    return a < b;
-  });
-  std::vector<std::uint32_t> final_index(baskets);
-  for (std::uint32_t i = 0; i < baskets; ++i) final_index[order[i]] = i;
-
   history.customer_basket_begin.assign(customers + 1, 0);
   for (std::uint32_t b = 0; b < baskets; ++b)
     ++history.customer_basket_begin[basket_customer_[b] + 1];
   std::partial_sum(history.customer_basket_begin.begin(), history.customer_basket_begin.end(),
                    history.customer_basket_begin.begin());
+
+  // Baskets in their final order: by customer, then time, then first appearance (the
+  // staging id is first-appearance order), which is file order when there is no time. A
+  // counting sort by customer keeps first appearance; a customer's baskets then need a
+  // sort by time only where they came out of time order (a store's scan gives them in the
+  // order stored, mostly the order bought).
+  std::vector<std::uint32_t> order(baskets);
+  {
+    std::vector<std::uint32_t> next(history.customer_basket_begin.begin(),
+                                    history.customer_basket_begin.end() - 1);
+    for (std::uint32_t b = 0; b < baskets; ++b) order[next[basket_customer_[b]]++] = b;
+  }
+  const auto earlier = [&](std::uint32_t a, std::uint32_t b) {
+    return basket_time_[a] < basket_time_[b];
+  };
+  for (std::uint32_t c = 0; c < customers; ++c) {
+    const auto begin = order.begin() + history.customer_basket_begin[c];
+    const auto end = order.begin() + history.customer_basket_begin[c + 1];
+    if (!std::is_sorted(begin, end, earlier)) std::stable_sort(begin, end, earlier);
+  }
+  std::vector<std::uint32_t> final_index(baskets);
+  for (std::uint32_t i = 0; i < baskets; ++i) final_index[order[i]] = i;
 
   history.basket_time.resize(baskets);
   for (std::uint32_t b = 0; b < baskets; ++b) history.basket_time[final_index[b]] = basket_time_[b];
@@ -164,6 +236,8 @@ TransactionHistory HistoryBuilder::Build() {
 
   basket_ids_ = IdDictionary();
   stored_customers_ = {};
+  product_slots_ = {};
+  slots_used_ = 0;
   last_basket_.clear();
   last_customer_.clear();
   basket_customer_ = {};

@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include "server/targeting/same_history.h"
+
 namespace loyalty::server::targeting {
 namespace {
 
@@ -19,23 +21,38 @@ struct Sale {
   std::int32_t quantity;
 };
 
-void ExpectSameHistory(const TransactionHistory& a, const TransactionHistory& b) {
-  ASSERT_EQ(a.customer_count(), b.customer_count());
-  for (std::uint32_t c = 0; c < a.customer_count(); ++c) {
-    EXPECT_EQ(a.customers.Name(c), b.customers.Name(c));
+using testing::ExpectSameHistory;
+
+// The sales added to one builder by name (Add) and to another by key (AddStored): the
+// lines each refused.
+struct BothWays {
+  HistoryBuilder by_name, by_key;
+  std::size_t refused = 0, dropped = 0;
+};
+void AddBothWays(const std::vector<Sale>& sales, BothWays& both) {
+  for (const Sale& sale : sales) {
+    const std::string customer = std::to_string(sale.customer);
+    const std::string basket = "basket-" + std::to_string(sale.seq);
+    HistoryBuilder::Line line;
+    line.customer = customer;
+    line.basket = basket;
+    line.product = sale.sku;
+    line.category = sale.category;
+    line.timestamp = sale.at;
+    line.quantity = sale.quantity;
+    line.amount_minor = 100 * sale.quantity;
+    if (both.by_name.Add(line)) ++both.refused;
+
+    HistoryBuilder::StoredLine stored;
+    stored.customer_id = sale.customer;
+    stored.purchase_seq = sale.seq;
+    stored.product = sale.sku;
+    stored.category = sale.category;
+    stored.timestamp = sale.at;
+    stored.quantity = sale.quantity;
+    stored.amount_minor = 100 * sale.quantity;
+    if (!both.by_key.AddStored(stored)) ++both.dropped;
   }
-  ASSERT_EQ(a.product_count(), b.product_count());
-  for (std::uint32_t p = 0; p < a.product_count(); ++p) {
-    EXPECT_EQ(a.products.Name(p), b.products.Name(p));
-  }
-  ASSERT_EQ(a.categories.size(), b.categories.size());
-  EXPECT_EQ(a.product_category, b.product_category);
-  EXPECT_EQ(a.customer_basket_begin, b.customer_basket_begin);
-  EXPECT_EQ(a.basket_line_begin, b.basket_line_begin);
-  EXPECT_EQ(a.basket_time, b.basket_time);
-  EXPECT_EQ(a.line_product, b.line_product);
-  EXPECT_EQ(a.line_quantity, b.line_quantity);
-  EXPECT_EQ(a.line_amount_minor, b.line_amount_minor);
 }
 
 TEST(TransactionHistoryTest, AStoresKeyedScanBuildsTheSameHistoryAsItsLinesByName) {
@@ -49,35 +66,12 @@ TEST(TransactionHistoryTest, AStoresKeyedScanBuildsTheSameHistoryAsItsLinesByNam
       {7, 6, "milk", "SNACKS", 2'000, 1},   {7, 6, "bread", "BAKERY", 2'000, 2},
       {99, 8, "bread", "", 3'000, 1},       {42, 9, "loose", "PRODUCE", 3'100, 1},
   };
-  HistoryBuilder by_name, by_key;
-  std::size_t refused = 0, dropped = 0;
-  for (const Sale& sale : sales) {
-    const std::string customer = std::to_string(sale.customer);
-    const std::string basket = "basket-" + std::to_string(sale.seq);
-    HistoryBuilder::Line line;
-    line.customer = customer;
-    line.basket = basket;
-    line.product = sale.sku;
-    line.category = sale.category;
-    line.timestamp = sale.at;
-    line.quantity = sale.quantity;
-    line.amount_minor = 100 * sale.quantity;
-    if (by_name.Add(line)) ++refused;
-
-    HistoryBuilder::StoredLine stored;
-    stored.customer_id = sale.customer;
-    stored.purchase_seq = sale.seq;
-    stored.product = sale.sku;
-    stored.category = sale.category;
-    stored.timestamp = sale.at;
-    stored.quantity = sale.quantity;
-    stored.amount_minor = 100 * sale.quantity;
-    if (!by_key.AddStored(stored)) ++dropped;
-  }
-  EXPECT_EQ(refused, 1u);
-  EXPECT_EQ(dropped, 1u);
-  const TransactionHistory a = by_name.Build();
-  const TransactionHistory b = by_key.Build();
+  BothWays both;
+  AddBothWays(sales, both);
+  EXPECT_EQ(both.refused, 1u);
+  EXPECT_EQ(both.dropped, 1u);
+  const TransactionHistory a = both.by_name.Build();
+  const TransactionHistory b = both.by_key.Build();
   ExpectSameHistory(a, b);
   EXPECT_EQ(b.customer_count(), 3u);
   EXPECT_EQ(b.basket_count(), 6u);
@@ -85,6 +79,52 @@ TEST(TransactionHistoryTest, AStoresKeyedScanBuildsTheSameHistoryAsItsLinesByNam
   EXPECT_EQ(b.basket_time[0], 900);
   // "loose" took PRODUCE at its first line with a category.
   EXPECT_EQ(b.categories.Name(b.product_category[*b.products.Find("loose")]), "PRODUCE");
+}
+
+TEST(TransactionHistoryTest, AKeyedScanOfManyProductsAndLongNamesBuildsTheSameHistory) {
+  // Enough products for AddStored's product table to grow several times; every seventh
+  // SKU too long to keep in it beside its category, every eleventh category too; some
+  // products sold first without a category, then filed, then sold again without; and
+  // now and then a line under another category than its product's (dropped by both).
+  std::vector<Sale> sales;
+  std::uint64_t state = 12345;
+  const auto next = [&](std::uint64_t bound) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (state >> 33) % bound;
+  };
+  const auto sku_of = [](std::uint64_t product) {
+    std::string sku = "sku-" + std::to_string(product);
+    if (product % 7 == 0) sku += std::string(40, 'x');
+    return sku;
+  };
+  const auto category_of = [](std::uint64_t product) {
+    std::string category = "category " + std::to_string(product % 300);
+    if (product % 11 == 0) category += std::string(30, 'y');
+    return category;
+  };
+  std::int64_t seq = 0;
+  for (int purchase = 0; purchase < 4'000; ++purchase) {
+    ++seq;
+    const auto customer = static_cast<std::int64_t>(next(500));
+    const auto at = static_cast<std::int64_t>(next(1'000'000));
+    const std::uint64_t lines = 1 + next(8);
+    for (std::uint64_t l = 0; l < lines; ++l) {
+      const std::uint64_t product = next(5'000);
+      std::string category = category_of(product);
+      if (product % 13 == 0 && next(2) == 0) category.clear();
+      if (next(200) == 0) category = "another category";
+      sales.push_back({customer, seq, sku_of(product), category, at,
+                       static_cast<std::int32_t>(1 + next(3))});
+    }
+  }
+  BothWays both;
+  AddBothWays(sales, both);
+  EXPECT_GT(both.refused, 0u);
+  EXPECT_EQ(both.dropped, both.refused);
+  const TransactionHistory a = both.by_name.Build();
+  const TransactionHistory b = both.by_key.Build();
+  ExpectSameHistory(a, b);
+  EXPECT_GT(b.product_count(), 4'000u);
 }
 
 }  // namespace
