@@ -44,6 +44,7 @@ Error Bad(std::size_t record, std::size_t field, const std::string& why) {
 }
 
 Result<std::string> Unescaped(std::string_view text, std::size_t record, std::size_t field) {
+  if (text.find('\\') == std::string_view::npos) return std::string(text);  // most names
   std::string out;
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size(); ++i) {
