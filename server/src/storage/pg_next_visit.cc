@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "storage/campaign_rows.h"
+#include "storage/packed_candidates.h"
 #include "storage/pg_store.h"
 
 namespace loyalty::server {
@@ -64,11 +65,10 @@ std::string PgNextVisitState::Columns(const std::string& customer, const std::st
       ") AS x LEFT JOIN campaign_budgets b ON b.campaign_id = x.id) END"
       // The candidates of the run each campaign's budget row names.
       ", CASE WHEN " + plan +
-      " THEN (SELECT COALESCE(json_agg(json_build_array(n.campaign_id, n.sku, n.name,"
-      "   n.category, n.unit_price_minor, n.margin_rate, n.probability, n.gap_visits)"
-      "   ORDER BY n.campaign_id, n.candidate_rank), '[]')"
-      "   FROM next_visit_candidates n JOIN campaign_budgets b ON b.campaign_id = n.campaign_id"
-      "   AND b.run_date = n.run_date WHERE n.customer_id = " + customer + ") END"
+      " THEN (SELECT COALESCE(json_agg(json_build_array(n.campaign_id, n.candidates)"
+      "   ORDER BY n.campaign_id), '[]')"
+      "   FROM campaign_budgets b JOIN next_visit_candidates n ON n.campaign_id = b.campaign_id"
+      "   AND n.run_date = b.run_date AND n.customer_id = " + customer + ") END"
       // The customer's offers of each running campaign (its per-customer cap), by key.
       ", CASE WHEN " + plan +
       " THEN (SELECT COALESCE(json_agg(json_build_array(c.id, (SELECT COUNT(*)"
@@ -95,10 +95,8 @@ void PgNextVisitState::Take(const postgres::Rows& rows, int row, int first_colum
   if (candidates_.count(customer_id) > 0) return;  // a customer's second purchase in a group
   auto& candidates = candidates_[customer_id];
   for (const auto& read : nlohmann::json::parse(rows.Text(row, first_column + 1))) {
-    candidates.push_back({read[0].get<std::string>(), read[1].get<std::string>(),
-                          read[2].get<std::string>(), read[3].get<std::string>(),
-                          read[4].get<std::int64_t>(), read[5].get<double>(),
-                          read[6].get<double>(), read[7].get<double>()});
+    AppendUnpackedCandidates(read[1].get_ref<const std::string&>(), read[0].get<std::string>(),
+                             customer_id, candidates);
   }
   for (const auto& read : nlohmann::json::parse(rows.Text(row, first_column + 2))) {
     customer_offers_[{read[0].get<std::string>(), customer_id}] = read[1].get<std::int64_t>();
@@ -276,50 +274,21 @@ namespace loyalty::server {
 
 Status PostgresStore::RecordNextVisitCandidates(
     const std::vector<NextVisitCandidateRecord>& candidates) {
-  std::vector<std::string> campaigns, dates, skus, names, categories, margins, probabilities,
-      gaps, costs, values;
-  std::vector<std::int64_t> customers, ranks, prices, depths;
-  for (const auto& record : candidates) {
-    const NextVisitCandidate& candidate = record.candidate;
-    customers.push_back(record.customer_id);
-    campaigns.push_back(candidate.campaign_id);
-    dates.push_back(record.run_date);
-    ranks.push_back(record.rank);
-    skus.push_back(candidate.sku);
-    names.push_back(candidate.name);
-    categories.push_back(candidate.category);
-    prices.push_back(candidate.unit_price_minor);
-    margins.push_back(DoubleText(candidate.margin_rate));
-    probabilities.push_back(DoubleText(candidate.probability));
-    gaps.push_back(DoubleText(candidate.gap_visits));
-    depths.push_back(record.depth_percent);
-    costs.push_back(DoubleText(record.expected_cost_minor));
-    values.push_back(DoubleText(record.expected_value_minor));
+  std::vector<std::string> campaigns, dates, packed;
+  std::vector<std::int64_t> customers;
+  for (PackedCandidateRow& row : PackCandidateRows(candidates)) {
+    campaigns.push_back(std::move(row.campaign_id));
+    dates.push_back(std::move(row.run_date));
+    customers.push_back(row.customer_id);
+    packed.push_back(std::move(row.candidates));
   }
-  // One statement from arrays: the batch writes a few thousand a call.
+  // One statement from arrays: the batch writes a few hundred customers a call.
   return writer_->Run([&](postgres::Connection& db) -> Status {
     db.Run(
-        "INSERT INTO next_visit_candidates(customer_id, campaign_id, run_date, candidate_rank,"
-        " sku, name, category, unit_price_minor, margin_rate, probability, gap_visits,"
-        " depth_percent, expected_cost_minor, expected_value_minor)"
-        " SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::text[],"
-        " $6::text[], $7::text[], $8::bigint[], $9::float8[], $10::float8[], $11::float8[],"
-        " $12::bigint[], $13::float8[], $14::float8[]) ON CONFLICT DO NOTHING",
-        Params()
-            .AddArray(customers)
-            .AddArray(campaigns)
-            .AddArray(dates)
-            .AddArray(ranks)
-            .AddArray(skus)
-            .AddArray(names)
-            .AddArray(categories)
-            .AddArray(prices)
-            .AddArray(margins)
-            .AddArray(probabilities)
-            .AddArray(gaps)
-            .AddArray(depths)
-            .AddArray(costs)
-            .AddArray(values));
+        "INSERT INTO next_visit_candidates(campaign_id, run_date, customer_id, candidates)"
+        " SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[])"
+        " ON CONFLICT DO NOTHING",
+        Params().AddArray(campaigns).AddArray(dates).AddArray(customers).AddArray(packed));
     return Status();
   });
 }
@@ -331,10 +300,15 @@ Status PostgresStore::SetNextVisitRun(const std::string& campaign_id, const std:
         "INSERT INTO campaign_budgets AS b(campaign_id, spent_minor, issued, shadow_price,"
         " run_date, updated_at) VALUES ($1::text, 0, 0, $2::float8, $3::text, $4::bigint)"
         " ON CONFLICT (campaign_id) DO UPDATE SET shadow_price = excluded.shadow_price,"
-        " run_date = excluded.run_date, updated_at = excluded.updated_at",
+        " run_date = excluded.run_date, updated_at = excluded.updated_at"
+        // A rerun of an older date leaves a newer run current (and its candidates).
+        " WHERE b.run_date IS NULL OR b.run_date <= excluded.run_date",
         Params().Add(campaign_id).Add(shadow_price).Add(run_date).Add(ToUnixSeconds(now)));
-    db.Run("DELETE FROM next_visit_candidates WHERE campaign_id = $1::text AND run_date <> $2::text",
-           Params().Add(campaign_id).Add(run_date));
+    db.Run(
+        "DELETE FROM next_visit_candidates n USING campaign_budgets b"
+        " WHERE b.campaign_id = $1::text AND n.campaign_id = b.campaign_id"
+        " AND n.run_date <> b.run_date",
+        Params().Add(campaign_id));
     return Status();
   });
 }

@@ -3,6 +3,7 @@
 // nightly run's candidates. The single writer runs purchases one at a time, so a budget
 // read here cannot be spent by another purchase before this one commits.
 #include "storage/campaign_rows.h"
+#include "storage/packed_candidates.h"
 #include "storage/sqlite_store.h"
 #include "storage/sqlite_values.h"
 
@@ -45,15 +46,14 @@ void SqliteStore::LoadNextVisitCampaigns(sqlite::Connection& db, CustomerProfile
     offers.Reset();
     if (!run_date) continue;
     auto& candidates = db.Prepared(
-        "SELECT sku, name, category, unit_price_minor, margin_rate, probability, gap_visits"
-        " FROM next_visit_candidates WHERE customer_id = ? AND campaign_id = ? AND run_date = ?"
-        " ORDER BY candidate_rank");
-    candidates.Bind(1, profile.customer_id).Bind(2, state.campaign.id).Bind(3, *run_date);
-    while (candidates.Step()) {
-      profile.candidates.push_back({state.campaign.id, candidates.Text(0), candidates.Text(1),
-                                    candidates.Text(2), candidates.Int(3), candidates.Double(4),
-                                    candidates.Double(5), candidates.Double(6)});
+        "SELECT candidates FROM next_visit_candidates WHERE campaign_id = ? AND run_date = ?"
+        " AND customer_id = ?");
+    candidates.Bind(1, state.campaign.id).Bind(2, *run_date).Bind(3, profile.customer_id);
+    if (candidates.Step()) {
+      AppendUnpackedCandidates(candidates.Text(0), state.campaign.id, profile.customer_id,
+                               profile.candidates);
     }
+    candidates.Reset();
   }
 }
 
@@ -101,34 +101,23 @@ void SqliteStore::RecordPlannedOffer(sqlite::Connection& db, const PlannedOffer&
 
 Status SqliteStore::RecordNextVisitCandidates(
     const std::vector<NextVisitCandidateRecord>& candidates) {
-  constexpr std::size_t kColumns = 14;
-  constexpr std::size_t kRowsPerStatement = 64;
+  constexpr std::size_t kColumns = 4;
+  constexpr std::size_t kRowsPerStatement = 256;
+  const std::vector<PackedCandidateRow> rows = PackCandidateRows(candidates);
   return writer_->Run([&](sqlite::Connection& db) -> Status {
-    for (std::size_t first = 0; first < candidates.size(); first += kRowsPerStatement) {
-      const std::size_t rows = std::min(kRowsPerStatement, candidates.size() - first);
+    for (std::size_t first = 0; first < rows.size(); first += kRowsPerStatement) {
+      const std::size_t count = std::min(kRowsPerStatement, rows.size() - first);
       auto& insert = db.Prepared(
-          "INSERT OR IGNORE INTO next_visit_candidates(customer_id, campaign_id, run_date,"
-          " candidate_rank, sku, name, category, unit_price_minor, margin_rate, probability,"
-          " gap_visits, depth_percent, expected_cost_minor, expected_value_minor) VALUES " +
-          SqliteValuesList(rows, kColumns));
-      for (std::size_t i = 0; i < rows; ++i) {
-        const NextVisitCandidateRecord& record = candidates[first + i];
-        const NextVisitCandidate& candidate = record.candidate;
+          "INSERT OR IGNORE INTO next_visit_candidates(campaign_id, run_date, customer_id,"
+          " candidates) VALUES " +
+          SqliteValuesList(count, kColumns));
+      for (std::size_t i = 0; i < count; ++i) {
+        const PackedCandidateRow& row = rows[first + i];
         const int at = static_cast<int>(i * kColumns);
-        insert.Bind(at + 1, record.customer_id)
-            .Bind(at + 2, candidate.campaign_id)
-            .Bind(at + 3, record.run_date)
-            .Bind(at + 4, record.rank)
-            .Bind(at + 5, candidate.sku)
-            .Bind(at + 6, candidate.name)
-            .Bind(at + 7, candidate.category)
-            .Bind(at + 8, candidate.unit_price_minor)
-            .BindDouble(at + 9, candidate.margin_rate)
-            .BindDouble(at + 10, candidate.probability)
-            .BindDouble(at + 11, candidate.gap_visits)
-            .Bind(at + 12, record.depth_percent)
-            .BindDouble(at + 13, record.expected_cost_minor)
-            .BindDouble(at + 14, record.expected_value_minor);
+        insert.Bind(at + 1, row.campaign_id)
+            .Bind(at + 2, row.run_date)
+            .Bind(at + 3, row.customer_id)
+            .Bind(at + 4, row.candidates);
       }
       insert.Run();
     }
@@ -139,18 +128,27 @@ Status SqliteStore::RecordNextVisitCandidates(
 Status SqliteStore::SetNextVisitRun(const std::string& campaign_id, const std::string& run_date,
                                     double shadow_price, Timestamp now) {
   return writer_->Run([&](sqlite::Connection& db) -> Status {
+    // A rerun of an older date leaves a newer run current (and its candidates).
     db.Prepared(
           "INSERT INTO campaign_budgets(campaign_id, spent_minor, issued, shadow_price, run_date,"
           " updated_at) VALUES (?1, 0, 0, ?2, ?3, ?4) ON CONFLICT (campaign_id) DO UPDATE SET"
-          " shadow_price = ?2, run_date = ?3, updated_at = ?4")
+          " shadow_price = ?2, run_date = ?3, updated_at = ?4"
+          " WHERE run_date IS NULL OR run_date <= ?3")
         .Bind(1, campaign_id)
         .BindDouble(2, shadow_price)
         .Bind(3, run_date)
         .Bind(4, ToUnixSeconds(now))
         .Run();
-    db.Prepared("DELETE FROM next_visit_candidates WHERE campaign_id = ? AND run_date <> ?")
+    auto& current = db.Prepared("SELECT run_date FROM campaign_budgets WHERE campaign_id = ?");
+    current.Bind(1, campaign_id);
+    const std::string kept = current.Step() ? current.Text(0) : run_date;
+    current.Reset();
+    // Two ranges of the key either side of the kept run, not the campaign's every row.
+    db.Prepared(
+          "DELETE FROM next_visit_candidates WHERE campaign_id = ?1 AND (run_date < ?2 OR"
+          " run_date > ?2)")
         .Bind(1, campaign_id)
-        .Bind(2, run_date)
+        .Bind(2, kept)
         .Run();
     return Status();
   });

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -13,6 +14,7 @@
 #include "campaigns/campaign_report.h"
 #include "campaigns/campaign_results.h"
 #include "storage/open_store.h"
+#include "support/stored_candidates.h"
 #include "support/temp_dir.h"
 #include "support/test_database.h"
 #include "targeting/next_visit_planner.h"
@@ -258,22 +260,27 @@ TEST_P(CouponRunTest, KeepsTheNextVisitCandidatesAndTheBudgetForThePurchases) {
   EXPECT_EQ(run["control"], 0);
   EXPECT_EQ(Count("coupons", "campaign = 'december-personal'"), 0);
   EXPECT_EQ(Count("campaign_offers", "TRUE"), 0);
-  const auto candidates = Count("next_visit_candidates", "campaign_id = 'december-personal'");
-  EXPECT_GT(candidates, 0);
-  EXPECT_EQ(Count("next_visit_candidates", "run_date <> '2026-12-04'"), 0);
-  EXPECT_LE(database_->Int("SELECT MAX(n) FROM (SELECT COUNT(*) AS n FROM next_visit_candidates"
-                           " GROUP BY customer_id) AS per_customer"),
-            10);
-  // Priced products with a probability (0 where the calibration saw none bought), each
-  // once per customer, ranks from 0.
-  EXPECT_EQ(Count("next_visit_candidates", "probability < 0 OR probability > 1 OR unit_price_minor <= 0 OR"
-                                           " depth_percent < 5 OR depth_percent > 30"),
-            0);
-  EXPECT_EQ(database_->Int("SELECT COUNT(*) FROM (SELECT DISTINCT customer_id, sku"
-                           " FROM next_visit_candidates) AS distinct_products"),
-            candidates);
-  EXPECT_EQ(Count("next_visit_candidates", "candidate_rank = 0"),
-            database_->Int("SELECT COUNT(DISTINCT customer_id) FROM next_visit_candidates"));
+  const auto stored = testing::StoredCandidates(*database_);
+  ASSERT_FALSE(stored.empty());
+  std::map<std::int64_t, std::size_t> per_customer;
+  std::set<std::pair<std::int64_t, std::string>> products;
+  for (const auto& record : stored) {
+    EXPECT_EQ(record.candidate.campaign_id, "december-personal");
+    EXPECT_EQ(record.run_date, "2026-12-04");
+    // Priced products with a probability (0 where the calibration saw none bought), each
+    // once per customer, ranks from 0.
+    EXPECT_GE(record.candidate.probability, 0);
+    EXPECT_LE(record.candidate.probability, 1);
+    EXPECT_GT(record.candidate.unit_price_minor, 0);
+    EXPECT_GE(record.depth_percent, 5);
+    EXPECT_LE(record.depth_percent, 30);
+    EXPECT_EQ(record.rank, static_cast<std::int64_t>(per_customer[record.customer_id]++));
+    products.emplace(record.customer_id, record.candidate.sku);
+  }
+  for (const auto& [customer, count] : per_customer) EXPECT_LE(count, 10u) << customer;
+  EXPECT_EQ(products.size(), stored.size());
+  // One row per customer.
+  EXPECT_EQ(Count("next_visit_candidates", "TRUE"), static_cast<std::int64_t>(per_customer.size()));
   EXPECT_EQ(database_->Text("SELECT run_date FROM campaign_budgets"
                             " WHERE campaign_id = 'december-personal'"),
             "2026-12-04");
@@ -285,7 +292,7 @@ TEST_P(CouponRunTest, KeepsTheNextVisitCandidatesAndTheBudgetForThePurchases) {
   // Resumed (the finish lost): nothing stored or counted twice.
   database_->Exec("UPDATE batch_runs SET finished_at = NULL, summary = NULL");
   Run();
-  EXPECT_EQ(Count("next_visit_candidates", "TRUE"), candidates);
+  EXPECT_EQ(testing::StoredCandidates(*database_).size(), stored.size());
   EXPECT_EQ(database_->Int("SELECT issued FROM campaign_budgets"), 0);
 }
 

@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "storage/open_store.h"
+#include "support/stored_candidates.h"
 #include "support/temp_dir.h"
 #include "support/test_database.h"
 #include "targeting/campaign_offers.h"
@@ -84,6 +85,13 @@ std::vector<NextVisitCandidateRecord> Candidates(std::int64_t customer_id,
   return {coffee, rice};
 }
 
+// A double as SQL reads it back, to 17 significant digits.
+std::string DoubleLiteral(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.17g", value);
+  return text;
+}
+
 class NextVisitStoreTest : public ::testing::TestWithParam<testing::Engine> {
  protected:
   void SetUp() override {
@@ -107,6 +115,7 @@ class NextVisitStoreTest : public ::testing::TestWithParam<testing::Engine> {
   }
 
   std::int64_t Count(const std::string& sql) { return database_->Int(sql); }
+  std::size_t StoredCount() { return testing::StoredCandidates(*database_).size(); }
 
   testing::TempDir dir_;
   std::unique_ptr<testing::TestDatabase> database_;
@@ -176,16 +185,17 @@ TEST_P(NextVisitStoreTest, CandidatesCountOnceTheirRunIsCurrentAndARerunStoresNo
   ASSERT_TRUE(store_->CreateCampaign(NextVisit("nv"), std::nullopt, kNow).ok());
   const std::int64_t customer = CustomerWithCandidates(1, "nv");
   ASSERT_TRUE(store_->RecordNextVisitCandidates(Candidates(customer, "nv")).ok());
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM next_visit_candidates"), 2);
+  EXPECT_EQ(StoredCount(), 2u);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM next_visit_candidates"), 1);  // packed in one row
 
   // The next night's candidates wait beside these until their run is made current.
   auto tomorrow = Candidates(customer, "nv", "2026-11-24");
   tomorrow.pop_back();
   tomorrow[0].candidate.sku = "5001";
   ASSERT_TRUE(store_->RecordNextVisitCandidates(tomorrow).ok());
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM next_visit_candidates"), 3);
+  EXPECT_EQ(StoredCount(), 3u);
   ASSERT_TRUE(store_->SetNextVisitRun("nv", "2026-11-24", 0.25, kNow).ok());
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM next_visit_candidates"), 1);
+  EXPECT_EQ(StoredCount(), 1u);
   EXPECT_EQ(database_->Text("SELECT run_date FROM campaign_budgets WHERE campaign_id = 'nv'"),
             "2026-11-24");
   const auto recorded = store_->RecordPurchase(Buying(Card(1), {"1001"}), kNow);
@@ -196,31 +206,144 @@ TEST_P(NextVisitStoreTest, CandidatesCountOnceTheirRunIsCurrentAndARerunStoresNo
 
 TEST_P(NextVisitStoreTest, ManyCandidatesInOneCallAreStoredOnceEachWithTheirValues) {
   ASSERT_TRUE(store_->CreateCampaign(NextVisit("nv"), std::nullopt, kNow).ok());
-  domain::CustomerDetails details;
-  details.name = "Shopper";
-  const std::int64_t customer = store_->RegisterCustomer(Card(1), details, kNow).value();
-  // More rows than one statement takes, the first part stored already by a killed run.
+  // More customers than one statement takes, the first part stored already by a killed
+  // run (which writes a customer's candidates whole, in one call).
   std::vector<NextVisitCandidateRecord> records;
-  for (std::int64_t rank = 0; rank < 150; ++rank) {
-    auto record = Candidates(customer, "nv")[static_cast<std::size_t>(rank % 2)];
-    record.rank = rank;
-    record.candidate.probability = 0.001 * static_cast<double>(rank);
-    records.push_back(record);
+  for (int n = 1; n <= 300; ++n) {
+    domain::CustomerDetails details;
+    details.name = "Shopper " + std::to_string(n);
+    const std::int64_t customer = store_->RegisterCustomer(Card(n), details, kNow).value();
+    for (std::int64_t rank = 0; rank < 3; ++rank) {
+      auto record = Candidates(customer, "nv")[static_cast<std::size_t>(rank % 2)];
+      record.rank = rank;
+      record.candidate.probability = 0.001 * static_cast<double>(n * 3 + rank);
+      records.push_back(record);
+    }
   }
-  const std::vector<NextVisitCandidateRecord> killed(records.begin(), records.begin() + 70);
+  const std::vector<NextVisitCandidateRecord> killed(records.begin(), records.begin() + 210);
   ASSERT_TRUE(store_->RecordNextVisitCandidates(killed).ok());
   records[10].candidate.sku = "1001";  // stored already: left as it was
+  // Given out of rank order: stored in rank order.
+  std::swap(records[897], records[899]);
   ASSERT_TRUE(store_->RecordNextVisitCandidates(records).ok());
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM next_visit_candidates"), 150);
-  EXPECT_EQ(database_->Text("SELECT sku FROM next_visit_candidates WHERE candidate_rank = 10"),
-            "4001");
-  EXPECT_EQ(database_->Text("SELECT sku || '/' || name || '/' || category || '/' ||"
-                            " unit_price_minor || '/' || depth_percent FROM next_visit_candidates"
-                            " WHERE candidate_rank = 149"),
-            "5001/Rice/GRAINS/500/10");
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM next_visit_candidates WHERE candidate_rank = 149"
-                  " AND probability > 0.1485 AND probability < 0.1495"),
-            1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM next_visit_candidates"), 300);
+  const auto stored = testing::StoredCandidates(*database_);
+  ASSERT_EQ(stored.size(), 900u);
+  EXPECT_EQ(stored[10].candidate.sku, "5001");  // rice, as the killed run stored it
+  const auto& last = stored[899];
+  EXPECT_EQ(last.rank, 2);
+  EXPECT_EQ(last.run_date, kRunDate);
+  EXPECT_EQ(last.customer_id, records[898].customer_id);
+  EXPECT_EQ(last.candidate.sku + "/" + last.candidate.name + "/" + last.candidate.category + "/" +
+                std::to_string(last.candidate.unit_price_minor) + "/" +
+                std::to_string(last.depth_percent),
+            "4001/Coffee beans/COFFEE/1000/20");
+  EXPECT_EQ(last.candidate.probability, 0.001 * (300 * 3 + 2));
+  EXPECT_EQ(last.expected_cost_minor, 27.5);
+  EXPECT_EQ(stored[898].candidate.sku, "5001");
+}
+
+// A rerun of an older date (a late rerun of last night) after a newer run made its
+// candidates current: purchases stay on the newer run's.
+TEST_P(NextVisitStoreTest, AnOlderRunDoesNotReplaceANewerOne) {
+  ASSERT_TRUE(store_->CreateCampaign(NextVisit("nv"), std::nullopt, kNow).ok());
+  const std::int64_t customer = CustomerWithCandidates(1, "nv");  // kRunDate, coffee first
+  auto older = Candidates(customer, "nv", "2026-11-22");
+  std::swap(older[0].candidate, older[1].candidate);
+  ASSERT_TRUE(store_->RecordNextVisitCandidates(older).ok());
+  ASSERT_TRUE(store_->SetNextVisitRun("nv", "2026-11-22", 0.5, kNow).ok());
+  EXPECT_EQ(database_->Text("SELECT run_date FROM campaign_budgets WHERE campaign_id = 'nv'"),
+            kRunDate);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM next_visit_candidates WHERE run_date <> '2026-11-23'"), 0);
+  EXPECT_EQ(StoredCount(), 2u);
+  const auto recorded = store_->RecordPurchase(Buying(Card(1), {"1001"}), kNow);
+  ASSERT_TRUE(recorded.ok());
+  ASSERT_EQ(recorded->ack.next_visit_coupons.size(), 1u);
+  EXPECT_EQ(recorded->ack.next_visit_coupons[0].coupon.target_value, "4001");
+}
+
+// A stored value that does not decode costs the customer the campaign's candidates, not
+// the purchase.
+TEST_P(NextVisitStoreTest, AStoredValueThatDoesNotDecodeIsSkippedAtAPurchase) {
+  ASSERT_TRUE(store_->CreateCampaign(NextVisit("nv"), std::nullopt, kNow).ok());
+  CustomerWithCandidates(1, "nv");
+  database_->Exec(std::string("UPDATE next_visit_candidates SET candidates = 'v1 2' || ") +
+                  (GetParam() == testing::Engine::kSqlite ? "char" : "chr") + "(10) || '4001'");
+  const auto recorded = store_->RecordPurchase(Buying(Card(1), {"1001"}), kNow);
+  ASSERT_TRUE(recorded.ok()) << recorded.error().ToString();
+  for (const auto& issued : recorded->ack.next_visit_coupons) {
+    EXPECT_NE(issued.coupon.target, domain::CouponTarget::kProduct);
+  }
+}
+
+// A database from before migration 0025, with a row per candidate: the migration packs
+// them per customer, campaign and run, in rank order, with their values.
+TEST_P(NextVisitStoreTest, TheMigrationPacksTheStoredRows) {
+  ASSERT_TRUE(store_->CreateCampaign(NextVisit("nv"), std::nullopt, kNow).ok());
+  CustomerWithCandidates(1, "nv");
+  const std::int64_t second = CustomerWithCandidates(2, "nv");
+  auto want = testing::StoredCandidates(*database_);
+  ASSERT_EQ(want.size(), 4u);
+  want[1].candidate.name = "Rice\\tlong\tgrain\nwhite";  // escaped by the migration
+  want[1].candidate.gap_visits = 2.5;
+  store_.reset();
+  const bool sqlite = GetParam() == testing::Engine::kSqlite;
+  const std::string chr = sqlite ? "char" : "chr";
+  database_->Exec(std::string(
+      "DROP TABLE next_visit_candidates; DELETE FROM schema_migrations WHERE version = 25;"
+      " CREATE TABLE next_visit_candidates (customer_id BIGINT NOT NULL, campaign_id TEXT NOT"
+      " NULL, run_date TEXT NOT NULL, candidate_rank BIGINT NOT NULL, sku TEXT NOT NULL, name"
+      " TEXT NOT NULL, category TEXT NOT NULL, unit_price_minor BIGINT NOT NULL, margin_rate ") +
+      (sqlite ? "REAL" : "DOUBLE PRECISION") + " NOT NULL, probability " +
+      (sqlite ? "REAL" : "DOUBLE PRECISION") + " NOT NULL, gap_visits " +
+      (sqlite ? "REAL" : "DOUBLE PRECISION") + " NOT NULL, depth_percent BIGINT NOT NULL,"
+      " expected_cost_minor " + (sqlite ? "REAL" : "DOUBLE PRECISION") +
+      " NOT NULL, expected_value_minor " + (sqlite ? "REAL" : "DOUBLE PRECISION") +
+      " NOT NULL, PRIMARY KEY (customer_id, campaign_id, run_date, candidate_rank))");
+  // Inserted in an order other than the ranks'.
+  for (const std::size_t i : std::vector<std::size_t>{1, 0, 3, 2}) {
+    const auto& record = want[i];
+    const auto& candidate = record.candidate;
+    std::string name;
+    for (const char c : candidate.name) {
+      name += c == '\t' ? "' || " + chr + "(9) || '"
+                        : c == '\n' ? "' || " + chr + "(10) || '" : std::string(1, c);
+    }
+    database_->Exec(
+        "INSERT INTO next_visit_candidates VALUES (" + std::to_string(record.customer_id) +
+        ", '" + candidate.campaign_id + "', '" + record.run_date + "', " +
+        std::to_string(record.rank) + ", '" + candidate.sku + "', '" + name + "', '" +
+        candidate.category + "', " + std::to_string(candidate.unit_price_minor) + ", " +
+        DoubleLiteral(candidate.margin_rate) + ", " + DoubleLiteral(candidate.probability) +
+        ", " + DoubleLiteral(candidate.gap_visits) + ", " + std::to_string(record.depth_percent) +
+        ", " + DoubleLiteral(record.expected_cost_minor) + ", " +
+        DoubleLiteral(record.expected_value_minor) + ")");
+  }
+  store_ = Open();
+  const auto stored = testing::StoredCandidates(*database_);
+  ASSERT_EQ(stored.size(), want.size());
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    EXPECT_EQ(stored[i].customer_id, want[i].customer_id) << i;
+    EXPECT_EQ(stored[i].run_date, want[i].run_date) << i;
+    EXPECT_EQ(stored[i].rank, want[i].rank) << i;
+    EXPECT_EQ(stored[i].candidate.sku, want[i].candidate.sku) << i;
+    EXPECT_EQ(stored[i].candidate.name, want[i].candidate.name) << i;
+    EXPECT_EQ(stored[i].candidate.category, want[i].candidate.category) << i;
+    EXPECT_EQ(stored[i].candidate.unit_price_minor, want[i].candidate.unit_price_minor) << i;
+    EXPECT_DOUBLE_EQ(stored[i].candidate.margin_rate, want[i].candidate.margin_rate) << i;
+    EXPECT_DOUBLE_EQ(stored[i].candidate.probability, want[i].candidate.probability) << i;
+    EXPECT_DOUBLE_EQ(stored[i].candidate.gap_visits, want[i].candidate.gap_visits) << i;
+    EXPECT_EQ(stored[i].depth_percent, want[i].depth_percent) << i;
+    EXPECT_DOUBLE_EQ(stored[i].expected_cost_minor, want[i].expected_cost_minor) << i;
+    EXPECT_DOUBLE_EQ(stored[i].expected_value_minor, want[i].expected_value_minor) << i;
+  }
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM next_visit_candidates"), 2);
+  // And a purchase plans from them as before.
+  const auto recorded = store_->RecordPurchase(Buying(Card(2), {"1001"}), kNow);
+  ASSERT_TRUE(recorded.ok()) << recorded.error().ToString();
+  ASSERT_EQ(recorded->ack.next_visit_coupons.size(), 1u);
+  EXPECT_EQ(recorded->ack.next_visit_coupons[0].coupon.target_value, "4001");
+  EXPECT_EQ(recorded->ack.next_visit_coupons[0].coupon.customer_id, second);
 }
 
 TEST_P(NextVisitStoreTest, ConcurrentPurchasesNeverSpendMoreThanTheBudget) {

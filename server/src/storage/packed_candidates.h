@@ -1,0 +1,55 @@
+// The nightly run's next_visit candidates of one customer, campaign and run, packed into
+// the one text value next_visit_candidates keeps for them (migration 0025): one row a
+// customer instead of one a candidate makes the night's write and the previous run's
+// delete some ten times fewer rows, and a purchase reads one value by its key.
+//
+// The text: a version line "v1 <count>", then one line per candidate in rank order, each
+// ending in a newline (so a value cut short is told from a whole one), ten fields
+// separated by tabs: sku, name, category, unit_price_minor, margin_rate, probability,
+// gap_visits, depth_percent, expected_cost_minor, expected_value_minor. Text fields
+// escape backslash, tab and newline (\\, \t, \n); numbers are decimal, doubles in their
+// shortest round-trip form, so a value reads back exactly as it was written.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "loyalty/core/result.h"
+#include "storage/store.h"
+
+namespace loyalty::server {
+
+// One row of next_visit_candidates.
+struct PackedCandidateRow {
+  std::string campaign_id;
+  std::string run_date;
+  std::int64_t customer_id = 0;
+  std::string candidates;  // packed
+};
+
+// The records as rows, one per customer, campaign and run (in the order each first
+// appears), their candidates in rank order; a rank given twice is kept once (the first).
+// A customer's candidates of a campaign and run must come in one call: the store keeps
+// a row it has already and ignores a later one of the same key.
+std::vector<PackedCandidateRow> PackCandidateRows(
+    const std::vector<NextVisitCandidateRecord>& records);
+
+// `candidates` in the order given (their ranks); their run, customer and campaign are the
+// row's key, not part of the value.
+std::string PackCandidates(const std::vector<const NextVisitCandidateRecord*>& candidates);
+
+// The candidates of a packed value, ranks from 0, under `campaign_id`; run_date and
+// customer_id are left empty. A value that is not one PackCandidates wrote (another
+// version, a missing or extra field, a number that does not parse or is out of range)
+// is an error naming the record and the field.
+Result<std::vector<NextVisitCandidateRecord>> UnpackCandidates(std::string_view packed,
+                                                               const std::string& campaign_id);
+
+// What a purchase takes of a customer's row: its candidates appended to `out`. A value
+// that does not decode is logged and skipped (the purchase plans as for a customer with
+// no candidates), rather than refusing the customer's purchases until the next run.
+void AppendUnpackedCandidates(std::string_view packed, const std::string& campaign_id,
+                              std::int64_t customer_id, std::vector<NextVisitCandidate>& out);
+
+}  // namespace loyalty::server

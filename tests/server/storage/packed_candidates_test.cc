@@ -1,0 +1,152 @@
+// The packed form of a customer's next-visit candidates (migration 0025): what is packed
+// reads back exactly, and a value that is not a packed one is an error naming what is
+// wrong.
+#include "storage/packed_candidates.h"
+
+#include <algorithm>
+
+#include <gtest/gtest.h>
+
+namespace loyalty::server {
+namespace {
+
+NextVisitCandidateRecord Record(std::int64_t customer, const std::string& campaign,
+                                const std::string& run_date, std::int64_t rank,
+                                const std::string& sku) {
+  NextVisitCandidateRecord record;
+  record.run_date = run_date;
+  record.customer_id = customer;
+  record.rank = rank;
+  record.candidate = {campaign, sku, "Name of " + sku, "CATEGORY", 129, 0.3, 0.1, 0};
+  record.depth_percent = 15;
+  record.expected_cost_minor = 2.5;
+  record.expected_value_minor = 1.25;
+  return record;
+}
+
+void ExpectSame(const NextVisitCandidateRecord& read, const NextVisitCandidateRecord& written) {
+  EXPECT_EQ(read.candidate.sku, written.candidate.sku);
+  EXPECT_EQ(read.candidate.name, written.candidate.name);
+  EXPECT_EQ(read.candidate.category, written.candidate.category);
+  EXPECT_EQ(read.candidate.unit_price_minor, written.candidate.unit_price_minor);
+  EXPECT_EQ(read.candidate.margin_rate, written.candidate.margin_rate);
+  EXPECT_EQ(read.candidate.probability, written.candidate.probability);
+  EXPECT_EQ(read.candidate.gap_visits, written.candidate.gap_visits);
+  EXPECT_EQ(read.depth_percent, written.depth_percent);
+  EXPECT_EQ(read.expected_cost_minor, written.expected_cost_minor);
+  EXPECT_EQ(read.expected_value_minor, written.expected_value_minor);
+}
+
+TEST(PackedCandidates, ReadBackExactlyWithTheirTextEscaped) {
+  auto first = Record(7, "nv", "2026-11-23", 0, "4001");
+  first.candidate.name = "Tab\there, a new\nline and a back\\slash \\t";
+  first.candidate.category = "DRY BN/VEG \"POTATO\"";
+  first.candidate.probability = 0.1 + 0.2;  // no short decimal form
+  first.candidate.gap_visits = 1.0 / 3.0;
+  first.candidate.unit_price_minor = 9'007'199'254'740'993;
+  first.expected_cost_minor = 1e-300;
+  first.expected_value_minor = -12345.678901234567;
+  auto second = Record(7, "nv", "2026-11-23", 1, "5001");
+  second.candidate.name = "";
+  second.depth_percent = 100;
+  const std::string packed = PackCandidates({&first, &second});
+  const auto read = UnpackCandidates(packed, "nv");
+  ASSERT_TRUE(read.ok()) << read.error().ToString();
+  ASSERT_EQ(read->size(), 2u);
+  ExpectSame((*read)[0], first);
+  ExpectSame((*read)[1], second);
+  EXPECT_EQ((*read)[1].rank, 1);
+  EXPECT_EQ((*read)[1].candidate.campaign_id, "nv");
+  // Nothing of the key in the value: one line a candidate after the version.
+  EXPECT_EQ(packed.substr(0, 5), "v1 2\n");
+  EXPECT_EQ(std::count(packed.begin(), packed.end(), '\n'), 3);
+
+  const auto none = UnpackCandidates(PackCandidates({}), "nv");
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+}
+
+TEST(PackedCandidates, RowsGroupCustomerCampaignAndRunWithTheirCandidatesInRankOrder) {
+  const std::vector<NextVisitCandidateRecord> records = {
+      Record(1, "nv", "2026-11-23", 1, "B"), Record(2, "nv", "2026-11-23", 0, "C"),
+      Record(1, "nv", "2026-11-23", 0, "A"), Record(1, "other", "2026-11-23", 0, "D"),
+      Record(1, "nv", "2026-11-24", 0, "E"), Record(1, "nv", "2026-11-23", 1, "twice")};
+  const auto rows = PackCandidateRows(records);
+  ASSERT_EQ(rows.size(), 4u);
+  EXPECT_EQ(rows[0].customer_id, 1);
+  EXPECT_EQ(rows[0].campaign_id, "nv");
+  EXPECT_EQ(rows[0].run_date, "2026-11-23");
+  const auto first = UnpackCandidates(rows[0].candidates, "nv").value();
+  ASSERT_EQ(first.size(), 2u);  // rank 1 given twice: the first kept
+  EXPECT_EQ(first[0].candidate.sku, "A");
+  EXPECT_EQ(first[1].candidate.sku, "B");
+  EXPECT_EQ(rows[1].customer_id, 2);
+  EXPECT_EQ(rows[2].campaign_id, "other");
+  EXPECT_EQ(rows[3].run_date, "2026-11-24");
+}
+
+// The field the error names for a packed value spoilt in one place.
+std::string ErrorOf(const std::string& packed) {
+  const auto read = UnpackCandidates(packed, "nv");
+  if (read.ok()) return "decoded";
+  return read.error().field + ": " + read.error().message;
+}
+
+TEST(PackedCandidates, ACorruptValueIsAnErrorNamingTheRecordAndField) {
+  const auto record = Record(1, "nv", "2026-11-23", 0, "4001");
+  const std::string good = PackCandidates({&record, &record});
+  ASSERT_EQ(ErrorOf(good), "decoded");
+  const std::string kValue = "next_visit_candidates.candidates: ";
+
+  EXPECT_EQ(ErrorOf(""), kValue + "does not start with the version line 'v1 <count>' but ''");
+  EXPECT_EQ(ErrorOf("v2" + good.substr(2)),
+            kValue + "does not start with the version line 'v1 <count>' but 'v2 2'");
+  // Cut short anywhere: never read as a whole value.
+  for (std::size_t cut = 0; cut < good.size(); ++cut) {
+    EXPECT_NE(ErrorOf(good.substr(0, cut)), "decoded") << cut;
+  }
+  EXPECT_EQ(ErrorOf(good.substr(0, good.size() - 1)),
+            kValue + "is cut short: it does not end in a newline");
+  EXPECT_EQ(ErrorOf(good.substr(0, good.find('\n', 5) + 1)),
+            kValue + "holds 1 records, not the 2 its version line counts");
+  EXPECT_EQ(ErrorOf("v1 1\n4001\tMilk\n"),
+            "next_visit_candidates.candidates[0].category: is missing: the record has 2 of 10"
+            " fields");
+  EXPECT_EQ(ErrorOf(good.substr(0, good.size() - 1) + "\t1\n"),
+            "next_visit_candidates.candidates[1]: has more than 10 fields");
+  const auto spoilt = [](const std::string& line) { return ErrorOf("v1 1\n" + line + "\n"); };
+  const std::string kFirst = "next_visit_candidates.candidates[0].";
+  EXPECT_EQ(spoilt("\tMilk\tDAIRY\t129\t0.3\t0.1\t0\t15\t2.5\t1.25"), kFirst + "sku: is empty");
+  EXPECT_EQ(spoilt("4001\tMilk\\x\tDAIRY\t129\t0.3\t0.1\t0\t15\t2.5\t1.25"),
+            kFirst + "name: has an unknown escape \\x");
+  EXPECT_EQ(spoilt("4001\tMilk\tDAIRY\\\t129\t0.3\t0.1\t0\t15\t2.5\t1.25"),
+            kFirst + "category: ends in a lone backslash");
+  EXPECT_EQ(spoilt("4001\tMilk\tDAIRY\t12x\t0.3\t0.1\t0\t15\t2.5\t1.25"),
+            kFirst + "unit_price_minor: is not a whole number: '12x'");
+  EXPECT_EQ(spoilt("4001\tMilk\tDAIRY\t-1\t0.3\t0.1\t0\t15\t2.5\t1.25"),
+            kFirst + "unit_price_minor: is out of range: -1");
+  EXPECT_EQ(spoilt("4001\tMilk\tDAIRY\t129\t0.3\tnan\t0\t15\t2.5\t1.25"),
+            kFirst + "probability: is not a finite number: 'nan'");
+  EXPECT_EQ(spoilt("4001\tMilk\tDAIRY\t129\t0.3\t1.5\t0\t15\t2.5\t1.25"),
+            kFirst + "probability: is not between 0 and 1: 1.5");
+  EXPECT_EQ(spoilt("4001\tMilk\tDAIRY\t129\t0.3\t0.1\t\t15\t2.5\t1.25"),
+            kFirst + "gap_visits: is not a finite number: ''");
+  EXPECT_EQ(spoilt("4001\tMilk\tDAIRY\t129\t0.3\t0.1\t0\t101\t2.5\t1.25"),
+            kFirst + "depth_percent: is out of range: 101");
+  EXPECT_EQ(spoilt("4001\tMilk\tDAIRY\t129\t0.3\t0.1\t0\t15\t2.5\t1e999"),
+            kFirst + "expected_value_minor: is not a finite number: '1e999'");
+  EXPECT_EQ(spoilt("4001\tMilk\tDAIRY\t129\t0.3\t0.1\t0\t15\t2.5\t1.25"), "decoded");
+}
+
+TEST(PackedCandidates, APurchaseSkipsAValueThatDoesNotDecode) {
+  const auto record = Record(1, "nv", "2026-11-23", 0, "4001");
+  std::vector<NextVisitCandidate> out;
+  AppendUnpackedCandidates(PackCandidates({&record}), "nv", 1, out);
+  AppendUnpackedCandidates("v1 1\n4001\n", "nv", 1, out);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].sku, "4001");
+  EXPECT_EQ(out[0].campaign_id, "nv");
+}
+
+}  // namespace
+}  // namespace loyalty::server
