@@ -176,6 +176,9 @@ TEST_F(PortalCustomers, ListFiltersAndSortsByTheNightlyRunsLapseRisk) {
       " days_since_last_visit, days_between_visits, lapse_risk, next_visit_at, top_categories)"
       " VALUES (" + std::to_string(ada_) + ", '2026-12-04', 2, 0, 30, 7, 0.93, 0, '[]'), (" +
       std::to_string(grace_) + ", '2026-12-04', 1, 0, 3, 7, 0.25, 0, '[]')");
+  // The run writes each customer's band with the risk (migration 0026): 2 high, 0 low.
+  server_->Exec("UPDATE customers SET lapse_risk_band = 2 WHERE id = " + std::to_string(ada_));
+  server_->Exec("UPDATE customers SET lapse_risk_band = 0 WHERE id = " + std::to_string(grace_));
   using Ids = std::vector<std::int64_t>;
   EXPECT_EQ(Found(own_store, "lapse_risk=high"), Ids{ada_});
   EXPECT_EQ(Found(own_store, "lapse_risk=low"), Ids{grace_});

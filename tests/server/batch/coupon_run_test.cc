@@ -328,9 +328,9 @@ TEST_P(CouponRunTest, WhatOthersSpendWhileTheRunPlansIsNotSpentAgain) {
   bool spent = false;
   int asked_after_features = 0;
   options_.still_held = [&]() -> Status {
-    // Asked before each write: the segments, the features (before their one batch and
-    // once after it), then each batch of offers, by when the plan is made.
-    if (spent || Count("customer_features", "TRUE") == 0 || ++asked_after_features < 2) {
+    // Asked before each write: the features (before their one batch and once after it),
+    // the segments, then each batch of offers, by when the plan is made.
+    if (spent || Count("customer_features", "TRUE") == 0 || ++asked_after_features < 3) {
       return Status();
     }
     spent = true;
