@@ -23,12 +23,15 @@ void CustomerSegmentChanges::Stored(std::int64_t customer_id,
   const CustomerSegmentRow* row = nullptr;
   while (next_ < rows_.size() && rows_[next_]->customer_id == customer_id) row = rows_[next_++];
   if (row == nullptr) return;
-  std::optional<std::int64_t> wanted;
-  if (row->lapse_risk_band) wanted = static_cast<std::int64_t>(*row->lapse_risk_band);
-  const bool visited_since = wanted.value_or(0) > 0 && last_visit_at >= history_end_;
-  if (visited_since) wanted = 0;
+  std::optional<std::int64_t> scored;  // the run's band
+  if (row->lapse_risk_band) scored = static_cast<std::int64_t>(*row->lapse_risk_band);
+  const bool visited_since = scored.value_or(0) > 0 && last_visit_at >= history_end_;
+  const std::optional<std::int64_t> wanted = visited_since ? std::optional<std::int64_t>(0) : scored;
+  // A visit since forces the write, for the risk the features step stored.
   if (!visited_since && segment == row->segment && band == wanted) return;
-  writes_.push_back({customer_id, row->segment, wanted, visited_since});
+  writes_.push_back({customer_id, row->segment, scored});
 }
+
+std::string RunDateOf(Timestamp history_end) { return FormatUtc(history_end).substr(0, 10); }
 
 }  // namespace loyalty::server

@@ -14,16 +14,20 @@
 
 namespace loyalty::server {
 
-// One row to write. `band` is the number customers.lapse_risk_band holds (empty: NULL).
+// One row to write. `band` is the run's band as customers.lapse_risk_band holds it
+// (empty: NULL). A customer the run found at risk who visited after the run's history
+// ended gets "low" instead, and their stored risk (written by the run's features step,
+// from the same history) 0, as the visit itself would have made them (migration 0026):
+// the write's statements decide that as they write, since a visit may come after the read.
 struct CustomerSegmentWrite {
   std::int64_t customer_id = 0;
   std::string segment;
   std::optional<std::int64_t> band;
-  // The customer visited after the run's history ended while the run found them at risk:
-  // their band becomes low and their stored risk (written by the run's features step,
-  // from the same history) 0, as the visit itself would have made it (migration 0026).
-  bool visited_since = false;
 };
+
+// The run date whose history ends at `history_end` (its UTC midnight): the features'
+// run_date the run wrote, which a write of an older night's run must not go past.
+std::string RunDateOf(Timestamp history_end);
 
 // The statement both engines scan with: every customer not erased, in id order, with
 // what the run may change and the last visit it depends on.

@@ -9,6 +9,7 @@ namespace loyalty::server {
 Status SqliteStore::SetCustomerSegments(const std::vector<CustomerSegmentRow>& rows,
                                         Timestamp history_end) {
   CustomerSegmentChanges changes(rows, history_end);
+  const std::string run_date = RunDateOf(history_end);
   {
     // One pass over the table in rowid order: a sequential read, where an UPDATE per
     // customer looked each one up to find most of them unchanged.
@@ -30,18 +31,27 @@ Status SqliteStore::SetCustomerSegments(const std::vector<CustomerSegmentRow>& r
     const Status written = writer_->Run([&](sqlite::Connection& db) -> Status {
       for (std::size_t i = start; i < end; ++i) {
         const CustomerSegmentWrite& write = writes[i];
-        // Checked again as written: a visit or an erasure may have come since the read.
+        // Checked again as written: a visit or an erasure may have come since the read,
+        // or a later night's run (this one an older date run again) scored the customer.
         db.Prepared("UPDATE customers SET segment = ?1, lapse_risk_band = CASE WHEN ?2 > 0"
                     " AND COALESCE(last_visit_at, 0) >= ?4 THEN 0 ELSE ?2 END"
-                    " WHERE id = ?3 AND erased_at IS NULL")
+                    " WHERE id = ?3 AND erased_at IS NULL AND NOT EXISTS (SELECT 1 FROM"
+                    " customer_features f WHERE f.customer_id = ?3 AND f.run_date > ?5)")
             .Bind(1, write.segment)
             .Bind(2, write.band)
             .Bind(3, write.customer_id)
             .Bind(4, ToUnixSeconds(history_end))
+            .Bind(5, run_date)
             .Run();
-        if (write.visited_since) {
-          db.Prepared("UPDATE customer_features SET lapse_risk = 0 WHERE customer_id = ?1")
+        // A visit since the history ended, seen at the read or since: the risk this run
+        // stored goes to 0 with the band, as the visit's trigger would have made it.
+        if (write.band.value_or(0) > 0) {
+          db.Prepared("UPDATE customer_features SET lapse_risk = 0 WHERE customer_id = ?1"
+                      " AND run_date = ?2 AND EXISTS (SELECT 1 FROM customers WHERE id = ?1"
+                      " AND COALESCE(last_visit_at, 0) >= ?3)")
               .Bind(1, write.customer_id)
+              .Bind(2, run_date)
+              .Bind(3, ToUnixSeconds(history_end))
               .Run();
         }
       }

@@ -373,7 +373,7 @@ TEST_P(PortalCustomersTest, FiltersByLapseRiskBandAndSortsByLapseRisk) {
     risk_of[ids[i]] = risks[i];
     CustomerFeaturesRecord row;
     row.customer_id = ids[i];
-    row.run_date = "2026-11-28";
+    row.run_date = "2026-11-25";  // the night of kDay2, whose bands are written below
     row.visits = 1;
     row.last_visit_at = kDay1;
     row.days_between_visits = 7;
@@ -609,6 +609,40 @@ TEST_P(LapseRiskBandTest, NightlyWriteStoresSegmentAndBandOfChangedRowsOnly) {
   EXPECT_EQ(database_->Column("SELECT id FROM updated ORDER BY id"),
             (std::vector<std::string>{std::to_string(steady)}));
   EXPECT_EQ(database_->Text("SELECT segment FROM customers WHERE id = " + std::to_string(steady)),
+            "lost");
+}
+
+// An older night run again (loyalty-batch coupons --date of an earlier day) leaves the
+// customers a later night scored as that night left them, segment, band and risk; those
+// with no later row it writes as usual.
+TEST_P(LapseRiskBandTest, AnOlderNightRunAgainLeavesWhatALaterNightWrote) {
+  const Timestamp before = kRunDay - std::chrono::hours(72);
+  const std::int64_t scored = Buy(1, "S001", before);
+  const std::int64_t back = Buy(2, "S001", before);
+  const std::int64_t older = Buy(3, "S001", before);
+  WriteFeatures({{scored, 0.95}, {back, 0.92}});  // the night of kRunDay
+  ASSERT_TRUE(store_
+                  ->SetCustomerSegments({{scored, "at_risk", LapseRiskBand::kHigh},
+                                         {back, "at_risk", LapseRiskBand::kHigh}},
+                                        kRunDay)
+                  .ok());
+  // The night three days before, run again: everyone had shopped since its history ended.
+  const Timestamp older_night = kRunDay - std::chrono::hours(72);
+  ASSERT_TRUE(store_
+                  ->SetCustomerSegments({{scored, "lost", LapseRiskBand::kMedium},
+                                         {back, "lost", LapseRiskBand::kHigh},
+                                         {older, "lost", LapseRiskBand::kHigh}},
+                                        older_night)
+                  .ok());
+  EXPECT_EQ(Band(scored), "2");
+  EXPECT_EQ(database_->Text("SELECT segment FROM customers WHERE id = " + std::to_string(scored)),
+            "at_risk");
+  EXPECT_EQ(StoredRisk(scored), 0.95);
+  EXPECT_EQ(Band(back), "2");
+  EXPECT_EQ(StoredRisk(back), 0.92);
+  // No later night scored this one: the older night's write stands, low since the visit.
+  EXPECT_EQ(Band(older), "0");
+  EXPECT_EQ(database_->Text("SELECT segment FROM customers WHERE id = " + std::to_string(older)),
             "lost");
 }
 
