@@ -726,13 +726,16 @@ class Store {
   // campaign id with no campaign row has no limits. kNotFound for an unknown customer.
   virtual Result<RecordedOffers> RecordCampaignOffers(
       const std::vector<CampaignOfferRecord>& offers, Timestamp now) = 0;
-  // The nightly run's next_visit candidates, in one transaction; a (customer, campaign,
-  // run date, rank) stored already is left as it is. Purchases do not see them until
-  // SetNextVisitRun names their run.
+  // The nightly run's next_visit candidates, in one transaction, stored packed: one row
+  // per (campaign, run date, customer) holding that customer's candidates in rank order
+  // (packed_candidates.h), so all of one customer's must come in one call; a row stored
+  // already is left as it is. Purchases do not see them until SetNextVisitRun names
+  // their run.
   virtual Status RecordNextVisitCandidates(
       const std::vector<NextVisitCandidateRecord>& candidates) = 0;
   // Makes `run_date`'s candidates of the campaign the ones purchases choose from, with the
-  // run's shadow price, and drops the campaign's candidates of other runs.
+  // run's shadow price, and drops the campaign's candidates of other runs; unless a later
+  // run date is current already (an older date run again), which then stays current.
   virtual Status SetNextVisitRun(const std::string& campaign_id, const std::string& run_date,
                                  double shadow_price, Timestamp now) = 0;
   // Per campaign id, what batch runs other than `run_date` gave out (treated offers), and
