@@ -266,26 +266,24 @@ void WriteRows(const std::string& path, const Catalog& catalog, const Generated&
   sqlite::Connection db(path, connection_options);
   // A failed fill deletes the file, so nothing needs a journal meanwhile.
   db.Exec("PRAGMA journal_mode = OFF");
+  // Drops the schema's objects of one type that `where` picks, giving back their SQL to
+  // create them again.
+  const auto drop = [&](const std::string& type, const std::string& where) {
+    std::vector<std::pair<std::string, std::string>> dropped;
+    auto& query = db.Prepared("SELECT name, sql FROM sqlite_master WHERE type = '" + type +
+                              "' AND sql IS NOT NULL AND " + where);
+    while (query.Step()) dropped.emplace_back(query.Text(0), query.Text(1));
+    query.Reset();
+    for (const auto& [name, sql] : dropped) db.Exec("DROP " + type + " " + name);
+    return dropped;
+  };
   // Secondary indexes are rebuilt once at the end: sorting once beats random inserts.
-  std::vector<std::pair<std::string, std::string>> indexes;
-  {
-    auto& query = db.Prepared(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
-        " AND tbl_name IN ('customers', 'cards', 'purchases', 'purchase_lines')");
-    while (query.Step()) indexes.emplace_back(query.Text(0), query.Text(1));
-  }
-  for (const auto& [name, sql] : indexes) db.Exec("DROP INDEX " + name);
+  const auto indexes =
+      drop("index", "tbl_name IN ('customers', 'cards', 'purchases', 'purchase_lines')");
   // The triggers keeping each purchase's previous_purchase_at (migration 0020) look up the
   // customer's purchases by an index dropped above: a scan of the table per purchase. They
   // are left out of the load and their column filled once at the end, as 0020 did.
-  std::vector<std::pair<std::string, std::string>> triggers;
-  {
-    auto& query = db.Prepared(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
-        " AND name LIKE 'purchases_previous_%'");
-    while (query.Step()) triggers.emplace_back(query.Text(0), query.Text(1));
-  }
-  for (const auto& [name, sql] : triggers) db.Exec("DROP TRIGGER " + name);
+  const auto triggers = drop("trigger", "name LIKE 'purchases_previous_%'");
 
   // The customers' running figures as the purchase path would have kept them.
   struct CustomerTotals {
