@@ -26,7 +26,8 @@ void CustomerSegmentChanges::Stored(std::int64_t customer_id,
   std::optional<std::int64_t> scored;  // the run's band
   if (row->lapse_risk_band) scored = static_cast<std::int64_t>(*row->lapse_risk_band);
   const bool visited_since = scored.value_or(0) > 0 && last_visit_at >= history_end_;
-  const std::optional<std::int64_t> wanted = visited_since ? std::optional<std::int64_t>(0) : scored;
+  const std::optional<std::int64_t> wanted =
+      visited_since ? std::optional<std::int64_t>(0) : scored;
   // A visit since forces the write, for the risk the features step stored.
   if (!visited_since && segment == row->segment && band == wanted) return;
   writes_.push_back({customer_id, row->segment, scored});
