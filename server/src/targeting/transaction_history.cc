@@ -176,8 +176,9 @@ void HistoryBuilder::PutSlot(std::uint32_t product) {
   slot.product = product;
   slot.sku_size = static_cast<std::uint8_t>(sku.size());
   slot.category_size = static_cast<std::uint8_t>(category.size());
-  std::memcpy(slot.text, sku.data(), sku.size());
-  std::memcpy(slot.text + sku.size(), category.data(), category.size());
+  // An empty view may hold no pointer, which memcpy must not be given even for 0 bytes.
+  if (!sku.empty()) std::memcpy(slot.text, sku.data(), sku.size());
+  if (!category.empty()) std::memcpy(slot.text + sku.size(), category.data(), category.size());
 }
 
 TransactionHistory HistoryBuilder::Build() {
