@@ -9,6 +9,7 @@
 
 #include "bench/support/bench_support.h"
 #include "storage/open_store.h"
+#include "storage/packed_candidates.h"
 #include "targeting/scored_offer_planner.h"
 
 namespace loyalty::bench {
@@ -99,7 +100,7 @@ nlohmann::json MeasurePlanning(const std::string& storage_url,
       records.push_back(std::move(record));
     }
     if (records.size() >= 5000 || c + 1 == settings.customers) {
-      if (!planned->RecordNextVisitCandidates(records).ok()) {
+      if (!planned->RecordNextVisitCandidates(server::PackCandidateRows(records)).ok()) {
         throw std::runtime_error("candidates not stored");
       }
       records.clear();

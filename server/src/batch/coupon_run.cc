@@ -11,6 +11,7 @@
 #include "batch/progress.h"
 #include "loyalty/core/name_based_uuid.h"
 #include "loyalty/core/utf8.h"
+#include "storage/packed_candidates.h"
 #include "targeting/coupon_terms.h"
 #include "targeting/option_tuning.h"
 #include "targeting/rfm_segments.h"
@@ -174,49 +175,71 @@ Status StoreNextVisitCandidates(Store& store, const CouponRunOptions& options,
                                 const std::unordered_map<std::string_view, const domain::Product*>& by_sku,
                                 const std::vector<domain::Campaign>& campaigns,
                                 const targeting::CampaignPlan& plan) {
+  // The products' names found once, not for every candidate.
+  std::vector<std::string_view> names(products.size());
+  for (std::size_t p = 0; p < products.size(); ++p) {
+    const auto found = by_sku.find(products[p].sku);
+    names[p] = found != by_sku.end() ? std::string_view(found->second->name) : products[p].sku;
+  }
+  // Written straight into the rows' packed values: the run keeps some ten candidates for
+  // every customer its campaigns reach, so a record of each first would cost as much as
+  // the write.
   const auto& candidates = plan.next_visit_candidates;
-  std::vector<NextVisitCandidateRecord> batch;
+  // One customer's candidates (every campaign, each campaign's together) at a time, in
+  // the order of their key: rows that arrive in the history's order land all over the
+  // table's index, and every transaction then rewrites most of its pages.
+  struct Group {
+    std::int64_t customer_id;
+    std::size_t begin, end;
+  };
+  std::vector<Group> groups;
   for (std::size_t i = 0; i < candidates.size();) {
-    // One customer's candidates (every campaign) at a time: their rhythm is read once.
     std::size_t end = i;
-    std::vector<std::uint32_t> of_customer;
-    while (end < candidates.size() && candidates[end].customer == candidates[i].customer) {
-      of_customer.push_back(candidates[end].product);
-      ++end;
-    }
-    const std::uint32_t customer = candidates[i].customer;
-    const std::vector<double> gaps = GapVisits(history, customer, of_customer);
-    const std::int64_t customer_id = std::stoll(std::string(history.customers.Name(customer)));
-    for (std::size_t j = i; j < end; ++j) {
-      const targeting::ChosenOffer& chosen = candidates[j];
-      const targeting::ProductFacts& product = products[chosen.product];
-      NextVisitCandidateRecord record;
-      record.run_date = options.run_date;
-      record.customer_id = customer_id;
-      record.rank = j > i && candidates[j - 1].campaign == chosen.campaign ? batch.back().rank + 1 : 0;
-      record.candidate.campaign_id = campaigns[chosen.campaign].id;
-      record.candidate.sku = product.sku;
-      const auto found = by_sku.find(product.sku);
-      record.candidate.name = found != by_sku.end() ? found->second->name : product.sku;
-      record.candidate.category = product.category;
-      record.candidate.unit_price_minor = product.price_minor;
-      record.candidate.margin_rate =
-          product.margin_rate.value_or(options.campaigns.default_margin_rate);
-      for (const auto& scored : scores[customer]) {
-        if (scored.product == chosen.product) record.candidate.probability = scored.probability;
-      }
-      record.candidate.gap_visits = gaps[j - i];
-      record.depth_percent = chosen.priced.depth_percent;
-      record.expected_cost_minor = chosen.priced.expected_cost_minor;
-      record.expected_value_minor = chosen.priced.expected_value_minor;
-      batch.push_back(std::move(record));
-    }
+    while (end < candidates.size() && candidates[end].customer == candidates[i].customer) ++end;
+    groups.push_back(
+        {std::stoll(std::string(history.customers.Name(candidates[i].customer))), i, end});
     i = end;
-    if (batch.size() >= options.candidate_write_batch || i == candidates.size()) {
+  }
+  std::sort(groups.begin(), groups.end(),
+            [](const Group& a, const Group& b) { return a.customer_id < b.customer_id; });
+  std::vector<PackedCandidateRow> batch;
+  std::size_t batch_candidates = 0;
+  std::string lines;
+  std::vector<std::uint32_t> of_customer;
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    const auto [customer_id, i, end] = groups[g];
+    const std::uint32_t customer = candidates[i].customer;
+    of_customer.clear();
+    for (std::size_t j = i; j < end; ++j) of_customer.push_back(candidates[j].product);
+    // Their rhythm read once for all of them.
+    const std::vector<double> gaps = GapVisits(history, customer, of_customer);
+    for (std::size_t first = i; first < end;) {
+      const std::uint32_t campaign = candidates[first].campaign;
+      lines.clear();
+      std::size_t j = first;
+      for (; j < end && candidates[j].campaign == campaign; ++j) {
+        const targeting::ChosenOffer& chosen = candidates[j];
+        const targeting::ProductFacts& product = products[chosen.product];
+        double probability = 0;
+        for (const auto& scored : scores[customer]) {
+          if (scored.product == chosen.product) probability = scored.probability;
+        }
+        AppendPackedCandidate(
+            lines, {product.sku, names[chosen.product], product.category, product.price_minor,
+                    product.margin_rate.value_or(options.campaigns.default_margin_rate),
+                    probability, gaps[j - i]});
+      }
+      batch.push_back(
+          {campaigns[campaign].id, options.run_date, customer_id, PackedValue(j - first, lines)});
+      batch_candidates += j - first;
+      first = j;
+    }
+    if (batch_candidates >= options.candidate_write_batch || g + 1 == groups.size()) {
       // A run that lost its lock must not write beside the run that took it over.
       if (auto held = StillHeld(options); !held.ok()) return held;
       if (auto stored = store.RecordNextVisitCandidates(batch); !stored.ok()) return stored;
       batch.clear();
+      batch_candidates = 0;
     }
   }
   if (auto held = StillHeld(options); !held.ok()) return held;

@@ -1,5 +1,6 @@
 #include "batch/customer_features_run.h"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <vector>
@@ -26,11 +27,19 @@ Result<nlohmann::json> RefreshCustomerFeatures(
     rows.clear();
     return Status();
   };
+  // In the order of the table's key: rows written in the history's order land all over
+  // the table, and every transaction then rewrites most of its pages.
+  std::vector<std::pair<std::int64_t, std::uint32_t>> by_id;
+  by_id.reserve(history.customer_count());
   for (std::uint32_t c = 0; c < history.customer_count(); ++c) {
+    if (table.customers[c].visits == 0) continue;
+    by_id.emplace_back(std::stoll(std::string(history.customers.Name(c))), c);
+  }
+  std::sort(by_id.begin(), by_id.end());
+  for (const auto& [customer_id, c] : by_id) {
     const targeting::CustomerFeatures& features = table.customers[c];
-    if (features.visits == 0) continue;
     CustomerFeaturesRecord& row = rows.emplace_back();
-    row.customer_id = std::stoll(std::string(history.customers.Name(c)));
+    row.customer_id = customer_id;
     row.run_date = run_date;
     row.visits = features.visits;
     row.last_visit_at = FromUnixSeconds(features.last_visit_at);

@@ -12,27 +12,28 @@
 namespace loyalty::server {
 namespace {
 
-constexpr std::string_view kVersion = "v1";
-constexpr std::size_t kFields = 10;
-const char* const kFieldNames[kFields] = {
-    "sku",         "name",      "category",      "unit_price_minor",    "margin_rate",
+constexpr std::string_view kVersion = "v2";
+constexpr std::string_view kFirstVersion = "v1";  // three more fields, unread
+constexpr std::size_t kFields = 7;
+constexpr std::size_t kFirstVersionFields = 10;
+const char* const kFieldNames[kFirstVersionFields] = {
+    "sku",         "name",       "category",      "unit_price_minor",    "margin_rate",
     "probability", "gap_visits", "depth_percent", "expected_cost_minor", "expected_value_minor"};
 
 void AppendEscaped(std::string& out, std::string_view text) {
-  for (const char c : text) {
-    if (c == '\\') {
-      out += "\\\\";
-    } else if (c == '\t') {
-      out += "\\t";
-    } else if (c == '\n') {
-      out += "\\n";
-    } else {
-      out += c;
-    }
+  // Most names have nothing to escape: appended whole.
+  for (std::size_t at = 0;;) {
+    const std::size_t special = text.find_first_of("\\\t\n", at);
+    out.append(text.substr(at, special - at));
+    if (special == std::string_view::npos) return;
+    out += '\\';
+    out += text[special] == '\t' ? 't' : text[special] == '\n' ? 'n' : '\\';
+    at = special + 1;
   }
 }
 
-void AppendDouble(std::string& out, double value) {
+template <typename Number>
+void AppendNumber(std::string& out, Number value) {
   char buffer[32];
   out.append(buffer, std::to_chars(buffer, buffer + sizeof buffer, value).ptr);
 }
@@ -66,61 +67,69 @@ Result<std::string> Unescaped(std::string_view text, std::size_t record, std::si
   return out;
 }
 
-Result<std::int64_t> Whole(std::string_view text, std::int64_t max, std::size_t record,
-                           std::size_t field) {
+Result<std::int64_t> Whole(std::string_view text, std::size_t record, std::size_t field) {
   std::int64_t value = 0;
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (error != std::errc() || end != text.data() + text.size() || text.empty()) {
     return Bad(record, field, "is not a whole number: '" + std::string(text) + "'");
   }
-  if (value < 0 || value > max) {
+  if (value < 0) {
     return Bad(record, field, "is out of range: " + std::string(text));
   }
   return value;
 }
 
+// A double, or a float's text read as that float (the v2 probability and gap).
+template <typename Number>
 Result<double> Real(std::string_view text, std::size_t record, std::size_t field) {
-  double value = 0;
+  Number value = 0;
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (error != std::errc() || end != text.data() + text.size() || text.empty() ||
       !std::isfinite(value)) {
     return Bad(record, field, "is not a finite number: '" + std::string(text) + "'");
   }
-  return value;
+  return static_cast<double>(value);
 }
 
 }  // namespace
 
-std::string PackCandidates(const std::vector<const NextVisitCandidateRecord*>& candidates) {
-  std::string out(kVersion);
-  out.reserve(candidates.size() * 128);
+void AppendPackedCandidate(std::string& lines, const PackedCandidateFields& candidate) {
+  AppendEscaped(lines, candidate.sku);
+  lines += '\t';
+  AppendEscaped(lines, candidate.name);
+  lines += '\t';
+  AppendEscaped(lines, candidate.category);
+  lines += '\t';
+  AppendNumber(lines, candidate.unit_price_minor);
+  lines += '\t';
+  AppendNumber(lines, candidate.margin_rate);
+  lines += '\t';
+  AppendNumber(lines, static_cast<float>(candidate.probability));
+  lines += '\t';
+  AppendNumber(lines, static_cast<float>(candidate.gap_visits));
+  lines += '\n';
+}
+
+std::string PackedValue(std::size_t count, std::string_view lines) {
+  std::string out;
+  out.reserve(lines.size() + 16);
+  out += kVersion;
   out += ' ';
-  out += std::to_string(candidates.size());
+  AppendNumber(out, count);
   out += '\n';
+  out += lines;
+  return out;
+}
+
+std::string PackCandidates(const std::vector<const NextVisitCandidateRecord*>& candidates) {
+  std::string lines;
   for (const NextVisitCandidateRecord* record : candidates) {
     const NextVisitCandidate& candidate = record->candidate;
-    AppendEscaped(out, candidate.sku);
-    out += '\t';
-    AppendEscaped(out, candidate.name);
-    out += '\t';
-    AppendEscaped(out, candidate.category);
-    out += '\t';
-    out += std::to_string(candidate.unit_price_minor);
-    out += '\t';
-    AppendDouble(out, candidate.margin_rate);
-    out += '\t';
-    AppendDouble(out, candidate.probability);
-    out += '\t';
-    AppendDouble(out, candidate.gap_visits);
-    out += '\t';
-    out += std::to_string(record->depth_percent);
-    out += '\t';
-    AppendDouble(out, record->expected_cost_minor);
-    out += '\t';
-    AppendDouble(out, record->expected_value_minor);
-    out += '\n';
+    AppendPackedCandidate(
+        lines, {candidate.sku, candidate.name, candidate.category, candidate.unit_price_minor,
+                candidate.margin_rate, candidate.probability, candidate.gap_visits});
   }
-  return out;
+  return PackedValue(candidates.size(), lines);
 }
 
 std::vector<PackedCandidateRow> PackCandidateRows(
@@ -152,14 +161,17 @@ Result<std::vector<NextVisitCandidateRecord>> UnpackCandidates(std::string_view 
                                                                const std::string& campaign_id) {
   const std::size_t first_end = std::min(packed.find('\n'), packed.size());
   const std::string_view first = packed.substr(0, first_end);
-  const std::string prefix = std::string(kVersion) + ' ';
-  const auto count = first.substr(0, prefix.size()) == prefix
-                         ? ParseWholeNumber(first.substr(prefix.size()), 1'000'000)
-                         : std::nullopt;
+  const std::string_view version = first.substr(0, first.find(' '));
+  const bool first_version = version == kFirstVersion;
+  const std::size_t field_count = first_version ? kFirstVersionFields : kFields;
+  const auto count =
+      version == kVersion || first_version
+          ? ParseWholeNumber(first.substr(std::min(first.size(), version.size() + 1)), 1'000'000)
+          : std::nullopt;
   if (!count) {
     return InvalidArgument("next_visit_candidates.candidates",
-                           "does not start with the version line '" + prefix +
-                               "<count>' but '" + std::string(first) + "'");
+                           "does not start with the version line '" + std::string(kVersion) +
+                               " <count>' but '" + std::string(first) + "'");
   }
   // Every record ends in a newline, so a value cut short anywhere is told from a whole one.
   if (packed.back() != '\n') {
@@ -173,21 +185,22 @@ Result<std::vector<NextVisitCandidateRecord>> UnpackCandidates(std::string_view 
     const std::string_view line = packed.substr(at, end - at);
     at = end + 1;
     const std::size_t n = records.size();
-    std::string_view fields[kFields];
+    std::string_view fields[kFirstVersionFields];
     std::size_t read = 0;
     for (std::size_t from = 0;;) {
       const std::size_t tab = std::min(line.find('\t', from), line.size());
-      if (read == kFields) {
+      if (read == field_count) {
         return InvalidArgument("next_visit_candidates.candidates[" + std::to_string(n) + "]",
-                               "has more than " + std::to_string(kFields) + " fields");
+                               "has more than " + std::to_string(field_count) + " fields");
       }
       fields[read++] = line.substr(from, tab - from);
       if (tab == line.size()) break;
       from = tab + 1;
     }
-    if (read < kFields) {
-      return Bad(n, read, "is missing: the record has " + std::to_string(read) + " of " +
-                               std::to_string(kFields) + " fields");
+    if (read < field_count) {
+      return Bad(n, read,
+                 "is missing: the record has " + std::to_string(read) + " of " +
+                     std::to_string(field_count) + " fields");
     }
     NextVisitCandidateRecord record;
     record.rank = static_cast<std::int64_t>(n);
@@ -203,28 +216,22 @@ Result<std::vector<NextVisitCandidateRecord>> UnpackCandidates(std::string_view 
     auto category = Unescaped(fields[2], n, 2);
     if (!category.ok()) return category.error();
     candidate.category = std::move(*category);
-    const auto price = Whole(fields[3], INT64_MAX, n, 3);
+    const auto price = Whole(fields[3], n, 3);
     if (!price.ok()) return price.error();
     candidate.unit_price_minor = *price;
-    double* const reals[] = {&candidate.margin_rate, &candidate.probability,
-                             &candidate.gap_visits};
-    for (std::size_t k = 0; k < 3; ++k) {
-      const auto value = Real(fields[4 + k], n, 4 + k);
-      if (!value.ok()) return value.error();
-      *reals[k] = *value;
-    }
-    if (candidate.probability < 0 || candidate.probability > 1) {
+    const auto margin = Real<double>(fields[4], n, 4);
+    if (!margin.ok()) return margin.error();
+    candidate.margin_rate = *margin;
+    const auto probability =
+        first_version ? Real<double>(fields[5], n, 5) : Real<float>(fields[5], n, 5);
+    if (!probability.ok()) return probability.error();
+    if (*probability < 0 || *probability > 1) {
       return Bad(n, 5, "is not between 0 and 1: " + std::string(fields[5]));
     }
-    const auto depth = Whole(fields[7], 100, n, 7);
-    if (!depth.ok()) return depth.error();
-    record.depth_percent = *depth;
-    const auto cost = Real(fields[8], n, 8);
-    if (!cost.ok()) return cost.error();
-    record.expected_cost_minor = *cost;
-    const auto value = Real(fields[9], n, 9);
-    if (!value.ok()) return value.error();
-    record.expected_value_minor = *value;
+    candidate.probability = *probability;
+    const auto gap = first_version ? Real<double>(fields[6], n, 6) : Real<float>(fields[6], n, 6);
+    if (!gap.ok()) return gap.error();
+    candidate.gap_visits = *gap;
     records.push_back(std::move(record));
   }
   if (records.size() != static_cast<std::size_t>(*count)) {

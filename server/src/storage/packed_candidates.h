@@ -3,12 +3,19 @@
 // customer instead of one a candidate makes the night's write and the previous run's
 // delete some ten times fewer rows, and a purchase reads one value by its key.
 //
-// The text: a version line "v1 <count>", then one line per candidate in rank order, each
-// ending in a newline (so a value cut short is told from a whole one), ten fields
+// The text: a version line "v2 <count>", then one line per candidate in rank order, each
+// ending in a newline (so a value cut short is told from a whole one), seven fields
 // separated by tabs: sku, name, category, unit_price_minor, margin_rate, probability,
-// gap_visits, depth_percent, expected_cost_minor, expected_value_minor. Text fields
-// escape backslash, tab and newline (\\, \t, \n); numbers are decimal, doubles in their
-// shortest round-trip form, so a value reads back exactly as it was written.
+// gap_visits. Text fields escape backslash, tab and newline (\\, \t, \n). The price is a
+// whole number and the margin rate a double in its shortest round-trip form. The
+// probability and the gap are kept to a float's precision (seven significant digits, more
+// than the model's estimates carry), in the shortest form that reads back as that float:
+// they were half of every value's bytes as doubles, and the night writes a value for
+// every customer the campaigns may reach.
+//
+// "v1" values, written before December 2026, have three more fields after those: the
+// run's depth, expected cost and expected value, which no purchase reads. They still
+// decode, so the purchases between an upgrade and its next night plan from them.
 #pragma once
 
 #include <string>
@@ -20,13 +27,22 @@
 
 namespace loyalty::server {
 
-// One row of next_visit_candidates.
-struct PackedCandidateRow {
-  std::string campaign_id;
-  std::string run_date;
-  std::int64_t customer_id = 0;
-  std::string candidates;  // packed
+// What one candidate's line holds, borrowed from the writer's own data.
+struct PackedCandidateFields {
+  std::string_view sku;
+  std::string_view name;
+  std::string_view category;
+  std::int64_t unit_price_minor = 0;
+  double margin_rate = 0;
+  double probability = 0;
+  double gap_visits = 0;
 };
+
+// Appends one candidate's line to `lines`; PackedValue then makes the value of them.
+void AppendPackedCandidate(std::string& lines, const PackedCandidateFields& candidate);
+
+// The value of `count` candidates whose lines AppendPackedCandidate wrote, in rank order.
+std::string PackedValue(std::size_t count, std::string_view lines);
 
 // The records as rows, one per customer, campaign and run (in the order each first
 // appears), their candidates in rank order; a rank given twice is kept once (the first).

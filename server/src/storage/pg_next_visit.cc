@@ -272,15 +272,14 @@ std::string CouponColumns::Insert(int first, const std::string& where) {
 
 namespace loyalty::server {
 
-Status PostgresStore::RecordNextVisitCandidates(
-    const std::vector<NextVisitCandidateRecord>& candidates) {
+Status PostgresStore::RecordNextVisitCandidates(const std::vector<PackedCandidateRow>& rows) {
   std::vector<std::string> campaigns, dates, packed;
   std::vector<std::int64_t> customers;
-  for (PackedCandidateRow& row : PackCandidateRows(candidates)) {
-    campaigns.push_back(std::move(row.campaign_id));
-    dates.push_back(std::move(row.run_date));
+  for (const PackedCandidateRow& row : rows) {
+    campaigns.push_back(row.campaign_id);
+    dates.push_back(row.run_date);
     customers.push_back(row.customer_id);
-    packed.push_back(std::move(row.candidates));
+    packed.push_back(row.candidates);
   }
   // One statement from arrays: the batch writes a few hundred customers a call.
   return writer_->Run([&](postgres::Connection& db) -> Status {

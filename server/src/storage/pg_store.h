@@ -102,7 +102,7 @@ class PostgresStore final : public Store {
   Result<RecordedOffers> RecordCampaignOffers(const std::vector<CampaignOfferRecord>& offers,
                                               Timestamp now) override;
   Status RecordNextVisitCandidates(
-      const std::vector<NextVisitCandidateRecord>& candidates) override;  // pg_next_visit.cc
+      const std::vector<PackedCandidateRow>& rows) override;  // pg_next_visit.cc
   Status SetNextVisitRun(const std::string& campaign_id, const std::string& run_date,
                          double shadow_price, Timestamp now) override;
   std::map<std::string, CampaignIssuance> CampaignIssuanceExcept(

@@ -99,11 +99,9 @@ void SqliteStore::RecordPlannedOffer(sqlite::Connection& db, const PlannedOffer&
   if (!offer.control) AddToBudget(db, offer.campaign_id, offer.expected_cost_minor, 1, now);
 }
 
-Status SqliteStore::RecordNextVisitCandidates(
-    const std::vector<NextVisitCandidateRecord>& candidates) {
+Status SqliteStore::RecordNextVisitCandidates(const std::vector<PackedCandidateRow>& rows) {
   constexpr std::size_t kColumns = 4;
   constexpr std::size_t kRowsPerStatement = 256;
-  const std::vector<PackedCandidateRow> rows = PackCandidateRows(candidates);
   return writer_->Run([&](sqlite::Connection& db) -> Status {
     for (std::size_t first = 0; first < rows.size(); first += kRowsPerStatement) {
       const std::size_t count = std::min(kRowsPerStatement, rows.size() - first);

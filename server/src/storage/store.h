@@ -340,9 +340,15 @@ struct NextVisitCandidateRecord {
   std::int64_t customer_id = 0;
   std::int64_t rank = 0;  // 0: the best value for cost at the run
   NextVisitCandidate candidate;
-  std::int64_t depth_percent = 0;  // as the run priced it
-  double expected_cost_minor = 0;
-  double expected_value_minor = 0;
+};
+
+// One row of next_visit_candidates: a customer's candidates of one campaign and run,
+// packed into one value (packed_candidates.h).
+struct PackedCandidateRow {
+  std::string campaign_id;
+  std::string run_date;
+  std::int64_t customer_id = 0;
+  std::string candidates;  // packed
 };
 
 struct RecordedOffers {
@@ -726,13 +732,11 @@ class Store {
   // campaign id with no campaign row has no limits. kNotFound for an unknown customer.
   virtual Result<RecordedOffers> RecordCampaignOffers(
       const std::vector<CampaignOfferRecord>& offers, Timestamp now) = 0;
-  // The nightly run's next_visit candidates, in one transaction, stored packed: one row
-  // per (campaign, run date, customer) holding that customer's candidates in rank order
-  // (packed_candidates.h), so all of one customer's must come in one call; a row stored
-  // already is left as it is. Purchases do not see them until SetNextVisitRun names
-  // their run.
-  virtual Status RecordNextVisitCandidates(
-      const std::vector<NextVisitCandidateRecord>& candidates) = 0;
+  // The nightly run's next_visit candidates, in one transaction: one row per (campaign,
+  // run date, customer) holding that customer's candidates in rank order, packed
+  // (packed_candidates.h: PackCandidateRows from records); a row stored already is left
+  // as it is. Purchases do not see them until SetNextVisitRun names their run.
+  virtual Status RecordNextVisitCandidates(const std::vector<PackedCandidateRow>& rows) = 0;
   // Makes `run_date`'s candidates of the campaign the ones purchases choose from, with the
   // run's shadow price, and drops the campaign's candidates of other runs; unless a later
   // run date is current already (an older date run again), which then stays current.

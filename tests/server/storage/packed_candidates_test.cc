@@ -1,6 +1,7 @@
 // The packed form of a customer's next-visit candidates (migration 0025): what is packed
-// reads back exactly, and a value that is not a packed one is an error naming what is
-// wrong.
+// reads back exactly (the probability and gap as the floats they are kept as), a value
+// of the first version still reads, and a value that is not a packed one is an error
+// naming what is wrong.
 #include "storage/packed_candidates.h"
 
 #include <algorithm>
@@ -18,9 +19,6 @@ NextVisitCandidateRecord Record(std::int64_t customer, const std::string& campai
   record.customer_id = customer;
   record.rank = rank;
   record.candidate = {campaign, sku, "Name of " + sku, "CATEGORY", 129, 0.3, 0.1, 0};
-  record.depth_percent = 15;
-  record.expected_cost_minor = 2.5;
-  record.expected_value_minor = 1.25;
   return record;
 }
 
@@ -30,11 +28,8 @@ void ExpectSame(const NextVisitCandidateRecord& read, const NextVisitCandidateRe
   EXPECT_EQ(read.candidate.category, written.candidate.category);
   EXPECT_EQ(read.candidate.unit_price_minor, written.candidate.unit_price_minor);
   EXPECT_EQ(read.candidate.margin_rate, written.candidate.margin_rate);
-  EXPECT_EQ(read.candidate.probability, written.candidate.probability);
-  EXPECT_EQ(read.candidate.gap_visits, written.candidate.gap_visits);
-  EXPECT_EQ(read.depth_percent, written.depth_percent);
-  EXPECT_EQ(read.expected_cost_minor, written.expected_cost_minor);
-  EXPECT_EQ(read.expected_value_minor, written.expected_value_minor);
+  EXPECT_EQ(read.candidate.probability, static_cast<float>(written.candidate.probability));
+  EXPECT_EQ(read.candidate.gap_visits, static_cast<float>(written.candidate.gap_visits));
 }
 
 TEST(PackedCandidates, ReadBackExactlyWithTheirTextEscaped) {
@@ -44,11 +39,11 @@ TEST(PackedCandidates, ReadBackExactlyWithTheirTextEscaped) {
   first.candidate.probability = 0.1 + 0.2;  // no short decimal form
   first.candidate.gap_visits = 1.0 / 3.0;
   first.candidate.unit_price_minor = 9'007'199'254'740'993;
-  first.expected_cost_minor = 1e-300;
-  first.expected_value_minor = -12345.678901234567;
+  first.candidate.margin_rate = 0.1 + 0.7;  // a double, kept whole
   auto second = Record(7, "nv", "2026-11-23", 1, "5001");
   second.candidate.name = "";
-  second.depth_percent = 100;
+  second.candidate.probability = 1e-30;
+  second.candidate.gap_visits = 123456.789;
   const std::string packed = PackCandidates({&first, &second});
   const auto read = UnpackCandidates(packed, "nv");
   ASSERT_TRUE(read.ok()) << read.error().ToString();
@@ -58,8 +53,11 @@ TEST(PackedCandidates, ReadBackExactlyWithTheirTextEscaped) {
   EXPECT_EQ((*read)[1].rank, 1);
   EXPECT_EQ((*read)[1].candidate.campaign_id, "nv");
   // Nothing of the key in the value: one line a candidate after the version.
-  EXPECT_EQ(packed.substr(0, 5), "v1 2\n");
+  EXPECT_EQ(packed.substr(0, 5), "v2 2\n");
   EXPECT_EQ(std::count(packed.begin(), packed.end(), '\n'), 3);
+  // The probability and the gap in their float's shortest form.
+  EXPECT_NE(packed.find("\t0.3\t0.33333334\n"), std::string::npos) << packed;
+  EXPECT_NE(packed.find("\t1e-30\t123456.79\n"), std::string::npos) << packed;
 
   const auto none = UnpackCandidates(PackCandidates({}), "nv");
   ASSERT_TRUE(none.ok());
@@ -98,9 +96,10 @@ TEST(PackedCandidates, ACorruptValueIsAnErrorNamingTheRecordAndField) {
   ASSERT_EQ(ErrorOf(good), "decoded");
   const std::string kValue = "next_visit_candidates.candidates: ";
 
-  EXPECT_EQ(ErrorOf(""), kValue + "does not start with the version line 'v1 <count>' but ''");
-  EXPECT_EQ(ErrorOf("v2" + good.substr(2)),
-            kValue + "does not start with the version line 'v1 <count>' but 'v2 2'");
+  EXPECT_EQ(ErrorOf(""), kValue + "does not start with the version line 'v2 <count>' but ''");
+  EXPECT_EQ(ErrorOf("v3" + good.substr(2)),
+            kValue + "does not start with the version line 'v2 <count>' but 'v3 2'");
+  EXPECT_EQ(ErrorOf("v2\n"), kValue + "does not start with the version line 'v2 <count>' but 'v2'");
   // Cut short anywhere: never read as a whole value.
   for (std::size_t cut = 0; cut < good.size(); ++cut) {
     EXPECT_NE(ErrorOf(good.substr(0, cut)), "decoded") << cut;
@@ -109,40 +108,63 @@ TEST(PackedCandidates, ACorruptValueIsAnErrorNamingTheRecordAndField) {
             kValue + "is cut short: it does not end in a newline");
   EXPECT_EQ(ErrorOf(good.substr(0, good.find('\n', 5) + 1)),
             kValue + "holds 1 records, not the 2 its version line counts");
-  EXPECT_EQ(ErrorOf("v1 1\n4001\tMilk\n"),
-            "next_visit_candidates.candidates[0].category: is missing: the record has 2 of 10"
+  EXPECT_EQ(ErrorOf("v2 1\n4001\tMilk\n"),
+            "next_visit_candidates.candidates[0].category: is missing: the record has 2 of 7"
             " fields");
   EXPECT_EQ(ErrorOf(good.substr(0, good.size() - 1) + "\t1\n"),
-            "next_visit_candidates.candidates[1]: has more than 10 fields");
-  const auto spoilt = [](const std::string& line) { return ErrorOf("v1 1\n" + line + "\n"); };
+            "next_visit_candidates.candidates[1]: has more than 7 fields");
+  const auto spoilt = [](const std::string& line) { return ErrorOf("v2 1\n" + line + "\n"); };
   const std::string kFirst = "next_visit_candidates.candidates[0].";
-  EXPECT_EQ(spoilt("\tMilk\tDAIRY\t129\t0.3\t0.1\t0\t15\t2.5\t1.25"), kFirst + "sku: is empty");
-  EXPECT_EQ(spoilt("4001\tMilk\\x\tDAIRY\t129\t0.3\t0.1\t0\t15\t2.5\t1.25"),
+  EXPECT_EQ(spoilt("\tMilk\tDAIRY\t129\t0.3\t0.1\t0"), kFirst + "sku: is empty");
+  EXPECT_EQ(spoilt("4001\tMilk\\x\tDAIRY\t129\t0.3\t0.1\t0"),
             kFirst + "name: has an unknown escape \\x");
-  EXPECT_EQ(spoilt("4001\tMilk\tDAIRY\\\t129\t0.3\t0.1\t0\t15\t2.5\t1.25"),
+  EXPECT_EQ(spoilt("4001\tMilk\tDAIRY\\\t129\t0.3\t0.1\t0"),
             kFirst + "category: ends in a lone backslash");
-  EXPECT_EQ(spoilt("4001\tMilk\tDAIRY\t12x\t0.3\t0.1\t0\t15\t2.5\t1.25"),
+  EXPECT_EQ(spoilt("4001\tMilk\tDAIRY\t12x\t0.3\t0.1\t0"),
             kFirst + "unit_price_minor: is not a whole number: '12x'");
-  EXPECT_EQ(spoilt("4001\tMilk\tDAIRY\t-1\t0.3\t0.1\t0\t15\t2.5\t1.25"),
+  EXPECT_EQ(spoilt("4001\tMilk\tDAIRY\t-1\t0.3\t0.1\t0"),
             kFirst + "unit_price_minor: is out of range: -1");
-  EXPECT_EQ(spoilt("4001\tMilk\tDAIRY\t129\t0.3\tnan\t0\t15\t2.5\t1.25"),
+  EXPECT_EQ(spoilt("4001\tMilk\tDAIRY\t129\tinf\t0.1\t0"),
+            kFirst + "margin_rate: is not a finite number: 'inf'");
+  EXPECT_EQ(spoilt("4001\tMilk\tDAIRY\t129\t0.3\tnan\t0"),
             kFirst + "probability: is not a finite number: 'nan'");
-  EXPECT_EQ(spoilt("4001\tMilk\tDAIRY\t129\t0.3\t1.5\t0\t15\t2.5\t1.25"),
+  EXPECT_EQ(spoilt("4001\tMilk\tDAIRY\t129\t0.3\t1.5\t0"),
             kFirst + "probability: is not between 0 and 1: 1.5");
-  EXPECT_EQ(spoilt("4001\tMilk\tDAIRY\t129\t0.3\t0.1\t\t15\t2.5\t1.25"),
+  EXPECT_EQ(spoilt("4001\tMilk\tDAIRY\t129\t0.3\t0.1\t"),
             kFirst + "gap_visits: is not a finite number: ''");
-  EXPECT_EQ(spoilt("4001\tMilk\tDAIRY\t129\t0.3\t0.1\t0\t101\t2.5\t1.25"),
-            kFirst + "depth_percent: is out of range: 101");
-  EXPECT_EQ(spoilt("4001\tMilk\tDAIRY\t129\t0.3\t0.1\t0\t15\t2.5\t1e999"),
-            kFirst + "expected_value_minor: is not a finite number: '1e999'");
-  EXPECT_EQ(spoilt("4001\tMilk\tDAIRY\t129\t0.3\t0.1\t0\t15\t2.5\t1.25"), "decoded");
+  // Past a float's range: not read as infinity.
+  EXPECT_EQ(spoilt("4001\tMilk\tDAIRY\t129\t0.3\t0.1\t1e39"),
+            kFirst + "gap_visits: is not a finite number: '1e39'");
+  EXPECT_EQ(spoilt("4001\tMilk\tDAIRY\t129\t0.3\t0.1\t0"), "decoded");
+}
+
+// What migration 0025 and the nights before v2 wrote: ten fields, the last three (the
+// run's depth, expected cost and value) counted but not read.
+TEST(PackedCandidates, AFirstVersionValueStillDecodes) {
+  const auto read = UnpackCandidates(
+      "v1 2\n4001\tMilk\tDAIRY\t129\t0.3\t0.10000000000000001\t2.5\t15\t2.5\t1.25\n"
+      "5001\tRice\\tlong\tGRAINS\t500\t0.25\t0.05\t0\t10\t5.4\t3.2\n",
+      "nv");
+  ASSERT_TRUE(read.ok()) << read.error().ToString();
+  ASSERT_EQ(read->size(), 2u);
+  EXPECT_EQ((*read)[0].candidate.sku, "4001");
+  EXPECT_EQ((*read)[0].candidate.probability, 0.10000000000000001);  // a double, as written
+  EXPECT_EQ((*read)[0].candidate.gap_visits, 2.5);
+  EXPECT_EQ((*read)[1].candidate.name, "Rice\tlong");
+  EXPECT_EQ((*read)[1].candidate.margin_rate, 0.25);
+  EXPECT_EQ((*read)[1].rank, 1);
+  EXPECT_EQ(ErrorOf("v1 1\n4001\tMilk\tDAIRY\t129\t0.3\t0.1\t0\n"),
+            "next_visit_candidates.candidates[0].depth_percent: is missing: the record has 7 of"
+            " 10 fields");
+  EXPECT_EQ(ErrorOf("v1 1\n4001\tMilk\tDAIRY\t129\t0.3\t1.5\t0\t15\t2.5\t1.25\n"),
+            "next_visit_candidates.candidates[0].probability: is not between 0 and 1: 1.5");
 }
 
 TEST(PackedCandidates, APurchaseSkipsAValueThatDoesNotDecode) {
   const auto record = Record(1, "nv", "2026-11-23", 0, "4001");
   std::vector<NextVisitCandidate> out;
   AppendUnpackedCandidates(PackCandidates({&record}), "nv", 1, out);
-  AppendUnpackedCandidates("v1 1\n4001\n", "nv", 1, out);
+  AppendUnpackedCandidates("v2 1\n4001\n", "nv", 1, out);
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].sku, "4001");
   EXPECT_EQ(out[0].campaign_id, "nv");

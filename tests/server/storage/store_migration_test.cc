@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "storage/open_store.h"
+#include "storage/packed_candidates.h"
 #include "storage/sqlite_migrations.h"
 #include "support/temp_dir.h"
 #include "support/test_database.h"
@@ -103,10 +104,11 @@ class StoreMigrationTest : public ::testing::Test {
     ASSERT_TRUE(store->RecordCampaignOffers({offer}, kDay2).ok());
     // A next_visit candidate for the purchases, and its campaign's budget row.
     ASSERT_TRUE(store
-                    ->RecordNextVisitCandidates(
-                        {{"2026-11-26", offer.customer_id, 0,
-                          {"winback", "1001", "Whole milk", "DAIRY", 129, 0.3, 1.0 / 3, 2.5}, 15,
-                          offer.expected_cost_minor, 1.0 / 7}})
+                    ->RecordNextVisitCandidates(PackCandidateRows(
+                        {{"2026-11-26",
+                          offer.customer_id,
+                          0,
+                          {"winback", "1001", "Whole milk", "DAIRY", 129, 0.3, 1.0 / 3, 2.5}}}))
                     .ok());
     ASSERT_TRUE(store->SetNextVisitRun("winback", "2026-11-26", 0.1 / 3, kDay2).ok());
     ASSERT_TRUE(store->FinishBatchRun("2026-11-26", {{"offers", 1}}, kDay2).ok());
