@@ -168,13 +168,11 @@ std::optional<std::pair<std::string, targeting::NextBasketOptions>> RecentTuning
 
 // Keeps the next_visit campaigns' candidates for the purchases, then makes them current:
 // a run killed before the switch leaves purchases on the previous run's.
-Status StoreNextVisitCandidates(Store& store, const CouponRunOptions& options,
-                                const targeting::TransactionHistory& history,
-                                const std::vector<std::vector<targeting::ScoredProduct>>& scores,
-                                const std::vector<targeting::ProductFacts>& products,
-                                const std::unordered_map<std::string_view, const domain::Product*>& by_sku,
-                                const std::vector<domain::Campaign>& campaigns,
-                                const targeting::CampaignPlan& plan) {
+Status StoreNextVisitCandidates(
+    Store& store, const CouponRunOptions& options, const targeting::TransactionHistory& history,
+    const std::vector<targeting::ProductFacts>& products,
+    const std::unordered_map<std::string_view, const domain::Product*>& by_sku,
+    const std::vector<domain::Campaign>& campaigns, const targeting::CampaignPlan& plan) {
   // The products' names found once, not for every candidate.
   std::vector<std::string_view> names(products.size());
   for (std::size_t p = 0; p < products.size(); ++p) {
@@ -218,16 +216,12 @@ Status StoreNextVisitCandidates(Store& store, const CouponRunOptions& options,
       lines.clear();
       std::size_t j = first;
       for (; j < end && candidates[j].campaign == campaign; ++j) {
-        const targeting::ChosenOffer& chosen = candidates[j];
-        const targeting::ProductFacts& product = products[chosen.product];
-        double probability = 0;
-        for (const auto& scored : scores[customer]) {
-          if (scored.product == chosen.product) probability = scored.probability;
-        }
+        const targeting::KeptCandidate& kept = candidates[j];
+        const targeting::ProductFacts& product = products[kept.product];
         AppendPackedCandidate(
-            lines, {product.sku, names[chosen.product], product.category, product.price_minor,
+            lines, {product.sku, names[kept.product], product.category, product.price_minor,
                     product.margin_rate.value_or(options.campaigns.default_margin_rate),
-                    probability, gaps[j - i]});
+                    kept.probability, gaps[j - i]});
       }
       batch.push_back(
           {campaigns[campaign].id, options.run_date, customer_id, PackedValue(j - first, lines)});
@@ -530,8 +524,8 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
     if (auto flushed = flush(); !flushed.ok()) return flushed.error();
     meter.Finish(plan.offers.size(), plan.offers.size());
   }
-  if (auto kept = StoreNextVisitCandidates(store, options, history, recommendations, products,
-                                           by_sku, campaigns, plan);
+  if (auto kept =
+          StoreNextVisitCandidates(store, options, history, products, by_sku, campaigns, plan);
       !kept.ok()) {
     return kept.error();
   }

@@ -359,7 +359,7 @@ CampaignPlan PlanCampaigns(const TransactionHistory& history,
                           order.end(), better);
         for (std::size_t i = 0; i < kept; ++i) {
           plan.next_visit_candidates.push_back(
-              {c, k, best_product[order[i]], best[order[i]], held_out});
+              {c, k, best_product[order[i]], static_cast<float>(best_probability[order[i]])});
         }
       }
       // A campaign the purchases issue (IssuedAtPurchases) is priced here only for its

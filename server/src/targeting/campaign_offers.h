@@ -100,12 +100,22 @@ struct CampaignRunSummary {
   std::string skipped_reason;       // non-empty: the campaign was not run, and why
 };
 
+// A product a next_visit campaign keeps for a customer's purchases to choose from, which
+// price it again when the customer shops (scored_offer_planner.h): all they take of the
+// night is the product and its probability, so a chain's ten million of them stay small.
+struct KeptCandidate {
+  std::uint32_t customer = 0;  // history id
+  std::uint32_t campaign = 0;  // index into the campaigns given
+  std::uint32_t product = 0;   // history id
+  float probability = 0;       // p0, the model's
+};
+
 struct CampaignPlan {
   std::vector<ChosenOffer> offers;  // by customer, then campaign
   // For next_visit campaigns: each eligible customer's best priced offers (at most
-  // options.next_visit_candidates, best value for cost first), chosen or not tonight,
-  // for the purchases to choose from (scored_offer_planner.h). By customer, then campaign.
-  std::vector<ChosenOffer> next_visit_candidates;
+  // options.next_visit_candidates, best value for cost first), chosen or not tonight.
+  // By customer, then campaign.
+  std::vector<KeptCandidate> next_visit_candidates;
   std::vector<CampaignRunSummary> campaigns;
 };
 
