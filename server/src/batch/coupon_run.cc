@@ -9,6 +9,7 @@
 #include "batch/customer_features_run.h"
 #include "batch/history_read.h"
 #include "batch/progress.h"
+#include "batch/write_behind.h"
 #include "loyalty/core/name_based_uuid.h"
 #include "loyalty/core/utf8.h"
 #include "storage/packed_candidates.h"
@@ -202,6 +203,7 @@ Status StoreNextVisitCandidates(
             [](const Group& a, const Group& b) { return a.customer_id < b.customer_id; });
   std::vector<PackedCandidateRow> batch;
   std::size_t batch_candidates = 0;
+  WriteBehind writes;  // the store writes a batch while the next is packed
   std::string lines;
   std::vector<std::uint32_t> of_customer;
   for (std::size_t g = 0; g < groups.size(); ++g) {
@@ -231,11 +233,14 @@ Status StoreNextVisitCandidates(
     if (batch_candidates >= options.candidate_write_batch || g + 1 == groups.size()) {
       // A run that lost its lock must not write beside the run that took it over.
       if (auto held = StillHeld(options); !held.ok()) return held;
-      if (auto stored = store.RecordNextVisitCandidates(batch); !stored.ok()) return stored;
-      batch.clear();
+      auto started = writes.Start(
+          [&store, rows = std::move(batch)] { return store.RecordNextVisitCandidates(rows); });
+      if (!started.ok()) return started;
+      batch = {};
       batch_candidates = 0;
     }
   }
+  if (auto written = writes.Finish(); !written.ok()) return written;
   if (auto held = StillHeld(options); !held.ok()) return held;
   for (std::size_t k = 0; k < campaigns.size(); ++k) {
     if (campaigns[k].kind != domain::CampaignKind::kNextVisit) continue;

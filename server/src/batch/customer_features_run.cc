@@ -5,6 +5,7 @@
 #include <map>
 #include <vector>
 
+#include "batch/write_behind.h"
 #include "targeting/customer_features.h"
 
 namespace loyalty::server::batch {
@@ -19,13 +20,16 @@ Result<nlohmann::json> RefreshCustomerFeatures(
   std::map<std::string, std::int64_t> bands{{"low", 0}, {"medium", 0}, {"high", 0}};
   std::vector<CustomerFeaturesRecord> rows;
   rows.reserve(rows_per_write);
+  WriteBehind writes;  // the store writes a part while the next is prepared
   const auto write = [&]() -> Status {
     if (still_held) {
       if (auto held = still_held(); !held.ok()) return held;
     }
-    if (auto written = store.WriteCustomerFeatures(rows); !written.ok()) return written;
-    rows.clear();
-    return Status();
+    auto started = writes.Start(
+        [&store, part = std::move(rows)] { return store.WriteCustomerFeatures(part); });
+    rows = {};
+    rows.reserve(rows_per_write);
+    return started;
   };
   // In the order of the table's key: rows written in the history's order land all over
   // the table, and every transaction then rewrites most of its pages.
@@ -66,6 +70,7 @@ Result<nlohmann::json> RefreshCustomerFeatures(
   if (!rows.empty()) {
     if (auto written = write(); !written.ok()) return written.error();
   }
+  if (auto written = writes.Finish(); !written.ok()) return written.error();
   if (still_held) {
     if (auto held = still_held(); !held.ok()) return held.error();
   }
