@@ -1,8 +1,14 @@
 // The nightly run's customer features in storage, on both engines: written in bulk,
 // replaced per customer, rows of other run dates dropped, unknown and erased customers
-// skipped, merged-away customers' rows gone.
+// skipped, merged-away customers' rows gone; on PostgreSQL, a write that PostgreSQL
+// aborts to end a deadlock with a purchase is run again.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <future>
+#include <thread>
+
+#include "loyalty/postgres/postgres.h"
 #include "storage/open_store.h"
 #include "support/temp_dir.h"
 #include "support/test_database.h"
@@ -152,6 +158,57 @@ TEST_P(CustomerFeaturesStoreTest, ABulkWriteSpanningStatementsKeepsEveryRowAndSk
   EXPECT_EQ(store_->FindCustomerFeatures(bob)->lapse_risk, 0.4);
   EXPECT_EQ(store_->FindCustomerFeatures(cid)->lapse_risk, 0.3);
   EXPECT_EQ(store_->FindCustomerFeatures(cid)->run_date, "2026-12-04");
+}
+
+// A purchase of two customers at risk holds the second's row (the band's trigger) and
+// then wants the first's, which the run's write, in id order, holds while it waits for
+// the second's. The run's side is made the one PostgreSQL aborts (it checks for the
+// deadlock after its 1 s; the purchase's session waits 10 s first): the store's writer
+// runs a failed transaction's jobs again (group_commit_writer.h), so the run writes its
+// part once the purchase is done, and nothing of either is lost.
+TEST(CustomerFeaturesDeadlockTest, TheRunsWriteIsRunAgainWhenADeadlockWithAPurchaseAbortsIt) {
+  testing::TempDir dir;
+  testing::TestDatabase database(testing::Engine::kPostgres, dir);
+  const TopCategoryPlanner planner;
+  auto store = OpenStore(ParseStoreUrl(database.url(), "url").value(), planner, Key());
+  const std::int64_t ann = store->RegisterCustomer(Card(1), {}, At("2026-11-01T09:00:00Z")).value();
+  const std::int64_t bob = store->RegisterCustomer(Card(2), {}, At("2026-11-01T09:00:00Z")).value();
+  ASSERT_LT(ann, bob);
+  ASSERT_TRUE(store
+                  ->WriteCustomerFeatures(
+                      {Features(ann, "2026-12-04", 0.1), Features(bob, "2026-12-04", 0.2)})
+                  .ok());
+
+  postgres::Connection purchase(database.url());
+  purchase.Exec("SET deadlock_timeout = '10s'");
+  purchase.Exec("BEGIN");
+  purchase.Run("UPDATE customer_features SET lapse_risk = 0 WHERE customer_id = " +
+               std::to_string(bob));
+  auto written = std::async(std::launch::async, [&] {
+    return store->WriteCustomerFeatures(
+        {Features(ann, "2026-12-05", 0.5), Features(bob, "2026-12-05", 0.6)});
+  });
+  // Once the run's write waits for Bob's row (it holds Ann's), the purchase wants Ann's.
+  postgres::Connection watcher(database.url());
+  bool waiting = false;
+  for (int i = 0; i < 500 && !waiting; ++i) {
+    waiting = watcher
+                  .Run(
+                      "SELECT COUNT(*) FROM pg_stat_activity WHERE datname ="
+                      " current_database() AND wait_event_type = 'Lock'")
+                  .Int(0, 0) > 0;
+    if (!waiting) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_TRUE(waiting);
+  purchase.Run("UPDATE customer_features SET lapse_risk = 0 WHERE customer_id = " +
+               std::to_string(ann));
+  purchase.Exec("COMMIT");
+
+  const Status status = written.get();
+  ASSERT_TRUE(status.ok()) << status.error().ToString();
+  EXPECT_EQ(store->FindCustomerFeatures(ann)->lapse_risk, 0.5);
+  EXPECT_EQ(store->FindCustomerFeatures(bob)->lapse_risk, 0.6);
+  EXPECT_EQ(store->FindCustomerFeatures(bob)->run_date, "2026-12-05");
 }
 
 }  // namespace
