@@ -30,7 +30,7 @@ void CustomerSegmentChanges::Stored(std::int64_t customer_id,
       visited_since ? std::optional<std::int64_t>(0) : scored;
   // A visit since forces the write, for the risk the features step stored.
   if (!visited_since && segment == row->segment && band == wanted) return;
-  writes_.push_back({customer_id, row->segment, scored});
+  writes_.push_back({customer_id, row->segment, scored, visited_since || band != wanted});
 }
 
 std::string RunDateOf(Timestamp history_end) { return FormatUtc(history_end).substr(0, 10); }

@@ -23,6 +23,10 @@ struct CustomerSegmentWrite {
   std::int64_t customer_id = 0;
   std::string segment;
   std::optional<std::int64_t> band;
+  // False when the row holds the band already (and no visit since calls for "low"): the
+  // segment alone changes, and SQLite, given no band to set, leaves the band's partial
+  // indexes alone (setting a column moves its index entries, changed or not).
+  bool band_changes = true;
 };
 
 // The run date whose history ends at `history_end` (its UTC midnight): the features'

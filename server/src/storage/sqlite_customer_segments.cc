@@ -6,6 +6,20 @@
 
 namespace loyalty::server {
 
+namespace {
+
+// ?1 segment, ?2 band, ?3 customer, ?4 the history's end, ?5 the run's date.
+constexpr char kSetSegmentAndBand[] =
+    "UPDATE customers SET segment = ?1, lapse_risk_band = CASE WHEN ?2 > 0 AND"
+    " COALESCE(last_visit_at, 0) >= ?4 THEN 0 ELSE ?2 END WHERE id = ?3 AND erased_at IS NULL"
+    " AND NOT EXISTS (SELECT 1 FROM customer_features f WHERE f.customer_id = ?3 AND"
+    " f.run_date > ?5)";
+constexpr char kSetSegment[] =
+    "UPDATE customers SET segment = ?1 WHERE id = ?3 AND erased_at IS NULL AND NOT EXISTS"
+    " (SELECT 1 FROM customer_features f WHERE f.customer_id = ?3 AND f.run_date > ?5)";
+
+}  // namespace
+
 Status SqliteStore::SetCustomerSegments(const std::vector<CustomerSegmentRow>& rows,
                                         Timestamp history_end) {
   CustomerSegmentChanges changes(rows, history_end);
@@ -33,16 +47,12 @@ Status SqliteStore::SetCustomerSegments(const std::vector<CustomerSegmentRow>& r
         const CustomerSegmentWrite& write = writes[i];
         // Checked again as written: a visit or an erasure may have come since the read,
         // or a later night's run (this one an older date run again) scored the customer.
-        db.Prepared("UPDATE customers SET segment = ?1, lapse_risk_band = CASE WHEN ?2 > 0"
-                    " AND COALESCE(last_visit_at, 0) >= ?4 THEN 0 ELSE ?2 END"
-                    " WHERE id = ?3 AND erased_at IS NULL AND NOT EXISTS (SELECT 1 FROM"
-                    " customer_features f WHERE f.customer_id = ?3 AND f.run_date > ?5)")
-            .Bind(1, write.segment)
-            .Bind(2, write.band)
-            .Bind(3, write.customer_id)
-            .Bind(4, ToUnixSeconds(history_end))
-            .Bind(5, run_date)
-            .Run();
+        // Where the band is left as it is, a visit since the read has made it low itself.
+        auto& update =
+            write.band_changes ? db.Prepared(kSetSegmentAndBand) : db.Prepared(kSetSegment);
+        update.Bind(1, write.segment).Bind(3, write.customer_id).Bind(5, run_date);
+        if (write.band_changes) update.Bind(2, write.band).Bind(4, ToUnixSeconds(history_end));
+        update.Run();
         // A visit since the history ended, seen at the read or since: the risk this run
         // stored goes to 0 with the band, as the visit's trigger would have made it.
         if (write.band.value_or(0) > 0) {
