@@ -184,9 +184,10 @@ Status StoreNextVisitCandidates(
   // every customer its campaigns reach, so a record of each first would cost as much as
   // the write.
   const auto& candidates = plan.next_visit_candidates;
-  // One customer's candidates (every campaign, each campaign's together) at a time, in
-  // the order of their key: rows that arrive in the history's order land all over the
-  // table's index, and every transaction then rewrites most of its pages.
+  // One customer's candidates (every campaign, each campaign's together) at a time, by
+  // customer id, the key's last part (with one next_visit campaign, the key's order):
+  // rows that arrive in the history's order land all over the table's index, and every
+  // transaction then rewrites most of its pages.
   struct Group {
     std::int64_t customer_id;
     std::size_t begin, end;
@@ -231,7 +232,9 @@ Status StoreNextVisitCandidates(
       first = j;
     }
     if (batch_candidates >= options.candidate_write_batch || g + 1 == groups.size()) {
-      // A run that lost its lock must not write beside the run that took it over.
+      // A run that lost its lock must not write beside the run that took it over: the
+      // lock is checked right before the write it allows, so after the last one ended.
+      if (auto written = writes.Finish(); !written.ok()) return written;
       if (auto held = StillHeld(options); !held.ok()) return held;
       auto started = writes.Start(
           [&store, rows = std::move(batch)] { return store.RecordNextVisitCandidates(rows); });

@@ -22,6 +22,8 @@ Result<nlohmann::json> RefreshCustomerFeatures(
   rows.reserve(rows_per_write);
   WriteBehind writes;  // the store writes a part while the next is prepared
   const auto write = [&]() -> Status {
+    // The lock is checked right before the write it allows, so after the last one ended.
+    if (auto written = writes.Finish(); !written.ok()) return written;
     if (still_held) {
       if (auto held = still_held(); !held.ok()) return held;
     }

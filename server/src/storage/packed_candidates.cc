@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <tuple>
 
@@ -36,6 +37,18 @@ template <typename Number>
 void AppendNumber(std::string& out, Number value) {
   char buffer[32];
   out.append(buffer, std::to_chars(buffer, buffer + sizeof buffer, value).ptr);
+}
+
+// A double as the float the value keeps: one past a float's range would be written as
+// "inf", one below its smallest normal as a denormal that the reader may refuse, either
+// costing the customer their candidates; a probability that small is 0.
+float AsFloat(double value) {
+  const auto narrowed = static_cast<float>(value);
+  if (!std::isfinite(narrowed)) {
+    return std::copysign(std::numeric_limits<float>::max(), narrowed);
+  }
+  if (std::fabs(narrowed) < std::numeric_limits<float>::min()) return 0;
+  return narrowed;
 }
 
 Error Bad(std::size_t record, std::size_t field, const std::string& why) {
@@ -104,9 +117,9 @@ void AppendPackedCandidate(std::string& lines, const PackedCandidateFields& cand
   lines += '\t';
   AppendNumber(lines, candidate.margin_rate);
   lines += '\t';
-  AppendNumber(lines, static_cast<float>(candidate.probability));
+  AppendNumber(lines, AsFloat(candidate.probability));
   lines += '\t';
-  AppendNumber(lines, static_cast<float>(candidate.gap_visits));
+  AppendNumber(lines, AsFloat(candidate.gap_visits));
   lines += '\n';
 }
 

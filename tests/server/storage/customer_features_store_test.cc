@@ -179,12 +179,15 @@ TEST(CustomerFeaturesDeadlockTest, TheRunsWriteIsRunAgainWhenADeadlockWithAPurch
                       {Features(ann, "2026-12-04", 0.1), Features(bob, "2026-12-04", 0.2)})
                   .ok());
 
+  // Declared before the purchase's connection, so that a failed assertion closes that
+  // connection (and its locks) before this waits for the write.
+  std::future<Status> written;
   postgres::Connection purchase(database.url());
   purchase.Exec("SET deadlock_timeout = '10s'");
   purchase.Exec("BEGIN");
   purchase.Run("UPDATE customer_features SET lapse_risk = 0 WHERE customer_id = " +
                std::to_string(bob));
-  auto written = std::async(std::launch::async, [&] {
+  written = std::async(std::launch::async, [&] {
     return store->WriteCustomerFeatures(
         {Features(ann, "2026-12-05", 0.5), Features(bob, "2026-12-05", 0.6)});
   });
@@ -200,6 +203,10 @@ TEST(CustomerFeaturesDeadlockTest, TheRunsWriteIsRunAgainWhenADeadlockWithAPurch
     if (!waiting) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   ASSERT_TRUE(waiting);
+  // The write holds Ann's row: the purchase's next statement closes the cycle.
+  EXPECT_THROW(watcher.Run("SELECT 1 FROM customer_features WHERE customer_id = " +
+                           std::to_string(ann) + " FOR UPDATE NOWAIT"),
+               postgres::PostgresError);
   purchase.Run("UPDATE customer_features SET lapse_risk = 0 WHERE customer_id = " +
                std::to_string(ann));
   purchase.Exec("COMMIT");

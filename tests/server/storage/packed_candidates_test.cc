@@ -4,9 +4,10 @@
 // naming what is wrong.
 #include "storage/packed_candidates.h"
 
-#include <algorithm>
-
 #include <gtest/gtest.h>
+
+#include <algorithm>
+#include <limits>
 
 namespace loyalty::server {
 namespace {
@@ -58,6 +59,16 @@ TEST(PackedCandidates, ReadBackExactlyWithTheirTextEscaped) {
   // The probability and the gap in their float's shortest form.
   EXPECT_NE(packed.find("\t0.3\t0.33333334\n"), std::string::npos) << packed;
   EXPECT_NE(packed.find("\t1e-30\t123456.79\n"), std::string::npos) << packed;
+
+  // Past a float's range, or below its smallest normal: kept as the float's largest, or 0,
+  // rather than "inf" or a denormal the reader would refuse with the customer's row.
+  auto third = Record(7, "nv", "2026-11-23", 2, "6001");
+  third.candidate.probability = 1e-40;
+  third.candidate.gap_visits = 1e39;
+  const auto edges = UnpackCandidates(PackCandidates({&third}), "nv");
+  ASSERT_TRUE(edges.ok()) << edges.error().ToString();
+  EXPECT_EQ((*edges)[0].candidate.probability, 0);
+  EXPECT_EQ((*edges)[0].candidate.gap_visits, std::numeric_limits<float>::max());
 
   const auto none = UnpackCandidates(PackCandidates({}), "nv");
   ASSERT_TRUE(none.ok());
