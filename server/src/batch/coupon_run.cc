@@ -236,9 +236,8 @@ Status StoreNextVisitCandidates(
       // lock is checked right before the write it allows, so after the last one ended.
       if (auto written = writes.Finish(); !written.ok()) return written;
       if (auto held = StillHeld(options); !held.ok()) return held;
-      auto started = writes.Start(
+      writes.Start(
           [&store, rows = std::move(batch)] { return store.RecordNextVisitCandidates(rows); });
-      if (!started.ok()) return started;
       batch = {};
       batch_candidates = 0;
     }

@@ -4,6 +4,7 @@
 // of the features step were the rows' preparation alone).
 #pragma once
 
+#include <cassert>
 #include <functional>
 #include <future>
 #include <utility>
@@ -21,12 +22,12 @@ class WriteBehind {
     if (pending_.valid()) pending_.wait();
   }
 
-  // Waits for the write in flight, then starts `write`, which must own what it writes;
-  // when the write waited for failed, returns its error and starts nothing.
-  Status Start(std::function<Status()> write) {
-    if (auto done = Finish(); !done.ok()) return done;
+  // Starts `write`, which must own what it writes. The write before it must have been
+  // waited for (Finish), so that its outcome is seen, and whatever the caller checks
+  // before a write (the run's lock) is checked after the last one ended.
+  void Start(std::function<Status()> write) {
+    assert(!pending_.valid());
     pending_ = std::async(std::launch::async, std::move(write));
-    return Status();
   }
 
   // Waits for the write in flight, if any: its outcome.
