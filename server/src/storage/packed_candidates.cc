@@ -107,19 +107,29 @@ Result<double> Real(std::string_view text, std::size_t record, std::size_t field
 }  // namespace
 
 void AppendPackedCandidate(std::string& lines, const PackedCandidateFields& candidate) {
-  AppendEscaped(lines, candidate.sku);
+  lines += PackedProductPart(candidate);
+  AppendPackedChances(lines, candidate.probability, candidate.gap_visits);
+}
+
+std::string PackedProductPart(const PackedCandidateFields& product) {
+  std::string part;
+  AppendEscaped(part, product.sku);
+  part += '\t';
+  AppendEscaped(part, product.name);
+  part += '\t';
+  AppendEscaped(part, product.category);
+  part += '\t';
+  AppendNumber(part, product.unit_price_minor);
+  part += '\t';
+  AppendNumber(part, product.margin_rate);
+  part += '\t';
+  return part;
+}
+
+void AppendPackedChances(std::string& lines, double probability, double gap_visits) {
+  AppendNumber(lines, AsFloat(probability));
   lines += '\t';
-  AppendEscaped(lines, candidate.name);
-  lines += '\t';
-  AppendEscaped(lines, candidate.category);
-  lines += '\t';
-  AppendNumber(lines, candidate.unit_price_minor);
-  lines += '\t';
-  AppendNumber(lines, candidate.margin_rate);
-  lines += '\t';
-  AppendNumber(lines, AsFloat(candidate.probability));
-  lines += '\t';
-  AppendNumber(lines, AsFloat(candidate.gap_visits));
+  AppendNumber(lines, AsFloat(gap_visits));
   lines += '\n';
 }
 

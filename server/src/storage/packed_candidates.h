@@ -40,6 +40,11 @@ struct PackedCandidateFields {
 
 // Appends one candidate's line to `lines`; PackedValue then makes the value of them.
 void AppendPackedCandidate(std::string& lines, const PackedCandidateFields& candidate);
+// The same line in two parts, for a writer of many candidates of few products: the
+// product's part (the fields up to the margin rate), the same on every line of that
+// product and so made once, and then the candidate's own. A line is one of each.
+std::string PackedProductPart(const PackedCandidateFields& product);
+void AppendPackedChances(std::string& lines, double probability, double gap_visits);
 
 // The value of `count` candidates whose lines AppendPackedCandidate wrote, in rank order.
 std::string PackedValue(std::size_t count, std::string_view lines);

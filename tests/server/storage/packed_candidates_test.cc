@@ -75,6 +75,34 @@ TEST(PackedCandidates, ReadBackExactlyWithTheirTextEscaped) {
   EXPECT_TRUE(none->empty());
 }
 
+// The batch's way, a product's part made once and each candidate's own after it, writes
+// the lines the one-call way writes, and they read back as written.
+TEST(PackedCandidates, TheProductsPartAndTheChancesMakeTheSameLine) {
+  const PackedCandidateFields product{"4001", "Tab\there \\ and\nthere", "DRY\tBN", 9'007,
+                                      0.1 + 0.7};
+  std::string whole, in_parts;
+  const std::string part = PackedProductPart(product);
+  for (const auto& [probability, gap] : {std::pair{0.1 + 0.2, 1.0 / 3.0}, {1e-40, 1e39}}) {
+    PackedCandidateFields candidate = product;
+    candidate.probability = probability;
+    candidate.gap_visits = gap;
+    AppendPackedCandidate(whole, candidate);
+    in_parts += part;
+    AppendPackedChances(in_parts, probability, gap);
+  }
+  EXPECT_EQ(in_parts, whole);
+  const auto read = UnpackCandidates(PackedValue(2, in_parts), "nv");
+  ASSERT_TRUE(read.ok()) << read.error().ToString();
+  ASSERT_EQ(read->size(), 2u);
+  EXPECT_EQ((*read)[0].candidate.name, "Tab\there \\ and\nthere");
+  EXPECT_EQ((*read)[0].candidate.category, "DRY\tBN");
+  EXPECT_EQ((*read)[0].candidate.unit_price_minor, 9'007);
+  EXPECT_EQ((*read)[0].candidate.margin_rate, 0.1 + 0.7);
+  EXPECT_EQ((*read)[0].candidate.probability, static_cast<double>(0.3f));  // kept as a float
+  EXPECT_EQ((*read)[1].candidate.probability, 0);
+  EXPECT_EQ((*read)[1].candidate.gap_visits, std::numeric_limits<float>::max());
+}
+
 TEST(PackedCandidates, RowsGroupCustomerCampaignAndRunWithTheirCandidatesInRankOrder) {
   const std::vector<NextVisitCandidateRecord> records = {
       Record(1, "nv", "2026-11-23", 1, "B"), Record(2, "nv", "2026-11-23", 0, "C"),
