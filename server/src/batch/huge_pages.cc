@@ -1,0 +1,46 @@
+#include "batch/huge_pages.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <string_view>
+
+namespace loyalty::server::batch {
+
+std::optional<std::string> TunablesWithHugePages(const char* current) {
+  constexpr std::string_view kTunable = "glibc.malloc.hugetlb";
+  if (current == nullptr || *current == '\0') return std::string(kTunable) + "=1";
+  // A colon-separated list of name=value.
+  const std::string_view tunables = current;
+  for (std::size_t at = 0; at <= tunables.size();) {
+    std::size_t end = tunables.find(':', at);
+    if (end == std::string_view::npos) end = tunables.size();
+    const std::string_view entry = tunables.substr(at, end - at);
+    if (entry.substr(0, entry.find('=')) == kTunable) return std::nullopt;
+    at = end + 1;
+  }
+  return std::string(tunables) + ":" + std::string(kTunable) + "=1";
+}
+
+void RestartWithHugePages(char** argv) {
+#if defined(__linux__) && defined(__GLIBC__)
+  const char* current = std::getenv("GLIBC_TUNABLES");
+  const auto tunables = TunablesWithHugePages(current);
+  if (!tunables) return;
+  const std::optional<std::string> before =
+      current ? std::optional<std::string>(current) : std::nullopt;
+  if (::setenv("GLIBC_TUNABLES", tunables->c_str(), 1) != 0) return;
+  ::execv("/proc/self/exe", argv);
+  // Not started again (no /proc, say): on as before, with the variable as it was, so that
+  // a program this one starts is not given the tunable either.
+  if (before) {
+    ::setenv("GLIBC_TUNABLES", before->c_str(), 1);
+  } else {
+    ::unsetenv("GLIBC_TUNABLES");
+  }
+#else
+  (void)argv;
+#endif
+}
+
+}  // namespace loyalty::server::batch
