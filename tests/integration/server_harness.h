@@ -194,6 +194,7 @@ class ServerHarness {
   // Writes to the server's database behind its back, as another program (the nightly
   // batch) would.
   void Exec(const std::string& sql) const { database_.Exec(sql); }
+  bool WriteInProgress() const { return database_.WriteInProgress(); }
 
   std::string ReadLog() const {
     std::ifstream in(dir_.File("server.log"));

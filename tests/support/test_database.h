@@ -123,6 +123,25 @@ class TestDatabase {
     if (text == "<null>") return 0;
     return std::stoll(text);
   }
+  // Whether another connection holds a write transaction open: SQLite's one writer's
+  // lock, or a PostgreSQL session of this database inside a transaction or a statement.
+  bool WriteInProgress() const {
+    if (engine_ == Engine::kSqlite) {
+      sqlite::Connection db(sqlite_path_, {.busy_timeout_ms = 0});
+      try {
+        db.Exec("BEGIN IMMEDIATE");
+      } catch (const std::exception&) {
+        return true;  // busy: another connection writes
+      }
+      db.Exec("ROLLBACK");
+      return false;
+    }
+    return std::stoll(Text(
+               "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database()"
+               " AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+               " AND state IN ('active', 'idle in transaction',"
+               " 'idle in transaction (aborted)')")) > 0;
+  }
   void Exec(const std::string& sql) const {
     if (engine_ == Engine::kSqlite) {
       sqlite::Connection(sqlite_path_).Exec(sql);

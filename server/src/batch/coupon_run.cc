@@ -1,9 +1,11 @@
 #include "batch/coupon_run.h"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <chrono>
 #include <ctime>
+#include <future>
 #include <unordered_map>
 
 #include "batch/customer_features_run.h"
@@ -24,17 +26,24 @@ using Clock = std::chrono::steady_clock;
 
 // The seconds each phase took, by the wall clock and in CPU time of the whole process
 // (every thread): on a machine shared with other work the wall clock says how long the
-// night was, the CPU time what the run itself cost.
+// night was, the CPU time what the run itself cost. Phases that run beside one another
+// have their wall clocks only, and the stretch they share its CPU time.
 class PhaseClock {
  public:
-  void Start() {
-    wall_start_ = Clock::now();
-    cpu_start_ = CpuSeconds();
+  struct Mark {
+    Clock::time_point wall;
+    double cpu = 0;
+  };
+  static Mark Now() { return {Clock::now(), CpuSeconds()}; }
+  static double SecondsSince(const Mark& start) {
+    return std::chrono::duration<double>(Clock::now() - start.wall).count();
   }
-  void Stop(const char* phase) {
-    wall_[phase] = std::chrono::duration<double>(Clock::now() - wall_start_).count();
-    cpu_[phase] = CpuSeconds() - cpu_start_;
+  void Stop(const char* phase, const Mark& start) {
+    wall_[phase] = SecondsSince(start);
+    cpu_[phase] = CpuSeconds() - start.cpu;
   }
+  void StopWall(const char* phase, const Mark& start) { Record(phase, SecondsSince(start)); }
+  void Record(const char* phase, double wall_seconds) { wall_[phase] = wall_seconds; }
   void AddTo(nlohmann::json& summary) {
     summary["seconds"] = wall_;
     summary["cpu_seconds"] = cpu_;
@@ -46,8 +55,6 @@ class PhaseClock {
     ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
     return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) * 1e-9;
   }
-  Clock::time_point wall_start_;
-  double cpu_start_ = 0;
   nlohmann::json wall_ = nlohmann::json::object();
   nlohmann::json cpu_ = nlohmann::json::object();
 };
@@ -103,12 +110,14 @@ class PhaseProgress {
   std::size_t last_done_ = 0;
 };
 
-// Mean visits between the customer's purchases of each of `products`; 0 for a product
-// bought at fewer than two of their visits (no rhythm to go by).
-std::vector<double> GapVisits(const targeting::TransactionHistory& history,
-                              std::uint32_t customer, const std::vector<std::uint32_t>& products) {
-  std::vector<std::uint32_t> count(products.size(), 0), first(products.size(), 0),
-      last(products.size(), 0);
+// Mean visits between the customer's purchases of each of `products`, into `gaps`; 0 for
+// a product bought at fewer than two of their visits (no rhythm to go by). `seen` is
+// scratch, kept by the caller so that a million customers cost no allocation each.
+void GapVisits(const targeting::TransactionHistory& history, std::uint32_t customer,
+               const std::vector<std::uint32_t>& products, std::vector<double>& gaps,
+               std::vector<std::array<std::uint32_t, 3>>& seen) {
+  // Per product: baskets it was in, the first and the last.
+  seen.assign(products.size(), {0, 0, 0});
   const std::uint32_t begin = history.customer_basket_begin[customer];
   const std::uint32_t end = history.customer_basket_begin[customer + 1];
   for (std::uint32_t basket = begin; basket < end; ++basket) {
@@ -119,15 +128,16 @@ std::vector<double> GapVisits(const targeting::TransactionHistory& history,
         in_basket = history.line_product[line] == products[i];
       }
       if (!in_basket) continue;
-      if (count[i]++ == 0) first[i] = basket;
-      last[i] = basket;
+      auto& [count, first, last] = seen[i];
+      if (count++ == 0) first = basket;
+      last = basket;
     }
   }
-  std::vector<double> gaps(products.size(), 0);
+  gaps.assign(products.size(), 0);
   for (std::size_t i = 0; i < products.size(); ++i) {
-    if (count[i] >= 2) gaps[i] = static_cast<double>(last[i] - first[i]) / (count[i] - 1);
+    const auto [count, first, last] = seen[i];
+    if (count >= 2) gaps[i] = static_cast<double>(last - first) / (count - 1);
   }
-  return gaps;
 }
 
 // The options the replay tuned at most `options.retune_days - 1` days before the run, and
@@ -174,11 +184,16 @@ Status StoreNextVisitCandidates(
     const std::vector<targeting::ProductFacts>& products,
     const std::unordered_map<std::string_view, const domain::Product*>& by_sku,
     const std::vector<domain::Campaign>& campaigns, const targeting::CampaignPlan& plan) {
-  // The products' names found once, not for every candidate.
-  std::vector<std::string_view> names(products.size());
+  // Each product's part of a packed line made once, not for every candidate: its names
+  // escaped, its price and margin written out.
+  std::vector<std::string> product_parts(products.size());
   for (std::size_t p = 0; p < products.size(); ++p) {
     const auto found = by_sku.find(products[p].sku);
-    names[p] = found != by_sku.end() ? std::string_view(found->second->name) : products[p].sku;
+    product_parts[p] = PackedProductPart(
+        {products[p].sku,
+         found != by_sku.end() ? std::string_view(found->second->name) : products[p].sku,
+         products[p].category, products[p].price_minor,
+         products[p].margin_rate.value_or(options.campaigns.default_margin_rate)});
   }
   // Written straight into the rows' packed values: the run keeps some ten candidates for
   // every customer its campaigns reach, so a record of each first would cost as much as
@@ -207,24 +222,23 @@ Status StoreNextVisitCandidates(
   WriteBehind writes;  // the store writes a batch while the next is packed
   std::string lines;
   std::vector<std::uint32_t> of_customer;
+  std::vector<double> gaps;
+  std::vector<std::array<std::uint32_t, 3>> seen;
   for (std::size_t g = 0; g < groups.size(); ++g) {
     const auto [customer_id, i, end] = groups[g];
     const std::uint32_t customer = candidates[i].customer;
     of_customer.clear();
     for (std::size_t j = i; j < end; ++j) of_customer.push_back(candidates[j].product);
     // Their rhythm read once for all of them.
-    const std::vector<double> gaps = GapVisits(history, customer, of_customer);
+    GapVisits(history, customer, of_customer, gaps, seen);
     for (std::size_t first = i; first < end;) {
       const std::uint32_t campaign = candidates[first].campaign;
       lines.clear();
       std::size_t j = first;
       for (; j < end && candidates[j].campaign == campaign; ++j) {
         const targeting::KeptCandidate& kept = candidates[j];
-        const targeting::ProductFacts& product = products[kept.product];
-        AppendPackedCandidate(
-            lines, {product.sku, names[kept.product], product.category, product.price_minor,
-                    product.margin_rate.value_or(options.campaigns.default_margin_rate),
-                    kept.probability, gaps[j - i]});
+        lines += product_parts[kept.product];
+        AppendPackedChances(lines, kept.probability, gaps[j - i]);
       }
       batch.push_back(
           {campaigns[campaign].id, options.run_date, customer_id, PackedValue(j - first, lines)});
@@ -254,6 +268,54 @@ Status StoreNextVisitCandidates(
     }
   }
   return Status();
+}
+
+// What WriteProfiles stored, and how long each of its steps took.
+struct ProfilesWritten {
+  nlohmann::json features, segments;
+  double features_seconds = 0, segments_seconds = 0;
+};
+
+// The customers' features (RefreshCustomerFeatures), then their segments with the
+// lapse-risk band the features placed them in.
+// Each step's line says when it is done; the model's meters draw meanwhile.
+Result<ProfilesWritten> WriteProfiles(Store& store, const targeting::TransactionHistory& history,
+                                      const targeting::CustomerRfm& rfm, std::int64_t run_at,
+                                      const CouponRunOptions& options, Timestamp cut_off,
+                                      std::ostream& progress_out) {
+  ProfilesWritten written;
+  auto start = PhaseClock::Now();
+  ProgressMeter features_meter(progress_out, options.interactive, "customer features",
+                               history.customer_count(), "customers");
+  std::vector<std::optional<LapseRiskBand>> bands;
+  auto features = RefreshCustomerFeatures(store, history, run_at, options.run_date,
+                                          options.still_held, &bands);
+  if (!features.ok()) return features.error();
+  const std::int64_t featured = features->value("customers", std::int64_t{0});
+  features_meter.Finish(history.customer_count(), static_cast<std::uint64_t>(featured));
+  written.features = std::move(*features);
+  written.features_seconds = PhaseClock::SecondsSince(start);
+
+  // Segments and bands are refreshed every night, whether or not a campaign runs: the
+  // portal's filters and the campaigns' target segments read them.
+  start = PhaseClock::Now();
+  ProgressMeter segments_meter(progress_out, options.interactive, "segments",
+                               history.customer_count(), "customers");
+  std::vector<CustomerSegmentRow> rows;
+  rows.reserve(history.customer_count());
+  for (std::uint32_t c = 0; c < history.customer_count(); ++c) {
+    rows.push_back({std::stoll(std::string(history.customers.Name(c))),
+                    domain::SegmentName(rfm.segments[c]), bands[c]});
+  }
+  if (auto held = StillHeld(options); !held.ok()) return held.error();
+  if (auto stored = store.SetCustomerSegments(rows, cut_off); !stored.ok()) return stored.error();
+  segments_meter.Finish(rows.size(), rows.size());
+  written.segments = nlohmann::json::object();
+  for (std::size_t i = 0; i < domain::kSegments.size(); ++i) {
+    written.segments[domain::SegmentName(domain::kSegments[i])] = rfm.per_segment[i];
+  }
+  written.segments_seconds = PhaseClock::SecondsSince(start);
+  return written;
 }
 
 }  // namespace
@@ -289,7 +351,7 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
   for (auto& stored : store.ListCampaigns(cut_off)) campaigns.push_back(std::move(stored.campaign));
 
   // The history: every cardholder's lines before the date's midnight.
-  phases.Start();
+  const auto read_start = PhaseClock::Now();
   std::size_t lines = 0;
   targeting::TransactionHistory history;
   {
@@ -301,46 +363,40 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
     history = std::move(read.history);
     meter.Finish(lines, lines);
   }
-  phases.Stop("read");
+  phases.Stop("read", read_start);
   summary["lines"] = lines;
   summary["customers"] = history.customer_count();
 
-  // The features first: the customers' rows get their lapse-risk band with the segment.
-  phases.Start();
-  std::vector<std::optional<LapseRiskBand>> bands;
-  auto features = RefreshCustomerFeatures(store, history, *run_at, options.run_date,
-                                          options.still_held, &bands);
-  if (!features.ok()) return features.error();
-  summary["features"] = std::move(*features);
-  phases.Stop("features");
-
-  // Segments and bands are refreshed every night, whether or not a campaign runs: the
-  // portal's filters and the campaigns' target segments read them.
-  phases.Start();
+  // The customers' features and segments are written while the model fits, the campaigns
+  // are planned and their offers stored: those two writes keep the store's writer busy,
+  // the model the processor, and one after the other they took half the night
+  // (docs/benchmarks.md, "Beside the model"). The plan needs only the segments, computed
+  // here first.
+  const auto beside_start = PhaseClock::Now();
   targeting::CustomerFacts facts;
-  {
-    const targeting::CustomerRfm rfm = targeting::ComputeRfm(history, *run_at);
-    std::vector<CustomerSegmentRow> rows;
-    rows.reserve(history.customer_count());
-    for (std::uint32_t c = 0; c < history.customer_count(); ++c) {
-      rows.push_back({std::stoll(std::string(history.customers.Name(c))),
-                      domain::SegmentName(rfm.segments[c]), bands[c]});
-    }
-    if (auto held = StillHeld(options); !held.ok()) return held.error();
-    if (auto written = store.SetCustomerSegments(rows, cut_off); !written.ok()) {
-      return written.error();
-    }
-    nlohmann::json per_segment = nlohmann::json::object();
-    for (std::size_t i = 0; i < domain::kSegments.size(); ++i) {
-      per_segment[domain::SegmentName(domain::kSegments[i])] = rfm.per_segment[i];
-    }
-    summary["segments"] = std::move(per_segment);
-    facts.segments = rfm.segments;
-  }
-  phases.Stop("segments");
+  const targeting::CustomerRfm rfm = targeting::ComputeRfm(history, *run_at);
+  facts.segments = rfm.segments;
+  // Declared after everything it reads, so that however this function returns, it is
+  // waited for before they go.
+  std::future<Result<ProfilesWritten>> profiles = std::async(std::launch::async, [&] {
+    return WriteProfiles(store, history, rfm, *run_at, options, cut_off, progress_out);
+  });
+  const auto profiles_written = [&]() -> Status {
+    auto written = profiles.get();
+    if (!written.ok()) return written.error();
+    summary["features"] = std::move(written->features);
+    summary["segments"] = std::move(written->segments);
+    phases.Record("features", written->features_seconds);
+    phases.Record("segments", written->segments_seconds);
+    // From the features' start to the later of the segments' end and the offers': the
+    // stretch whose CPU time those phases share.
+    phases.Stop("after_read", beside_start);
+    return Status();
+  };
 
   if (campaigns.empty()) {
     summary["campaigns"] = nlohmann::json::array();
+    if (auto written = profiles_written(); !written.ok()) return written.error();
     phases.AddTo(summary);
     if (auto held = StillHeld(options); !held.ok()) return held.error();
     if (auto finished = store.FinishBatchRun(options.run_date, summary, Now()); !finished.ok()) {
@@ -374,7 +430,7 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
   }
 
   // The model and every customer's list.
-  phases.Start();
+  const auto model_start = PhaseClock::Now();
   std::vector<std::vector<targeting::ScoredProduct>> recommendations;
   if (history.customer_count() > 0) {
     targeting::NextBasketOptions model_options = options.model;
@@ -401,7 +457,7 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
                         {"replay_recall", model.replay_recall()},
                         {"replay_ndcg", model.replay_ndcg()}};
   }
-  phases.Stop("model");
+  phases.StopWall("model", model_start);
 
   // Facts the offers need: prices and names from the catalog, birthdays.
   const domain::Catalog catalog = store.LoadCatalog();
@@ -436,14 +492,14 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
 
   targeting::CampaignRunOptions run_options = options.campaigns;
   run_options.run_at = *run_at;
-  phases.Start();
+  const auto plan_start = PhaseClock::Now();
   const targeting::CampaignPlan plan = targeting::PlanCampaigns(
       history, recommendations, products, facts, campaigns, already, run_options);
-  phases.Stop("plan");
+  phases.StopWall("plan", plan_start);
 
   // Store the offers, a batch per transaction. plan.offers is by customer, then campaign,
   // so an offer's rank is its place in that run.
-  phases.Start();
+  const auto store_start = PhaseClock::Now();
   std::vector<RecordedOffers> recorded(campaigns.size());
   {
     ProgressMeter meter(progress_out, options.interactive, "storing offers", plan.offers.size(),
@@ -536,7 +592,8 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
       !kept.ok()) {
     return kept.error();
   }
-  phases.Stop("store");
+  phases.StopWall("store", store_start);
+  if (auto written = profiles_written(); !written.ok()) return written.error();
 
   nlohmann::json per_campaign = nlohmann::json::array();
   for (std::size_t k = 0; k < campaigns.size(); ++k) {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <string>
+#include <syncstream>
 
 namespace loyalty::server::batch {
 
@@ -44,14 +46,18 @@ void ProgressMeter::Draw(std::uint64_t done, std::uint64_t count, bool final) {
                   fraction * 100, static_cast<unsigned long long>(count), rate_unit_.c_str(), rate,
                   rate_unit_.c_str(), eta);
   }
+  // Each line goes to the stream whole, through a synchronized stream: the nightly run's
+  // features step finishes while the model's meter draws, on the same stream.
+  std::string line;
   if (interactive_) {
     // \033[K clears what a longer earlier line left on the right.
-    out_ << '\r' << text << "\033[K";
-    if (final) out_ << '\n';
-    out_.flush();
+    line = '\r' + std::string(text) + "\033[K" + (final ? "\n" : "");
   } else {
-    out_ << text << '\n';
+    line = std::string(text) + '\n';
   }
+  std::osyncstream synced(out_);
+  synced << line;
+  if (interactive_) synced << std::flush_emit;
 }
 
 }  // namespace loyalty::server::batch
