@@ -177,6 +177,26 @@ std::optional<std::pair<std::string, targeting::NextBasketOptions>> RecentTuning
   return std::nullopt;
 }
 
+// The history's size as the latest run of the week before counted it, with room to
+// grow: the read makes room for that much at once. Nothing when no such run finished.
+ExpectedHistory ExpectedFromRecentRun(Store& store, Timestamp cut_off) {
+  for (int days_before = 1; days_before <= 7; ++days_before) {
+    const auto earlier =
+        store.FindBatchRun(FormatUtc(cut_off - std::chrono::days(days_before)).substr(0, 10));
+    if (!earlier || !earlier->finished_at || !earlier->summary.is_object()) continue;
+    const auto lines = earlier->summary.find("lines");
+    const auto customers = earlier->summary.find("customers");
+    if (lines == earlier->summary.end() || !lines->is_number_unsigned() ||
+        customers == earlier->summary.end() || !customers->is_number_unsigned()) {
+      continue;
+    }
+    // A quarter more: room only costs address space until it is written, and running
+    // out at the end would copy everything once more.
+    return {lines->get<std::size_t>() / 4 * 5, customers->get<std::size_t>() / 4 * 5};
+  }
+  return {};
+}
+
 // Keeps the next_visit campaigns' candidates for the purchases, then makes them current:
 // a run killed before the switch leaves purchases on the previous run's.
 Status StoreNextVisitCandidates(
@@ -356,9 +376,9 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
   targeting::TransactionHistory history;
   {
     ProgressMeter meter(progress_out, options.interactive, "reading history", 0, "lines");
-    auto read = ReadHistory(store, cut_off, [&](std::size_t so_far) {
-      meter.Update(so_far, so_far);
-    });
+    auto read = ReadHistory(
+        store, cut_off, [&](std::size_t so_far) { meter.Update(so_far, so_far); }, 4096,
+        ExpectedFromRecentRun(store, cut_off));
     lines = read.lines;
     history = std::move(read.history);
     meter.Finish(lines, lines);

@@ -136,7 +136,7 @@ void Scan(Store& store, Timestamp before, std::size_t lines_per_chunk, ChunkQueu
 
 ReadHistoryResult ReadHistory(Store& store, Timestamp before,
                               const std::function<void(std::size_t lines)>& progress,
-                              std::size_t lines_per_chunk) {
+                              std::size_t lines_per_chunk, ExpectedHistory expected) {
   ChunkQueue queue(lines_per_chunk);
   std::thread scanner(Scan, std::ref(store), before, lines_per_chunk, std::ref(queue));
   // Whatever leaves this scope, the scanner is told to stop and waited for.
@@ -150,6 +150,7 @@ ReadHistoryResult ReadHistory(Store& store, Timestamp before,
   } joiner{queue, scanner};
 
   targeting::HistoryBuilder builder;
+  builder.Reserve(expected.lines, expected.customers);
   ReadHistoryResult result;
   targeting::HistoryBuilder::StoredLine stored;
   while (std::unique_ptr<Chunk> chunk = queue.TakeFull()) {

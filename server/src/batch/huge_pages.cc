@@ -29,8 +29,14 @@ void RestartWithHugePages(char** argv) {
   if (!tunables) return;
   const std::optional<std::string> before =
       current ? std::optional<std::string>(current) : std::nullopt;
+  // The program's own file by its path, not /proc/self/exe: a process is named after the
+  // file it runs, and ps and top should go on saying loyalty-batch.
+  char path[4096];
+  const ssize_t size = ::readlink("/proc/self/exe", path, sizeof path - 1);
+  if (size <= 0 || static_cast<std::size_t>(size) >= sizeof path - 1) return;
+  path[size] = '\0';
   if (::setenv("GLIBC_TUNABLES", tunables->c_str(), 1) != 0) return;
-  ::execv("/proc/self/exe", argv);
+  ::execv(path, argv);
   // Not started again (no /proc, say): on as before, with the variable as it was, so that
   // a program this one starts is not given the tunable either.
   if (before) {

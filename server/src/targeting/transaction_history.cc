@@ -139,6 +139,12 @@ bool HistoryBuilder::AddStored(const StoredLine& line) {
   return true;
 }
 
+void HistoryBuilder::Reserve(std::size_t lines, std::size_t customers) {
+  lines_.reserve(lines);
+  history_.customers.Reserve(customers);
+  stored_customers_.reserve(customers);
+}
+
 const HistoryBuilder::ProductSlot* HistoryBuilder::FindSlot(std::string_view sku) const {
   if (product_slots_.empty()) return nullptr;
   const std::size_t mask = product_slots_.size() - 1;

@@ -108,6 +108,14 @@ TEST_P(HistoryReadTest, BuildsTheHistoryTheScanBuildsOnOneThread) {
   // The visits on the run's date are not in it; the rest are.
   EXPECT_GT(history.basket_count(), 60u);
   EXPECT_LT(history.basket_count(), 100u);
+
+  // Room made for the night before's size, more or less than it turns out, changes
+  // nothing read.
+  for (const ExpectedHistory room : {ExpectedHistory{scanned / 2, 3}, ExpectedHistory{1000, 50}}) {
+    const ReadHistoryResult again = ReadHistory(*store_, before, {}, 5, room);
+    EXPECT_EQ(again.lines, scanned);
+    targeting::testing::ExpectSameHistory(again.history, expected);
+  }
 }
 
 TEST_P(HistoryReadTest, AnEmptyHistoryReadsNothing) {
