@@ -331,7 +331,7 @@ TEST_P(CouponRunTest, WhatOthersSpendWhileTheRunPlansIsNotSpentAgain) {
     // Asked before each write. The features and the segments are written from a thread of
     // their own while the run plans; on the run's own thread the first ask is before its
     // first batch of offers, when the plan is made.
-    if (spent || std::this_thread::get_id() != planner) return Status();
+    if (std::this_thread::get_id() != planner || spent) return Status();
     spent = true;
     std::vector<CampaignOfferRecord> offers;
     for (const std::int64_t customer : customers) {
