@@ -297,8 +297,8 @@ struct ProfilesWritten {
 };
 
 // The customers' features (RefreshCustomerFeatures), then their segments with the
-// lapse-risk band the features placed them in.
-// Each step's line says when it is done; the model's meters draw meanwhile.
+// lapse-risk band the features placed them in. Each step prints its line when it is
+// done, among the lines of the model's meters.
 Result<ProfilesWritten> WriteProfiles(Store& store, const targeting::TransactionHistory& history,
                                       const targeting::CustomerRfm& rfm, std::int64_t run_at,
                                       const CouponRunOptions& options, Timestamp cut_off,
@@ -401,22 +401,22 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
   std::future<Result<ProfilesWritten>> profiles = std::async(std::launch::async, [&] {
     return WriteProfiles(store, history, rfm, *run_at, options, cut_off, progress_out);
   });
+  // Waits for them, once; a failure (the lock lost, a broken store) is the run's.
   const auto profiles_written = [&]() -> Status {
+    if (!profiles.valid()) return Status();  // waited for already
     auto written = profiles.get();
     if (!written.ok()) return written.error();
     summary["features"] = std::move(written->features);
     summary["segments"] = std::move(written->segments);
     phases.Record("features", written->features_seconds);
     phases.Record("segments", written->segments_seconds);
-    // From the features' start to the later of the segments' end and the offers': the
-    // stretch whose CPU time those phases share.
-    phases.Stop("after_read", beside_start);
     return Status();
   };
 
   if (campaigns.empty()) {
     summary["campaigns"] = nlohmann::json::array();
     if (auto written = profiles_written(); !written.ok()) return written.error();
+    phases.Stop("after_read", beside_start);
     phases.AddTo(summary);
     if (auto held = StillHeld(options); !held.ok()) return held.error();
     if (auto finished = store.FinishBatchRun(options.run_date, summary, Now()); !finished.ok()) {
@@ -517,6 +517,11 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
       history, recommendations, products, facts, campaigns, already, run_options);
   phases.StopWall("plan", plan_start);
 
+  // Features or segments that failed to be written stop the run before it stores offers.
+  if (profiles.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
+    if (auto written = profiles_written(); !written.ok()) return written.error();
+  }
+
   // Store the offers, a batch per transaction. plan.offers is by customer, then campaign,
   // so an offer's rank is its place in that run.
   const auto store_start = PhaseClock::Now();
@@ -614,6 +619,9 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
   }
   phases.StopWall("store", store_start);
   if (auto written = profiles_written(); !written.ok()) return written.error();
+  // From the features' start to the later of the segments' end and the offers': the
+  // stretch whose CPU time those phases share.
+  phases.Stop("after_read", beside_start);
 
   nlohmann::json per_campaign = nlohmann::json::array();
   for (std::size_t k = 0; k < campaigns.size(); ++k) {

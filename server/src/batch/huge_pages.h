@@ -5,7 +5,7 @@
 // huge pages only to memory that asks for them (transparent_hugepage=madvise), and glibc's
 // malloc asks only when its tunable says so, read from the environment at start-up; so
 // the batch starts itself again with the tunable set. At a million customers the night
-// went from 50.8 to 38.7 s (docs/benchmarks.md, "Huge pages").
+// went from 50.8 to 38.7 s (docs/benchmarks.md, "Beside the model, on huge pages").
 #pragma once
 
 #include <optional>

@@ -357,6 +357,30 @@ TEST_P(CouponRunTest, WhatOthersSpendWhileTheRunPlansIsNotSpentAgain) {
   EXPECT_EQ(database_->Int("SELECT issued FROM campaign_budgets"), 6);
 }
 
+// The features and segments are written on a thread of their own; when that thread
+// finds the lock gone, the run fails with its error and does not finish, and the next
+// run of the date does all of it.
+TEST_P(CouponRunTest, AFailedFeaturesWriteFailsTheRun) {
+  const std::thread::id planner = std::this_thread::get_id();
+  options_.still_held = [&]() -> Status {
+    if (std::this_thread::get_id() == planner) return Status();
+    return Error{ErrorCode::kConflict, "lost the coupons lock (test)", "lock"};
+  };
+  std::ostringstream progress;
+  const auto failed = RunCoupons(*store_, options_, progress);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_NE(failed.error().ToString().find("lost the coupons lock (test)"), std::string::npos)
+      << failed.error().ToString();
+  EXPECT_FALSE(store_->FindBatchRun("2026-12-04")->finished_at.has_value());
+  EXPECT_EQ(Count("customer_features", "TRUE"), 0);
+
+  options_.still_held = {};
+  const auto run = Run();
+  EXPECT_GT(run["campaigns"][0]["treated"].get<int>(), 0) << run.dump();
+  EXPECT_GT(Count("customer_features", "TRUE"), 0);
+  EXPECT_TRUE(store_->FindBatchRun("2026-12-04")->finished_at.has_value());
+}
+
 TEST_P(CouponRunTest, TheReportComparesTreatedWithHeldOut) {
   const auto run = Run()["campaigns"][0];
   const std::int64_t price = RedeemOneCoupon();
