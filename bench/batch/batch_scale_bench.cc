@@ -22,6 +22,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <thread>
 
@@ -153,6 +154,27 @@ double ProcessCpuSeconds() {
   ::getrusage(RUSAGE_SELF, &usage);
   return CpuSeconds(usage);
 }
+
+// The fastest of several timings of one scan (wall clock, with its CPU seconds), and
+// every timing's wall clock.
+struct FastestScan {
+  double seconds = 0;
+  double cpu_seconds = 0;
+  nlohmann::json each = nlohmann::json::array();
+
+  void Time(const std::function<void()>& scan) {
+    const auto start = std::chrono::steady_clock::now();
+    const double cpu_start = ProcessCpuSeconds();
+    scan();
+    const double wall = Seconds(start);
+    const double cpu = ProcessCpuSeconds() - cpu_start;
+    if (each.empty() || wall < seconds) {
+      seconds = wall;
+      cpu_seconds = cpu;
+    }
+    each.push_back(wall);
+  }
+};
 
 struct ChildRun {
   double seconds = 0;
@@ -295,11 +317,7 @@ int Main(int argc, char** argv) {
     std::cerr << "--scans: must be at least 1\n";
     return 2;
   }
-  double scan_seconds = 0;
-  double scan_cpu_seconds = 0;
-  double key_scan_seconds = 0;
-  double key_scan_cpu_seconds = 0;
-  nlohmann::json each_scan = nlohmann::json::array(), each_key_scan = nlohmann::json::array();
+  FastestScan full, keys;
   std::int64_t scanned = 0;
   {
     const server::TopCategoryPlanner planner;
@@ -311,34 +329,19 @@ int Main(int argc, char** argv) {
       std::int64_t sum = 0;
       scanned = 0;
       std::cerr << "scanning (" << run + 1 << " of " << scans << ")...\n";
-      const auto start = std::chrono::steady_clock::now();
-      const double cpu_start = ProcessCpuSeconds();
-      store->ScanPurchaseHistory(cut_off, [&](const server::HistoryLine& line) {
-        sum += line.quantity + line.amount_minor + static_cast<std::int64_t>(line.sku.size());
-        ++scanned;
+      full.Time([&] {
+        store->ScanPurchaseHistory(cut_off, [&](const server::HistoryLine& line) {
+          sum += line.quantity + line.amount_minor + static_cast<std::int64_t>(line.sku.size());
+          ++scanned;
+        });
       });
-      const double seconds = Seconds(start);
-      const double cpu_seconds = ProcessCpuSeconds() - cpu_start;
-      each_scan.push_back(seconds);
-      if (run == 0 || seconds < scan_seconds) {
-        scan_seconds = seconds;
-        scan_cpu_seconds = cpu_seconds;
-      }
       if (sum == 0) std::cerr << "(empty history)\n";
-
-      const auto key_start = std::chrono::steady_clock::now();
-      const double key_cpu_start = ProcessCpuSeconds();
       std::int64_t key_sum = 0;
-      store->ScanPurchaseHistoryKeys(cut_off, [&](const server::HistoryKeyLine& line) {
-        key_sum += line.quantity + line.amount_minor + static_cast<std::int64_t>(line.sku.size());
+      keys.Time([&] {
+        store->ScanPurchaseHistoryKeys(cut_off, [&](const server::HistoryKeyLine& line) {
+          key_sum += line.quantity + line.amount_minor + static_cast<std::int64_t>(line.sku.size());
+        });
       });
-      const double key_seconds = Seconds(key_start);
-      const double key_cpu_seconds = ProcessCpuSeconds() - key_cpu_start;
-      each_key_scan.push_back(key_seconds);
-      if (run == 0 || key_seconds < key_scan_seconds) {
-        key_scan_seconds = key_seconds;
-        key_scan_cpu_seconds = key_cpu_seconds;
-      }
       if (key_sum != sum) std::cerr << "(the two scans differ)\n";
     }
   }
@@ -366,18 +369,18 @@ int Main(int argc, char** argv) {
       {"products", figures.products},
       {"db", db},
       {"generated_seconds", reused ? nlohmann::json() : nlohmann::json(generate_seconds)},
-      {"scan_seconds", scan_seconds},
-      {"each_scan_seconds", each_scan},
-      {"each_key_scan_seconds", each_key_scan},
+      {"scan_seconds", full.seconds},
+      {"each_scan_seconds", full.each},
+      {"each_key_scan_seconds", keys.each},
       {"batch_seconds", batch.seconds},
-      {"ratio", batch.seconds / scan_seconds},
-      {"scan_cpu_seconds", scan_cpu_seconds},
+      {"ratio", batch.seconds / full.seconds},
+      {"scan_cpu_seconds", full.cpu_seconds},
       {"batch_cpu_seconds", batch.cpu_seconds},
-      {"cpu_ratio", batch.cpu_seconds / scan_cpu_seconds},
-      {"key_scan_seconds", key_scan_seconds},
-      {"key_scan_cpu_seconds", key_scan_cpu_seconds},
-      {"key_ratio", batch.seconds / key_scan_seconds},
-      {"key_cpu_ratio", batch.cpu_seconds / key_scan_cpu_seconds},
+      {"cpu_ratio", batch.cpu_seconds / full.cpu_seconds},
+      {"key_scan_seconds", keys.seconds},
+      {"key_scan_cpu_seconds", keys.cpu_seconds},
+      {"key_ratio", batch.seconds / keys.seconds},
+      {"key_cpu_ratio", batch.cpu_seconds / keys.cpu_seconds},
       {"batch_peak_rss_mib", static_cast<double>(batch.peak_rss_kib) / 1024.0},
       {"batch_peak_anonymous_rss_mib", static_cast<double>(batch.peak_anonymous_rss_kib) / 1024.0},
       {"batch_peak_anonymous_huge_mib", static_cast<double>(batch.peak_anonymous_huge_kib) / 1024.0},
