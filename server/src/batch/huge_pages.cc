@@ -1,5 +1,6 @@
 #include "batch/huge_pages.h"
 
+#include <sys/auxv.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -24,6 +25,9 @@ std::optional<std::string> TunablesWithHugePages(const char* current) {
 
 void RestartWithHugePages(char** argv) {
 #if defined(__linux__) && defined(__GLIBC__)
+  // A set-user-ID or capability-raised start ignores the tunables, and could strip the
+  // variable too: started again, it would start again for ever.
+  if (::getauxval(AT_SECURE) != 0) return;
   const char* current = std::getenv("GLIBC_TUNABLES");
   const auto tunables = TunablesWithHugePages(current);
   if (!tunables) return;
