@@ -18,6 +18,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -254,6 +255,14 @@ int Main(int argc, char** argv) {
     return 0;
   }
   ChainOptions chain;
+  int scans = 0;
+  const std::string scans_text = args->ValueOr("scans", nullptr, "2");
+  if (std::from_chars(scans_text.data(), scans_text.data() + scans_text.size(), scans).ptr !=
+          scans_text.data() + scans_text.size() ||
+      scans < 1) {
+    std::cerr << "--scans: must be a whole number of at least 1, not '" << scans_text << "'\n";
+    return 2;
+  }
   chain.customers = std::stoll(args->ValueOr("customers", nullptr, "250000"));
   chain.lines_per_customer = std::stod(args->ValueOr("lines-per-customer", nullptr, "30"));
   chain.seed = std::stoull(args->ValueOr("seed", nullptr, "1"));
@@ -312,11 +321,6 @@ int Main(int argc, char** argv) {
   // (a) The bare scan: the read the batch cannot avoid, through the same Store call. The
   // fastest of `--scans` runs: on a shared machine one scan took 10 to 15.6 s at 1M
   // customers, and the batch is held to the scan at its best.
-  const int scans = std::stoi(args->ValueOr("scans", nullptr, "2"));
-  if (scans < 1) {
-    std::cerr << "--scans: must be at least 1\n";
-    return 2;
-  }
   FastestScan full, keys;
   std::int64_t scanned = 0;
   {

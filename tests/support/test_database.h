@@ -127,14 +127,14 @@ class TestDatabase {
   // lock, or a PostgreSQL session of this database inside a transaction or a statement.
   bool WriteInProgress() const {
     if (engine_ == Engine::kSqlite) {
-      sqlite::Connection db(sqlite_path_, {.busy_timeout_ms = 0});
       try {
+        sqlite::Connection db(sqlite_path_, {.busy_timeout_ms = 0});
         db.Exec("BEGIN IMMEDIATE");
+        db.Exec("ROLLBACK");
+        return false;
       } catch (const std::exception&) {
         return true;  // busy: another connection writes
       }
-      db.Exec("ROLLBACK");
-      return false;
     }
     return std::stoll(Text(
                "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database()"

@@ -1,11 +1,13 @@
 #include "batch/coupon_run.h"
 
 #include <algorithm>
-#include <array>
 #include <charconv>
 #include <chrono>
 #include <ctime>
+#include <atomic>
 #include <future>
+#include <limits>
+#include <mutex>
 #include <unordered_map>
 
 #include "batch/customer_features_run.h"
@@ -110,14 +112,18 @@ class PhaseProgress {
   std::size_t last_done_ = 0;
 };
 
+// The baskets of one customer a product was in: how many, the first and the last.
+struct BasketsWith {
+  std::uint32_t count = 0, first = 0, last = 0;
+};
+
 // Mean visits between the customer's purchases of each of `products`, into `gaps`; 0 for
 // a product bought at fewer than two of their visits (no rhythm to go by). `seen` is
 // scratch, kept by the caller so that a million customers cost no allocation each.
 void GapVisits(const targeting::TransactionHistory& history, std::uint32_t customer,
                const std::vector<std::uint32_t>& products, std::vector<double>& gaps,
-               std::vector<std::array<std::uint32_t, 3>>& seen) {
-  // Per product: baskets it was in, the first and the last.
-  seen.assign(products.size(), {0, 0, 0});
+               std::vector<BasketsWith>& seen) {
+  seen.assign(products.size(), BasketsWith{});
   const std::uint32_t begin = history.customer_basket_begin[customer];
   const std::uint32_t end = history.customer_basket_begin[customer + 1];
   for (std::uint32_t basket = begin; basket < end; ++basket) {
@@ -190,9 +196,12 @@ ExpectedHistory ExpectedFromRecentRun(Store& store, Timestamp cut_off) {
         customers == earlier->summary.end() || !customers->is_number_unsigned()) {
       continue;
     }
-    // A quarter more: room only costs address space until it is written, and running
-    // out at the end would copy everything once more.
-    return {lines->get<std::size_t>() / 4 * 5, customers->get<std::size_t>() / 4 * 5};
+    // A quarter more: the lines' room only costs address space until it is written, and
+    // running out at the end would copy everything once more. At most what a history
+    // holds (32-bit offsets).
+    constexpr std::size_t kMost = std::numeric_limits<std::uint32_t>::max();
+    return {std::min(lines->get<std::size_t>() / 4 * 5, kMost),
+            std::min(customers->get<std::size_t>() / 4 * 5, kMost)};
   }
   return {};
 }
@@ -243,7 +252,7 @@ Status StoreNextVisitCandidates(
   std::string lines;
   std::vector<std::uint32_t> of_customer;
   std::vector<double> gaps;
-  std::vector<std::array<std::uint32_t, 3>> seen;
+  std::vector<BasketsWith> seen;
   for (std::size_t g = 0; g < groups.size(); ++g) {
     const auto [customer_id, i, end] = groups[g];
     const std::uint32_t customer = candidates[i].customer;
@@ -290,6 +299,42 @@ Status StoreNextVisitCandidates(
   return Status();
 }
 
+// The run's two threads tell each other to stop. The features and segments thread's
+// failure (the lock lost, a broken store) stops the main thread's next write, so that no
+// offer or candidate is stored after it; the main thread's failure stops the features
+// and segments at their next write rather than after all of them.
+class TwoThreads {
+ public:
+  explicit TwoThreads(const CouponRunOptions& options) : options_(options) {}
+  // Each thread's `still_held`: the run's own, and then the other thread's failure.
+  Status MainStillHeld() {
+    if (auto held = StillHeld(options_); !held.ok()) return held;
+    const std::lock_guard lock(mutex_);
+    if (side_failure_) return *side_failure_;
+    return Status();
+  }
+  Status SideStillHeld() {
+    if (main_stopped_) {
+      return Error{ErrorCode::kInternal, "the run stopped before its features were written",
+                   "features"};
+    }
+    auto held = StillHeld(options_);
+    if (!held.ok()) SideFailed(held.error());
+    return held;
+  }
+  void SideFailed(const Error& error) {
+    const std::lock_guard lock(mutex_);
+    if (!side_failure_) side_failure_ = error;
+  }
+  void MainStopped() { main_stopped_ = true; }
+
+ private:
+  const CouponRunOptions& options_;
+  std::mutex mutex_;
+  std::optional<Error> side_failure_;
+  std::atomic<bool> main_stopped_{false};
+};
+
 // What WriteProfiles stored, and how long each of its steps took.
 struct ProfilesWritten {
   nlohmann::json features, segments;
@@ -302,14 +347,15 @@ struct ProfilesWritten {
 Result<ProfilesWritten> WriteProfiles(Store& store, const targeting::TransactionHistory& history,
                                       const targeting::CustomerRfm& rfm, std::int64_t run_at,
                                       const CouponRunOptions& options, Timestamp cut_off,
+                                      const std::function<Status()>& still_held,
                                       std::ostream& progress_out) {
   ProfilesWritten written;
   auto start = PhaseClock::Now();
   ProgressMeter features_meter(progress_out, options.interactive, "customer features",
                                history.customer_count(), "customers");
   std::vector<std::optional<LapseRiskBand>> bands;
-  auto features = RefreshCustomerFeatures(store, history, run_at, options.run_date,
-                                          options.still_held, &bands);
+  auto features =
+      RefreshCustomerFeatures(store, history, run_at, options.run_date, still_held, &bands);
   if (!features.ok()) return features.error();
   const std::int64_t featured = features->value("customers", std::int64_t{0});
   features_meter.Finish(history.customer_count(), static_cast<std::uint64_t>(featured));
@@ -327,7 +373,7 @@ Result<ProfilesWritten> WriteProfiles(Store& store, const targeting::Transaction
     rows.push_back({std::stoll(std::string(history.customers.Name(c))),
                     domain::SegmentName(rfm.segments[c]), bands[c]});
   }
-  if (auto held = StillHeld(options); !held.ok()) return held.error();
+  if (auto held = still_held(); !held.ok()) return held.error();
   if (auto stored = store.SetCustomerSegments(rows, cut_off); !stored.ok()) return stored.error();
   segments_meter.Finish(rows.size(), rows.size());
   written.segments = nlohmann::json::object();
@@ -396,11 +442,25 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
   targeting::CustomerFacts facts;
   const targeting::CustomerRfm rfm = targeting::ComputeRfm(history, *run_at);
   facts.segments = rfm.segments;
+  TwoThreads threads(options);
+  const std::function<Status()> side_still_held = [&threads] { return threads.SideStillHeld(); };
+  // The main thread's writes from here on ask through `main_options`.
+  CouponRunOptions main_options = options;
+  main_options.still_held = [&threads] { return threads.MainStillHeld(); };
   // Declared after everything it reads, so that however this function returns, it is
   // waited for before they go.
   std::future<Result<ProfilesWritten>> profiles = std::async(std::launch::async, [&] {
-    return WriteProfiles(store, history, rfm, *run_at, options, cut_off, progress_out);
+    auto written = WriteProfiles(store, history, rfm, *run_at, options, cut_off,
+                                 side_still_held, progress_out);
+    if (!written.ok()) threads.SideFailed(written.error());
+    return written;
   });
+  // Destroyed before the future: a return of the main thread (an error; after the future
+  // was waited for it changes nothing) tells the features and segments to stop.
+  struct StopSideOnReturn {
+    TwoThreads& threads;
+    ~StopSideOnReturn() { threads.MainStopped(); }
+  } stop_side_on_return{threads};
   // Waits for them, once; a failure (the lock lost, a broken store) is the run's.
   const auto profiles_written = [&]() -> Status {
     if (!profiles.valid()) return Status();  // waited for already
@@ -517,11 +577,6 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
       history, recommendations, products, facts, campaigns, already, run_options);
   phases.StopWall("plan", plan_start);
 
-  // Features or segments that failed to be written stop the run before it stores offers.
-  if (profiles.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
-    if (auto written = profiles_written(); !written.ok()) return written.error();
-  }
-
   // Store the offers, a batch per transaction. plan.offers is by customer, then campaign,
   // so an offer's rank is its place in that run.
   const auto store_start = PhaseClock::Now();
@@ -533,7 +588,7 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
     std::vector<std::uint32_t> batch_campaign;
     const auto flush = [&]() -> Status {
       if (batch.empty()) return Status();
-      if (auto held = StillHeld(options); !held.ok()) return held;
+      if (auto held = StillHeld(main_options); !held.ok()) return held;
       // One call per campaign within the batch so each campaign's counts come back.
       for (std::uint32_t k = 0; k < campaigns.size(); ++k) {
         std::vector<CampaignOfferRecord> of_campaign;
@@ -613,7 +668,7 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
     meter.Finish(plan.offers.size(), plan.offers.size());
   }
   if (auto kept =
-          StoreNextVisitCandidates(store, options, history, products, by_sku, campaigns, plan);
+          StoreNextVisitCandidates(store, main_options, history, products, by_sku, campaigns, plan);
       !kept.ok()) {
     return kept.error();
   }

@@ -47,9 +47,11 @@ struct CouponRunOptions {
   std::uint32_t retune_days = 7;
   bool retune = false;
   bool interactive = false;                  // stderr is a terminal: progress redrawn
-  // Asked before each step that writes (segments, each batch of offers, the finish); a
-  // failure stops the run there. The command line passes its RunLock's StillHeld, so a
-  // run that lost its lock to another stops writing. Empty: not asked.
+  // Asked before each step that writes (each part of the features, the segments, each
+  // batch of offers and candidates, the finish); a failure stops the run there. The
+  // features and segments are written on a thread of their own while the rest runs, so
+  // it is called from two threads at once. The command line passes its RunLock's
+  // StillHeld, so a run that lost its lock to another stops writing. Empty: not asked.
   std::function<Status()> still_held;
 };
 
@@ -57,7 +59,8 @@ struct CouponRunOptions {
 // who issues it ("this run" or "purchases"), eligible, treated, control, expected cost and
 // value, offers stored now and found from an earlier run, coupons issued, offers left out
 // because others spent the budget or the customer's cap meanwhile (over_budget,
-// over_cap); and the seconds each phase took.
+// over_cap); and the seconds each phase took. Progress goes to `progress_out` from two
+// threads, each line whole (ProgressMeter): nothing else may write to it meanwhile.
 Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
                                   std::ostream& progress_out);
 

@@ -150,7 +150,12 @@ ReadHistoryResult ReadHistory(Store& store, Timestamp before,
   } joiner{queue, scanner};
 
   targeting::HistoryBuilder builder;
-  builder.Reserve(expected.lines, expected.customers);
+  try {
+    builder.Reserve(expected.lines, expected.customers);
+  } catch (const std::exception&) {
+    // More than there is memory for (a summary from another store, say): the read grows
+    // as it goes instead.
+  }
   ReadHistoryResult result;
   targeting::HistoryBuilder::StoredLine stored;
   while (std::unique_ptr<Chunk> chunk = queue.TakeFull()) {

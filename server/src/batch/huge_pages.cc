@@ -1,7 +1,9 @@
 #include "batch/huge_pages.h"
 
-#include <sys/auxv.h>
 #include <unistd.h>
+#if defined(__linux__) && defined(__GLIBC__)
+#include <sys/auxv.h>
+#endif
 
 #include <cstdlib>
 #include <string_view>
@@ -25,6 +27,12 @@ std::optional<std::string> TunablesWithHugePages(const char* current) {
 
 void RestartWithHugePages(char** argv) {
 #if defined(__linux__) && defined(__GLIBC__)
+  // Set by the start before: whatever the tunables say now, never a third start.
+  constexpr const char* kRestarted = "LOYALTY_BATCH_RESTARTED";
+  if (std::getenv(kRestarted) != nullptr) {
+    ::unsetenv(kRestarted);
+    return;
+  }
   // A set-user-ID or capability-raised start ignores the tunables, and could strip the
   // variable too: started again, it would start again for ever.
   if (::getauxval(AT_SECURE) != 0) return;
@@ -39,8 +47,14 @@ void RestartWithHugePages(char** argv) {
   const ssize_t size = ::readlink("/proc/self/exe", path, sizeof path - 1);
   if (size <= 0 || static_cast<std::size_t>(size) >= sizeof path - 1) return;
   path[size] = '\0';
+  // Only a start of this very file (not one through the dynamic loader, "ld.so
+  // ./loyalty-batch", whose file is the loader), so that argv means the same again.
+  const std::string_view file(path), name(argv[0] ? argv[0] : "");
+  if (file.substr(file.rfind('/') + 1) != name.substr(name.rfind('/') + 1)) return;
   if (::setenv("GLIBC_TUNABLES", tunables->c_str(), 1) != 0) return;
+  if (::setenv(kRestarted, "1", 1) != 0) return;
   ::execv(path, argv);
+  ::unsetenv(kRestarted);
   // Not started again (no /proc, say): on as before, with the variable as it was, so that
   // a program this one starts is not given the tunable either.
   if (before) {

@@ -18,9 +18,11 @@ namespace loyalty::server::batch {
 // operator who turned huge pages off with glibc.malloc.hugetlb=0 keeps them off.
 std::optional<std::string> TunablesWithHugePages(const char* current);
 
-// Replaces the process with itself (same pid, arguments and environment) with huge pages
-// asked for. Returns when they already are, or when the new start failed: the batch then
-// runs on small pages, as it did before.
+// Replaces the process with itself (same pid and arguments; the environment with the
+// tunable added, which programs it starts inherit) with huge pages asked for. Returns
+// when they already are, when this is the second start, when the start is secure or
+// through the dynamic loader, or when the new start failed: the batch then runs on small
+// pages, as it did before.
 void RestartWithHugePages(char** argv);
 
 }  // namespace loyalty::server::batch

@@ -1,7 +1,9 @@
 // Progress of a long job on stderr: on a terminal a line redrawn in place (percentage,
 // rate, ETA) a few times a second; otherwise, for logs and pipes, a plain line every few
 // seconds. A meter is one thread's; meters on two threads may share a stream, each line
-// written whole (on a terminal one may overwrite the other's line until its next draw).
+// written whole through a synchronized stream (std::osyncstream), as long as nothing
+// else writes to that stream meanwhile (on a terminal one meter may overwrite the
+// other's line until its next draw).
 #pragma once
 
 #include <chrono>

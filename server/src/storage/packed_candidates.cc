@@ -104,25 +104,29 @@ Result<double> Real(std::string_view text, std::size_t record, std::size_t field
   return static_cast<double>(value);
 }
 
+void AppendProductPart(std::string& out, const PackedCandidateFields& product) {
+  AppendEscaped(out, product.sku);
+  out += '\t';
+  AppendEscaped(out, product.name);
+  out += '\t';
+  AppendEscaped(out, product.category);
+  out += '\t';
+  AppendNumber(out, product.unit_price_minor);
+  out += '\t';
+  AppendNumber(out, product.margin_rate);
+  out += '\t';
+}
+
 }  // namespace
 
 void AppendPackedCandidate(std::string& lines, const PackedCandidateFields& candidate) {
-  lines += PackedProductPart(candidate);
+  AppendProductPart(lines, candidate);
   AppendPackedChances(lines, candidate.probability, candidate.gap_visits);
 }
 
 std::string PackedProductPart(const PackedCandidateFields& product) {
   std::string part;
-  AppendEscaped(part, product.sku);
-  part += '\t';
-  AppendEscaped(part, product.name);
-  part += '\t';
-  AppendEscaped(part, product.category);
-  part += '\t';
-  AppendNumber(part, product.unit_price_minor);
-  part += '\t';
-  AppendNumber(part, product.margin_rate);
-  part += '\t';
+  AppendProductPart(part, product);
   return part;
 }
 

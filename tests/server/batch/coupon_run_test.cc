@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <cmath>
 #include <map>
 #include <memory>
@@ -22,6 +24,8 @@
 
 namespace loyalty::server::batch {
 namespace {
+
+using namespace std::chrono_literals;
 
 const crypto::SigningKey& Key() {
   static const crypto::SigningKey key = crypto::SigningKey::Generate();
@@ -357,13 +361,25 @@ TEST_P(CouponRunTest, WhatOthersSpendWhileTheRunPlansIsNotSpentAgain) {
   EXPECT_EQ(database_->Int("SELECT issued FROM campaign_budgets"), 6);
 }
 
-// The features and segments are written on a thread of their own; when that thread
-// finds the lock gone, the run fails with its error and does not finish, and the next
-// run of the date does all of it.
-TEST_P(CouponRunTest, AFailedFeaturesWriteFailsTheRun) {
+// The features and segments are written on a thread of their own. When that thread
+// finds the lock gone, however late, the run stores nothing more (here: the features
+// thread is held until the run is about to store its first offers, and then refused),
+// fails with its error and does not finish; the next run of the date does all of it.
+TEST_P(CouponRunTest, AFailedFeaturesWriteStopsTheOffersAndFailsTheRun) {
   const std::thread::id planner = std::this_thread::get_id();
+  std::atomic<bool> offers_next{false}, refused{false};
+  const auto wait_for = [](const std::atomic<bool>& flag) {
+    for (int i = 0; i < 10'000 && !flag; ++i) std::this_thread::sleep_for(1ms);
+  };
   options_.still_held = [&]() -> Status {
-    if (std::this_thread::get_id() == planner) return Status();
+    if (std::this_thread::get_id() == planner) {
+      offers_next = true;
+      wait_for(refused);
+      std::this_thread::sleep_for(50ms);  // for the refusal to reach the run
+      return Status();
+    }
+    wait_for(offers_next);
+    refused = true;
     return Error{ErrorCode::kConflict, "lost the coupons lock (test)", "lock"};
   };
   std::ostringstream progress;
@@ -371,13 +387,17 @@ TEST_P(CouponRunTest, AFailedFeaturesWriteFailsTheRun) {
   ASSERT_FALSE(failed.ok());
   EXPECT_NE(failed.error().ToString().find("lost the coupons lock (test)"), std::string::npos)
       << failed.error().ToString();
+  EXPECT_TRUE(offers_next);
   EXPECT_FALSE(store_->FindBatchRun("2026-12-04")->finished_at.has_value());
   EXPECT_EQ(Count("customer_features", "TRUE"), 0);
+  EXPECT_EQ(Count("campaign_offers", "TRUE"), 0);
+  EXPECT_EQ(Count("coupons", "campaign = 'december-personal'"), 0);
 
   options_.still_held = {};
   const auto run = Run();
   EXPECT_GT(run["campaigns"][0]["treated"].get<int>(), 0) << run.dump();
   EXPECT_GT(Count("customer_features", "TRUE"), 0);
+  EXPECT_GT(Count("campaign_offers", "TRUE"), 0);
   EXPECT_TRUE(store_->FindBatchRun("2026-12-04")->finished_at.has_value());
 }
 
