@@ -44,7 +44,6 @@ class PhaseClock {
     wall_[phase] = SecondsSince(start);
     cpu_[phase] = CpuSeconds() - start.cpu;
   }
-  void StopWall(const char* phase, const Mark& start) { Record(phase, SecondsSince(start)); }
   void Record(const char* phase, double wall_seconds) { wall_[phase] = wall_seconds; }
   void AddTo(nlohmann::json& summary) {
     summary["seconds"] = wall_;
@@ -537,7 +536,7 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
                         {"replay_recall", model.replay_recall()},
                         {"replay_ndcg", model.replay_ndcg()}};
   }
-  phases.StopWall("model", model_start);
+  phases.Record("model", PhaseClock::SecondsSince(model_start));
 
   // Facts the offers need: prices and names from the catalog, birthdays.
   const domain::Catalog catalog = store.LoadCatalog();
@@ -575,7 +574,7 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
   const auto plan_start = PhaseClock::Now();
   const targeting::CampaignPlan plan = targeting::PlanCampaigns(
       history, recommendations, products, facts, campaigns, already, run_options);
-  phases.StopWall("plan", plan_start);
+  phases.Record("plan", PhaseClock::SecondsSince(plan_start));
 
   // Store the offers, a batch per transaction. plan.offers is by customer, then campaign,
   // so an offer's rank is its place in that run.
@@ -672,7 +671,7 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
       !kept.ok()) {
     return kept.error();
   }
-  phases.StopWall("store", store_start);
+  phases.Record("store", PhaseClock::SecondsSince(store_start));
   if (auto written = profiles_written(); !written.ok()) return written.error();
   // From the features' start to the later of the segments' end and the offers': the
   // stretch whose CPU time those phases share.
