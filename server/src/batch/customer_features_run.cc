@@ -41,6 +41,20 @@ Result<nlohmann::json> RefreshCustomerFeatures(
     by_id.emplace_back(std::stoll(std::string(history.customers.Name(c))), c);
   }
   std::sort(by_id.begin(), by_id.end());
+  if (auto begun = store.BeginCustomerFeaturesRewrite(); !begun.ok()) return begun.error();
+  // Ended on every way out; a failure to end it on the way out of a failed run is left
+  // to the next start (Store::EndCustomerFeaturesRewrite), the run's own error being the news.
+  struct EndRewrite {
+    Store& store;
+    bool ended = false;
+    Status End() {
+      ended = true;
+      return store.EndCustomerFeaturesRewrite();
+    }
+    ~EndRewrite() {
+      if (!ended) (void)store.EndCustomerFeaturesRewrite();
+    }
+  } rewrite{store};
   for (const auto& [customer_id, c] : by_id) {
     const targeting::CustomerFeatures& features = table.customers[c];
     CustomerFeaturesRecord& row = rows.emplace_back();
@@ -78,6 +92,7 @@ Result<nlohmann::json> RefreshCustomerFeatures(
   if (auto dropped = store.DropCustomerFeaturesBefore(run_date); !dropped.ok()) {
     return dropped.error();
   }
+  if (auto ended = rewrite.End(); !ended.ok()) return ended.error();
   return nlohmann::json{{"customers", stored},
                         {"lapse_risk", bands},
                         {"usual_gap_days", std::exp(table.population_log_gap_mean)}};

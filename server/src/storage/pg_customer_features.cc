@@ -64,6 +64,12 @@ Status PostgresStore::WriteCustomerFeatures(const std::vector<CustomerFeaturesRe
   });
 }
 
+// The index stays in step: dropping it would lock the table against every server's reads
+// (ACCESS EXCLUSIVE) until the rewrite commits, and a concurrent build cannot run inside
+// the writer's transactions.
+Status PostgresStore::BeginCustomerFeaturesRewrite() { return Status(); }
+Status PostgresStore::EndCustomerFeaturesRewrite() { return Status(); }
+
 Status PostgresStore::DropCustomerFeaturesBefore(const std::string& run_date) {
   return writer_->Run([&](postgres::Connection& db) -> Status {
     db.Run("DELETE FROM customer_features WHERE run_date < $1::text",

@@ -127,6 +127,8 @@ class PostgresStore final : public Store {
   Status SetCustomerSegments(const std::vector<CustomerSegmentRow>& rows,
                              Timestamp history_end) override;
   Status WriteCustomerFeatures(const std::vector<CustomerFeaturesRecord>& rows) override;
+  Status BeginCustomerFeaturesRewrite() override;
+  Status EndCustomerFeaturesRewrite() override;
   Status DropCustomerFeaturesBefore(const std::string& run_date) override;
   std::optional<CustomerFeaturesRecord> FindCustomerFeatures(std::int64_t customer_id) override;
   std::vector<CouponConflict> ListCouponConflicts(const std::vector<std::string>& stores,

@@ -7,6 +7,13 @@
 
 namespace loyalty::server {
 
+// Migration 0024's index, word for word, so that the schema reads the same after a
+// rebuild. One sort of the rows' keys: about 1.5 s at a million customers.
+void SqliteStore::RestoreLapseRiskIndex(sqlite::Connection& db) {
+  db.Exec(R"(CREATE INDEX IF NOT EXISTS customer_features_by_lapse_risk
+  ON customer_features(CAST(lapse_risk * 1000000 AS INTEGER), customer_id))");
+}
+
 Status SqliteStore::WriteCustomerFeatures(const std::vector<CustomerFeaturesRecord>& rows) {
   constexpr std::size_t kColumns = 9;
   constexpr std::size_t kRowsPerStatement = 100;
@@ -43,6 +50,21 @@ Status SqliteStore::WriteCustomerFeatures(const std::vector<CustomerFeaturesReco
       }
       upsert.Run();
     }
+    return Status();
+  });
+}
+
+Status SqliteStore::BeginCustomerFeaturesRewrite() {
+  return writer_->Run([](sqlite::Connection& db) -> Status {
+    db.Exec("DROP INDEX IF EXISTS customer_features_by_lapse_risk");
+    return Status();
+  });
+}
+
+// In one transaction, which purchases wait for as for any other write.
+Status SqliteStore::EndCustomerFeaturesRewrite() {
+  return writer_->Run([](sqlite::Connection& db) -> Status {
+    RestoreLapseRiskIndex(db);
     return Status();
   });
 }

@@ -65,6 +65,7 @@ SqliteStore::SqliteStore(const std::string& path, const NextVisitPlanner& planne
       signing_key_(signing_key),
       write_db_(path, {.cache_kib = 64 * 1024, .mmap_bytes = kMmapBytes}) {
   sqlite::Migrate(write_db_, SqliteMigrations());
+  RestoreLapseRiskIndex(write_db_);
   writer_ = std::make_unique<SqliteWriter>(write_db_, std::move(writer_options),
                                            std::move(observer), "sqlite-writer");
 }

@@ -108,6 +108,8 @@ class SqliteStore final : public Store {
   Status SetCustomerSegments(const std::vector<CustomerSegmentRow>& rows,
                              Timestamp history_end) override;
   Status WriteCustomerFeatures(const std::vector<CustomerFeaturesRecord>& rows) override;
+  Status BeginCustomerFeaturesRewrite() override;
+  Status EndCustomerFeaturesRewrite() override;
   Status DropCustomerFeaturesBefore(const std::string& run_date) override;
   std::optional<CustomerFeaturesRecord> FindCustomerFeatures(std::int64_t customer_id) override;
   std::vector<CouponConflict> ListCouponConflicts(const std::vector<std::string>& stores,
@@ -182,6 +184,9 @@ class SqliteStore final : public Store {
   static void NoteCustomerStore(sqlite::Connection& db, std::int64_t customer_id,
                                 const domain::Purchase& purchase);
   static void MergePortalRecords(sqlite::Connection& db, std::int64_t into, std::int64_t from);
+  // The index by lapse risk a features rewrite sets aside (BeginCustomerFeaturesRewrite),
+  // built again if it is missing: at the rewrite's end, and at a start after a killed run.
+  static void RestoreLapseRiskIndex(sqlite::Connection& db);
   void WriteLines(sqlite::Connection& db, const domain::Purchase& purchase,
                   std::int64_t purchase_seq, std::int64_t customer_id);
   void WriteRedemptions(sqlite::Connection& db, const domain::Purchase& purchase,

@@ -716,6 +716,15 @@ class Store {
   // ten thousand at a time); a customer's earlier row is replaced. Unknown, merged and
   // erased customers are skipped.
   virtual Status WriteCustomerFeatures(const std::vector<CustomerFeaturesRecord>& rows) = 0;
+  // Around the nightly run's writes of every customer's row: between the two, an engine
+  // may leave an index of the rows out of step and rebuild it in one pass at the end.
+  // Reads answer the same meanwhile, some of them slower. SQLite sets aside the portal's
+  // index by lapse risk: every row's risk moves every night, and moving a million entries
+  // one by one cost a fifth of the whole night, five times the rebuild. The end is
+  // also called after a failed rewrite, and a start-up rebuilds an index a killed run
+  // left out.
+  virtual Status BeginCustomerFeaturesRewrite() = 0;
+  virtual Status EndCustomerFeaturesRewrite() = 0;
   // Deletes the features rows of run dates before `run_date`: the customers that run did
   // not see (no purchase any more, merged away) keep no stale row. A re-run of an older
   // date neither deletes nor overwrites (WriteCustomerFeatures) a newer run's rows.

@@ -143,6 +143,12 @@ class CouponRunTest : public ::testing::TestWithParam<testing::Engine> {
   std::int64_t Count(const std::string& table, const std::string& where) {
     return database_->Int("SELECT COUNT(*) FROM " + table + " WHERE " + where);
   }
+  // The portal's index by lapse risk, which a run's features rewrite may set aside.
+  bool HasLapseRiskIndex() {
+    return database_->engine() == testing::Engine::kSqlite
+               ? Count("sqlite_master", "name = 'customer_features_by_lapse_risk'") == 1
+               : Count("pg_indexes", "indexname = 'customer_features_by_lapse_risk'") == 1;
+  }
 
   testing::TempDir dir_;
   std::unique_ptr<testing::TestDatabase> database_;
@@ -392,11 +398,13 @@ TEST_P(CouponRunTest, AFailedFeaturesWriteStopsTheOffersAndFailsTheRun) {
   EXPECT_EQ(Count("customer_features", "TRUE"), 0);
   EXPECT_EQ(Count("campaign_offers", "TRUE"), 0);
   EXPECT_EQ(Count("coupons", "campaign = 'december-personal'"), 0);
+  EXPECT_TRUE(HasLapseRiskIndex());  // the failed rewrite's end built it again
 
   options_.still_held = {};
   const auto run = Run();
   EXPECT_GT(run["campaigns"][0]["treated"].get<int>(), 0) << run.dump();
   EXPECT_GT(Count("customer_features", "TRUE"), 0);
+  EXPECT_TRUE(HasLapseRiskIndex());
   EXPECT_GT(Count("campaign_offers", "TRUE"), 0);
   EXPECT_TRUE(store_->FindBatchRun("2026-12-04")->finished_at.has_value());
 }

@@ -160,6 +160,45 @@ TEST_P(CustomerFeaturesStoreTest, ABulkWriteSpanningStatementsKeepsEveryRowAndSk
   EXPECT_EQ(store_->FindCustomerFeatures(cid)->run_date, "2026-12-04");
 }
 
+// The nightly rewrite: on SQLite the index by lapse risk is set aside for its writes and
+// built again, the same, at its end, or at the next start after a run killed between;
+// on PostgreSQL it stays. Reads answer the same throughout.
+TEST_P(CustomerFeaturesStoreTest, ARewriteSetsTheLapseRiskIndexAsideAndBuildsItAgain) {
+  const bool sqlite = GetParam() == testing::Engine::kSqlite;
+  const std::string index_sql =
+      sqlite ? "SELECT sql FROM sqlite_master WHERE name = 'customer_features_by_lapse_risk'"
+             : "SELECT indexdef FROM pg_indexes WHERE indexname = 'customer_features_by_lapse_risk'";
+  const std::string migrated = database_->Text(index_sql);
+  ASSERT_NE(migrated, "<no row>");
+  const std::int64_t ann = Customer(1), bob = Customer(2);
+
+  ASSERT_TRUE(store_->BeginCustomerFeaturesRewrite().ok());
+  EXPECT_EQ(database_->Text(index_sql), sqlite ? "<no row>" : migrated);
+  ASSERT_TRUE(store_
+                  ->WriteCustomerFeatures(
+                      {Features(ann, "2026-12-04", 0.95), Features(bob, "2026-12-04", 0.2)})
+                  .ok());
+  EXPECT_EQ(store_->FindCustomerFeatures(ann)->lapse_risk, 0.95);
+  ASSERT_TRUE(store_->EndCustomerFeaturesRewrite().ok());
+  EXPECT_EQ(database_->Text(index_sql), migrated);
+  ASSERT_TRUE(store_->EndCustomerFeaturesRewrite().ok());  // twice: nothing more
+  EXPECT_EQ(database_->Text(index_sql), migrated);
+  // The rebuilt index holds every row: the portal's count of a risk range walks it.
+  EXPECT_EQ(database_->Int(sqlite ? "SELECT COUNT(*) FROM customer_features"
+                                    " INDEXED BY customer_features_by_lapse_risk"
+                                    " WHERE CAST(lapse_risk * 1000000 AS INTEGER) >= 900000"
+                                  : "SELECT COUNT(*) FROM customer_features"
+                                    " WHERE lapse_risk >= 0.9"),
+            1);
+
+  // A run killed between the two: the next start builds the index again.
+  ASSERT_TRUE(store_->BeginCustomerFeaturesRewrite().ok());
+  store_.reset();
+  store_ = OpenStore(ParseStoreUrl(database_->url(), "url").value(), planner_, Key());
+  EXPECT_EQ(database_->Text(index_sql), migrated);
+  EXPECT_EQ(store_->FindCustomerFeatures(bob)->lapse_risk, 0.2);
+}
+
 // A purchase of two customers at risk holds the second's row (the band's trigger) and
 // then wants the first's, which the run's write, in id order, holds while it waits for
 // the second's. The run's side is made the one PostgreSQL aborts (it checks for the
