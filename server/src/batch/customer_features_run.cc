@@ -42,8 +42,8 @@ Result<nlohmann::json> RefreshCustomerFeatures(
   }
   std::sort(by_id.begin(), by_id.end());
   if (auto begun = store.BeginCustomerFeaturesRewrite(); !begun.ok()) return begun.error();
-  // Ended on every way out; a failure to end it on the way out of a failed run is left
-  // to the next start (Store::EndCustomerFeaturesRewrite), the run's own error being the news.
+  // Ended on every way out. Leaving a failed run, the run's own error is the one to
+  // report; should the end fail too, the store's next start ends it.
   struct EndRewrite {
     Store& store;
     bool ended = false;
