@@ -1,10 +1,10 @@
 #include "batch/coupon_run.h"
 
 #include <algorithm>
+#include <atomic>
 #include <charconv>
 #include <chrono>
 #include <ctime>
-#include <atomic>
 #include <future>
 #include <limits>
 #include <mutex>
