@@ -66,11 +66,15 @@ SqliteStore::SqliteStore(const std::string& path, const NextVisitPlanner& planne
       write_db_(path, {.cache_kib = 64 * 1024, .mmap_bytes = kMmapBytes}) {
   sqlite::Migrate(write_db_, SqliteMigrations());
   RestoreLapseRiskIndex(write_db_);
+  checkpointer_ = std::make_unique<WalCheckpointer>(path, write_db_);
   writer_ = std::make_unique<SqliteWriter>(write_db_, std::move(writer_options),
                                            std::move(observer), "sqlite-writer");
 }
 
-SqliteStore::~SqliteStore() { writer_.reset(); }
+SqliteStore::~SqliteStore() {
+  writer_.reset();
+  checkpointer_.reset();
+}
 
 void SqliteStore::Flush() {
   // The writer runs jobs in order, so this one finishing means all before it did.

@@ -15,6 +15,7 @@
 #include "loyalty/sqlite/sqlite.h"
 #include "storage/group_commit_writer.h"
 #include "storage/store.h"
+#include "storage/wal_checkpointer.h"
 
 namespace loyalty::server {
 
@@ -223,6 +224,8 @@ class SqliteStore final : public Store {
   std::mutex readers_mutex_;
   std::vector<std::unique_ptr<sqlite::Connection>> idle_readers_ GUARDED_BY(readers_mutex_);
   sqlite::Connection write_db_;
+  // After the connection whose commits it checkpoints, before the writer that commits.
+  std::unique_ptr<WalCheckpointer> checkpointer_;
   // Last, so it is destroyed first: it finishes every queued job while the rest lives.
   std::unique_ptr<SqliteWriter> writer_;
 };
