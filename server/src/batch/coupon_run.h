@@ -37,9 +37,10 @@ struct CouponRunOptions {
   std::size_t write_batch = 2000;            // offers per transaction
   // Next-visit candidates per transaction: ten per customer and campaign, so at a chain's
   // scale they are most of what the run writes, and a commit (an fsync) per 2,000 rows
-  // was most of their cost. A transaction of 20,000 short rows holds the writer for
-  // some tens of milliseconds, which purchases arriving meanwhile wait out.
-  std::size_t candidate_write_batch = 20'000;
+  // was most of their cost. 100,000 candidates are some 10,000 rows, 6 MB: as much as
+  // one of the features' transactions (20,000 rows), which purchases arriving meanwhile
+  // wait out alike; at 20,000 the million customers' candidates took 420 commits.
+  std::size_t candidate_write_batch = 100'000;
   // The replay's tuning is the dearest part of the model and the options it picks move
   // slowly with the data, so a run reuses the options a run of the last `retune_days`
   // days tuned (stored in that run's summary, "model") and only calibrates; `retune`
