@@ -166,7 +166,8 @@ ReadHistoryResult ReadHistory(Store& store, Timestamp before,
       stored.product = text.substr(line.sku_at, line.sku_size);
       stored.category = text.substr(line.category_at, line.category_size);
       stored.timestamp = line.occurred_at;
-      stored.quantity = static_cast<std::int32_t>(std::clamp<std::int64_t>(line.quantity, 0, 9'999));
+      stored.quantity =
+          static_cast<std::int32_t>(std::clamp<std::int64_t>(line.quantity, 0, 9'999));
       stored.amount_minor = line.amount_minor;
       // A stored purchase is consistent by construction; a line dropped here would be a
       // product whose category changed between sales, and the first one seen stands.
@@ -174,6 +175,7 @@ ReadHistoryResult ReadHistory(Store& store, Timestamp before,
     }
     result.lines += chunk->lines.size();
     queue.GiveBack(std::move(chunk));
+    builder.ClaimRoom();
     if (progress) progress(result.lines);
   }
   if (const std::exception_ptr error = queue.Error()) std::rethrow_exception(error);

@@ -141,14 +141,28 @@ bool HistoryBuilder::AddStored(const StoredLine& line) {
 
 void HistoryBuilder::Reserve(std::size_t lines, std::size_t customers) {
   lines_.reserve(lines);
+  history_.line_product.reserve(lines);
+  history_.line_quantity.reserve(lines);
+  history_.line_amount_minor.reserve(lines);
   history_.customers.Reserve(customers);
   stored_customers_.reserve(customers);
+}
+
+void HistoryBuilder::ClaimRoom() {
+  // Never past the room: growing would copy what was claimed.
+  const std::size_t lines =
+      std::min({lines_.size(), history_.line_product.capacity(), history_.line_quantity.capacity(),
+                history_.line_amount_minor.capacity()});
+  if (lines <= history_.line_product.size()) return;
+  history_.line_product.resize(lines);
+  history_.line_quantity.resize(lines);
+  history_.line_amount_minor.resize(lines);
 }
 
 const HistoryBuilder::ProductSlot* HistoryBuilder::FindSlot(std::string_view sku) const {
   if (product_slots_.empty()) return nullptr;
   const std::size_t mask = product_slots_.size() - 1;
-  for (std::size_t i = std::hash<std::string_view>{}(sku) & mask;; i = (i + 1) & mask) {
+  for (std::size_t i = std::hash<std::string_view>{}(sku)&mask;; i = (i + 1) & mask) {
     const ProductSlot& slot = product_slots_[i];
     if (slot.product == ProductSlot::kEmpty) return nullptr;
     if (slot.sku_size == sku.size() && std::memcmp(slot.text, sku.data(), sku.size()) == 0) {
@@ -173,7 +187,7 @@ void HistoryBuilder::PutSlot(std::uint32_t product) {
     }
   }
   const std::size_t mask = product_slots_.size() - 1;
-  std::size_t i = std::hash<std::string_view>{}(sku) & mask;
+  std::size_t i = std::hash<std::string_view>{}(sku)&mask;
   while (product_slots_[i].product != ProductSlot::kEmpty && product_slots_[i].product != product) {
     i = (i + 1) & mask;
   }

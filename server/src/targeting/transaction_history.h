@@ -119,6 +119,11 @@ class HistoryBuilder {
   // nightly run: the night before's counts): growing by doubling, the staged lines of a
   // million customers were copied and their fresh pages cleared twice over.
   void Reserve(std::size_t lines, std::size_t customers);
+  // Lays out the built history's per-line arrays for the lines staged so far, within the
+  // room Reserve set aside (none without it). Their fresh pages cost as much to clear as
+  // the staging's, and Build ran alone when it cleared them all at once: called between
+  // a scan's chunks, while the builder waits for the next, it clears them as they come.
+  void ClaimRoom();
 
   // Orders each customer's baskets by time (ties and files without time: by the first
   // line's position) and lays out the arrays. The builder is empty afterwards.

@@ -2,10 +2,10 @@
 // string-keyed lines of the same purchases build (HistoryBuilder::Add).
 #include "targeting/transaction_history.h"
 
+#include <gtest/gtest.h>
+
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "server/targeting/same_history.h"
 
@@ -60,11 +60,11 @@ TEST(TransactionHistoryTest, AStoresKeyedScanBuildsTheSameHistoryAsItsLinesByNam
   // a product without a category, then the same product under another category (dropped
   // by both, the first one seen stands), and a purchase whose only kept line is its second.
   const std::vector<Sale> sales = {
-      {42, 1, "milk", "DAIRY", 1'000, 2},   {42, 1, "bread", "BAKERY", 1'000, 1},
-      {7, 2, "milk", "DAIRY", 1'100, 1},    {7, 2, "loose", "", 1'100, 3},
-      {42, 5, "eggs", "DAIRY", 900, 1},     {42, 5, "milk", "DAIRY", 900, 1},
-      {7, 6, "milk", "SNACKS", 2'000, 1},   {7, 6, "bread", "BAKERY", 2'000, 2},
-      {99, 8, "bread", "", 3'000, 1},       {42, 9, "loose", "PRODUCE", 3'100, 1},
+      {42, 1, "milk", "DAIRY", 1'000, 2}, {42, 1, "bread", "BAKERY", 1'000, 1},
+      {7, 2, "milk", "DAIRY", 1'100, 1},  {7, 2, "loose", "", 1'100, 3},
+      {42, 5, "eggs", "DAIRY", 900, 1},   {42, 5, "milk", "DAIRY", 900, 1},
+      {7, 6, "milk", "SNACKS", 2'000, 1}, {7, 6, "bread", "BAKERY", 2'000, 2},
+      {99, 8, "bread", "", 3'000, 1},     {42, 9, "loose", "PRODUCE", 3'100, 1},
   };
   BothWays both;
   AddBothWays(sales, both);
@@ -81,11 +81,11 @@ TEST(TransactionHistoryTest, AStoresKeyedScanBuildsTheSameHistoryAsItsLinesByNam
   EXPECT_EQ(b.categories.Name(b.product_category[*b.products.Find("loose")]), "PRODUCE");
 }
 
-TEST(TransactionHistoryTest, AKeyedScanOfManyProductsAndLongNamesBuildsTheSameHistory) {
-  // Enough products for AddStored's product table to grow several times; every seventh
-  // SKU too long to keep in it beside its category, every eleventh category too; some
-  // products sold first without a category, then filed, then sold again without; and
-  // now and then a line under another category than its product's (dropped by both).
+// Many purchases of many products: enough for AddStored's product table to grow several
+// times; every seventh SKU too long to keep in it beside its category, every eleventh
+// category too; some products sold first without a category, then filed, then sold again
+// without; and now and then a line under another category than its product's.
+std::vector<Sale> ManySales() {
   std::vector<Sale> sales;
   std::uint64_t state = 12345;
   const auto next = [&](std::uint64_t bound) {
@@ -113,10 +113,15 @@ TEST(TransactionHistoryTest, AKeyedScanOfManyProductsAndLongNamesBuildsTheSameHi
       std::string category = category_of(product);
       if (product % 13 == 0 && next(2) == 0) category.clear();
       if (next(200) == 0) category = "another category";
-      sales.push_back({customer, seq, sku_of(product), category, at,
-                       static_cast<std::int32_t>(1 + next(3))});
+      sales.push_back(
+          {customer, seq, sku_of(product), category, at, static_cast<std::int32_t>(1 + next(3))});
     }
   }
+  return sales;
+}
+
+TEST(TransactionHistoryTest, AKeyedScanOfManyProductsAndLongNamesBuildsTheSameHistory) {
+  const std::vector<Sale> sales = ManySales();
   BothWays both;
   AddBothWays(sales, both);
   EXPECT_GT(both.refused, 0u);
@@ -125,6 +130,33 @@ TEST(TransactionHistoryTest, AKeyedScanOfManyProductsAndLongNamesBuildsTheSameHi
   const TransactionHistory b = both.by_key.Build();
   ExpectSameHistory(a, b);
   EXPECT_GT(b.product_count(), 4'000u);
+}
+
+TEST(TransactionHistoryTest, RoomClaimedAsTheLinesComeBuildsTheSameHistory) {
+  const std::vector<Sale> sales = ManySales();
+  BothWays both;
+  AddBothWays(sales, both);
+  const TransactionHistory expected = both.by_key.Build();
+  // Room for all the lines, for half of them (the rest laid out at Build), and none.
+  for (const std::size_t room : {sales.size() + 100, sales.size() / 2, std::size_t{0}}) {
+    SCOPED_TRACE("room for " + std::to_string(room) + " lines");
+    HistoryBuilder builder;
+    builder.Reserve(room, 100);
+    for (std::size_t i = 0; i < sales.size(); ++i) {
+      const Sale& sale = sales[i];
+      HistoryBuilder::StoredLine stored;
+      stored.customer_id = sale.customer;
+      stored.purchase_seq = sale.seq;
+      stored.product = sale.sku;
+      stored.category = sale.category;
+      stored.timestamp = sale.at;
+      stored.quantity = sale.quantity;
+      stored.amount_minor = 100 * sale.quantity;
+      (void)builder.AddStored(stored);
+      if (i % 97 == 0) builder.ClaimRoom();
+    }
+    ExpectSameHistory(expected, builder.Build());
+  }
 }
 
 }  // namespace
