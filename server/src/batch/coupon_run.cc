@@ -334,6 +334,33 @@ class TwoThreads {
   std::atomic<bool> main_stopped_{false};
 };
 
+// The history's customers by their store id: the store's lists (cardholders, birthdays,
+// earlier offers) name a million customers by id, and looking each one's text up in the
+// history's dictionary took most of a second of the main thread at that scale.
+class CustomersByStoreId {
+ public:
+  explicit CustomersByStoreId(const targeting::TransactionHistory& history) {
+    ids_.reserve(history.customer_count());
+    for (std::uint32_t c = 0; c < history.customer_count(); ++c) {
+      // The history read from a store names each customer by its id (HistoryBuilder).
+      const std::string_view name = history.customers.Name(c);
+      std::int64_t id = 0;
+      std::from_chars(name.data(), name.data() + name.size(), id);
+      ids_.emplace_back(id, c);
+    }
+    std::sort(ids_.begin(), ids_.end());
+  }
+  std::optional<std::uint32_t> Find(std::int64_t customer_id) const {
+    const auto found = std::lower_bound(ids_.begin(), ids_.end(),
+                                        std::pair<std::int64_t, std::uint32_t>{customer_id, 0});
+    if (found == ids_.end() || found->first != customer_id) return std::nullopt;
+    return found->second;
+  }
+
+ private:
+  std::vector<std::pair<std::int64_t, std::uint32_t>> ids_;
+};
+
 // What WriteProfiles stored, and how long each of its steps took.
 struct ProfilesWritten {
   nlohmann::json features, segments;
@@ -493,6 +520,7 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
     return summary;
   }
 
+  const CustomersByStoreId by_store_id(history);
   // What earlier runs gave out, and how many offers each customer had of each campaign.
   const auto issued_before = store.CampaignIssuanceExcept(options.run_date);
   std::vector<targeting::CampaignHistory> already(campaigns.size());
@@ -502,7 +530,7 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
     already[k].spent_minor = found->second.spent_minor;
     already[k].issued = found->second.issued;
     for (const auto& [customer_id, count] : found->second.per_customer) {
-      if (const auto id = history.customers.Find(std::to_string(customer_id))) {
+      if (const auto id = by_store_id.Find(customer_id)) {
         already[k].previous_offers.emplace_back(*id, count);
       }
     }
@@ -512,7 +540,7 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
   // teaches the model.
   facts.reachable.assign(history.customer_count(), false);
   for (const std::int64_t customer_id : store.ListCardholders()) {
-    if (const auto id = history.customers.Find(std::to_string(customer_id))) {
+    if (const auto id = by_store_id.Find(customer_id)) {
       facts.reachable[*id] = true;
     }
   }
@@ -573,7 +601,7 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
   }
   facts.birthdays.resize(history.customer_count());
   for (const auto& [customer_id, birthday] : store.ListBirthdays()) {
-    if (const auto id = history.customers.Find(std::to_string(customer_id))) {
+    if (const auto id = by_store_id.Find(customer_id)) {
       facts.birthdays[*id] = ParseMonthDay(birthday);
     }
   }
