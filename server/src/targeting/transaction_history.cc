@@ -162,7 +162,7 @@ void HistoryBuilder::ClaimRoom() {
 const HistoryBuilder::ProductSlot* HistoryBuilder::FindSlot(std::string_view sku) const {
   if (product_slots_.empty()) return nullptr;
   const std::size_t mask = product_slots_.size() - 1;
-  for (std::size_t i = std::hash<std::string_view>{}(sku)&mask;; i = (i + 1) & mask) {
+  for (std::size_t i = std::hash<std::string_view>{}(sku) & mask;; i = (i + 1) & mask) {
     const ProductSlot& slot = product_slots_[i];
     if (slot.product == ProductSlot::kEmpty) return nullptr;
     if (slot.sku_size == sku.size() && std::memcmp(slot.text, sku.data(), sku.size()) == 0) {
@@ -187,7 +187,7 @@ void HistoryBuilder::PutSlot(std::uint32_t product) {
     }
   }
   const std::size_t mask = product_slots_.size() - 1;
-  std::size_t i = std::hash<std::string_view>{}(sku)&mask;
+  std::size_t i = std::hash<std::string_view>{}(sku) & mask;
   while (product_slots_[i].product != ProductSlot::kEmpty && product_slots_[i].product != product) {
     i = (i + 1) & mask;
   }
