@@ -23,6 +23,19 @@ struct Sale {
 
 using testing::ExpectSameHistory;
 
+// A sale as a store's keyed scan gives it (its views into `sale`).
+HistoryBuilder::StoredLine StoredOf(const Sale& sale) {
+  HistoryBuilder::StoredLine stored;
+  stored.customer_id = sale.customer;
+  stored.purchase_seq = sale.seq;
+  stored.product = sale.sku;
+  stored.category = sale.category;
+  stored.timestamp = sale.at;
+  stored.quantity = sale.quantity;
+  stored.amount_minor = 100 * sale.quantity;
+  return stored;
+}
+
 // The sales added to one builder by name (Add) and to another by key (AddStored): the
 // lines each refused.
 struct BothWays {
@@ -43,15 +56,7 @@ void AddBothWays(const std::vector<Sale>& sales, BothWays& both) {
     line.amount_minor = 100 * sale.quantity;
     if (both.by_name.Add(line)) ++both.refused;
 
-    HistoryBuilder::StoredLine stored;
-    stored.customer_id = sale.customer;
-    stored.purchase_seq = sale.seq;
-    stored.product = sale.sku;
-    stored.category = sale.category;
-    stored.timestamp = sale.at;
-    stored.quantity = sale.quantity;
-    stored.amount_minor = 100 * sale.quantity;
-    if (!both.by_key.AddStored(stored)) ++both.dropped;
+    if (!both.by_key.AddStored(StoredOf(sale))) ++both.dropped;
   }
 }
 
@@ -143,16 +148,7 @@ TEST(TransactionHistoryTest, RoomClaimedAsTheLinesComeBuildsTheSameHistory) {
     HistoryBuilder builder;
     builder.Reserve(room, 100);
     for (std::size_t i = 0; i < sales.size(); ++i) {
-      const Sale& sale = sales[i];
-      HistoryBuilder::StoredLine stored;
-      stored.customer_id = sale.customer;
-      stored.purchase_seq = sale.seq;
-      stored.product = sale.sku;
-      stored.category = sale.category;
-      stored.timestamp = sale.at;
-      stored.quantity = sale.quantity;
-      stored.amount_minor = 100 * sale.quantity;
-      (void)builder.AddStored(stored);
+      (void)builder.AddStored(StoredOf(sales[i]));
       if (i % 97 == 0) builder.ClaimRoom();
     }
     ExpectSameHistory(expected, builder.Build());
