@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "batch/customer_features_run.h"
+#include "batch/customers_by_store_id.h"
 #include "batch/history_read.h"
 #include "batch/progress.h"
 #include "batch/write_behind.h"
@@ -334,33 +335,6 @@ class TwoThreads {
   std::atomic<bool> main_stopped_{false};
 };
 
-// The history's customers by their store id: the store's lists (cardholders, birthdays,
-// earlier offers) name a million customers by id, and looking each one's text up in the
-// history's dictionary took most of a second of the main thread at that scale.
-class CustomersByStoreId {
- public:
-  explicit CustomersByStoreId(const targeting::TransactionHistory& history) {
-    ids_.reserve(history.customer_count());
-    for (std::uint32_t c = 0; c < history.customer_count(); ++c) {
-      // The history read from a store names each customer by its id (HistoryBuilder).
-      const std::string_view name = history.customers.Name(c);
-      std::int64_t id = 0;
-      std::from_chars(name.data(), name.data() + name.size(), id);
-      ids_.emplace_back(id, c);
-    }
-    std::sort(ids_.begin(), ids_.end());
-  }
-  std::optional<std::uint32_t> Find(std::int64_t customer_id) const {
-    const auto found = std::lower_bound(ids_.begin(), ids_.end(),
-                                        std::pair<std::int64_t, std::uint32_t>{customer_id, 0});
-    if (found == ids_.end() || found->first != customer_id) return std::nullopt;
-    return found->second;
-  }
-
- private:
-  std::vector<std::pair<std::int64_t, std::uint32_t>> ids_;
-};
-
 // What WriteProfiles stored, and how long each of its steps took.
 struct ProfilesWritten {
   nlohmann::json features, segments;
@@ -371,6 +345,7 @@ struct ProfilesWritten {
 // lapse-risk band the features placed them in. Each step prints its line when it is
 // done, among the lines of the model's meters.
 Result<ProfilesWritten> WriteProfiles(Store& store, const targeting::TransactionHistory& history,
+                                      const CustomersByStoreId& customers,
                                       const targeting::CustomerRfm& rfm, std::int64_t run_at,
                                       const CouponRunOptions& options, Timestamp cut_off,
                                       const std::function<Status()>& still_held,
@@ -381,7 +356,8 @@ Result<ProfilesWritten> WriteProfiles(Store& store, const targeting::Transaction
                                history.customer_count(), "customers");
   std::vector<std::optional<LapseRiskBand>> bands;
   auto features =
-      RefreshCustomerFeatures(store, history, run_at, options.run_date, still_held, &bands);
+      RefreshCustomerFeatures(store, history, customers, run_at, options.run_date, still_held,
+                              &bands);
   if (!features.ok()) return features.error();
   const std::int64_t featured = features->value("customers", std::int64_t{0});
   features_meter.Finish(history.customer_count(), static_cast<std::uint64_t>(featured));
@@ -466,6 +442,7 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
   // that thread computes first: here, they would hold up the model by most of a second at
   // a million customers, when one processor is otherwise idle.
   const auto beside_start = PhaseClock::Now();
+  const CustomersByStoreId by_store_id(history);
   targeting::CustomerFacts facts;
   targeting::CustomerRfm rfm;
   std::promise<void> rfm_promise;
@@ -485,7 +462,7 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
       rfm_promise.set_exception(std::current_exception());
       throw;
     }
-    auto written = WriteProfiles(store, history, rfm, *run_at, options, cut_off,
+    auto written = WriteProfiles(store, history, by_store_id, rfm, *run_at, options, cut_off,
                                  side_still_held, progress_out);
     if (!written.ok()) threads.SideFailed(written.error());
     return written;
@@ -520,7 +497,6 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
     return summary;
   }
 
-  const CustomersByStoreId by_store_id(history);
   // What earlier runs gave out, and how many offers each customer had of each campaign.
   const auto issued_before = store.CampaignIssuanceExcept(options.run_date);
   std::vector<targeting::CampaignHistory> already(campaigns.size());

@@ -11,8 +11,8 @@
 namespace loyalty::server::batch {
 
 Result<nlohmann::json> RefreshCustomerFeatures(
-    Store& store, const targeting::TransactionHistory& history, std::int64_t run_at,
-    const std::string& run_date, const std::function<Status()>& still_held,
+    Store& store, const targeting::TransactionHistory& history, const CustomersByStoreId& customers,
+    std::int64_t run_at, const std::string& run_date, const std::function<Status()>& still_held,
     std::vector<std::optional<LapseRiskBand>>* bands_out, std::size_t rows_per_write) {
   const targeting::CustomerFeatureTable table = targeting::ComputeCustomerFeatures(history, run_at);
   if (bands_out) bands_out->assign(history.customer_count(), std::nullopt);
@@ -32,15 +32,6 @@ Result<nlohmann::json> RefreshCustomerFeatures(
     rows.reserve(rows_per_write);
     return Status();
   };
-  // In the order of the table's key: rows written in the history's order land all over
-  // the table, and every transaction then rewrites most of its pages.
-  std::vector<std::pair<std::int64_t, std::uint32_t>> by_id;
-  by_id.reserve(history.customer_count());
-  for (std::uint32_t c = 0; c < history.customer_count(); ++c) {
-    if (table.customers[c].visits == 0) continue;
-    by_id.emplace_back(std::stoll(std::string(history.customers.Name(c))), c);
-  }
-  std::sort(by_id.begin(), by_id.end());
   if (auto begun = store.BeginCustomerFeaturesRewrite(); !begun.ok()) return begun.error();
   // Ended on every way out. Leaving a failed run, the run's own error is the one to
   // report; should the end fail too, the store's next start ends it.
@@ -55,8 +46,11 @@ Result<nlohmann::json> RefreshCustomerFeatures(
       if (!ended) (void)store.EndCustomerFeaturesRewrite();
     }
   } rewrite{store};
-  for (const auto& [customer_id, c] : by_id) {
+  // In the order of the table's key: rows written in the history's order land all over
+  // the table, and every transaction then rewrites most of its pages.
+  for (const auto& [customer_id, c] : customers.in_id_order()) {
     const targeting::CustomerFeatures& features = table.customers[c];
+    if (features.visits == 0) continue;
     CustomerFeaturesRecord& row = rows.emplace_back();
     row.customer_id = customer_id;
     row.run_date = run_date;

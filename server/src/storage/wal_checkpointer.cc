@@ -21,7 +21,7 @@ WalCheckpointer::WalCheckpointer(const std::string& path, sqlite::Connection& wr
 
 WalCheckpointer::~WalCheckpointer() {
   // SQLite's own hook back, at its default mark.
-  sqlite3_wal_autocheckpoint(writer_.handle(), 1000);
+  sqlite3_wal_autocheckpoint(writer_.handle(), kSqliteCheckpointPages);
   {
     const std::lock_guard lock(mutex_);
     stopping_ = true;

@@ -25,8 +25,11 @@
 
 namespace loyalty::server {
 
+// SQLite's own mark (wal_autocheckpoint's default).
+inline constexpr int kSqliteCheckpointPages = 1000;
+
 struct WalCheckpointOptions {
-  int background_pages = 1000;           // SQLite's own mark (wal_autocheckpoint)
+  int background_pages = kSqliteCheckpointPages;
   int writer_checkpoint_pages = 16'384;  // 64 MiB of 4 KiB pages
 };
 
