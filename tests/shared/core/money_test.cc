@@ -158,5 +158,29 @@ TEST(MulDivRound, DoesNotOverflowIntermediateProducts) {
   EXPECT_EQ(MulDivRound(kMaxMinorUnits, 1'000'000, 1'000'000), kMaxMinorUnits);
 }
 
+// Products that fit in 64 bits take a shorter path than those that do not: both round
+// alike on either side of the boundary and with denominators near the type's limit.
+TEST(MulDivRound, RoundsAlikeEitherSideOfA64BitProduct) {
+  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+  const std::int64_t fits = kMax / 100;  // fits * 100 fits, (fits + 1) * 100 does not
+  EXPECT_EQ(MulDivRound(fits, 100, 100), fits);
+  EXPECT_EQ(MulDivRound(fits + 1, 100, 100), fits + 1);
+  EXPECT_EQ(MulDivRound(-fits, 100, 100), -fits);
+  EXPECT_EQ(MulDivRound(-fits - 1, 100, 100), -fits - 1);
+  // fits is even: fits - 1 and fits + 1 are halves away from whole numbers, rounded away
+  // from zero, the one's product within 64 bits and the other's past them.
+  EXPECT_EQ(MulDivRound(fits - 1, 100, 200), fits / 2);
+  EXPECT_EQ(MulDivRound(fits + 1, 100, 200), fits / 2 + 1);
+  EXPECT_EQ(MulDivRound(-fits + 1, 100, 200), -fits / 2);
+  EXPECT_EQ(MulDivRound(-fits - 1, 100, 200), -fits / 2 - 1);
+  EXPECT_EQ(MulDivRound(kMax, 1, kMax), 1);
+  EXPECT_EQ(MulDivRound(kMax / 2 + 1, 1, kMax), 1);  // a hair over a half
+  EXPECT_EQ(MulDivRound(kMax / 2, 1, kMax), 0);      // a hair under
+  EXPECT_EQ(MulDivRound(-(kMax / 2) - 1, 1, kMax), -1);
+  constexpr std::int64_t kMin = std::numeric_limits<std::int64_t>::min();
+  EXPECT_EQ(MulDivRound(kMin, 1, 2), kMin / 2);
+  EXPECT_EQ(MulDivRound(kMin + 1, 1, 2), kMin / 2);  // -(2^62) + 0.5, away from zero
+}
+
 }  // namespace
 }  // namespace loyalty
