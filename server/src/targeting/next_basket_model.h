@@ -201,6 +201,11 @@ class NextBasketModel {
   void Build(std::uint32_t held_out, const ProgressFunction& progress);
   void BuildCustomerVectors(std::uint32_t held_out);
   void BuildBuyerLists();
+  // How many of each product's heaviest buyers the neighbour search reads, in order: all
+  // posting_limit of them for the per-customer search, item_buyers for the per-product
+  // one, none without a neighbour term. The tuning's replay model may switch between
+  // them without a rebuild, so it lists posting_limit.
+  std::uint32_t BuyersRead() const;
   // Popularity, category shares and best sellers, and the cross-sell partners.
   void BuildCoPurchase(std::uint32_t held_out, const ProgressFunction& progress);
   // The replay: tunes options_ (when asked) and fits calibration_.
@@ -253,7 +258,7 @@ class NextBasketModel {
   // Per product: the repeat-propensity factor of the personal score.
   std::vector<float> repeat_factor_;
   // Product p's buyers: [buyer_begin_[p], buyer_begin_[p + 1]), heaviest normalised
-  // weight (weight / norm of the buyer's vector) first, at most posting_limit.
+  // weight (weight / norm of the buyer's vector) first, at most BuyersRead().
   std::vector<std::uint32_t> buyer_begin_;
   std::vector<std::uint32_t> buyer_customer_;
   std::vector<float> buyer_weight_;
