@@ -8,6 +8,7 @@
 #include <future>
 #include <limits>
 #include <mutex>
+#include <numeric>
 #include <unordered_map>
 
 #include "batch/customer_features_run.h"
@@ -210,7 +211,7 @@ ExpectedHistory ExpectedFromRecentRun(Store& store, Timestamp cut_off) {
 // a run killed before the switch leaves purchases on the previous run's.
 Status StoreNextVisitCandidates(
     Store& store, const CouponRunOptions& options, const targeting::TransactionHistory& history,
-    const std::vector<targeting::ProductFacts>& products,
+    const CustomersByStoreId& customers, const std::vector<targeting::ProductFacts>& products,
     const std::unordered_map<std::string_view, const domain::Product*>& by_sku,
     const std::vector<domain::Campaign>& campaigns, const targeting::CampaignPlan& plan) {
   // Each product's part of a packed line made once, not for every candidate: its names
@@ -228,53 +229,52 @@ Status StoreNextVisitCandidates(
   // every customer its campaigns reach, so a record of each first would cost as much as
   // the write.
   const auto& candidates = plan.next_visit_candidates;
-  // One customer's candidates (every campaign, each campaign's together) at a time, by
-  // customer id, the key's last part (with one next_visit campaign, the key's order):
-  // rows that arrive in the history's order land all over the table's index, and every
-  // transaction then rewrites most of its pages.
-  struct Group {
-    std::int64_t customer_id;
-    std::size_t begin, end;
-  };
-  std::vector<Group> groups;
-  for (std::size_t i = 0; i < candidates.size();) {
-    std::size_t end = i;
-    while (end < candidates.size() && candidates[end].customer == candidates[i].customer) ++end;
-    groups.push_back(
-        {std::stoll(std::string(history.customers.Name(candidates[i].customer))), i, end});
-    i = end;
+  // Each customer's candidates (by customer in the history's order, every campaign's
+  // together), and their rhythm read once for all of them while the customer's lines are
+  // read in the order they lie in memory.
+  std::vector<std::uint32_t> candidates_begin(history.customer_count() + 1, 0);
+  for (const targeting::KeptCandidate& kept : candidates) ++candidates_begin[kept.customer + 1];
+  std::partial_sum(candidates_begin.begin(), candidates_begin.end(), candidates_begin.begin());
+  std::vector<double> gaps(candidates.size());
+  {
+    std::vector<std::uint32_t> of_customer;
+    std::vector<double> customer_gaps;
+    std::vector<BasketsWith> seen;
+    for (std::uint32_t c = 0; c < history.customer_count(); ++c) {
+      const std::uint32_t begin = candidates_begin[c], end = candidates_begin[c + 1];
+      if (begin == end) continue;
+      of_customer.clear();
+      for (std::uint32_t j = begin; j < end; ++j) of_customer.push_back(candidates[j].product);
+      GapVisits(history, c, of_customer, customer_gaps, seen);
+      std::copy(customer_gaps.begin(), customer_gaps.end(), gaps.begin() + begin);
+    }
   }
-  std::sort(groups.begin(), groups.end(),
-            [](const Group& a, const Group& b) { return a.customer_id < b.customer_id; });
   std::vector<PackedCandidateRow> batch;
   std::size_t batch_candidates = 0;
   WriteBehind writes;  // the store writes a batch while the next is packed
   std::string lines;
-  std::vector<std::uint32_t> of_customer;
-  std::vector<double> gaps;
-  std::vector<BasketsWith> seen;
-  for (std::size_t g = 0; g < groups.size(); ++g) {
-    const auto [customer_id, i, end] = groups[g];
-    const std::uint32_t customer = candidates[i].customer;
-    of_customer.clear();
-    for (std::size_t j = i; j < end; ++j) of_customer.push_back(candidates[j].product);
-    // Their rhythm read once for all of them.
-    GapVisits(history, customer, of_customer, gaps, seen);
-    for (std::size_t first = i; first < end;) {
+  // One customer's rows at a time, by customer id, the key's last part (with one
+  // next_visit campaign, the key's order): rows that arrive in the history's order land
+  // all over the table's index, and every transaction then rewrites most of its pages.
+  const auto& by_id = customers.in_id_order();
+  for (std::size_t g = 0; g < by_id.size(); ++g) {
+    const auto [customer_id, customer] = by_id[g];
+    const std::uint32_t end = candidates_begin[customer + 1];
+    for (std::uint32_t first = candidates_begin[customer]; first < end;) {
       const std::uint32_t campaign = candidates[first].campaign;
       lines.clear();
-      std::size_t j = first;
+      std::uint32_t j = first;
       for (; j < end && candidates[j].campaign == campaign; ++j) {
-        const targeting::KeptCandidate& kept = candidates[j];
-        lines += product_parts[kept.product];
-        AppendPackedChances(lines, kept.probability, gaps[j - i]);
+        lines += product_parts[candidates[j].product];
+        AppendPackedChances(lines, candidates[j].probability, gaps[j]);
       }
       batch.push_back(
           {campaigns[campaign].id, options.run_date, customer_id, PackedValue(j - first, lines)});
       batch_candidates += j - first;
       first = j;
     }
-    if (batch_candidates >= options.candidate_write_batch || g + 1 == groups.size()) {
+    if (!batch.empty() &&
+        (batch_candidates >= options.candidate_write_batch || g + 1 == by_id.size())) {
       // A run that lost its lock must not write beside the run that took it over: the
       // lock is checked right before the write it allows, so after the last one ended.
       if (auto written = writes.Finish(); !written.ok()) return written;
@@ -682,7 +682,8 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
     meter.Finish(plan.offers.size(), plan.offers.size());
   }
   if (auto kept =
-          StoreNextVisitCandidates(store, main_options, history, products, by_sku, campaigns, plan);
+          StoreNextVisitCandidates(store, main_options, history, by_store_id, products, by_sku,
+                                   campaigns, plan);
       !kept.ok()) {
     return kept.error();
   }
