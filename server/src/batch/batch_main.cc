@@ -255,6 +255,8 @@ Result<std::unique_ptr<BatchStore>> OpenBatchStore(const Config& config) {
   store_options.writer.max_batch = config.storage.group_commit_max_batch;
   store_options.writer.max_delay =
       std::chrono::microseconds(config.storage.group_commit_max_delay_us);
+  // Everything the batch writes a rerun writes again (WriterOptions::sync_every_commit).
+  store_options.writer.sync_every_commit = false;
   auto url = ParseStoreUrl(config.StoreDatabaseUrl(), "storage.url");
   if (!url.ok()) return url.error();
   opened->description = url->Describe();
@@ -293,8 +295,10 @@ int Import(const Args& args) {
     auto opened = OpenBatchStore(*config);
     if (!opened.ok()) return Fail(opened.error());
     const auto& store = (*opened)->store;
-    log::Info("importing",
-              {{"csv", *csv_path}, {"storage", (*opened)->description}, {"store_id", *store_id}});
+    log::Info("importing", {{"csv", *csv_path},
+                            {"storage", (*opened)->description},
+                            {"sync_every_commit", store->SyncsEveryCommit()},
+                            {"store_id", *store_id}});
     const auto summary = ImportHistory(
         *store, input, options,
         [interactive = options.interactive](const targeting::LineProblem& problem) {
@@ -362,7 +366,9 @@ int Coupons(const Args& args) {
   try {
     auto opened = OpenBatchStore(*config);
     if (!opened.ok()) return Fail(opened.error());
-    log::Info("coupons", {{"date", *date}, {"storage", (*opened)->description}});
+    log::Info("coupons", {{"date", *date},
+                          {"storage", (*opened)->description},
+                          {"sync_every_commit", (*opened)->store->SyncsEveryCommit()}});
     auto lock = RunLock::Acquire(*(*opened)->store, "coupons", "coupons --date " + *date,
                                  *lock_options, std::cerr);
     if (!lock.ok()) return Fail(lock.error());

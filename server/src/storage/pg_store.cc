@@ -22,6 +22,14 @@ postgres::ConnectionOptions ServerConnection() {
   return {.connect_timeout_seconds = 10, .application_name = "loyalty-server"};
 }
 
+// The writer's connection: a session setting given at connect time, so that a
+// reconnection (PQreset) keeps it.
+postgres::ConnectionOptions WriterConnection(bool sync_every_commit) {
+  postgres::ConnectionOptions options = ServerConnection();
+  if (!sync_every_commit) options.session_settings = "-c synchronous_commit=off";
+  return options;
+}
+
 domain::CouponTarget TargetFromName(const std::string& name) {
   return name == "product"    ? domain::CouponTarget::kProduct
          : name == "category" ? domain::CouponTarget::kCategory
@@ -81,7 +89,7 @@ PostgresStore::PostgresStore(const std::string& url, const NextVisitPlanner& pla
       url_(url),
       planner_(planner),
       signing_key_(signing_key),
-      write_db_(url, ServerConnection()) {
+      write_db_(url, WriterConnection(writer_options.sync_every_commit)) {
   MigratePostgres(write_db_);
   writer_ = std::make_unique<PostgresWriter>(
       write_db_, std::move(writer_options), std::move(observer), "pg-writer",
@@ -116,6 +124,15 @@ PostgresStore::PostgresStore(const std::string& url, const NextVisitPlanner& pla
 }
 
 PostgresStore::~PostgresStore() { writer_.reset(); }
+
+bool PostgresStore::SyncsEveryCommit() {
+  bool on = true;
+  (void)writer_->Run([&](postgres::Connection& db) -> Status {
+    on = db.Run("SHOW synchronous_commit").Text(0, 0) != "off";
+    return {};
+  });
+  return on;
+}
 
 void PostgresStore::Flush() {
   // The writer runs jobs in order, so this one finishing means all before it did.

@@ -49,6 +49,7 @@ class PostgresStore final : public Store {
   ~PostgresStore() override;
 
   WriterStats writer_stats() const override { return writer_->stats(); }
+  bool SyncsEveryCommit() override;
   void Flush() override;
 
   Result<api::CardLookup> LookupCard(const CardNumber& card, Timestamp now) override;

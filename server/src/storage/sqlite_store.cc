@@ -63,7 +63,9 @@ SqliteStore::SqliteStore(const std::string& path, const NextVisitPlanner& planne
     : path_(path),
       planner_(planner),
       signing_key_(signing_key),
-      write_db_(path, {.cache_kib = 64 * 1024, .mmap_bytes = kMmapBytes}) {
+      write_db_(path, {.synchronous = writer_options.sync_every_commit ? "FULL" : "NORMAL",
+                       .cache_kib = 64 * 1024,
+                       .mmap_bytes = kMmapBytes}) {
   sqlite::Migrate(write_db_, SqliteMigrations());
   RestoreLapseRiskIndex(write_db_);
   checkpointer_ = std::make_unique<WalCheckpointer>(path, write_db_);
@@ -74,6 +76,17 @@ SqliteStore::SqliteStore(const std::string& path, const NextVisitPlanner& planne
 SqliteStore::~SqliteStore() {
   writer_.reset();
   checkpointer_.reset();
+}
+
+bool SqliteStore::SyncsEveryCommit() {
+  bool full = true;
+  (void)writer_->Run([&](sqlite::Connection& db) -> Status {
+    auto& synchronous = db.Prepared("PRAGMA synchronous");
+    full = synchronous.Step() && synchronous.Int(0) >= 2;  // FULL or EXTRA
+    synchronous.Reset();
+    return {};
+  });
+  return full;
 }
 
 void SqliteStore::Flush() {

@@ -150,6 +150,7 @@ class SqliteStore final : public Store {
   Performance LoadPerformance(const DashboardQuery& query) override;  // *_dashboard.cc
 
   WriterStats writer_stats() const override { return writer_->stats(); }
+  bool SyncsEveryCommit() override;
   void Flush() override;
 
  private:

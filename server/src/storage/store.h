@@ -559,6 +559,9 @@ class Store {
   virtual ~Store() = default;
 
   virtual WriterStats writer_stats() const = 0;
+  // Whether the writer's connection waits for the disk at every commit
+  // (WriterOptions::sync_every_commit), as the engine reports it.
+  virtual bool SyncsEveryCommit() = 0;
   // Returns once every write queued before the call has committed and been answered.
   virtual void Flush() = 0;
 

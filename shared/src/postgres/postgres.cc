@@ -203,9 +203,17 @@ Connection::Connection(const std::string& url, ConnectionOptions options) {
   const std::string timeout = std::to_string(options.connect_timeout_seconds);
   // Later keywords override earlier ones, and the URL expands in place of dbname: so the
   // defaults come first and whatever the URL says wins.
-  const char* keywords[] = {"connect_timeout", "application_name", "dbname", nullptr};
-  const char* values[] = {timeout.c_str(), options.application_name.c_str(), url.c_str(), nullptr};
-  connection_ = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
+  // Session settings, when given, come before the URL too: a URL with options of its own
+  // keeps them (and the server's defaults for the rest).
+  std::vector<const char*> keywords = {"connect_timeout", "application_name"};
+  std::vector<const char*> values = {timeout.c_str(), options.application_name.c_str()};
+  if (!options.session_settings.empty()) {
+    keywords.push_back("options");
+    values.push_back(options.session_settings.c_str());
+  }
+  keywords.insert(keywords.end(), {"dbname", nullptr});
+  values.insert(values.end(), {url.c_str(), nullptr});
+  connection_ = PQconnectdbParams(keywords.data(), values.data(), /*expand_dbname=*/1);
   if (PQstatus(connection_) != CONNECTION_OK) {
     const std::string reason = Trimmed(PQerrorMessage(connection_));
     PQfinish(connection_);

@@ -55,6 +55,33 @@ TEST(Migrations, BothEnginesHaveTheSameMigrations) {
   EXPECT_EQ(sqlite, postgres);
 }
 
+// The server's store waits for the disk at every commit; one opened for the nightly
+// batch does not (WriterOptions::sync_every_commit), and keeps that after the writer's
+// PostgreSQL connection is re-established, since the setting is part of connecting.
+TEST(OpenStore, CommitsWaitForTheDiskUnlessTheBatchOpenedIt) {
+  for (const auto engine : {testing::Engine::kSqlite, testing::Engine::kPostgres}) {
+    SCOPED_TRACE(engine == testing::Engine::kSqlite ? "SQLite" : "PostgreSQL");
+    testing::TempDir dir;
+    testing::TestDatabase database(engine, dir);
+    TopCategoryPlanner planner;
+    const auto url = ParseStoreUrl(database.url(), "url").value();
+    EXPECT_TRUE(OpenStore(url, planner, Key())->SyncsEveryCommit());
+    StoreOptions batch;
+    batch.writer.sync_every_commit = false;
+    const auto store = OpenStore(url, planner, Key(), batch);
+    EXPECT_FALSE(store->SyncsEveryCommit());
+    if (engine != testing::Engine::kPostgres) continue;
+    postgres::Connection admin(testing::TestPostgresUrl());
+    const auto ended = admin.Run(
+        "SELECT COUNT(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+        " WHERE datname = $1::text AND pid <> pg_backend_pid()) AS t",
+        postgres::Params().Add(database.url().substr(database.url().rfind('/') + 1)));
+    ASSERT_GE(ended.Int(0, 0), 1);  // the writer
+    store->Flush();                 // the writer reconnects
+    EXPECT_FALSE(store->SyncsEveryCommit());
+  }
+}
+
 TEST(PostgresSchema, ADatabaseFromANewerServerIsRefusedNamingItsVersion) {
   testing::TempDir dir;
   testing::TestDatabase database(testing::Engine::kPostgres, dir);

@@ -103,6 +103,8 @@ struct ConnectionOptions {
   // connect_timeout wins.
   int connect_timeout_seconds = 10;
   std::string application_name = "loyalty";
+  // Settings for the session, as libpq's `options` ("-c name=value ..."); empty: none.
+  std::string session_settings;
 };
 
 class Connection {
