@@ -3,7 +3,8 @@
 // together and commits them in one transaction (group commit), and a job's caller hears
 // back only after that COMMIT returned, i.e. after the WAL is flushed at the server's
 // synchronous_commit (on by default): an acknowledged purchase survives a crash of this
-// process, of the database server and of its machine.
+// process, of the database server and of its machine. (The nightly batch's store turns
+// it off for its own connection: WriterOptions::sync_every_commit.)
 //
 // Purchases that redeem nothing (most of them) are written as a group: those that
 // arrive while the writer is busy wait together, and one data-modifying WITH statement

@@ -1,7 +1,8 @@
 // The SQLite engine: one database file in WAL mode. Writes go through one writer thread
 // that groups concurrent purchases into one transaction and commits at
 // synchronous=FULL, so an acknowledged purchase survives a crash of the process or the
-// machine; reads use a pool of read-only connections and never wait for the writer.
+// machine (the nightly batch's store commits at NORMAL: WriterOptions::sync_every_commit);
+// reads use a pool of read-only connections and never wait for the writer.
 #pragma once
 
 #include <memory>
