@@ -184,6 +184,31 @@ TEST(TargetingModel, ProductNeighbourVectorsWeighBuyersByTheirShareOfTheProduct)
   EXPECT_NEAR(basil, 0.5 * a_weight / (2 + a_weight), 1e-5);
 }
 
+// A product's neighbour vector averages its item_buyers heaviest buyers only: pasta
+// weighs 1 in n's and b's normalised vectors and 1/sqrt(2) in a's, so with two buyers
+// a (and the basil only a buys) is left out.
+TEST(TargetingModel, AProductNeighbourVectorReadsOnlyItsHeaviestBuyers) {
+  const auto history = MakeHistory({{"n", {{"pasta"}}},
+                                    {"a", Repeat({"pasta", "basil"}, 2)},
+                                    {"b", Repeat({"pasta"}, 2)}});
+  NextBasketOptions options = OwnVectorOnly();
+  options.groups = 1;
+  options.within_decay = 1;
+  options.alpha = 0.5;
+  options.neighbours = 10;
+  const auto basil_score = [&](std::uint32_t item_buyers) {
+    options.item_buyers = item_buyers;
+    const auto model = NextBasketModel::Fit(history, options);
+    NextBasketModel::Scratch scratch(model);
+    for (const auto& scored : model.Recommend(history.customers.Find("n").value(), 2, scratch)) {
+      if (history.products.Name(scored.product) == "basil") return scored.score;
+    }
+    return -1.0f;
+  };
+  EXPECT_GT(basil_score(3), 0);
+  EXPECT_EQ(basil_score(2), 0);  // only a best seller topping the list up
+}
+
 TEST(TargetingModel, AProductNeighbourVectorKeepsOnlyItsHeaviestProducts) {
   std::vector<SyntheticCustomer> customers = {{"n", {{"pasta"}}}};
   for (int i = 0; i < 3; ++i) {
