@@ -157,56 +157,58 @@ TEST(TargetingModel, NeighboursBringWhatSimilarCustomersBuy) {
   }
 }
 
+// n bought pasta once, a pasta and basil twice, b pasta twice. With one group and no
+// decay a weight is the share of the customer's baskets that held it, so pasta weighs 1
+// in n's and b's normalised vectors and 1/sqrt(2) in a's.
+TransactionHistory PastaBuyers() {
+  return MakeHistory({{"n", {{"pasta"}}},
+                      {"a", Repeat({"pasta", "basil"}, 2)},
+                      {"b", Repeat({"pasta"}, 2)}});
+}
+
+// Half own vector, half the product neighbour vectors, over PastaBuyers' weights.
+NextBasketOptions HalfProductNeighbours() {
+  NextBasketOptions options = OwnVectorOnly();
+  options.groups = 1;
+  options.within_decay = 1;
+  options.alpha = 0.5;
+  options.neighbours = 10;
+  return options;
+}
+
+// `product`'s score in n's top two; -1 when it is not there.
+float ScoreForN(const NextBasketModel& model, const std::string& product) {
+  NextBasketModel::Scratch scratch(model);
+  const TransactionHistory& history = model.history();
+  for (const auto& scored : model.Recommend(history.customers.Find("n").value(), 2, scratch)) {
+    if (history.products.Name(scored.product) == product) return scored.score;
+  }
+  return -1;
+}
+
 // A product's neighbour vector is the mean of its buyers' vectors, each weighted by the
 // product's weight in the buyer's normalised vector (the cosine's term), and a customer's
 // neighbour mean the mean of their products' neighbour vectors.
 TEST(TargetingModel, ProductNeighbourVectorsWeighBuyersByTheirShareOfTheProduct) {
-  // One group, no decay: a weight is the share of the customer's baskets that held it.
-  const auto history = MakeHistory({{"n", {{"pasta"}}},
-                                    {"a", Repeat({"pasta", "basil"}, 2)},
-                                    {"b", Repeat({"pasta"}, 2)}});
-  NextBasketOptions options = OwnVectorOnly();
-  options.groups = 1;
-  options.within_decay = 1;
-  options.alpha = 0.5;
-  options.neighbours = 10;
-  const auto model = NextBasketModel::Fit(history, options);
-  NextBasketModel::Scratch scratch(model);
-  float pasta = 0, basil = 0;
-  for (const auto& scored : model.Recommend(history.customers.Find("n").value(), 2, scratch)) {
-    if (history.products.Name(scored.product) == "pasta") pasta = scored.score;
-    if (history.products.Name(scored.product) == "basil") basil = scored.score;
-  }
-  // Pasta weighs 1 in n's and b's normalised vectors and 1/sqrt(2) in a's, so basil has
-  // (1/sqrt(2)) / (2 + 1/sqrt(2)) of pasta's neighbour vector, and pasta all of it.
+  const auto history = PastaBuyers();
+  const auto model = NextBasketModel::Fit(history, HalfProductNeighbours());
+  // Basil has (1/sqrt(2)) / (2 + 1/sqrt(2)) of pasta's neighbour vector, and pasta all of
+  // it.
   const double a_weight = 1 / std::sqrt(2.0);
-  EXPECT_NEAR(pasta, 0.5 * 1 + 0.5 * 1, 1e-5);
-  EXPECT_NEAR(basil, 0.5 * a_weight / (2 + a_weight), 1e-5);
+  EXPECT_NEAR(ScoreForN(model, "pasta"), 0.5 * 1 + 0.5 * 1, 1e-5);
+  EXPECT_NEAR(ScoreForN(model, "basil"), 0.5 * a_weight / (2 + a_weight), 1e-5);
 }
 
-// A product's neighbour vector averages its item_buyers heaviest buyers only: pasta
-// weighs 1 in n's and b's normalised vectors and 1/sqrt(2) in a's, so with two buyers
+// A product's neighbour vector averages its item_buyers heaviest buyers only: with two,
 // a (and the basil only a buys) is left out.
 TEST(TargetingModel, AProductNeighbourVectorReadsOnlyItsHeaviestBuyers) {
-  const auto history = MakeHistory({{"n", {{"pasta"}}},
-                                    {"a", Repeat({"pasta", "basil"}, 2)},
-                                    {"b", Repeat({"pasta"}, 2)}});
-  NextBasketOptions options = OwnVectorOnly();
-  options.groups = 1;
-  options.within_decay = 1;
-  options.alpha = 0.5;
-  options.neighbours = 10;
-  const auto basil_score = [&](std::uint32_t item_buyers) {
-    options.item_buyers = item_buyers;
-    const auto model = NextBasketModel::Fit(history, options);
-    NextBasketModel::Scratch scratch(model);
-    for (const auto& scored : model.Recommend(history.customers.Find("n").value(), 2, scratch)) {
-      if (history.products.Name(scored.product) == "basil") return scored.score;
-    }
-    return -1.0f;
-  };
-  EXPECT_GT(basil_score(3), 0);
-  EXPECT_EQ(basil_score(2), 0);  // only a best seller topping the list up
+  const auto history = PastaBuyers();
+  NextBasketOptions options = HalfProductNeighbours();
+  options.item_buyers = 3;
+  EXPECT_GT(ScoreForN(NextBasketModel::Fit(history, options), "basil"), 0);
+  options.item_buyers = 2;
+  // Only a best seller topping the list up.
+  EXPECT_EQ(ScoreForN(NextBasketModel::Fit(history, options), "basil"), 0);
 }
 
 TEST(TargetingModel, AProductNeighbourVectorKeepsOnlyItsHeaviestProducts) {
