@@ -586,6 +586,7 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
   facts.segments = rfm.segments;
   targeting::CampaignRunOptions run_options = options.campaigns;
   run_options.run_at = *run_at;
+  run_options.threads = options.model.threads;
   const auto plan_start = PhaseClock::Now();
   const targeting::CampaignPlan plan = targeting::PlanCampaigns(
       history, recommendations, products, facts, campaigns, already, run_options);

@@ -5,6 +5,7 @@
 #include <bitset>
 #include <chrono>
 #include <cmath>
+#include <thread>
 #include <unordered_map>
 
 #include "targeting/coupon_terms.h"
@@ -156,6 +157,49 @@ struct Eligibility {
   double lapse_risk = 0;
 };
 
+// What planning a range of customers gives (PlanCampaigns), and its scratch. An offer's
+// candidate is its index into offer_product, offer_terms, offer_probability and control.
+struct PlanPart {
+  std::vector<std::int64_t> eligible;  // per campaign; summed over the parts, not appended
+  std::vector<KeptCandidate> next_visit_candidates;
+  std::vector<OfferToAllocate> offers;
+  std::vector<OfferToAllocate> priced_only;  // of campaigns the purchases issue
+  std::vector<std::uint8_t> control;         // by offer's candidate index
+  std::vector<std::uint32_t> offer_product;
+  std::vector<CouponTerms> offer_terms;
+  std::vector<double> offer_probability;
+  // Scratch: one customer's offers for one campaign.
+  std::vector<PricedOffer> best;
+  std::vector<CouponTerms> best_terms;
+  std::vector<std::uint32_t> best_product;
+  std::vector<double> best_probability;
+
+  // Moves `part`'s offers and candidates to the end of these, its candidate indices
+  // shifted past these', and leaves it empty for the next range (its room kept).
+  void Append(PlanPart& part) {
+    const auto shift = static_cast<std::uint32_t>(offer_product.size());
+    for (OfferToAllocate offer : part.offers) {
+      offer.candidate += shift;
+      offers.push_back(offer);
+    }
+    for (OfferToAllocate offer : part.priced_only) {
+      offer.candidate += shift;
+      priced_only.push_back(offer);
+    }
+    const auto append = [](auto& to, auto& from) {
+      to.insert(to.end(), from.begin(), from.end());
+      from.clear();
+    };
+    part.offers.clear();
+    part.priced_only.clear();
+    append(next_visit_candidates, part.next_visit_candidates);
+    append(control, part.control);
+    append(offer_product, part.offer_product);
+    append(offer_terms, part.offer_terms);
+    append(offer_probability, part.offer_probability);
+  }
+};
+
 }  // namespace
 
 bool IssuedAtPurchases(const domain::Campaign& campaign) {
@@ -215,16 +259,6 @@ CampaignPlan PlanCampaigns(const TransactionHistory& history,
     running.push_back(k);
   }
 
-  std::vector<OfferToAllocate> offers;
-  std::vector<OfferToAllocate> priced_only;  // of campaigns the purchases issue
-  std::vector<std::uint8_t> control;  // by offer's candidate index
-  std::vector<std::uint32_t> offer_product;
-  std::vector<CouponTerms> offer_terms;
-  std::vector<PricedOffer> best;  // scratch: one customer's offers for one campaign
-  std::vector<CouponTerms> best_terms;
-  std::vector<std::uint32_t> best_product;
-  std::vector<double> best_probability;
-  std::vector<double> offer_probability;
   std::vector<std::vector<std::int64_t>> grids(campaigns.size());
   std::vector<std::vector<TrialProduct>> trials(campaigns.size());
   std::vector<std::int64_t> first_sold;
@@ -240,9 +274,14 @@ CampaignPlan PlanCampaigns(const TransactionHistory& history,
     }
     trials[k] = NewProductsOf(campaigns[k], history, products, first_sold, options);
   }
-  for (std::uint32_t c = 0; c < history.customer_count(); ++c) {
+  // One customer's offers and candidates, into `part`.
+  const auto plan_customer = [&](std::uint32_t c, PlanPart& part) {
+    std::vector<PricedOffer>& best = part.best;
+    std::vector<CouponTerms>& best_terms = part.best_terms;
+    std::vector<std::uint32_t>& best_product = part.best_product;
+    std::vector<double>& best_probability = part.best_probability;
     const Visits visits = VisitsOf(history, c);
-    if (visits.count == 0 || c >= recommendations.size()) continue;
+    if (visits.count == 0 || c >= recommendations.size()) return;
     const double days_since =
         visits.last_at == kNoTimestamp
             ? 0
@@ -339,7 +378,7 @@ CampaignPlan PlanCampaigns(const TransactionHistory& history,
         }
       }
       if (best.empty()) continue;
-      ++plan.campaigns[k].eligible;
+      ++part.eligible[k];
       // Only the offers the customer could get from this campaign go on: memory stays at
       // a few offers per customer however long the model's list.
       std::vector<std::uint32_t> order(best.size());
@@ -358,23 +397,56 @@ CampaignPlan PlanCampaigns(const TransactionHistory& history,
                           order.begin() + static_cast<std::ptrdiff_t>(std::max(keep, kept)),
                           order.end(), better);
         for (std::size_t i = 0; i < kept; ++i) {
-          plan.next_visit_candidates.push_back(
+          part.next_visit_candidates.push_back(
               {c, k, best_product[order[i]], static_cast<float>(best_probability[order[i]])});
         }
       }
       // A campaign the purchases issue (IssuedAtPurchases) is priced here only for its
       // shadow price: its offers are allocated apart and never issued tonight.
-      std::vector<OfferToAllocate>& to = IssuedAtPurchases(campaign) ? priced_only : offers;
+      std::vector<OfferToAllocate>& to =
+          IssuedAtPurchases(campaign) ? part.priced_only : part.offers;
       for (std::size_t i = 0; i < keep; ++i) {
-        to.push_back(
-            {c, k, static_cast<std::uint32_t>(offer_product.size()), best[order[i]], held_out});
-        offer_product.push_back(best_product[order[i]]);
-        offer_terms.push_back(best_terms[order[i]]);
-        offer_probability.push_back(best_probability[order[i]]);
-        control.push_back(held_out ? 1 : 0);
+        to.push_back({c, k, static_cast<std::uint32_t>(part.offer_product.size()), best[order[i]],
+                      held_out});
+        part.offer_product.push_back(best_product[order[i]]);
+        part.offer_terms.push_back(best_terms[order[i]]);
+        part.offer_probability.push_back(best_probability[order[i]]);
+        part.control.push_back(held_out ? 1 : 0);
       }
     }
+  };
+  // The customers in waves of one range a thread, each planned into its own part, the
+  // parts appended in customer order after each wave: the plan one thread makes, with a
+  // wave's parts the only memory held twice.
+  const std::uint32_t threads =
+      options.threads > 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  constexpr std::uint32_t kCustomersPerPart = 8192;
+  std::vector<PlanPart> parts(threads);
+  for (PlanPart& part : parts) part.eligible.assign(campaigns.size(), 0);
+  PlanPart all;
+  const std::uint32_t customer_count = history.customer_count();
+  for (std::uint32_t wave = 0; wave < customer_count; wave += threads * kCustomersPerPart) {
+    const auto plan_range = [&](std::uint32_t t) {
+      const std::uint32_t begin = std::min(customer_count, wave + t * kCustomersPerPart);
+      const std::uint32_t end = std::min(customer_count, begin + kCustomersPerPart);
+      for (std::uint32_t c = begin; c < end; ++c) plan_customer(c, parts[t]);
+    };
+    std::vector<std::thread> pool;
+    for (std::uint32_t t = 1; t < threads; ++t) pool.emplace_back(plan_range, t);
+    plan_range(0);
+    for (auto& thread : pool) thread.join();
+    for (PlanPart& part : parts) all.Append(part);
   }
+  for (std::uint32_t k = 0; k < campaigns.size(); ++k) {
+    for (const PlanPart& part : parts) plan.campaigns[k].eligible += part.eligible[k];
+  }
+  plan.next_visit_candidates = std::move(all.next_visit_candidates);
+  std::vector<OfferToAllocate>& offers = all.offers;
+  std::vector<OfferToAllocate>& priced_only = all.priced_only;
+  const std::vector<std::uint8_t>& control = all.control;
+  const std::vector<std::uint32_t>& offer_product = all.offer_product;
+  const std::vector<CouponTerms>& offer_terms = all.offer_terms;
+  const std::vector<double>& offer_probability = all.offer_probability;
 
   const Allocation allocation =
       AllocateBudgets(offers, budgets, history.customer_count(), options.per_customer_run_cap);

@@ -66,6 +66,8 @@ struct CampaignRunOptions {
   // Per customer and next_visit campaign, how many priced offers (best value for cost
   // first) the plan keeps for the per-purchase planner; 0: none.
   std::size_t next_visit_candidates = 10;
+  // Threads planning the customers; 0: one per core.
+  std::uint32_t threads = 0;
 };
 
 // Per campaign: what it has given out in earlier runs.

@@ -4,6 +4,7 @@
 
 #include <map>
 #include <stdexcept>
+#include <tuple>
 
 namespace loyalty::server::targeting {
 namespace {
@@ -313,6 +314,82 @@ TEST(CampaignOffers, APercentOffNextVisitCampaignIsLeftToThePurchases) {
   push.max_depth = 200;
   EXPECT_FALSE(IssuedAtPurchases(push));
   EXPECT_GT(fixture.Plan({push}).campaigns[0].treated, 0);
+}
+
+// Planned on several threads, a chain's customers get the plan one thread makes, offer
+// for offer: more customers than one wave of parts, so the parts of later waves are
+// appended after the first's and their offers' references shifted.
+TEST(CampaignOffers, ThreadsPlanWhatOneThreadPlans) {
+  std::vector<Shopper> shoppers;
+  const std::vector<std::string> products = {"milk", "bread", "coffee", "rice", "tea"};
+  for (int i = 0; i < 30'000; ++i) {
+    Shopper shopper{"customer-" + std::to_string(i), {}, products[static_cast<std::size_t>(i % 5)]};
+    // Some regulars, some long gone (win-back's), a day or a few between visits.
+    const std::int64_t last = i % 7 == 0 ? 60 + i % 30 : 1 + i % 9;
+    for (int v = 3 + i % 4; v >= 0; --v) shopper.days_before_run.push_back(last + v * (2 + i % 5));
+    shoppers.push_back(shopper);
+  }
+  Fixture fixture(shoppers);
+  for (std::uint32_t p = 0; p < fixture.products.size(); ++p) {
+    fixture.products[p].price_minor = 150 + 230 * p;
+  }
+  for (std::uint32_t c = 0; c < fixture.recommendations.size(); ++c) {
+    for (auto& scored : fixture.recommendations[c]) {
+      scored.probability = 0.01f + static_cast<float>((c * 7 + scored.product * 13) % 50) / 100;
+    }
+  }
+  auto next = MakeCampaign(domain::CampaignKind::kNextVisit, "next");
+  auto push = MakeCampaign(domain::CampaignKind::kCategoryPush, "push");
+  auto win_back = MakeCampaign(domain::CampaignKind::kWinBack, "win-back");
+  push.control_basis_points = 1500;
+  push.per_customer_cap = 2;
+  // Budgets that bind, so the allocation's order and the shadow prices count too.
+  next.budget_minor = push.budget_minor = win_back.budget_minor = 20'000;
+  CampaignRunOptions options;
+  options.run_at = kRunAt;
+  options.next_visit_candidates = 3;
+  const auto plan_on = [&](std::uint32_t threads) {
+    options.threads = threads;
+    return PlanCampaigns(fixture.history, fixture.recommendations, fixture.products, {},
+                         {next, push, win_back}, {}, options);
+  };
+  const CampaignPlan one = plan_on(1);
+  ASSERT_GT(one.offers.size(), 1000u);
+  ASSERT_GT(one.next_visit_candidates.size(), 10'000u);
+  for (const std::uint32_t threads : {2u, 3u, 5u}) {
+    SCOPED_TRACE(threads);
+    const CampaignPlan many = plan_on(threads);
+    ASSERT_EQ(many.offers.size(), one.offers.size());
+    for (std::size_t i = 0; i < one.offers.size(); ++i) {
+      const ChosenOffer& a = one.offers[i];
+      const ChosenOffer& b = many.offers[i];
+      ASSERT_EQ(std::tie(a.customer, a.campaign, a.product, a.control, a.terms.depth),
+                std::tie(b.customer, b.campaign, b.product, b.control, b.terms.depth))
+          << "offer " << i;
+      EXPECT_EQ(a.priced.expected_cost_minor, b.priced.expected_cost_minor);
+      EXPECT_EQ(a.probability, b.probability);
+    }
+    ASSERT_EQ(many.next_visit_candidates.size(), one.next_visit_candidates.size());
+    for (std::size_t i = 0; i < one.next_visit_candidates.size(); ++i) {
+      const KeptCandidate& a = one.next_visit_candidates[i];
+      const KeptCandidate& b = many.next_visit_candidates[i];
+      ASSERT_EQ(std::tie(a.customer, a.campaign, a.product, a.probability),
+                std::tie(b.customer, b.campaign, b.product, b.probability))
+          << "candidate " << i;
+    }
+    for (std::size_t k = 0; k < one.campaigns.size(); ++k) {
+      EXPECT_EQ(many.campaigns[k].eligible, one.campaigns[k].eligible);
+      EXPECT_EQ(many.campaigns[k].treated, one.campaigns[k].treated);
+      EXPECT_EQ(many.campaigns[k].control, one.campaigns[k].control);
+      EXPECT_EQ(many.campaigns[k].expected_cost_minor, one.campaigns[k].expected_cost_minor);
+      EXPECT_EQ(many.campaigns[k].shadow_price, one.campaigns[k].shadow_price);
+    }
+  }
+  // The budgets bound and every kind found customers.
+  for (const auto& summary : one.campaigns) EXPECT_GT(summary.eligible, 0);
+  EXPECT_GT(one.campaigns[0].shadow_price, 0);
+  EXPECT_GT(one.campaigns[1].shadow_price, 0);
+  EXPECT_GT(one.campaigns[1].control, 0);
 }
 
 // new_product_trial: a yoghurt nobody has bought yet, for a chain where half the
