@@ -21,4 +21,23 @@ inline std::string SqliteValuesList(std::size_t rows, std::size_t columns) {
   return list;
 }
 
+// The same list numbered from ?`first` on ("(?3,?4),(?5,?6)"), for a statement whose
+// parameters before `first` are used after the list too: an unnumbered ? after ?N is N+1.
+inline std::string SqliteNumberedValuesList(std::size_t rows, std::size_t columns,
+                                            std::size_t first) {
+  std::string list;
+  list.reserve(rows * columns * 8);
+  std::size_t number = first;
+  for (std::size_t r = 0; r < rows; ++r) {
+    list += r > 0 ? ",(" : "(";
+    for (std::size_t c = 0; c < columns; ++c) {
+      if (c > 0) list += ',';
+      list += '?';
+      list += std::to_string(number++);
+    }
+    list += ')';
+  }
+  return list;
+}
+
 }  // namespace loyalty::server

@@ -612,6 +612,54 @@ TEST_P(LapseRiskBandTest, NightlyWriteStoresSegmentAndBandOfChangedRowsOnly) {
             "lost");
 }
 
+// A chain's night writes its customers many rows a statement and many statements a
+// transaction: each customer's row gets its own segment and band whichever statement
+// carried it, and the ones who came back after the history ended are low, risk 0.
+TEST_P(LapseRiskBandTest, ManyCustomersWrittenManyRowsAStatementGetTheirOwn) {
+  const Timestamp before = kRunDay - std::chrono::hours(72);
+  const std::vector<std::string> segments = {"loyal", "at_risk", "lost", "new"};
+  const std::vector<std::optional<LapseRiskBand>> bands = {
+      LapseRiskBand::kLow, LapseRiskBand::kHigh, LapseRiskBand::kMedium, std::nullopt};
+  std::vector<std::int64_t> ids;
+  std::vector<std::pair<std::int64_t, double>> risks;
+  std::vector<CustomerSegmentRow> rows;
+  for (int n = 1; n <= 330; ++n) {
+    const std::int64_t id = Buy(n, "S001", before);
+    ids.push_back(id);
+    risks.emplace_back(id, 0.5 + n % 40 / 100.0);
+    const auto u = static_cast<std::size_t>(n);
+    rows.push_back({id, segments[u % 4], bands[u * 7 % 4]});
+  }
+  WriteFeatures(risks);
+  // Back since the history ended: one at risk (to low), one not (left as the run says).
+  Buy(78, "S002", kRunDay + std::chrono::hours(1));
+  Buy(80, "S002", kRunDay + std::chrono::hours(1));
+  ASSERT_EQ(rows[77].lapse_risk_band, LapseRiskBand::kMedium);
+  ASSERT_EQ(rows[79].lapse_risk_band, LapseRiskBand::kLow);
+  ASSERT_TRUE(store_->SetCustomerSegments(rows, kRunDay).ok());
+  const auto check = [&] {
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      SCOPED_TRACE(i);
+      const std::string id = std::to_string(ids[i]);
+      EXPECT_EQ(database_->Text("SELECT segment FROM customers WHERE id = " + id), rows[i].segment);
+      const bool came_back = i == 77;
+      EXPECT_EQ(Band(ids[i]), came_back ? "0"
+                              : rows[i].lapse_risk_band
+                                  ? std::to_string(static_cast<int>(*rows[i].lapse_risk_band))
+                                  : "<null>");
+      EXPECT_EQ(StoredRisk(ids[i]), came_back ? 0.0 : risks[i].second);
+    }
+  };
+  check();
+  // The next night moves two thirds of them: their segments only, or their bands too.
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (i % 3 == 1) rows[i].segment = segments[(i + 1) % 4];
+    if (i % 3 == 2) rows[i].lapse_risk_band = bands[(i * 7 + 1) % 4];
+  }
+  ASSERT_TRUE(store_->SetCustomerSegments(rows, kRunDay).ok());
+  check();
+}
+
 // An older night run again (loyalty-batch coupons --date of an earlier day) leaves the
 // customers a later night scored as that night left them, segment, band and risk; those
 // with no later row it writes as usual.
