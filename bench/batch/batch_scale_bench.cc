@@ -10,8 +10,8 @@
 //
 // The chain is written once per --db file and reused by later runs (a file beside it,
 // DB.chain.json, says what it holds); each run first clears what an earlier run of the
-// date stored (offers, coupons, next-visit candidates, segments, the run's record), so
-// the batch does it all.
+// date stored (offers, coupons, segments, the run's record), so the batch does it all,
+// and turns its next-visit candidates into the two nights' a chain's night finds.
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -68,7 +68,8 @@ key_scan_cpu_seconds, key_cpu_ratio: the stricter baseline),
 batch_peak_rss_mib (getrusage: with the pages of the store file SQLite maps, up to
 1 GiB of page cache), batch_peak_anonymous_rss_mib (the batch's own memory, sampled) and
 how much of it was in huge pages (batch_peak_anonymous_huge_mib), the batch's phases,
-and the load average at the start.
+the candidates of the night before's night it deleted (replaced_candidates_dropped), and
+the load average at the start.
 )";
 
 double Seconds(std::chrono::steady_clock::time_point start) {
@@ -88,6 +89,59 @@ std::string PreviousDay(const std::string& date) {
     throw std::invalid_argument("--date: must be YYYY-MM-DD, not '" + date + "'");
   }
   return FormatUtc(*midnight - std::chrono::days(1)).substr(0, 10);
+}
+
+// A chain's night finds two nights' candidates of its next-visit campaign: the night
+// before's, current, and the ones that night replaced, which the run deletes while it
+// reads (Store::DropReplacedNextVisitCandidates). An earlier run of `date` left its own and
+// the night before's: they become those two. (A chain written since has none, and its
+// first run deletes nothing.) Else the run would find its candidates stored and write
+// none (INSERT OR IGNORE).
+void RestoreNightBeforesCandidates(sqlite::Connection& db, const std::string& date,
+                                   const std::string& campaign) {
+  const std::string before = PreviousDay(date), replaced = PreviousDay(before);
+  const auto rows_of = [&](const std::string& run_date) {
+    sqlite::Statement& count = db.Prepared(
+        "SELECT COUNT(*) FROM next_visit_candidates WHERE campaign_id = ? AND run_date = ?");
+    count.Bind(1, campaign).Bind(2, run_date);
+    const std::int64_t rows = count.Step() ? count.Int(0) : 0;
+    count.Reset();
+    return rows;
+  };
+  db.Prepared(
+        "DELETE FROM next_visit_candidates WHERE campaign_id = ?1 AND"
+        " run_date NOT IN (?2, ?3, ?4)")
+      .Bind(1, campaign)
+      .Bind(2, replaced)
+      .Bind(3, before)
+      .Bind(4, date)
+      .Run();
+  if (rows_of(date) == 0) return;
+  if (rows_of(before) == 0) {
+    db.Prepared(
+          "INSERT INTO next_visit_candidates(campaign_id, run_date, customer_id, candidates)"
+          " SELECT campaign_id, ?3, customer_id, candidates FROM next_visit_candidates"
+          " WHERE campaign_id = ?1 AND run_date = ?2 ORDER BY customer_id")
+        .Bind(1, campaign)
+        .Bind(2, date)
+        .Bind(3, before)
+        .Run();
+  }
+  db.Prepared("DELETE FROM next_visit_candidates WHERE campaign_id = ? AND run_date = ?")
+      .Bind(1, campaign)
+      .Bind(2, replaced)
+      .Run();
+  db.Prepared(
+        "UPDATE next_visit_candidates SET run_date = ?3 WHERE campaign_id = ?1 AND"
+        " run_date = ?2")
+      .Bind(1, campaign)
+      .Bind(2, date)
+      .Bind(3, replaced)
+      .Run();
+  db.Prepared("UPDATE campaign_budgets SET run_date = ?2 WHERE campaign_id = ?1")
+      .Bind(1, campaign)
+      .Bind(2, before)
+      .Run();
 }
 
 // Clears what an earlier run of `date` stored, so this one computes and writes it all,
@@ -115,8 +169,7 @@ void ForgetRun(const std::string& path, const std::string& date, const std::stri
   }
   db.Prepared("DELETE FROM coupons WHERE campaign = ?").Bind(1, campaign).Run();
   db.Prepared("DELETE FROM campaign_offers WHERE run_date = ?").Bind(1, date).Run();
-  // Else the run finds its candidates stored and writes none (INSERT OR IGNORE).
-  db.Prepared("DELETE FROM next_visit_candidates WHERE run_date = ?").Bind(1, date).Run();
+  RestoreNightBeforesCandidates(db, date, campaign);
   db.Prepared("DELETE FROM batch_runs WHERE run_date = ?").Bind(1, date).Run();
   db.Exec("UPDATE customers SET segment = NULL WHERE segment IS NOT NULL");
   transaction.Commit();
@@ -396,6 +449,9 @@ int Main(int argc, char** argv) {
       {"tuned_tonight", summary.is_object() ? summary.value("model", nlohmann::json::object())
                                                   .value("tuned_tonight", nlohmann::json())
                                             : nlohmann::json()},
+      {"replaced_candidates_dropped",
+       summary.is_object() ? summary.value("replaced_candidates_dropped", nlohmann::json())
+                           : nlohmann::json()},
       {"load_average", load_average}};
   if (summary.is_object() && summary.contains("campaigns")) {
     result["campaigns"] = summary["campaigns"];

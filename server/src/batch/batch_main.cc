@@ -381,7 +381,13 @@ int Coupons(const Args& args) {
                 << "; nothing planned or issued (its summary follows)\n";
     } else {
       std::cerr << "coupons " << *date << ": " << (*summary)["customers"] << " customers, "
-                << (*summary)["lines"] << " lines\n";
+                << (*summary)["lines"] << " lines";
+      if (const auto dropped = summary->value("replaced_candidates_dropped", std::int64_t{0});
+          dropped > 0) {
+        std::cerr << "; " << dropped << " rows of next-visit candidates an earlier night replaced"
+                  << " deleted";
+      }
+      std::cerr << "\n";
     }
     if (summary->contains("segments")) {
       std::cerr << "  segments:";

@@ -303,13 +303,30 @@ Status PostgresStore::SetNextVisitRun(const std::string& campaign_id, const std:
         // A rerun of an older date leaves a newer run current (and its candidates).
         " WHERE b.run_date IS NULL OR b.run_date <= excluded.run_date",
         Params().Add(campaign_id).Add(shadow_price).Add(run_date).Add(ToUnixSeconds(now)));
+    // The runs before the current one are DropReplacedNextVisitCandidates's.
     db.Run(
         "DELETE FROM next_visit_candidates n USING campaign_budgets b"
         " WHERE b.campaign_id = $1::text AND n.campaign_id = b.campaign_id"
-        " AND n.run_date <> b.run_date",
+        " AND n.run_date > b.run_date",
         Params().Add(campaign_id));
     return Status();
   });
+}
+
+Result<std::int64_t> PostgresStore::DeleteReplacedNextVisitCandidates(std::size_t at_most) {
+  std::int64_t deleted = 0;
+  const Status run = writer_->Run([&](postgres::Connection& db) -> Status {
+    deleted = db.Run(
+                    "DELETE FROM next_visit_candidates WHERE (campaign_id, run_date, customer_id)"
+                    " IN (SELECT n.campaign_id, n.run_date, n.customer_id FROM campaign_budgets b"
+                    " JOIN next_visit_candidates n ON n.campaign_id = b.campaign_id"
+                    " AND n.run_date < b.run_date LIMIT $1::bigint)",
+                    Params().Add(static_cast<std::int64_t>(at_most)))
+                  .affected();
+    return Status();
+  });
+  if (!run.ok()) return run.error();
+  return deleted;
 }
 
 }  // namespace loyalty::server

@@ -2,6 +2,10 @@
 // budgets, the customer's candidates) and writes (its offers and their spend), and the
 // nightly run's candidates. The single writer runs purchases one at a time, so a budget
 // read here cannot be spent by another purchase before this one commits.
+#include <exception>
+#include <string>
+
+#include "loyalty/core/log.h"
 #include "storage/campaign_rows.h"
 #include "storage/packed_candidates.h"
 #include "storage/sqlite_store.h"
@@ -141,15 +145,64 @@ Status SqliteStore::SetNextVisitRun(const std::string& campaign_id, const std::s
     current.Bind(1, campaign_id);
     const std::string kept = current.Step() ? current.Text(0) : run_date;
     current.Reset();
-    // Two ranges of the key either side of the kept run, not the campaign's every row.
-    db.Prepared(
-          "DELETE FROM next_visit_candidates WHERE campaign_id = ?1 AND (run_date < ?2 OR"
-          " run_date > ?2)")
+    // A range of the key after the kept run, usually empty; the runs before it are
+    // DropReplacedNextVisitCandidates's.
+    db.Prepared("DELETE FROM next_visit_candidates WHERE campaign_id = ?1 AND run_date > ?2")
         .Bind(1, campaign_id)
         .Bind(2, kept)
         .Run();
     return Status();
   });
+}
+
+namespace {
+
+// PRAGMA secure_delete off for its life, then as it was, however it is left.
+class WithoutSecureDelete {
+ public:
+  explicit WithoutSecureDelete(sqlite::Connection& db) : db_(db) {
+    auto& current = db_.Prepared("PRAGMA secure_delete");
+    was_ = current.Step() ? current.Int(0) : 0;
+    current.Reset();
+    db_.Exec("PRAGMA secure_delete = 0");
+  }
+  ~WithoutSecureDelete() {
+    try {
+      db_.Exec("PRAGMA secure_delete = " + std::to_string(was_));
+    } catch (const std::exception& error) {
+      log::Error("secure_delete not restored on the writer", {{"error", error.what()}});
+    }
+  }
+  WithoutSecureDelete(const WithoutSecureDelete&) = delete;
+  WithoutSecureDelete& operator=(const WithoutSecureDelete&) = delete;
+
+ private:
+  sqlite::Connection& db_;
+  std::int64_t was_ = 0;
+};
+
+}  // namespace
+
+Result<std::int64_t> SqliteStore::DeleteReplacedNextVisitCandidates(std::size_t at_most) {
+  std::int64_t deleted = 0;
+  // Each campaign's earlier runs are a range of the key before its current run.
+  const Status run = writer_->Run([&](sqlite::Connection& db) -> Status {
+    // Without zeros written over them (the library's secure_delete, on in Debian's
+    // build), which doubled the delete's time and its WAL: they hold products and
+    // probabilities by customer id, nothing of a customer's details, which an erasure
+    // deletes or cuts with it on.
+    const WithoutSecureDelete plain(db);
+    db.Prepared(
+          "DELETE FROM next_visit_candidates WHERE rowid IN (SELECT n.rowid FROM"
+          " campaign_budgets b JOIN next_visit_candidates n ON n.campaign_id = b.campaign_id"
+          " AND n.run_date < b.run_date LIMIT ?1)")
+        .Bind(1, static_cast<std::int64_t>(at_most))
+        .Run();
+    deleted = db.Changes();
+    return Status();
+  });
+  if (!run.ok()) return run.error();
+  return deleted;
 }
 
 }  // namespace loyalty::server

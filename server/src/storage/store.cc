@@ -67,6 +67,16 @@ Result<RecordedReturn> Store::RecordReturn(const domain::SaleReturn& sale_return
       [&](ReturnCallback done) { RecordReturnAsync(sale_return, now, std::move(done)); });
 }
 
+Result<std::int64_t> Store::DropReplacedNextVisitCandidates(std::size_t rows_per_transaction) {
+  std::int64_t dropped = 0;
+  for (;;) {
+    const auto deleted = DeleteReplacedNextVisitCandidates(rows_per_transaction);
+    if (!deleted.ok()) return deleted.error();
+    dropped += *deleted;
+    if (*deleted < static_cast<std::int64_t>(rows_per_transaction)) return dropped;
+  }
+}
+
 void SalesFigures::Add(const SalesFigures& other) {
   purchases += other.purchases;
   sales_minor += other.sales_minor;

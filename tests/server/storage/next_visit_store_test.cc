@@ -195,9 +195,12 @@ TEST_P(NextVisitStoreTest, CandidatesCountOnceTheirRunIsCurrentAndARerunStoresNo
   ASSERT_TRUE(store_->RecordNextVisitCandidates(PackCandidateRows(tomorrow)).ok());
   EXPECT_EQ(StoredCount(), 3u);
   ASSERT_TRUE(store_->SetNextVisitRun("nv", "2026-11-24", 0.25, kNow).ok());
-  EXPECT_EQ(StoredCount(), 1u);
   EXPECT_EQ(database_->Text("SELECT run_date FROM campaign_budgets WHERE campaign_id = 'nv'"),
             "2026-11-24");
+  // The replaced run's stay until the next night drops them.
+  EXPECT_EQ(StoredCount(), 3u);
+  EXPECT_EQ(store_->DropReplacedNextVisitCandidates(100).value(), 1);
+  EXPECT_EQ(StoredCount(), 1u);
   const auto recorded = store_->RecordPurchase(Buying(Card(1), {"1001"}), kNow);
   ASSERT_TRUE(recorded.ok());
   ASSERT_EQ(recorded->ack.next_visit_coupons.size(), 1u);
@@ -253,12 +256,78 @@ TEST_P(NextVisitStoreTest, AnOlderRunDoesNotReplaceANewerOne) {
   ASSERT_TRUE(store_->SetNextVisitRun("nv", "2026-11-22", 0.5, kNow).ok());
   EXPECT_EQ(database_->Text("SELECT run_date FROM campaign_budgets WHERE campaign_id = 'nv'"),
             kRunDate);
+  ASSERT_EQ(store_->DropReplacedNextVisitCandidates(100).value(), 1);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM next_visit_candidates WHERE run_date <> '2026-11-23'"), 0);
   EXPECT_EQ(StoredCount(), 2u);
   const auto recorded = store_->RecordPurchase(Buying(Card(1), {"1001"}), kNow);
   ASSERT_TRUE(recorded.ok());
   ASSERT_EQ(recorded->ack.next_visit_coupons.size(), 1u);
   EXPECT_EQ(recorded->ack.next_visit_coupons[0].coupon.target_value, "4001");
+}
+
+// The night's cleanup: each campaign's runs before its current one go, a few rows a
+// transaction; the current run's, a later (killed) run's and those of a campaign with no
+// run yet stay.
+TEST_P(NextVisitStoreTest, ReplacedCandidatesAreDroppedAFewRowsATransaction) {
+  for (const char* id : {"nv", "other", "unrun"}) {
+    ASSERT_TRUE(store_->CreateCampaign(NextVisit(id), std::nullopt, kNow).ok());
+  }
+  std::vector<NextVisitCandidateRecord> records;
+  for (int n = 1; n <= 7; ++n) {
+    domain::CustomerDetails details;
+    details.name = "Shopper " + std::to_string(n);
+    const std::int64_t customer = store_->RegisterCustomer(Card(n), details, kNow).value();
+    for (const char* date : {"2026-11-21", "2026-11-22", kRunDate, "2026-11-24"}) {
+      for (const char* campaign : {"nv", "other", "unrun"}) {
+        for (auto& record : Candidates(customer, campaign, date)) records.push_back(record);
+      }
+    }
+  }
+  ASSERT_TRUE(store_->RecordNextVisitCandidates(PackCandidateRows(records)).ok());
+  ASSERT_TRUE(store_->SetNextVisitRun("nv", kRunDate, 0, kNow).ok());
+  ASSERT_TRUE(store_->SetNextVisitRun("other", "2026-11-22", 0, kNow).ok());
+  // SetNextVisitRun dropped the later runs' of the two it made current.
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM next_visit_candidates"), 7 * (3 + 2 + 4));
+
+  // A transaction's ninth row deleted fails it (a trigger): a drop in one transaction
+  // would keep all 21 of them, one in transactions of 4 keeps the 13 past the first two.
+  if (GetParam() == testing::Engine::kSqlite) {
+    database_->Exec(
+        "CREATE TABLE deleted(n INTEGER); INSERT INTO deleted VALUES (0);"
+        " CREATE TRIGGER ninth BEFORE DELETE ON next_visit_candidates BEGIN"
+        " UPDATE deleted SET n = n + 1;"
+        " SELECT RAISE(ABORT, 'ninth row') WHERE (SELECT n FROM deleted) >= 9; END");
+  } else {
+    database_->Exec(
+        "CREATE TABLE deleted(n bigint); INSERT INTO deleted VALUES (0);"
+        " CREATE FUNCTION ninth() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+        " UPDATE deleted SET n = n + 1; IF (SELECT n FROM deleted) >= 9 THEN"
+        " RAISE EXCEPTION 'ninth row'; END IF; RETURN OLD; END $$;"
+        " CREATE TRIGGER ninth BEFORE DELETE ON next_visit_candidates FOR EACH ROW"
+        " EXECUTE FUNCTION ninth()");
+  }
+  EXPECT_FALSE(store_->DropReplacedNextVisitCandidates(4).ok());
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM next_visit_candidates"), 7 * (3 + 2 + 4) - 8);
+  database_->Exec("DROP TRIGGER ninth" + std::string(GetParam() == testing::Engine::kSqlite
+                                                         ? ""
+                                                         : " ON next_visit_candidates"));
+
+  // nv's two earlier nights and other's one: 21 rows, the 13 left in 4 transactions.
+  EXPECT_EQ(store_->DropReplacedNextVisitCandidates(4).value(), 13);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM next_visit_candidates WHERE campaign_id = 'nv'"), 7);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM next_visit_candidates WHERE campaign_id = 'nv' AND"
+                  " run_date = '2026-11-23'"),
+            7);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM next_visit_candidates WHERE campaign_id = 'other' AND"
+                  " run_date = '2026-11-22'"),
+            7);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM next_visit_candidates WHERE campaign_id = 'other'"), 7);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM next_visit_candidates WHERE campaign_id = 'unrun'"), 28);
+  EXPECT_EQ(store_->DropReplacedNextVisitCandidates(4).value(), 0);
+  // The current run's candidates are still what a purchase chooses from.
+  const auto recorded = store_->RecordPurchase(Buying(Card(1), {"1001"}), kNow);
+  ASSERT_TRUE(recorded.ok());
+  ASSERT_FALSE(recorded->ack.next_visit_coupons.empty());
 }
 
 // A stored value that does not decode costs the customer the campaign's candidates, not
