@@ -71,7 +71,8 @@ the steadier figure), the same against the key scan (key_scan_seconds,
 key_scan_cpu_seconds, key_cpu_ratio: the stricter baseline),
 batch_peak_rss_mib (getrusage: with the pages of the store file SQLite maps, up to
 1 GiB of page cache), batch_peak_anonymous_rss_mib (the batch's own memory, sampled) and
-how much of it was in huge pages (batch_peak_anonymous_huge_mib), the batch's phases,
+how much of it was in huge pages (batch_peak_anonymous_huge_mib), the batch's phases
+and model options (model_options: each chain's night reuses what its own tuning chose),
 the candidates of the night before's night it deleted (replaced_candidates_dropped), and
 the load average at the start.
 )";
@@ -530,6 +531,11 @@ int Main(int argc, char** argv) {
       {"batch_options", passed_on},
       {"tuned_tonight", summary.is_object() ? summary.value("model", nlohmann::json::object())
                                                   .value("tuned_tonight", nlohmann::json())
+                                            : nlohmann::json()},
+      // Each chain's night reuses the options its own tuning chose, and the tuning may
+      // choose another model at another size: growth is read between nights of one model.
+      {"model_options", summary.is_object() ? summary.value("model", nlohmann::json::object())
+                                                  .value("options", nlohmann::json())
                                             : nlohmann::json()},
       {"replaced_candidates_dropped",
        summary.is_object() ? summary.value("replaced_candidates_dropped", nlohmann::json())
