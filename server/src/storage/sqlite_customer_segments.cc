@@ -22,7 +22,7 @@ std::string SetSegmentAndBandSql(std::size_t rows) {
   return "UPDATE customers SET segment = v.column2, lapse_risk_band = CASE WHEN v.column3 > 0"
          " AND COALESCE(customers.last_visit_at, 0) >= ?1 THEN 0 ELSE v.column3 END"
          " FROM (VALUES " +
-         SqliteNumberedValuesList(rows, 3, 3) +
+         SqliteValuesList(rows, 3, 3) +
          ") AS v"
          " WHERE customers.id = v.column1 AND customers.erased_at IS NULL AND NOT EXISTS"
          " (SELECT 1 FROM customer_features f WHERE f.customer_id = v.column1 AND"
@@ -30,7 +30,7 @@ std::string SetSegmentAndBandSql(std::size_t rows) {
 }
 std::string SetSegmentSql(std::size_t rows) {
   return "UPDATE customers SET segment = v.column2 FROM (VALUES " +
-         SqliteNumberedValuesList(rows, 2, 3) +
+         SqliteValuesList(rows, 2, 3) +
          ") AS v"
          " WHERE customers.id = v.column1 AND customers.erased_at IS NULL AND NOT EXISTS"
          " (SELECT 1 FROM customer_features f WHERE f.customer_id = v.column1 AND"
