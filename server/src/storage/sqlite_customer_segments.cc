@@ -29,8 +29,7 @@ std::string SetSegmentAndBandSql(std::size_t rows) {
          " f.run_date > ?2)";
 }
 std::string SetSegmentSql(std::size_t rows) {
-  return "UPDATE customers SET segment = v.column2 FROM (VALUES " +
-         SqliteValuesList(rows, 2, 3) +
+  return "UPDATE customers SET segment = v.column2 FROM (VALUES " + SqliteValuesList(rows, 2, 3) +
          ") AS v"
          " WHERE customers.id = v.column1 AND customers.erased_at IS NULL AND NOT EXISTS"
          " (SELECT 1 FROM customer_features f WHERE f.customer_id = v.column1 AND"
