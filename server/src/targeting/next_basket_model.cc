@@ -813,12 +813,15 @@ std::vector<ScoredProduct> NextBasketModel::Recommend(std::uint32_t customer, st
     }
     return a.product < b.product;
   };
-  const std::size_t kept = std::min(k, scored.size());
-  std::partial_sort(scored.begin(), scored.begin() + static_cast<std::ptrdiff_t>(kept),
-                    scored.end(), better);
+  // The best k chosen, then ordered: a heap of k kept over every candidate (partial_sort)
+  // was a sixth of this step's processor time at a million customers. `better` is a total
+  // order, so the list is the same either way.
+  const auto kept_end = scored.begin() + static_cast<std::ptrdiff_t>(std::min(k, scored.size()));
+  std::nth_element(scored.begin(), kept_end, scored.end(), better);
+  std::sort(scored.begin(), kept_end, better);
   std::vector<ScoredProduct> ranked;
   ranked.reserve(std::min<std::size_t>(k, history.product_count()));
-  ranked.assign(scored.begin(), scored.begin() + static_cast<std::ptrdiff_t>(kept));
+  ranked.assign(scored.begin(), kept_end);
   // A short list is topped up with the chain's best sellers, as a new customer's is.
   for (std::size_t p = 0; ranked.size() < k && p < products_by_popularity_.size(); ++p) {
     const std::uint32_t product = products_by_popularity_[p];
