@@ -126,7 +126,9 @@ class HistoryBuilder {
   void ClaimRoom();
 
   // Orders each customer's baskets by time (ties and files without time: by the first
-  // line's position) and lays out the arrays. The builder is empty afterwards.
+  // line's position) and lays out the arrays. Customers are numbered in the order they
+  // first appear, those of a store's scan (AddStored) in the order of their ids. The
+  // builder is empty afterwards.
   TransactionHistory Build();
 
  private:

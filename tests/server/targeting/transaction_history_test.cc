@@ -80,8 +80,15 @@ TEST(TransactionHistoryTest, AStoresKeyedScanBuildsTheSameHistoryAsItsLinesByNam
   ExpectSameHistory(a, b);
   EXPECT_EQ(b.customer_count(), 3u);
   EXPECT_EQ(b.basket_count(), 6u);
+  // By name, the customers in the order they first appear; by key, in the order of their
+  // store ids, the order of the store's tables.
+  EXPECT_EQ(a.customers.Name(0), "42");
+  EXPECT_EQ(a.customers.Name(1), "7");
+  EXPECT_EQ(b.customers.Name(0), "7");
+  EXPECT_EQ(b.customers.Name(1), "42");
+  EXPECT_EQ(b.customers.Name(2), "99");
   // Customer 42's baskets by time: seq 5 (900) before seq 1 (1,000).
-  EXPECT_EQ(b.basket_time[0], 900);
+  EXPECT_EQ(b.basket_time[b.customer_basket_begin[*b.customers.Find("42")]], 900);
   // "loose" took PRODUCE at its first line with a category.
   EXPECT_EQ(b.categories.Name(b.product_category[*b.products.Find("loose")]), "PRODUCE");
 }
