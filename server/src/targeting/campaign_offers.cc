@@ -217,7 +217,7 @@ CampaignPlan PlanCampaigns(const TransactionHistory& history,
                            const CustomerFacts& customers,
                            const std::vector<domain::Campaign>& campaigns,
                            const std::vector<CampaignHistory>& already,
-                           const CampaignRunOptions& options) {
+                           const CampaignRunOptions& options, const CandidateStream& stream) {
   CampaignPlan plan;
   plan.campaigns.resize(campaigns.size());
   const Timestamp run_at = FromUnixSeconds(options.run_at);
@@ -424,18 +424,25 @@ CampaignPlan PlanCampaigns(const TransactionHistory& history,
   std::vector<PlanPart> parts(threads);
   for (PlanPart& part : parts) part.eligible.assign(campaigns.size(), 0);
   PlanPart all;
-  const std::uint32_t customer_count = history.customer_count();
+  const auto customer_count = static_cast<std::uint32_t>(
+      stream.order.empty() ? history.customer_count() : stream.order.size());
   for (std::uint32_t wave = 0; wave < customer_count; wave += threads * kCustomersPerPart) {
     const auto plan_range = [&](std::uint32_t t) {
       const std::uint32_t begin = std::min(customer_count, wave + t * kCustomersPerPart);
       const std::uint32_t end = std::min(customer_count, begin + kCustomersPerPart);
-      for (std::uint32_t c = begin; c < end; ++c) plan_customer(c, parts[t]);
+      for (std::uint32_t i = begin; i < end; ++i) {
+        plan_customer(stream.order.empty() ? i : stream.order[i], parts[t]);
+      }
     };
     std::vector<std::thread> pool;
     for (std::uint32_t t = 1; t < threads; ++t) pool.emplace_back(plan_range, t);
     plan_range(0);
     for (auto& thread : pool) thread.join();
     for (PlanPart& part : parts) all.Append(part);
+    if (stream.take) {
+      stream.take(all.next_visit_candidates);
+      all.next_visit_candidates.clear();
+    }
   }
   for (std::uint32_t k = 0; k < campaigns.size(); ++k) {
     for (const PlanPart& part : parts) plan.campaigns[k].eligible += part.eligible[k];

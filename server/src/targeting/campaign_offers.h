@@ -15,7 +15,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -116,7 +118,8 @@ struct CampaignPlan {
   std::vector<ChosenOffer> offers;  // by customer, then campaign
   // For next_visit campaigns: each eligible customer's best priced offers (at most
   // options.next_visit_candidates, best value for cost first), chosen or not tonight.
-  // By customer, then campaign.
+  // By customer in the order planned (CandidateStream), then campaign. Empty when a
+  // CandidateStream took them.
   std::vector<KeptCandidate> next_visit_candidates;
   std::vector<CampaignRunSummary> campaigns;
 };
@@ -139,6 +142,18 @@ struct CustomerFacts {
   std::vector<domain::Segment> segments;  // rfm_segments.h
 };
 
+// How PlanCampaigns plans its customers and hands out next_visit candidates as it goes,
+// for a caller that stores them while the rest are planned (the nightly run: a million
+// customers' candidates took the store seconds after the plan, with a processor idle).
+struct CandidateStream {
+  // The customers (history ids) in the order to plan them, each once; empty: by history
+  // id. The plan is the same in any order; only the candidates come in this one.
+  std::span<const std::uint32_t> order;
+  // Called on the calling thread with the candidates of each few thousand customers, in
+  // `order`, all of a customer's in one call. Empty: they are kept in the plan.
+  std::function<void(std::span<const KeptCandidate>)> take;
+};
+
 // `recommendations[c]` is the model's list for history customer c (ScoredProduct with
 // calibrated probability), `products[p]` facts by history product id (ids from
 // history.product_count() on are catalog products nobody bought before the run, which
@@ -157,6 +172,6 @@ CampaignPlan PlanCampaigns(const TransactionHistory& history,
                            const CustomerFacts& customers,
                            const std::vector<domain::Campaign>& campaigns,
                            const std::vector<CampaignHistory>& already,
-                           const CampaignRunOptions& options);
+                           const CampaignRunOptions& options, const CandidateStream& stream = {});
 
 }  // namespace loyalty::server::targeting

@@ -2,7 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
+#include <numeric>
+#include <random>
+#include <set>
+#include <span>
 #include <stdexcept>
 #include <tuple>
 
@@ -316,73 +321,94 @@ TEST(CampaignOffers, APercentOffNextVisitCampaignIsLeftToThePurchases) {
   EXPECT_GT(fixture.Plan({push}).campaigns[0].treated, 0);
 }
 
-// Planned on several threads, a chain's customers get the plan one thread makes, offer
-// for offer: more customers than one wave of parts, so the parts of later waves are
-// appended after the first's and their offers' references shifted.
-TEST(CampaignOffers, ThreadsPlanWhatOneThreadPlans) {
-  std::vector<Shopper> shoppers;
-  const std::vector<std::string> products = {"milk", "bread", "coffee", "rice", "tea"};
-  for (int i = 0; i < 30'000; ++i) {
-    Shopper shopper{"customer-" + std::to_string(i), {}, products[static_cast<std::size_t>(i % 5)]};
-    // Some regulars, some long gone (win-back's), a day or a few between visits.
-    const std::int64_t last = i % 7 == 0 ? 60 + i % 30 : 1 + i % 9;
-    for (int v = 3 + i % 4; v >= 0; --v) shopper.days_before_run.push_back(last + v * (2 + i % 5));
-    shoppers.push_back(shopper);
-  }
-  Fixture fixture(shoppers);
-  for (std::uint32_t p = 0; p < fixture.products.size(); ++p) {
-    fixture.products[p].price_minor = 150 + 230 * p;
-  }
-  for (std::uint32_t c = 0; c < fixture.recommendations.size(); ++c) {
-    for (auto& scored : fixture.recommendations[c]) {
-      scored.probability = 0.01f + static_cast<float>((c * 7 + scored.product * 13) % 50) / 100;
-    }
-  }
-  auto next = MakeCampaign(domain::CampaignKind::kNextVisit, "next");
-  auto push = MakeCampaign(domain::CampaignKind::kCategoryPush, "push");
-  auto win_back = MakeCampaign(domain::CampaignKind::kWinBack, "win-back");
-  push.control_basis_points = 1500;
-  push.per_customer_cap = 2;
-  // Budgets that bind, so the allocation's order and the shadow prices count too.
-  next.budget_minor = push.budget_minor = win_back.budget_minor = 20'000;
+// A chain of 30,000 customers, more than one wave of PlanCampaigns' parts, and three
+// campaigns whose budgets bind, so the allocation's order and the shadow prices count.
+struct ChainFixture : Fixture {
+  std::vector<domain::Campaign> campaigns;
   CampaignRunOptions options;
-  options.run_at = kRunAt;
-  options.next_visit_candidates = 3;
-  const auto plan_on = [&](std::uint32_t threads) {
+
+  ChainFixture() : Fixture(Shoppers()) {
+    for (std::uint32_t p = 0; p < products.size(); ++p) products[p].price_minor = 150 + 230 * p;
+    for (std::uint32_t c = 0; c < recommendations.size(); ++c) {
+      for (auto& scored : recommendations[c]) {
+        scored.probability = 0.01f + static_cast<float>((c * 7 + scored.product * 13) % 50) / 100;
+      }
+    }
+    auto next = MakeCampaign(domain::CampaignKind::kNextVisit, "next");
+    auto push = MakeCampaign(domain::CampaignKind::kCategoryPush, "push");
+    auto win_back = MakeCampaign(domain::CampaignKind::kWinBack, "win-back");
+    push.control_basis_points = 1500;
+    push.per_customer_cap = 2;
+    next.budget_minor = push.budget_minor = win_back.budget_minor = 20'000;
+    campaigns = {next, push, win_back};
+    options.run_at = kRunAt;
+    options.next_visit_candidates = 3;
+  }
+
+  static std::vector<Shopper> Shoppers() {
+    std::vector<Shopper> shoppers;
+    const std::vector<std::string> products = {"milk", "bread", "coffee", "rice", "tea"};
+    for (int i = 0; i < 30'000; ++i) {
+      Shopper shopper{
+          "customer-" + std::to_string(i), {}, products[static_cast<std::size_t>(i % 5)]};
+      // Some regulars, some long gone (win-back's), a day or a few between visits.
+      const std::int64_t last = i % 7 == 0 ? 60 + i % 30 : 1 + i % 9;
+      for (int v = 3 + i % 4; v >= 0; --v) {
+        shopper.days_before_run.push_back(last + v * (2 + i % 5));
+      }
+      shoppers.push_back(shopper);
+    }
+    return shoppers;
+  }
+
+  CampaignPlan PlanOn(std::uint32_t threads, const CandidateStream& stream = {}) {
     options.threads = threads;
-    return PlanCampaigns(fixture.history, fixture.recommendations, fixture.products, {},
-                         {next, push, win_back}, {}, options);
-  };
-  const CampaignPlan one = plan_on(1);
+    return PlanCampaigns(history, recommendations, products, {}, campaigns, {}, options, stream);
+  }
+};
+
+// The same offers and campaign figures, offer for offer.
+void ExpectSameOffers(const CampaignPlan& one, const CampaignPlan& other) {
+  ASSERT_EQ(other.offers.size(), one.offers.size());
+  for (std::size_t i = 0; i < one.offers.size(); ++i) {
+    const ChosenOffer& a = one.offers[i];
+    const ChosenOffer& b = other.offers[i];
+    ASSERT_EQ(std::tie(a.customer, a.campaign, a.product, a.control, a.terms.depth),
+              std::tie(b.customer, b.campaign, b.product, b.control, b.terms.depth))
+        << "offer " << i;
+    EXPECT_EQ(a.priced.expected_cost_minor, b.priced.expected_cost_minor);
+    EXPECT_EQ(a.probability, b.probability);
+  }
+  for (std::size_t k = 0; k < one.campaigns.size(); ++k) {
+    EXPECT_EQ(other.campaigns[k].eligible, one.campaigns[k].eligible);
+    EXPECT_EQ(other.campaigns[k].treated, one.campaigns[k].treated);
+    EXPECT_EQ(other.campaigns[k].control, one.campaigns[k].control);
+    EXPECT_EQ(other.campaigns[k].expected_cost_minor, one.campaigns[k].expected_cost_minor);
+    EXPECT_EQ(other.campaigns[k].shadow_price, one.campaigns[k].shadow_price);
+  }
+}
+
+void ExpectSameCandidate(const KeptCandidate& a, const KeptCandidate& b) {
+  EXPECT_EQ(std::tie(a.customer, a.campaign, a.product, a.probability),
+            std::tie(b.customer, b.campaign, b.product, b.probability));
+}
+
+// Planned on several threads, a chain's customers get the plan one thread makes, offer
+// for offer: the parts of later waves are appended after the first's and their offers'
+// references shifted.
+TEST(CampaignOffers, ThreadsPlanWhatOneThreadPlans) {
+  ChainFixture chain;
+  const CampaignPlan one = chain.PlanOn(1);
   ASSERT_GT(one.offers.size(), 1000u);
   ASSERT_GT(one.next_visit_candidates.size(), 10'000u);
   for (const std::uint32_t threads : {2u, 3u, 5u}) {
     SCOPED_TRACE(threads);
-    const CampaignPlan many = plan_on(threads);
-    ASSERT_EQ(many.offers.size(), one.offers.size());
-    for (std::size_t i = 0; i < one.offers.size(); ++i) {
-      const ChosenOffer& a = one.offers[i];
-      const ChosenOffer& b = many.offers[i];
-      ASSERT_EQ(std::tie(a.customer, a.campaign, a.product, a.control, a.terms.depth),
-                std::tie(b.customer, b.campaign, b.product, b.control, b.terms.depth))
-          << "offer " << i;
-      EXPECT_EQ(a.priced.expected_cost_minor, b.priced.expected_cost_minor);
-      EXPECT_EQ(a.probability, b.probability);
-    }
+    const CampaignPlan many = chain.PlanOn(threads);
+    ExpectSameOffers(one, many);
     ASSERT_EQ(many.next_visit_candidates.size(), one.next_visit_candidates.size());
     for (std::size_t i = 0; i < one.next_visit_candidates.size(); ++i) {
-      const KeptCandidate& a = one.next_visit_candidates[i];
-      const KeptCandidate& b = many.next_visit_candidates[i];
-      ASSERT_EQ(std::tie(a.customer, a.campaign, a.product, a.probability),
-                std::tie(b.customer, b.campaign, b.product, b.probability))
-          << "candidate " << i;
-    }
-    for (std::size_t k = 0; k < one.campaigns.size(); ++k) {
-      EXPECT_EQ(many.campaigns[k].eligible, one.campaigns[k].eligible);
-      EXPECT_EQ(many.campaigns[k].treated, one.campaigns[k].treated);
-      EXPECT_EQ(many.campaigns[k].control, one.campaigns[k].control);
-      EXPECT_EQ(many.campaigns[k].expected_cost_minor, one.campaigns[k].expected_cost_minor);
-      EXPECT_EQ(many.campaigns[k].shadow_price, one.campaigns[k].shadow_price);
+      SCOPED_TRACE(i);
+      ExpectSameCandidate(one.next_visit_candidates[i], many.next_visit_candidates[i]);
     }
   }
   // The budgets bound and every kind found customers.
@@ -390,6 +416,51 @@ TEST(CampaignOffers, ThreadsPlanWhatOneThreadPlans) {
   EXPECT_GT(one.campaigns[0].shadow_price, 0);
   EXPECT_GT(one.campaigns[1].shadow_price, 0);
   EXPECT_GT(one.campaigns[1].control, 0);
+}
+
+// The nightly run plans the customers in the order of the candidates table's key and
+// stores their candidates as they come: the plan is the same, and the candidates come
+// in that order, all of a customer's in one call, as the plan would have kept them.
+TEST(CampaignOffers, AStreamGetsTheCandidatesInItsOrderAndThePlanIsTheSame) {
+  ChainFixture chain;
+  const CampaignPlan kept = chain.PlanOn(1);
+  std::vector<std::uint32_t> order(chain.history.customer_count());
+  std::iota(order.begin(), order.end(), 0u);
+  std::shuffle(order.begin(), order.end(), std::mt19937(7));
+  std::vector<std::vector<KeptCandidate>> calls;
+  const CampaignPlan streamed =
+      chain.PlanOn(2, {order, [&](std::span<const KeptCandidate> candidates) {
+                         calls.emplace_back(candidates.begin(), candidates.end());
+                       }});
+  ExpectSameOffers(kept, streamed);
+  EXPECT_TRUE(streamed.next_visit_candidates.empty());
+  ASSERT_GT(calls.size(), 1u);
+
+  // Each customer's candidates as the plan kept them.
+  std::map<std::uint32_t, std::vector<KeptCandidate>> of_customer;
+  for (const KeptCandidate& candidate : kept.next_visit_candidates) {
+    of_customer[candidate.customer].push_back(candidate);
+  }
+  std::size_t next_in_order = 0;
+  std::set<std::uint32_t> seen;
+  for (const auto& call : calls) {
+    ASSERT_FALSE(call.empty());
+    for (std::size_t first = 0; first < call.size();) {
+      const std::uint32_t customer = call[first].customer;
+      std::size_t end = first;
+      while (end < call.size() && call[end].customer == customer) ++end;
+      ASSERT_TRUE(seen.insert(customer).second) << "customer " << customer << " in two runs";
+      while (next_in_order < order.size() && order[next_in_order] != customer) ++next_in_order;
+      ASSERT_LT(next_in_order, order.size()) << "customer " << customer << " out of order";
+      const auto& expected = of_customer[customer];
+      ASSERT_EQ(end - first, expected.size()) << "customer " << customer;
+      for (std::size_t i = 0; i < expected.size(); ++i) {
+        ExpectSameCandidate(expected[i], call[first + i]);
+      }
+      first = end;
+    }
+  }
+  EXPECT_EQ(seen.size(), of_customer.size());
 }
 
 // new_product_trial: a yoghurt nobody has bought yet, for a chain where half the
