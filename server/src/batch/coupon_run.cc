@@ -8,14 +8,13 @@
 #include <future>
 #include <limits>
 #include <mutex>
-#include <numeric>
 #include <unordered_map>
 
+#include "batch/candidate_writer.h"
 #include "batch/customer_features_run.h"
 #include "batch/customers_by_store_id.h"
 #include "batch/history_read.h"
 #include "batch/progress.h"
-#include "batch/write_behind.h"
 #include "loyalty/core/name_based_uuid.h"
 #include "loyalty/core/utf8.h"
 #include "storage/packed_candidates.h"
@@ -117,40 +116,6 @@ class PhaseProgress {
   std::size_t last_done_ = 0;
 };
 
-// The baskets of one customer a product was in: how many, the first and the last.
-struct BasketsWith {
-  std::uint32_t count = 0, first = 0, last = 0;
-};
-
-// Mean visits between the customer's purchases of each of `products`, into `gaps`; 0 for
-// a product bought at fewer than two of their visits (no rhythm to go by). `seen` is
-// scratch, kept by the caller so that a million customers cost no allocation each.
-void GapVisits(const targeting::TransactionHistory& history, std::uint32_t customer,
-               const std::vector<std::uint32_t>& products, std::vector<double>& gaps,
-               std::vector<BasketsWith>& seen) {
-  seen.assign(products.size(), BasketsWith{});
-  const std::uint32_t begin = history.customer_basket_begin[customer];
-  const std::uint32_t end = history.customer_basket_begin[customer + 1];
-  for (std::uint32_t basket = begin; basket < end; ++basket) {
-    for (std::size_t i = 0; i < products.size(); ++i) {
-      bool in_basket = false;
-      for (std::uint32_t line = history.basket_line_begin[basket];
-           line < history.basket_line_begin[basket + 1] && !in_basket; ++line) {
-        in_basket = history.line_product[line] == products[i];
-      }
-      if (!in_basket) continue;
-      auto& [count, first, last] = seen[i];
-      if (count++ == 0) first = basket;
-      last = basket;
-    }
-  }
-  gaps.assign(products.size(), 0);
-  for (std::size_t i = 0; i < products.size(); ++i) {
-    const auto [count, first, last] = seen[i];
-    if (count >= 2) gaps[i] = static_cast<double>(last - first) / (count - 1);
-  }
-}
-
 // The options the replay tuned at most `options.retune_days - 1` days before the run, and
 // the date it tuned them, from the latest finished run's summary that holds them.
 std::optional<std::pair<std::string, targeting::NextBasketOptions>> RecentTuning(
@@ -211,96 +176,21 @@ ExpectedHistory ExpectedFromRecentRun(Store& store, Timestamp cut_off) {
   return {};
 }
 
-// Keeps the next_visit campaigns' candidates for the purchases, then makes them current:
-// a run killed before the switch leaves purchases on the previous run's.
-Status StoreNextVisitCandidates(
-    Store& store, const CouponRunOptions& options, const targeting::TransactionHistory& history,
-    const CustomersByStoreId& customers, const std::vector<targeting::ProductFacts>& products,
-    const std::unordered_map<std::string_view, const domain::Product*>& by_sku,
-    const std::vector<domain::Campaign>& campaigns, const targeting::CampaignPlan& plan) {
-  // Each product's part of a packed line made once, not for every candidate: its names
-  // escaped, its price and margin written out.
-  std::vector<std::string> product_parts(products.size());
+// Each product's part of a packed candidate line, made once, not for every candidate: its
+// names escaped, its price and margin written out.
+std::vector<std::string> PackedProductParts(
+    const CouponRunOptions& options, const std::vector<targeting::ProductFacts>& products,
+    const std::unordered_map<std::string_view, const domain::Product*>& by_sku) {
+  std::vector<std::string> parts(products.size());
   for (std::size_t p = 0; p < products.size(); ++p) {
     const auto found = by_sku.find(products[p].sku);
-    product_parts[p] = PackedProductPart(
+    parts[p] = PackedProductPart(
         {products[p].sku,
          found != by_sku.end() ? std::string_view(found->second->name) : products[p].sku,
          products[p].category, products[p].price_minor,
          products[p].margin_rate.value_or(options.campaigns.default_margin_rate)});
   }
-  // Written straight into the rows' packed values: the run keeps some ten candidates for
-  // every customer its campaigns reach, so a record of each first would cost as much as
-  // the write.
-  const auto& candidates = plan.next_visit_candidates;
-  // Each customer's candidates (by customer in the history's order, every campaign's
-  // together), and their rhythm read once for all of them while the customer's lines are
-  // read in the order they lie in memory.
-  std::vector<std::uint32_t> candidates_begin(history.customer_count() + 1, 0);
-  for (const targeting::KeptCandidate& kept : candidates) ++candidates_begin[kept.customer + 1];
-  std::partial_sum(candidates_begin.begin(), candidates_begin.end(), candidates_begin.begin());
-  std::vector<double> gaps(candidates.size());
-  {
-    std::vector<std::uint32_t> of_customer;
-    std::vector<double> customer_gaps;
-    std::vector<BasketsWith> seen;
-    for (std::uint32_t c = 0; c < history.customer_count(); ++c) {
-      const std::uint32_t begin = candidates_begin[c], end = candidates_begin[c + 1];
-      if (begin == end) continue;
-      of_customer.clear();
-      for (std::uint32_t j = begin; j < end; ++j) of_customer.push_back(candidates[j].product);
-      GapVisits(history, c, of_customer, customer_gaps, seen);
-      std::copy(customer_gaps.begin(), customer_gaps.end(), gaps.begin() + begin);
-    }
-  }
-  std::vector<PackedCandidateRow> batch;
-  std::size_t batch_candidates = 0;
-  WriteBehind writes;  // the store writes a batch while the next is packed
-  std::string lines;
-  // One customer's rows at a time, by customer id, the key's last part (with one
-  // next_visit campaign, the key's order): rows that arrive in the history's order land
-  // all over the table's index, and every transaction then rewrites most of its pages.
-  const auto& by_id = customers.in_id_order();
-  for (std::size_t g = 0; g < by_id.size(); ++g) {
-    const auto [customer_id, customer] = by_id[g];
-    const std::uint32_t end = candidates_begin[customer + 1];
-    for (std::uint32_t first = candidates_begin[customer]; first < end;) {
-      const std::uint32_t campaign = candidates[first].campaign;
-      lines.clear();
-      std::uint32_t j = first;
-      for (; j < end && candidates[j].campaign == campaign; ++j) {
-        lines += product_parts[candidates[j].product];
-        AppendPackedChances(lines, candidates[j].probability, gaps[j]);
-      }
-      batch.push_back(
-          {campaigns[campaign].id, options.run_date, customer_id, PackedValue(j - first, lines)});
-      batch_candidates += j - first;
-      first = j;
-    }
-    if (!batch.empty() &&
-        (batch_candidates >= options.candidate_write_batch || g + 1 == by_id.size())) {
-      // A run that lost its lock must not write beside the run that took it over: the
-      // lock is checked right before the write it allows, so after the last one ended.
-      if (auto written = writes.Finish(); !written.ok()) return written;
-      if (auto held = StillHeld(options); !held.ok()) return held;
-      writes.Start(
-          [&store, rows = std::move(batch)] { return store.RecordNextVisitCandidates(rows); });
-      batch = {};
-      batch_candidates = 0;
-    }
-  }
-  if (auto written = writes.Finish(); !written.ok()) return written;
-  if (auto held = StillHeld(options); !held.ok()) return held;
-  for (std::size_t k = 0; k < campaigns.size(); ++k) {
-    if (campaigns[k].kind != domain::CampaignKind::kNextVisit) continue;
-    if (!plan.campaigns[k].skipped_reason.empty()) continue;
-    if (auto set = store.SetNextVisitRun(campaigns[k].id, options.run_date,
-                                         plan.campaigns[k].shadow_price, Now());
-        !set.ok()) {
-      return set;
-    }
-  }
-  return Status();
+  return parts;
 }
 
 // The run's two threads tell each other to stop. The features and segments thread's
@@ -603,8 +493,20 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
   run_options.run_at = *run_at;
   run_options.threads = options.model.threads;
   const auto plan_start = PhaseClock::Now();
+  // The next_visit campaigns' candidates, stored while the plan goes on. It plans the
+  // customers in the order of the candidates table's key (a history read from the store
+  // holds them in that order already: HistoryBuilder), since rows that arrive in another
+  // land all over the table's index, and every transaction then rewrites most of its pages.
+  std::vector<std::uint32_t> in_id_order;
+  in_id_order.reserve(history.customer_count());
+  for (const auto& [customer_id, customer] : by_store_id.in_id_order()) {
+    in_id_order.push_back(customer);
+  }
+  CandidateWriter candidates(store, main_options, history,
+                             PackedProductParts(options, products, by_sku), campaigns);
   const targeting::CampaignPlan plan = targeting::PlanCampaigns(
-      history, recommendations, products, facts, campaigns, already, run_options);
+      history, recommendations, products, facts, campaigns, already, run_options,
+      {in_id_order, [&candidates](auto kept) { candidates.Take(kept); }});
   phases.Record("plan", PhaseClock::SecondsSince(plan_start));
 
   // Store the offers, a batch per transaction. plan.offers is by customer, then campaign,
@@ -697,11 +599,18 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
     if (auto flushed = flush(); !flushed.ok()) return flushed.error();
     meter.Finish(plan.offers.size(), plan.offers.size());
   }
-  if (auto kept =
-          StoreNextVisitCandidates(store, main_options, history, by_store_id, products, by_sku,
-                                   campaigns, plan);
-      !kept.ok()) {
-    return kept.error();
+  if (auto kept = candidates.Finish(); !kept.ok()) return kept.error();
+  // Then made current: a run killed before the switch leaves purchases on the previous
+  // run's.
+  if (auto held = StillHeld(main_options); !held.ok()) return held.error();
+  for (std::size_t k = 0; k < campaigns.size(); ++k) {
+    if (campaigns[k].kind != domain::CampaignKind::kNextVisit) continue;
+    if (!plan.campaigns[k].skipped_reason.empty()) continue;
+    if (auto set = store.SetNextVisitRun(campaigns[k].id, options.run_date,
+                                         plan.campaigns[k].shadow_price, Now());
+        !set.ok()) {
+      return set.error();
+    }
   }
   phases.Record("store", PhaseClock::SecondsSince(store_start));
   if (auto written = profiles_written(); !written.ok()) return written.error();
