@@ -110,21 +110,32 @@ void CandidateWriter::Run() {
     batch_candidates_ = 0;
     return Status();
   };
-  for (;;) {
-    std::vector<targeting::KeptCandidate> candidates;
-    {
-      std::unique_lock lock(mutex_);
-      taken_.wait(lock, [&] { return !queue_.empty() || closed_; });
-      if (stopping_ || (queue_.empty() && closed_)) break;
-      candidates = std::move(queue_.front());
-      queue_.pop_front();
+  // An exception here would end the process: it becomes the run's error, as on the main
+  // thread.
+  try {
+    bool stopped = false;
+    for (;;) {
+      std::vector<targeting::KeptCandidate> candidates;
+      {
+        std::unique_lock lock(mutex_);
+        taken_.wait(lock, [&] { return !queue_.empty() || closed_; });
+        if (stopping_) {
+          stopped = true;
+          break;
+        }
+        if (queue_.empty()) break;  // closed, and all written
+        candidates = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      if (!outcome_.ok()) continue;  // the plan goes on; what it hands out is dropped
+      Pack(candidates);
+      if (batch_candidates_ >= options_.candidate_write_batch) outcome_ = write();
     }
-    if (!outcome_.ok()) continue;  // the plan goes on; what it hands out is dropped
-    Pack(candidates);
-    if (batch_candidates_ >= options_.candidate_write_batch) outcome_ = write();
+    if (outcome_.ok() && !batch_.empty() && !stopped) outcome_ = write();
+    if (auto written = writes.Finish(); outcome_.ok()) outcome_ = std::move(written);
+  } catch (const std::exception& e) {
+    if (outcome_.ok()) outcome_ = Internal(std::string("storing the candidates: ") + e.what());
   }
-  if (outcome_.ok() && !batch_.empty() && !stopping_) outcome_ = write();
-  if (auto written = writes.Finish(); outcome_.ok()) outcome_ = std::move(written);
 }
 
 void CandidateWriter::Pack(const std::vector<targeting::KeptCandidate>& candidates) {
