@@ -54,8 +54,11 @@ TEST_F(WalCheckpointerTest, ACommitPastTheMarkIsCopiedIntoTheFileByTheThreadNotT
   WalCheckpointer checkpointer(path_, db_,
                                {.background_pages = 10, .writer_checkpoint_pages = 1'000'000});
   Insert(200);
-  // Below SQLite's own mark (1,000 pages): only the thread copies these.
-  for (int waited_ms = 0; waited_ms < 10'000 && RowsInTheFile() != 200; waited_ms += 10) {
+  // Below SQLite's own mark (1,000 pages): only the thread copies these. It counts the
+  // checkpoint once it returned, a moment after the rows are in the file.
+  for (int waited_ms = 0;
+       waited_ms < 10'000 && (RowsInTheFile() != 200 || checkpointer.counts().background < 1);
+       waited_ms += 10) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   EXPECT_EQ(RowsInTheFile(), 200);
