@@ -146,7 +146,6 @@ void HistoryBuilder::Reserve(std::size_t lines, std::size_t customers) {
   history_.line_product.reserve(lines);
   history_.line_quantity.reserve(lines);
   history_.line_amount_minor.reserve(lines);
-  history_.customers.Reserve(customers);
   stored_customers_.reserve(customers);
 }
 
