@@ -108,6 +108,7 @@ class PostgresStore final : public Store {
   Status SetNextVisitRun(const std::string& campaign_id, const std::string& run_date,
                          double shadow_price, Timestamp now) override;
   Result<std::int64_t> DeleteReplacedNextVisitCandidates(std::size_t at_most) override;
+  Result<std::int64_t> PrewarmNightlyRewrites() override;
   std::map<std::string, CampaignIssuance> CampaignIssuanceExcept(
       const std::string& run_date) override;
   std::vector<CampaignOutcome> CampaignOutcomes(const std::string& campaign_id,

@@ -1,5 +1,7 @@
 // SqliteStore: the nightly run's customer features (migration 0022).
 #include <algorithm>
+#include <future>
+#include <string>
 
 #include "storage/customer_features_rows.h"
 #include "storage/sqlite_store.h"
@@ -74,6 +76,38 @@ Status SqliteStore::DropCustomerFeaturesBefore(const std::string& run_date) {
     db.Prepared("DELETE FROM customer_features WHERE run_date < ?").Bind(1, run_date).Run();
     return Status();
   });
+}
+
+// Each table is walked both ways at once, on two read connections (no purchase waits for
+// them). The disk reads ahead only forwards, and a table's leaves lie in long runs of
+// pages: ascending when it was written in key order (the customers), descending when
+// SQLite's page splits rewrote it (the features' upserts). The walk along the runs reads
+// them in large requests, the other finds its pages in the cache. One way only, the
+// features of a million customers took 6.2 s read page by page, or 0.35 s, depending on
+// the way; both ways, with the customers, 1.1 s. The walks count rows without decoding
+// them (the count NOT INDEXED goes page by page through the table's b-tree).
+Result<std::int64_t> SqliteStore::PrewarmNightlyRewrites() {
+  const auto walk = [this](bool backwards) {
+    auto lease = Read();
+    sqlite::Connection& db = *lease;
+    std::int64_t rows = 0;
+    for (const std::string table : {"customer_features", "customers"}) {
+      auto& count = db.Prepared(backwards ? "SELECT count(*) FROM (SELECT rowid FROM " + table +
+                                                " NOT INDEXED ORDER BY rowid DESC)"
+                                          : "SELECT count(*) FROM " + table + " NOT INDEXED");
+      if (count.Step()) rows += count.Int(0);
+      count.Reset();
+    }
+    return rows;
+  };
+  try {
+    auto backwards = std::async(std::launch::async, walk, true);
+    const std::int64_t rows = walk(false);
+    backwards.get();
+    return rows;
+  } catch (const std::exception& error) {
+    return Internal(std::string("the nightly run's tables were not read ahead: ") + error.what());
+  }
 }
 
 std::optional<CustomerFeaturesRecord> SqliteStore::FindCustomerFeatures(std::int64_t customer_id) {

@@ -766,6 +766,14 @@ class Store {
   // One transaction of DropReplacedNextVisitCandidates: deletes at most `at_most` of
   // those rows, and returns how many it deleted.
   virtual Result<std::int64_t> DeleteReplacedNextVisitCandidates(std::size_t at_most) = 0;
+  // Reads every page of the two tables the nightly run rewrites customer by customer
+  // (customer_features and customers) once, so that the machine's cache holds them when
+  // the run writes. It takes no lock and holds up no write: the run calls it while it
+  // reads the history. On a machine that had paged them out (idle pages reclaimed), the
+  // features' write otherwise read them a page at a time on the run's critical path, at
+  // a million customers 17 s instead of 7 (docs/benchmarks.md, "Tables paged out").
+  // Returns the rows read.
+  virtual Result<std::int64_t> PrewarmNightlyRewrites() = 0;
   // Per campaign id, what batch runs other than `run_date` gave out (treated offers), and
   // what purchases gave out whatever their date.
   virtual std::map<std::string, CampaignIssuance> CampaignIssuanceExcept(

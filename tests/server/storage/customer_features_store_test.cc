@@ -1,7 +1,7 @@
 // The nightly run's customer features in storage, on both engines: written in bulk,
 // replaced per customer, rows of other run dates dropped, unknown and erased customers
-// skipped, merged-away customers' rows gone; on PostgreSQL, a write that PostgreSQL
-// aborts to end a deadlock with a purchase is run again.
+// skipped, merged-away customers' rows gone; read ahead whole; on PostgreSQL, a write that
+// PostgreSQL aborts to end a deadlock with a purchase is run again.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -158,6 +158,27 @@ TEST_P(CustomerFeaturesStoreTest, ABulkWriteSpanningStatementsKeepsEveryRowAndSk
   EXPECT_EQ(store_->FindCustomerFeatures(bob)->lapse_risk, 0.4);
   EXPECT_EQ(store_->FindCustomerFeatures(cid)->lapse_risk, 0.3);
   EXPECT_EQ(store_->FindCustomerFeatures(cid)->run_date, "2026-12-04");
+}
+
+// The night's read-ahead: every row of the customers and their features, and nothing
+// changed.
+TEST_P(CustomerFeaturesStoreTest, TheReadAheadReadsTheRewrittenTablesWholeAndChangesNothing) {
+  const std::int64_t ann = Customer(1);
+  Customer(2);  // no features yet
+  ASSERT_TRUE(store_->WriteCustomerFeatures({Features(ann, "2026-12-04", 0.1)}).ok());
+  const auto few = store_->PrewarmNightlyRewrites();
+  ASSERT_TRUE(few.ok()) << few.error().ToString();
+  EXPECT_EQ(*few, 2 + 1);
+
+  std::vector<CustomerFeaturesRecord> rows;
+  for (int n = 3; n <= 500; ++n) rows.push_back(Features(Customer(n), "2026-12-04", 0.2));
+  ASSERT_TRUE(store_->WriteCustomerFeatures(rows).ok());
+  const auto many = store_->PrewarmNightlyRewrites();
+  ASSERT_TRUE(many.ok()) << many.error().ToString();
+  EXPECT_EQ(*many, 500 + 499);
+
+  EXPECT_EQ(store_->FindCustomerFeatures(ann)->lapse_risk, 0.1);
+  EXPECT_EQ(database_->Int("SELECT COUNT(*) FROM customer_features"), 499);
 }
 
 // The nightly rewrite: on SQLite the index by lapse risk is set aside for its writes and
