@@ -306,14 +306,17 @@ TEST_P(CouponRunTest, KeepsTheNextVisitCandidatesAndTheBudgetForThePurchases) {
   EXPECT_EQ(database_->Int("SELECT issued FROM campaign_budgets"), 0);
 
   // The next night's candidates replace these at its end; the night after deletes them
-  // while it reads, and says how many rows.
+  // while it reads, and says how many rows. Each reads ahead what it rewrites.
   const auto rows = static_cast<std::int64_t>(per_customer.size());
   options_.run_date = "2026-12-05";
   EXPECT_EQ(Run()["replaced_candidates_dropped"], 0);
   EXPECT_EQ(Count("next_visit_candidates", "run_date = '2026-12-04'"), rows);
   EXPECT_GT(Count("next_visit_candidates", "run_date = '2026-12-05'"), 0);
   options_.run_date = "2026-12-06";
-  EXPECT_EQ(Run()["replaced_candidates_dropped"], rows);
+  const auto night_after = Run();
+  EXPECT_EQ(night_after["replaced_candidates_dropped"], rows);
+  EXPECT_GT(night_after["prewarmed_rows"], 0);
+  EXPECT_FALSE(night_after.contains("prewarm_error"));
   EXPECT_EQ(Count("next_visit_candidates", "run_date = '2026-12-04'"), 0);
   EXPECT_GT(Count("next_visit_candidates", "run_date = '2026-12-05'"), 0);
   EXPECT_EQ(database_->Text("SELECT run_date FROM campaign_budgets"
