@@ -13,22 +13,24 @@
 // date stored (offers, coupons, the run's record), so the batch does it all, and leaves
 // what a chain's night finds: the night before's segments (from a real run of that
 // night, once per file) and two nights' next-visit candidates.
+#include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <charconv>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <iostream>
-#include <thread>
-
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "bench/batch/synthetic_chain.h"
 #include "loyalty/core/args.h"
@@ -44,7 +46,7 @@ constexpr char kUsage[] = R"(bench_batch_scale: the nightly coupon batch against
 Usage:
   bench_batch_scale [--customers N] [--lines-per-customer X] [--db FILE] [--date D]
                     [--seed S] [--threads T] [--batch-binary PATH] [--regenerate]
-                    [--scans N] [-- BATCH OPTIONS...]
+                    [--scans N] [--cold] [-- BATCH OPTIONS...]
 
   --customers N           customers of the synthetic chain (default 250000)
   --lines-per-customer X  mean purchase lines per customer (default 30)
@@ -59,6 +61,10 @@ Usage:
   --regenerate            write the chain again even if FILE holds it
   --scans N               bare scans run before the batch, the fastest counting
                           (default 2: one scan varies by half on a shared machine)
+  --cold                  first drop the store file's pages from the page cache, as a
+                          machine does with pages left unread a while (proactive
+                          reclaim): the scans read the lines back, and the night finds
+                          the rest of its tables on disk
   -- BATCH OPTIONS...     passed on to loyalty-batch coupons (model options, say)
 
 The first run on a file (or on a new --date) also runs the night before, untimed and
@@ -73,8 +79,9 @@ batch_peak_rss_mib (getrusage: with the pages of the store file SQLite maps, up 
 1 GiB of page cache), batch_peak_anonymous_rss_mib (the batch's own memory, sampled) and
 how much of it was in huge pages (batch_peak_anonymous_huge_mib), the batch's phases
 and model options (model_options: each chain's night reuses what its own tuning chose),
-the candidates of the night before's night it deleted (replaced_candidates_dropped), and
-the load average at the start.
+the candidates of the night before's night it deleted (replaced_candidates_dropped), the
+rows it read ahead (prewarmed_rows), whether the file was dropped from the page cache
+first (cold), and the load average at the start.
 )";
 
 double Seconds(std::chrono::steady_clock::time_point start) {
@@ -358,6 +365,20 @@ void TakeNightBeforesSegments(const std::string& path, const std::string& date,
           " AS SELECT id AS customer_id, segment, lapse_risk_band FROM customers");
 }
 
+// Written back first: the kernel drops only clean pages.
+Status DropFromPageCache(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Internal("--cold: cannot open " + path + ": " + std::strerror(errno));
+  const bool synced = ::fdatasync(fd) == 0;
+  const int advised = synced ? ::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED) : errno;
+  ::close(fd);
+  if (!synced || advised != 0) {
+    return Internal("--cold: cannot drop " + path +
+                    " from the page cache: " + std::strerror(advised));
+  }
+  return Status();
+}
+
 int Main(int argc, char** argv) {
   std::vector<std::string> arguments(argv + 1, argv + argc);
   std::vector<std::string> passed_on;
@@ -366,10 +387,10 @@ int Main(int argc, char** argv) {
     passed_on.assign(dashes + 1, arguments.end());
     arguments.erase(dashes, arguments.end());
   }
-  auto args = Args::Parse(arguments,
-                          {"customers", "lines-per-customer", "db", "date", "seed", "threads",
-                           "scans", "batch-binary"},
-                          {"regenerate", "help"});
+  auto args = Args::Parse(
+      arguments,
+      {"customers", "lines-per-customer", "db", "date", "seed", "threads", "scans", "batch-binary"},
+      {"regenerate", "cold", "help"});
   if (!args.ok()) {
     std::cerr << args.error().ToString() << "\n" << kUsage;
     return 2;
@@ -457,6 +478,12 @@ int Main(int argc, char** argv) {
     TakeNightBeforesSegments(db, date, batch_command);
   }
   ForgetRun(db, date, figures.campaign_id);
+  if (args->Flag("cold")) {
+    if (const auto dropped = DropFromPageCache(db); !dropped.ok()) {
+      std::cerr << dropped.error().ToString() << "\n";
+      return 1;
+    }
+  }
 
   // (a) The bare scan: the read the batch cannot avoid, through the same Store call. The
   // fastest of `--scans` runs: on a shared machine one scan took 10 to 15.6 s at 1M
@@ -523,23 +550,28 @@ int Main(int argc, char** argv) {
       {"key_cpu_ratio", batch.cpu_seconds / keys.cpu_seconds},
       {"batch_peak_rss_mib", static_cast<double>(batch.peak_rss_kib) / 1024.0},
       {"batch_peak_anonymous_rss_mib", static_cast<double>(batch.peak_anonymous_rss_kib) / 1024.0},
-      {"batch_peak_anonymous_huge_mib", static_cast<double>(batch.peak_anonymous_huge_kib) / 1024.0},
-      {"batch_phases", summary.is_object() ? summary.value("seconds", nlohmann::json())
-                                           : nlohmann::json()},
-      {"batch_phases_cpu", summary.is_object() ? summary.value("cpu_seconds", nlohmann::json())
-                                               : nlohmann::json()},
+      {"batch_peak_anonymous_huge_mib",
+       static_cast<double>(batch.peak_anonymous_huge_kib) / 1024.0},
+      {"batch_phases",
+       summary.is_object() ? summary.value("seconds", nlohmann::json()) : nlohmann::json()},
+      {"batch_phases_cpu",
+       summary.is_object() ? summary.value("cpu_seconds", nlohmann::json()) : nlohmann::json()},
       {"batch_options", passed_on},
       {"tuned_tonight", summary.is_object() ? summary.value("model", nlohmann::json::object())
                                                   .value("tuned_tonight", nlohmann::json())
                                             : nlohmann::json()},
       // Each chain's night reuses the options its own tuning chose, and the tuning may
       // choose another model at another size: growth is read between nights of one model.
-      {"model_options", summary.is_object() ? summary.value("model", nlohmann::json::object())
-                                                  .value("options", nlohmann::json())
-                                            : nlohmann::json()},
+      {"model_options",
+       summary.is_object()
+           ? summary.value("model", nlohmann::json::object()).value("options", nlohmann::json())
+           : nlohmann::json()},
       {"replaced_candidates_dropped",
        summary.is_object() ? summary.value("replaced_candidates_dropped", nlohmann::json())
                            : nlohmann::json()},
+      {"prewarmed_rows",
+       summary.is_object() ? summary.value("prewarmed_rows", nlohmann::json()) : nlohmann::json()},
+      {"cold", args->Flag("cold")},
       {"load_average", load_average}};
   if (summary.is_object() && summary.contains("campaigns")) {
     result["campaigns"] = summary["campaigns"];
