@@ -1,6 +1,5 @@
 #include "batch/candidate_writer.h"
 
-#include <charconv>
 #include <utility>
 
 #include "batch/write_behind.h"
@@ -43,24 +42,17 @@ void GapVisits(const targeting::TransactionHistory& history, std::uint32_t custo
   }
 }
 
-// The store's id of history customer `c`: the history read from a store names each
-// customer by it (HistoryBuilder).
-std::int64_t StoreId(const targeting::TransactionHistory& history, std::uint32_t c) {
-  const std::string_view name = history.customers.Name(c);
-  std::int64_t id = 0;
-  std::from_chars(name.data(), name.data() + name.size(), id);
-  return id;
-}
-
 }  // namespace
 
 CandidateWriter::CandidateWriter(Store& store, const CouponRunOptions& options,
                                  const targeting::TransactionHistory& history,
+                                 const CustomersByStoreId& customers,
                                  std::vector<std::string> product_parts,
                                  const std::vector<domain::Campaign>& campaigns)
     : store_(store),
       options_(options),
       history_(history),
+      customers_(customers),
       product_parts_(std::move(product_parts)),
       campaigns_(campaigns),
       thread_([this] { Run(); }) {}
@@ -152,7 +144,7 @@ void CandidateWriter::Pack(const std::vector<targeting::KeptCandidate>& candidat
       products.push_back(candidates[end].product);
     }
     GapVisits(history_, customer, products, gaps, seen);
-    const std::int64_t customer_id = StoreId(history_, customer);
+    const std::int64_t customer_id = customers_.StoreId(customer);
     for (std::size_t from = first; from < end;) {
       const std::uint32_t campaign = candidates[from].campaign;
       lines.clear();

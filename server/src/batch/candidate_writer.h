@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "batch/coupon_run.h"
+#include "batch/customers_by_store_id.h"
 #include "loyalty/core/result.h"
 #include "storage/store.h"
 #include "targeting/campaign_offers.h"
@@ -25,11 +26,12 @@ namespace loyalty::server::batch {
 
 class CandidateWriter {
  public:
+  // `customers`: the history's store ids, which the rows are keyed by.
   // `product_parts[p]`: product p's part of a packed line (PackedProductPart). Writes
   // ask `options.still_held` first, and go in transactions of at least
   // `options.candidate_write_batch` candidates.
   CandidateWriter(Store& store, const CouponRunOptions& options,
-                  const targeting::TransactionHistory& history,
+                  const targeting::TransactionHistory& history, const CustomersByStoreId& customers,
                   std::vector<std::string> product_parts,
                   const std::vector<domain::Campaign>& campaigns);
   CandidateWriter(const CandidateWriter&) = delete;
@@ -52,6 +54,7 @@ class CandidateWriter {
   Store& store_;
   const CouponRunOptions& options_;
   const targeting::TransactionHistory& history_;
+  const CustomersByStoreId& customers_;
   const std::vector<std::string> product_parts_;
   const std::vector<domain::Campaign>& campaigns_;
 

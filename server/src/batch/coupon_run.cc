@@ -524,7 +524,7 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
   for (const auto& [customer_id, customer] : by_store_id.in_id_order()) {
     in_id_order.push_back(customer);
   }
-  CandidateWriter candidates(store, main_options, history,
+  CandidateWriter candidates(store, main_options, history, by_store_id,
                              PackedProductParts(options, products, by_sku), campaigns);
   const targeting::CampaignPlan plan = targeting::PlanCampaigns(
       history, recommendations, products, facts, campaigns, already, run_options,

@@ -19,16 +19,21 @@ namespace loyalty::server::batch {
 class CustomersByStoreId {
  public:
   explicit CustomersByStoreId(const targeting::TransactionHistory& history) {
+    store_ids_.reserve(history.customer_count());
     ids_.reserve(history.customer_count());
     for (std::uint32_t c = 0; c < history.customer_count(); ++c) {
       // The history read from a store names each customer by its id (HistoryBuilder).
       const std::string_view name = history.customers.Name(c);
       std::int64_t id = 0;
       std::from_chars(name.data(), name.data() + name.size(), id);
+      store_ids_.push_back(id);
       ids_.emplace_back(id, c);
     }
     std::sort(ids_.begin(), ids_.end());
   }
+
+  // History customer `customer`'s store id.
+  std::int64_t StoreId(std::uint32_t customer) const { return store_ids_[customer]; }
 
   std::optional<std::uint32_t> Find(std::int64_t customer_id) const {
     const auto found = std::lower_bound(ids_.begin(), ids_.end(),
@@ -41,6 +46,7 @@ class CustomersByStoreId {
   const std::vector<std::pair<std::int64_t, std::uint32_t>>& in_id_order() const { return ids_; }
 
  private:
+  std::vector<std::int64_t> store_ids_;  // by history id
   std::vector<std::pair<std::int64_t, std::uint32_t>> ids_;
 };
 

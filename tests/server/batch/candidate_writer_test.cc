@@ -88,8 +88,8 @@ class CandidateWriterTest : public ::testing::TestWithParam<testing::Engine> {
     // What a plan hands out, in three calls, in the customers' id order: for each one
     // three candidates of the first campaign (the product of their every visit, that of
     // every other visit, one they never bought) and one of the second.
-    const CustomersByStoreId by_id(history_);
-    for (const auto& [customer_id, c] : by_id.in_id_order()) {
+    customers_ = std::make_unique<CustomersByStoreId>(history_);
+    for (const auto& [customer_id, c] : customers_->in_id_order()) {
       const int every = std::stoi(std::string(history_.products.Name(BoughtEveryVisit(c)))) - 3000;
       const int other = (every + 1) % kProducts, never = (every + 3) % kProducts;
       if (calls_.empty() || calls_.back().size() >= 10) calls_.emplace_back();
@@ -124,6 +124,7 @@ class CandidateWriterTest : public ::testing::TestWithParam<testing::Engine> {
   TopCategoryPlanner planner_;
   std::unique_ptr<Store> store_;
   targeting::TransactionHistory history_;
+  std::unique_ptr<CustomersByStoreId> customers_;
   std::vector<std::string> parts_;
   std::vector<domain::Campaign> campaigns_;
   CouponRunOptions options_;
@@ -141,7 +142,7 @@ TEST_P(CandidateWriterTest, StoresARowPerCustomerAndCampaignWithEachCandidatesRh
     ++asked;
     return Status();
   };
-  CandidateWriter writer(*store_, options_, history_, parts_, campaigns_);
+  CandidateWriter writer(*store_, options_, history_, *customers_, parts_, campaigns_);
   ASSERT_GE(calls_.size(), 3u);
   for (const auto& call : calls_) writer.Take(call);
   ASSERT_TRUE(writer.Finish().ok());
@@ -182,7 +183,7 @@ TEST_P(CandidateWriterTest, WritesNothingOnceTheLockIsLost) {
     if (++asked == 1) return Status();
     return Conflict("another run took the lock");
   };
-  CandidateWriter writer(*store_, options_, history_, parts_, campaigns_);
+  CandidateWriter writer(*store_, options_, history_, *customers_, parts_, campaigns_);
   for (const auto& call : calls_) writer.Take(call);
   const Status finished = writer.Finish();
   ASSERT_FALSE(finished.ok());
@@ -197,11 +198,11 @@ TEST_P(CandidateWriterTest, WritesNothingOnceTheLockIsLost) {
 
 TEST_P(CandidateWriterTest, AWriterLeftWithoutFinishStopsAndTheNextRunWritesEverything) {
   {
-    CandidateWriter writer(*store_, options_, history_, parts_, campaigns_);
+    CandidateWriter writer(*store_, options_, history_, *customers_, parts_, campaigns_);
     writer.Take(calls_[0]);
     writer.Take(calls_[1]);
   }  // a run that failed before the end: the writer stops and waits for its write
-  CandidateWriter writer(*store_, options_, history_, parts_, campaigns_);
+  CandidateWriter writer(*store_, options_, history_, *customers_, parts_, campaigns_);
   for (const auto& call : calls_) writer.Take(call);
   ASSERT_TRUE(writer.Finish().ok());
   EXPECT_EQ(testing::StoredCandidates(*database_).size(), 4u * kCustomers);
