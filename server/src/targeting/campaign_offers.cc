@@ -143,10 +143,7 @@ Visits VisitsOf(const TransactionHistory& history, std::uint32_t customer) {
   visits.first_at = history.basket_time[begin];
   visits.last_at = history.basket_time[end - 1];
   std::int64_t spend = 0;
-  for (std::uint32_t line = history.basket_line_begin[begin];
-       line < history.basket_line_begin[end]; ++line) {
-    spend += history.line_amount_minor[line];
-  }
+  for (std::uint32_t b = begin; b < end; ++b) spend += history.basket_amount_minor[b];
   visits.mean_basket_minor = static_cast<double>(spend) / visits.count;
   return visits;
 }

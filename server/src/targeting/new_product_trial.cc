@@ -104,8 +104,8 @@ CategoryStanding StandingIn(const TransactionHistory& history, std::uint32_t cus
          line < history.basket_line_begin[basket + 1]; ++line) {
       if (history.product_category[history.line_product[line]] != category) continue;
       holds = true;
-      spend += history.line_amount_minor[line];
-      units += std::max<std::int32_t>(1, history.line_quantity[line]);
+      spend += history.LineAmountMinor(basket, line);
+      units += std::max<std::int32_t>(1, history.LineQuantity(basket, line));
     }
     if (holds) ++with_category;
   }

@@ -75,10 +75,7 @@ CustomerRfm ComputeRfm(const TransactionHistory& history, std::int64_t run_at,
       last = std::max(last, at);
       if (at < window_start) continue;
       ++visits;
-      for (std::uint32_t line = history.basket_line_begin[b];
-           line < history.basket_line_begin[b + 1]; ++line) {
-        spend += history.line_amount_minor[line];
-      }
+      spend += history.basket_amount_minor[b];
     }
     is_new[c] = first != kNoTimestamp && first >= new_since;
     if (visits == 0) continue;

@@ -21,7 +21,7 @@ std::optional<std::uint32_t> IdDictionary::Find(std::string_view name) const {
 
 std::optional<std::string> HistoryBuilder::Add(const Line& line) {
   const bool same_basket =
-      !lines_.empty() && line.basket == last_basket_ && line.customer == last_customer_;
+      !staged_product_.empty() && line.basket == last_basket_ && line.customer == last_customer_;
   const auto known_basket =
       same_basket ? std::optional<std::uint32_t>(last_basket_id_) : basket_ids_.Find(line.basket);
   const auto known_customer = same_basket ? std::optional<std::uint32_t>(last_customer_id_)
@@ -55,7 +55,7 @@ std::optional<std::string> HistoryBuilder::Add(const Line& line) {
   }
   // Line offsets are 32-bit to halve their memory; four billion lines is far beyond a
   // chain's year.
-  if (lines_.size() >= std::numeric_limits<std::uint32_t>::max()) {
+  if (staged_product_.size() >= std::numeric_limits<std::uint32_t>::max()) {
     return "too many lines for one history (more than 4,294,967,295)";
   }
 
@@ -79,7 +79,8 @@ std::optional<std::string> HistoryBuilder::Add(const Line& line) {
     history_.product_category[product] =
         known_category ? *known_category : history_.categories.Intern(line.category);
   }
-  lines_.push_back({basket, product, line.quantity, line.amount_minor});
+  staged_basket_.push_back(basket);
+  Stage(product, line.quantity, line.amount_minor);
   return std::nullopt;
 }
 
@@ -110,9 +111,9 @@ bool HistoryBuilder::AddStored(const StoredLine& line) {
       }
     }
   }
-  if (lines_.size() >= std::numeric_limits<std::uint32_t>::max()) return false;
+  if (staged_product_.size() >= std::numeric_limits<std::uint32_t>::max()) return false;
 
-  if (lines_.empty() || line.purchase_seq != last_seq_) {
+  if (staged_product_.empty() || line.purchase_seq != last_seq_) {
     // Numbered as they come, named at Build, in the order of their ids.
     const auto [found, inserted] = stored_customers_.try_emplace(
         line.customer_id, static_cast<std::uint32_t>(stored_customers_.size()));
@@ -120,6 +121,7 @@ bool HistoryBuilder::AddStored(const StoredLine& line) {
     last_basket_id_ = static_cast<std::uint32_t>(basket_customer_.size());
     basket_customer_.push_back(last_customer_id_);
     basket_time_.push_back(line.timestamp);
+    basket_first_line_.push_back(static_cast<std::uint32_t>(staged_product_.size()));
     last_seq_ = line.purchase_seq;
   }
   std::uint32_t product = 0;
@@ -137,27 +139,34 @@ bool HistoryBuilder::AddStored(const StoredLine& line) {
     }
     PutSlot(product);
   }
-  lines_.push_back({last_basket_id_, product, line.quantity, line.amount_minor});
+  Stage(product, line.quantity, line.amount_minor);
   return true;
 }
 
+void HistoryBuilder::Stage(std::uint32_t product, std::int32_t quantity,
+                           std::int64_t amount_minor) {
+  staged_product_.push_back(product);
+  history_.read_quantity.push_back(quantity);
+  history_.read_amount_minor.push_back(amount_minor);
+}
+
 void HistoryBuilder::Reserve(std::size_t lines, std::size_t customers) {
-  lines_.reserve(lines);
+  staged_product_.reserve(lines);
+  history_.read_quantity.reserve(lines);
+  history_.read_amount_minor.reserve(lines);
   history_.line_product.reserve(lines);
-  history_.line_quantity.reserve(lines);
-  history_.line_amount_minor.reserve(lines);
+  // A basket has a line at least, so `lines` bounds the baskets. Room no basket takes is
+  // address space only: a page costs memory when first written.
+  basket_customer_.reserve(lines);
+  basket_time_.reserve(lines);
+  basket_first_line_.reserve(lines);
   stored_customers_.reserve(customers);
 }
 
 void HistoryBuilder::ClaimRoom() {
   // Never past the room: growing would copy what was claimed.
-  const std::size_t lines =
-      std::min({lines_.size(), history_.line_product.capacity(), history_.line_quantity.capacity(),
-                history_.line_amount_minor.capacity()});
-  if (lines <= history_.line_product.size()) return;
-  history_.line_product.resize(lines);
-  history_.line_quantity.resize(lines);
-  history_.line_amount_minor.resize(lines);
+  const std::size_t lines = std::min(staged_product_.size(), history_.line_product.capacity());
+  if (lines > history_.line_product.size()) history_.line_product.resize(lines);
 }
 
 const HistoryBuilder::ProductSlot* HistoryBuilder::FindSlot(std::string_view sku) const {
@@ -259,21 +268,56 @@ TransactionHistory HistoryBuilder::Build() {
   history.basket_time.resize(baskets);
   for (std::uint32_t b = 0; b < baskets; ++b) history.basket_time[final_index[b]] = basket_time_[b];
 
-  // A counting sort of the lines by final basket keeps each basket's lines in file order.
+  // The lines by final basket, each basket's in the order read. AddStored's baskets
+  // keep their lines together, so a basket's products move as one run and its
+  // quantities and amounts stay where they were read; Add's are gathered line by line,
+  // the quantities and amounts with them.
+  const auto lines = static_cast<std::uint32_t>(staged_product_.size());
+  const bool together = staged_basket_.empty();
+  const auto first_line = [&](std::uint32_t b) {
+    return b < baskets ? basket_first_line_[b] : lines;
+  };
   history.basket_line_begin.assign(baskets + 1, 0);
-  for (const StagedLine& line : lines_) ++history.basket_line_begin[final_index[line.basket] + 1];
+  if (together) {
+    for (std::uint32_t b = 0; b < baskets; ++b) {
+      history.basket_line_begin[final_index[b] + 1] = first_line(b + 1) - first_line(b);
+    }
+  } else {
+    for (const std::uint32_t b : staged_basket_) ++history.basket_line_begin[final_index[b] + 1];
+  }
   std::partial_sum(history.basket_line_begin.begin(), history.basket_line_begin.end(),
                    history.basket_line_begin.begin());
-  std::vector<std::uint32_t> next(history.basket_line_begin.begin(),
-                                  history.basket_line_begin.end() - 1);
-  history.line_product.resize(lines_.size());
-  history.line_quantity.resize(lines_.size());
-  history.line_amount_minor.resize(lines_.size());
-  for (const StagedLine& line : lines_) {
-    const std::uint32_t at = next[final_index[line.basket]]++;
-    history.line_product[at] = line.product;
-    history.line_quantity[at] = line.quantity;
-    history.line_amount_minor[at] = line.amount_minor;
+  history.line_product.resize(lines);
+  history.basket_amount_minor.assign(baskets, 0);
+  if (together) {
+    history.basket_read_begin.resize(baskets);
+    for (std::uint32_t b = 0; b < baskets; ++b) {
+      const std::uint32_t to = final_index[b];
+      const std::uint32_t begin = first_line(b), end = first_line(b + 1);
+      std::copy(staged_product_.begin() + begin, staged_product_.begin() + end,
+                history.line_product.begin() + history.basket_line_begin[to]);
+      history.basket_read_begin[to] = begin;
+      history.basket_amount_minor[to] =
+          std::accumulate(history.read_amount_minor.begin() + begin,
+                          history.read_amount_minor.begin() + end, std::int64_t{0});
+    }
+  } else {
+    std::vector<std::uint32_t> next(history.basket_line_begin.begin(),
+                                    history.basket_line_begin.end() - 1);
+    std::vector<std::int32_t> quantity(lines);
+    std::vector<std::int64_t> amount_minor(lines);
+    for (std::uint32_t line = 0; line < lines; ++line) {
+      const std::uint32_t to = final_index[staged_basket_[line]];
+      const std::uint32_t at = next[to]++;
+      history.line_product[at] = staged_product_[line];
+      quantity[at] = history.read_quantity[line];
+      amount_minor[at] = history.read_amount_minor[line];
+      history.basket_amount_minor[to] += amount_minor[at];
+    }
+    history.read_quantity = std::move(quantity);
+    history.read_amount_minor = std::move(amount_minor);
+    history.basket_read_begin.assign(history.basket_line_begin.begin(),
+                                     history.basket_line_begin.end() - 1);
   }
 
   basket_ids_ = IdDictionary();
@@ -284,7 +328,9 @@ TransactionHistory HistoryBuilder::Build() {
   last_customer_.clear();
   basket_customer_ = {};
   basket_time_ = {};
-  lines_ = {};
+  staged_product_ = {};
+  staged_basket_ = {};
+  basket_first_line_ = {};
   if (stored_names.valid()) history.customers = stored_names.get();
   return history;
 }

@@ -61,8 +61,19 @@ struct TransactionHistory {
 
   // Per line. A product may appear on several lines of one basket.
   std::vector<std::uint32_t> line_product;
-  std::vector<std::int32_t> line_quantity;
-  std::vector<std::int64_t> line_amount_minor;  // 0 when the file had no amount
+
+  // What basket b cost: the sum of its lines' amounts (0 when the file had none).
+  std::vector<std::int64_t> basket_amount_minor;
+
+  // Each line's quantity and amount, in the order the lines were read: basket b's are at
+  // [basket_read_begin[b], basket_read_begin[b] + its lines), in the order of its
+  // products. Unlike the products they are not laid out again by customer: few steps
+  // read them, and for a store's million customers that copy was half a gigabyte of
+  // fresh memory in the read, dear on a virtual machine (docs/benchmarks.md). Read them
+  // through LineQuantity and LineAmountMinor.
+  std::vector<std::uint32_t> basket_read_begin;
+  std::vector<std::int32_t> read_quantity;
+  std::vector<std::int64_t> read_amount_minor;  // 0 when the file had no amount
 
   // Per product: its category id, or kNoCategory.
   std::vector<std::uint32_t> product_category;
@@ -76,6 +87,14 @@ struct TransactionHistory {
   std::span<const std::uint32_t> ProductsIn(std::uint32_t basket) const {
     return {line_product.data() + basket_line_begin[basket],
             line_product.data() + basket_line_begin[basket + 1]};
+  }
+  // Of line `line` of basket `basket` (basket_line_begin[basket] <= line <
+  // basket_line_begin[basket + 1]).
+  std::int32_t LineQuantity(std::uint32_t basket, std::uint32_t line) const {
+    return read_quantity[basket_read_begin[basket] + (line - basket_line_begin[basket])];
+  }
+  std::int64_t LineAmountMinor(std::uint32_t basket, std::uint32_t line) const {
+    return read_amount_minor[basket_read_begin[basket] + (line - basket_line_begin[basket])];
   }
 };
 
@@ -119,10 +138,11 @@ class HistoryBuilder {
   // nightly run: the night before's counts): growing by doubling, the staged lines of a
   // million customers were copied and their fresh pages cleared twice over.
   void Reserve(std::size_t lines, std::size_t customers);
-  // Lays out the built history's per-line arrays for the lines staged so far, within the
-  // room Reserve set aside (none without it). Their fresh pages cost as much to clear as
-  // the staging's, and Build ran alone when it cleared them all at once: called between
-  // a scan's chunks, while the builder waits for the next, it clears them as they come.
+  // Lays out the built history's products per line for the lines staged so far, within
+  // the room Reserve set aside (none without it). Their fresh pages cost as much to clear
+  // as the staging's, and Build ran alone when it cleared them all at once: called
+  // between a scan's chunks, while the builder waits for the next, it clears them as
+  // they come.
   void ClaimRoom();
 
   // Orders each customer's baskets by time (ties and files without time: by the first
@@ -132,17 +152,19 @@ class HistoryBuilder {
   TransactionHistory Build();
 
  private:
-  struct StagedLine {
-    std::uint32_t basket;
-    std::uint32_t product;
-    std::int32_t quantity;
-    std::int64_t amount_minor;
-  };
-  TransactionHistory history_;
+  // Puts a line's product, quantity and amount after the lines read before it.
+  void Stage(std::uint32_t product, std::int32_t quantity, std::int64_t amount_minor);
+
+  TransactionHistory history_;  // its read_ arrays filled as lines come
   IdDictionary basket_ids_;
   std::vector<std::uint32_t> basket_customer_;
   std::vector<std::int64_t> basket_time_;
-  std::vector<StagedLine> lines_;
+  // The lines' products in the order read, laid out by customer at Build. Add's lines
+  // of one basket may come apart, so each keeps its basket; AddStored's come together,
+  // so each basket keeps its first line instead (one of the two is empty).
+  std::vector<std::uint32_t> staged_product_;
+  std::vector<std::uint32_t> staged_basket_;
+  std::vector<std::uint32_t> basket_first_line_;
   // The previous line's basket and customer: a basket's lines come together in a store's
   // scan and in a file, and finding them again costs two hash lookups per line.
   std::string last_basket_, last_customer_;

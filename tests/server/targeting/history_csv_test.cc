@@ -54,9 +54,10 @@ TEST(HistoryCsv, ReadsGoodLinesAndOrdersBasketsByTime) {
   EXPECT_EQ(history.categories.Name(history.product_category[milk]), "DAIRY");
   const std::uint32_t c1_second = history.customer_basket_begin[0] + 1;
   const std::uint32_t first_line = history.basket_line_begin[c1_second];
-  EXPECT_EQ(history.line_quantity[first_line], 2);
-  EXPECT_EQ(history.line_amount_minor[first_line], 198);
-  EXPECT_EQ(history.line_amount_minor[first_line + 1], 300);
+  EXPECT_EQ(history.LineQuantity(c1_second, first_line), 2);
+  EXPECT_EQ(history.LineAmountMinor(c1_second, first_line), 198);
+  EXPECT_EQ(history.LineAmountMinor(c1_second, first_line + 1), 300);
+  EXPECT_EQ(history.basket_amount_minor[c1_second], 498);
 }
 
 TEST(HistoryCsv, ReportsEveryBadLineWithItsNumberAndKeepsTheGoodOnes) {
@@ -125,8 +126,8 @@ TEST(HistoryCsv, WithoutTimestampsKeepsBasketsInFileOrder) {
             (std::vector<std::vector<std::string>>{{"milk", "eggs"}, {"bread"}}));
   EXPECT_EQ(csv.history.basket_time[0], kNoTimestamp);
   const std::uint32_t first_line = csv.history.basket_line_begin[0];
-  EXPECT_EQ(csv.history.line_quantity[first_line], 1);
-  EXPECT_EQ(csv.history.line_amount_minor[first_line], 0);
+  EXPECT_EQ(csv.history.LineQuantity(0, first_line), 1);
+  EXPECT_EQ(csv.history.LineAmountMinor(0, first_line), 0);
 }
 
 TEST(HistoryCsv, TakesCardNumbersAsCustomersAndChecksThem) {

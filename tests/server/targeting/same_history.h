@@ -35,10 +35,12 @@ inline void ExpectSameHistory(const TransactionHistory& a, const TransactionHist
       ASSERT_EQ(a.basket_line_begin[basket_a + 1] - first_a,
                 b.basket_line_begin[basket_b + 1] - first_b)
           << "basket " << i;
+      EXPECT_EQ(a.basket_amount_minor[basket_a], b.basket_amount_minor[basket_b]) << "basket " << i;
       for (std::uint32_t l = 0; l < a.basket_line_begin[basket_a + 1] - first_a; ++l) {
         EXPECT_EQ(a.line_product[first_a + l], b.line_product[first_b + l]);
-        EXPECT_EQ(a.line_quantity[first_a + l], b.line_quantity[first_b + l]);
-        EXPECT_EQ(a.line_amount_minor[first_a + l], b.line_amount_minor[first_b + l]);
+        EXPECT_EQ(a.LineQuantity(basket_a, first_a + l), b.LineQuantity(basket_b, first_b + l));
+        EXPECT_EQ(a.LineAmountMinor(basket_a, first_a + l),
+                  b.LineAmountMinor(basket_b, first_b + l));
       }
     }
   }

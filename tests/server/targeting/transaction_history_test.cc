@@ -87,8 +87,18 @@ TEST(TransactionHistoryTest, AStoresKeyedScanBuildsTheSameHistoryAsItsLinesByNam
   EXPECT_EQ(b.customers.Name(0), "7");
   EXPECT_EQ(b.customers.Name(1), "42");
   EXPECT_EQ(b.customers.Name(2), "99");
-  // Customer 42's baskets by time: seq 5 (900) before seq 1 (1,000).
-  EXPECT_EQ(b.basket_time[b.customer_basket_begin[*b.customers.Find("42")]], 900);
+  // Customer 42's baskets by time: seq 5 (900) before seq 1 (1,000); each line's quantity
+  // and amount go with it, and each basket's amount adds its lines'.
+  const std::uint32_t seq5 = b.customer_basket_begin[*b.customers.Find("42")];
+  const std::uint32_t seq1 = seq5 + 1;
+  EXPECT_EQ(b.basket_time[seq5], 900);
+  EXPECT_EQ(b.basket_amount_minor[seq5], 200);
+  EXPECT_EQ(b.basket_amount_minor[seq1], 300);
+  EXPECT_EQ(b.products.Name(b.line_product[b.basket_line_begin[seq1]]), "milk");
+  EXPECT_EQ(b.LineQuantity(seq1, b.basket_line_begin[seq1]), 2);
+  EXPECT_EQ(b.LineAmountMinor(seq1, b.basket_line_begin[seq1]), 200);
+  EXPECT_EQ(b.LineQuantity(seq1, b.basket_line_begin[seq1] + 1), 1);
+  EXPECT_EQ(b.LineAmountMinor(seq1, b.basket_line_begin[seq1] + 1), 100);
   // "loose" took PRODUCE at its first line with a category.
   EXPECT_EQ(b.categories.Name(b.product_category[*b.products.Find("loose")]), "PRODUCE");
 }
