@@ -30,6 +30,7 @@ struct Chunk {
   };
   std::vector<Line> lines;
   std::string text;
+  bool ends_stripe = false;  // the last of its stripe's chunks (it may hold no line)
 };
 
 // Full chunks from the scan to the builder, and empty ones back, so that chunks are
@@ -81,6 +82,7 @@ class ChunkQueue {
   void GiveBack(std::unique_ptr<Chunk> chunk) {
     chunk->lines.clear();
     chunk->text.clear();
+    chunk->ends_stripe = false;
     {
       std::lock_guard lock(mutex_);
       empty_.push_back(std::move(chunk));
@@ -108,24 +110,35 @@ class ChunkQueue {
   std::exception_ptr error_;
 };
 
-void Scan(Store& store, Timestamp before, std::size_t lines_per_chunk, ChunkQueue& queue) {
+// Scanner `scanner` of `scanners` reads every scanners-th stripe from its own, the
+// stripes' ends marked, into its queue.
+void Scan(Store& store, Timestamp before, std::size_t lines_per_chunk,
+          const std::vector<Store::PurchaseSeqRange>& stripes, ChunkQueue& queue) {
   try {
     std::unique_ptr<Chunk> chunk = queue.TakeEmpty();
-    store.ScanPurchaseHistoryKeys(before, [&](const HistoryKeyLine& row) {
-      if (!chunk) return;
-      const auto sku_at = static_cast<std::uint32_t>(chunk->text.size());
-      chunk->text.append(row.sku);
-      const auto category_at = static_cast<std::uint32_t>(chunk->text.size());
-      chunk->text.append(row.category);
-      chunk->lines.push_back({row.customer_id, row.purchase_seq, row.occurred_at, row.quantity,
-                              row.amount_minor, sku_at, static_cast<std::uint32_t>(row.sku.size()),
-                              category_at, static_cast<std::uint32_t>(row.category.size())});
-      if (chunk->lines.size() >= lines_per_chunk) {
-        queue.PushFull(std::move(chunk));
-        chunk = queue.TakeEmpty();
-      }
-    });
-    if (chunk && !chunk->lines.empty()) queue.PushFull(std::move(chunk));
+    store.ScanPurchaseHistoryKeyRanges(
+        before, stripes,
+        [&](const HistoryKeyLine& row) {
+          if (!chunk) return;
+          const auto sku_at = static_cast<std::uint32_t>(chunk->text.size());
+          chunk->text.append(row.sku);
+          const auto category_at = static_cast<std::uint32_t>(chunk->text.size());
+          chunk->text.append(row.category);
+          chunk->lines.push_back({row.customer_id, row.purchase_seq, row.occurred_at, row.quantity,
+                                  row.amount_minor, sku_at,
+                                  static_cast<std::uint32_t>(row.sku.size()), category_at,
+                                  static_cast<std::uint32_t>(row.category.size())});
+          if (chunk->lines.size() >= lines_per_chunk) {
+            queue.PushFull(std::move(chunk));
+            chunk = queue.TakeEmpty();
+          }
+        },
+        [&] {
+          if (!chunk) return;
+          chunk->ends_stripe = true;
+          queue.PushFull(std::move(chunk));
+          chunk = queue.TakeEmpty();
+        });
     queue.Close(nullptr);
   } catch (...) {
     queue.Close(std::current_exception());
@@ -136,18 +149,35 @@ void Scan(Store& store, Timestamp before, std::size_t lines_per_chunk, ChunkQueu
 
 ReadHistoryResult ReadHistory(Store& store, Timestamp before,
                               const std::function<void(std::size_t lines)>& progress,
-                              std::size_t lines_per_chunk, ExpectedHistory expected) {
-  ChunkQueue queue(lines_per_chunk);
-  std::thread scanner(Scan, std::ref(store), before, lines_per_chunk, std::ref(queue));
-  // Whatever leaves this scope, the scanner is told to stop and waited for.
+                              std::size_t lines_per_chunk, ExpectedHistory expected,
+                              std::int64_t purchases_per_stripe) {
+  // Stripe k goes to scanner k % kScanners, and the builder takes the stripes in order.
+  constexpr std::size_t kScanners = 2;
+  purchases_per_stripe = std::max<std::int64_t>(1, purchases_per_stripe);
+  std::vector<Store::PurchaseSeqRange> stripes[kScanners];
+  const std::int64_t end = store.PurchaseSeqEnd();
+  for (std::int64_t from = 0, k = 0; from < end; from += purchases_per_stripe, ++k) {
+    stripes[static_cast<std::size_t>(k) % kScanners].push_back(
+        {from, std::min(end, from + purchases_per_stripe)});
+  }
+  std::vector<std::unique_ptr<ChunkQueue>> queues;
+  std::vector<std::thread> scanners;
+  // Whatever leaves this scope, the scanners are told to stop and waited for.
   struct Joiner {
-    ChunkQueue& queue;
-    std::thread& thread;
+    std::vector<std::unique_ptr<ChunkQueue>>& queues;
+    std::vector<std::thread>& threads;
     ~Joiner() {
-      queue.Cancel();
-      thread.join();
+      for (auto& queue : queues) queue->Cancel();
+      for (auto& thread : threads) thread.join();
     }
-  } joiner{queue, scanner};
+  } joiner{queues, scanners};
+  for (std::size_t s = 0; s < kScanners; ++s) {
+    queues.push_back(std::make_unique<ChunkQueue>(lines_per_chunk));
+  }
+  for (std::size_t s = 0; s < kScanners; ++s) {
+    scanners.emplace_back(Scan, std::ref(store), before, lines_per_chunk, std::cref(stripes[s]),
+                          std::ref(*queues[s]));
+  }
 
   targeting::HistoryBuilder builder;
   try {
@@ -158,7 +188,17 @@ ReadHistoryResult ReadHistory(Store& store, Timestamp before,
   }
   ReadHistoryResult result;
   targeting::HistoryBuilder::StoredLine stored;
-  while (std::unique_ptr<Chunk> chunk = queue.TakeFull()) {
+  std::size_t stripe = 0;
+  for (;;) {
+    ChunkQueue& queue = *queues[stripe % kScanners];
+    std::unique_ptr<Chunk> chunk = queue.TakeFull();
+    if (!chunk) {
+      // Its scanner ended: after its last stripe, or failing.
+      for (auto& each : queues) {
+        if (const std::exception_ptr error = each->Error()) std::rethrow_exception(error);
+      }
+      break;
+    }
     const std::string_view text = chunk->text;
     for (const Chunk::Line& line : chunk->lines) {
       stored.customer_id = line.customer_id;
@@ -174,11 +214,11 @@ ReadHistoryResult ReadHistory(Store& store, Timestamp before,
       (void)builder.AddStored(stored);
     }
     result.lines += chunk->lines.size();
+    if (chunk->ends_stripe) ++stripe;
     queue.GiveBack(std::move(chunk));
     builder.ClaimRoom();
     if (progress) progress(result.lines);
   }
-  if (const std::exception_ptr error = queue.Error()) std::rethrow_exception(error);
   result.history = builder.Build();
   return result;
 }

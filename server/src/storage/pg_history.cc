@@ -59,6 +59,45 @@ void PostgresStore::ScanPurchaseHistoryKeys(Timestamp before,
   snapshot.Commit();
 }
 
+void PostgresStore::ScanPurchaseHistoryKeyRanges(Timestamp before,
+                                                 const std::vector<PurchaseSeqRange>& ranges,
+                                                 const HistoryKeyLineFunction& line,
+                                                 const std::function<void()>& range_done) {
+  auto lease = Read();
+  postgres::Connection& db = *lease;
+  postgres::Transaction snapshot(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+  HistoryKeyLine row;
+  for (const PurchaseSeqRange& range : ranges) {
+    db.ForEachRow(
+        "SELECT p.customer_id, p.seq, p.occurred_at, l.sku, COALESCE(l.category, ''),"
+        " l.quantity, l.amount_minor"
+        " FROM purchases p JOIN purchase_lines l ON l.purchase_seq = p.seq"
+        " WHERE p.customer_id IS NOT NULL AND p.occurred_at < $1::bigint"
+        " AND p.seq >= $2::bigint AND p.seq < $3::bigint"
+        " ORDER BY p.seq, l.line_no",
+        postgres::Params().Add(ToUnixSeconds(before)).Add(range.from).Add(range.to),
+        [&](const postgres::Rows& rows, int i) {
+          row.customer_id = rows.Int(i, 0);
+          row.purchase_seq = rows.Int(i, 1);
+          row.occurred_at = rows.Int(i, 2);
+          row.sku = rows.TextView(i, 3);
+          row.category = rows.TextView(i, 4);
+          row.quantity = rows.Int(i, 5);
+          row.amount_minor = rows.Int(i, 6);
+          line(row);
+        },
+        10'000);
+    if (range_done) range_done();
+  }
+  snapshot.Commit();
+}
+
+std::int64_t PostgresStore::PurchaseSeqEnd() {
+  auto lease = Read();
+  const auto rows = (*lease).Run("SELECT COALESCE(MAX(seq), 0) + 1 FROM purchases");
+  return rows.size() > 0 ? rows.Int(0, 0) : 1;
+}
+
 std::vector<std::pair<std::int64_t, std::string>> PostgresStore::ListBirthdays() {
   auto lease = Read();
   const auto rows = (*lease).Run(

@@ -126,6 +126,10 @@ class PostgresStore final : public Store {
   Status ReleaseBatchLock(const std::string& name, const std::string& token) override;
   void ScanPurchaseHistory(Timestamp before, const HistoryLineFunction& line) override;
   void ScanPurchaseHistoryKeys(Timestamp before, const HistoryKeyLineFunction& line) override;
+  void ScanPurchaseHistoryKeyRanges(Timestamp before, const std::vector<PurchaseSeqRange>& ranges,
+                                    const HistoryKeyLineFunction& line,
+                                    const std::function<void()>& range_done) override;
+  std::int64_t PurchaseSeqEnd() override;
   std::vector<std::pair<std::int64_t, std::string>> ListBirthdays() override;
   std::vector<std::int64_t> ListCardholders() override;
   Status SetCustomerSegments(const std::vector<CustomerSegmentRow>& rows,

@@ -51,6 +51,49 @@ void SqliteStore::ScanPurchaseHistoryKeys(Timestamp before, const HistoryKeyLine
   }
 }
 
+// kHistorySql for one range of purchase sequences: a seek by rowid, then the same walk.
+constexpr char kHistoryRangeSql[] =
+    "SELECT p.customer_id, p.seq, p.occurred_at, l.sku, COALESCE(l.category, ''),"
+    " l.quantity, l.amount_minor"
+    " FROM purchases p JOIN purchase_lines l ON l.purchase_seq = p.seq"
+    " WHERE p.customer_id IS NOT NULL AND p.occurred_at < ?1 AND p.seq >= ?2 AND p.seq < ?3"
+    " ORDER BY p.seq, l.line_no";
+
+void SqliteStore::ScanPurchaseHistoryKeyRanges(Timestamp before,
+                                               const std::vector<PurchaseSeqRange>& ranges,
+                                               const HistoryKeyLineFunction& line,
+                                               const std::function<void()>& range_done) {
+  auto lease = Read();
+  sqlite::Connection& db = *lease;
+  const sqlite::ReadTransaction snapshot(db);
+  auto& query = db.Prepared(kHistoryRangeSql);
+  HistoryKeyLine row;
+  for (const PurchaseSeqRange& range : ranges) {
+    query.Bind(1, ToUnixSeconds(before)).Bind(2, range.from).Bind(3, range.to);
+    while (query.Step()) {
+      row.customer_id = query.Int(0);
+      row.purchase_seq = query.Int(1);
+      row.occurred_at = query.Int(2);
+      row.sku = query.TextView(3);
+      row.category = query.TextView(4);
+      row.quantity = query.Int(5);
+      row.amount_minor = query.Int(6);
+      line(row);
+    }
+    query.Reset();
+    if (range_done) range_done();
+  }
+}
+
+std::int64_t SqliteStore::PurchaseSeqEnd() {
+  auto lease = Read();
+  sqlite::Connection& db = *lease;
+  auto& query = db.Prepared("SELECT COALESCE(MAX(seq), 0) + 1 FROM purchases");
+  const std::int64_t end = query.Step() ? query.Int(0) : 1;
+  query.Reset();
+  return end;
+}
+
 std::vector<std::pair<std::int64_t, std::string>> SqliteStore::ListBirthdays() {
   auto lease = Read();
   sqlite::Connection& db = *lease;

@@ -703,6 +703,25 @@ class Store {
   // purchase's UUID copied onto every one of them cost more than the scan itself.
   using HistoryKeyLineFunction = std::function<void(const HistoryKeyLine&)>;
   virtual void ScanPurchaseHistoryKeys(Timestamp before, const HistoryKeyLineFunction& line) = 0;
+  // The same lines of the purchases whose sequence is in each of `ranges` ([from, to),
+  // ascending, apart), range after range, from one snapshot; `range_done` is called after
+  // each range's lines. Several of them, on threads of their own, read the history
+  // faster than one scan (batch/history_read.h). Their snapshots differ, but a purchase
+  // and its lines are written once, together, and never changed in what these read (an
+  // erasure clears the card number only), so below a PurchaseSeqEnd read before them
+  // they see the same purchases; PostgreSQL may commit a sequence out of order, and a
+  // purchase committed meanwhile is then read whole by the one scan of its range, or
+  // not at all.
+  struct PurchaseSeqRange {
+    std::int64_t from = 0;
+    std::int64_t to = 0;
+  };
+  virtual void ScanPurchaseHistoryKeyRanges(Timestamp before,
+                                            const std::vector<PurchaseSeqRange>& ranges,
+                                            const HistoryKeyLineFunction& line,
+                                            const std::function<void()>& range_done) = 0;
+  // One past the highest purchase sequence stored; 1 when there is none.
+  virtual std::int64_t PurchaseSeqEnd() = 0;
   // Customers holding an active card, whom a coupon can reach; ascending.
   virtual std::vector<std::int64_t> ListCardholders() = 0;
   // Every customer who gave a birthday at registration: customer id, YYYY-MM-DD.

@@ -1,5 +1,5 @@
-// The nightly run's read on both engines: the history built while the store's scan runs
-// on its own thread is the one the scan builds on the calling thread.
+// The nightly run's read on both engines: the history built while the store's scans run
+// on threads of their own is the one a scan builds on the calling thread.
 #include "batch/history_read.h"
 
 #include <gtest/gtest.h>
@@ -115,6 +115,27 @@ TEST_P(HistoryReadTest, BuildsTheHistoryTheScanBuildsOnOneThread) {
     const ReadHistoryResult again = ReadHistory(*store_, before, {}, 5, room);
     EXPECT_EQ(again.lines, scanned);
     targeting::testing::ExpectSameHistory(again.history, expected);
+  }
+}
+
+TEST_P(HistoryReadTest, StripesReadOnTwoThreadsBuildTheHistoryOfOneScan) {
+  const Timestamp before = At("2026-12-04T00:00:00Z");
+  const ReadHistoryResult one = ReadHistory(*store_, before, {}, 4096, {}, 1'000'000);
+  // Stripes of one purchase (each scanner's stripe ending with a chunk of no line when
+  // it is a sale without a card), of a few, and of more than a scanner's chunks in
+  // flight hold, in chunks of two and five lines.
+  for (const std::int64_t stripe : {std::int64_t{1}, std::int64_t{3}, std::int64_t{40}}) {
+    for (const std::size_t chunk : {std::size_t{2}, std::size_t{5}}) {
+      std::vector<std::size_t> reported;
+      const ReadHistoryResult read = ReadHistory(
+          *store_, before, [&](std::size_t lines) { reported.push_back(lines); }, chunk, {},
+          stripe);
+      EXPECT_EQ(read.lines, one.lines) << stripe << " " << chunk;
+      targeting::testing::ExpectSameHistory(read.history, one.history);
+      ASSERT_FALSE(reported.empty());
+      EXPECT_TRUE(std::is_sorted(reported.begin(), reported.end()));
+      EXPECT_EQ(reported.back(), one.lines);
+    }
   }
 }
 

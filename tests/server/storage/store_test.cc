@@ -1179,6 +1179,71 @@ TEST_P(StoreTest, ScanPurchaseHistoryKeysGivesTheSameLinesUnderEachPurchasesSequ
   EXPECT_EQ(keyed[4].category, "DAIRY");
 }
 
+TEST_P(StoreTest, ScanPurchaseHistoryKeyRangesGivesEachRangesLinesInTheScansOrder) {
+  const auto ada = Card("212345678901");
+  const auto bob = Card("298765432109");
+  Record(MakePurchase(ada, {{"1001", 2, 129}, {"2001", 1, 249}}, kDay1), kDay2);
+  Record(MakePurchase(std::nullopt, {{"3001", 1, 899}}, kDay1), kDay2);
+  Record(MakePurchase(bob, {{"9999", 1, 100}}, kDay1 + std::chrono::hours(1)), kDay2);
+  Record(MakePurchase(ada, {{"1002", 1, 450}, {"1001", 3, 129}}, kDay1 + std::chrono::hours(2)),
+         kDay2);
+  Record(MakePurchase(ada, {{"1002", 1, 450}}, kDay2), kDay2);
+
+  const auto text = [](const HistoryKeyLine& line) {
+    return std::to_string(line.customer_id) + "/" + std::to_string(line.purchase_seq) + "/" +
+           std::string(line.sku) + "/" + std::string(line.category) + "/" +
+           std::to_string(line.quantity) + "/" + std::to_string(line.amount_minor) + "/" +
+           std::to_string(line.occurred_at);
+  };
+  std::vector<std::string> scanned;
+  store_->ScanPurchaseHistoryKeys(
+      kDay2, [&](const HistoryKeyLine& line) { scanned.push_back(text(line)); });
+  ASSERT_EQ(scanned.size(), 5u);
+
+  const std::int64_t end = store_->PurchaseSeqEnd();
+  // Every purchase's sequence is below the end, and the end is one past the last.
+  std::int64_t last_seq = 0;
+  store_->ScanPurchaseHistoryKeys(kDay2 + std::chrono::hours(1), [&](const HistoryKeyLine& line) {
+    last_seq = std::max(last_seq, line.purchase_seq);
+  });
+  EXPECT_EQ(end, last_seq + 1);
+
+  // Ranges of one sequence each, and one over everything: the same lines, the same order,
+  // each range's end reported after its lines.
+  for (const std::int64_t width : {std::int64_t{1}, std::int64_t{2}, end}) {
+    std::vector<Store::PurchaseSeqRange> ranges;
+    for (std::int64_t from = 0; from < end; from += width) {
+      ranges.push_back({from, std::min(end, from + width)});
+    }
+    std::vector<std::string> read;
+    std::vector<std::size_t> ends;
+    store_->ScanPurchaseHistoryKeyRanges(
+        kDay2, ranges, [&](const HistoryKeyLine& line) { read.push_back(text(line)); },
+        [&] { ends.push_back(read.size()); });
+    EXPECT_EQ(read, scanned) << width;
+    ASSERT_EQ(ends.size(), ranges.size()) << width;
+    EXPECT_EQ(ends.back(), read.size()) << width;
+  }
+
+  // Ranges around Bob's purchase: everyone's lines but his.
+  std::int64_t bobs = 0;
+  std::vector<std::string> expected;
+  store_->ScanPurchaseHistoryKeys(kDay2, [&](const HistoryKeyLine& line) {
+    if (line.sku == "9999") {
+      bobs = line.purchase_seq;
+    } else {
+      expected.push_back(text(line));
+    }
+  });
+  ASSERT_GT(bobs, 0);
+  std::vector<std::string> around;
+  store_->ScanPurchaseHistoryKeyRanges(
+      kDay2, {{0, bobs}, {bobs + 1, end}},
+      [&](const HistoryKeyLine& line) { around.push_back(text(line)); }, {});
+  EXPECT_EQ(around, expected);
+  EXPECT_EQ(around.size(), scanned.size() - 1);
+}
+
 TEST_P(StoreTest, SegmentsSkipUnknownAndErasedCustomers) {
   std::vector<std::int64_t> ids;
   for (const char* number : {"212345678901", "298765432109", "299999999999"}) {
