@@ -2,7 +2,8 @@
 // (bench/batch/synthetic_chain.h) of N customers, measures in the same run
 //   scan   one bare sequential read of every line the batch reads
 //          (Store::ScanPurchaseHistory with a consumer that only sums; and the lighter
-//          Store::ScanPurchaseHistoryKeys the batch itself reads through), and
+//          Store::ScanPurchaseHistoryKeys, the lines the batch itself reads, there in
+//          stripes on two threads: Store::ScanPurchaseHistoryKeyRanges), and
 //   batch  the whole `loyalty-batch coupons --date D`, the real program in a child
 //          process, with its peak resident memory (getrusage of the child),
 // and prints one JSON line: both times, batch / scan, the peak RSS, the batch's phases.
