@@ -267,8 +267,7 @@ Result<ProfilesWritten> WriteProfiles(Store& store, const targeting::Transaction
   std::vector<CustomerSegmentRow> rows;
   rows.reserve(history.customer_count());
   for (std::uint32_t c = 0; c < history.customer_count(); ++c) {
-    rows.push_back({std::stoll(std::string(history.customers.Name(c))),
-                    domain::SegmentName(rfm.segments[c]), bands[c]});
+    rows.push_back({customers.StoreId(c), domain::SegmentName(rfm.segments[c]), bands[c]});
   }
   if (auto held = still_held(); !held.ok()) return held.error();
   if (auto stored = store.SetCustomerSegments(rows, cut_off); !stored.ok()) return stored.error();
@@ -575,7 +574,7 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
       CampaignOfferRecord record;
       record.run_date = options.run_date;
       record.campaign_id = campaign.id;
-      record.customer_id = std::stoll(std::string(history.customers.Name(chosen.customer)));
+      record.customer_id = by_store_id.StoreId(chosen.customer);
       record.offer_rank = rank;
       record.sku = product.sku;
       record.control = chosen.control;
