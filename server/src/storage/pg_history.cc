@@ -5,12 +5,21 @@
 
 namespace loyalty::server {
 
-// Both scans read one statement: the purchase's sequence for the batch, its id last.
+// The lines with their purchase's id; kHistoryRangeSql is the same walk by sequence.
 constexpr char kHistorySql[] =
     "SELECT p.customer_id, p.seq, p.occurred_at, l.sku, COALESCE(l.category, ''),"
     " l.quantity, l.amount_minor, p.id"
     " FROM purchases p JOIN purchase_lines l ON l.purchase_seq = p.seq"
     " WHERE p.customer_id IS NOT NULL AND p.occurred_at < $1::bigint"
+    " ORDER BY p.seq, l.line_no";
+
+// kHistorySql for one range of purchase sequences, each purchase by its sequence.
+constexpr char kHistoryRangeSql[] =
+    "SELECT p.customer_id, p.seq, p.occurred_at, l.sku, COALESCE(l.category, ''),"
+    " l.quantity, l.amount_minor"
+    " FROM purchases p JOIN purchase_lines l ON l.purchase_seq = p.seq"
+    " WHERE p.customer_id IS NOT NULL AND p.occurred_at < $1::bigint"
+    " AND p.seq >= $2::bigint AND p.seq < $3::bigint"
     " ORDER BY p.seq, l.line_no";
 
 void PostgresStore::ScanPurchaseHistory(Timestamp before, const HistoryLineFunction& line) {
@@ -36,29 +45,6 @@ void PostgresStore::ScanPurchaseHistory(Timestamp before, const HistoryLineFunct
   snapshot.Commit();
 }
 
-void PostgresStore::ScanPurchaseHistoryKeys(Timestamp before,
-                                            const HistoryKeyLineFunction& line) {
-  auto lease = Read();
-  postgres::Connection& db = *lease;
-  postgres::Transaction snapshot(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-  HistoryKeyLine row;
-  db.ForEachRow(
-      kHistorySql,
-      postgres::Params().Add(ToUnixSeconds(before)),
-      [&](const postgres::Rows& rows, int i) {
-        row.customer_id = rows.Int(i, 0);
-        row.purchase_seq = rows.Int(i, 1);
-        row.occurred_at = rows.Int(i, 2);
-        row.sku = rows.TextView(i, 3);
-        row.category = rows.TextView(i, 4);
-        row.quantity = rows.Int(i, 5);
-        row.amount_minor = rows.Int(i, 6);
-        line(row);
-      },
-      10'000);
-  snapshot.Commit();
-}
-
 void PostgresStore::ScanPurchaseHistoryKeyRanges(Timestamp before,
                                                  const std::vector<PurchaseSeqRange>& ranges,
                                                  const HistoryKeyLineFunction& line,
@@ -69,12 +55,7 @@ void PostgresStore::ScanPurchaseHistoryKeyRanges(Timestamp before,
   HistoryKeyLine row;
   for (const PurchaseSeqRange& range : ranges) {
     db.ForEachRow(
-        "SELECT p.customer_id, p.seq, p.occurred_at, l.sku, COALESCE(l.category, ''),"
-        " l.quantity, l.amount_minor"
-        " FROM purchases p JOIN purchase_lines l ON l.purchase_seq = p.seq"
-        " WHERE p.customer_id IS NOT NULL AND p.occurred_at < $1::bigint"
-        " AND p.seq >= $2::bigint AND p.seq < $3::bigint"
-        " ORDER BY p.seq, l.line_no",
+        kHistoryRangeSql,
         postgres::Params().Add(ToUnixSeconds(before)).Add(range.from).Add(range.to),
         [&](const postgres::Rows& rows, int i) {
           row.customer_id = rows.Int(i, 0);

@@ -5,7 +5,7 @@
 
 namespace loyalty::server {
 
-// Both scans read one statement: the purchase's sequence for the batch, its id last.
+// The lines with their purchase's id; kHistoryRangeSql is the same walk by sequence.
 constexpr char kHistorySql[] =
     "SELECT p.customer_id, p.seq, p.occurred_at, l.sku, COALESCE(l.category, ''),"
     " l.quantity, l.amount_minor, p.id"
@@ -33,25 +33,8 @@ void SqliteStore::ScanPurchaseHistory(Timestamp before, const HistoryLineFunctio
   }
 }
 
-void SqliteStore::ScanPurchaseHistoryKeys(Timestamp before, const HistoryKeyLineFunction& line) {
-  auto lease = Read();
-  sqlite::Connection& db = *lease;
-  auto& query = db.Prepared(kHistorySql);
-  query.Bind(1, ToUnixSeconds(before));
-  HistoryKeyLine row;
-  while (query.Step()) {
-    row.customer_id = query.Int(0);
-    row.purchase_seq = query.Int(1);
-    row.occurred_at = query.Int(2);
-    row.sku = query.TextView(3);
-    row.category = query.TextView(4);
-    row.quantity = query.Int(5);
-    row.amount_minor = query.Int(6);
-    line(row);
-  }
-}
-
-// kHistorySql for one range of purchase sequences: a seek by rowid, then the same walk.
+// kHistorySql for one range of purchase sequences, each purchase by its sequence: a seek
+// by rowid, then the same walk.
 constexpr char kHistoryRangeSql[] =
     "SELECT p.customer_id, p.seq, p.occurred_at, l.sku, COALESCE(l.category, ''),"
     " l.quantity, l.amount_minor"

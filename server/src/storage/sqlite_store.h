@@ -106,7 +106,6 @@ class SqliteStore final : public Store {
                                   LeaseTime now, std::chrono::milliseconds lease) override;
   Status ReleaseBatchLock(const std::string& name, const std::string& token) override;
   void ScanPurchaseHistory(Timestamp before, const HistoryLineFunction& line) override;
-  void ScanPurchaseHistoryKeys(Timestamp before, const HistoryKeyLineFunction& line) override;
   void ScanPurchaseHistoryKeyRanges(Timestamp before, const std::vector<PurchaseSeqRange>& ranges,
                                     const HistoryKeyLineFunction& line,
                                     const std::function<void()>& range_done) override;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <future>
+#include <limits>
 #include <tuple>
 
 #include "loyalty/core/log.h"
@@ -65,6 +66,13 @@ Result<RecordedPurchase> Store::RecordPurchase(const domain::Purchase& purchase,
 Result<RecordedReturn> Store::RecordReturn(const domain::SaleReturn& sale_return, Timestamp now) {
   return Wait<RecordedReturn>(
       [&](ReturnCallback done) { RecordReturnAsync(sale_return, now, std::move(done)); });
+}
+
+void Store::ScanPurchaseHistoryKeys(Timestamp before, const HistoryKeyLineFunction& line) {
+  ScanPurchaseHistoryKeyRanges(
+      before,
+      {{std::numeric_limits<std::int64_t>::min(), std::numeric_limits<std::int64_t>::max()}}, line,
+      {});
 }
 
 Result<std::int64_t> Store::DropReplacedNextVisitCandidates(std::size_t rows_per_transaction) {

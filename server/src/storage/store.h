@@ -700,9 +700,10 @@ class Store {
   virtual void ScanPurchaseHistory(Timestamp before, const HistoryLineFunction& line) = 0;
   // The same lines in the same order, each purchase by its sequence number and its text
   // borrowed from the scan: the nightly batch reads tens of millions of lines, and a
-  // purchase's UUID copied onto every one of them cost more than the scan itself.
+  // purchase's UUID copied onto every one of them cost more than the scan itself. One
+  // range of ScanPurchaseHistoryKeyRanges, over every sequence.
   using HistoryKeyLineFunction = std::function<void(const HistoryKeyLine&)>;
-  virtual void ScanPurchaseHistoryKeys(Timestamp before, const HistoryKeyLineFunction& line) = 0;
+  void ScanPurchaseHistoryKeys(Timestamp before, const HistoryKeyLineFunction& line);
   // The same lines of the purchases whose sequence is in each of `ranges` ([from, to),
   // ascending, apart), range after range, from one snapshot; `range_done` is called after
   // each range's lines. Several of them, on threads of their own, read the history

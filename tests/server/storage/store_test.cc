@@ -99,6 +99,19 @@ class StoreTest : public ::testing::TestWithParam<testing::Engine> {
     return recorded.ok() ? std::move(recorded).value() : RecordedPurchase{};
   }
 
+  // The history the scans' tests read: two cards' four purchases (Bob's one of sku 9999)
+  // and a sale without a card; five of the cards' lines before kDay2, one at it.
+  void RecordScannedHistory() {
+    const auto ada = Card("212345678901");
+    const auto bob = Card("298765432109");
+    Record(MakePurchase(ada, {{"1001", 2, 129}, {"2001", 1, 249}}, kDay1), kDay2);
+    Record(MakePurchase(std::nullopt, {{"3001", 1, 899}}, kDay1), kDay2);
+    Record(MakePurchase(bob, {{"9999", 1, 100}}, kDay1 + std::chrono::hours(1)), kDay2);
+    Record(MakePurchase(ada, {{"1002", 1, 450}, {"1001", 3, 129}}, kDay1 + std::chrono::hours(2)),
+           kDay2);
+    Record(MakePurchase(ada, {{"1002", 1, 450}}, kDay2), kDay2);
+  }
+
   testing::TempDir dir_;
   testing::TempDir reference_dir_;
   std::unique_ptr<testing::TestDatabase> database_;
@@ -1140,14 +1153,7 @@ TEST_P(StoreTest, ScanPurchaseHistoryGivesEveryCardholdersLineBeforeTheCutOff) {
 }
 
 TEST_P(StoreTest, ScanPurchaseHistoryKeysGivesTheSameLinesUnderEachPurchasesSequence) {
-  const auto ada = Card("212345678901");
-  const auto bob = Card("298765432109");
-  Record(MakePurchase(ada, {{"1001", 2, 129}, {"2001", 1, 249}}, kDay1), kDay2);
-  Record(MakePurchase(std::nullopt, {{"3001", 1, 899}}, kDay1), kDay2);
-  Record(MakePurchase(bob, {{"9999", 1, 100}}, kDay1 + std::chrono::hours(1)), kDay2);
-  Record(MakePurchase(ada, {{"1002", 1, 450}, {"1001", 3, 129}}, kDay1 + std::chrono::hours(2)),
-         kDay2);
-  Record(MakePurchase(ada, {{"1002", 1, 450}}, kDay2), kDay2);
+  RecordScannedHistory();
 
   std::vector<HistoryLine> lines;
   store_->ScanPurchaseHistory(kDay2, [&](const HistoryLine& line) { lines.push_back(line); });
@@ -1180,14 +1186,7 @@ TEST_P(StoreTest, ScanPurchaseHistoryKeysGivesTheSameLinesUnderEachPurchasesSequ
 }
 
 TEST_P(StoreTest, ScanPurchaseHistoryKeyRangesGivesEachRangesLinesInTheScansOrder) {
-  const auto ada = Card("212345678901");
-  const auto bob = Card("298765432109");
-  Record(MakePurchase(ada, {{"1001", 2, 129}, {"2001", 1, 249}}, kDay1), kDay2);
-  Record(MakePurchase(std::nullopt, {{"3001", 1, 899}}, kDay1), kDay2);
-  Record(MakePurchase(bob, {{"9999", 1, 100}}, kDay1 + std::chrono::hours(1)), kDay2);
-  Record(MakePurchase(ada, {{"1002", 1, 450}, {"1001", 3, 129}}, kDay1 + std::chrono::hours(2)),
-         kDay2);
-  Record(MakePurchase(ada, {{"1002", 1, 450}}, kDay2), kDay2);
+  RecordScannedHistory();
 
   const auto text = [](const HistoryKeyLine& line) {
     return std::to_string(line.customer_id) + "/" + std::to_string(line.purchase_seq) + "/" +
