@@ -1,6 +1,7 @@
 // The next-visit candidates a test database holds, unpacked (storage/packed_candidates.h):
-// one record per candidate, as RecordNextVisitCandidates took them, so tests count and
-// check candidates rather than the rows that pack them.
+// one record per candidate, as RecordNextVisitCandidates took them and named from the
+// database's catalog as a purchase names them, so tests count and check candidates
+// rather than the rows that pack them.
 #pragma once
 
 #include <stdexcept>
@@ -16,6 +17,12 @@ namespace loyalty::testing {
 // run and customer, each row's in rank order. A row that does not decode throws.
 inline std::vector<server::NextVisitCandidateRecord> StoredCandidates(
     const TestDatabase& database, const std::string& where = "TRUE") {
+  // Three columns of one order: TestDatabase reads one at a time.
+  const auto skus = database.Column("SELECT sku FROM products ORDER BY sku");
+  const auto names = database.Column("SELECT name FROM products ORDER BY sku");
+  const auto categories = database.Column("SELECT category FROM products ORDER BY sku");
+  server::ProductLabels labels;
+  for (std::size_t i = 0; i < skus.size(); ++i) labels[skus[i]] = {names[i], categories[i]};
   std::vector<server::NextVisitCandidateRecord> records;
   for (const std::string& row : database.Column(
            "SELECT run_date || ' ' || customer_id || ' ' || campaign_id || ' ' || candidates"
@@ -25,7 +32,7 @@ inline std::vector<server::NextVisitCandidateRecord> StoredCandidates(
     const std::size_t second = row.find(' ', first + 1);
     const std::size_t third = row.find(' ', second + 1);
     const std::string campaign = row.substr(second + 1, third - second - 1);
-    auto unpacked = server::UnpackCandidates(row.substr(third + 1), campaign);
+    auto unpacked = server::UnpackCandidates(row.substr(third + 1), campaign, labels);
     if (!unpacked.ok()) throw std::runtime_error(unpacked.error().ToString());
     for (auto& record : *unpacked) {
       record.run_date = row.substr(0, first);

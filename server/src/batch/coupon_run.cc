@@ -178,17 +178,13 @@ ExpectedHistory ExpectedFromRecentRun(Store& store, Timestamp cut_off) {
 }
 
 // Each product's part of a packed candidate line, made once, not for every candidate: its
-// names escaped, its price and margin written out.
-std::vector<std::string> PackedProductParts(
-    const CouponRunOptions& options, const std::vector<targeting::ProductFacts>& products,
-    const std::unordered_map<std::string_view, const domain::Product*>& by_sku) {
+// sku escaped, its price and margin written out.
+std::vector<std::string> PackedProductParts(const CouponRunOptions& options,
+                                            const std::vector<targeting::ProductFacts>& products) {
   std::vector<std::string> parts(products.size());
   for (std::size_t p = 0; p < products.size(); ++p) {
-    const auto found = by_sku.find(products[p].sku);
     parts[p] = PackedProductPart(
-        {products[p].sku,
-         found != by_sku.end() ? std::string_view(found->second->name) : products[p].sku,
-         products[p].category, products[p].price_minor,
+        {products[p].sku, products[p].price_minor,
          products[p].margin_rate.value_or(options.campaigns.default_margin_rate)});
   }
   return parts;
@@ -524,7 +520,7 @@ Result<nlohmann::json> RunCoupons(Store& store, const CouponRunOptions& options,
     in_id_order.push_back(customer);
   }
   CandidateWriter candidates(store, main_options, history, by_store_id,
-                             PackedProductParts(options, products, by_sku), campaigns);
+                             PackedProductParts(options, products), campaigns);
   const targeting::CampaignPlan plan = targeting::PlanCampaigns(
       history, recommendations, products, facts, campaigns, already, run_options,
       {in_id_order, [&candidates](auto kept) { candidates.Take(kept); }});

@@ -1,6 +1,7 @@
 #include "storage/packed_candidates.h"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -13,16 +14,43 @@
 namespace loyalty::server {
 namespace {
 
-constexpr std::string_view kVersion = "v2";
-constexpr std::string_view kFirstVersion = "v1";  // three more fields, unread
-constexpr std::size_t kFields = 7;
-constexpr std::size_t kFirstVersionFields = 10;
-const char* const kFieldNames[kFirstVersionFields] = {
-    "sku",         "name",       "category",      "unit_price_minor",    "margin_rate",
-    "probability", "gap_visits", "depth_percent", "expected_cost_minor", "expected_value_minor"};
+constexpr std::string_view kVersion = "v3";
+
+constexpr std::size_t kMostFields = 10;
+
+// Where each version keeps a candidate's fields: the sku first, then in v1 and v2 the
+// name and category, then the price, margin, probability and gap. Fields past those are
+// counted but not read (v1's last three).
+struct Layout {
+  std::string_view version;
+  std::size_t field_count;
+  std::array<const char*, kMostFields> names;  // each field's, for the errors
+  bool named;                                  // the name and category are fields 1 and 2
+  bool float_chances;                          // the probability and gap kept as floats (v2 on)
+};
+
+constexpr Layout kLayouts[] = {
+    {.version = kVersion,
+     .field_count = 5,
+     .names = {"sku", "unit_price_minor", "margin_rate", "probability", "gap_visits"},
+     .named = false,
+     .float_chances = true},
+    {.version = "v2",
+     .field_count = 7,
+     .names = {"sku", "name", "category", "unit_price_minor", "margin_rate", "probability",
+               "gap_visits"},
+     .named = true,
+     .float_chances = true},
+    {.version = "v1",
+     .field_count = 10,
+     .names = {"sku", "name", "category", "unit_price_minor", "margin_rate", "probability",
+               "gap_visits", "depth_percent", "expected_cost_minor", "expected_value_minor"},
+     .named = true,
+     .float_chances = false},
+};
 
 void AppendEscaped(std::string& out, std::string_view text) {
-  // Most names have nothing to escape: appended whole.
+  // Most skus have nothing to escape: appended whole.
   for (std::size_t at = 0;;) {
     const std::size_t special = text.find_first_of("\\\t\n", at);
     out.append(text.substr(at, special - at));
@@ -51,13 +79,12 @@ float AsFloat(double value) {
   return narrowed;
 }
 
-Error Bad(std::size_t record, std::size_t field, const std::string& why) {
-  return InvalidArgument("next_visit_candidates.candidates[" + std::to_string(record) + "]." +
-                             kFieldNames[field],
-                         why);
+Error Bad(std::size_t record, const char* field, const std::string& why) {
+  return InvalidArgument(
+      "next_visit_candidates.candidates[" + std::to_string(record) + "]." + field, why);
 }
 
-Result<std::string> Unescaped(std::string_view text, std::size_t record, std::size_t field) {
+Result<std::string> Unescaped(std::string_view text, std::size_t record, const char* field) {
   if (text.find('\\') == std::string_view::npos) return std::string(text);  // most names
   std::string out;
   out.reserve(text.size());
@@ -80,7 +107,7 @@ Result<std::string> Unescaped(std::string_view text, std::size_t record, std::si
   return out;
 }
 
-Result<std::int64_t> Whole(std::string_view text, std::size_t record, std::size_t field) {
+Result<std::int64_t> Whole(std::string_view text, std::size_t record, const char* field) {
   std::int64_t value = 0;
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (error != std::errc() || end != text.data() + text.size() || text.empty()) {
@@ -94,7 +121,7 @@ Result<std::int64_t> Whole(std::string_view text, std::size_t record, std::size_
 
 // A double, or a float's text read as that float (the v2 probability and gap).
 template <typename Number>
-Result<double> Real(std::string_view text, std::size_t record, std::size_t field) {
+Result<double> Real(std::string_view text, std::size_t record, const char* field) {
   Number value = 0;
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (error != std::errc() || end != text.data() + text.size() || text.empty() ||
@@ -106,10 +133,6 @@ Result<double> Real(std::string_view text, std::size_t record, std::size_t field
 
 void AppendProductPart(std::string& out, const PackedCandidateFields& product) {
   AppendEscaped(out, product.sku);
-  out += '\t';
-  AppendEscaped(out, product.name);
-  out += '\t';
-  AppendEscaped(out, product.category);
   out += '\t';
   AppendNumber(out, product.unit_price_minor);
   out += '\t';
@@ -152,9 +175,8 @@ std::string PackCandidates(const std::vector<const NextVisitCandidateRecord*>& c
   std::string lines;
   for (const NextVisitCandidateRecord* record : candidates) {
     const NextVisitCandidate& candidate = record->candidate;
-    AppendPackedCandidate(
-        lines, {candidate.sku, candidate.name, candidate.category, candidate.unit_price_minor,
-                candidate.margin_rate, candidate.probability, candidate.gap_visits});
+    AppendPackedCandidate(lines, {candidate.sku, candidate.unit_price_minor, candidate.margin_rate,
+                                  candidate.probability, candidate.gap_visits});
   }
   return PackedValue(candidates.size(), lines);
 }
@@ -185,16 +207,18 @@ std::vector<PackedCandidateRow> PackCandidateRows(
 }
 
 Result<std::vector<NextVisitCandidateRecord>> UnpackCandidates(std::string_view packed,
-                                                               const std::string& campaign_id) {
+                                                               const std::string& campaign_id,
+                                                               const ProductLabels& labels) {
   const std::size_t first_end = std::min(packed.find('\n'), packed.size());
   const std::string_view first = packed.substr(0, first_end);
   const std::string_view version = first.substr(0, first.find(' '));
-  const bool first_version = version == kFirstVersion;
-  const std::size_t field_count = first_version ? kFirstVersionFields : kFields;
+  const Layout* layout = nullptr;
+  for (const Layout& known : kLayouts) {
+    if (known.version == version) layout = &known;
+  }
   const auto count =
-      version == kVersion || first_version
-          ? ParseWholeNumber(first.substr(std::min(first.size(), version.size() + 1)), 1'000'000)
-          : std::nullopt;
+      layout ? ParseWholeNumber(first.substr(std::min(first.size(), version.size() + 1)), 1'000'000)
+             : std::nullopt;
   if (!count) {
     return InvalidArgument("next_visit_candidates.candidates",
                            "does not start with the version line '" + std::string(kVersion) +
@@ -205,6 +229,8 @@ Result<std::vector<NextVisitCandidateRecord>> UnpackCandidates(std::string_view 
     return InvalidArgument("next_visit_candidates.candidates",
                            "is cut short: it does not end in a newline");
   }
+  const std::size_t field_count = layout->field_count;
+  const auto& names = layout->names;
   std::vector<NextVisitCandidateRecord> records;
   records.reserve(std::min<std::size_t>(static_cast<std::size_t>(*count), 16));
   for (std::size_t at = first_end + 1; at < packed.size();) {
@@ -212,7 +238,7 @@ Result<std::vector<NextVisitCandidateRecord>> UnpackCandidates(std::string_view 
     const std::string_view line = packed.substr(at, end - at);
     at = end + 1;
     const std::size_t n = records.size();
-    std::string_view fields[kFirstVersionFields];
+    std::string_view fields[kMostFields];
     std::size_t read = 0;
     for (std::size_t from = 0;;) {
       const std::size_t tab = std::min(line.find('\t', from), line.size());
@@ -225,7 +251,7 @@ Result<std::vector<NextVisitCandidateRecord>> UnpackCandidates(std::string_view 
       from = tab + 1;
     }
     if (read < field_count) {
-      return Bad(n, read,
+      return Bad(n, names[read],
                  "is missing: the record has " + std::to_string(read) + " of " +
                      std::to_string(field_count) + " fields");
     }
@@ -233,30 +259,46 @@ Result<std::vector<NextVisitCandidateRecord>> UnpackCandidates(std::string_view 
     record.rank = static_cast<std::int64_t>(n);
     NextVisitCandidate& candidate = record.candidate;
     candidate.campaign_id = campaign_id;
-    auto sku = Unescaped(fields[0], n, 0);
+    auto sku = Unescaped(fields[0], n, names[0]);
     if (!sku.ok()) return sku.error();
-    if (sku->empty()) return Bad(n, 0, "is empty");
+    if (sku->empty()) return Bad(n, names[0], "is empty");
     candidate.sku = std::move(*sku);
-    auto name = Unescaped(fields[1], n, 1);
-    if (!name.ok()) return name.error();
-    candidate.name = std::move(*name);
-    auto category = Unescaped(fields[2], n, 2);
-    if (!category.ok()) return category.error();
-    candidate.category = std::move(*category);
-    const auto price = Whole(fields[3], n, 3);
+    std::size_t field = 1;
+    if (layout->named) {
+      auto name = Unescaped(fields[field], n, names[field]);
+      if (!name.ok()) return name.error();
+      candidate.name = std::move(*name);
+      ++field;
+      auto category = Unescaped(fields[field], n, names[field]);
+      if (!category.ok()) return category.error();
+      candidate.category = std::move(*category);
+      ++field;
+    } else if (const auto label = labels.find(candidate.sku); label != labels.end()) {
+      candidate.name = label->second.name;
+      candidate.category = label->second.category;
+    } else {
+      candidate.name = candidate.sku;
+    }
+    const auto price = Whole(fields[field], n, names[field]);
     if (!price.ok()) return price.error();
     candidate.unit_price_minor = *price;
-    const auto margin = Real<double>(fields[4], n, 4);
+    ++field;
+    const auto margin = Real<double>(fields[field], n, names[field]);
     if (!margin.ok()) return margin.error();
     candidate.margin_rate = *margin;
-    const auto probability =
-        first_version ? Real<double>(fields[5], n, 5) : Real<float>(fields[5], n, 5);
+    ++field;
+    const auto chance = [&] {
+      return layout->float_chances ? Real<float>(fields[field], n, names[field])
+                                   : Real<double>(fields[field], n, names[field]);
+    };
+    const auto probability = chance();
     if (!probability.ok()) return probability.error();
     if (*probability < 0 || *probability > 1) {
-      return Bad(n, 5, "is not between 0 and 1: " + std::string(fields[5]));
+      return Bad(n, names[field], "is not between 0 and 1: " + std::string(fields[field]));
     }
     candidate.probability = *probability;
-    const auto gap = first_version ? Real<double>(fields[6], n, 6) : Real<float>(fields[6], n, 6);
+    ++field;
+    const auto gap = chance();
     if (!gap.ok()) return gap.error();
     candidate.gap_visits = *gap;
     records.push_back(std::move(record));
@@ -270,8 +312,9 @@ Result<std::vector<NextVisitCandidateRecord>> UnpackCandidates(std::string_view 
 }
 
 void AppendUnpackedCandidates(std::string_view packed, const std::string& campaign_id,
-                              std::int64_t customer_id, std::vector<NextVisitCandidate>& out) {
-  auto records = UnpackCandidates(packed, campaign_id);
+                              std::int64_t customer_id, const ProductLabels& labels,
+                              std::vector<NextVisitCandidate>& out) {
+  auto records = UnpackCandidates(packed, campaign_id, labels);
   if (!records.ok()) {
     log::Warn("next-visit candidates that do not decode are skipped",
               {{"campaign", campaign_id},

@@ -44,6 +44,18 @@ const std::string kWritePlanned =
     "   updated_at = excluded.updated_at) " +
     CouponColumns::Insert(21);
 
+// The name and category of the products of a packed value n.candidates (as JSON
+// arrays): those whose sku, unescaped, begins one of its lines. The unescaping splits at
+// the escaped backslashes (\\) first, so that one before a t or an n stays a backslash.
+constexpr char kCandidatesProducts[] =
+    "(SELECT COALESCE(json_agg(json_build_array(p.sku, p.name, p.category)), '[]')"
+    " FROM products p WHERE p.sku IN (SELECT CASE WHEN strpos(f.sku, '\\') = 0 THEN f.sku"
+    "   ELSE array_to_string(ARRAY(SELECT replace(replace(e.part, '\\t', chr(9)), '\\n',"
+    "   chr(10)) FROM unnest(string_to_array(f.sku, '\\\\')) WITH ORDINALITY AS e(part, i)"
+    "   ORDER BY e.i), '\\') END"
+    " FROM unnest(string_to_array(n.candidates, chr(10))) AS l(line),"
+    "   LATERAL split_part(l.line, chr(9), 1) AS f(sku)))";
+
 }  // namespace
 
 const char kBeginLockingCampaigns[] =
@@ -53,27 +65,30 @@ std::string PgNextVisitState::Columns(const std::string& customer, const std::st
                                       const std::string& plan) {
   const std::string running = "kind = 'next_visit' AND paused = 0 AND starts_at <= " + now +
                               " AND ends_at > " + now;
+  // The budgets as they stand: the campaigns' lock was taken before this statement, whose
+  // snapshot therefore holds every spend committed before it.
+  const std::string budgets =
+      "(SELECT COALESCE(json_agg(json_build_array(x.fields, b.spent_minor, b.issued,"
+      " b.shadow_price) ORDER BY x.id), '[]') FROM (SELECT id, json_build_array(" +
+      CampaignSelectList() + ") AS fields FROM campaigns WHERE " + running +
+      ") AS x LEFT JOIN campaign_budgets b ON b.campaign_id = x.id)";
+  // The candidates of the run each campaign's budget row names, with their products'
+  // names and categories (packed_candidates.h).
+  const std::string candidates =
+      std::string("(SELECT COALESCE(json_agg(json_build_array(n.campaign_id, n.candidates, ") +
+      kCandidatesProducts +
+      ") ORDER BY n.campaign_id), '[]') FROM campaign_budgets b JOIN next_visit_candidates n"
+      " ON n.campaign_id = b.campaign_id AND n.run_date = b.run_date AND n.customer_id = " +
+      customer + ")";
+  // The customer's offers of each running campaign (its per-customer cap), by key.
+  const std::string offers =
+      "(SELECT COALESCE(json_agg(json_build_array(c.id, (SELECT COUNT(*)"
+      " FROM campaign_offers o WHERE o.campaign_id = c.id AND o.customer_id = " +
+      customer + "))), '[]') FROM campaigns c WHERE " + running + ")";
   // A CASE runs its subqueries only when its branch is taken: a purchase that plans
   // nothing reads nothing.
-  return
-      // The budgets as they stand: the campaigns' lock was taken before this statement,
-      // whose snapshot therefore holds every spend committed before it.
-      ", CASE WHEN " + plan +
-      " THEN (SELECT COALESCE(json_agg(json_build_array(x.fields, b.spent_minor, b.issued,"
-      "   b.shadow_price) ORDER BY x.id), '[]') FROM (SELECT id, json_build_array(" +
-      CampaignSelectList() + ") AS fields FROM campaigns WHERE " + running +
-      ") AS x LEFT JOIN campaign_budgets b ON b.campaign_id = x.id) END"
-      // The candidates of the run each campaign's budget row names.
-      ", CASE WHEN " + plan +
-      " THEN (SELECT COALESCE(json_agg(json_build_array(n.campaign_id, n.candidates)"
-      "   ORDER BY n.campaign_id), '[]')"
-      "   FROM campaign_budgets b JOIN next_visit_candidates n ON n.campaign_id = b.campaign_id"
-      "   AND n.run_date = b.run_date AND n.customer_id = " + customer + ") END"
-      // The customer's offers of each running campaign (its per-customer cap), by key.
-      ", CASE WHEN " + plan +
-      " THEN (SELECT COALESCE(json_agg(json_build_array(c.id, (SELECT COUNT(*)"
-      "   FROM campaign_offers o WHERE o.campaign_id = c.id AND o.customer_id = " + customer +
-      "))), '[]') FROM campaigns c WHERE " + running + ") END";
+  const std::string when = ", CASE WHEN " + plan + " THEN ";
+  return when + budgets + " END" + when + candidates + " END" + when + offers + " END";
 }
 
 void PgNextVisitState::Take(const postgres::Rows& rows, int row, int first_column,
@@ -95,8 +110,13 @@ void PgNextVisitState::Take(const postgres::Rows& rows, int row, int first_colum
   if (candidates_.count(customer_id) > 0) return;  // a customer's second purchase in a group
   auto& candidates = candidates_[customer_id];
   for (const auto& read : nlohmann::json::parse(rows.Text(row, first_column + 1))) {
+    ProductLabels labels;
+    for (const auto& product : read[2]) {
+      labels.emplace(product[0].get<std::string>(),
+                     ProductLabel{product[1].get<std::string>(), product[2].get<std::string>()});
+    }
     AppendUnpackedCandidates(read[1].get_ref<const std::string&>(), read[0].get<std::string>(),
-                             customer_id, candidates);
+                             customer_id, labels, candidates);
   }
   for (const auto& read : nlohmann::json::parse(rows.Text(row, first_column + 2))) {
     customer_offers_[{read[0].get<std::string>(), customer_id}] = read[1].get<std::int64_t>();

@@ -14,7 +14,8 @@
 namespace loyalty::server {
 
 void SqliteStore::LoadNextVisitCampaigns(sqlite::Connection& db, CustomerProfile& profile,
-                                         const domain::Purchase& purchase, Timestamp now) {
+                                         const domain::Purchase& purchase, Timestamp now,
+                                         const ProductLabels& labels) {
   auto& campaigns = db.Prepared("SELECT " + CampaignSelectList() +
                                 " FROM campaigns WHERE kind = 'next_visit' AND paused = 0"
                                 " AND starts_at <= ?1 AND ends_at > ?1 ORDER BY id");
@@ -54,7 +55,7 @@ void SqliteStore::LoadNextVisitCampaigns(sqlite::Connection& db, CustomerProfile
         " AND customer_id = ?");
     candidates.Bind(1, state.campaign.id).Bind(2, *run_date).Bind(3, profile.customer_id);
     if (candidates.Step()) {
-      AppendUnpackedCandidates(candidates.Text(0), state.campaign.id, profile.customer_id,
+      AppendUnpackedCandidates(candidates.Text(0), state.campaign.id, profile.customer_id, labels,
                                profile.candidates);
     }
     candidates.Reset();

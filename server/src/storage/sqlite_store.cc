@@ -207,24 +207,25 @@ std::int64_t SqliteStore::CustomerForCard(sqlite::Connection& db, const CardNumb
   return customer_id;
 }
 
-const std::unordered_map<std::string, std::string>& SqliteStore::Categories(
-    sqlite::Connection& db) {
+const ProductLabels& SqliteStore::Labels(sqlite::Connection& db) {
   auto& version_query = db.Prepared("SELECT value FROM meta WHERE key = 'catalog_version'");
   version_query.Step();
   const std::int64_t version = std::stoll(version_query.Text(0));
   version_query.Reset();
-  if (version != categories_version_) {
-    categories_.clear();
-    auto& products = db.Prepared("SELECT sku, category FROM products");
-    while (products.Step()) categories_.emplace(products.Text(0), products.Text(1));
-    categories_version_ = version;
+  if (version != labels_version_) {
+    labels_.clear();
+    auto& products = db.Prepared("SELECT sku, name, category FROM products");
+    while (products.Step()) {
+      labels_.emplace(products.Text(0), ProductLabel{products.Text(1), products.Text(2)});
+    }
+    labels_version_ = version;
   }
-  return categories_;
+  return labels_;
 }
 
 void SqliteStore::WriteLines(sqlite::Connection& db, const domain::Purchase& purchase,
                              std::int64_t purchase_seq, std::int64_t customer_id) {
-  const auto& categories = Categories(db);
+  const ProductLabels& labels = Labels(db);
   struct CategoryTotal {
     std::int64_t spend = 0;
     std::int64_t items = 0;
@@ -233,9 +234,9 @@ void SqliteStore::WriteLines(sqlite::Connection& db, const domain::Purchase& pur
   std::map<std::string, std::int64_t> quantity_by_sku;
   for (std::size_t i = 0; i < purchase.lines.size(); ++i) {
     const auto& line = purchase.lines[i];
-    const auto found = categories.find(line.sku);
-    const bool known = found != categories.end();
-    const std::string category = known ? found->second : std::string();
+    const auto found = labels.find(line.sku);
+    const bool known = found != labels.end();
+    const std::string category = known ? found->second.category : std::string();
     auto& insert = db.Prepared(
         "INSERT INTO purchase_lines(purchase_seq, line_no, customer_id, sku, category, known_sku,"
         " quantity, unit_price_minor, amount_minor, weight_grams)"
@@ -520,7 +521,7 @@ Result<RecordedPurchase> SqliteStore::WritePurchase(sqlite::Connection& db,
     profile.currency = purchase.currency.code();
     const auto planning_start = std::chrono::steady_clock::now();
     if (planner_.UsesCampaigns() && planner_.WouldIssue(profile)) {
-      LoadNextVisitCampaigns(db, profile, purchase, now);
+      LoadNextVisitCampaigns(db, profile, purchase, now, Labels(db));
     }
     const auto offers = planner_.PlanOffers(profile, *purchase.card, now);
     for (std::size_t n = 0; n < offers.size(); ++n) {

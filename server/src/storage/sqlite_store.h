@@ -15,6 +15,7 @@
 #include "loyalty/crypto/ed25519.h"
 #include "loyalty/sqlite/sqlite.h"
 #include "storage/group_commit_writer.h"
+#include "storage/packed_candidates.h"
 #include "storage/store.h"
 #include "storage/wal_checkpointer.h"
 
@@ -201,10 +202,11 @@ class SqliteStore final : public Store {
                         std::optional<std::int64_t> customer_id, Timestamp now);
   CustomerProfile LoadProfile(sqlite::Connection& db, std::int64_t customer_id, Timestamp now);
   // sqlite_next_visit.cc: the running next_visit campaigns with their budgets and this
-  // customer's offers of each, their candidates and the purchase's products, into the
-  // profile; a planned offer recorded, with its spend.
+  // customer's offers of each, their candidates (named from `labels`) and the purchase's
+  // products, into the profile; a planned offer recorded, with its spend.
   static void LoadNextVisitCampaigns(sqlite::Connection& db, CustomerProfile& profile,
-                                     const domain::Purchase& purchase, Timestamp now);
+                                     const domain::Purchase& purchase, Timestamp now,
+                                     const ProductLabels& labels);
   static void RecordPlannedOffer(sqlite::Connection& db, const PlannedOffer& offer,
                                  std::int64_t customer_id, std::int64_t purchase_seq,
                                  std::size_t n, Timestamp now);
@@ -218,12 +220,13 @@ class SqliteStore final : public Store {
   // gives the token the shopper holds.
   void SignAll(std::vector<api::IssuedCoupon>& coupons) const;
 
-  // The category of every known SKU, for the writer alone: a purchase's lines need it,
-  // and asking SQLite ten times per purchase cost the writer more than the map does.
-  // Reloaded when the catalog version moves (an import, maybe by another process).
-  const std::unordered_map<std::string, std::string>& Categories(sqlite::Connection& db);
-  std::unordered_map<std::string, std::string> categories_;
-  std::int64_t categories_version_ = -1;
+  // The name and category of every known SKU, for the writer alone: a purchase's lines
+  // need the categories and its next-visit candidates both, and asking SQLite ten times
+  // per purchase cost the writer more than the map does. Reloaded when the catalog
+  // version moves (an import, maybe by another process).
+  const ProductLabels& Labels(sqlite::Connection& db);
+  ProductLabels labels_;
+  std::int64_t labels_version_ = -1;
 
   std::string path_;
   const NextVisitPlanner& planner_;

@@ -76,8 +76,7 @@ class CandidateWriterTest : public ::testing::TestWithParam<testing::Engine> {
     ASSERT_EQ(history_.customer_count(), static_cast<std::uint32_t>(kCustomers));
     for (std::uint32_t p = 0; p < history_.product_count(); ++p) {
       const std::string sku(history_.products.Name(p));
-      parts_.push_back(PackedProductPart(
-          {sku, "Product " + std::to_string(std::stoi(sku) - 3000), "GROCERY", 100, 0.25}));
+      parts_.push_back(PackedProductPart({sku, 100, 0.25}));
     }
     campaigns_.resize(2);
     campaigns_[0].id = "first";

@@ -330,6 +330,49 @@ TEST_P(NextVisitStoreTest, ReplacedCandidatesAreDroppedAFewRowsATransaction) {
   ASSERT_FALSE(recorded->ack.next_visit_coupons.empty());
 }
 
+// The stored value holds no names (packed_candidates.h): a purchase names and categorises
+// each candidate from the catalog as it is then, a product renamed and moved since the
+// night included, and finds a sku with a backslash, a "\t" and a tab in it.
+TEST_P(NextVisitStoreTest, ACandidateIsNamedAndCategorisedFromTheCatalogAtThePurchase) {
+  const std::string odd = "7\\t\t1";
+  auto products = Products();
+  products.push_back({odd, "Spice mix", "GROCERY", "SPICES", "MIX", "Field", "50 G", 800, true});
+  ASSERT_TRUE(store_->ImportProducts(products).ok());
+  auto campaign = NextVisit("nv");
+  campaign.targets = {{domain::CouponTarget::kCategory, "HERBS"}};
+  ASSERT_TRUE(store_->CreateCampaign(campaign, std::nullopt, kNow).ok());
+  domain::CustomerDetails details;
+  details.name = "Shopper 1";
+  const std::int64_t customer = store_->RegisterCustomer(Card(1), details, kNow).value();
+  auto records = Candidates(customer, "nv");  // coffee first, in COFFEE
+  records[1].candidate.sku = odd;
+  records[1].candidate.name = "Name at the night";  // not kept
+  records[1].candidate.category = "HERBS";
+  ASSERT_TRUE(store_->RecordNextVisitCandidates(PackCandidateRows(records)).ok());
+  ASSERT_TRUE(store_->SetNextVisitRun("nv", kRunDate, 0, kNow).ok());
+  EXPECT_EQ(database_->Int("SELECT COUNT(*) FROM next_visit_candidates WHERE candidates LIKE"
+                           " '%night%'"),
+            0);
+
+  // Not in the campaign's category at the night's catalog: nothing to offer.
+  const auto before = store_->RecordPurchase(Buying(Card(1), {"1001"}), kNow);
+  ASSERT_TRUE(before.ok()) << before.error().ToString();
+  EXPECT_TRUE(before->ack.next_visit_coupons.empty());
+
+  // Renamed and moved into it since: offered under its new name.
+  products.back().name = "Herb mix";
+  products.back().category = "HERBS";
+  ASSERT_TRUE(store_->ImportProducts(products).ok());
+  const auto after = store_->RecordPurchase(Buying(Card(1), {"1001"}, kNow + std::chrono::hours(1)),
+                                            kNow + std::chrono::hours(1));
+  ASSERT_TRUE(after.ok()) << after.error().ToString();
+  ASSERT_EQ(after->ack.next_visit_coupons.size(), 1u);
+  const auto& coupon = after->ack.next_visit_coupons[0].coupon;
+  EXPECT_EQ(coupon.target, domain::CouponTarget::kProduct);
+  EXPECT_EQ(coupon.target_value, odd);
+  EXPECT_NE(coupon.title.find("Herb mix"), std::string::npos) << coupon.title;
+}
+
 // A stored value that does not decode costs the customer the campaign's candidates, not
 // the purchase.
 TEST_P(NextVisitStoreTest, AStoredValueThatDoesNotDecodeIsSkippedAtAPurchase) {
