@@ -521,7 +521,8 @@ Result<RecordedPurchase> SqliteStore::WritePurchase(sqlite::Connection& db,
     profile.currency = purchase.currency.code();
     const auto planning_start = std::chrono::steady_clock::now();
     if (planner_.UsesCampaigns() && planner_.WouldIssue(profile)) {
-      LoadNextVisitCampaigns(db, profile, purchase, now, Labels(db));
+      // WriteLines brought the labels up to this transaction's catalog.
+      LoadNextVisitCampaigns(db, profile, purchase, now, labels_);
     }
     const auto offers = planner_.PlanOffers(profile, *purchase.card, now);
     for (std::size_t n = 0; n < offers.size(); ++n) {
