@@ -95,6 +95,35 @@ TEST(RfmSegments, ScoresAPopulationIntoItsSegments) {
   EXPECT_EQ(counted, static_cast<std::int64_t>(history.customer_count()));
 }
 
+// A score is 1 + 5 x (the share below the value + half the share equal to it), so a tie
+// shares one score wherever the quintiles' edges fall: six of ten who came once score 2
+// (0.3 of the way up), two who came twice 4 (0.7), two who came three times 5 (0.9).
+TEST(RfmSegments, TiedCustomersShareTheScoreOfTheirMiddleRank) {
+  std::vector<Shopper> shoppers;
+  for (int i = 0; i < 6; ++i) shoppers.push_back({"once" + std::to_string(i), {10}, 1'000});
+  for (int i = 0; i < 2; ++i) shoppers.push_back({"twice" + std::to_string(i), {10, 40}, 1'000});
+  for (int i = 0; i < 2; ++i) {
+    shoppers.push_back({"thrice" + std::to_string(i), {10, 40, 70}, 1'000});
+  }
+  const TransactionHistory history = MakeHistory(shoppers);
+  const CustomerRfm rfm = ComputeRfm(history, kRunAt);
+  const auto scores = [&](const std::string& id) {
+    return rfm.scores[*history.customers.Find(id)];
+  };
+  for (int i = 0; i < 6; ++i) {
+    const std::string id = "once" + std::to_string(i);
+    EXPECT_EQ(scores(id).frequency, 2) << id;
+    EXPECT_EQ(scores(id).monetary, 2) << id;  // 1,000 spent
+    EXPECT_EQ(scores(id).recency, 3) << id;   // all ten last came 10 days ago: 0.5
+  }
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_EQ(scores("twice" + std::to_string(i)).frequency, 4);
+    EXPECT_EQ(scores("twice" + std::to_string(i)).monetary, 4);  // 2,000
+    EXPECT_EQ(scores("thrice" + std::to_string(i)).frequency, 5);
+    EXPECT_EQ(scores("thrice" + std::to_string(i)).monetary, 5);  // 3,000
+  }
+}
+
 TEST(RfmSegments, CustomersUnseenForAYearAreLost) {
   // Both last came 400 days ago; one was a weekly shopper before that. Neither has a
   // visit in the year: both are lost, however the other customers score.
