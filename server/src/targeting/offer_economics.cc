@@ -69,80 +69,118 @@ std::vector<std::int64_t> DepthGrid(domain::DiscountType type, std::int64_t min_
   return depths;
 }
 
+namespace {
+
+// A candidate's coupon of given terms priced at any depth: what does not depend on the
+// depth is worked out once, since the nightly plan prices every candidate at each depth
+// of its campaign's grid (hundreds of millions of coupons at a million customers).
+class CouponPricing {
+ public:
+  CouponPricing(const OfferCandidate& candidate, const CouponTerms& terms,
+                const CouponResponse& response)
+      : candidate_(candidate), terms_(terms), response_(response) {
+    using domain::DiscountType;
+    const std::int64_t price = candidate.unit_price_minor;
+    // The units the coupon asks the shopper to buy.
+    switch (terms.type) {
+      case DiscountType::kPercentOff:
+      case DiscountType::kAmountOff:
+        units_ = std::max<std::int64_t>(1, (terms.min_spend_minor + price - 1) / price);
+        break;
+      case DiscountType::kBuyXGetY:
+        units_ = std::max<std::int64_t>(1, terms.buy_quantity + terms.get_quantity);
+        break;
+      case DiscountType::kFreeItem:
+        units_ = std::max<std::int64_t>(1, terms.get_quantity);
+        break;
+    }
+    spend_ = units_ * price;
+    p0_ = std::clamp(candidate.probability, 0.0, 1.0);
+    const double unit_margin = candidate.margin_rate * static_cast<double>(price);
+    top_up_ = terms.type == DiscountType::kFreeItem && candidate.usual_basket_minor > 0
+                  ? static_cast<double>(std::max<std::int64_t>(
+                        0, terms.min_spend_minor - candidate.usual_basket_minor))
+                  : 0.0;
+    const auto n = static_cast<double>(units_);
+    margin_all_ = n * unit_margin;
+    margin_but_one_ = (n - 1) * unit_margin;
+    reach_ = std::clamp(candidate.reach, 0.0, 1.0);
+    lapse_risk_ = std::clamp(candidate.lapse_risk, 0.0, 1.0);
+  }
+
+  PricedOffer At(std::int64_t depth) const {
+    using domain::DiscountType;
+    PricedOffer offer;
+    const std::int64_t price = candidate_.unit_price_minor;
+    // What the till takes off the units.
+    switch (terms_.type) {
+      case DiscountType::kPercentOff:
+        offer.discount_minor = MulDivRound(spend_, depth, 100);
+        break;
+      case DiscountType::kAmountOff:
+        offer.discount_minor = depth;
+        break;
+      case DiscountType::kBuyXGetY:
+        offer.discount_minor = MulDivRound(terms_.get_quantity * price, depth, 100);
+        break;
+      case DiscountType::kFreeItem:
+        offer.discount_minor = spend_;
+        break;
+    }
+    if (terms_.type == DiscountType::kPercentOff || terms_.type == DiscountType::kBuyXGetY) {
+      offer.depth_percent = depth;
+    }
+    if (terms_.max_discount_minor > 0) {
+      offer.discount_minor = std::min(offer.discount_minor, terms_.max_discount_minor);
+    }
+    offer.discount_minor = std::min(offer.discount_minor, spend_);  // the till's own limit
+
+    const double discount = static_cast<double>(offer.discount_minor);
+    const double share =
+        terms_.type == DiscountType::kFreeItem
+            ? discount / std::max(static_cast<double>(terms_.min_spend_minor), discount)
+            : discount / static_cast<double>(spend_);
+    const double conversion =
+        std::min(response_.max_conversion, response_.conversion_per_percent * 100.0 * share);
+    const double p1 = p0_ + (1 - p0_) * conversion;
+    offer.probability_with_coupon = reach_ * p1;
+    offer.expected_cost_minor = reach_ * p1 * discount;
+    offer.expected_value_minor =
+        reach_ * ((p1 - p0_) * (margin_all_ - discount) + p0_ * (margin_but_one_ - discount) +
+                  p1 * candidate_.margin_rate * top_up_ +
+                  lapse_risk_ * conversion * static_cast<double>(candidate_.basket_margin_minor));
+    return offer;
+  }
+
+ private:
+  const OfferCandidate& candidate_;
+  const CouponTerms& terms_;
+  const CouponResponse& response_;
+  std::int64_t units_ = 1;
+  std::int64_t spend_ = 0;
+  double p0_ = 0, top_up_ = 0, margin_all_ = 0, margin_but_one_ = 0, reach_ = 0, lapse_risk_ = 0;
+};
+
+}  // namespace
+
 PricedOffer PriceCoupon(const OfferCandidate& candidate, const CouponTerms& terms,
                         const CouponResponse& response) {
-  using domain::DiscountType;
-  PricedOffer offer;
-  const std::int64_t price = candidate.unit_price_minor;
-  if (price <= 0) return offer;
-  // The units the coupon asks the shopper to buy, and what the till takes off them.
-  std::int64_t units = 1;
-  switch (terms.type) {
-    case DiscountType::kPercentOff:
-    case DiscountType::kAmountOff:
-      units = std::max<std::int64_t>(1, (terms.min_spend_minor + price - 1) / price);
-      offer.discount_minor = terms.type == DiscountType::kPercentOff
-                                 ? MulDivRound(units * price, terms.depth, 100)
-                                 : terms.depth;
-      break;
-    case DiscountType::kBuyXGetY:
-      units = std::max<std::int64_t>(1, terms.buy_quantity + terms.get_quantity);
-      offer.discount_minor = MulDivRound(terms.get_quantity * price, terms.depth, 100);
-      break;
-    case DiscountType::kFreeItem:
-      units = std::max<std::int64_t>(1, terms.get_quantity);
-      offer.discount_minor = units * price;
-      break;
-  }
-  if (terms.type == DiscountType::kPercentOff || terms.type == DiscountType::kBuyXGetY) {
-    offer.depth_percent = terms.depth;
-  }
-  if (terms.max_discount_minor > 0) {
-    offer.discount_minor = std::min(offer.discount_minor, terms.max_discount_minor);
-  }
-  const std::int64_t spend = units * price;
-  offer.discount_minor = std::min(offer.discount_minor, spend);  // the till's own limit
-
-  const double discount = static_cast<double>(offer.discount_minor);
-  const double share =
-      terms.type == DiscountType::kFreeItem
-          ? discount / std::max(static_cast<double>(terms.min_spend_minor), discount)
-          : discount / static_cast<double>(spend);
-  const double conversion =
-      std::min(response.max_conversion, response.conversion_per_percent * 100.0 * share);
-  const double p0 = std::clamp(candidate.probability, 0.0, 1.0);
-  const double p1 = p0 + (1 - p0) * conversion;
-  const double unit_margin = candidate.margin_rate * static_cast<double>(price);
-  const double top_up =
-      terms.type == DiscountType::kFreeItem && candidate.usual_basket_minor > 0
-          ? static_cast<double>(
-                std::max<std::int64_t>(0, terms.min_spend_minor - candidate.usual_basket_minor))
-          : 0.0;
-  const auto n = static_cast<double>(units);
-
-  const double reach = std::clamp(candidate.reach, 0.0, 1.0);
-  offer.probability_with_coupon = reach * p1;
-  offer.expected_cost_minor = reach * p1 * discount;
-  offer.expected_value_minor =
-      reach * ((p1 - p0) * (n * unit_margin - discount) + p0 * ((n - 1) * unit_margin - discount) +
-               p1 * candidate.margin_rate * top_up +
-               std::clamp(candidate.lapse_risk, 0.0, 1.0) * conversion *
-                   static_cast<double>(candidate.basket_margin_minor));
-  return offer;
+  if (candidate.unit_price_minor <= 0) return PricedOffer();
+  return CouponPricing(candidate, terms, response).At(terms.depth);
 }
 
 std::optional<PricedCoupon> BestCoupon(const OfferCandidate& candidate, const CouponTerms& terms,
                                        const std::vector<std::int64_t>& depths,
                                        const CouponResponse& response) {
   if (candidate.unit_price_minor <= 0) return std::nullopt;
+  const CouponPricing pricing(candidate, terms, response);
   std::optional<PricedCoupon> best;
   for (const std::int64_t depth : depths) {
-    CouponTerms at = terms;
-    at.depth = depth;
-    const PricedOffer offer = PriceCoupon(candidate, at, response);
+    const PricedOffer offer = pricing.At(depth);
     if (offer.discount_minor <= 0) continue;  // a coupon worth nothing to the shopper
     if (!best || offer.expected_value_minor > best->priced.expected_value_minor) {
-      best = PricedCoupon{at, offer};
+      best = PricedCoupon{terms, offer};
+      best->terms.depth = depth;
     }
   }
   if (!best || best->priced.expected_value_minor < response.min_value_minor) return std::nullopt;
