@@ -85,7 +85,7 @@ Error Bad(std::size_t record, const char* field, const std::string& why) {
 }
 
 Result<std::string> Unescaped(std::string_view text, std::size_t record, const char* field) {
-  if (text.find('\\') == std::string_view::npos) return std::string(text);  // most names
+  if (text.find('\\') == std::string_view::npos) return std::string(text);  // most skus and names
   std::string out;
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size(); ++i) {
@@ -119,7 +119,7 @@ Result<std::int64_t> Whole(std::string_view text, std::size_t record, const char
   return value;
 }
 
-// A double, or a float's text read as that float (the v2 probability and gap).
+// A double, or a float's text read as that float (the probability and gap since v2).
 template <typename Number>
 Result<double> Real(std::string_view text, std::size_t record, const char* field) {
   Number value = 0;
